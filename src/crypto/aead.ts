@@ -1,0 +1,73 @@
+// AES-256-GCM sealing with a versioned ciphertext format and associated data that binds each
+// ciphertext to where it lives (table, row, organisation, key version).
+import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { CustodianError } from "../core/errors.ts";
+
+/** Format 1: [format:1][key version:4 BE][nonce:12][ciphertext][tag:16]. */
+const format = 1;
+const headerLength = 1 + 4 + 12;
+const tagLength = 16;
+
+export interface Binding {
+  table: string;
+  row: string;
+  organization: string;
+}
+
+export class DecryptionError extends CustodianError {
+  constructor() {
+    // Deliberately says nothing about which check failed or what the data was.
+    super("Stored data could not be decrypted.", {
+      status: 500,
+      type: "server_error",
+      code: "decryption_failed",
+    });
+    this.name = "DecryptionError";
+  }
+}
+
+function associatedData(binding: Binding, keyVersion: number): Buffer {
+  // Length-prefixed fields, so no two different bindings can encode to the same bytes.
+  const parts = [`f${format}`, binding.table, binding.row, binding.organization, `v${keyVersion}`];
+  return Buffer.concat(
+    parts.map((part) => {
+      const bytes = Buffer.from(part, "utf8");
+      const length = Buffer.alloc(4);
+      length.writeUInt32BE(bytes.length);
+      return Buffer.concat([length, bytes]);
+    }),
+  );
+}
+
+export function seal(key: Buffer, keyVersion: number, binding: Binding, plaintext: Buffer): Buffer {
+  const nonce = randomBytes(12);
+  const header = Buffer.alloc(headerLength);
+  header.writeUInt8(format, 0);
+  header.writeUInt32BE(keyVersion, 1);
+  nonce.copy(header, 5);
+  const cipher = createCipheriv("aes-256-gcm", key, nonce);
+  cipher.setAAD(associatedData(binding, keyVersion));
+  const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return Buffer.concat([header, body, cipher.getAuthTag()]);
+}
+
+/** The key version a ciphertext claims; opening it checks the claim. */
+export function keyVersionOf(sealed: Buffer): number {
+  if (sealed.length < headerLength + tagLength || sealed.readUInt8(0) !== format) throw new DecryptionError();
+  return sealed.readUInt32BE(1);
+}
+
+export function open(key: Buffer, binding: Binding, sealed: Buffer): Buffer {
+  const keyVersion = keyVersionOf(sealed);
+  const nonce = sealed.subarray(5, headerLength);
+  const tag = sealed.subarray(sealed.length - tagLength);
+  const body = sealed.subarray(headerLength, sealed.length - tagLength);
+  try {
+    const decipher = createDecipheriv("aes-256-gcm", key, nonce);
+    decipher.setAAD(associatedData(binding, keyVersion));
+    decipher.setAuthTag(tag);
+    return Buffer.concat([decipher.update(body), decipher.final()]);
+  } catch {
+    throw new DecryptionError();
+  }
+}

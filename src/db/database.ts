@@ -1,0 +1,69 @@
+// Opens the database: embedded PGlite in the data directory by default, a PostgreSQL server when configured.
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { Kysely, PGliteDialect, PostgresDialect } from "kysely";
+import { Migrator, type Migration, type MigrationProvider } from "kysely/migration";
+import pg from "pg";
+import * as foundation from "./migrations/0001-foundation.ts";
+import type { Database } from "./schema.ts";
+
+export type Db = Kysely<Database>;
+
+const int8 = 20;
+const bytea = 17;
+
+const migrations: Record<string, Migration> = {
+  "0001-foundation": foundation,
+};
+
+class InCodeMigrations implements MigrationProvider {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return migrations;
+  }
+}
+
+export interface DatabaseTarget {
+  /** A postgres:// URL, or null for embedded PGlite. */
+  url: string | null;
+  /** Where PGlite keeps its files; "memory://" keeps them in memory. */
+  pgliteDir: string;
+}
+
+export function databaseTarget(config: { databaseUrl: string | null; dataDir: string }): DatabaseTarget {
+  return { url: config.databaseUrl, pgliteDir: path.join(config.dataDir, "pgdata") };
+}
+
+/** Open the database and bring its schema up to date. */
+export async function openDatabase(target: DatabaseTarget): Promise<Db> {
+  let db: Db;
+  if (target.url) {
+    const types = {
+      getTypeParser: (oid: number, format?: "text" | "binary") =>
+        oid === int8 ? Number : pg.types.getTypeParser(oid, format),
+    };
+    const pool = new pg.Pool({ connectionString: target.url, max: 10, types: types as pg.CustomTypesConfig });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  } else {
+    if (!target.pgliteDir.startsWith("memory://"))
+      mkdirSync(target.pgliteDir, { recursive: true, mode: 0o700 });
+    const client = await PGlite.create(target.pgliteDir, {
+      // The same JavaScript types as node-postgres gives: numbers for int8, Buffers for bytea.
+      parsers: { [int8]: Number, [bytea]: (value: string) => Buffer.from(value.slice(2), "hex") },
+    });
+    db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite: client }) });
+  }
+  try {
+    await migrate(db);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return db;
+}
+
+export async function migrate(db: Db): Promise<void> {
+  const migrator = new Migrator({ db, provider: new InCodeMigrations() });
+  const { error } = await migrator.migrateToLatest();
+  if (error) throw error;
+}

@@ -1,0 +1,75 @@
+// The database's tables as Kysely sees them. Columns holding business content are bytea ciphertext only.
+import type { ColumnType, Generated } from "kysely";
+
+type CreatedAt = ColumnType<Date, Date | undefined, never>;
+
+export interface OrganizationsTable {
+  id: string;
+  name: string;
+  created_at: CreatedAt;
+}
+
+export interface ProjectsTable {
+  id: string;
+  organization_id: string;
+  name: string;
+  created_at: CreatedAt;
+}
+
+export interface OrganizationKeysTable {
+  organization_id: string;
+  version: number;
+  /** The organisation's data key, sealed by the master key. */
+  wrapped_key: Buffer;
+  created_at: CreatedAt;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  organization_id: string;
+  project_id: string;
+  name: string;
+  /** What a person may see of the key: its first characters. */
+  redacted: string;
+  /** SHA-256 of the whole key; the key itself is never stored. */
+  hash: Buffer;
+  created_at: CreatedAt;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+export interface AuditEntriesTable {
+  seq: Generated<number>;
+  at: Date;
+  actor: string;
+  action: string;
+  target: string | null;
+  organization_id: string | null;
+  metadata: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditCheckpointsTable {
+  seq: number;
+  hash: string;
+  signature: string;
+  at: Date;
+}
+
+export interface SystemKeysTable {
+  name: string;
+  /** Sealed by the master key. */
+  wrapped_key: Buffer;
+  created_at: CreatedAt;
+}
+
+export interface Database {
+  organizations: OrganizationsTable;
+  projects: ProjectsTable;
+  organization_keys: OrganizationKeysTable;
+  api_keys: ApiKeysTable;
+  audit_entries: AuditEntriesTable;
+  audit_checkpoints: AuditCheckpointsTable;
+  system_keys: SystemKeysTable;
+}

@@ -1,0 +1,148 @@
+// /v1: the OpenAI-compatible API. Handlers stay thin: authenticate, validate, call the model, render.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { Static } from "@sinclair/typebox";
+import { errors } from "../core/errors.ts";
+import { randomToken } from "../core/ids.ts";
+import type { ApiKeyService, Principal } from "../identity/api-key-service.ts";
+import type { AuthFailureSummary } from "../identity/auth-failure-summary.ts";
+import type { ChatRequest, StreamPart } from "../inference/language-model.ts";
+import type { ModelRouter } from "../inference/model-router.ts";
+import { chatCompletionBody } from "./chat-completion-schema.ts";
+import { toErrorResponse } from "./error-handler.ts";
+
+export interface OpenAIRoutesDependencies {
+  apiKeys: ApiKeyService;
+  authFailures: AuthFailureSummary;
+  models: ModelRouter;
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+const createdAt = Math.floor(Date.now() / 1000);
+
+export function openAIRoutes(dependencies: OpenAIRoutesDependencies) {
+  const { apiKeys, authFailures, models } = dependencies;
+
+  return async function register(app: FastifyInstance): Promise<void> {
+    app.decorateRequest("principal", null);
+
+    app.addHook("onRequest", async (request: FastifyRequest) => {
+      const header = request.headers.authorization;
+      const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+      if (!match) {
+        authFailures.record("missing_api_key");
+        throw errors.missingApiKey();
+      }
+      const principal = await apiKeys.authenticate(match[1]!);
+      if (!principal) {
+        authFailures.record("invalid_api_key");
+        throw errors.invalidApiKey();
+      }
+      request.principal = principal;
+    });
+
+    app.get("/models", async () => ({
+      object: "list",
+      data: models
+        .list()
+        .map((model) => ({ id: model.id, object: "model", created: createdAt, owned_by: model.ownedBy })),
+    }));
+
+    app.get<{ Params: { model: string } }>("/models/:model", async (request) => {
+      const model = models.get(request.params.model);
+      return { id: model.id, object: "model", created: createdAt, owned_by: model.ownedBy };
+    });
+
+    app.post<{ Body: Static<typeof chatCompletionBody> }>(
+      "/chat/completions",
+      { schema: { body: chatCompletionBody } },
+      async (request, reply) => {
+        const body = request.body as ChatRequest & Static<typeof chatCompletionBody>;
+        const model = models.get(body.model);
+        const controller = new AbortController();
+        // The client went away before we finished: stop the upstream work too.
+        reply.raw.on("close", () => {
+          if (!reply.raw.writableFinished) controller.abort();
+        });
+        const id = `chatcmpl-${randomToken(24)}`;
+        const created = Math.floor(Date.now() / 1000);
+        if (!body.stream) {
+          const result = await model.generate(body, { signal: controller.signal });
+          return {
+            id,
+            object: "chat.completion",
+            created,
+            model: model.id,
+            choices: result.choices,
+            usage: result.usage,
+            system_fingerprint: result.system_fingerprint ?? null,
+          };
+        }
+        return streamCompletion(request, reply, {
+          parts: model.stream(body, { signal: controller.signal }),
+          includeUsage: body.stream_options?.include_usage === true,
+          header: { id, object: "chat.completion.chunk", created, model: model.id },
+        });
+      },
+    );
+  };
+}
+
+/**
+ * Write a completion as server-sent events. The first part is awaited before any byte is sent, so an
+ * upstream that refuses the request still gets a proper status code and error object.
+ */
+async function streamCompletion(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  options: { parts: AsyncIterable<StreamPart>; includeUsage: boolean; header: Record<string, unknown> },
+): Promise<void> {
+  const iterator = options.parts[Symbol.asyncIterator]();
+  let next = await iterator.next();
+  reply.hijack();
+  const response = reply.raw;
+  response.writeHead(200, {
+    ...(reply.getHeaders() as Record<string, string>),
+    "content-type": "text/event-stream; charset=utf-8",
+    "cache-control": "no-cache",
+    connection: "keep-alive",
+    "x-accel-buffering": "no",
+  });
+  const send = (payload: unknown) => response.write(`data: ${JSON.stringify(payload)}\n\n`);
+  try {
+    while (!next.done) {
+      const part = next.value;
+      if (part.type === "delta") {
+        send({
+          ...options.header,
+          choices: [
+            {
+              index: part.index,
+              delta: part.delta,
+              logprobs: part.logprobs ?? null,
+              finish_reason: part.finishReason,
+            },
+          ],
+        });
+      } else if (options.includeUsage) {
+        send({ ...options.header, choices: [], usage: part.usage });
+      }
+      if (response.destroyed) return;
+      next = await iterator.next();
+    }
+    response.write("data: [DONE]\n\n");
+  } catch (error) {
+    if (!response.destroyed) {
+      const { status, body } = toErrorResponse(error, request.id);
+      if (status >= 500) request.log.error({ status }, "stream failed after it started");
+      send(body);
+    }
+  } finally {
+    await iterator.return?.();
+    response.end();
+  }
+}

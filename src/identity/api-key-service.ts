@@ -1,0 +1,153 @@
+// API keys: shown once, stored only as SHA-256 hashes, scoped to one project, revocable.
+import { createHash } from "node:crypto";
+import { errors } from "../core/errors.ts";
+import { newId, randomToken } from "../core/ids.ts";
+import type { Db } from "../db/database.ts";
+import type { AuditLog } from "../audit/audit-log.ts";
+
+export const apiKeyPrefix = "sk-cust-";
+
+export interface Principal {
+  keyId: string;
+  organizationId: string;
+  projectId: string;
+}
+
+export interface ApiKeyInfo {
+  id: string;
+  organizationId: string;
+  projectId: string;
+  name: string;
+  redacted: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+/** How long a verified key is trusted from memory before the database is asked again. */
+const cacheMs = 5_000;
+/** last_used_at is written at most this often per key, off the request path. */
+const touchEveryMs = 60_000;
+
+function hashKey(key: string): Buffer {
+  return createHash("sha256").update(key).digest();
+}
+
+export class ApiKeyService {
+  readonly #db: Db;
+  readonly #audit: AuditLog;
+  readonly #cache = new Map<string, { principal: Principal | null; until: number }>();
+  readonly #touched = new Map<string, number>();
+
+  constructor(dependencies: { db: Db; audit: AuditLog }) {
+    this.#db = dependencies.db;
+    this.#audit = dependencies.audit;
+  }
+
+  /** Create a key; the returned `key` is the only time the secret exists outside the caller. */
+  async create(input: {
+    organizationId: string;
+    projectId: string;
+    name?: string;
+    actor: string;
+  }): Promise<ApiKeyInfo & { key: string }> {
+    const key = `${apiKeyPrefix}${randomToken(48)}`;
+    const row = {
+      id: newId("key"),
+      organization_id: input.organizationId,
+      project_id: input.projectId,
+      name: (input.name ?? "API key").slice(0, 200),
+      redacted: `${key.slice(0, apiKeyPrefix.length + 4)}...${key.slice(-4)}`,
+      hash: hashKey(key),
+    };
+    await this.#db.insertInto("api_keys").values(row).execute();
+    await this.#audit.append({
+      actor: input.actor,
+      action: "api_key.created",
+      target: row.id,
+      organizationId: input.organizationId,
+      metadata: { project: input.projectId },
+    });
+    return {
+      key,
+      id: row.id,
+      organizationId: row.organization_id,
+      projectId: row.project_id,
+      name: row.name,
+      redacted: row.redacted,
+      createdAt: new Date(),
+      lastUsedAt: null,
+      revokedAt: null,
+    };
+  }
+
+  /** The principal a key stands for, or null for an unknown or revoked key. */
+  async authenticate(key: string): Promise<Principal | null> {
+    if (!key.startsWith(apiKeyPrefix) || key.length > 200) return null;
+    const hash = hashKey(key);
+    const cacheKey = hash.toString("base64");
+    const now = Date.now();
+    const cached = this.#cache.get(cacheKey);
+    let principal: Principal | null;
+    if (cached && cached.until > now) principal = cached.principal;
+    else {
+      const row = await this.#db
+        .selectFrom("api_keys")
+        .select(["id", "organization_id", "project_id"])
+        .where("hash", "=", hash)
+        .where("revoked_at", "is", null)
+        .executeTakeFirst();
+      principal = row
+        ? { keyId: row.id, organizationId: row.organization_id, projectId: row.project_id }
+        : null;
+      if (this.#cache.size > 10_000) this.#cache.clear();
+      this.#cache.set(cacheKey, { principal, until: now + cacheMs });
+    }
+    if (principal) this.#touch(principal.keyId, now);
+    return principal;
+  }
+
+  #touch(keyId: string, now: number): void {
+    if ((this.#touched.get(keyId) ?? 0) + touchEveryMs > now) return;
+    this.#touched.set(keyId, now);
+    // Fire and forget: a failed timestamp update must never fail the request.
+    void this.#db
+      .updateTable("api_keys")
+      .set({ last_used_at: new Date(now) })
+      .where("id", "=", keyId)
+      .execute()
+      .catch(() => undefined);
+  }
+
+  async revoke(organizationId: string, keyId: string, actor: string): Promise<void> {
+    const result = await this.#db
+      .updateTable("api_keys")
+      .set({ revoked_at: new Date() })
+      .where("organization_id", "=", organizationId)
+      .where("id", "=", keyId)
+      .where("revoked_at", "is", null)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) throw errors.notFound("active API key", keyId);
+    this.#cache.clear();
+    await this.#audit.append({ actor, action: "api_key.revoked", target: keyId, organizationId });
+  }
+
+  async list(organizationId: string): Promise<ApiKeyInfo[]> {
+    const rows = await this.#db
+      .selectFrom("api_keys")
+      .selectAll()
+      .where("organization_id", "=", organizationId)
+      .orderBy("created_at")
+      .execute();
+    return rows.map((row) => ({
+      id: row.id,
+      organizationId: row.organization_id,
+      projectId: row.project_id,
+      name: row.name,
+      redacted: row.redacted,
+      createdAt: row.created_at,
+      lastUsedAt: row.last_used_at,
+      revokedAt: row.revoked_at,
+    }));
+  }
+}

@@ -1,0 +1,72 @@
+// The provider contract: small, versioned, dependency-free. A provider is a factory of models; a model
+// generates a chat completion whole or as a stream of parts.
+
+export interface ChatMessage {
+  role: "system" | "developer" | "user" | "assistant" | "tool";
+  // Content parts and tool calls pass through untouched to providers that understand them.
+  content: unknown;
+  [field: string]: unknown;
+}
+
+/** An OpenAI chat completion request, validated at the edge; unknown fields are passed through. */
+export interface ChatRequest {
+  model: string;
+  messages: ChatMessage[];
+  max_tokens?: number;
+  max_completion_tokens?: number;
+  temperature?: number;
+  top_p?: number;
+  seed?: number;
+  stop?: string | string[];
+  [field: string]: unknown;
+}
+
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  [field: string]: unknown;
+}
+
+export interface ChatChoice {
+  index: number;
+  message: { role: "assistant"; content: string | null; [field: string]: unknown };
+  finish_reason: string | null;
+  logprobs?: unknown;
+}
+
+export interface ChatResult {
+  choices: ChatChoice[];
+  usage: Usage | null;
+  system_fingerprint?: string | null;
+}
+
+export type StreamPart =
+  | {
+      type: "delta";
+      index: number;
+      delta: { role?: "assistant"; content?: string | null; [field: string]: unknown };
+      finishReason: string | null;
+      logprobs?: unknown;
+    }
+  | { type: "usage"; usage: Usage };
+
+export interface CallOptions {
+  /** Aborted when the client goes away; the model must stop work and release the upstream. */
+  signal: AbortSignal;
+}
+
+export interface LanguageModel {
+  readonly specificationVersion: "v1";
+  /** The id clients use. */
+  readonly id: string;
+  readonly ownedBy: string;
+  generate(request: ChatRequest, options: CallOptions): Promise<ChatResult>;
+  stream(request: ChatRequest, options: CallOptions): AsyncIterable<StreamPart>;
+}
+
+export interface Provider {
+  readonly name: string;
+  models(): LanguageModel[];
+  close(): Promise<void>;
+}

@@ -1,0 +1,179 @@
+// The provider for any OpenAI-compatible model server (vLLM, llama-server, Ollama, ...): forwards over
+// keep-alive HTTP with undici, maps model names, times out, cancels with the client, maps errors.
+import { Agent, errors as undiciErrors, request as undiciRequest } from "undici";
+import type { UpstreamConfig } from "../config/config.ts";
+import { CustodianError, errors } from "../core/errors.ts";
+import type {
+  CallOptions,
+  ChatRequest,
+  ChatResult,
+  LanguageModel,
+  Provider,
+  StreamPart,
+} from "./language-model.ts";
+import { serverSentData } from "./sse.ts";
+
+interface UpstreamChunk {
+  choices?: Array<{
+    index?: number;
+    delta?: Record<string, unknown>;
+    finish_reason?: string | null;
+    logprobs?: unknown;
+  }>;
+  usage?: ChatResult["usage"];
+  error?: { message?: string };
+}
+
+export class OpenAICompatibleProvider implements Provider {
+  readonly name: string;
+  readonly #config: UpstreamConfig;
+  readonly #agent: Agent;
+  readonly #timeoutMs: number;
+  readonly #models: LanguageModel[];
+
+  constructor(config: UpstreamConfig, options: { timeoutMs: number }) {
+    this.name = config.name;
+    this.#config = config;
+    this.#timeoutMs = options.timeoutMs;
+    this.#agent = new Agent({
+      connections: 128,
+      keepAliveTimeout: 30_000,
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+      connect: { minVersion: "TLSv1.2" },
+    });
+    this.#models = config.models.map((model) => this.#model(model.id, model.upstreamId));
+  }
+
+  models(): LanguageModel[] {
+    return this.#models;
+  }
+
+  async close(): Promise<void> {
+    await this.#agent.close();
+  }
+
+  #model(id: string, upstreamId: string): LanguageModel {
+    // Arrow functions keep `this` bound to the provider for the object literal's methods.
+    const post = (request: ChatRequest, stream: boolean, options: CallOptions) =>
+      this.#post({ ...request, model: upstreamId, stream }, options);
+    const name = this.name;
+    return {
+      specificationVersion: "v1",
+      id,
+      ownedBy: name,
+      async generate(request, options) {
+        const { stream: _stream, stream_options: _streamOptions, ...rest } = request;
+        const response = await post(rest as ChatRequest, false, options);
+        const body = (await response.body.json()) as Partial<ChatResult>;
+        if (!Array.isArray(body.choices)) {
+          throw errors.upstream(502, `The model server '${name}' returned a malformed response.`);
+        }
+        return {
+          choices: body.choices,
+          usage: body.usage ?? null,
+          system_fingerprint: body.system_fingerprint,
+        };
+      },
+      async *stream(request, options) {
+        const response = await post(
+          { ...request, stream_options: { include_usage: true } } as ChatRequest,
+          true,
+          options,
+        );
+        try {
+          for await (const data of serverSentData(response.body)) {
+            if (data === "[DONE]") break;
+            let chunk: UpstreamChunk;
+            try {
+              chunk = JSON.parse(data) as UpstreamChunk;
+            } catch {
+              throw errors.upstream(502, `The model server '${name}' sent a malformed stream.`);
+            }
+            if (chunk.error) throw errors.upstream(502, `The model server '${name}' failed mid-stream.`);
+            for (const choice of chunk.choices ?? []) {
+              yield {
+                type: "delta",
+                index: choice.index ?? 0,
+                delta: choice.delta ?? {},
+                finishReason: choice.finish_reason ?? null,
+                ...(choice.logprobs !== undefined ? { logprobs: choice.logprobs } : {}),
+              } satisfies StreamPart;
+            }
+            if (chunk.usage) yield { type: "usage", usage: chunk.usage };
+          }
+        } catch (error) {
+          throw mapTransportError(error, name, options.signal);
+        } finally {
+          // Stops the upstream generating when we stop reading (client gone, or an error).
+          if (!response.body.destroyed) response.body.destroy();
+        }
+      },
+    };
+  }
+
+  async #post(body: Record<string, unknown>, options: CallOptions) {
+    const headers: Record<string, string> = {
+      "content-type": "application/json",
+      accept: "application/json",
+    };
+    if (this.#config.apiKey) headers.authorization = `Bearer ${this.#config.apiKey}`;
+    let response;
+    try {
+      response = await undiciRequest(`${this.#config.baseURL}/chat/completions`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify(body),
+        dispatcher: this.#agent,
+        signal: options.signal,
+        headersTimeout: this.#timeoutMs,
+        bodyTimeout: this.#timeoutMs,
+      });
+    } catch (error) {
+      throw mapTransportError(error, this.name, options.signal);
+    }
+    if (response.statusCode >= 400) {
+      const text = await response.body.text().catch(() => "");
+      throw upstreamError(this.name, response.statusCode, text);
+    }
+    return response;
+  }
+}
+
+/** Turn a failed upstream exchange into an OpenAI-shaped error that names the server, not the data. */
+function upstreamError(name: string, status: number, text: string): CustodianError {
+  let message: string | undefined;
+  try {
+    const parsed = JSON.parse(text) as { error?: { message?: unknown } | string; message?: unknown };
+    const candidate =
+      typeof parsed.error === "string" ? parsed.error : (parsed.error?.message ?? parsed.message);
+    if (typeof candidate === "string") message = candidate.slice(0, 500);
+  } catch {
+    // Not JSON: fall back to a generic message below.
+  }
+  if (status === 429) return errors.upstream(429, message ?? `The model server '${name}' is rate limiting.`);
+  if (status >= 500) return errors.upstream(502, `The model server '${name}' failed (status ${status}).`);
+  if (status === 401 || status === 403) {
+    // The upstream refused *our* credentials: the caller can do nothing about it.
+    return errors.upstream(
+      502,
+      `The model server '${name}' refused Custodian's credentials (status ${status}).`,
+    );
+  }
+  if (status === 404)
+    return errors.upstream(502, `The model server '${name}' does not serve the mapped model.`);
+  // 400 and other client errors: the upstream's own words help the caller fix the request.
+  return errors.upstream(
+    400,
+    message ?? `The model server '${name}' rejected the request (status ${status}).`,
+  );
+}
+
+function mapTransportError(error: unknown, name: string, signal: AbortSignal): unknown {
+  if (error instanceof CustodianError) return error;
+  if (signal.aborted) return error;
+  if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
+    return errors.upstreamTimeout(name);
+  }
+  return errors.upstreamUnreachable(name);
+}

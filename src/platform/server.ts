@@ -1,0 +1,132 @@
+// `custodian serve`: open the platform, bootstrap an empty data directory, listen on HTTPS (or
+// loopback HTTP when asked), and open the local admin socket for the CLI.
+import { chmodSync, existsSync, unlinkSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { AddressInfo } from "node:net";
+import type { Logger } from "pino";
+import type { Config } from "../config/config.ts";
+import { randomToken } from "../core/ids.ts";
+import { buildAdminApp } from "../http/admin-routes.ts";
+import { buildApp } from "../http/app.ts";
+import { tlsMaterial } from "../http/tls.ts";
+import { AuthFailureSummary } from "../identity/auth-failure-summary.ts";
+import { acquireLock } from "./data-dir-lock.ts";
+import { adminOperations } from "./operations.ts";
+import { createLogger, openPlatform, type Platform } from "./platform.ts";
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  /** The CA that signed the generated certificate, for clients to trust; null over HTTP. */
+  caFile: string | null;
+  bootstrapFile: string | null;
+  platform: Platform;
+  close(): Promise<void>;
+}
+
+export const bootstrapFileName = "bootstrap.json";
+export const adminSocketName = "admin.sock";
+export const adminTokenName = "admin.token";
+
+const checkpointEveryMs = 10 * 60_000;
+
+async function takeDataDir(config: Readonly<Config>): Promise<() => void> {
+  // With a PostgreSQL server there is nothing to share: many processes may use it at once.
+  if (config.databaseUrl) return () => undefined;
+  for (let attempt = 0; ; attempt += 1) {
+    const lock = acquireLock(config.dataDir, "server");
+    if ("release" in lock) return lock.release;
+    if (lock.role === "server") {
+      throw new Error(`Another Custodian server (pid ${lock.pid}) already serves ${config.dataDir}.`);
+    }
+    // A CLI command holds the embedded database for a moment: wait for it.
+    if (attempt > 100) throw new Error(`The CLI (pid ${lock.pid}) holds ${config.dataDir}; try again.`);
+    await sleep(100);
+  }
+}
+
+/** On an empty database: a default organisation, project and API key, written to bootstrap.json (0600). */
+async function bootstrap(platform: Platform): Promise<string | null> {
+  if (!(await platform.tenancy.isEmpty())) return null;
+  const { organization, project } = await platform.tenancy.createOrganization(
+    "Default organization",
+    "system",
+  );
+  const key = await platform.apiKeys.create({
+    organizationId: organization.id,
+    projectId: project.id,
+    name: "Bootstrap key",
+    actor: "system",
+  });
+  const file = path.join(platform.config.dataDir, bootstrapFileName);
+  const content = { organization: organization.id, project: project.id, api_key: key.key };
+  writeFileSync(file, JSON.stringify(content, null, 2) + "\n", { mode: 0o600 });
+  return file;
+}
+
+export async function startServer(
+  config: Readonly<Config>,
+  logger: Logger = createLogger(config),
+): Promise<RunningServer> {
+  const release = await takeDataDir(config);
+  let platform: Platform | null = null;
+  try {
+    platform = await openPlatform(config, logger);
+    const bootstrapFile = await bootstrap(platform);
+    const tls = config.http ? null : await tlsMaterial(config.dataDir, config.tls);
+    const authFailures = new AuthFailureSummary(platform.audit);
+    const app = await buildApp({
+      logger,
+      https: tls,
+      apiKeys: platform.apiKeys,
+      authFailures,
+      models: platform.models,
+    });
+    await app.listen({ host: config.host, port: config.port });
+    const port = (app.server.address() as AddressInfo).port;
+
+    const token = randomToken(43);
+    const tokenFile = path.join(config.dataDir, adminTokenName);
+    writeFileSync(tokenFile, token + "\n", { mode: 0o600 });
+    chmodSync(tokenFile, 0o600);
+    const socket = path.join(config.dataDir, adminSocketName);
+    if (existsSync(socket)) unlinkSync(socket);
+    const admin = await buildAdminApp({ token, operations: adminOperations(platform, "cli"), logger });
+    await admin.listen({ path: socket });
+    chmodSync(socket, 0o600);
+
+    const audit = platform.audit;
+    const checkpoints = setInterval(() => void audit.checkpoint().catch(() => undefined), checkpointEveryMs);
+    checkpoints.unref();
+
+    const scheme = tls ? "https" : "http";
+    const hostForUrl = config.host.includes(":") ? `[${config.host}]` : config.host;
+    const opened = platform;
+    let closing: Promise<void> | null = null;
+    return {
+      url: `${scheme}://${hostForUrl}:${port}`,
+      port,
+      caFile: tls?.caFile ?? null,
+      bootstrapFile,
+      platform: opened,
+      close() {
+        closing ??= (async () => {
+          clearInterval(checkpoints);
+          await admin.close();
+          await app.close();
+          await authFailures.close();
+          await audit.checkpoint();
+          await opened.close();
+          for (const file of [socket, tokenFile]) if (existsSync(file)) unlinkSync(file);
+          release();
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await platform?.close();
+    release();
+    throw error;
+  }
+}
