@@ -14,7 +14,7 @@ Commands:
   migrate                                 bring the database schema up to date
   orgs create --name NAME [--json]        create an organisation (with a default project)
   orgs list [--json]                      list organisations
-  keys create --org ID [--project ID] [--name NAME] [--json]
+  keys create --org ID [--project ID] [--name NAME] [--read-only] [--json]
                                           create an API key; it is shown once
   keys list --org ID [--json]             list an organisation's API keys (redacted)
   keys revoke --org ID --id KEY_ID        revoke an API key
@@ -61,6 +61,7 @@ async function main(argv: string[]): Promise<number> {
       project: { type: "string" },
       id: { type: "string" },
       json: { type: "boolean" },
+      "read-only": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -105,6 +106,7 @@ async function main(argv: string[]): Promise<number> {
         organization: required(values, "org"),
         project: option(values, "project"),
         name: option(values, "name"),
+        readOnly: values["read-only"] === true,
       })) as { key: string };
       print(result, result.key);
       return 0;

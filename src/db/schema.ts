@@ -1,6 +1,8 @@
 // The database's tables as Kysely sees them. Columns holding business content are bytea ciphertext only.
 import type { ColumnType, Generated } from "kysely";
 
+export type ApiKeyPermission = "all" | "read_only";
+
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
 
 export interface OrganizationsTable {
@@ -29,6 +31,8 @@ export interface ApiKeysTable {
   organization_id: string;
   project_id: string;
   name: string;
+  /** "all", or "read_only": may list and read, may not create anything (such as a completion). */
+  permission: ColumnType<ApiKeyPermission, ApiKeyPermission | undefined, never>;
   /** What a person may see of the key: its first characters. */
   redacted: string;
   /** SHA-256 of the whole key; the key itself is never stored. */

@@ -42,6 +42,12 @@ export function openAIRoutes(dependencies: OpenAIRoutesDependencies) {
         authFailures.record("invalid_api_key");
         throw errors.invalidApiKey();
       }
+      if (principal.permission === "read_only" && request.method !== "GET" && request.method !== "HEAD") {
+        throw errors.forbidden(
+          "This API key is read-only: it may list and read, not create.",
+          "read_only_key",
+        );
+      }
       request.principal = principal;
     });
 

@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { errors } from "../core/errors.ts";
 import { newId, randomToken } from "../core/ids.ts";
 import type { Db } from "../db/database.ts";
+import type { ApiKeyPermission } from "../db/schema.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
 
 export const apiKeyPrefix = "sk-cust-";
@@ -11,6 +12,7 @@ export interface Principal {
   keyId: string;
   organizationId: string;
   projectId: string;
+  permission: ApiKeyPermission;
 }
 
 export interface ApiKeyInfo {
@@ -18,6 +20,7 @@ export interface ApiKeyInfo {
   organizationId: string;
   projectId: string;
   name: string;
+  permission: ApiKeyPermission;
   redacted: string;
   createdAt: Date;
   lastUsedAt: Date | null;
@@ -49,6 +52,7 @@ export class ApiKeyService {
     organizationId: string;
     projectId: string;
     name?: string;
+    permission?: ApiKeyPermission;
     actor: string;
   }): Promise<ApiKeyInfo & { key: string }> {
     const key = `${apiKeyPrefix}${randomToken(48)}`;
@@ -57,6 +61,7 @@ export class ApiKeyService {
       organization_id: input.organizationId,
       project_id: input.projectId,
       name: (input.name ?? "API key").slice(0, 200),
+      permission: input.permission ?? "all",
       redacted: `${key.slice(0, apiKeyPrefix.length + 4)}...${key.slice(-4)}`,
       hash: hashKey(key),
     };
@@ -66,7 +71,7 @@ export class ApiKeyService {
       action: "api_key.created",
       target: row.id,
       organizationId: input.organizationId,
-      metadata: { project: input.projectId },
+      metadata: { project: input.projectId, permission: row.permission },
     });
     return {
       key,
@@ -74,6 +79,7 @@ export class ApiKeyService {
       organizationId: row.organization_id,
       projectId: row.project_id,
       name: row.name,
+      permission: row.permission,
       redacted: row.redacted,
       createdAt: new Date(),
       lastUsedAt: null,
@@ -93,12 +99,17 @@ export class ApiKeyService {
     else {
       const row = await this.#db
         .selectFrom("api_keys")
-        .select(["id", "organization_id", "project_id"])
+        .select(["id", "organization_id", "project_id", "permission"])
         .where("hash", "=", hash)
         .where("revoked_at", "is", null)
         .executeTakeFirst();
       principal = row
-        ? { keyId: row.id, organizationId: row.organization_id, projectId: row.project_id }
+        ? {
+            keyId: row.id,
+            organizationId: row.organization_id,
+            projectId: row.project_id,
+            permission: row.permission,
+          }
         : null;
       if (this.#cache.size > 10_000) this.#cache.clear();
       this.#cache.set(cacheKey, { principal, until: now + cacheMs });
@@ -144,6 +155,7 @@ export class ApiKeyService {
       organizationId: row.organization_id,
       projectId: row.project_id,
       name: row.name,
+      permission: row.permission,
       redacted: row.redacted,
       createdAt: row.created_at,
       lastUsedAt: row.last_used_at,

@@ -36,13 +36,21 @@ export function adminOperations(platform: Platform, actor = "cli"): AdminOperati
       const project = projectId
         ? await tenancy.getProject(organizationId, projectId)
         : await tenancy.defaultProject(organizationId);
+      const permission = input.readOnly === true ? "read_only" : "all";
       const created = await apiKeys.create({
         organizationId,
         projectId: project.id,
         name: text(input, "name"),
+        permission,
         actor,
       });
-      return { id: created.id, key: created.key, organization: organizationId, project: project.id };
+      return {
+        id: created.id,
+        key: created.key,
+        organization: organizationId,
+        project: project.id,
+        permission,
+      };
     },
     async listKeys(input) {
       const organizationId = text(input, "organization", true);
@@ -50,6 +58,7 @@ export function adminOperations(platform: Platform, actor = "cli"): AdminOperati
         id: key.id,
         name: key.name,
         project: key.projectId,
+        permission: key.permission,
         redacted: key.redacted,
         created_at: key.createdAt.toISOString(),
         last_used_at: key.lastUsedAt?.toISOString() ?? null,

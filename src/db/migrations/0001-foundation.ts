@@ -37,6 +37,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       column.notNull().references("projects.id").onDelete("cascade"),
     )
     .addColumn("name", "text", (column) => column.notNull())
+    .addColumn("permission", "text", (column) =>
+      column
+        .notNull()
+        .defaultTo("all")
+        .check(sql`permission in ('all', 'read_only')`),
+    )
     .addColumn("redacted", "text", (column) => column.notNull())
     .addColumn("hash", "bytea", (column) => column.notNull().unique())
     .addColumn("created_at", "timestamptz", (column) => column.notNull().defaultTo(sql`now()`))

@@ -1,0 +1,55 @@
+// Entry point of `npm run bench -- <name>`: runs the named benchmark, or lists the benchmarks there are.
+import { stopAllChildren } from "./children.ts";
+
+interface Benchmark {
+  description: string;
+  /** Resolves with the exit status: non-zero when the run saw failures. */
+  run(): Promise<number>;
+}
+
+// Loaded on demand, so listing the benchmarks or running one does not load every other one's dependencies.
+const benchmarks: Record<string, Benchmark> = {
+  gateway: {
+    description:
+      "chat-completion throughput and latency direct to a stub, through Custodian, through Portkey",
+    run: async () => (await import("./gateway.ts")).run(),
+  },
+};
+
+function listBenchmarks(write: (line: string) => void): void {
+  write("Usage: npm run bench -- <name>\n\nBenchmarks:");
+  for (const [name, benchmark] of Object.entries(benchmarks))
+    write(`  ${name.padEnd(10)} ${benchmark.description}`);
+}
+
+// Interrupting a run must not leave servers behind: stop the children, then leave with the usual status.
+for (const [signal, status] of [
+  ["SIGINT", 130],
+  ["SIGTERM", 143],
+] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping child processes`);
+    void stopAllChildren().finally(() => process.exit(status));
+  });
+}
+
+const name = process.argv[2];
+// Own properties only, so that names like "constructor" are unknown rather than found on the prototype.
+const benchmark = name !== undefined && Object.hasOwn(benchmarks, name) ? benchmarks[name] : undefined;
+if (name === undefined) {
+  listBenchmarks(console.log);
+} else if (benchmark === undefined) {
+  console.error(`Unknown benchmark: ${name}\n`);
+  listBenchmarks(console.error);
+  process.exitCode = 2;
+} else {
+  try {
+    process.exitCode = await benchmark.run();
+  } catch (error) {
+    console.error(
+      `\nbench ${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+    await stopAllChildren();
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,78 @@
+// Starts a real Custodian server for a test: its own data directory, its own database (PGlite, or a
+// fresh database on the PostgreSQL test server), real HTTP(S) on 127.0.0.1, and an OpenAI client.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Writable } from "node:stream";
+import OpenAI from "openai";
+import pino from "pino";
+import { Agent } from "undici";
+import { loadConfig } from "../../src/config/config.ts";
+import { startServer, type RunningServer } from "../../src/platform/server.ts";
+import { freshServerDatabase } from "./database.ts";
+
+export interface TestPlatform {
+  server: RunningServer;
+  dataDir: string;
+  apiKey: string;
+  organization: string;
+  project: string;
+  /** Everything the server logged, for canary checks. */
+  logs(): string;
+  client(options?: { apiKey?: string; maxRetries?: number; timeout?: number }): OpenAI;
+  close(): Promise<void>;
+}
+
+export async function startTestPlatform(
+  options: { env?: Record<string, string>; https?: boolean; upstreams?: unknown[] } = {},
+): Promise<TestPlatform> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "custodian-"));
+  const database = await freshServerDatabase();
+  const config = loadConfig({
+    CUSTODIAN_DATA_DIR: dataDir,
+    CUSTODIAN_PORT: "0",
+    CUSTODIAN_HTTP: options.https ? "0" : "1",
+    CUSTODIAN_LOG_LEVEL: "debug",
+    ...(database ? { CUSTODIAN_DATABASE_URL: database.url } : {}),
+    ...(options.upstreams ? { CUSTODIAN_UPSTREAMS: JSON.stringify(options.upstreams) } : {}),
+    ...options.env,
+  });
+  let logged = "";
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logged += String(chunk);
+      done();
+    },
+  });
+  const server = await startServer(config, pino({ level: "debug" }, sink));
+  const bootstrap = JSON.parse(readFileSync(path.join(dataDir, "bootstrap.json"), "utf8")) as {
+    api_key: string;
+    organization: string;
+    project: string;
+  };
+  const dispatcher = server.caFile
+    ? new Agent({ connect: { ca: readFileSync(server.caFile, "utf8") } })
+    : undefined;
+  return {
+    server,
+    dataDir,
+    apiKey: bootstrap.api_key,
+    organization: bootstrap.organization,
+    project: bootstrap.project,
+    logs: () => logged,
+    client: (clientOptions = {}) =>
+      new OpenAI({
+        baseURL: `${server.url}/v1`,
+        apiKey: clientOptions.apiKey ?? bootstrap.api_key,
+        maxRetries: clientOptions.maxRetries ?? 0,
+        timeout: clientOptions.timeout ?? 20_000,
+        ...(dispatcher ? { fetchOptions: { dispatcher } } : {}),
+      }),
+    async close() {
+      await server.close();
+      await dispatcher?.close();
+      await database?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
