@@ -1,0 +1,78 @@
+// Business content never lands in logs, the audit log, or the database: checked with canary strings
+// sent through every path of the gateway, including its failures.
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
+import { startTestPlatform, type TestPlatform } from "./helpers/platform.ts";
+
+const canary = "CANARY-7d1e0f-do-not-store";
+
+describe("no business content leaks", () => {
+  let upstream: FakeUpstream;
+  let platform: TestPlatform;
+
+  beforeAll(async () => {
+    upstream = await startFakeUpstream();
+    platform = await startTestPlatform({
+      upstreams: [{ name: "fake", baseURL: upstream.baseURL, models: ["fake-model"] }],
+    });
+  });
+  afterAll(async () => {
+    await platform?.close();
+    await upstream?.close();
+  });
+
+  it("[SEC-1] a prompt and its completion reach no log line, audit entry or table", async () => {
+    const client = platform.client();
+    const messages = [{ role: "user" as const, content: `please repeat ${canary}` }];
+    const completion = await client.chat.completions.create({ model: "fake-model", messages });
+    expect(completion.choices[0]?.message.content).toContain(canary);
+    const stream = await client.chat.completions.create({ model: "fake-model", messages, stream: true });
+    for await (const _chunk of stream) {
+      // Drain it.
+    }
+    // Failures: an upstream error, an unknown model, a bad body and a bad key, all carrying the canary.
+    upstream.behaviour = { kind: "status", status: 500, body: { error: { message: canary } } };
+    await expect(client.chat.completions.create({ model: "fake-model", messages })).rejects.toMatchObject({
+      status: 502,
+    });
+    upstream.behaviour = { kind: "echo" };
+    await expect(client.chat.completions.create({ model: canary, messages })).rejects.toMatchObject({
+      status: 404,
+    });
+    await expect(
+      client.chat.completions.create({
+        model: "fake-model",
+        messages: [{ role: canary as "user", content: canary }],
+      }),
+    ).rejects.toMatchObject({ status: 400 });
+    await expect(
+      platform
+        .client({ apiKey: `sk-cust-${canary}` })
+        .chat.completions.create({ model: "fake-model", messages }),
+    ).rejects.toMatchObject({ status: 401 });
+    const { db } = platform.server.platform;
+    const entriesBeforeClose = await db.selectFrom("audit_entries").selectAll().execute();
+
+    // Every text column of every table, read as text.
+    const tables = await sql<{ table_name: string }>`
+      select table_name from information_schema.tables where table_schema = 'public'`.execute(db);
+    for (const { table_name: table } of tables.rows) {
+      const rows = await sql<Record<string, unknown>>`select * from ${sql.table(table)}`.execute(db);
+      expect(JSON.stringify(rows.rows), `table ${table}`).not.toContain(canary);
+    }
+    expect(JSON.stringify(entriesBeforeClose)).not.toContain(canary);
+    expect(platform.logs().length).toBeGreaterThan(0);
+    expect(platform.logs()).not.toContain(canary);
+  });
+
+  it("[SEC-4] records key creation in the audit log without the key itself", async () => {
+    const { db } = platform.server.platform;
+    const entries = await db.selectFrom("audit_entries").selectAll().orderBy("seq").execute();
+    expect(entries.map((entry) => entry.action)).toEqual(
+      expect.arrayContaining(["organization.created", "api_key.created"]),
+    );
+    expect(JSON.stringify(entries)).not.toContain(platform.apiKey);
+    expect(platform.logs()).not.toContain(platform.apiKey);
+  });
+});
