@@ -1,11 +1,11 @@
 // Opens the database: embedded PGlite in the data directory by default, a PostgreSQL server when configured.
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readdirSync } from "node:fs";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PGliteDialect, PostgresDialect } from "kysely";
 import { Migrator, type Migration, type MigrationProvider } from "kysely/migration";
 import pg from "pg";
-import * as foundation from "./migrations/0001-foundation.ts";
 import type { Database } from "./schema.ts";
 
 export type Db = Kysely<Database>;
@@ -13,12 +13,21 @@ export type Db = Kysely<Database>;
 const int8 = 20;
 const bytea = 17;
 
-const migrations: Record<string, Migration> = {
-  "0001-foundation": foundation,
-};
+const migrationsDir = path.join(import.meta.dirname, "migrations");
 
-class InCodeMigrations implements MigrationProvider {
+/**
+ * Every file in db/migrations, by name (without extension), applied in name order. A domain adds its
+ * tables with a new file; names start with a number so the order is the order of writing.
+ */
+class FolderMigrations implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
+    const migrations: Record<string, Migration> = {};
+    for (const file of readdirSync(migrationsDir).sort()) {
+      if (!file.endsWith(".ts") || file.endsWith(".test.ts")) continue;
+      migrations[file.slice(0, -3)] = (await import(
+        pathToFileURL(path.join(migrationsDir, file)).href
+      )) as Migration;
+    }
     return migrations;
   }
 }
@@ -63,7 +72,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Db> {
 }
 
 export async function migrate(db: Db): Promise<void> {
-  const migrator = new Migrator({ db, provider: new InCodeMigrations() });
+  const migrator = new Migrator({ db, provider: new FolderMigrations() });
   const { error } = await migrator.migrateToLatest();
   if (error) throw error;
 }

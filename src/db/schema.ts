@@ -68,6 +68,12 @@ export interface SystemKeysTable {
   created_at: CreatedAt;
 }
 
+/**
+ * All tables. A domain that adds tables (with its own migration file) declares them beside its code
+ * by augmenting this interface:
+ *
+ *   declare module "../db/schema.ts" { interface Database { usage_events: UsageEventsTable } }
+ */
 export interface Database {
   organizations: OrganizationsTable;
   projects: ProjectsTable;

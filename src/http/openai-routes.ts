@@ -5,7 +5,13 @@ import { errors } from "../core/errors.ts";
 import { randomToken } from "../core/ids.ts";
 import type { ApiKeyService, Principal } from "../identity/api-key-service.ts";
 import type { AuthFailureSummary } from "../identity/auth-failure-summary.ts";
-import type { ChatRequest, StreamPart } from "../inference/language-model.ts";
+import type { ChatRequest, StreamPart, Usage } from "../inference/language-model.ts";
+import type {
+  Caller,
+  CompletionObserver,
+  CompletionRecord,
+  RequestPolicy,
+} from "../inference/completion-hooks.ts";
 import type { ModelRouter } from "../inference/model-router.ts";
 import { chatCompletionBody } from "./chat-completion-schema.ts";
 import { toErrorResponse } from "./error-handler.ts";
@@ -14,6 +20,10 @@ export interface OpenAIRoutesDependencies {
   apiKeys: ApiKeyService;
   authFailures: AuthFailureSummary;
   models: ModelRouter;
+  /** Asked in order before any model work; the first to throw refuses the request. */
+  policies?: RequestPolicy[];
+  /** Told about every finished completion, after the response. */
+  observers?: CompletionObserver[];
 }
 
 declare module "fastify" {
@@ -26,6 +36,18 @@ const createdAt = Math.floor(Date.now() / 1000);
 
 export function openAIRoutes(dependencies: OpenAIRoutesDependencies) {
   const { apiKeys, authFailures, models } = dependencies;
+  const policies = dependencies.policies ?? [];
+  const observers = dependencies.observers ?? [];
+
+  function notify(record: CompletionRecord): void {
+    for (const observer of observers) {
+      try {
+        observer.completed(record);
+      } catch {
+        // An observer's failure must never reach the client; observers log their own problems.
+      }
+    }
+  }
 
   return async function register(app: FastifyInstance): Promise<void> {
     app.decorateRequest("principal", null);
@@ -69,15 +91,46 @@ export function openAIRoutes(dependencies: OpenAIRoutesDependencies) {
       async (request, reply) => {
         const body = request.body as ChatRequest & Static<typeof chatCompletionBody>;
         const model = models.get(body.model);
+        const caller: Caller = request.principal!;
+        const endpoint = "chat.completions";
+        for (const policy of policies) {
+          const admission = await policy.admit({ caller, model: model.id, endpoint, request: body });
+          if (admission?.headers) void reply.headers(admission.headers);
+        }
         const controller = new AbortController();
         // The client went away before we finished: stop the upstream work too.
         reply.raw.on("close", () => {
           if (!reply.raw.writableFinished) controller.abort();
         });
         const id = `chatcmpl-${randomToken(24)}`;
-        const created = Math.floor(Date.now() / 1000);
+        const startedAt = new Date();
+        const report = (outcome: Pick<CompletionRecord, "output" | "usage" | "status">) =>
+          notify({
+            requestId: request.id,
+            caller,
+            model: model.id,
+            endpoint,
+            request: body,
+            store: body.store !== false,
+            startedAt,
+            durationMs: Date.now() - startedAt.getTime(),
+            ...outcome,
+          });
+        const created = Math.floor(startedAt.getTime() / 1000);
         if (!body.stream) {
-          const result = await model.generate(body, { signal: controller.signal });
+          let result;
+          try {
+            result = await model.generate(body, { signal: controller.signal });
+          } catch (error) {
+            report({ output: null, usage: null, status: controller.signal.aborted ? "cancelled" : "failed" });
+            throw error;
+          }
+          const content = result.choices[0]?.message.content;
+          report({
+            output: typeof content === "string" ? content : null,
+            usage: result.usage,
+            status: "completed",
+          });
           return {
             id,
             object: "chat.completion",
@@ -88,15 +141,22 @@ export function openAIRoutes(dependencies: OpenAIRoutesDependencies) {
             system_fingerprint: result.system_fingerprint ?? null,
           };
         }
-        return streamCompletion(request, reply, {
-          parts: model.stream(body, { signal: controller.signal }),
-          includeUsage: body.stream_options?.include_usage === true,
-          header: { id, object: "chat.completion.chunk", created, model: model.id },
-        });
+        let outcome: StreamOutcome = { output: null, usage: null, status: "failed" };
+        try {
+          outcome = await streamCompletion(request, reply, {
+            parts: model.stream(body, { signal: controller.signal }),
+            includeUsage: body.stream_options?.include_usage === true,
+            header: { id, object: "chat.completion.chunk", created, model: model.id },
+          });
+        } finally {
+          report(controller.signal.aborted ? { ...outcome, status: "cancelled" } : outcome);
+        }
       },
     );
   };
 }
+
+type StreamOutcome = Pick<CompletionRecord, "output" | "usage" | "status">;
 
 /**
  * Write a completion as server-sent events. The first part is awaited before any byte is sent, so an
@@ -106,8 +166,11 @@ async function streamCompletion(
   request: FastifyRequest,
   reply: FastifyReply,
   options: { parts: AsyncIterable<StreamPart>; includeUsage: boolean; header: Record<string, unknown> },
-): Promise<void> {
+): Promise<StreamOutcome> {
   const iterator = options.parts[Symbol.asyncIterator]();
+  let output = "";
+  let usage: Usage | null = null;
+  let status: StreamOutcome["status"] = "failed";
   let next = await iterator.next();
   reply.hijack();
   const response = reply.raw;
@@ -123,6 +186,7 @@ async function streamCompletion(
     while (!next.done) {
       const part = next.value;
       if (part.type === "delta") {
+        if (part.index === 0 && typeof part.delta.content === "string") output += part.delta.content;
         send({
           ...options.header,
           choices: [
@@ -134,21 +198,25 @@ async function streamCompletion(
             },
           ],
         });
-      } else if (options.includeUsage) {
-        send({ ...options.header, choices: [], usage: part.usage });
+      } else {
+        usage = part.usage;
+        if (options.includeUsage) send({ ...options.header, choices: [], usage: part.usage });
       }
-      if (response.destroyed) return;
+      if (response.destroyed) return { output, usage, status: "cancelled" };
       next = await iterator.next();
     }
     response.write("data: [DONE]\n\n");
+    status = "completed";
   } catch (error) {
     if (!response.destroyed) {
-      const { status, body } = toErrorResponse(error, request.id);
-      if (status >= 500) request.log.error({ status }, "stream failed after it started");
-      send(body);
+      const failure = toErrorResponse(error, request.id);
+      if (failure.status >= 500)
+        request.log.error({ status: failure.status }, "stream failed after it started");
+      send(failure.body);
     }
   } finally {
     await iterator.return?.();
     response.end();
   }
+  return { output, usage, status };
 }
