@@ -6,6 +6,7 @@ import { Keyring } from "../crypto/keyring.ts";
 import { loadMasterKey } from "../crypto/master-key.ts";
 import { databaseTarget, openDatabase, type Db } from "../db/database.ts";
 import { ApiKeyService } from "../identity/api-key-service.ts";
+import type { CompletionObserver, RequestPolicy } from "../inference/completion-hooks.ts";
 import { ModelRouter } from "../inference/model-router.ts";
 import { OpenAICompatibleProvider } from "../inference/openai-compatible-provider.ts";
 import { TenancyService } from "../tenancy/tenancy-service.ts";
@@ -19,6 +20,12 @@ export interface Platform {
   tenancy: TenancyService;
   apiKeys: ApiKeyService;
   models: ModelRouter;
+  /** Asked before every /v1 completion (rate limits, budgets, allow-lists), in order. */
+  policies: RequestPolicy[];
+  /** Told after every /v1 completion (usage, retention records, classifiers). */
+  observers: CompletionObserver[];
+  /** Run on close, last registered first: flush queues, stop timers. */
+  onClose: Array<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -46,6 +53,7 @@ export async function openPlatform(
       (upstream) => new OpenAICompatibleProvider(upstream, { timeoutMs: config.upstreamTimeoutMs }),
     ),
   );
+  const onClose: Array<() => Promise<void>> = [];
   return {
     config,
     logger,
@@ -55,7 +63,11 @@ export async function openPlatform(
     tenancy: new TenancyService({ db, keyring, audit }),
     apiKeys: new ApiKeyService({ db, audit }),
     models,
+    policies: [],
+    observers: [],
+    onClose,
     async close() {
+      for (const task of onClose.reverse()) await task();
       await models.close();
       await db.destroy();
     },

@@ -82,6 +82,8 @@ export async function startServer(
       apiKeys: platform.apiKeys,
       authFailures,
       models: platform.models,
+      policies: platform.policies,
+      observers: platform.observers,
     });
     await app.listen({ host: config.host, port: config.port });
     const port = (app.server.address() as AddressInfo).port;
