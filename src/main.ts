@@ -1,11 +1,15 @@
 #!/usr/bin/env node
 // The `custodian` command line: serve the platform, and administer it (organisations, keys, audit).
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig, type Config } from "./config/config.ts";
 import { CommandError, runOperation } from "./cli/admin-client.ts";
 import { startServer } from "./platform/server.ts";
 import { databaseTarget, openDatabase } from "./db/database.ts";
 import type { VerifyResult } from "./audit/audit-log.ts";
+import { formatTrustReport, type TrustReport } from "./privacy/trust-report.ts";
+import { formatModels, modelsList } from "./cli/models-list.ts";
+import { modelsPull } from "./cli/models-pull.ts";
 
 const usage = `Usage: custodian <command> [options]
 
@@ -18,7 +22,38 @@ Commands:
                                           create an API key; it is shown once
   keys list --org ID [--json]             list an organisation's API keys (redacted)
   keys revoke --org ID --id KEY_ID        revoke an API key
+  org-key set --org ID --kind aws-kms --key-id ARN --region R [--endpoint URL]
+                                          wrap the organisation's data keys with its own AWS KMS key
+                                          (credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)
+  org-key set --org ID --kind vault-transit --address URL --key-name NAME [--mount M]
+                                          ... or its own Vault transit key (token from VAULT_TOKEN)
+  org-key set --org ID --kind local       back to the platform's master key
   audit verify [--json]                   check the audit log's hash chain and signed checkpoints
+  models pull SOURCE [--id ID] [--json]   download a GGUF model (SOURCE: hf:OWNER/REPO/FILE.gguf or an
+                                          https URL) with resume and SHA-256 check, and register it
+  models list [--json]                    the registered models
+  usage --org ID --since DATE [--until DATE] [--json]
+                                          daily tokens and requests by project and model
+  limits set --org ID (--project ID | --key KEY_ID) [--rpm N] [--tpm N]
+                                          requests and tokens per minute for a project or an API key
+  limits clear --org ID (--project ID | --key KEY_ID)
+  limits list --org ID [--json]           an organisation's rate limits and budgets
+  budgets set --org ID --project ID [--daily N] [--monthly N]
+                                          token budgets per day and month (UTC); alerts at 80% and 100%
+  budgets clear --org ID --project ID
+  sso saml set --org ID --metadata FILE --base-url URL [--email-attribute A] [--name-attribute A]
+               [--idp-initiated on|off]   connect an organisation to its SAML IdP (metadata XML file);
+                                          base URL = the https address users reach Custodian at
+  sso saml show --org ID [--json]         the SP's entity id and ACS URL, and the IdP's settings
+  sso saml delete --org ID                remove the organisation's SAML connection
+  owner create --org ID --email EMAIL [--name NAME]
+                                          the local bootstrap owner; its password is shown once
+  owner disable-password --org ID         end password sign-in once SSO works (needs a SAML connection)
+  privacy set --org ID [--project ID] [--retention-days N] [--zdr on|off]
+                                          API content retention (0-30 days) and zero data retention
+  privacy show --org ID [--json]          an organisation's retention and ZDR settings
+  trust [--json]                          every commitment, the tests that prove it, live settings;
+                                          exits 1 while any commitment lacks a passing proof
 
 Configuration comes from CUSTODIAN_* environment variables (see README.md).`;
 
@@ -36,13 +71,21 @@ function required(values: Values, name: string): string {
 }
 
 async function serve(config: Readonly<Config>): Promise<void> {
-  const server = await startServer(config);
+  const server = await startServer(config, undefined, { demoModel: true });
   console.log(`Custodian is listening on ${server.url}/v1`);
   if (server.caFile) console.log(`TLS: certificate signed by the local CA in ${server.caFile}`);
   if (server.bootstrapFile)
     console.log(`First start: organisation, project and API key written to ${server.bootstrapFile}`);
   if (server.platform.models.list().length === 0) {
     console.log("No models are configured yet: set CUSTODIAN_UPSTREAMS to connect a model server.");
+  }
+  const demo = server.platform.models.list().find((model) => model.metadata?.demo === true);
+  if (demo) {
+    console.log(
+      `Serving the built-in DEMO model '${demo.id}': a tiny model trained briefly on sample text, for trying ` +
+        "Custodian out, not for real work. Pull a real one with `custodian models pull hf:<owner>/<repo>/<file.gguf>` " +
+        "or connect a model server with CUSTODIAN_UPSTREAMS.",
+    );
   }
   const stop = () => {
     void server.close().then(() => process.exit(0));
@@ -62,6 +105,28 @@ async function main(argv: string[]): Promise<number> {
       id: { type: "string" },
       json: { type: "boolean" },
       "read-only": { type: "boolean" },
+      kind: { type: "string" },
+      "key-id": { type: "string" },
+      region: { type: "string" },
+      endpoint: { type: "string" },
+      address: { type: "string" },
+      "key-name": { type: "string" },
+      mount: { type: "string" },
+      "retention-days": { type: "string" },
+      zdr: { type: "string" },
+      metadata: { type: "string" },
+      "base-url": { type: "string" },
+      "email-attribute": { type: "string" },
+      "name-attribute": { type: "string" },
+      "idp-initiated": { type: "string" },
+      email: { type: "string" },
+      since: { type: "string" },
+      until: { type: "string" },
+      key: { type: "string" },
+      rpm: { type: "string" },
+      tpm: { type: "string" },
+      daily: { type: "string" },
+      monthly: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -72,6 +137,18 @@ async function main(argv: string[]): Promise<number> {
   }
   const config = loadConfig();
   const print = (value: unknown, text: string) => console.log(values.json ? JSON.stringify(value) : text);
+
+  if (positionals[0] === "models" && positionals[1] === "pull") {
+    const spec = positionals[2];
+    if (!spec || positionals.length > 3) throw new CommandError(`Give one model source to pull.\n\n${usage}`);
+    const result = await modelsPull(config, spec, { id: option(values, "id") });
+    print(
+      result,
+      `Registered ${result.id} (${result.verified ? "SHA-256 verified" : "the server gave no checksum"}): ${result.path}\n` +
+        "A running server serves it after a restart.",
+    );
+    return 0;
+  }
 
   switch (command) {
     case "serve":
@@ -131,6 +208,194 @@ async function main(argv: string[]): Promise<number> {
         id: option(values, "id") ?? required(values, "id"),
       });
       print(result, `Revoked ${required(values, "id")}.`);
+      return 0;
+    }
+    case "org-key set": {
+      // Credentials come from the standard environment variables, never from the command line,
+      // where other users of the machine could read them.
+      const result = await runOperation(config, "setCustomerKey", {
+        organization: required(values, "org"),
+        kind: required(values, "kind"),
+        keyId: option(values, "key-id"),
+        region: option(values, "region"),
+        endpoint: option(values, "endpoint"),
+        accessKeyId: process.env.AWS_ACCESS_KEY_ID,
+        secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY,
+        address: option(values, "address"),
+        keyName: option(values, "key-name"),
+        mount: option(values, "mount"),
+        token: process.env.VAULT_TOKEN,
+      });
+      print(result, `The organisation's data keys are now wrapped by: ${required(values, "kind")}.`);
+      return 0;
+    }
+    case "privacy set": {
+      const days = option(values, "retention-days");
+      const zdr = option(values, "zdr");
+      if (days === undefined && zdr === undefined)
+        throw new CommandError(`Give --retention-days N, --zdr on|off, or both.\n\n${usage}`);
+      if (days !== undefined && !/^\d+$/.test(days))
+        throw new CommandError("--retention-days must be a whole number of days (0 to 30).");
+      if (zdr !== undefined && zdr !== "on" && zdr !== "off")
+        throw new CommandError("--zdr must be 'on' or 'off'.");
+      const result = (await runOperation(config, "setPrivacy", {
+        organization: required(values, "org"),
+        project: option(values, "project"),
+        ...(days !== undefined ? { retentionDays: Number(days) } : {}),
+        ...(zdr !== undefined ? { zdr: zdr === "on" } : {}),
+      })) as { effective: { retention_days: number; zdr: boolean } };
+      print(
+        result,
+        `Now in effect: API content kept ${result.effective.retention_days} days, ZDR ${result.effective.zdr ? "on" : "off"}.`,
+      );
+      return 0;
+    }
+    case "privacy show": {
+      const result = (await runOperation(config, "showPrivacy", {
+        organization: required(values, "org"),
+      })) as Array<{ project: string | null; retention_days: number | null; zdr: boolean | null }>;
+      print(
+        result,
+        result.length === 0
+          ? "No settings: API content kept 30 days, ZDR off."
+          : result
+              .map(
+                (setting) =>
+                  `${setting.project ?? "(organisation)"}\tretention ${setting.retention_days ?? "inherited"}\tzdr ${setting.zdr === null ? "inherited" : setting.zdr ? "on" : "off"}`,
+              )
+              .join("\n"),
+      );
+      return 0;
+    }
+    case "trust": {
+      const report = (await runOperation(config, "trustReport", {})) as TrustReport;
+      print(report, formatTrustReport(report));
+      return report.complete ? 0 : 1;
+    }
+    case "sso saml set": {
+      const idpInitiated = option(values, "idp-initiated");
+      if (idpInitiated !== undefined && idpInitiated !== "on" && idpInitiated !== "off") {
+        throw new CommandError("--idp-initiated must be on or off.");
+      }
+      const result = (await runOperation(config, "setSamlConnection", {
+        organization: required(values, "org"),
+        metadata: readFileSync(required(values, "metadata"), "utf8"),
+        base_url: required(values, "base-url"),
+        email_attribute: option(values, "email-attribute"),
+        name_attribute: option(values, "name-attribute"),
+        idp_initiated: idpInitiated === undefined ? undefined : idpInitiated === "on",
+      })) as { sp_entity_id: string; acs_url: string };
+      print(result, `SP entity id: ${result.sp_entity_id}\nACS URL:      ${result.acs_url}`);
+      return 0;
+    }
+    case "sso saml show": {
+      const result = (await runOperation(config, "showSamlConnection", {
+        organization: required(values, "org"),
+      })) as Record<string, unknown>;
+      print(
+        result,
+        Object.entries(result)
+          .map(([key, value]) => `${key}\t${String(value)}`)
+          .join("\n"),
+      );
+      return 0;
+    }
+    case "sso saml delete": {
+      const result = await runOperation(config, "deleteSamlConnection", {
+        organization: required(values, "org"),
+      });
+      print(result, `SAML connection of ${required(values, "org")} deleted.`);
+      return 0;
+    }
+    case "owner create": {
+      const result = (await runOperation(config, "createOwner", {
+        organization: required(values, "org"),
+        email: required(values, "email"),
+        name: option(values, "name"),
+      })) as { id: string; email: string; password: string };
+      print(result, `${result.id} ${result.email}\npassword (shown once): ${result.password}`);
+      return 0;
+    }
+    case "owner disable-password": {
+      const result = (await runOperation(config, "disableLocalSignIn", {
+        organization: required(values, "org"),
+      })) as { users: number; sessions_revoked: number };
+      print(
+        result,
+        `Password sign-in disabled for ${result.users} user(s); ${result.sessions_revoked} session(s) ended.`,
+      );
+      return 0;
+    }
+    case "usage": {
+      const rows = (await runOperation(config, "usageReport", {
+        organization: required(values, "org"),
+        since: required(values, "since"),
+        until: option(values, "until"),
+      })) as Array<{
+        date: string;
+        project_id: string;
+        model: string;
+        requests: number;
+        input_tokens: number;
+        output_tokens: number;
+      }>;
+      const lines = rows.map(
+        (row) =>
+          `${row.date}\t${row.project_id}\t${row.model}\t${row.requests}\t${row.input_tokens}\t${row.output_tokens}`,
+      );
+      print(rows, ["date\tproject\tmodel\trequests\tinput_tokens\toutput_tokens", ...lines].join("\n"));
+      return 0;
+    }
+    case "limits set":
+    case "limits clear":
+    case "budgets set":
+    case "budgets clear": {
+      const operation = {
+        "limits set": "setRateLimits",
+        "limits clear": "clearRateLimits",
+        "budgets set": "setBudgets",
+        "budgets clear": "clearBudgets",
+      }[command];
+      const result = await runOperation(config, operation, {
+        organization: required(values, "org"),
+        project: option(values, "project"),
+        key: option(values, "key"),
+        rpm: option(values, "rpm"),
+        tpm: option(values, "tpm"),
+        daily: option(values, "daily"),
+        monthly: option(values, "monthly"),
+      });
+      print(result, JSON.stringify(result, null, 2));
+      return 0;
+    }
+    case "limits list": {
+      const result = (await runOperation(config, "listLimits", {
+        organization: required(values, "org"),
+      })) as Array<Record<string, string | number | null>>;
+      const cell = (value: string | number | null | undefined) => (value === null ? "-" : String(value));
+      print(
+        result,
+        [
+          "subject\tid\trpm\ttpm\ttokens_per_day\ttokens_per_month",
+          ...result.map((row) =>
+            [
+              row.subject,
+              row.id,
+              row.requests_per_minute,
+              row.tokens_per_minute,
+              row.tokens_per_day,
+              row.tokens_per_month,
+            ]
+              .map(cell)
+              .join("\t"),
+          ),
+        ].join("\n"),
+      );
+      return 0;
+    }
+    case "models list": {
+      const result = await modelsList(config);
+      print(result, formatModels(result));
       return 0;
     }
     case "audit verify": {

@@ -1,6 +1,7 @@
 // The one validated, frozen configuration object, read from CUSTODIAN_* variables and an optional JSON file.
 import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
+import { availableParallelism } from "node:os";
 import path from "node:path";
 
 export interface UpstreamModel {
@@ -17,6 +18,26 @@ export interface UpstreamConfig {
   models: UpstreamModel[];
 }
 
+/** A GGUF model file served in process by the llama provider. */
+export interface LocalModelConfig {
+  /** The name clients use. */
+  id: string;
+  /** Absolute path of the .gguf file. */
+  path: string;
+}
+
+/** How the in-process llama.cpp provider runs its models. */
+export interface LlamaConfig {
+  /** Threads per evaluation; the library's default (4) is far too many on a 2-core machine. */
+  threads: number;
+  /** Requests generated at once per model (context sequences). */
+  parallel: number;
+  /** Requests allowed to wait for a free sequence before new ones get 429. */
+  queue: number;
+  /** Tokens of context per sequence. */
+  contextSize: number;
+}
+
 export type MasterKeySource = { kind: "env"; key: Buffer } | { kind: "file"; path: string };
 
 export interface Config {
@@ -31,6 +52,23 @@ export interface Config {
   masterKey: MasterKeySource;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   checkpointEvery: number;
+  /** Where budget alerts (80% and 100% of a token budget) are posted, signed with the secret; null: none. */
+  budgetWebhook: { url: string; secret: string } | null;
+  /** How long an unwrapped customer-managed key is used from memory (revocation takes effect within it). */
+  customerKeyCacheMs: number;
+  /** Bearer token for /metrics; without one, only loopback clients may read metrics. */
+  metricsToken: string | null;
+  /** On shutdown, in-flight requests and streams get this long to finish before connections close. */
+  shutdownGraceMs: number;
+  /** A deleted conversation's rows are purged within this time (its key is destroyed at once). */
+  deletionWindowMs: number;
+  /** GGUF models served in process (CUSTODIAN_MODELS), besides those in the model registry. */
+  models: LocalModelConfig[];
+  llama: LlamaConfig;
+  /** The Hugging Face hub that `models pull hf:...` downloads from. */
+  hfEndpoint: string;
+  /** When nothing else is configured, `custodian serve` builds and serves the small demo model. */
+  demoModel: boolean;
 }
 
 /** A bad setting: start-up stops with a message that names it. */
@@ -59,6 +97,19 @@ const fileKeys: Record<string, string> = {
   masterKeyFile: "CUSTODIAN_MASTER_KEY_FILE",
   logLevel: "CUSTODIAN_LOG_LEVEL",
   checkpointEvery: "CUSTODIAN_AUDIT_CHECKPOINT_EVERY",
+  budgetWebhookUrl: "CUSTODIAN_BUDGET_WEBHOOK_URL",
+  budgetWebhookSecret: "CUSTODIAN_BUDGET_WEBHOOK_SECRET",
+  customerKeyCacheMs: "CUSTODIAN_CUSTOMER_KEY_CACHE_MS",
+  metricsToken: "CUSTODIAN_METRICS_TOKEN",
+  shutdownGraceMs: "CUSTODIAN_SHUTDOWN_GRACE_MS",
+  deletionWindowMs: "CUSTODIAN_DELETION_WINDOW_MS",
+  models: "CUSTODIAN_MODELS",
+  llamaThreads: "CUSTODIAN_LLAMA_THREADS",
+  llamaParallel: "CUSTODIAN_LLAMA_PARALLEL",
+  llamaQueue: "CUSTODIAN_LLAMA_QUEUE",
+  llamaContextSize: "CUSTODIAN_LLAMA_CONTEXT_SIZE",
+  hfEndpoint: "CUSTODIAN_HF_ENDPOINT",
+  demoModel: "CUSTODIAN_DEMO_MODEL",
 };
 
 /** Merge the optional config file (CUSTODIAN_CONFIG_FILE) under the environment: env wins. */
@@ -179,6 +230,75 @@ function parseUpstreams(source: Source): UpstreamConfig[] {
   });
 }
 
+function parseModels(source: Source, upstreams: UpstreamConfig[]): LocalModelConfig[] {
+  const name = "CUSTODIAN_MODELS";
+  let raw = source[name];
+  if (raw === undefined) return [];
+  if (typeof raw === "string") {
+    try {
+      raw = JSON.parse(raw);
+    } catch {
+      throw new ConfigError(name, "must be a JSON array");
+    }
+  }
+  if (!Array.isArray(raw)) throw new ConfigError(name, "must be a JSON array");
+  const seen = new Set(upstreams.flatMap((upstream) => upstream.models.map((model) => model.id)));
+  return raw.map((entry: unknown, index): LocalModelConfig => {
+    const where = `${name}[${index}]`;
+    if (typeof entry !== "object" || entry === null) throw new ConfigError(where, 'must be {"id","path"}');
+    const item = entry as Record<string, unknown>;
+    if (typeof item.id !== "string" || !/^[a-zA-Z0-9_.:/-]{1,256}$/.test(item.id)) {
+      throw new ConfigError(`${where}.id`, "must be a name of letters, digits, '.', '_', ':', '/' or '-'");
+    }
+    if (seen.has(item.id)) throw new ConfigError(`${where}.id`, `model '${item.id}' is listed twice`);
+    seen.add(item.id);
+    if (typeof item.path !== "string" || !item.path.endsWith(".gguf")) {
+      throw new ConfigError(`${where}.path`, "must be the path of a .gguf file");
+    }
+    return { id: item.id, path: path.resolve(item.path) };
+  });
+}
+
+function httpUrl(source: Source, name: string, fallback: string): string {
+  const raw = text(source, name) ?? fallback;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, "must be an http(s) URL");
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    throw new ConfigError(name, "must be an http(s) URL");
+  return url.toString().replace(/\/$/, "");
+}
+
+/** The budget alert webhook: an https URL (http only to a loopback address) and a secret to sign with. */
+function parseBudgetWebhook(source: Source): { url: string; secret: string } | null {
+  const urlName = "CUSTODIAN_BUDGET_WEBHOOK_URL";
+  const secretName = "CUSTODIAN_BUDGET_WEBHOOK_SECRET";
+  const raw = text(source, urlName);
+  const secret = text(source, secretName);
+  if (raw === null) {
+    if (secret !== null) throw new ConfigError(secretName, `set ${urlName} too, or neither`);
+    return null;
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(urlName, "must be an https URL");
+  }
+  const loopback = isLoopback(url.hostname.replace(/^\[|\]$/g, ""));
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
+    throw new ConfigError(urlName, "must be an https URL (plain http only to a loopback address)");
+  }
+  // The receiver trusts what carries a valid signature: a short secret would be guessable.
+  if (secret === null || secret.length < 32) {
+    throw new ConfigError(secretName, `must be at least 32 characters when ${urlName} is set`);
+  }
+  return { url: url.toString(), secret };
+}
+
 function isLoopback(host: string): boolean {
   if (host === "localhost") return true;
   if (isIP(host) === 4) return host.startsWith("127.");
@@ -236,18 +356,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     throw new ConfigError("CUSTODIAN_LOG_LEVEL", `must be one of ${logLevels.join(", ")}`);
   }
 
+  const upstreams = parseUpstreams(source);
   const config: Config = {
     dataDir,
     host,
     port,
     databaseUrl,
-    upstreams: parseUpstreams(source),
+    upstreams,
     upstreamTimeoutMs: integer(source, "CUSTODIAN_UPSTREAM_TIMEOUT_MS", 600_000, 100, 3_600_000),
     http,
     tls: certFile && keyFile ? { certFile, keyFile } : null,
     masterKey,
     logLevel: logLevel as Config["logLevel"],
     checkpointEvery: integer(source, "CUSTODIAN_AUDIT_CHECKPOINT_EVERY", 100, 1, 1_000_000),
+    budgetWebhook: parseBudgetWebhook(source),
+    customerKeyCacheMs: integer(source, "CUSTODIAN_CUSTOMER_KEY_CACHE_MS", 60_000, 0, 3_600_000),
+    metricsToken: text(source, "CUSTODIAN_METRICS_TOKEN"),
+    shutdownGraceMs: integer(source, "CUSTODIAN_SHUTDOWN_GRACE_MS", 10_000, 0, 600_000),
+    // OWN-4: one hour by default, and never more than the 30 days the seed promises.
+    deletionWindowMs: integer(source, "CUSTODIAN_DELETION_WINDOW_MS", 3_600_000, 0, 30 * 24 * 3_600_000),
+    models: parseModels(source, upstreams),
+    llama: {
+      threads: integer(source, "CUSTODIAN_LLAMA_THREADS", availableParallelism(), 1, 1024),
+      parallel: integer(source, "CUSTODIAN_LLAMA_PARALLEL", 4, 1, 256),
+      queue: integer(source, "CUSTODIAN_LLAMA_QUEUE", 64, 0, 100_000),
+      contextSize: integer(source, "CUSTODIAN_LLAMA_CONTEXT_SIZE", 4096, 256, 1_048_576),
+    },
+    hfEndpoint: httpUrl(source, "CUSTODIAN_HF_ENDPOINT", "https://huggingface.co"),
+    demoModel: source.CUSTODIAN_DEMO_MODEL === undefined ? true : flag(source, "CUSTODIAN_DEMO_MODEL"),
   };
   return deepFreeze(config);
 }

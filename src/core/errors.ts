@@ -15,6 +15,8 @@ export interface ErrorFacts {
   code: string;
   param?: string | null;
   retryable?: boolean;
+  /** Response headers that belong with the error, such as `retry-after` and `x-ratelimit-*` on a 429. */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -27,6 +29,7 @@ export class CustodianError extends Error {
   readonly code: string;
   readonly param: string | null;
   readonly retryable: boolean;
+  readonly headers: Readonly<Record<string, string>>;
 
   constructor(message: string, facts: ErrorFacts, options?: { cause?: unknown }) {
     super(message, options);
@@ -36,6 +39,7 @@ export class CustodianError extends Error {
     this.code = facts.code;
     this.param = facts.param ?? null;
     this.retryable = facts.retryable ?? false;
+    this.headers = facts.headers ?? {};
   }
 }
 
@@ -89,6 +93,31 @@ export const errors = {
       type: "server_error",
       code: "upstream_timeout",
       retryable: true,
+    }),
+  modelBusy: (model: string, retryAfterSeconds: number) =>
+    new CustodianError(
+      `The model '${model}' is busy: too many requests are waiting for it. Retry after ${retryAfterSeconds} s.`,
+      {
+        status: 429,
+        type: "rate_limit_error",
+        code: "model_overloaded",
+        retryable: true,
+        headers: { "retry-after": String(retryAfterSeconds) },
+      },
+    ),
+  modelUnavailable: (model: string) =>
+    new CustodianError(`The model '${model}' could not be loaded; the server log names the reason.`, {
+      status: 503,
+      type: "server_error",
+      code: "model_load_failed",
+      retryable: false,
+    }),
+  unsupportedEndpoint: (model: string, endpoint: string) =>
+    new CustodianError(`The model '${model}' does not support ${endpoint}.`, {
+      status: 400,
+      type: "invalid_request_error",
+      code: "model_not_supported",
+      param: "model",
     }),
   upstreamUnreachable: (name: string) =>
     new CustodianError(`The model server '${name}' could not be reached.`, {

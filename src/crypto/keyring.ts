@@ -1,50 +1,69 @@
-// The keyring: one versioned data key per organisation, wrapped by the master key, used to seal and
-// open business content. Rotation adds a version; old versions stay to open old data.
+// The keyring: one versioned data key per organisation, wrapped by the master key or by the customer's
+// own KMS key, used to seal and open business content. Rotation adds a version; old versions stay
+// to open old data.
 import { randomBytes } from "node:crypto";
 import type { Db } from "../db/database.ts";
-import { open, seal, keyVersionOf, DecryptionError, type Binding } from "./aead.ts";
+import { open, seal, keyVersionOf, DecryptionError } from "./aead.ts";
+import { customerKeyWrapper, type CustomerKeySettings } from "./customer-key-settings.ts";
+import type { KeyWrapper, WrapContext } from "./key-wrapper.ts";
+import { LocalKeyWrapper } from "./local-key-wrapper.ts";
 
 export interface Place {
   table: string;
   row: string;
 }
 
+export interface KeyringOptions {
+  /**
+   * How long an unwrapped customer-managed key is used from memory. Revoking the key in the
+   * customer's KMS takes effect within this time; a longer time means fewer KMS calls.
+   */
+  customerKeyCacheMs?: number;
+}
+
+const providerBinding = (organization: string) => ({
+  table: "organization_key_providers",
+  row: organization,
+  organization,
+});
+
 export class Keyring {
   readonly #db: Db;
   readonly #master: Buffer;
-  /** Unwrapped organisation keys by "org:version"; the latest version by org. */
-  readonly #keys = new Map<string, Buffer>();
+  readonly #local: LocalKeyWrapper;
+  readonly #customerKeyCacheMs: number;
+  /** Unwrapped organisation keys by "org:version", with the time they may be used until. */
+  readonly #keys = new Map<string, { key: Buffer; until: number }>();
   readonly #latest = new Map<string, number>();
+  readonly #wrappers = new Map<string, { wrapper: KeyWrapper; until: number }>();
 
-  constructor(db: Db, masterKey: Buffer) {
+  constructor(db: Db, masterKey: Buffer, options: KeyringOptions = {}) {
     this.#db = db;
     this.#master = masterKey;
-  }
-
-  #wrapBinding(organization: string, version: number): Binding {
-    return { table: "organization_keys", row: `${organization}:${version}`, organization };
+    this.#local = new LocalKeyWrapper(masterKey);
+    this.#customerKeyCacheMs = options.customerKeyCacheMs ?? 60_000;
   }
 
   /** Create version 1 of an organisation's key; call once, when the organisation is made. */
   async createOrganizationKey(organization: string, db: Db = this.#db): Promise<void> {
-    await this.#insertVersion(organization, 1, db);
+    await this.#insertVersion(organization, 1, db, this.#local);
   }
 
   /** Add a new key version; new data is sealed with it, old data stays readable. */
   async rotate(organization: string): Promise<number> {
     const version = (await this.#latestVersion(organization)) + 1;
-    await this.#insertVersion(organization, version, this.#db);
+    await this.#insertVersion(organization, version, this.#db, await this.#wrapperFor(organization));
     return version;
   }
 
-  async #insertVersion(organization: string, version: number, db: Db): Promise<void> {
+  async #insertVersion(organization: string, version: number, db: Db, wrapper: KeyWrapper): Promise<void> {
     const key = randomBytes(32);
-    const wrapped = seal(this.#master, 0, this.#wrapBinding(organization, version), key);
+    const wrapped = await wrapper.wrap(key, { organization, version });
     await db
       .insertInto("organization_keys")
       .values({ organization_id: organization, version, wrapped_key: wrapped })
       .execute();
-    this.#keys.set(`${organization}:${version}`, key);
+    this.#keys.set(`${organization}:${version}`, { key, until: Date.now() + wrapper.cacheMs });
     this.#latest.set(organization, version);
   }
 
@@ -57,9 +76,30 @@ export class Keyring {
     return Number(row?.version ?? 0);
   }
 
+  async #wrapperFor(organization: string): Promise<KeyWrapper> {
+    const cached = this.#wrappers.get(organization);
+    if (cached && cached.until > Date.now()) return cached.wrapper;
+    const row = await this.#db
+      .selectFrom("organization_key_providers")
+      .select(["settings"])
+      .where("organization_id", "=", organization)
+      .executeTakeFirst();
+    const wrapper = row
+      ? customerKeyWrapper(
+          JSON.parse(
+            open(this.#master, providerBinding(organization), row.settings).toString("utf8"),
+          ) as CustomerKeySettings,
+          this.#customerKeyCacheMs,
+        )
+      : this.#local;
+    this.#wrappers.set(organization, { wrapper, until: Date.now() + this.#customerKeyCacheMs });
+    return wrapper;
+  }
+
   async #key(organization: string, version: number): Promise<Buffer> {
-    const cached = this.#keys.get(`${organization}:${version}`);
-    if (cached) return cached;
+    const cacheKey = `${organization}:${version}`;
+    const cached = this.#keys.get(cacheKey);
+    if (cached && cached.until > Date.now()) return cached.key;
     const row = await this.#db
       .selectFrom("organization_keys")
       .select("wrapped_key")
@@ -67,18 +107,36 @@ export class Keyring {
       .where("version", "=", version)
       .executeTakeFirst();
     if (!row) throw new DecryptionError();
-    const key = open(this.#master, this.#wrapBinding(organization, version), row.wrapped_key);
-    this.#keys.set(`${organization}:${version}`, key);
+    const wrapper = await this.#wrapperFor(organization);
+    const context: WrapContext = { organization, version };
+    const { key, rewrapped } = await wrapper.unwrap(row.wrapped_key, context).catch((error: unknown) => {
+      this.#keys.delete(cacheKey);
+      throw error;
+    });
+    if (rewrapped) {
+      await this.#db
+        .updateTable("organization_keys")
+        .set({ wrapped_key: rewrapped })
+        .where("organization_id", "=", organization)
+        .where("version", "=", version)
+        .execute();
+    }
+    this.#keys.set(cacheKey, { key, until: Date.now() + wrapper.cacheMs });
     return key;
   }
 
-  async seal(organization: string, place: Place, plaintext: Buffer | string): Promise<Buffer> {
+  async #currentVersion(organization: string): Promise<number> {
     let version = this.#latest.get(organization);
     if (version === undefined) {
       version = await this.#latestVersion(organization);
       if (version === 0) throw new Error(`Organisation ${organization} has no data key.`);
       this.#latest.set(organization, version);
     }
+    return version;
+  }
+
+  async seal(organization: string, place: Place, plaintext: Buffer | string): Promise<Buffer> {
+    const version = await this.#currentVersion(organization);
     const key = await this.#key(organization, version);
     const bytes = typeof plaintext === "string" ? Buffer.from(plaintext, "utf8") : plaintext;
     return seal(key, version, { ...place, organization }, bytes);
@@ -87,6 +145,67 @@ export class Keyring {
   async open(organization: string, place: Place, sealed: Buffer): Promise<Buffer> {
     const key = await this.#key(organization, keyVersionOf(sealed));
     return open(key, { ...place, organization }, sealed);
+  }
+
+  /** Throws the customer-key error (403 revoked, 503 unreachable) if the organisation's data is locked. */
+  async assertAvailable(organization: string): Promise<void> {
+    await this.#key(organization, await this.#currentVersion(organization));
+  }
+
+  /**
+   * Hand the organisation's data keys to a customer-managed key (or back to the master key with
+   * null): every version is unwrapped with the old wrapper and wrapped with the new one, checked,
+   * and stored in one transaction.
+   */
+  async setCustomerKey(organization: string, settings: CustomerKeySettings | null): Promise<void> {
+    const current = await this.#wrapperFor(organization);
+    const next = settings ? customerKeyWrapper(settings, this.#customerKeyCacheMs) : this.#local;
+    const rows = await this.#db
+      .selectFrom("organization_keys")
+      .select(["version", "wrapped_key"])
+      .where("organization_id", "=", organization)
+      .execute();
+    const rewrapped: Array<{ version: number; wrapped: Buffer }> = [];
+    for (const row of rows) {
+      const context = { organization, version: row.version };
+      const { key } = await current.unwrap(row.wrapped_key, context);
+      const wrapped = await next.wrap(key, context);
+      if (!(await next.unwrap(wrapped, context)).key.equals(key)) throw new DecryptionError();
+      rewrapped.push({ version: row.version, wrapped });
+    }
+    await this.#db.transaction().execute(async (transaction) => {
+      for (const { version, wrapped } of rewrapped) {
+        await transaction
+          .updateTable("organization_keys")
+          .set({ wrapped_key: wrapped })
+          .where("organization_id", "=", organization)
+          .where("version", "=", version)
+          .execute();
+      }
+      await transaction
+        .deleteFrom("organization_key_providers")
+        .where("organization_id", "=", organization)
+        .execute();
+      if (settings) {
+        const sealed = seal(
+          this.#master,
+          0,
+          providerBinding(organization),
+          Buffer.from(JSON.stringify(settings)),
+        );
+        await transaction
+          .insertInto("organization_key_providers")
+          .values({ organization_id: organization, kind: settings.kind, settings: sealed })
+          .execute();
+      }
+    });
+    this.#wrappers.delete(organization);
+    for (const key of this.#keys.keys()) if (key.startsWith(`${organization}:`)) this.#keys.delete(key);
+  }
+
+  /** Which kind of key wraps the organisation's data keys. */
+  async customerKeyKind(organization: string): Promise<KeyWrapper["kind"]> {
+    return (await this.#wrapperFor(organization)).kind;
   }
 
   /** Seal a platform-wide secret (such as the audit signing key) under the master key. */

@@ -10,11 +10,23 @@ import helmet from "@fastify/helmet";
 import type { Logger } from "pino";
 import { newId } from "../core/ids.ts";
 import { installErrorHandling } from "./error-handler.ts";
+import { healthRoutes, type HealthDependencies } from "./health-routes.ts";
 import { openAIRoutes, type OpenAIRoutesDependencies } from "./openai-routes.ts";
+import { sessionRoutes, type SessionRoutesDependencies } from "./session-routes.ts";
+import { ssoRoutes, type SsoRoutesDependencies } from "./sso-routes.ts";
+import { trustRoutes, type TrustRoutesDependencies } from "./trust-routes.ts";
+import { webApp } from "./web-app.ts";
+import { workspaceRoutes, type WorkspaceRoutesDependencies } from "./workspace-routes.ts";
 
-export interface AppOptions extends OpenAIRoutesDependencies {
+export interface AppOptions extends OpenAIRoutesDependencies, HealthDependencies {
   logger: Logger;
   https: { cert: string; key: string } | null;
+  /** Browser sessions and SAML SSO; cookies are Secure whenever the app serves HTTPS. */
+  identity?: Omit<SessionRoutesDependencies & SsoRoutesDependencies, "secureCookies">;
+  /** The chat workspace's API for signed-in users. */
+  workspace?: Omit<WorkspaceRoutesDependencies, "secureCookies">;
+  /** The public trust report behind /trust. */
+  trust?: TrustRoutesDependencies;
 }
 
 /** Request bodies up to 20 MiB: chat requests with images are large, and anything bigger is a mistake. */
@@ -46,8 +58,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     void reply.header("x-request-id", request.id);
   });
   installErrorHandling(app);
+  options.metrics.instrument(app);
 
-  app.get("/healthz", async () => ({ status: "ok" }));
+  await app.register(healthRoutes(options));
   await app.register(openAIRoutes(options), { prefix: "/v1" });
+  if (options.identity) {
+    const secureCookies = options.https !== null;
+    await app.register(sessionRoutes({ ...options.identity, secureCookies }));
+    await app.register(ssoRoutes({ ...options.identity, secureCookies }));
+  }
+  if (options.workspace) {
+    await app.register(workspaceRoutes({ ...options.workspace, secureCookies: options.https !== null }));
+  }
+  if (options.trust) await app.register(trustRoutes(options.trust));
+  await app.register(webApp);
   return app;
 }

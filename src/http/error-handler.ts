@@ -99,6 +99,7 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const { status, body } = toErrorResponse(error, request.id);
     if (status >= 500) request.log.error({ failure: loggableError(error), status }, "request failed");
+    if (error instanceof CustodianError) void reply.headers(error.headers);
     void reply.status(status).send(body);
   });
   app.setNotFoundHandler((request, reply) => {

@@ -13,7 +13,13 @@ import type {
   RequestPolicy,
 } from "../inference/completion-hooks.ts";
 import type { ModelRouter } from "../inference/model-router.ts";
+import type { ModerationService } from "../privacy/moderation-service.ts";
+import type { UsageReports } from "../usage/usage-reports.ts";
+import { usageRoutes } from "../usage/usage-routes.ts";
 import { chatCompletionBody } from "./chat-completion-schema.ts";
+import { moderationRoutes } from "./moderations-routes.ts";
+import { completionsRoutes } from "./completions-routes.ts";
+import { embeddingsRoutes } from "./embeddings-routes.ts";
 import { toErrorResponse } from "./error-handler.ts";
 
 export interface OpenAIRoutesDependencies {
@@ -24,6 +30,10 @@ export interface OpenAIRoutesDependencies {
   policies?: RequestPolicy[];
   /** Told about every finished completion, after the response. */
   observers?: CompletionObserver[];
+  /** Serves POST /v1/moderations when given. */
+  moderation?: ModerationService;
+  /** Serves GET /v1/organization/usage/completions when given. */
+  usageReports?: UsageReports;
 }
 
 declare module "fastify" {
@@ -73,16 +83,33 @@ export function openAIRoutes(dependencies: OpenAIRoutesDependencies) {
       request.principal = principal;
     });
 
+    // Inside this plugin, so the API key check above applies to it too.
+    if (dependencies.moderation) await app.register(moderationRoutes(dependencies.moderation));
+    if (dependencies.usageReports) await app.register(usageRoutes(dependencies.usageReports));
+    await app.register(completionsRoutes({ models, policies, observers }));
+    await app.register(embeddingsRoutes({ models, policies, observers }));
+
     app.get("/models", async () => ({
       object: "list",
-      data: models
-        .list()
-        .map((model) => ({ id: model.id, object: "model", created: createdAt, owned_by: model.ownedBy })),
+      data: models.list().map((model) => ({
+        id: model.id,
+        object: "model",
+        created: createdAt,
+        owned_by: model.ownedBy,
+        // Custodian's own facts about a model, such as { demo: true } for the built-in demo model.
+        ...(model.metadata ? { custodian: model.metadata } : {}),
+      })),
     }));
 
     app.get<{ Params: { model: string } }>("/models/:model", async (request) => {
       const model = models.get(request.params.model);
-      return { id: model.id, object: "model", created: createdAt, owned_by: model.ownedBy };
+      return {
+        id: model.id,
+        object: "model",
+        created: createdAt,
+        owned_by: model.ownedBy,
+        ...(model.metadata ? { custodian: model.metadata } : {}),
+      };
     });
 
     app.post<{ Body: Static<typeof chatCompletionBody> }>(

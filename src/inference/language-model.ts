@@ -56,6 +56,50 @@ export interface CallOptions {
   signal: AbortSignal;
 }
 
+/** An OpenAI (legacy) text completion request, validated at the edge; unknown fields pass through. */
+export interface TextCompletionRequest {
+  model: string;
+  prompt: string | string[];
+  max_tokens?: number;
+  temperature?: number;
+  top_p?: number;
+  seed?: number;
+  stop?: string | string[];
+  [field: string]: unknown;
+}
+
+export interface TextCompletionChoice {
+  index: number;
+  text: string;
+  finish_reason: string | null;
+  logprobs?: unknown;
+}
+
+export interface TextCompletionResult {
+  choices: TextCompletionChoice[];
+  usage: Usage | null;
+  system_fingerprint?: string | null;
+}
+
+export type TextStreamPart =
+  | { type: "text"; index: number; text: string; finishReason: string | null; logprobs?: unknown }
+  | { type: "usage"; usage: Usage };
+
+/** An OpenAI embeddings request: one text or several (token arrays only where the backend takes them). */
+export interface EmbeddingRequest {
+  model: string;
+  input: string | string[] | number[] | number[][];
+  encoding_format?: "float" | "base64";
+  dimensions?: number;
+  [field: string]: unknown;
+}
+
+export interface EmbeddingResult {
+  /** One vector per input, in input order; base64 only when asked for and the backend sent it so. */
+  data: Array<{ index: number; embedding: number[] | string }>;
+  usage: { prompt_tokens: number; total_tokens: number };
+}
+
 export interface LanguageModel {
   readonly specificationVersion: "v1";
   /** The id clients use. */
@@ -63,6 +107,13 @@ export interface LanguageModel {
   readonly ownedBy: string;
   generate(request: ChatRequest, options: CallOptions): Promise<ChatResult>;
   stream(request: ChatRequest, options: CallOptions): AsyncIterable<StreamPart>;
+  /** Text completion (/v1/completions), where the model offers it. */
+  complete?(request: TextCompletionRequest, options: CallOptions): Promise<TextCompletionResult>;
+  streamCompletion?(request: TextCompletionRequest, options: CallOptions): AsyncIterable<TextStreamPart>;
+  /** Embeddings (/v1/embeddings), where the model offers them. */
+  embed?(request: EmbeddingRequest, options: CallOptions): Promise<EmbeddingResult>;
+  /** Facts shown in /v1/models under `custodian`, such as `{ demo: true }`. */
+  readonly metadata?: Readonly<Record<string, string | number | boolean>>;
 }
 
 export interface Provider {

@@ -1,15 +1,18 @@
 // The provider for any OpenAI-compatible model server (vLLM, llama-server, Ollama, ...): forwards over
 // keep-alive HTTP with undici, maps model names, times out, cancels with the client, maps errors.
-import { Agent, errors as undiciErrors, request as undiciRequest } from "undici";
+import { Agent, errors as undiciErrors, request as undiciRequest, type Dispatcher } from "undici";
 import type { UpstreamConfig } from "../config/config.ts";
 import { CustodianError, errors } from "../core/errors.ts";
 import type {
   CallOptions,
   ChatRequest,
   ChatResult,
+  EmbeddingResult,
   LanguageModel,
   Provider,
   StreamPart,
+  TextCompletionResult,
+  TextStreamPart,
 } from "./language-model.ts";
 import { serverSentData } from "./sse.ts";
 
@@ -57,6 +60,8 @@ export class OpenAICompatibleProvider implements Provider {
     // Arrow functions keep `this` bound to the provider for the object literal's methods.
     const post = (request: ChatRequest, stream: boolean, options: CallOptions) =>
       this.#post({ ...request, model: upstreamId, stream }, options);
+    const postTo = (path: string, body: Record<string, unknown>, options: CallOptions) =>
+      this.#post({ ...body, model: upstreamId }, options, path);
     const name = this.name;
     return {
       specificationVersion: "v1",
@@ -109,10 +114,56 @@ export class OpenAICompatibleProvider implements Provider {
           if (!response.body.destroyed) response.body.destroy();
         }
       },
+      async complete(request, options) {
+        const { stream: _stream, stream_options: _streamOptions, ...rest } = request;
+        const response = await postTo("/completions", { ...rest, stream: false }, options);
+        const body = (await response.body.json()) as Partial<TextCompletionResult>;
+        if (!Array.isArray(body.choices)) {
+          throw errors.upstream(502, `The model server '${name}' returned a malformed response.`);
+        }
+        return {
+          choices: body.choices,
+          usage: body.usage ?? null,
+          system_fingerprint: body.system_fingerprint,
+        };
+      },
+      async *streamCompletion(request, options) {
+        const response = await postTo(
+          "/completions",
+          { ...request, stream: true, stream_options: { include_usage: true } },
+          options,
+        );
+        for await (const chunk of upstreamChunks(response.body, name, options.signal)) {
+          for (const choice of chunk.choices ?? []) {
+            yield {
+              type: "text",
+              index: choice.index ?? 0,
+              text: typeof choice.text === "string" ? choice.text : "",
+              finishReason: choice.finish_reason ?? null,
+              ...(choice.logprobs !== undefined ? { logprobs: choice.logprobs } : {}),
+            } satisfies TextStreamPart;
+          }
+          if (chunk.usage) yield { type: "usage", usage: chunk.usage };
+        }
+      },
+      async embed(request, options) {
+        const response = await postTo("/embeddings", request, options);
+        const body = (await response.body.json()) as Partial<EmbeddingResult>;
+        if (!Array.isArray(body.data)) {
+          throw errors.upstream(502, `The model server '${name}' returned a malformed response.`);
+        }
+        return {
+          data: body.data.map((item, index) => ({
+            index: typeof item.index === "number" ? item.index : index,
+            embedding: item.embedding,
+          })),
+          usage: body.usage ?? { prompt_tokens: 0, total_tokens: 0 },
+        };
+      },
     };
   }
 
-  async #post(body: Record<string, unknown>, options: CallOptions) {
+  async #post(body: Record<string, unknown>, options: CallOptions, path = "/chat/completions") {
     const headers: Record<string, string> = {
       "content-type": "application/json",
       accept: "application/json",
@@ -120,7 +171,7 @@ export class OpenAICompatibleProvider implements Provider {
     if (this.#config.apiKey) headers.authorization = `Bearer ${this.#config.apiKey}`;
     let response;
     try {
-      response = await undiciRequest(`${this.#config.baseURL}/chat/completions`, {
+      response = await undiciRequest(`${this.#config.baseURL}${path}`, {
         method: "POST",
         headers,
         body: JSON.stringify(body),
@@ -137,6 +188,31 @@ export class OpenAICompatibleProvider implements Provider {
       throw upstreamError(this.name, response.statusCode, text);
     }
     return response;
+  }
+}
+
+/** The JSON chunks of an upstream event stream, until [DONE]; the upstream stops when we stop reading. */
+async function* upstreamChunks(
+  body: Dispatcher.ResponseData["body"],
+  name: string,
+  signal: AbortSignal,
+): AsyncIterable<UpstreamChunk & { choices?: Array<{ text?: unknown }> }> {
+  try {
+    for await (const data of serverSentData(body)) {
+      if (data === "[DONE]") break;
+      let chunk: UpstreamChunk;
+      try {
+        chunk = JSON.parse(data) as UpstreamChunk;
+      } catch {
+        throw errors.upstream(502, `The model server '${name}' sent a malformed stream.`);
+      }
+      if (chunk.error) throw errors.upstream(502, `The model server '${name}' failed mid-stream.`);
+      yield chunk;
+    }
+  } catch (error) {
+    throw mapTransportError(error, name, signal);
+  } finally {
+    if (!body.destroyed) body.destroy();
   }
 }
 

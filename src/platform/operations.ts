@@ -1,7 +1,13 @@
 // The administrative operations the CLI offers, the same code whether the CLI runs them itself or
 // asks a running server to (through the admin socket).
 import { errors } from "../core/errors.ts";
+import { parseCustomerKeySettings } from "../crypto/customer-key-settings.ts";
 import type { AdminOperations } from "../http/admin-routes.ts";
+import { modelRegistryOperations } from "../inference/model-registry-operations.ts";
+import { identityOperations } from "../identity/identity-operations.ts";
+import { buildTrustReport, repositoryRoot } from "../privacy/trust-report.ts";
+import { trustLiveSettings } from "../privacy/trust-live-settings.ts";
+import { usageOperations } from "../usage/usage-operations.ts";
 import type { Platform } from "./platform.ts";
 
 function text(input: Record<string, unknown>, name: string, required: true): string;
@@ -19,6 +25,7 @@ function text(input: Record<string, unknown>, name: string, required = false): s
 export function adminOperations(platform: Platform, actor = "cli"): AdminOperations {
   const { tenancy, apiKeys, audit } = platform;
   return {
+    ...identityOperations(platform.identity, (id) => tenancy.getOrganization(id), actor),
     async createOrganization(input) {
       const { organization, project } = await tenancy.createOrganization(text(input, "name", true), actor);
       return { id: organization.id, name: organization.name, project: project.id };
@@ -69,8 +76,77 @@ export function adminOperations(platform: Platform, actor = "cli"): AdminOperati
       await apiKeys.revoke(text(input, "organization", true), text(input, "id", true), actor);
       return { id: text(input, "id", true), revoked: true };
     },
+    async setCustomerKey(input) {
+      const organizationId = text(input, "organization", true);
+      await tenancy.getOrganization(organizationId);
+      const settings = input.kind === "local" ? null : parseCustomerKeySettings(input);
+      await platform.keyring.setCustomerKey(organizationId, settings);
+      // The kind and key id are facts for the audit trail; credentials are never recorded.
+      await audit.append({
+        actor,
+        action: "organization.customer_key_set",
+        target: organizationId,
+        organizationId,
+        metadata: {
+          kind: settings?.kind ?? "local",
+          key: settings?.kind === "aws-kms" ? settings.keyId : (settings?.keyName ?? null),
+        },
+      });
+      return { organization: organizationId, kind: settings?.kind ?? "local" };
+    },
+    async setPrivacy(input) {
+      const organizationId = text(input, "organization", true);
+      await tenancy.getOrganization(organizationId);
+      const projectId = text(input, "project");
+      if (projectId) await tenancy.getProject(organizationId, projectId);
+      const { retentionDays, zdr } = input;
+      if (retentionDays !== undefined && typeof retentionDays !== "number")
+        throw errors.invalidRequest("'retentionDays' must be a number.", "retentionDays");
+      if (zdr !== undefined && typeof zdr !== "boolean")
+        throw errors.invalidRequest("'zdr' must be true or false.", "zdr");
+      const saved = await platform.privacy.settings.set({
+        organizationId,
+        projectId: projectId ?? null,
+        ...(retentionDays !== undefined ? { retentionDays } : {}),
+        ...(zdr !== undefined ? { zdr } : {}),
+        actor,
+      });
+      const effective = await platform.privacy.settings.effective(
+        organizationId,
+        projectId ?? (await tenancy.defaultProject(organizationId)).id,
+      );
+      return {
+        organization: organizationId,
+        project: saved.projectId,
+        retention_days: saved.retentionDays,
+        zdr: saved.zdr,
+        effective: { retention_days: effective.retentionDays, zdr: effective.zdr },
+      };
+    },
+    async showPrivacy(input) {
+      const organizationId = text(input, "organization", true);
+      await tenancy.getOrganization(organizationId);
+      return (await platform.privacy.settings.list(organizationId)).map((setting) => ({
+        project: setting.projectId,
+        retention_days: setting.retentionDays,
+        zdr: setting.zdr,
+        updated_at: setting.updatedAt.toISOString(),
+      }));
+    },
+    async trustReport() {
+      const live = await trustLiveSettings({
+        config: platform.config,
+        audit,
+        settings: platform.privacy.settings,
+      });
+      return buildTrustReport(repositoryRoot, live);
+    },
     async verifyAudit() {
       return audit.verify();
     },
+    // `models pull` registers here; `models list` reads here (the inference domain's own file).
+    ...modelRegistryOperations(platform.modelRegistry, actor),
+    // Rate limits, token budgets and the usage report (the usage domain's own file).
+    ...usageOperations({ usage: platform.usage, tenancy, apiKeys }, actor),
   };
 }

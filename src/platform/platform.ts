@@ -6,10 +6,18 @@ import { Keyring } from "../crypto/keyring.ts";
 import { loadMasterKey } from "../crypto/master-key.ts";
 import { databaseTarget, openDatabase, type Db } from "../db/database.ts";
 import { ApiKeyService } from "../identity/api-key-service.ts";
+import { createIdentityServices, type IdentityServices } from "../identity/identity-services.ts";
 import type { CompletionObserver, RequestPolicy } from "../inference/completion-hooks.ts";
 import { ModelRouter } from "../inference/model-router.ts";
+import { LlamaProvider } from "../inference/llama/llama-provider.ts";
+import { localModelEntries } from "../inference/llama/local-model-entries.ts";
+import { demoModelEntry } from "../inference/llama/demo-model-entry.ts";
+import { ModelRegistry } from "../inference/model-registry.ts";
 import { OpenAICompatibleProvider } from "../inference/openai-compatible-provider.ts";
+import { createPrivacyEngine, type PrivacyEngine } from "../privacy/privacy-engine.ts";
 import { TenancyService } from "../tenancy/tenancy-service.ts";
+import { createUsageModule, type UsageModule } from "../usage/usage-module.ts";
+import { createWorkspaceModule, type WorkspaceModule } from "../workspace/workspace-module.ts";
 
 export interface Platform {
   config: Readonly<Config>;
@@ -19,7 +27,19 @@ export interface Platform {
   audit: AuditLog;
   tenancy: TenancyService;
   apiKeys: ApiKeyService;
+  /** Users, workspaces, browser sessions and SAML single sign-on. */
+  identity: IdentityServices;
   models: ModelRouter;
+  /** GGUF models pulled or registered on this installation. */
+  modelRegistry: ModelRegistry;
+  /** The in-process llama.cpp models, when there are any; they load on first use or `ready()`. */
+  localModels: LlamaProvider | null;
+  /** API retention, zero data retention, classifiers and moderation, the retention purge. */
+  privacy: PrivacyEngine;
+  /** Usage metering, rate limits and token budgets, usage reports. */
+  usage: UsageModule;
+  /** The chat workspace: conversations, chatting, retention and purge. */
+  workspace: WorkspaceModule;
   /** Asked before every /v1 completion (rate limits, budgets, allow-lists), in order. */
   policies: RequestPolicy[];
   /** Told after every /v1 completion (usage, retention records, classifiers). */
@@ -40,20 +60,49 @@ export function createLogger(config: Pick<Config, "logLevel">): Logger {
   });
 }
 
+export interface PlatformOptions {
+  /** Build and serve the demo model when no model is configured (`custodian serve` only). */
+  demoModel?: boolean;
+}
+
 export async function openPlatform(
   config: Readonly<Config>,
   logger = createLogger(config),
+  options: PlatformOptions = {},
 ): Promise<Platform> {
   const masterKey = loadMasterKey(config.masterKey);
   const db = await openDatabase(databaseTarget(config));
-  const keyring = new Keyring(db, masterKey);
+  const keyring = new Keyring(db, masterKey, { customerKeyCacheMs: config.customerKeyCacheMs });
   const audit = new AuditLog(db, keyring, { checkpointEvery: config.checkpointEvery });
-  const models = new ModelRouter(
-    config.upstreams.map(
+  const modelRegistry = new ModelRegistry({ db, audit });
+  const localEntries = await localModelEntries(config, modelRegistry, logger);
+  // A fresh install with nothing configured still answers: the demo model, clearly labelled.
+  if (options.demoModel && config.demoModel && config.upstreams.length === 0 && localEntries.length === 0) {
+    const demo = await demoModelEntry(config.dataDir, logger);
+    if (demo) localEntries.push(demo);
+  }
+  const localModels =
+    localEntries.length > 0 ? new LlamaProvider(localEntries, { llama: config.llama, logger }) : null;
+  const models = new ModelRouter([
+    ...config.upstreams.map(
       (upstream) => new OpenAICompatibleProvider(upstream, { timeoutMs: config.upstreamTimeoutMs }),
     ),
-  );
+    ...(localModels ? [localModels] : []),
+  ]);
   const onClose: Array<() => Promise<void>> = [];
+  const privacy = createPrivacyEngine({ db, keyring, audit, models, logger });
+  onClose.push(() => privacy.stop());
+  const usage = createUsageModule({ db, audit, logger, budgetWebhook: config.budgetWebhook });
+  onClose.push(() => usage.close());
+  const workspace = createWorkspaceModule({
+    db,
+    keyring,
+    audit,
+    models,
+    logger,
+    deletionWindowMs: config.deletionWindowMs,
+  });
+  onClose.push(() => workspace.purgeTask.stop());
   return {
     config,
     logger,
@@ -62,9 +111,20 @@ export async function openPlatform(
     audit,
     tenancy: new TenancyService({ db, keyring, audit }),
     apiKeys: new ApiKeyService({ db, audit }),
+    identity: createIdentityServices({ db, keyring, audit }),
     models,
-    policies: [],
-    observers: [],
+    modelRegistry,
+    localModels,
+    privacy,
+    usage,
+    workspace,
+    // First: an organisation whose customer-managed key is revoked gets a clear 403 before any work.
+    policies: [
+      { admit: ({ caller }) => keyring.assertAvailable(caller.organizationId) },
+      usage.policy,
+      privacy.admission,
+    ],
+    observers: [privacy.traffic, usage.recorder],
     onClose,
     async close() {
       for (const task of onClose.reverse()) await task();

@@ -8,12 +8,14 @@ import type { Logger } from "pino";
 import type { Config } from "../config/config.ts";
 import { randomToken } from "../core/ids.ts";
 import { buildAdminApp } from "../http/admin-routes.ts";
+import { sql } from "kysely";
 import { buildApp } from "../http/app.ts";
+import { Metrics } from "../http/metrics.ts";
 import { tlsMaterial } from "../http/tls.ts";
 import { AuthFailureSummary } from "../identity/auth-failure-summary.ts";
 import { acquireLock } from "./data-dir-lock.ts";
 import { adminOperations } from "./operations.ts";
-import { createLogger, openPlatform, type Platform } from "./platform.ts";
+import { createLogger, openPlatform, type Platform, type PlatformOptions } from "./platform.ts";
 
 export interface RunningServer {
   url: string;
@@ -68,22 +70,50 @@ async function bootstrap(platform: Platform): Promise<string | null> {
 export async function startServer(
   config: Readonly<Config>,
   logger: Logger = createLogger(config),
+  options: PlatformOptions = {},
 ): Promise<RunningServer> {
   const release = await takeDataDir(config);
   let platform: Platform | null = null;
   try {
-    platform = await openPlatform(config, logger);
+    platform = await openPlatform(config, logger, options);
+    // Local models load in the background; a request that comes first waits for its model.
+    void platform.localModels?.ready();
     const bootstrapFile = await bootstrap(platform);
     const tls = config.http ? null : await tlsMaterial(config.dataDir, config.tls);
     const authFailures = new AuthFailureSummary(platform.audit);
+    const operations = adminOperations(platform, "cli");
+    const metrics = new Metrics();
+    platform.observers.push(metrics);
+    const db = platform.db;
+    let draining = false;
     const app = await buildApp({
       logger,
       https: tls,
+      metrics,
+      metricsToken: config.metricsToken,
+      draining: () => draining,
+      readinessChecks: { database: () => sql`select 1`.execute(db) },
       apiKeys: platform.apiKeys,
       authFailures,
       models: platform.models,
+      moderation: platform.privacy.moderation,
+      usageReports: platform.usage.reports,
       policies: platform.policies,
       observers: platform.observers,
+      identity: {
+        sessions: platform.identity.sessions,
+        users: platform.identity.users,
+        passwordLogin: platform.identity.passwordLogin,
+        saml: platform.identity.samlLogin,
+      },
+      trust: { trustReport: () => operations.trustReport!({}) },
+      workspace: {
+        sessions: platform.identity.sessions,
+        users: platform.identity.users,
+        conversations: platform.workspace.conversations,
+        chat: platform.workspace.chat,
+        models: platform.models,
+      },
     });
     await app.listen({ host: config.host, port: config.port });
     const port = (app.server.address() as AddressInfo).port;
@@ -94,7 +124,7 @@ export async function startServer(
     chmodSync(tokenFile, 0o600);
     const socket = path.join(config.dataDir, adminSocketName);
     if (existsSync(socket)) unlinkSync(socket);
-    const admin = await buildAdminApp({ token, operations: adminOperations(platform, "cli"), logger });
+    const admin = await buildAdminApp({ token, operations, logger });
     await admin.listen({ path: socket });
     chmodSync(socket, 0o600);
 
@@ -115,8 +145,13 @@ export async function startServer(
       close() {
         closing ??= (async () => {
           clearInterval(checkpoints);
+          draining = true;
+          // Stop accepting, let in-flight requests and streams finish, then cut what is left.
+          const deadline = setTimeout(() => app.server.closeAllConnections(), config.shutdownGraceMs);
+          deadline.unref();
           await admin.close();
           await app.close();
+          clearTimeout(deadline);
           await authFailures.close();
           await audit.checkpoint();
           await opened.close();

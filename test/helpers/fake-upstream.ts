@@ -74,6 +74,73 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
         .end(JSON.stringify(behaviour.body));
       return;
     }
+    if (request.url === "/v1/embeddings") {
+      // One 3-dimensional vector per input, derived from its length, so tests can check the order.
+      const inputs = Array.isArray(body.input) ? body.input : [body.input];
+      response.writeHead(200, { "content-type": "application/json" }).end(
+        JSON.stringify({
+          object: "list",
+          model,
+          data: inputs.map((input, index) => ({
+            object: "embedding",
+            index,
+            embedding: [String(input).length, index, 0.5],
+          })),
+          usage: { prompt_tokens: inputs.length, total_tokens: inputs.length },
+        }),
+      );
+      return;
+    }
+    if (request.url === "/v1/completions") {
+      const text = `echo: ${String(body.prompt)}`;
+      if (!body.stream) {
+        response.writeHead(200, { "content-type": "application/json" }).end(
+          JSON.stringify({
+            id: "cmpl-upstream",
+            object: "text_completion",
+            created: 1,
+            model,
+            choices: [{ index: 0, text, finish_reason: "stop", logprobs: null }],
+            usage: { prompt_tokens: 4, completion_tokens: 2, total_tokens: 6 },
+          }),
+        );
+        return;
+      }
+      response.writeHead(200, { "content-type": "text/event-stream" });
+      const event = (payload: unknown) => `data: ${JSON.stringify(payload)}\n\n`;
+      for (const word of text.split(/(?<= )/)) {
+        response.write(
+          event({
+            id: "u",
+            object: "text_completion",
+            created: 1,
+            model,
+            choices: [{ index: 0, text: word, finish_reason: null }],
+          }),
+        );
+      }
+      response.write(
+        event({
+          id: "u",
+          object: "text_completion",
+          created: 1,
+          model,
+          choices: [{ index: 0, text: "", finish_reason: "stop" }],
+        }),
+      );
+      response.write(
+        event({
+          id: "u",
+          object: "text_completion",
+          created: 1,
+          model,
+          choices: [],
+          usage: { prompt_tokens: 4, completion_tokens: 2, total_tokens: 6 },
+        }),
+      );
+      response.end("data: [DONE]\n\n");
+      return;
+    }
     const text = `echo: ${lastUserText(body)}`;
     if (!body.stream) {
       response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(reply(text, model)));

@@ -1,0 +1,143 @@
+// POST /v1/completions: OpenAI's (legacy) text completion, whole or streamed, for any model that offers
+// it. Registered inside the /v1 plugin, so the API key check there applies.
+import type { FastifyInstance } from "fastify";
+import { Type, type Static } from "@sinclair/typebox";
+import { errors } from "../core/errors.ts";
+import { randomToken } from "../core/ids.ts";
+import type {
+  Caller,
+  CompletionObserver,
+  CompletionRecord,
+  RequestPolicy,
+} from "../inference/completion-hooks.ts";
+import type {
+  ChatRequest,
+  TextCompletionRequest,
+  TextStreamPart,
+  Usage,
+} from "../inference/language-model.ts";
+import type { ModelRouter } from "../inference/model-router.ts";
+import { abortOnClientGone, admit, notifyObservers } from "./completion-lifecycle.ts";
+import { writeEventStream } from "./event-stream.ts";
+
+export const textCompletionBody = Type.Object(
+  {
+    model: Type.String({ minLength: 1, maxLength: 256 }),
+    prompt: Type.Union([Type.String(), Type.Array(Type.String(), { minItems: 1, maxItems: 64 })]),
+    stream: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
+    stream_options: Type.Optional(
+      Type.Union([Type.Object({ include_usage: Type.Optional(Type.Boolean()) }), Type.Null()]),
+    ),
+    max_tokens: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
+    temperature: Type.Optional(Type.Union([Type.Number({ minimum: 0, maximum: 2 }), Type.Null()])),
+    top_p: Type.Optional(Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()])),
+    n: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 1 }), Type.Null()])),
+    seed: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+    stop: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String(), { maxItems: 4 }), Type.Null()])),
+    store: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
+    user: Type.Optional(Type.String({ maxLength: 256 })),
+  },
+  { additionalProperties: true },
+);
+
+type TextCompletionBody = Static<typeof textCompletionBody>;
+
+export interface CompletionsRoutesDependencies {
+  models: ModelRouter;
+  policies?: RequestPolicy[];
+  observers?: CompletionObserver[];
+}
+
+/**
+ * Policies and observers speak chat requests: they see a text completion as the same request with its
+ * prompts as user messages, and the endpoint name says which API it came through.
+ */
+export function asChatRequest(body: { model: string; prompt: string | string[] }): ChatRequest {
+  const prompts = Array.isArray(body.prompt) ? body.prompt : [body.prompt];
+  return { ...body, messages: prompts.map((prompt) => ({ role: "user", content: prompt })) };
+}
+
+export function completionsRoutes(dependencies: CompletionsRoutesDependencies) {
+  const policies = dependencies.policies ?? [];
+  const observers = dependencies.observers ?? [];
+  return async function register(app: FastifyInstance): Promise<void> {
+    app.post<{ Body: TextCompletionBody }>(
+      "/completions",
+      { schema: { body: textCompletionBody } },
+      async (request, reply) => {
+        const body = request.body as TextCompletionRequest & TextCompletionBody;
+        const model = dependencies.models.get(body.model);
+        const endpoint = "completions";
+        if (!model.complete || !model.streamCompletion)
+          throw errors.unsupportedEndpoint(model.id, "/v1/completions");
+        const caller: Caller = request.principal!;
+        const chatView = asChatRequest(body);
+        await admit(policies, { caller, model: model.id, endpoint, request: chatView }, reply);
+        const controller = abortOnClientGone(reply);
+        const id = `cmpl-${randomToken(24)}`;
+        const startedAt = new Date();
+        const created = Math.floor(startedAt.getTime() / 1000);
+        const report = (outcome: Pick<CompletionRecord, "output" | "usage" | "status">) =>
+          notifyObservers(observers, {
+            requestId: request.id,
+            caller,
+            model: model.id,
+            endpoint,
+            request: chatView,
+            store: body.store !== false,
+            startedAt,
+            durationMs: Date.now() - startedAt.getTime(),
+            ...outcome,
+          });
+        const header = { id, object: "text_completion", created, model: model.id };
+        if (!body.stream) {
+          let result;
+          try {
+            result = await model.complete(body, { signal: controller.signal });
+          } catch (error) {
+            report({ output: null, usage: null, status: controller.signal.aborted ? "cancelled" : "failed" });
+            throw error;
+          }
+          report({ output: result.choices[0]?.text ?? null, usage: result.usage, status: "completed" });
+          return {
+            ...header,
+            choices: result.choices.map((choice) => ({ logprobs: null, ...choice })),
+            usage: result.usage,
+            system_fingerprint: result.system_fingerprint ?? null,
+          };
+        }
+        const includeUsage = body.stream_options?.include_usage === true;
+        let output = "";
+        let usage: Usage | null = null;
+        let status: CompletionRecord["status"] = "failed";
+        try {
+          ({ status } = await writeEventStream(
+            request,
+            reply,
+            model.streamCompletion(body, { signal: controller.signal }),
+            (part: TextStreamPart) => {
+              if (part.type === "usage") {
+                usage = part.usage;
+                return includeUsage ? { ...header, choices: [], usage: part.usage } : null;
+              }
+              if (part.index === 0) output += part.text;
+              return {
+                ...header,
+                choices: [
+                  {
+                    index: part.index,
+                    text: part.text,
+                    logprobs: part.logprobs ?? null,
+                    finish_reason: part.finishReason,
+                  },
+                ],
+              };
+            },
+          ));
+        } finally {
+          report({ output, usage, status: controller.signal.aborted ? "cancelled" : status });
+        }
+      },
+    );
+  };
+}

@@ -1,0 +1,87 @@
+// POST /v1/moderations: classify text in OpenAI's moderation response shape. Registered inside the /v1
+// plugin, so the API key check there applies.
+import type { FastifyInstance } from "fastify";
+import { Type, type Static } from "@sinclair/typebox";
+import { randomToken } from "../core/ids.ts";
+import { openAICategories, type Classification } from "../privacy/classifier.ts";
+import type { ModerationService } from "../privacy/moderation-service.ts";
+import { errors } from "../core/errors.ts";
+
+const inputPart = Type.Object(
+  {
+    type: Type.String(),
+    text: Type.Optional(Type.String()),
+  },
+  { additionalProperties: true },
+);
+
+const moderationBody = Type.Object(
+  {
+    input: Type.Union([
+      Type.String(),
+      Type.Array(Type.String(), { minItems: 1 }),
+      Type.Array(inputPart, { minItems: 1 }),
+    ]),
+    model: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+  },
+  { additionalProperties: true },
+);
+
+type ModerationBody = Static<typeof moderationBody>;
+
+/** Strings are one input each; an array of content parts is one input, as in OpenAI's API. */
+function inputsOf(input: ModerationBody["input"]): string[] {
+  if (typeof input === "string") return [input];
+  if (input.every((item) => typeof item === "string")) return input as string[];
+  const texts = (input as Array<Static<typeof inputPart>>)
+    .filter((part) => part.type === "text" && typeof part.text === "string")
+    .map((part) => part.text as string);
+  if (texts.length === 0) {
+    throw errors.invalidRequest("Only text inputs can be moderated here.", "input", "unsupported_input");
+  }
+  return [texts.join("\n")];
+}
+
+function render(result: Classification) {
+  const categories: Record<string, boolean> = {};
+  const scores: Record<string, number> = {};
+  const applied: Record<string, string[]> = {};
+  for (const category of openAICategories) {
+    categories[category] = false;
+    scores[category] = 0;
+    applied[category] = [];
+  }
+  for (const [category, on] of Object.entries(result.categories)) {
+    categories[category] = on;
+    scores[category] = result.scores[category] ?? (on ? 1 : 0);
+    applied[category] = on ? ["text"] : [];
+  }
+  return {
+    flagged: result.flagged,
+    categories,
+    category_scores: scores,
+    category_applied_input_types: applied,
+  };
+}
+
+export function moderationRoutes(moderation: ModerationService) {
+  return async function register(app: FastifyInstance): Promise<void> {
+    app.post<{ Body: ModerationBody }>(
+      "/moderations",
+      { schema: { body: moderationBody } },
+      async (request, reply) => {
+        const controller = new AbortController();
+        // The client went away: stop asking a moderation model on its behalf.
+        reply.raw.on("close", () => {
+          if (!reply.raw.writableFinished) controller.abort();
+        });
+        const outcome = await moderation.moderate(
+          inputsOf(request.body.input),
+          request.body.model,
+          controller.signal,
+        );
+        return { id: `modr-${randomToken(24)}`, model: outcome.model, results: outcome.results.map(render) };
+      },
+    );
+  };
+}

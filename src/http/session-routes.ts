@@ -1,0 +1,72 @@
+// /api/session: sign in with the local bootstrap password, read the current session, sign out.
+import { Type, type Static } from "@sinclair/typebox";
+import type { FastifyPluginAsync } from "fastify";
+import type { PasswordLoginService } from "../identity/password-login-service.ts";
+import type { SessionService } from "../identity/session-service.ts";
+import type { UserService } from "../identity/user-service.ts";
+import {
+  clearSessionCookies,
+  requireSameOrigin,
+  requireSession,
+  requireSessionForChange,
+  setSessionCookies,
+} from "./session.ts";
+
+export interface SessionRoutesDependencies {
+  sessions: SessionService;
+  users: UserService;
+  passwordLogin: PasswordLoginService;
+  secureCookies: boolean;
+}
+
+const PasswordBody = Type.Object(
+  {
+    organization: Type.String({ minLength: 1, maxLength: 100 }),
+    email: Type.String({ minLength: 1, maxLength: 320 }),
+    password: Type.String({ minLength: 1, maxLength: 1024 }),
+  },
+  { additionalProperties: false },
+);
+
+export function sessionRoutes(dependencies: SessionRoutesDependencies): FastifyPluginAsync {
+  const { sessions, users, passwordLogin, secureCookies } = dependencies;
+  return async (app) => {
+    app.post<{ Body: Static<typeof PasswordBody> }>(
+      "/api/session",
+      { schema: { body: PasswordBody } },
+      async (request, reply) => {
+        // No session exists yet, so no token to check: the origin check stops login CSRF.
+        requireSameOrigin(request);
+        const { user, session } = await passwordLogin.signIn({
+          organizationId: request.body.organization,
+          email: request.body.email,
+          password: request.body.password,
+        });
+        setSessionCookies(reply, session, secureCookies);
+        return {
+          user: { id: user.id, email: user.email, display_name: user.displayName },
+          organization: user.organizationId,
+          csrf_token: session.csrfToken,
+          expires_at: session.expiresAt.toISOString(),
+        };
+      },
+    );
+
+    app.get("/api/session", async (request) => {
+      const principal = await requireSession(request, sessions, secureCookies);
+      const user = await users.get(principal.organizationId, principal.userId);
+      return {
+        user: { id: user.id, email: user.email, display_name: user.displayName },
+        organization: principal.organizationId,
+        method: principal.method,
+      };
+    });
+
+    app.delete("/api/session", async (request, reply) => {
+      const principal = await requireSessionForChange(request, sessions, secureCookies);
+      await sessions.revoke(principal, principal.userId);
+      clearSessionCookies(reply, secureCookies);
+      return reply.status(204).send();
+    });
+  };
+}

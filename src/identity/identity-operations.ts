@@ -1,0 +1,105 @@
+// The identity domain's admin operations (SAML connections, the bootstrap owner), shared by the CLI
+// and the admin socket through platform/operations.ts.
+import { errors } from "../core/errors.ts";
+import { randomToken } from "../core/ids.ts";
+import { identityErrors } from "./identity-errors.ts";
+import type { IdentityServices } from "./identity-services.ts";
+import { summarize } from "./saml/saml-connection-service.ts";
+
+type Input = Record<string, unknown>;
+type Operation = (input: Input) => Promise<unknown>;
+
+function text(input: Input, name: string): string | undefined {
+  const value = input[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string") throw errors.invalidRequest(`'${name}' must be a string.`, name);
+  return value;
+}
+
+function requiredText(input: Input, name: string): string {
+  const value = text(input, name);
+  if (!value) throw errors.invalidRequest(`Missing required parameter: '${name}'.`, name);
+  return value;
+}
+
+function flag(input: Input, name: string): boolean | undefined {
+  const value = input[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "boolean") throw errors.invalidRequest(`'${name}' must be true or false.`, name);
+  return value;
+}
+
+function connectionView(connection: ReturnType<typeof summarize>) {
+  return {
+    organization: connection.organizationId,
+    sp_entity_id: connection.spEntityId,
+    acs_url: connection.acsUrl,
+    idp_entity_id: connection.idpEntityId,
+    idp_sso_url: connection.idpSsoUrl,
+    idp_certificates: connection.idpCertificateCount,
+    email_attribute: connection.emailAttribute,
+    name_attribute: connection.nameAttribute,
+    idp_initiated: connection.allowIdpInitiated,
+  };
+}
+
+export function identityOperations(
+  identity: IdentityServices,
+  checkOrganization: (organizationId: string) => Promise<unknown>,
+  actor: string,
+): Record<string, Operation> {
+  return {
+    async setSamlConnection(input) {
+      const organizationId = requiredText(input, "organization");
+      await checkOrganization(organizationId);
+      const emailAttribute = text(input, "email_attribute");
+      const nameAttribute = text(input, "name_attribute");
+      const allowIdpInitiated = flag(input, "idp_initiated");
+      const connection = await identity.samlConnections.set({
+        organizationId,
+        metadataXml: requiredText(input, "metadata"),
+        baseUrl: requiredText(input, "base_url"),
+        ...(emailAttribute ? { emailAttribute } : {}),
+        ...(nameAttribute ? { nameAttribute } : {}),
+        ...(allowIdpInitiated !== undefined ? { allowIdpInitiated } : {}),
+        actor,
+      });
+      return connectionView(connection);
+    },
+    async showSamlConnection(input) {
+      const organizationId = requiredText(input, "organization");
+      return connectionView(summarize(await identity.samlConnections.get(organizationId)));
+    },
+    async deleteSamlConnection(input) {
+      const organizationId = requiredText(input, "organization");
+      await identity.samlConnections.remove(organizationId, actor);
+      return { organization: organizationId, deleted: true };
+    },
+    /** The local bootstrap owner; the generated password is shown once. */
+    async createOwner(input) {
+      const organizationId = requiredText(input, "organization");
+      await checkOrganization(organizationId);
+      const password = randomToken(24);
+      const name = text(input, "name");
+      const user = await identity.users.createLocalOwner({
+        organizationId,
+        email: requiredText(input, "email"),
+        ...(name ? { displayName: name } : {}),
+        password,
+        actor,
+      });
+      return { id: user.id, organization: organizationId, email: user.email, password };
+    },
+    /** Once SSO works: no more password sign-in in this organisation, and password sessions end. */
+    async disableLocalSignIn(input) {
+      const organizationId = requiredText(input, "organization");
+      if (!(await identity.samlConnections.find(organizationId))) throw identityErrors.ssoRequired();
+      const users = await identity.users.disablePasswords(organizationId, actor);
+      let sessions = 0;
+      for (const userId of users) {
+        sessions += await identity.sessions.revokeAllForUser(organizationId, userId, actor, "password");
+      }
+      return { organization: organizationId, users: users.length, sessions_revoked: sessions };
+    },
+  };
+}

@@ -1,0 +1,207 @@
+// Per-organisation SAML connections: the IdP's metadata, certificates and attribute mapping, and the
+// SP's own key pair (private key sealed by the organisation's keyring). Changes are audited.
+import { X509Certificate } from "node:crypto";
+import { generate } from "selfsigned";
+import { errors } from "../../core/errors.ts";
+import type { AuditLog } from "../../audit/audit-log.ts";
+import type { Keyring } from "../../crypto/keyring.ts";
+import type { Db } from "../../db/database.ts";
+import { identityErrors } from "../identity-errors.ts";
+import "../identity-tables.ts";
+import { parseIdentityProviderMetadata } from "./identity-provider-metadata.ts";
+
+export interface SamlConnection {
+  organizationId: string;
+  baseUrl: string;
+  /** This SP's entity id (also the URL of its metadata). */
+  spEntityId: string;
+  acsUrl: string;
+  idpEntityId: string;
+  idpSsoUrl: string;
+  idpCertificates: string[];
+  emailAttribute: string;
+  nameAttribute: string;
+  allowIdpInitiated: boolean;
+  spCertificate: string;
+  spPrivateKey: string;
+}
+
+export type SamlConnectionSummary = Omit<SamlConnection, "spPrivateKey" | "idpCertificates"> & {
+  idpCertificateCount: number;
+};
+
+export interface SetSamlConnection {
+  organizationId: string;
+  metadataXml: string;
+  baseUrl: string;
+  emailAttribute?: string;
+  nameAttribute?: string;
+  allowIdpInitiated?: boolean;
+  actor: string;
+}
+
+const place = (organizationId: string) => ({ table: "saml_connections", row: organizationId });
+
+export function serviceProviderUrls(
+  baseUrl: string,
+  organizationId: string,
+): { spEntityId: string; acsUrl: string } {
+  const root = `${baseUrl}/sso/saml/${encodeURIComponent(organizationId)}`;
+  return { spEntityId: `${root}/metadata`, acsUrl: `${root}/acs` };
+}
+
+function checkBaseUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw errors.invalidRequest("'base_url' must be an absolute http(s) URL.", "base_url");
+  }
+  if ((url.protocol !== "https:" && url.protocol !== "http:") || url.search || url.hash || url.username) {
+    throw errors.invalidRequest("'base_url' must be an http(s) origin and path, without query.", "base_url");
+  }
+  return url.toString().replace(/\/+$/, "");
+}
+
+function checkAttribute(value: string | undefined, fallback: string, param: string): string {
+  const name = (value ?? fallback).trim();
+  if (name.length === 0 || name.length > 200)
+    throw errors.invalidRequest(`'${param}' must be 1 to 200 characters.`, param);
+  return name;
+}
+
+export class SamlConnectionService {
+  readonly #db: Db;
+  readonly #keyring: Keyring;
+  readonly #audit: AuditLog;
+
+  constructor(dependencies: { db: Db; keyring: Keyring; audit: AuditLog }) {
+    this.#db = dependencies.db;
+    this.#keyring = dependencies.keyring;
+    this.#audit = dependencies.audit;
+  }
+
+  async set(input: SetSamlConnection): Promise<SamlConnectionSummary> {
+    if (input.metadataXml.length > 512 * 1024) throw identityErrors.invalidMetadata("larger than 512 KiB");
+    const metadata = parseIdentityProviderMetadata(input.metadataXml);
+    for (const certificate of metadata.certificates) {
+      try {
+        new X509Certificate(certificate);
+      } catch {
+        throw identityErrors.invalidMetadata("a signing certificate cannot be read");
+      }
+    }
+    const baseUrl = checkBaseUrl(input.baseUrl);
+    const existing = await this.#db
+      .selectFrom("saml_connections")
+      .select([
+        "sp_certificate",
+        "sp_private_key",
+        "allow_idp_initiated",
+        "email_attribute",
+        "name_attribute",
+      ])
+      .where("organization_id", "=", input.organizationId)
+      .executeTakeFirst();
+    let spCertificate = existing?.sp_certificate;
+    let sealedKey = existing?.sp_private_key;
+    if (!spCertificate || !sealedKey) {
+      const generated = await generate(
+        [{ name: "commonName", value: `custodian-sp-${input.organizationId}` }],
+        {
+          keySize: 2048,
+          algorithm: "sha256",
+          notAfterDate: new Date(Date.now() + 10 * 365 * 24 * 60 * 60_000),
+        },
+      );
+      spCertificate = generated.cert;
+      sealedKey = await this.#keyring.seal(
+        input.organizationId,
+        place(input.organizationId),
+        generated.private,
+      );
+    }
+    const row = {
+      base_url: baseUrl,
+      idp_entity_id: metadata.entityId,
+      idp_sso_url: metadata.ssoUrl,
+      idp_certificates: JSON.stringify(metadata.certificates),
+      metadata_xml: input.metadataXml,
+      email_attribute: checkAttribute(
+        input.emailAttribute,
+        existing?.email_attribute ?? "email",
+        "email_attribute",
+      ),
+      name_attribute: checkAttribute(
+        input.nameAttribute,
+        existing?.name_attribute ?? "name",
+        "name_attribute",
+      ),
+      allow_idp_initiated: input.allowIdpInitiated ?? existing?.allow_idp_initiated ?? false,
+      sp_certificate: spCertificate,
+      sp_private_key: sealedKey,
+      updated_at: new Date(),
+    };
+    await this.#db
+      .insertInto("saml_connections")
+      .values({ organization_id: input.organizationId, ...row })
+      .onConflict((conflict) => conflict.column("organization_id").doUpdateSet(row))
+      .execute();
+    await this.#audit.append({
+      actor: input.actor,
+      action: existing ? "sso.saml.updated" : "sso.saml.created",
+      target: input.organizationId,
+      organizationId: input.organizationId,
+      metadata: {
+        idp_entity_id: metadata.entityId.slice(0, 200),
+        idp_certificates: metadata.certificates.length,
+        idp_initiated: row.allow_idp_initiated,
+      },
+    });
+    return summarize(await this.get(input.organizationId));
+  }
+
+  async find(organizationId: string): Promise<SamlConnection | null> {
+    const row = await this.#db
+      .selectFrom("saml_connections")
+      .selectAll()
+      .where("organization_id", "=", organizationId)
+      .executeTakeFirst();
+    if (!row) return null;
+    const spPrivateKey = await this.#keyring.open(organizationId, place(organizationId), row.sp_private_key);
+    return {
+      organizationId,
+      baseUrl: row.base_url,
+      ...serviceProviderUrls(row.base_url, organizationId),
+      idpEntityId: row.idp_entity_id,
+      idpSsoUrl: row.idp_sso_url,
+      idpCertificates: JSON.parse(row.idp_certificates) as string[],
+      emailAttribute: row.email_attribute,
+      nameAttribute: row.name_attribute,
+      allowIdpInitiated: row.allow_idp_initiated,
+      spCertificate: row.sp_certificate,
+      spPrivateKey: spPrivateKey.toString("utf8"),
+    };
+  }
+
+  async get(organizationId: string): Promise<SamlConnection> {
+    const connection = await this.find(organizationId);
+    if (!connection) throw identityErrors.ssoNotConfigured(organizationId);
+    return connection;
+  }
+
+  async remove(organizationId: string, actor: string): Promise<void> {
+    const result = await this.#db
+      .deleteFrom("saml_connections")
+      .where("organization_id", "=", organizationId)
+      .executeTakeFirst();
+    if (Number(result.numDeletedRows) === 0) throw identityErrors.ssoNotConfigured(organizationId);
+    await this.#audit.append({ actor, action: "sso.saml.deleted", target: organizationId, organizationId });
+  }
+}
+
+export function summarize(connection: SamlConnection): SamlConnectionSummary {
+  const { spPrivateKey, idpCertificates, ...rest } = connection;
+  void spPrivateKey;
+  return { ...rest, idpCertificateCount: idpCertificates.length };
+}

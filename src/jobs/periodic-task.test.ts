@@ -1,0 +1,118 @@
+import { Writable } from "node:stream";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testDatabase, type TestDatabase } from "../../test/helpers/database.ts";
+import { openDatabase, type Db } from "../db/database.ts";
+import { PeriodicTask } from "./periodic-task.ts";
+
+const silent = pino({ level: "silent" });
+
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { open, opened };
+}
+
+describe("PeriodicTask", () => {
+  let database: TestDatabase;
+  /** A second node: its own connection pool on PostgreSQL; on PGlite the one process's database. */
+  let otherNode: Db;
+
+  beforeAll(async () => {
+    database = await testDatabase();
+    otherNode = database.url
+      ? await openDatabase({ url: database.url, pgliteDir: "memory://" })
+      : database.db;
+  });
+  afterAll(async () => {
+    if (otherNode !== database?.db) await otherNode?.destroy();
+    await database?.close();
+  });
+
+  it("runs a task at most once at a time across nodes, and frees the lock after", async () => {
+    const running = gate();
+    const release = gate();
+    let runs = 0;
+    const first = new PeriodicTask({
+      name: "test.once",
+      intervalMs: 60_000,
+      db: database.db,
+      logger: silent,
+      run: async () => {
+        runs += 1;
+        running.open();
+        await release.opened;
+      },
+    });
+    const second = new PeriodicTask({
+      name: "test.once",
+      intervalMs: 60_000,
+      db: otherNode,
+      logger: silent,
+      run: async () => {
+        runs += 1;
+      },
+    });
+    const firstRun = first.runOnce();
+    await running.opened;
+    expect(await second.runOnce()).toBe(false);
+    release.open();
+    expect(await firstRun).toBe(true);
+    expect(await second.runOnce()).toBe(true);
+    expect(runs).toBe(2);
+  });
+
+  it("logs a failed run without its message and tries again next time", async () => {
+    let logged = "";
+    const logger = pino(
+      { level: "error" },
+      new Writable({
+        write(chunk, _encoding, done) {
+          logged += String(chunk);
+          done();
+        },
+      }),
+    );
+    let attempts = 0;
+    const task = new PeriodicTask({
+      name: "test.failing",
+      intervalMs: 60_000,
+      db: database.db,
+      logger,
+      run: async () => {
+        attempts += 1;
+        if (attempts === 1) throw new Error("CANARY-task-failure-4e1");
+      },
+    });
+    expect(await task.runOnce()).toBe(false);
+    expect(await task.runOnce()).toBe(true);
+    expect(logged).toContain("periodic task failed");
+    expect(logged).not.toContain("CANARY");
+  });
+
+  it("runs on its schedule until stopped, and stop waits for the run in progress", async () => {
+    let runs = 0;
+    let inRun = false;
+    const task = new PeriodicTask({
+      name: "test.schedule",
+      intervalMs: 20,
+      firstRunMs: 0,
+      db: database.db,
+      logger: silent,
+      run: async () => {
+        inRun = true;
+        runs += 1;
+        await new Promise((resolve) => setTimeout(resolve, 15));
+        inRun = false;
+      },
+    });
+    task.start();
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await task.stop();
+    expect(inRun).toBe(false);
+    const after = runs;
+    expect(after).toBeGreaterThanOrEqual(2);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(runs).toBe(after);
+  });
+});

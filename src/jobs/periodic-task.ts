@@ -1,0 +1,113 @@
+// A periodic task that runs at most once at a time across every node sharing the database: each run
+// holds a PostgreSQL advisory lock (`pg_try_advisory_lock`), and a node that cannot take it skips
+// that turn.
+//
+// Why not pg-boss here: ARCHITECTURE.md names pg-boss as the queue for background work, and it is the
+// plan for fine-tuning jobs, which are one-off units of work that must not be lost, carry state,
+// retry and report progress. A purge is none of those: it is idempotent ("delete what has expired"),
+// so a missed turn is caught by the next, and a run needs no payload. What it needs is that two nodes
+// do not purge at once, which one advisory lock per run gives without a queue's tables, polling and
+// archive. The lock is a session lock on a connection held for the run, so a crashed node's lock is
+// released with its connection.
+import { createHash } from "node:crypto";
+import { sql } from "kysely";
+import type { Logger } from "pino";
+import type { Db } from "../db/database.ts";
+
+/** The first half of every periodic task's lock key, so these locks do not collide with others'. */
+const lockClass = 7_342_100;
+
+export interface PeriodicTaskOptions {
+  /** Names the lock: every node must use the same name for the same task. */
+  name: string;
+  intervalMs: number;
+  /** Delay before the first run; defaults to the interval, so short-lived processes (the CLI) never run it. */
+  firstRunMs?: number;
+  db: Db;
+  logger: Logger;
+  run(): Promise<void>;
+}
+
+/**
+ * Names of the tasks running in this process, per database. On PGlite every query shares one
+ * session, and a session may take its own advisory lock twice, so the lock alone cannot keep two
+ * tasks of one process apart.
+ */
+const runningHere = new WeakMap<Db, Set<string>>();
+
+function lockKey(name: string): number {
+  return createHash("sha256").update(name).digest().readInt32BE(0);
+}
+
+export class PeriodicTask {
+  readonly #options: PeriodicTaskOptions;
+  #timer: NodeJS.Timeout | null = null;
+  #current: Promise<boolean> | null = null;
+  #stopped = false;
+
+  constructor(options: PeriodicTaskOptions) {
+    this.#options = options;
+  }
+
+  start(): void {
+    if (this.#timer || this.#stopped) return;
+    const { intervalMs, firstRunMs = intervalMs } = this.#options;
+    const tick = () => {
+      if (this.#stopped) return;
+      void this.runOnce();
+      this.#timer = setTimeout(tick, intervalMs);
+      this.#timer.unref();
+    };
+    this.#timer = setTimeout(tick, firstRunMs);
+    this.#timer.unref();
+  }
+
+  /** Stop the schedule and wait for a run in progress to finish. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    await this.#current;
+  }
+
+  /**
+   * Run now if no other node (or task in this process) is running it. Resolves to whether it ran.
+   * Failures are logged, not thrown: the next turn tries again.
+   */
+  runOnce(): Promise<boolean> {
+    const run = this.#locked().catch((error: unknown) => {
+      this.#options.logger.error(
+        { task: this.#options.name, error: error instanceof Error ? error.name : "unknown" },
+        "periodic task failed",
+      );
+      return false;
+    });
+    this.#current = run;
+    return run;
+  }
+
+  async #locked(): Promise<boolean> {
+    const { db, name } = this.#options;
+    let running = runningHere.get(db);
+    if (!running) runningHere.set(db, (running = new Set()));
+    if (running.has(name)) return false;
+    running.add(name);
+    try {
+      const key = lockKey(name);
+      // One connection for the lock, the unlock and nothing else: the task's own queries use the pool.
+      return await db.connection().execute(async (connection) => {
+        const result = await sql<{ locked: boolean }>`
+          select pg_try_advisory_lock(${lockClass}, ${key}) as locked`.execute(connection);
+        if (result.rows[0]?.locked !== true) return false;
+        try {
+          await this.#options.run();
+        } finally {
+          await sql`select pg_advisory_unlock(${lockClass}, ${key})`.execute(connection);
+        }
+        return true;
+      });
+    } finally {
+      running.delete(name);
+    }
+  }
+}

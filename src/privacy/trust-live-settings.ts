@@ -1,0 +1,46 @@
+// The live settings the trust report shows beside each commitment's proofs: read from the running
+// configuration and database, so the report says what is true now, not what the defaults are.
+import type { AuditLog } from "../audit/audit-log.ts";
+import type { Config } from "../config/config.ts";
+import type { LiveSettingName } from "./commitments.ts";
+import { maxRetentionDays, type PrivacySettingsService } from "./privacy-settings-service.ts";
+
+export async function trustLiveSettings(dependencies: {
+  config: Pick<Readonly<Config>, "http" | "tls" | "masterKey" | "databaseUrl">;
+  audit: AuditLog;
+  settings: PrivacySettingsService;
+}): Promise<Record<LiveSettingName, unknown>> {
+  const { config, audit, settings } = dependencies;
+  const explicit = await settings.list();
+  const verified = await audit.verify();
+  return {
+    encryption: {
+      enabled: true,
+      algorithm: "AES-256-GCM",
+      masterKey: config.masterKey.kind === "file" ? "key file" : "environment",
+    },
+    tls: config.http
+      ? { https: false, note: "plain HTTP, allowed on a loopback address only" }
+      : { https: true, minVersion: "TLSv1.2", certificate: config.tls ? "configured" : "generated" },
+    retention: {
+      maxDays: maxRetentionDays,
+      defaultDays: maxRetentionDays,
+      settings: explicit
+        .filter((setting) => setting.retentionDays !== null)
+        .map((setting) => ({
+          organization: setting.organizationId,
+          project: setting.projectId,
+          days: setting.retentionDays,
+        })),
+    },
+    zdr: {
+      storeFalseHonoured: true,
+      on: explicit
+        .filter((setting) => setting.zdr === true)
+        .map((setting) => ({ organization: setting.organizationId, project: setting.projectId })),
+    },
+    audit: verified.ok
+      ? { verified: true, entries: verified.entries, checkpoints: verified.checkpoints }
+      : { verified: false, entries: verified.entries, brokenAt: verified.seq, problem: verified.problem },
+  };
+}

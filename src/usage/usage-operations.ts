@@ -1,0 +1,161 @@
+// The usage domain's admin operations (limits, budgets, usage report), for the CLI and the admin socket.
+import { errors } from "../core/errors.ts";
+import type { ApiKeyService } from "../identity/api-key-service.ts";
+import type { TenancyService } from "../tenancy/tenancy-service.ts";
+import type { LimitGroup, Limits } from "./usage-limits.ts";
+import type { UsageModule } from "./usage-module.ts";
+import { parseCompletionsUsageQuery } from "./usage-reports.ts";
+import type { LimitSubjectKind } from "./usage-tables.ts";
+
+type Operation = (input: Record<string, unknown>) => Promise<unknown>;
+
+function text(input: Record<string, unknown>, name: string): string | undefined {
+  const value = input[name];
+  if (value === undefined || value === null || value === "") return undefined;
+  if (typeof value !== "string") throw errors.invalidRequest(`'${name}' must be a string.`, name);
+  return value;
+}
+
+function required(input: Record<string, unknown>, name: string): string {
+  const value = text(input, name);
+  if (value === undefined) throw errors.invalidRequest(`Missing required parameter: '${name}'.`, name);
+  return value;
+}
+
+/** A whole number from JSON or from a command line's text; undefined when absent. */
+function count(input: Record<string, unknown>, name: string): number | undefined {
+  const value = input[name];
+  if (value === undefined || value === null || value === "") return undefined;
+  const number = typeof value === "string" && /^\d{1,15}$/.test(value) ? Number(value) : value;
+  if (typeof number !== "number" || !Number.isSafeInteger(number) || number < 0)
+    throw errors.invalidRequest(`'${name}' must be a whole number of 0 or more.`, name);
+  return number;
+}
+
+/** A date ("2026-11-01") or a time ("2026-11-01T12:00:00Z") as Unix seconds. */
+function unixTime(input: Record<string, unknown>, name: string): number | undefined {
+  const value = text(input, name);
+  if (value === undefined) return undefined;
+  const time = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+  if (Number.isNaN(time)) throw errors.invalidRequest(`'${name}' must be a date such as 2026-11-01.`, name);
+  return Math.floor(time / 1_000);
+}
+
+function limitsView(limits: Limits) {
+  return {
+    requests_per_minute: limits.requestsPerMinute,
+    tokens_per_minute: limits.tokensPerMinute,
+    tokens_per_day: limits.tokensPerDay,
+    tokens_per_month: limits.tokensPerMonth,
+  };
+}
+
+export function usageOperations(
+  dependencies: { usage: UsageModule; tenancy: TenancyService; apiKeys: ApiKeyService },
+  actor: string,
+): Record<string, Operation> {
+  const { usage, tenancy, apiKeys } = dependencies;
+
+  /** The project or API key the input names, checked to belong to the organisation. */
+  async function subject(
+    input: Record<string, unknown>,
+    allowed: LimitSubjectKind[],
+  ): Promise<{ organizationId: string; kind: LimitSubjectKind; id: string }> {
+    const organizationId = required(input, "organization");
+    await tenancy.getOrganization(organizationId);
+    const projectId = text(input, "project");
+    const keyId = allowed.includes("key") ? text(input, "key") : undefined;
+    if ((projectId === undefined) === (keyId === undefined)) {
+      throw errors.invalidRequest(
+        allowed.includes("key") ? "Name one project or one API key." : "Name a project.",
+        "project",
+      );
+    }
+    if (projectId !== undefined) {
+      await tenancy.getProject(organizationId, projectId);
+      return { organizationId, kind: "project", id: projectId };
+    }
+    const keys = await apiKeys.list(organizationId);
+    if (!keys.some((key) => key.id === keyId && key.revokedAt === null))
+      throw errors.notFound("active API key", keyId!);
+    return { organizationId, kind: "key", id: keyId! };
+  }
+
+  async function set(input: Record<string, unknown>, group: LimitGroup, values: Partial<Limits>) {
+    const target = await subject(input, group === "rates" ? ["project", "key"] : ["project"]);
+    const limits = await usage.limits.set({ ...target, group, values, actor });
+    return { organization: target.organizationId, [target.kind]: target.id, ...limitsView(limits) };
+  }
+
+  async function clear(input: Record<string, unknown>, group: LimitGroup) {
+    const target = await subject(input, group === "rates" ? ["project", "key"] : ["project"]);
+    await usage.limits.clear({ ...target, group, actor });
+    return { organization: target.organizationId, [target.kind]: target.id, cleared: group };
+  }
+
+  return {
+    async setRateLimits(input) {
+      return set(input, "rates", {
+        requestsPerMinute: count(input, "rpm"),
+        tokensPerMinute: count(input, "tpm"),
+      });
+    },
+    async clearRateLimits(input) {
+      return clear(input, "rates");
+    },
+    async setBudgets(input) {
+      return set(input, "budgets", {
+        tokensPerDay: count(input, "daily"),
+        tokensPerMonth: count(input, "monthly"),
+      });
+    },
+    async clearBudgets(input) {
+      return clear(input, "budgets");
+    },
+    async listLimits(input) {
+      const organizationId = required(input, "organization");
+      await tenancy.getOrganization(organizationId);
+      return (await usage.limits.list(organizationId)).map((limits) => ({
+        subject: limits.kind,
+        id: limits.id,
+        ...limitsView(limits),
+      }));
+    },
+    /** Daily totals by project and model since a date: every page of the usage API, flattened. */
+    async usageReport(input) {
+      const organizationId = required(input, "organization");
+      await tenancy.getOrganization(organizationId);
+      const since = unixTime(input, "since");
+      if (since === undefined) throw errors.invalidRequest("Missing required parameter: 'since'.", "since");
+      const until = unixTime(input, "until");
+      await usage.recorder.flush();
+      const rows: Array<Record<string, string | number | null>> = [];
+      let page: string | undefined;
+      do {
+        const query = parseCompletionsUsageQuery({
+          start_time: String(since),
+          ...(until !== undefined ? { end_time: String(until) } : {}),
+          bucket_width: "1d",
+          limit: "31",
+          group_by: ["project_id", "model"],
+          ...(page ? { page } : {}),
+        });
+        const result = await usage.reports.completions(organizationId, query);
+        for (const bucket of result.data) {
+          for (const entry of bucket.results) {
+            rows.push({
+              date: new Date(bucket.start_time * 1_000).toISOString().slice(0, 10),
+              project_id: entry.project_id,
+              model: entry.model,
+              requests: entry.num_model_requests,
+              input_tokens: entry.input_tokens,
+              output_tokens: entry.output_tokens,
+            });
+          }
+        }
+        page = result.next_page ?? undefined;
+      } while (page);
+      return rows;
+    },
+  };
+}

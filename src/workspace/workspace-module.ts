@@ -1,0 +1,49 @@
+// The chat workspace's services, wired: conversations, chatting, retention and its scheduled purge.
+import type { Logger } from "pino";
+import type { AuditLog } from "../audit/audit-log.ts";
+import type { Keyring } from "../crypto/keyring.ts";
+import type { Db } from "../db/database.ts";
+import type { ModelRouter } from "../inference/model-router.ts";
+import { PeriodicTask } from "../jobs/periodic-task.ts";
+import { ConversationChat, type ModelGate } from "./conversation-chat.ts";
+import { ConversationService } from "./conversation-service.ts";
+import { WorkspaceRetention } from "./workspace-retention.ts";
+
+export interface WorkspaceModule {
+  conversations: ConversationService;
+  chat: ConversationChat;
+  retention: WorkspaceRetention;
+  purgeTask: PeriodicTask;
+}
+
+export function createWorkspaceModule(dependencies: {
+  db: Db;
+  keyring: Keyring;
+  audit: AuditLog;
+  models: ModelRouter;
+  logger: Logger;
+  deletionWindowMs: number;
+  gate?: ModelGate;
+}): WorkspaceModule {
+  const { db, keyring, audit, models, logger, deletionWindowMs } = dependencies;
+  const conversations = new ConversationService({ db, keyring, audit });
+  const retention = new WorkspaceRetention({ db, audit });
+  // Runs often enough that deleted rows are gone well within the deletion window.
+  const purgeTask = new PeriodicTask({
+    name: "workspace-purge",
+    intervalMs: Math.max(10_000, Math.min(deletionWindowMs / 4, 15 * 60_000)),
+    db,
+    logger,
+    run: async () => {
+      await retention.purge({ deletionWindowMs });
+    },
+  });
+  // The first run waits one interval, so short-lived processes (the CLI) never purge.
+  purgeTask.start();
+  return {
+    conversations,
+    chat: new ConversationChat({ conversations, models, gate: dependencies.gate }),
+    retention,
+    purgeTask,
+  };
+}

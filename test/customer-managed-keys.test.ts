@@ -1,0 +1,62 @@
+// Customer-managed keys end to end: revoking the organisation's own KMS key locks its API traffic
+// with a clear error, leaves other organisations alone, and restoring the key restores service.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { adminOperations } from "../src/platform/operations.ts";
+import { startFakeKms, kmsKeyId, type FakeKeyService } from "./helpers/fake-key-services.ts";
+import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
+import { startTestPlatform, type TestPlatform } from "./helpers/platform.ts";
+
+describe("customer-managed keys through /v1", () => {
+  let kms: FakeKeyService;
+  let upstream: FakeUpstream;
+  let platform: TestPlatform;
+
+  beforeAll(async () => {
+    kms = await startFakeKms();
+    upstream = await startFakeUpstream();
+    platform = await startTestPlatform({
+      env: { CUSTODIAN_CUSTOMER_KEY_CACHE_MS: "0" },
+      upstreams: [{ name: "fake", baseURL: upstream.baseURL, models: ["fake-model"] }],
+    });
+  });
+  afterAll(async () => {
+    await platform?.close();
+    await upstream?.close();
+    await kms?.close();
+  });
+
+  it("[SEC-1] a revoked customer key answers 403 naming the cause; other organisations are untouched", async () => {
+    const operations = adminOperations(platform.server.platform);
+    const other = (await operations.createOrganization!({ name: "Other" })) as { id: string };
+    const otherKey = (await operations.createKey!({ organization: other.id })) as { key: string };
+    await operations.setCustomerKey!({
+      organization: platform.organization,
+      kind: "aws-kms",
+      keyId: kmsKeyId,
+      region: "eu-west-1",
+      endpoint: kms.url,
+      accessKeyId: "AKIDEXAMPLE",
+      secretAccessKey: "secret",
+    });
+    const ask = (apiKey?: string) =>
+      platform
+        .client(apiKey ? { apiKey } : {})
+        .chat.completions.create({ model: "fake-model", messages: [{ role: "user", content: "hi" }] });
+    await expect(ask()).resolves.toMatchObject({ object: "chat.completion" });
+
+    kms.enabled = false;
+    await expect(ask()).rejects.toMatchObject({ status: 403, code: "customer_key_revoked" });
+    await expect(ask(otherKey.key)).resolves.toMatchObject({ object: "chat.completion" });
+
+    kms.enabled = true;
+    await expect(ask()).resolves.toMatchObject({ object: "chat.completion" });
+
+    const entries = await platform.server.platform.db
+      .selectFrom("audit_entries")
+      .select(["action", "metadata"])
+      .where("action", "=", "organization.customer_key_set")
+      .execute();
+    expect(entries).toHaveLength(1);
+    expect(entries[0]!.metadata).not.toContain("secret");
+  });
+});

@@ -1,0 +1,47 @@
+// A signed-in browser session for API tests: a local owner account, signed in through /api/session,
+// with the cookies and CSRF header a browser would send.
+import type { TestPlatform } from "./platform.ts";
+
+export interface BrowserSession {
+  /** fetch with the session's cookies, and the CSRF header and a same-origin Origin unless given. */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+  userId: string;
+}
+
+export async function signInOwner(
+  platform: TestPlatform,
+  account: { email: string; password?: string; organization?: string } = { email: "owner@example.com" },
+): Promise<BrowserSession> {
+  const organization = account.organization ?? platform.organization;
+  const password = account.password ?? "correct horse battery staple";
+  const { users } = platform.server.platform.identity;
+  const user = await users.createLocalOwner({
+    organizationId: organization,
+    email: account.email,
+    password,
+    actor: "test",
+  });
+  const origin = platform.server.url;
+  const response = await fetch(`${origin}/api/session`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin },
+    body: JSON.stringify({ organization, email: account.email, password }),
+  });
+  if (response.status !== 200) throw new Error(`sign-in failed: ${response.status} ${await response.text()}`);
+  const { csrf_token: csrf } = (await response.json()) as { csrf_token: string };
+  const cookies = response.headers
+    .getSetCookie()
+    .map((cookie) => cookie.split(";")[0])
+    .join("; ");
+  return {
+    userId: user.id,
+    fetch(path, init = {}) {
+      const headers = new Headers(init.headers);
+      headers.set("cookie", cookies);
+      if (!headers.has("origin")) headers.set("origin", origin);
+      if (!headers.has("x-csrf-token")) headers.set("x-csrf-token", csrf);
+      if (init.body && !headers.has("content-type")) headers.set("content-type", "application/json");
+      return fetch(`${origin}${path}`, { ...init, headers });
+    },
+  };
+}

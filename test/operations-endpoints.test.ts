@@ -1,0 +1,82 @@
+// Health, readiness, metrics and graceful shutdown, against a real server.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
+import { startTestPlatform, type TestPlatform } from "./helpers/platform.ts";
+
+const canary = "CANARY-metrics-51c9";
+
+describe("operations endpoints", () => {
+  let upstream: FakeUpstream;
+  let platform: TestPlatform;
+
+  beforeAll(async () => {
+    upstream = await startFakeUpstream();
+    platform = await startTestPlatform({
+      upstreams: [{ name: "fake", baseURL: upstream.baseURL, models: ["fake-model"] }],
+    });
+  });
+  afterAll(async () => {
+    await platform?.close();
+    await upstream?.close();
+  });
+
+  it("answers /healthz and /readyz with the database checked", async () => {
+    expect((await fetch(`${platform.server.url}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${platform.server.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: "ready", checks: { database: "ok" } });
+  });
+
+  it("[SEC-1] exports request and token metrics that hold no content, keys or ids", async () => {
+    await platform
+      .client()
+      .chat.completions.create({ model: "fake-model", messages: [{ role: "user", content: canary }] });
+    const response = await fetch(`${platform.server.url}/metrics`);
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(text).toMatch(
+      /custodian_http_requests_total\{route="\/v1\/chat\/completions",method="POST",status="200"\} 1/,
+    );
+    expect(text).toMatch(/custodian_tokens_total\{model="fake-model",kind="prompt"\} 7/);
+    expect(text).toMatch(
+      /custodian_completions_total\{model="fake-model",endpoint="chat.completions",status="completed"\} 1/,
+    );
+    expect(text).not.toContain(canary);
+    expect(text).not.toContain(platform.apiKey);
+    expect(text).not.toContain(platform.organization);
+  });
+
+  it("lets an in-flight stream finish when the server shuts down", async () => {
+    upstream.behaviour = { kind: "slow-stream", chunks: 15, intervalMs: 20 };
+    const stream = await platform.client().chat.completions.create({
+      model: "fake-model",
+      messages: [{ role: "user", content: "x" }],
+      stream: true,
+    });
+    let words = 0;
+    let closing: Promise<void> | null = null;
+    for await (const chunk of stream) {
+      if (chunk.choices[0]?.delta.content) words += 1;
+      if (words === 2 && !closing) closing = platform.server.close();
+    }
+    await closing;
+    expect(words).toBe(15);
+  });
+});
+
+describe("metrics with a token", () => {
+  let platform: TestPlatform;
+  beforeAll(async () => {
+    platform = await startTestPlatform({ env: { CUSTODIAN_METRICS_TOKEN: "metrics-secret" } });
+  });
+  afterAll(() => platform?.close());
+
+  it("requires the token when one is configured", async () => {
+    expect((await fetch(`${platform.server.url}/metrics`)).status).toBe(401);
+    const response = await fetch(`${platform.server.url}/metrics`, {
+      headers: { authorization: "Bearer metrics-secret" },
+    });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain("custodian_process_resident_memory_bytes");
+  });
+});

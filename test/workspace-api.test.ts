@@ -1,0 +1,151 @@
+// The chat workspace's API end to end: a signed-in user chats with a model over SSE; conversations are
+// private to their owner, deletion is immediate, and export returns everything, decrypted.
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signInOwner, type BrowserSession } from "./helpers/browser-session.ts";
+import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
+import { startTestPlatform, type TestPlatform } from "./helpers/platform.ts";
+
+const canary = "CANARY-workspace-3e8b";
+
+function events(body: string): Array<Record<string, unknown>> {
+  return body
+    .split("\n\n")
+    .filter((event) => event.startsWith("data: "))
+    .map((event) => JSON.parse(event.slice(6)) as Record<string, unknown>);
+}
+
+describe("workspace API", () => {
+  let upstream: FakeUpstream;
+  let platform: TestPlatform;
+  let alice: BrowserSession;
+  let bob: BrowserSession;
+
+  beforeAll(async () => {
+    upstream = await startFakeUpstream();
+    platform = await startTestPlatform({
+      upstreams: [{ name: "fake", baseURL: upstream.baseURL, models: ["fake-model"] }],
+    });
+    alice = await signInOwner(platform, { email: "alice@example.com" });
+    bob = await signInOwner(platform, { email: "bob@example.com" });
+  });
+  afterAll(async () => {
+    await platform?.close();
+    await upstream?.close();
+  });
+
+  it("[PLAT-1] chats: the question is saved, the answer streams as SSE and is saved too", async () => {
+    const created = await alice.fetch("/api/conversations", {
+      method: "POST",
+      body: JSON.stringify({ model: "fake-model" }),
+    });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    const response = await alice.fetch(`/api/conversations/${id}/messages`, {
+      method: "POST",
+      body: JSON.stringify({ content: `hello ${canary}` }),
+    });
+    expect(response.headers.get("content-type")).toMatch(/text\/event-stream/);
+    const stream = events(await response.text());
+    expect(stream[0]).toMatchObject({ type: "saved", message: { role: "user", content: `hello ${canary}` } });
+    const text = stream
+      .filter((event) => event.type === "delta")
+      .map((event) => event.text)
+      .join("");
+    expect(text).toBe(`echo: hello ${canary}`);
+    expect(stream.at(-1)).toMatchObject({ type: "done", message: { role: "assistant", content: text } });
+
+    const conversation = (await (await alice.fetch(`/api/conversations/${id}`)).json()) as {
+      title: string;
+      messages: Array<{ role: string; content: string }>;
+    };
+    expect(conversation.title).toBe(`hello ${canary}`);
+    expect(conversation.messages.map((message) => message.role)).toEqual(["user", "assistant"]);
+
+    const regenerated = events(
+      await (await alice.fetch(`/api/conversations/${id}/regenerate`, { method: "POST", body: "{}" })).text(),
+    );
+    expect(regenerated.at(-1)).toMatchObject({ type: "done", message: { role: "assistant" } });
+    const after = (await (await alice.fetch(`/api/conversations/${id}`)).json()) as { messages: unknown[] };
+    expect(after.messages).toHaveLength(2);
+
+    const list = (await (await alice.fetch("/api/conversations?search=HELLO")).json()) as {
+      data: Array<{ id: string }>;
+    };
+    expect(list.data.map((item) => item.id)).toEqual([id]);
+
+    // At rest, nothing of it is plaintext.
+    const rows = await sql`select * from messages`.execute(platform.server.platform.db);
+    expect(JSON.stringify(rows.rows)).not.toContain(canary);
+  });
+
+  it("[CTL-4] another user of the same organisation cannot read, change or delete it (404)", async () => {
+    const created = await alice.fetch("/api/conversations", {
+      method: "POST",
+      body: JSON.stringify({ model: "fake-model", title: "alice only" }),
+    });
+    const { id } = (await created.json()) as { id: string };
+    expect((await bob.fetch(`/api/conversations/${id}`)).status).toBe(404);
+    expect((await bob.fetch(`/api/conversations/${id}`, { method: "DELETE" })).status).toBe(404);
+    expect(
+      (
+        await bob.fetch(`/api/conversations/${id}/messages`, {
+          method: "POST",
+          body: JSON.stringify({ content: "x" }),
+        })
+      ).status,
+    ).toBe(404);
+    const bobs = (await (await bob.fetch("/api/conversations")).json()) as { data: unknown[] };
+    expect(bobs.data).toEqual([]);
+  });
+
+  it("refuses changes without the CSRF token or from another origin", async () => {
+    const noToken = await alice.fetch("/api/conversations", {
+      method: "POST",
+      headers: { "x-csrf-token": "wrong" },
+      body: JSON.stringify({ model: "fake-model" }),
+    });
+    expect(noToken.status).toBe(403);
+    const crossSite = await alice.fetch("/api/conversations", {
+      method: "POST",
+      headers: { origin: "https://evil.example" },
+      body: JSON.stringify({ model: "fake-model" }),
+    });
+    expect(crossSite.status).toBe(403);
+    expect((await fetch(`${platform.server.url}/api/conversations`)).status).toBe(401);
+  });
+
+  it("[OWN-4] deleting makes the conversation unreadable at once", async () => {
+    const created = await alice.fetch("/api/conversations", {
+      method: "POST",
+      body: JSON.stringify({ model: "fake-model", title: "short-lived" }),
+    });
+    const { id } = (await created.json()) as { id: string };
+    expect((await alice.fetch(`/api/conversations/${id}`, { method: "DELETE" })).status).toBe(204);
+    expect((await alice.fetch(`/api/conversations/${id}`)).status).toBe(404);
+    const row = await platform.server.platform.db
+      .selectFrom("conversations")
+      .select(["wrapped_key", "title"])
+      .where("id", "=", id)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ wrapped_key: null, title: null });
+  });
+
+  it("[OWN-2] exports all of the user's conversations, decrypted, as an audited event", async () => {
+    const response = await alice.fetch("/api/export");
+    expect(response.headers.get("content-disposition")).toContain("attachment");
+    const exported = (await response.json()) as {
+      conversations: Array<{ title: string; messages: unknown[] }>;
+    };
+    expect(exported.conversations.map((conversation) => conversation.title)).toEqual(
+      expect.arrayContaining([`hello ${canary}`, "alice only"]),
+    );
+    const audit = await platform.server.platform.db
+      .selectFrom("audit_entries")
+      .select(["action", "metadata"])
+      .where("action", "=", "conversations.exported")
+      .execute();
+    expect(audit).toHaveLength(1);
+    expect(JSON.stringify(audit)).not.toContain(canary);
+  });
+});

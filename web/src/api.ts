@@ -1,0 +1,111 @@
+// The web app's client for /api: same-origin fetches with the session cookie, the CSRF header on
+// changes, errors as thrown ApiError, and server-sent events read from a POST response.
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string | null;
+  constructor(status: number, message: string, code: string | null) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+function csrfToken(): string {
+  const match = /(?:^|;\s*)(?:__Host-)?custodian_csrf=([^;]+)/.exec(document.cookie);
+  return match ? decodeURIComponent(match[1]!) : "";
+}
+
+async function failure(response: Response): Promise<ApiError> {
+  try {
+    const body = (await response.json()) as { error?: { message?: string; code?: string } };
+    return new ApiError(
+      response.status,
+      body.error?.message ?? response.statusText,
+      body.error?.code ?? null,
+    );
+  } catch {
+    return new ApiError(response.status, response.statusText || "The request failed.", null);
+  }
+}
+
+export async function call<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  signal?: AbortSignal,
+): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers["content-type"] = "application/json";
+  if (method !== "GET") headers["x-csrf-token"] = csrfToken();
+  const response = await fetch(path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: "same-origin",
+    signal,
+  });
+  if (!response.ok) throw await failure(response);
+  return (response.status === 204 ? undefined : await response.json()) as T;
+}
+
+/** POST and read the answer as server-sent events, one parsed JSON object per event. */
+export async function stream(
+  path: string,
+  body: unknown,
+  onEvent: (event: Record<string, unknown>) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  const response = await fetch(path, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-csrf-token": csrfToken() },
+    body: JSON.stringify(body),
+    credentials: "same-origin",
+    signal,
+  });
+  if (!response.ok || !response.body) throw await failure(response);
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += value;
+    let end: number;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const event = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const data = event
+        .split("\n")
+        .filter((line) => line.startsWith("data: "))
+        .map((line) => line.slice(6))
+        .join("\n");
+      if (data) onEvent(JSON.parse(data) as Record<string, unknown>);
+    }
+  }
+}
+
+export interface Session {
+  user: { id: string; email: string; display_name: string };
+  organization: string;
+}
+
+export interface ConversationSummary {
+  id: string;
+  title: string | null;
+  model: string;
+  created_at: string;
+  updated_at: string;
+  kept_until: string | null;
+}
+
+export interface Message {
+  id: string;
+  role: "system" | "user" | "assistant";
+  content: string;
+  model: string | null;
+  created_at: string;
+}
+
+export interface Conversation extends ConversationSummary {
+  messages: Message[];
+}

@@ -1,0 +1,26 @@
+// The web app's shell: finds the session, then shows sign-in, the chat workspace or the trust page.
+import { useEffect, useState } from "react";
+import { call, type Session } from "./api.ts";
+import { ChatPage } from "./chat-page.tsx";
+import { usePath } from "./router.ts";
+import { SignInPage } from "./sign-in-page.tsx";
+import { TrustPage } from "./trust-page.tsx";
+
+export function App() {
+  const path = usePath();
+  const [session, setSession] = useState<Session | null | undefined>(undefined);
+
+  useEffect(() => {
+    call<Session>("GET", "/api/session")
+      .then(setSession)
+      .catch(() => setSession(null));
+  }, []);
+
+  if (path === "/trust") return <TrustPage />;
+  if (session === undefined) return <div className="loading" aria-busy="true" />;
+  if (session === null) return <SignInPage onSignedIn={setSession} />;
+  const match = /^\/c\/([\w-]+)$/.exec(path);
+  return (
+    <ChatPage session={session} conversationId={match?.[1] ?? null} onSignOut={() => setSession(null)} />
+  );
+}
