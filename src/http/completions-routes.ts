@@ -4,12 +4,7 @@ import type { FastifyInstance } from "fastify";
 import { Type, type Static } from "@sinclair/typebox";
 import { errors } from "../core/errors.ts";
 import { randomToken } from "../core/ids.ts";
-import type {
-  Caller,
-  CompletionObserver,
-  CompletionRecord,
-  RequestPolicy,
-} from "../inference/completion-hooks.ts";
+import type { CompletionObserver, CompletionRecord, RequestPolicy } from "../inference/completion-hooks.ts";
 import type {
   ChatRequest,
   TextCompletionRequest,
@@ -17,7 +12,7 @@ import type {
   Usage,
 } from "../inference/language-model.ts";
 import type { ModelRouter } from "../inference/model-router.ts";
-import { abortOnClientGone, admit, notifyObservers } from "./completion-lifecycle.ts";
+import { beginModelCall } from "./completion-lifecycle.ts";
 import { writeEventStream } from "./event-stream.ts";
 
 export const textCompletionBody = Type.Object(
@@ -70,35 +65,24 @@ export function completionsRoutes(dependencies: CompletionsRoutesDependencies) {
         const endpoint = "completions";
         if (!model.complete || !model.streamCompletion)
           throw errors.unsupportedEndpoint(model.id, "/v1/completions");
-        const caller: Caller = request.principal!;
-        const chatView = asChatRequest(body);
-        await admit(policies, { caller, model: model.id, endpoint, request: chatView }, reply);
-        const controller = abortOnClientGone(reply);
+        const call = await beginModelCall(
+          request,
+          reply,
+          { policies, observers },
+          { model: model.id, endpoint, request: asChatRequest(body), store: body.store !== false },
+        );
         const id = `cmpl-${randomToken(24)}`;
-        const startedAt = new Date();
-        const created = Math.floor(startedAt.getTime() / 1000);
-        const report = (outcome: Pick<CompletionRecord, "output" | "usage" | "status">) =>
-          notifyObservers(observers, {
-            requestId: request.id,
-            caller,
-            model: model.id,
-            endpoint,
-            request: chatView,
-            store: body.store !== false,
-            startedAt,
-            durationMs: Date.now() - startedAt.getTime(),
-            ...outcome,
-          });
+        const created = Math.floor(call.startedAt.getTime() / 1000);
         const header = { id, object: "text_completion", created, model: model.id };
         if (!body.stream) {
           let result;
           try {
-            result = await model.complete(body, { signal: controller.signal });
+            result = await model.complete(body, { signal: call.signal });
           } catch (error) {
-            report({ output: null, usage: null, status: controller.signal.aborted ? "cancelled" : "failed" });
+            call.report({ output: null, usage: null, status: "failed" });
             throw error;
           }
-          report({ output: result.choices[0]?.text ?? null, usage: result.usage, status: "completed" });
+          call.report({ output: result.choices[0]?.text ?? null, usage: result.usage, status: "completed" });
           return {
             ...header,
             choices: result.choices.map((choice) => ({ logprobs: null, ...choice })),
@@ -114,7 +98,7 @@ export function completionsRoutes(dependencies: CompletionsRoutesDependencies) {
           ({ status } = await writeEventStream(
             request,
             reply,
-            model.streamCompletion(body, { signal: controller.signal }),
+            model.streamCompletion(body, { signal: call.signal }),
             (part: TextStreamPart) => {
               if (part.type === "usage") {
                 usage = part.usage;
@@ -135,7 +119,7 @@ export function completionsRoutes(dependencies: CompletionsRoutesDependencies) {
             },
           ));
         } finally {
-          report({ output, usage, status: controller.signal.aborted ? "cancelled" : status });
+          call.report({ output, usage, status });
         }
       },
     );

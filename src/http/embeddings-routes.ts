@@ -4,15 +4,10 @@
 import type { FastifyInstance } from "fastify";
 import { Type, type Static } from "@sinclair/typebox";
 import { errors } from "../core/errors.ts";
-import type {
-  Caller,
-  CompletionObserver,
-  CompletionRecord,
-  RequestPolicy,
-} from "../inference/completion-hooks.ts";
+import type { CompletionObserver, RequestPolicy } from "../inference/completion-hooks.ts";
 import type { EmbeddingRequest } from "../inference/language-model.ts";
 import type { ModelRouter } from "../inference/model-router.ts";
-import { abortOnClientGone, admit, notifyObservers } from "./completion-lifecycle.ts";
+import { beginModelCall } from "./completion-lifecycle.ts";
 
 export const embeddingBody = Type.Object(
   {
@@ -54,7 +49,6 @@ export function embeddingsRoutes(dependencies: EmbeddingsRoutesDependencies) {
         const model = dependencies.models.get(body.model);
         if (!model.embed) throw errors.unsupportedEndpoint(model.id, "/v1/embeddings");
         const endpoint = "embeddings";
-        const caller: Caller = request.principal!;
         const texts =
           typeof body.input === "string"
             ? [body.input]
@@ -64,30 +58,21 @@ export function embeddingsRoutes(dependencies: EmbeddingsRoutesDependencies) {
           ...body,
           messages: texts.map((text) => ({ role: "user" as const, content: text })),
         };
-        await admit(policies, { caller, model: model.id, endpoint, request: chatView }, reply);
-        const controller = abortOnClientGone(reply);
-        const startedAt = new Date();
-        const report = (outcome: Pick<CompletionRecord, "usage" | "status">) =>
-          notifyObservers(observers, {
-            requestId: request.id,
-            caller,
-            model: model.id,
-            endpoint,
-            request: chatView,
-            output: null,
-            store: body.store !== false,
-            startedAt,
-            durationMs: Date.now() - startedAt.getTime(),
-            ...outcome,
-          });
+        const call = await beginModelCall(
+          request,
+          reply,
+          { policies, observers },
+          { model: model.id, endpoint, request: chatView, store: body.store !== false },
+        );
         let result;
         try {
-          result = await model.embed(body, { signal: controller.signal });
+          result = await model.embed(body, { signal: call.signal });
         } catch (error) {
-          report({ usage: null, status: controller.signal.aborted ? "cancelled" : "failed" });
+          call.report({ output: null, usage: null, status: "failed" });
           throw error;
         }
-        report({
+        call.report({
+          output: null,
           usage: {
             prompt_tokens: result.usage.prompt_tokens,
             completion_tokens: 0,

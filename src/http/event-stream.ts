@@ -14,6 +14,8 @@ export async function writeEventStream<Part>(
   parts: AsyncIterable<Part>,
   /** The event for a part, or null to send nothing for it. */
   render: (part: Part) => unknown,
+  /** OpenAI's framing ends with "data: [DONE]"; the web app's own streams end with their last event. */
+  options: { done: boolean } = { done: true },
 ): Promise<EventStreamOutcome> {
   const iterator = parts[Symbol.asyncIterator]();
   let next = await iterator.next();
@@ -35,7 +37,7 @@ export async function writeEventStream<Part>(
       if (response.destroyed) return { status: "cancelled" };
       next = await iterator.next();
     }
-    response.write("data: [DONE]\n\n");
+    if (options.done) response.write("data: [DONE]\n\n");
     status = "completed";
   } catch (error) {
     if (!response.destroyed) {

@@ -1,17 +1,12 @@
 // /v1: the OpenAI-compatible API. Handlers stay thin: authenticate, validate, call the model, render.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Static } from "@sinclair/typebox";
 import { errors } from "../core/errors.ts";
 import { randomToken } from "../core/ids.ts";
 import type { ApiKeyService, Principal } from "../identity/api-key-service.ts";
 import type { AuthFailureSummary } from "../identity/auth-failure-summary.ts";
 import type { ChatRequest, StreamPart, Usage } from "../inference/language-model.ts";
-import type {
-  Caller,
-  CompletionObserver,
-  CompletionRecord,
-  RequestPolicy,
-} from "../inference/completion-hooks.ts";
+import type { CompletionObserver, RequestPolicy } from "../inference/completion-hooks.ts";
 import type { ModelRouter } from "../inference/model-router.ts";
 import type { ModerationService } from "../privacy/moderation-service.ts";
 import type { UsageReports } from "../usage/usage-reports.ts";
@@ -20,7 +15,8 @@ import { chatCompletionBody } from "./chat-completion-schema.ts";
 import { moderationRoutes } from "./moderations-routes.ts";
 import { completionsRoutes } from "./completions-routes.ts";
 import { embeddingsRoutes } from "./embeddings-routes.ts";
-import { toErrorResponse } from "./error-handler.ts";
+import { beginModelCall, type Outcome } from "./completion-lifecycle.ts";
+import { writeEventStream } from "./event-stream.ts";
 
 export interface OpenAIRoutesDependencies {
   apiKeys: ApiKeyService;
@@ -48,16 +44,6 @@ export function openAIRoutes(dependencies: OpenAIRoutesDependencies) {
   const { apiKeys, authFailures, models } = dependencies;
   const policies = dependencies.policies ?? [];
   const observers = dependencies.observers ?? [];
-
-  function notify(record: CompletionRecord): void {
-    for (const observer of observers) {
-      try {
-        observer.completed(record);
-      } catch {
-        // An observer's failure must never reach the client; observers log their own problems.
-      }
-    }
-  }
 
   return async function register(app: FastifyInstance): Promise<void> {
     app.decorateRequest("principal", null);
@@ -118,132 +104,68 @@ export function openAIRoutes(dependencies: OpenAIRoutesDependencies) {
       async (request, reply) => {
         const body = request.body as ChatRequest & Static<typeof chatCompletionBody>;
         const model = models.get(body.model);
-        const caller: Caller = request.principal!;
-        const endpoint = "chat.completions";
-        for (const policy of policies) {
-          const admission = await policy.admit({ caller, model: model.id, endpoint, request: body });
-          if (admission?.headers) void reply.headers(admission.headers);
-        }
-        const controller = new AbortController();
-        // The client went away before we finished: stop the upstream work too.
-        reply.raw.on("close", () => {
-          if (!reply.raw.writableFinished) controller.abort();
-        });
-        const id = `chatcmpl-${randomToken(24)}`;
-        const startedAt = new Date();
-        const report = (outcome: Pick<CompletionRecord, "output" | "usage" | "status">) =>
-          notify({
-            requestId: request.id,
-            caller,
-            model: model.id,
-            endpoint,
-            request: body,
-            store: body.store !== false,
-            startedAt,
-            durationMs: Date.now() - startedAt.getTime(),
-            ...outcome,
-          });
-        const created = Math.floor(startedAt.getTime() / 1000);
+        const call = await beginModelCall(
+          request,
+          reply,
+          { policies, observers },
+          { model: model.id, endpoint: "chat.completions", request: body, store: body.store !== false },
+        );
+        const header = {
+          id: `chatcmpl-${randomToken(24)}`,
+          created: Math.floor(call.startedAt.getTime() / 1000),
+          model: model.id,
+        };
         if (!body.stream) {
           let result;
           try {
-            result = await model.generate(body, { signal: controller.signal });
+            result = await model.generate(body, { signal: call.signal });
           } catch (error) {
-            report({ output: null, usage: null, status: controller.signal.aborted ? "cancelled" : "failed" });
+            call.report({ output: null, usage: null, status: "failed" });
             throw error;
           }
           const content = result.choices[0]?.message.content;
-          report({
+          call.report({
             output: typeof content === "string" ? content : null,
             usage: result.usage,
             status: "completed",
           });
           return {
-            id,
+            ...header,
             object: "chat.completion",
-            created,
-            model: model.id,
             choices: result.choices,
             usage: result.usage,
             system_fingerprint: result.system_fingerprint ?? null,
           };
         }
-        let outcome: StreamOutcome = { output: null, usage: null, status: "failed" };
+        const includeUsage = body.stream_options?.include_usage === true;
+        const chunk = { ...header, object: "chat.completion.chunk" };
+        let output = "";
+        let usage: Usage | null = null;
+        let status: Outcome["status"] = "failed";
         try {
-          outcome = await streamCompletion(request, reply, {
-            parts: model.stream(body, { signal: controller.signal }),
-            includeUsage: body.stream_options?.include_usage === true,
-            header: { id, object: "chat.completion.chunk", created, model: model.id },
-          });
+          ({ status } = await writeEventStream(
+            request,
+            reply,
+            model.stream(body, { signal: call.signal }),
+            (part: StreamPart) => {
+              if (part.type === "usage") {
+                usage = part.usage;
+                return includeUsage ? { ...chunk, choices: [], usage: part.usage } : null;
+              }
+              if (part.index === 0 && typeof part.delta.content === "string") output += part.delta.content;
+              const choice = {
+                index: part.index,
+                delta: part.delta,
+                logprobs: part.logprobs ?? null,
+                finish_reason: part.finishReason,
+              };
+              return { ...chunk, choices: [choice] };
+            },
+          ));
         } finally {
-          report(controller.signal.aborted ? { ...outcome, status: "cancelled" } : outcome);
+          call.report({ output, usage, status });
         }
       },
     );
   };
-}
-
-type StreamOutcome = Pick<CompletionRecord, "output" | "usage" | "status">;
-
-/**
- * Write a completion as server-sent events. The first part is awaited before any byte is sent, so an
- * upstream that refuses the request still gets a proper status code and error object.
- */
-async function streamCompletion(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  options: { parts: AsyncIterable<StreamPart>; includeUsage: boolean; header: Record<string, unknown> },
-): Promise<StreamOutcome> {
-  const iterator = options.parts[Symbol.asyncIterator]();
-  let output = "";
-  let usage: Usage | null = null;
-  let status: StreamOutcome["status"] = "failed";
-  let next = await iterator.next();
-  reply.hijack();
-  const response = reply.raw;
-  response.writeHead(200, {
-    ...(reply.getHeaders() as Record<string, string>),
-    "content-type": "text/event-stream; charset=utf-8",
-    "cache-control": "no-cache",
-    connection: "keep-alive",
-    "x-accel-buffering": "no",
-  });
-  const send = (payload: unknown) => response.write(`data: ${JSON.stringify(payload)}\n\n`);
-  try {
-    while (!next.done) {
-      const part = next.value;
-      if (part.type === "delta") {
-        if (part.index === 0 && typeof part.delta.content === "string") output += part.delta.content;
-        send({
-          ...options.header,
-          choices: [
-            {
-              index: part.index,
-              delta: part.delta,
-              logprobs: part.logprobs ?? null,
-              finish_reason: part.finishReason,
-            },
-          ],
-        });
-      } else {
-        usage = part.usage;
-        if (options.includeUsage) send({ ...options.header, choices: [], usage: part.usage });
-      }
-      if (response.destroyed) return { output, usage, status: "cancelled" };
-      next = await iterator.next();
-    }
-    response.write("data: [DONE]\n\n");
-    status = "completed";
-  } catch (error) {
-    if (!response.destroyed) {
-      const failure = toErrorResponse(error, request.id);
-      if (failure.status >= 500)
-        request.log.error({ status: failure.status }, "stream failed after it started");
-      send(failure.body);
-    }
-  } finally {
-    await iterator.return?.();
-    response.end();
-  }
-  return { output, usage, status };
 }

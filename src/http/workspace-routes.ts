@@ -12,7 +12,8 @@ import type {
   Member,
   StoredMessage,
 } from "../workspace/conversation-service.ts";
-import { toErrorResponse } from "./error-handler.ts";
+import { abortOnClientGone } from "./completion-lifecycle.ts";
+import { writeEventStream } from "./event-stream.ts";
 import { requireSession, requireSessionForChange } from "./session.ts";
 
 export interface WorkspaceRoutesDependencies {
@@ -93,39 +94,16 @@ export function workspaceRoutes(dependencies: WorkspaceRoutesDependencies): Fast
     reply: FastifyReply,
     events: AsyncIterable<ChatEvent>,
   ) {
-    const iterator = events[Symbol.asyncIterator]();
-    let next = await iterator.next();
-    reply.hijack();
-    const response = reply.raw;
-    response.writeHead(200, {
-      ...(reply.getHeaders() as Record<string, string>),
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-cache",
-      "x-accel-buffering": "no",
-    });
-    const send = (event: Record<string, unknown>) => response.write(`data: ${JSON.stringify(event)}\n\n`);
-    try {
-      while (!next.done) {
-        const event = next.value;
-        if (event.type === "delta") send({ type: "delta", text: event.text });
-        else send({ type: event.type, message: event.message ? renderMessage(event.message) : null });
-        if (response.destroyed) return;
-        next = await iterator.next();
-      }
-    } catch (error) {
-      if (!response.destroyed) send({ type: "error", ...toErrorResponse(error, request.id).body });
-    } finally {
-      await iterator.return?.();
-      response.end();
-    }
-  }
-
-  function abortOnClose(reply: FastifyReply): AbortSignal {
-    const controller = new AbortController();
-    reply.raw.on("close", () => {
-      if (!reply.raw.writableFinished) controller.abort();
-    });
-    return controller.signal;
+    await writeEventStream(
+      request,
+      reply,
+      events,
+      (event) =>
+        event.type === "delta"
+          ? event
+          : { type: event.type, message: event.message ? renderMessage(event.message) : null },
+      { done: false },
+    );
   }
 
   return async (app) => {
@@ -194,7 +172,7 @@ export function workspaceRoutes(dependencies: WorkspaceRoutesDependencies): Fast
       { schema: { params: Id, body: MessageBody } },
       async (request, reply) => {
         const caller = await member(request, true);
-        const signal = abortOnClose(reply);
+        const { signal } = abortOnClientGone(reply);
         await streamEvents(request, reply, chat.send(caller, request.params.id, request.body, signal));
       },
     );
@@ -204,7 +182,7 @@ export function workspaceRoutes(dependencies: WorkspaceRoutesDependencies): Fast
       { schema: { params: Id, body: RegenerateBody } },
       async (request, reply) => {
         const caller = await member(request, true);
-        const signal = abortOnClose(reply);
+        const { signal } = abortOnClientGone(reply);
         await streamEvents(
           request,
           reply,

@@ -77,8 +77,8 @@ export function ChatPage({
         body,
         (event) => {
           if (event.type === "delta") setStreaming((text) => (text ?? "") + String(event.text));
-          if (event.type === "error") {
-            const detail = event.error as { message?: string } | undefined;
+          if (event.error) {
+            const detail = event.error as { message?: string };
             setError({ message: detail?.message ?? "The answer failed.", retry: () => void regenerate() });
           }
         },

@@ -2,6 +2,7 @@
 
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { rm } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -144,5 +145,7 @@ export async function* train(options: TrainOptions): AsyncGenerator<TrainingProg
       child.kill("SIGKILL");
       await closed;
     }
+    // A child killed while saving leaves its half-written file behind (see llama-training-run.ts).
+    if (!saved) await rm(`${job.outputPath}.${String(child.pid)}.partial`, { force: true });
   }
 }
