@@ -109,7 +109,11 @@ export function workspaceRoutes(dependencies: WorkspaceRoutesDependencies): Fast
   return async (app) => {
     app.get("/api/models", async (request) => {
       await member(request, false);
-      return { data: models.list().map((model) => ({ id: model.id, owned_by: model.ownedBy })) };
+      return {
+        data: models
+          .list()
+          .map((model) => ({ id: model.id, owned_by: model.ownedBy, demo: model.metadata?.demo === true })),
+      };
     });
 
     app.get<{ Querystring: Static<typeof ListQuery> }>(

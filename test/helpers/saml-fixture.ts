@@ -24,8 +24,10 @@ export interface SamlFixture {
   close(): Promise<void>;
 }
 
-export async function startSamlFixture(options: { idpInitiated?: boolean } = {}): Promise<SamlFixture> {
-  const platform = await startTestPlatform();
+export async function startSamlFixture(
+  options: { idpInitiated?: boolean; platform?: Parameters<typeof startTestPlatform>[0] } = {},
+): Promise<SamlFixture> {
+  const platform = await startTestPlatform(options.platform);
   const idp = await TestIdentityProvider.create();
   const organization = platform.organization;
   const base = platform.server.url;

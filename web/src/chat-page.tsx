@@ -9,6 +9,8 @@ import { navigate } from "./router.ts";
 interface Model {
   id: string;
   owned_by: string;
+  /** The built-in demo model: tiny, for trying Custodian out, not for real answers. */
+  demo: boolean;
 }
 
 export function ChatPage({
@@ -227,7 +229,7 @@ export function ChatPage({
             <select value={model} onChange={(event) => setModel(event.target.value)} aria-label="Model">
               {models.map((item) => (
                 <option key={item.id} value={item.id}>
-                  {item.id}
+                  {item.demo ? `${item.id} (demo model)` : item.id}
                 </option>
               ))}
             </select>

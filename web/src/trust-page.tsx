@@ -29,11 +29,17 @@ const statusText: Record<CommitmentReport["status"], string> = {
   missing: "No proof yet",
 };
 
+/** "maxDays" -> "max days" */
+function words(name: string): string {
+  return name.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
+}
+
 function describe(value: unknown): string {
   if (value === null || value === undefined) return "not set";
+  if (Array.isArray(value)) return value.length ? value.map(describe).join("; ") : "none";
   if (typeof value === "object")
     return Object.entries(value)
-      .map(([key, inner]) => `${key}: ${String(inner)}`)
+      .map(([key, inner]) => `${words(key)}: ${describe(inner)}`)
       .join(", ");
   return String(value);
 }
