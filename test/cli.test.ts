@@ -1,6 +1,6 @@
 // The `custodian` command line end to end: real processes on one data directory, with and without a
 // server holding it.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -9,14 +9,12 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { databaseTarget, openDatabase } from "../src/db/database.ts";
 import { freshServerDatabase } from "./helpers/database.ts";
-
-const root = path.resolve(import.meta.dirname, "..");
-const main = path.join(root, "src/main.ts");
+import { mainScript as main, startServerProcess, type ServerProcess } from "./helpers/server-process.ts";
 
 describe("custodian CLI", () => {
   let dataDir: string;
   let env: NodeJS.ProcessEnv;
-  let server: ChildProcess | null = null;
+  let server: ServerProcess | null = null;
   let database: Awaited<ReturnType<typeof freshServerDatabase>>;
 
   function custodian(...args: string[]) {
@@ -25,32 +23,13 @@ describe("custodian CLI", () => {
   }
 
   async function startServer(): Promise<string> {
-    const child = spawn(process.execPath, [main, "serve"], { env, stdio: ["ignore", "pipe", "pipe"] });
-    server = child;
-    let output = "";
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000);
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /listening on (http:\/\/\S+)\/v1/.exec(output);
-        if (match) {
-          clearTimeout(timer);
-          resolve(match[1]!);
-        }
-      };
-      child.stdout!.on("data", onData);
-      child.stderr!.on("data", onData);
-      child.once("exit", (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
-    });
+    server = await startServerProcess(env);
+    return server.url;
   }
 
   async function stopServer(): Promise<void> {
-    const child = server;
+    await server?.stop();
     server = null;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    child.kill("SIGTERM");
-    await exited;
   }
 
   beforeAll(async () => {

@@ -3,25 +3,20 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminOperations } from "../src/platform/operations.ts";
 import { startFakeKms, kmsKeyId, type FakeKeyService } from "./helpers/fake-key-services.ts";
-import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
-import { startTestPlatform, type TestPlatform } from "./helpers/platform.ts";
+import { startTestPlatformWithUpstream, type PlatformWithUpstream } from "./helpers/platform.ts";
 
 describe("customer-managed keys through /v1", () => {
   let kms: FakeKeyService;
-  let upstream: FakeUpstream;
-  let platform: TestPlatform;
+  let platform: PlatformWithUpstream;
 
   beforeAll(async () => {
     kms = await startFakeKms();
-    upstream = await startFakeUpstream();
-    platform = await startTestPlatform({
+    platform = await startTestPlatformWithUpstream({
       env: { CUSTODIAN_CUSTOMER_KEY_CACHE_MS: "0" },
-      upstreams: [{ name: "fake", baseURL: upstream.baseURL, models: ["fake-model"] }],
     });
   });
   afterAll(async () => {
     await platform?.close();
-    await upstream?.close();
     await kms?.close();
   });
 

@@ -3,22 +3,16 @@
 import fc from "fast-check";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
-import { startTestPlatform, type TestPlatform } from "./helpers/platform.ts";
+import { startTestPlatformWithUpstream, type PlatformWithUpstream } from "./helpers/platform.ts";
 
 describe("hostile input on /v1", () => {
-  let upstream: FakeUpstream;
-  let platform: TestPlatform;
+  let platform: PlatformWithUpstream;
 
   beforeAll(async () => {
-    upstream = await startFakeUpstream();
-    platform = await startTestPlatform({
-      upstreams: [{ name: "fake", baseURL: upstream.baseURL, models: ["fake-model"] }],
-    });
+    platform = await startTestPlatformWithUpstream({});
   });
   afterAll(async () => {
     await platform?.close();
-    await upstream?.close();
   });
 
   async function post(body: string | Buffer, contentType = "application/json") {

@@ -2,24 +2,18 @@
 // sent through every path of the gateway, including its failures.
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
-import { startTestPlatform, type TestPlatform } from "./helpers/platform.ts";
+import { startTestPlatformWithUpstream, type PlatformWithUpstream } from "./helpers/platform.ts";
 
 const canary = "CANARY-7d1e0f-do-not-store";
 
 describe("no business content leaks", () => {
-  let upstream: FakeUpstream;
-  let platform: TestPlatform;
+  let platform: PlatformWithUpstream;
 
   beforeAll(async () => {
-    upstream = await startFakeUpstream();
-    platform = await startTestPlatform({
-      upstreams: [{ name: "fake", baseURL: upstream.baseURL, models: ["fake-model"] }],
-    });
+    platform = await startTestPlatformWithUpstream({});
   });
   afterAll(async () => {
     await platform?.close();
-    await upstream?.close();
   });
 
   it("[SEC-1] a prompt and its completion reach no log line, audit entry or table", async () => {
@@ -32,11 +26,11 @@ describe("no business content leaks", () => {
       // Drain it.
     }
     // Failures: an upstream error, an unknown model, a bad body and a bad key, all carrying the canary.
-    upstream.behaviour = { kind: "status", status: 500, body: { error: { message: canary } } };
+    platform.upstream.behaviour = { kind: "status", status: 500, body: { error: { message: canary } } };
     await expect(client.chat.completions.create({ model: "fake-model", messages })).rejects.toMatchObject({
       status: 502,
     });
-    upstream.behaviour = { kind: "echo" };
+    platform.upstream.behaviour = { kind: "echo" };
     await expect(client.chat.completions.create({ model: canary, messages })).rejects.toMatchObject({
       status: 404,
     });

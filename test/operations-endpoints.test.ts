@@ -1,23 +1,17 @@
 // Health, readiness, metrics and graceful shutdown, against a real server.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
-import { startTestPlatform, type TestPlatform } from "./helpers/platform.ts";
+import { startTestPlatformWithUpstream, type PlatformWithUpstream } from "./helpers/platform.ts";
 
 const canary = "CANARY-metrics-51c9";
 
 describe("operations endpoints", () => {
-  let upstream: FakeUpstream;
-  let platform: TestPlatform;
+  let platform: PlatformWithUpstream;
 
   beforeAll(async () => {
-    upstream = await startFakeUpstream();
-    platform = await startTestPlatform({
-      upstreams: [{ name: "fake", baseURL: upstream.baseURL, models: ["fake-model"] }],
-    });
+    platform = await startTestPlatformWithUpstream({});
   });
   afterAll(async () => {
     await platform?.close();
-    await upstream?.close();
   });
 
   it("answers /healthz and /readyz with the database checked", async () => {
@@ -47,7 +41,7 @@ describe("operations endpoints", () => {
   });
 
   it("lets an in-flight stream finish when the server shuts down", async () => {
-    upstream.behaviour = { kind: "slow-stream", chunks: 15, intervalMs: 20 };
+    platform.upstream.behaviour = { kind: "slow-stream", chunks: 15, intervalMs: 20 };
     const stream = await platform.client().chat.completions.create({
       model: "fake-model",
       messages: [{ role: "user", content: "x" }],
@@ -65,9 +59,9 @@ describe("operations endpoints", () => {
 });
 
 describe("metrics with a token", () => {
-  let platform: TestPlatform;
+  let platform: PlatformWithUpstream;
   beforeAll(async () => {
-    platform = await startTestPlatform({ env: { CUSTODIAN_METRICS_TOKEN: "metrics-secret" } });
+    platform = await startTestPlatformWithUpstream({ env: { CUSTODIAN_METRICS_TOKEN: "metrics-secret" } });
   });
   afterAll(() => platform?.close());
 

@@ -3,8 +3,7 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signInOwner, type BrowserSession } from "./helpers/browser-session.ts";
-import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
-import { startTestPlatform, type TestPlatform } from "./helpers/platform.ts";
+import { startTestPlatformWithUpstream, type PlatformWithUpstream } from "./helpers/platform.ts";
 
 const canary = "CANARY-workspace-3e8b";
 
@@ -16,22 +15,17 @@ function events(body: string): Array<Record<string, unknown>> {
 }
 
 describe("workspace API", () => {
-  let upstream: FakeUpstream;
-  let platform: TestPlatform;
+  let platform: PlatformWithUpstream;
   let alice: BrowserSession;
   let bob: BrowserSession;
 
   beforeAll(async () => {
-    upstream = await startFakeUpstream();
-    platform = await startTestPlatform({
-      upstreams: [{ name: "fake", baseURL: upstream.baseURL, models: ["fake-model"] }],
-    });
+    platform = await startTestPlatformWithUpstream({});
     alice = await signInOwner(platform, { email: "alice@example.com" });
     bob = await signInOwner(platform, { email: "bob@example.com" });
   });
   afterAll(async () => {
     await platform?.close();
-    await upstream?.close();
   });
 
   it("[PLAT-1] chats: the question is saved, the answer streams as SSE and is saved too", async () => {

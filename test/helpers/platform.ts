@@ -10,6 +10,7 @@ import { Agent } from "undici";
 import { loadConfig } from "../../src/config/config.ts";
 import { startServer, type RunningServer } from "../../src/platform/server.ts";
 import { freshServerDatabase } from "./database.ts";
+import { startFakeUpstream, type FakeUpstream } from "./fake-upstream.ts";
 
 export interface TestPlatform {
   server: RunningServer;
@@ -73,6 +74,30 @@ export async function startTestPlatform(
       await dispatcher?.close();
       await database?.drop();
       rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface PlatformWithUpstream extends TestPlatform {
+  /** The fake model server behind the platform's one upstream, "fake", serving "fake-model". */
+  upstream: FakeUpstream;
+}
+
+/** A test platform whose one upstream is a fake model server serving "fake-model". */
+export async function startTestPlatformWithUpstream(
+  options: Omit<Parameters<typeof startTestPlatform>[0] & object, "upstreams"> = {},
+): Promise<PlatformWithUpstream> {
+  const upstream = await startFakeUpstream();
+  const platform = await startTestPlatform({
+    ...options,
+    upstreams: [{ name: "fake", baseURL: upstream.baseURL, models: ["fake-model"] }],
+  });
+  return {
+    ...platform,
+    upstream,
+    async close() {
+      await platform.close();
+      await upstream.close();
     },
   };
 }

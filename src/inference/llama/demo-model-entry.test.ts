@@ -1,22 +1,20 @@
 // `custodian serve` with nothing configured serves the demo model, labelled as a demo in /v1/models and
 // in the start-up message, through the official OpenAI client. The demo model's own test builds and
 // trains it; here a tiny model is put where the build caches it, so this test does not train again.
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshServerDatabase } from "../../../test/helpers/database.ts";
+import { startServerProcess, type ServerProcess } from "../../../test/helpers/server-process.ts";
 import { writeLlamaGguf } from "../gguf/gguf-writer.ts";
 
-const main = path.resolve(import.meta.dirname, "../../main.ts");
 const seededWidth = 32;
 
 describe("the demo model on a fresh start", () => {
   let dataDir: string;
-  let server: ChildProcess;
-  let output = "";
+  let server: ServerProcess;
   let client: OpenAI;
   let database: Awaited<ReturnType<typeof freshServerDatabase>>;
 
@@ -33,43 +31,23 @@ describe("the demo model on a fresh start", () => {
       CUSTODIAN_DEMO_MODEL: _demo,
       ...inherited
     } = process.env;
-    server = spawn(process.execPath, [main, "serve"], {
-      env: {
-        ...inherited,
-        CUSTODIAN_DATA_DIR: dataDir,
-        CUSTODIAN_HTTP: "1",
-        CUSTODIAN_PORT: "0",
-        CUSTODIAN_LOG_LEVEL: "warn",
-        CUSTODIAN_LLAMA_THREADS: "1",
-        ...(database ? { CUSTODIAN_DATABASE_URL: database.url } : {}),
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+    server = await startServerProcess({
+      ...inherited,
+      CUSTODIAN_DATA_DIR: dataDir,
+      CUSTODIAN_HTTP: "1",
+      CUSTODIAN_PORT: "0",
+      CUSTODIAN_LOG_LEVEL: "warn",
+      CUSTODIAN_LLAMA_THREADS: "1",
+      ...(database ? { CUSTODIAN_DATABASE_URL: database.url } : {}),
     });
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000);
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /listening on (http:\/\/\S+)\/v1/.exec(output);
-        if (match) {
-          clearTimeout(timer);
-          resolve(match[1]!);
-        }
-      };
-      server.stdout!.on("data", onData);
-      server.stderr!.on("data", onData);
-      server.once("exit", (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
-    });
+    const url = server.url;
     const { api_key: apiKey } = JSON.parse(readFileSync(path.join(dataDir, "bootstrap.json"), "utf8")) as {
       api_key: string;
     };
     client = new OpenAI({ baseURL: `${url}/v1`, apiKey, maxRetries: 0 });
   });
   afterAll(async () => {
-    if (server && server.exitCode === null) {
-      const exited = new Promise((resolve) => server.once("exit", resolve));
-      server.kill("SIGTERM");
-      await exited;
-    }
+    await server?.stop();
     await database?.drop();
     rmSync(dataDir, { recursive: true, force: true });
   });
@@ -80,7 +58,7 @@ describe("the demo model on a fresh start", () => {
       expect.objectContaining({ id: "custodian-demo", custodian: { demo: true } }),
     ]);
     expect(await client.models.retrieve("custodian-demo")).toMatchObject({ custodian: { demo: true } });
-    expect(output).toMatch(/DEMO model 'custodian-demo'/);
+    expect(server.output()).toMatch(/DEMO model 'custodian-demo'/);
   });
 
   it("[PLAT-3] streams a chat completion and returns an embedding from it", async () => {
