@@ -1,10 +1,13 @@
 // The web app's shell: finds the session, then shows sign-in, the chat workspace or the trust page.
-import { useEffect, useState } from "react";
+import { lazy, Suspense, useEffect, useState } from "react";
 import { call, type Session } from "./api.ts";
 import { ChatPage } from "./chat-page.tsx";
 import { usePath } from "./router.ts";
 import { SignInPage } from "./sign-in-page.tsx";
 import { TrustPage } from "./trust-page.tsx";
+
+// The admin console is its own bundle: members never download it.
+const AdminPage = lazy(() => import("./admin/admin-page.tsx"));
 
 export function App() {
   const path = usePath();
@@ -19,6 +22,14 @@ export function App() {
   if (path === "/trust") return <TrustPage />;
   if (session === undefined) return <div className="loading" aria-busy="true" />;
   if (session === null) return <SignInPage onSignedIn={setSession} />;
+  const admin = /^\/admin(?:\/(\w+))?$/.exec(path);
+  if (admin) {
+    return (
+      <Suspense fallback={<div className="loading" aria-busy="true" />}>
+        <AdminPage session={session} section={admin[1] ?? "members"} />
+      </Suspense>
+    );
+  }
   const match = /^\/c\/([\w-]+)$/.exec(path);
   return (
     <ChatPage session={session} conversationId={match?.[1] ?? null} onSignOut={() => setSession(null)} />

@@ -29,8 +29,16 @@ export function ChatPage({
   const [streaming, setStreaming] = useState<string | null>(null);
   const [error, setError] = useState<{ message: string; retry?: () => void } | null>(null);
   const [refreshKey, setRefreshKey] = useState(0);
+  const [isAdmin, setIsAdmin] = useState(false);
   const controller = useRef<AbortController | null>(null);
   const bottom = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    // Anyone with a permission beyond signing in gets the admin console's link.
+    call<{ permissions: string[] }>("GET", "/api/admin/me")
+      .then((me) => setIsAdmin(me.permissions.some((permission) => permission !== "signedIn")))
+      .catch(() => setIsAdmin(false));
+  }, []);
 
   useEffect(() => {
     call<{ data: Model[] }>("GET", "/api/models")
@@ -203,6 +211,11 @@ export function ChatPage({
           <a className="link" href="/trust">
             Trust
           </a>
+          {isAdmin && (
+            <a className="link" href="/admin">
+              Admin
+            </a>
+          )}
           <button type="button" className="link" onClick={() => void signOut()}>
             Sign out
           </button>

@@ -1,0 +1,137 @@
+// Roles (built-in and custom) and the feature switches of the default workspace, with its model allow-list.
+import { useState } from "react";
+import { call } from "../api.ts";
+import { Section } from "./section.tsx";
+import { change, useResource } from "./use-resource.ts";
+
+interface Role {
+  name: string;
+  builtin: boolean;
+  permissions: string[];
+}
+
+interface Switch {
+  scope: string;
+  scope_id: string;
+  feature: string;
+  enabled: boolean;
+  models: string[] | null;
+}
+
+const featureNames: Record<string, string> = {
+  models: "Models",
+  file_upload: "File upload",
+  api_keys: "API key creation",
+  fine_tuning: "Fine-tuning",
+  sharing: "Conversation sharing",
+  export: "Export",
+};
+
+export function AccessSection() {
+  const roles = useResource<{ data: Role[]; permissions: string[] }>("/api/admin/roles");
+  const switches = useResource<{ data: Switch[]; features: string[] }>("/api/admin/switches");
+  const members = useResource<{ workspace: string }>("/api/admin/members");
+  const models = useResource<{ data: Array<{ id: string }> }>("/api/models");
+  const [problem, setProblem] = useState<string | null>(null);
+  const workspace = members.data?.workspace;
+
+  function switchOf(feature: string): Switch | undefined {
+    return switches.data?.data.find((item) => item.scope === "workspace" && item.feature === feature);
+  }
+
+  async function setSwitch(feature: string, body: { enabled: boolean; models?: string[] | null }) {
+    if (!workspace) return;
+    setProblem(
+      await change(
+        () => call("PUT", `/api/admin/workspaces/${workspace}/switches/${feature}`, body),
+        switches.reload,
+      ),
+    );
+  }
+
+  const modelSwitch = switchOf("models");
+  const allowed = modelSwitch?.models ?? null;
+
+  return (
+    <>
+      <Section
+        title="Feature switches"
+        description="What members of this workspace may use. A switch that is not set is on."
+        error={problem ?? switches.error}
+        onRetry={switches.reload}
+      >
+        <ul className="switch-list">
+          {(switches.data?.features ?? []).map((feature) => {
+            const current = switchOf(feature);
+            const enabled = current?.enabled ?? true;
+            return (
+              <li key={feature}>
+                <label className="switch">
+                  <input
+                    type="checkbox"
+                    checked={enabled}
+                    onChange={(event) =>
+                      void setSwitch(feature, {
+                        enabled: event.target.checked,
+                        models: current?.models ?? null,
+                      })
+                    }
+                  />
+                  {featureNames[feature] ?? feature}
+                </label>
+              </li>
+            );
+          })}
+        </ul>
+        <h3>Models members may use</h3>
+        <p className="muted">{allowed === null ? "All models are allowed." : `${allowed.length} allowed.`}</p>
+        <ul className="switch-list">
+          {(models.data?.data ?? []).map((model) => (
+            <li key={model.id}>
+              <label className="switch">
+                <input
+                  type="checkbox"
+                  checked={allowed === null || allowed.includes(model.id)}
+                  onChange={(event) => {
+                    const all = (models.data?.data ?? []).map((item) => item.id);
+                    const base = allowed ?? all;
+                    const next = event.target.checked
+                      ? [...base, model.id]
+                      : base.filter((id) => id !== model.id);
+                    void setSwitch("models", { enabled: true, models: next });
+                  }}
+                />
+                {model.id}
+              </label>
+            </li>
+          ))}
+        </ul>
+      </Section>
+      <Section
+        title="Roles"
+        description="Built-in roles and your custom roles, by the permissions they grant."
+        error={roles.error}
+        onRetry={roles.reload}
+      >
+        <table className="table">
+          <thead>
+            <tr>
+              <th scope="col">Role</th>
+              <th scope="col">Permissions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {roles.data?.data.map((role) => (
+              <tr key={role.name}>
+                <td>
+                  {role.name} {role.builtin && <span className="muted">(built-in)</span>}
+                </td>
+                <td className="permissions">{role.permissions.join(", ")}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Section>
+    </>
+  );
+}

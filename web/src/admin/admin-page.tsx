@@ -1,0 +1,70 @@
+// The admin console: members, access, data retention, single sign-on, API keys, usage and the audit
+// log. It manages the organisation; it never shows anyone's conversations.
+import type { Session } from "../api.ts";
+import { navigate } from "../router.ts";
+import { AccessSection } from "./access-section.tsx";
+import { ApiSection } from "./api-section.tsx";
+import { AuditSection } from "./audit-section.tsx";
+import { DataSection } from "./data-section.tsx";
+import { MembersSection } from "./members-section.tsx";
+import { SsoSection } from "./sso-section.tsx";
+import { UsageSection } from "./usage-section.tsx";
+
+const sections = [
+  { path: "members", label: "Members" },
+  { path: "access", label: "Access" },
+  { path: "data", label: "Data retention" },
+  { path: "sso", label: "Single sign-on" },
+  { path: "api", label: "API keys" },
+  { path: "usage", label: "Usage" },
+  { path: "audit", label: "Audit log" },
+] as const;
+
+type SectionPath = (typeof sections)[number]["path"];
+
+export default function AdminPage({ session, section }: { session: Session; section: string }) {
+  const current: SectionPath = sections.some((item) => item.path === section)
+    ? (section as SectionPath)
+    : "members";
+  return (
+    <div className="workspace admin">
+      <aside className="sidebar">
+        <a className="brand" href="/">
+          <span className="brand-mark" aria-hidden="true" />
+          Custodian
+        </a>
+        <nav aria-label="Admin">
+          <ul className="admin-nav">
+            {sections.map((item) => (
+              <li key={item.path}>
+                <button
+                  type="button"
+                  className={item.path === current ? "conversation active" : "conversation"}
+                  aria-current={item.path === current ? "page" : undefined}
+                  onClick={() => navigate(`/admin/${item.path}`)}
+                >
+                  {item.label}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <footer className="sidebar-footer">
+          <span className="who">{session.user.display_name || session.user.email}</span>
+          <a className="link" href="/">
+            Back to chat
+          </a>
+        </footer>
+      </aside>
+      <main className="admin-main">
+        {current === "members" && <MembersSection />}
+        {current === "access" && <AccessSection />}
+        {current === "data" && <DataSection />}
+        {current === "sso" && <SsoSection organization={session.organization} />}
+        {current === "api" && <ApiSection />}
+        {current === "usage" && <UsageSection />}
+        {current === "audit" && <AuditSection />}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,93 @@
+// The audit log with filters, and a check of its whole hash chain and signed checkpoints.
+import { useState } from "react";
+import { call } from "../api.ts";
+import { Section } from "./section.tsx";
+import { useResource } from "./use-resource.ts";
+
+interface Entry {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  target: string | null;
+  metadata: Record<string, unknown>;
+}
+
+type Verification =
+  { ok: true; entries: number; checkpoints: number } | { ok: false; seq: number; problem: string };
+
+export function AuditSection() {
+  const [action, setAction] = useState("");
+  const query = new URLSearchParams({ limit: "100", ...(action ? { action } : {}) });
+  const entries = useResource<{ data: Entry[] }>(`/api/admin/audit?${query}`);
+  const [verification, setVerification] = useState<Verification | null>(null);
+  const [checking, setChecking] = useState(false);
+
+  return (
+    <Section
+      title="Audit log"
+      description="Every security-relevant action, hash-chained and signed. Entries hold ids and facts, never content."
+      error={entries.error}
+      onRetry={entries.reload}
+    >
+      <div className="actions">
+        <label className="inline-label">
+          Action
+          <input
+            value={action}
+            onChange={(event) => setAction(event.target.value)}
+            placeholder="e.g. api_key.created"
+          />
+        </label>
+        <button
+          type="button"
+          className="button small"
+          disabled={checking}
+          onClick={async () => {
+            setChecking(true);
+            try {
+              setVerification(await call<Verification>("POST", "/api/admin/audit/verify"));
+            } finally {
+              setChecking(false);
+            }
+          }}
+        >
+          {checking ? "Verifying…" : "Verify chain"}
+        </button>
+        {verification && (
+          <span className={verification.ok ? "status proven" : "status failing"} role="status">
+            {verification.ok
+              ? `Intact: ${verification.entries} entries, ${verification.checkpoints} signed checkpoints`
+              : `Broken at entry ${verification.seq}: ${verification.problem}`}
+          </span>
+        )}
+      </div>
+      <table className="table">
+        <thead>
+          <tr>
+            <th scope="col">#</th>
+            <th scope="col">Time</th>
+            <th scope="col">Actor</th>
+            <th scope="col">Action</th>
+            <th scope="col">Target</th>
+            <th scope="col">Facts</th>
+          </tr>
+        </thead>
+        <tbody>
+          {entries.data?.data.map((entry) => (
+            <tr key={entry.seq}>
+              <td>{entry.seq}</td>
+              <td>{new Date(entry.at).toLocaleString()}</td>
+              <td>{entry.actor}</td>
+              <td>
+                <code>{entry.action}</code>
+              </td>
+              <td>{entry.target}</td>
+              <td className="facts-cell">{JSON.stringify(entry.metadata)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Section>
+  );
+}

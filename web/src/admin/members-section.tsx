@@ -1,0 +1,88 @@
+// Members of the default workspace: their role and whether they may sign in.
+import { useState } from "react";
+import { call } from "../api.ts";
+import { Section } from "./section.tsx";
+import { change, useResource } from "./use-resource.ts";
+
+interface Member {
+  id: string;
+  email: string;
+  display_name: string;
+  status: "active" | "disabled";
+  role: string;
+  password_sign_in: boolean;
+}
+
+export function MembersSection() {
+  const members = useResource<{ workspace: string; data: Member[] }>("/api/admin/members");
+  const roles = useResource<{ data: Array<{ name: string }> }>("/api/admin/roles");
+  const [problem, setProblem] = useState<string | null>(null);
+
+  return (
+    <Section
+      title="Members"
+      description="People in this workspace and their roles. Admins manage members; no admin screen shows anyone's conversations."
+      error={problem ?? members.error}
+      onRetry={members.reload}
+    >
+      <table className="table">
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Email</th>
+            <th scope="col">Role</th>
+            <th scope="col">Status</th>
+          </tr>
+        </thead>
+        <tbody>
+          {members.data?.data.map((member) => (
+            <tr key={member.id}>
+              <td>{member.display_name}</td>
+              <td>{member.email}</td>
+              <td>
+                <select
+                  aria-label={`Role of ${member.email}`}
+                  value={member.role}
+                  onChange={async (event) =>
+                    setProblem(
+                      await change(
+                        () =>
+                          call("PUT", `/api/admin/members/${member.id}/role`, { role: event.target.value }),
+                        members.reload,
+                      ),
+                    )
+                  }
+                >
+                  {(roles.data?.data ?? [{ name: member.role }]).map((role) => (
+                    <option key={role.name} value={role.name}>
+                      {role.name}
+                    </option>
+                  ))}
+                </select>
+              </td>
+              <td>
+                <button
+                  type="button"
+                  className={member.status === "active" ? "button small" : "button small danger"}
+                  onClick={async () =>
+                    setProblem(
+                      await change(
+                        () =>
+                          call("PUT", `/api/admin/members/${member.id}/status`, {
+                            status: member.status === "active" ? "disabled" : "active",
+                          }),
+                        members.reload,
+                      ),
+                    )
+                  }
+                >
+                  {member.status === "active" ? "Active: disable" : "Disabled: enable"}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Section>
+  );
+}
