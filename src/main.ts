@@ -46,12 +46,33 @@ Commands:
                                           base URL = the https address users reach Custodian at
   sso saml show --org ID [--json]         the SP's entity id and ACS URL, and the IdP's settings
   sso saml delete --org ID                remove the organisation's SAML connection
+  sso oidc set --org ID --issuer URL --client-id ID --base-url URL [--scopes "email profile"]
+               [--email-claim C] [--name-claim C]
+                                          connect an organisation to its OpenID provider (client secret
+                                          from CUSTODIAN_OIDC_CLIENT_SECRET; kept if unset on update)
+  sso oidc show --org ID [--json]         the redirect URI and the provider's settings
+  sso oidc delete --org ID                remove the organisation's OIDC connection
+  sso domain add --org ID --domain D      claim an email domain; prints the TXT record to publish
+  sso domain verify --org ID --domain D [--reason TEXT]
+                                          check the published record, or vouch by hand with a reason
+  sso domain enforce --org ID --domain D --enforce on|off
+                                          refuse password sign-in for the domain's users
+  sso domain list --org ID [--json]       the organisation's domains
+  sso domain remove --org ID --domain D
+  scim token --org ID [--json]            a SCIM bearer token for the organisation (shown once)
+  scim tokens --org ID [--json]           the organisation's SCIM tokens
+  scim token revoke --org ID --id TOKEN_ID
   owner create --org ID --email EMAIL [--name NAME]
                                           the local bootstrap owner; its password is shown once
   owner disable-password --org ID         end password sign-in once SSO works (needs a SAML connection)
   privacy set --org ID [--project ID] [--retention-days N] [--zdr on|off]
                                           API content retention (0-30 days) and zero data retention
   privacy show --org ID [--json]          an organisation's retention and ZDR settings
+  operators create --name NAME [--json]   a platform operator (staff); its sign-in token is shown once
+  operators list [--json]                 the platform's operators
+  hipaa on|off --org ID [--json]          HIPAA mode: forces ZDR, refuses model backends without baa: true
+  export --org ID [--jsonl] [--json]      the organisation's files, jobs, models' metadata, settings and
+                                          audit log (JSON; JSON lines with --jsonl)
   trust [--json]                          every commitment, the tests that prove it, live settings;
                                           exits 1 while any commitment lacks a passing proof
 
@@ -119,6 +140,14 @@ async function main(argv: string[]): Promise<number> {
       "email-attribute": { type: "string" },
       "name-attribute": { type: "string" },
       "idp-initiated": { type: "string" },
+      issuer: { type: "string" },
+      "client-id": { type: "string" },
+      scopes: { type: "string" },
+      "email-claim": { type: "string" },
+      "name-claim": { type: "string" },
+      domain: { type: "string" },
+      reason: { type: "string" },
+      enforce: { type: "string" },
       email: { type: "string" },
       since: { type: "string" },
       until: { type: "string" },
@@ -127,6 +156,7 @@ async function main(argv: string[]): Promise<number> {
       tpm: { type: "string" },
       daily: { type: "string" },
       monthly: { type: "string" },
+      jsonl: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -267,6 +297,40 @@ async function main(argv: string[]): Promise<number> {
       );
       return 0;
     }
+    case "operators create": {
+      const result = (await runOperation(config, "createOperator", { name: required(values, "name") })) as {
+        id: string;
+        token: string;
+      };
+      print(result, `${result.id}\nsign-in token (shown once): ${result.token}`);
+      return 0;
+    }
+    case "operators list": {
+      const result = (await runOperation(config, "listOperators", {})) as Array<{ id: string; name: string }>;
+      print(result, result.map((operator) => `${operator.id}\t${operator.name}`).join("\n"));
+      return 0;
+    }
+    case "hipaa on":
+    case "hipaa off": {
+      const result = (await runOperation(config, "setHipaa", {
+        organization: required(values, "org"),
+        enabled: command === "hipaa on",
+      })) as { covered_models: string[] };
+      print(
+        result,
+        `HIPAA mode ${command === "hipaa on" ? "on (ZDR forced)" : "off"}; covered models: ${result.covered_models.join(", ") || "none"}.`,
+      );
+      return 0;
+    }
+    case "export": {
+      const result = await runOperation(config, "exportOrganization", {
+        organization: required(values, "org"),
+        format: values.jsonl ? "jsonl" : "json",
+      });
+      if (values.jsonl) process.stdout.write((result as { jsonl: string }).jsonl);
+      else console.log(JSON.stringify(result, null, 2));
+      return 0;
+    }
     case "trust": {
       const report = (await runOperation(config, "trustReport", {})) as TrustReport;
       print(report, formatTrustReport(report));
@@ -305,6 +369,133 @@ async function main(argv: string[]): Promise<number> {
         organization: required(values, "org"),
       });
       print(result, `SAML connection of ${required(values, "org")} deleted.`);
+      return 0;
+    }
+    case "sso oidc set": {
+      // The secret comes from the environment, never the command line, where others could read it.
+      const result = (await runOperation(config, "setOidcConnection", {
+        organization: required(values, "org"),
+        issuer: required(values, "issuer"),
+        client_id: required(values, "client-id"),
+        client_secret: process.env.CUSTODIAN_OIDC_CLIENT_SECRET,
+        base_url: required(values, "base-url"),
+        scopes: option(values, "scopes"),
+        email_claim: option(values, "email-claim"),
+        name_claim: option(values, "name-claim"),
+      })) as { redirect_uri: string };
+      print(result, `Redirect URI (register it at the provider): ${result.redirect_uri}`);
+      return 0;
+    }
+    case "sso oidc show": {
+      const result = (await runOperation(config, "showOidcConnection", {
+        organization: required(values, "org"),
+      })) as Record<string, unknown>;
+      print(
+        result,
+        Object.entries(result)
+          .map(([key, value]) => `${key}\t${String(value)}`)
+          .join("\n"),
+      );
+      return 0;
+    }
+    case "sso oidc delete": {
+      const result = await runOperation(config, "deleteOidcConnection", {
+        organization: required(values, "org"),
+      });
+      print(result, `OIDC connection of ${required(values, "org")} deleted.`);
+      return 0;
+    }
+    case "sso domain add":
+    case "sso domain verify":
+    case "sso domain enforce": {
+      const enforce = option(values, "enforce");
+      if (command === "sso domain enforce" && enforce !== "on" && enforce !== "off") {
+        throw new CommandError("--enforce must be on or off.");
+      }
+      const operation = { add: "claimDomain", verify: "verifyDomain", enforce: "enforceDomainSso" }[
+        positionals[2] as "add" | "verify" | "enforce"
+      ];
+      const result = (await runOperation(config, operation, {
+        organization: required(values, "org"),
+        domain: required(values, "domain"),
+        reason: option(values, "reason"),
+        ...(enforce !== undefined ? { enforce: enforce === "on" } : {}),
+      })) as {
+        domain: string;
+        verified: boolean;
+        enforce_sso: boolean;
+        txt_record: { name: string; value: string };
+      };
+      print(
+        result,
+        result.verified
+          ? `${result.domain}: verified; SSO ${result.enforce_sso ? "enforced" : "not enforced"}.`
+          : `${result.domain}: publish this TXT record, then run \`sso domain verify\`:\n${result.txt_record.name}\t${result.txt_record.value}`,
+      );
+      return 0;
+    }
+    case "sso domain list": {
+      const result = (await runOperation(config, "listDomains", {
+        organization: required(values, "org"),
+      })) as Array<{
+        domain: string;
+        verified: boolean;
+        enforce_sso: boolean;
+      }>;
+      print(
+        result,
+        result
+          .map(
+            (domain) =>
+              `${domain.domain}\t${domain.verified ? "verified" : "unverified"}${domain.enforce_sso ? "\tSSO enforced" : ""}`,
+          )
+          .join("\n"),
+      );
+      return 0;
+    }
+    case "sso domain remove": {
+      const result = await runOperation(config, "removeDomain", {
+        organization: required(values, "org"),
+        domain: required(values, "domain"),
+      });
+      print(result, `${required(values, "domain")} removed.`);
+      return 0;
+    }
+    case "scim token": {
+      const result = (await runOperation(config, "createScimToken", {
+        organization: required(values, "org"),
+      })) as {
+        id: string;
+        token: string;
+      };
+      print(
+        result,
+        `${result.id}\nSCIM base URL: <your base URL>/scim/v2\ntoken (shown once): ${result.token}`,
+      );
+      return 0;
+    }
+    case "scim tokens": {
+      const result = (await runOperation(config, "listScimTokens", {
+        organization: required(values, "org"),
+      })) as Array<{
+        id: string;
+        created_at: string;
+        revoked_at: string | null;
+      }>;
+      print(
+        result,
+        result
+          .map((token) => `${token.id}\t${token.created_at}${token.revoked_at ? "\trevoked" : ""}`)
+          .join("\n"),
+      );
+      return 0;
+    }
+    case "scim token revoke": {
+      const result = await runOperation(config, "revokeScimToken", {
+        organization: required(values, "org"),
+        id: required(values, "id"),
+      });
+      print(result, `Revoked ${required(values, "id")}.`);
       return 0;
     }
     case "owner create": {

@@ -26,6 +26,17 @@ export interface AuditEvent {
   metadata?: AuditMetadata;
 }
 
+/** One stored entry, as `entries()` returns it. */
+export interface AuditEntry {
+  seq: number;
+  at: Date;
+  actor: string;
+  action: string;
+  target: string | null;
+  organizationId: string | null;
+  metadata: AuditMetadata;
+}
+
 export type VerifyResult =
   | { ok: true; entries: number; checkpoints: number }
   | { ok: false; entries: number; checkpoints: number; seq: number; problem: string };
@@ -118,6 +129,39 @@ export class AuditLog {
     return seq;
   }
 
+  /**
+   * One organisation's entries, newest first, with optional filters: for the admin console. Entries
+   * hold ids and facts only, so they are safe to show to the organisation's auditors.
+   */
+  async list(
+    organizationId: string,
+    filter: { action?: string; actor?: string; target?: string; beforeSeq?: number; limit?: number } = {},
+  ): Promise<AuditEntry[]> {
+    let query = this.#db
+      .selectFrom("audit_entries")
+      .select(["seq", "at", "actor", "action", "target", "organization_id", "metadata"])
+      .where("organization_id", "=", organizationId);
+    // An action ending in "." is a prefix: "member." finds every member event.
+    if (filter.action !== undefined)
+      query = filter.action.endsWith(".")
+        ? query.where("action", "like", `${filter.action.replace(/[%_\\]/g, "")}%`)
+        : query.where("action", "=", filter.action);
+    if (filter.actor !== undefined) query = query.where("actor", "=", filter.actor);
+    if (filter.target !== undefined) query = query.where("target", "=", filter.target);
+    if (filter.beforeSeq !== undefined) query = query.where("seq", "<", filter.beforeSeq);
+    const limit = Math.min(Math.max(filter.limit ?? 100, 1), 500);
+    const rows = await query.orderBy("seq", "desc").limit(limit).execute();
+    return rows.map((row) => ({
+      seq: row.seq,
+      at: row.at,
+      actor: row.actor,
+      action: row.action,
+      target: row.target,
+      organizationId: row.organization_id,
+      metadata: JSON.parse(row.metadata) as AuditMetadata,
+    }));
+  }
+
   /** Sign the chain's current head. Runs every N entries and on a timer in the server. */
   async checkpoint(): Promise<number | null> {
     const head = await this.#db
@@ -162,6 +206,44 @@ export class AuditLog {
     const der = this.#keyring.unwrapSystemSecret(signingKeyName, row.wrapped_key);
     this.#signingKey = createPrivateKey({ key: der, format: "der", type: "pkcs8" });
     return this.#signingKey;
+  }
+
+  /** The sequence number of the newest entry; 0 for an empty log. */
+  async head(): Promise<number> {
+    const row = await this.#db
+      .selectFrom("audit_entries")
+      .select("seq")
+      .orderBy("seq", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    return row?.seq ?? 0;
+  }
+
+  /**
+   * Entries in sequence order after `afterSeq`, optionally of one organisation only: for exports and
+   * for the security-event monitor, which read the log through this method rather than its table.
+   */
+  async entries(
+    filter: { afterSeq?: number; organizationId?: string; limit?: number } = {},
+  ): Promise<AuditEntry[]> {
+    let query = this.#db
+      .selectFrom("audit_entries")
+      .select(["seq", "at", "actor", "action", "target", "organization_id", "metadata"])
+      .where("seq", ">", filter.afterSeq ?? 0)
+      .orderBy("seq")
+      .limit(Math.min(Math.max(filter.limit ?? 1000, 1), 10_000));
+    if (filter.organizationId !== undefined)
+      query = query.where("organization_id", "=", filter.organizationId);
+    const rows = await query.execute();
+    return rows.map((row) => ({
+      seq: row.seq,
+      at: row.at,
+      actor: row.actor,
+      action: row.action,
+      target: row.target,
+      organizationId: row.organization_id,
+      metadata: JSON.parse(row.metadata) as AuditMetadata,
+    }));
   }
 
   /**

@@ -16,6 +16,8 @@ export interface UpstreamConfig {
   baseURL: string;
   apiKey: string | null;
   models: UpstreamModel[];
+  /** Covered by a business associate agreement: the only backends a HIPAA-mode organisation may use. */
+  baa?: boolean;
 }
 
 /** A GGUF model file served in process by the llama provider. */
@@ -24,6 +26,8 @@ export interface LocalModelConfig {
   id: string;
   /** Absolute path of the .gguf file. */
   path: string;
+  /** Marked as covered for HIPAA-mode organisations (it runs in process, on the operator's machine). */
+  baa?: boolean;
 }
 
 /** How the in-process llama.cpp provider runs its models. */
@@ -54,6 +58,8 @@ export interface Config {
   checkpointEvery: number;
   /** Where budget alerts (80% and 100% of a token budget) are posted, signed with the secret; null: none. */
   budgetWebhook: { url: string; secret: string } | null;
+  /** Where security events (auth-failure bursts, SSO signature failures, audit chain breaks, staff access) are posted; null: none. */
+  securityWebhook: { url: string; secret: string } | null;
   /** How long an unwrapped customer-managed key is used from memory (revocation takes effect within it). */
   customerKeyCacheMs: number;
   /** Bearer token for /metrics; without one, only loopback clients may read metrics. */
@@ -99,6 +105,8 @@ const fileKeys: Record<string, string> = {
   checkpointEvery: "CUSTODIAN_AUDIT_CHECKPOINT_EVERY",
   budgetWebhookUrl: "CUSTODIAN_BUDGET_WEBHOOK_URL",
   budgetWebhookSecret: "CUSTODIAN_BUDGET_WEBHOOK_SECRET",
+  securityWebhookUrl: "CUSTODIAN_SECURITY_WEBHOOK_URL",
+  securityWebhookSecret: "CUSTODIAN_SECURITY_WEBHOOK_SECRET",
   customerKeyCacheMs: "CUSTODIAN_CUSTOMER_KEY_CACHE_MS",
   metricsToken: "CUSTODIAN_METRICS_TOKEN",
   shutdownGraceMs: "CUSTODIAN_SHUTDOWN_GRACE_MS",
@@ -200,6 +208,9 @@ function parseUpstreams(source: Source): UpstreamConfig[] {
     if (item.apiKey !== undefined && typeof item.apiKey !== "string") {
       throw new ConfigError(`${where}.apiKey`, "must be a string");
     }
+    if (item.baa !== undefined && typeof item.baa !== "boolean") {
+      throw new ConfigError(`${where}.baa`, "must be true or false");
+    }
     if (!Array.isArray(item.models) || item.models.length === 0) {
       throw new ConfigError(`${where}.models`, "must be a non-empty array");
     }
@@ -226,6 +237,8 @@ function parseUpstreams(source: Source): UpstreamConfig[] {
       baseURL: url.toString().replace(/\/$/, ""),
       apiKey: typeof item.apiKey === "string" ? item.apiKey : null,
       models,
+      // Only when marked: absent means not covered.
+      ...(item.baa === true ? { baa: true } : {}),
     };
   });
 }
@@ -255,7 +268,10 @@ function parseModels(source: Source, upstreams: UpstreamConfig[]): LocalModelCon
     if (typeof item.path !== "string" || !item.path.endsWith(".gguf")) {
       throw new ConfigError(`${where}.path`, "must be the path of a .gguf file");
     }
-    return { id: item.id, path: path.resolve(item.path) };
+    if (item.baa !== undefined && typeof item.baa !== "boolean") {
+      throw new ConfigError(`${where}.baa`, "must be true or false");
+    }
+    return { id: item.id, path: path.resolve(item.path), ...(item.baa === true ? { baa: true } : {}) };
   });
 }
 
@@ -274,8 +290,15 @@ function httpUrl(source: Source, name: string, fallback: string): string {
 
 /** The budget alert webhook: an https URL (http only to a loopback address) and a secret to sign with. */
 function parseBudgetWebhook(source: Source): { url: string; secret: string } | null {
-  const urlName = "CUSTODIAN_BUDGET_WEBHOOK_URL";
-  const secretName = "CUSTODIAN_BUDGET_WEBHOOK_SECRET";
+  return parseWebhook(source, "CUSTODIAN_BUDGET_WEBHOOK_URL", "CUSTODIAN_BUDGET_WEBHOOK_SECRET");
+}
+
+/** A webhook setting pair: an https URL (http only to a loopback address) and a secret of 32+ characters. */
+function parseWebhook(
+  source: Source,
+  urlName: string,
+  secretName: string,
+): { url: string; secret: string } | null {
   const raw = text(source, urlName);
   const secret = text(source, secretName);
   if (raw === null) {
@@ -370,6 +393,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     logLevel: logLevel as Config["logLevel"],
     checkpointEvery: integer(source, "CUSTODIAN_AUDIT_CHECKPOINT_EVERY", 100, 1, 1_000_000),
     budgetWebhook: parseBudgetWebhook(source),
+    securityWebhook: parseWebhook(
+      source,
+      "CUSTODIAN_SECURITY_WEBHOOK_URL",
+      "CUSTODIAN_SECURITY_WEBHOOK_SECRET",
+    ),
     customerKeyCacheMs: integer(source, "CUSTODIAN_CUSTOMER_KEY_CACHE_MS", 60_000, 0, 3_600_000),
     metricsToken: text(source, "CUSTODIAN_METRICS_TOKEN"),
     shutdownGraceMs: integer(source, "CUSTODIAN_SHUTDOWN_GRACE_MS", 10_000, 0, 600_000),

@@ -10,6 +10,16 @@ import type { Database } from "./schema.ts";
 
 export type Db = Kysely<Database>;
 
+const embedded = new WeakSet<Db>();
+
+/**
+ * Whether this is the embedded database: one session, used by this process alone (the data
+ * directory's lock sees to that). Work that would take a second connection must not, here.
+ */
+export function isEmbedded(db: Db): boolean {
+  return embedded.has(db);
+}
+
 const int8 = 20;
 const bytea = 17;
 
@@ -52,6 +62,9 @@ export async function openDatabase(target: DatabaseTarget): Promise<Db> {
         oid === int8 ? Number : pg.types.getTypeParser(oid, format),
     };
     const pool = new pg.Pool({ connectionString: target.url, max: 10, types: types as pg.CustomTypesConfig });
+    // An idle connection the server closes (a restart, an administrator) must not crash the process:
+    // the pool drops it, and the next query opens a new one or fails with its own error.
+    pool.on("error", () => undefined);
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else {
     if (!target.pgliteDir.startsWith("memory://"))
@@ -61,6 +74,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Db> {
       parsers: { [int8]: Number, [bytea]: (value: string) => Buffer.from(value.slice(2), "hex") },
     });
     db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite: client }) });
+    embedded.add(db);
   }
   try {
     await migrate(db);

@@ -61,7 +61,7 @@ export function completionsRoutes(dependencies: CompletionsRoutesDependencies) {
       { schema: { body: textCompletionBody } },
       async (request, reply) => {
         const body = request.body as TextCompletionRequest & TextCompletionBody;
-        const model = dependencies.models.get(body.model);
+        const model = await dependencies.models.resolve(body.model, request.principal!.organizationId);
         const endpoint = "completions";
         if (!model.complete || !model.streamCompletion)
           throw errors.unsupportedEndpoint(model.id, "/v1/completions");

@@ -46,7 +46,7 @@ export function embeddingsRoutes(dependencies: EmbeddingsRoutesDependencies) {
       { schema: { body: embeddingBody } },
       async (request, reply) => {
         const body = request.body as EmbeddingRequest & EmbeddingBody;
-        const model = dependencies.models.get(body.model);
+        const model = await dependencies.models.resolve(body.model, request.principal!.organizationId);
         if (!model.embed) throw errors.unsupportedEndpoint(model.id, "/v1/embeddings");
         const endpoint = "embeddings";
         const texts =

@@ -17,6 +17,8 @@ import { completionsRoutes } from "./completions-routes.ts";
 import { embeddingsRoutes } from "./embeddings-routes.ts";
 import { beginModelCall, type Outcome } from "./completion-lifecycle.ts";
 import { writeEventStream } from "./event-stream.ts";
+import { filesRoutes, type FilesRoutesDependencies } from "./files-routes.ts";
+import { fineTuningRoutes, type FineTuningRoutesDependencies } from "./fine-tuning-routes.ts";
 
 export interface OpenAIRoutesDependencies {
   apiKeys: ApiKeyService;
@@ -30,6 +32,10 @@ export interface OpenAIRoutesDependencies {
   moderation?: ModerationService;
   /** Serves GET /v1/organization/usage/completions when given. */
   usageReports?: UsageReports;
+  /** Serves /v1/files when given. */
+  files?: FilesRoutesDependencies["files"];
+  /** Serves /v1/fine_tuning/jobs and DELETE /v1/models/{id} when given. */
+  fineTuning?: FineTuningRoutesDependencies["fineTuning"];
 }
 
 declare module "fastify" {
@@ -72,12 +78,16 @@ export function openAIRoutes(dependencies: OpenAIRoutesDependencies) {
     // Inside this plugin, so the API key check above applies to it too.
     if (dependencies.moderation) await app.register(moderationRoutes(dependencies.moderation));
     if (dependencies.usageReports) await app.register(usageRoutes(dependencies.usageReports));
+    if (dependencies.files) await app.register(filesRoutes({ files: dependencies.files }));
+    if (dependencies.fineTuning)
+      await app.register(fineTuningRoutes({ fineTuning: dependencies.fineTuning }));
     await app.register(completionsRoutes({ models, policies, observers }));
     await app.register(embeddingsRoutes({ models, policies, observers }));
 
-    app.get("/models", async () => ({
+    app.get("/models", async (request) => ({
       object: "list",
-      data: models.list().map((model) => ({
+      // The shared models and the caller's organisation's own fine-tuned ones (CTL-3).
+      data: (await models.listFor(request.principal!.organizationId)).map((model) => ({
         id: model.id,
         object: "model",
         created: createdAt,
@@ -88,7 +98,7 @@ export function openAIRoutes(dependencies: OpenAIRoutesDependencies) {
     }));
 
     app.get<{ Params: { model: string } }>("/models/:model", async (request) => {
-      const model = models.get(request.params.model);
+      const model = await models.resolve(request.params.model, request.principal!.organizationId);
       return {
         id: model.id,
         object: "model",
@@ -103,7 +113,7 @@ export function openAIRoutes(dependencies: OpenAIRoutesDependencies) {
       { schema: { body: chatCompletionBody } },
       async (request, reply) => {
         const body = request.body as ChatRequest & Static<typeof chatCompletionBody>;
-        const model = models.get(body.model);
+        const model = await models.resolve(body.model, request.principal!.organizationId);
         const call = await beginModelCall(
           request,
           reply,

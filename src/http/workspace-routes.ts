@@ -23,6 +23,10 @@ export interface WorkspaceRoutesDependencies {
   chat: ConversationChat;
   models: ModelRouter;
   secureCookies: boolean;
+  /** Which models a member may use (feature switches); every model when absent. */
+  allowedModels?: (member: Member) => Promise<(modelId: string) => boolean>;
+  /** Throws 403 when a feature switch turns "export" off for the member. */
+  requireExport?: (member: Member) => Promise<void>;
 }
 
 const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
@@ -78,7 +82,10 @@ function renderMessage(message: StoredMessage) {
 }
 
 export function workspaceRoutes(dependencies: WorkspaceRoutesDependencies): FastifyPluginAsync {
-  const { sessions, users, conversations, chat, models, secureCookies } = dependencies;
+  const { sessions, users, conversations, chat, models, secureCookies, allowedModels, requireExport } =
+    dependencies;
+  // Every route here serves the signed-in member's own conversations; the permission check reads this.
+  const own = { permission: "conversations.use" } as const;
 
   async function member(request: FastifyRequest, change: boolean): Promise<Member> {
     const principal = change
@@ -107,18 +114,20 @@ export function workspaceRoutes(dependencies: WorkspaceRoutesDependencies): Fast
   }
 
   return async (app) => {
-    app.get("/api/models", async (request) => {
-      await member(request, false);
+    app.get("/api/models", { config: own }, async (request) => {
+      const caller = await member(request, false);
+      const allowed = allowedModels ? await allowedModels(caller) : () => true;
       return {
         data: models
           .list()
+          .filter((model) => allowed(model.id))
           .map((model) => ({ id: model.id, owned_by: model.ownedBy, demo: model.metadata?.demo === true })),
       };
     });
 
     app.get<{ Querystring: Static<typeof ListQuery> }>(
       "/api/conversations",
-      { schema: { querystring: ListQuery } },
+      { schema: { querystring: ListQuery }, config: own },
       async (request) => {
         const { limit, after, search } = request.query;
         const page = await conversations.list(await member(request, false), {
@@ -132,7 +141,7 @@ export function workspaceRoutes(dependencies: WorkspaceRoutesDependencies): Fast
 
     app.post<{ Body: Static<typeof CreateBody> }>(
       "/api/conversations",
-      { schema: { body: CreateBody } },
+      { schema: { body: CreateBody }, config: own },
       async (request, reply) => {
         const caller = await member(request, true);
         models.get(request.body.model);
@@ -143,7 +152,7 @@ export function workspaceRoutes(dependencies: WorkspaceRoutesDependencies): Fast
 
     app.get<{ Params: Static<typeof Id> }>(
       "/api/conversations/:id",
-      { schema: { params: Id } },
+      { schema: { params: Id }, config: own },
       async (request) => {
         const { summary, messages } = await conversations.get(
           await member(request, false),
@@ -155,7 +164,7 @@ export function workspaceRoutes(dependencies: WorkspaceRoutesDependencies): Fast
 
     app.patch<{ Params: Static<typeof Id>; Body: Static<typeof RenameBody> }>(
       "/api/conversations/:id",
-      { schema: { params: Id, body: RenameBody } },
+      { schema: { params: Id, body: RenameBody }, config: own },
       async (request) =>
         renderSummary(
           await conversations.rename(await member(request, true), request.params.id, request.body.title),
@@ -164,7 +173,7 @@ export function workspaceRoutes(dependencies: WorkspaceRoutesDependencies): Fast
 
     app.delete<{ Params: Static<typeof Id> }>(
       "/api/conversations/:id",
-      { schema: { params: Id } },
+      { schema: { params: Id }, config: own },
       async (request, reply) => {
         await conversations.delete(await member(request, true), request.params.id);
         return reply.status(204).send();
@@ -173,7 +182,7 @@ export function workspaceRoutes(dependencies: WorkspaceRoutesDependencies): Fast
 
     app.post<{ Params: Static<typeof Id>; Body: Static<typeof MessageBody> }>(
       "/api/conversations/:id/messages",
-      { schema: { params: Id, body: MessageBody } },
+      { schema: { params: Id, body: MessageBody }, config: own },
       async (request, reply) => {
         const caller = await member(request, true);
         const { signal } = abortOnClientGone(reply);
@@ -183,7 +192,7 @@ export function workspaceRoutes(dependencies: WorkspaceRoutesDependencies): Fast
 
     app.post<{ Params: Static<typeof Id>; Body: Static<typeof RegenerateBody> }>(
       "/api/conversations/:id/regenerate",
-      { schema: { params: Id, body: RegenerateBody } },
+      { schema: { params: Id, body: RegenerateBody }, config: own },
       async (request, reply) => {
         const caller = await member(request, true);
         const { signal } = abortOnClientGone(reply);
@@ -195,8 +204,9 @@ export function workspaceRoutes(dependencies: WorkspaceRoutesDependencies): Fast
       },
     );
 
-    app.get("/api/export", async (request, reply) => {
+    app.get("/api/export", { config: own }, async (request, reply) => {
       const caller = await member(request, false);
+      await requireExport?.(caller);
       const all = await conversations.exportAll(caller);
       void reply.header("content-disposition", 'attachment; filename="custodian-conversations.json"');
       return {

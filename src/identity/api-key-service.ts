@@ -5,6 +5,7 @@ import { newId, randomToken } from "../core/ids.ts";
 import type { Db } from "../db/database.ts";
 import type { ApiKeyPermission } from "../db/schema.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
+import "./scim/scim-tables.ts";
 
 export const apiKeyPrefix = "sk-cust-";
 
@@ -53,6 +54,8 @@ export class ApiKeyService {
     projectId: string;
     name?: string;
     permission?: ApiKeyPermission;
+    /** The user a personal key belongs to: deprovisioning that user disables it. */
+    userId?: string;
     actor: string;
   }): Promise<ApiKeyInfo & { key: string }> {
     const key = `${apiKeyPrefix}${randomToken(48)}`;
@@ -64,6 +67,7 @@ export class ApiKeyService {
       permission: input.permission ?? "all",
       redacted: `${key.slice(0, apiKeyPrefix.length + 4)}...${key.slice(-4)}`,
       hash: hashKey(key),
+      user_id: input.userId ?? null,
     };
     await this.#db.insertInto("api_keys").values(row).execute();
     await this.#audit.append({
@@ -141,6 +145,29 @@ export class ApiKeyService {
     if (Number(result.numUpdatedRows) === 0) throw errors.notFound("active API key", keyId);
     this.#cache.clear();
     await this.#audit.append({ actor, action: "api_key.revoked", target: keyId, organizationId });
+  }
+
+  /** Disable every personal key of a user at once (deprovisioned or deactivated); the count disabled. */
+  async revokeAllForUser(organizationId: string, userId: string, actor: string): Promise<number> {
+    const result = await this.#db
+      .updateTable("api_keys")
+      .set({ revoked_at: new Date() })
+      .where("organization_id", "=", organizationId)
+      .where("user_id", "=", userId)
+      .where("revoked_at", "is", null)
+      .executeTakeFirst();
+    const count = Number(result.numUpdatedRows);
+    this.#cache.clear();
+    if (count > 0) {
+      await this.#audit.append({
+        actor,
+        action: "api_key.revoked_all",
+        target: userId,
+        organizationId,
+        metadata: { keys: count },
+      });
+    }
+    return count;
   }
 
   async list(organizationId: string): Promise<ApiKeyInfo[]> {

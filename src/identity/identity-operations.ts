@@ -5,6 +5,7 @@ import { randomToken } from "../core/ids.ts";
 import { identityErrors } from "./identity-errors.ts";
 import type { IdentityServices } from "./identity-services.ts";
 import { summarize } from "./saml/saml-connection-service.ts";
+import { ssoProvisioningOperations } from "./sso-provisioning-operations.ts";
 
 type Input = Record<string, unknown>;
 type Operation = (input: Input) => Promise<unknown>;
@@ -49,6 +50,8 @@ export function identityOperations(
   actor: string,
 ): Record<string, Operation> {
   return {
+    // OIDC connections, verified email domains and SCIM tokens.
+    ...ssoProvisioningOperations(identity, checkOrganization, actor),
     async setSamlConnection(input) {
       const organizationId = requiredText(input, "organization");
       await checkOrganization(organizationId);
@@ -93,7 +96,10 @@ export function identityOperations(
     /** Once SSO works: no more password sign-in in this organisation, and password sessions end. */
     async disableLocalSignIn(input) {
       const organizationId = requiredText(input, "organization");
-      if (!(await identity.samlConnections.find(organizationId))) throw identityErrors.ssoRequired();
+      const hasSso =
+        (await identity.samlConnections.find(organizationId)) !== null ||
+        (await identity.oidcConnections.exists(organizationId));
+      if (!hasSso) throw identityErrors.ssoRequired();
       const users = await identity.users.disablePasswords(organizationId, actor);
       let sessions = 0;
       for (const userId of users) {

@@ -2,9 +2,17 @@
 import type { AuditLog } from "../audit/audit-log.ts";
 import type { Keyring } from "../crypto/keyring.ts";
 import type { Db } from "../db/database.ts";
+import { ApiKeyService } from "./api-key-service.ts";
+import { dnsTxtOwnershipCheck, type DomainOwnershipCheck } from "./domain-ownership-check.ts";
+import { DomainRoutingService } from "./domain-routing-service.ts";
+import { OidcConnectionService } from "./oidc/oidc-connection-service.ts";
+import { OidcLoginService } from "./oidc/oidc-login-service.ts";
 import { PasswordLoginService } from "./password-login-service.ts";
 import { SamlConnectionService } from "./saml/saml-connection-service.ts";
 import { SamlLoginService } from "./saml/saml-login-service.ts";
+import { ScimGroupService } from "./scim/scim-group-service.ts";
+import { ScimTokenService } from "./scim/scim-token-service.ts";
+import { ScimUserService, type UserDeletionHook } from "./scim/scim-user-service.ts";
 import { SessionService, type SessionTimeouts } from "./session-service.ts";
 import { UserService } from "./user-service.ts";
 
@@ -14,6 +22,18 @@ export interface IdentityServices {
   passwordLogin: PasswordLoginService;
   samlConnections: SamlConnectionService;
   samlLogin: SamlLoginService;
+  oidcConnections: OidcConnectionService;
+  oidcLogin: OidcLoginService;
+  /** Verified email domains: routing to an organisation's SSO, and enforced SSO. */
+  domains: DomainRoutingService;
+  scimTokens: ScimTokenService;
+  scimUsers: ScimUserService;
+  scimGroups: ScimGroupService;
+  /**
+   * Run when a user is deleted, before the user row goes. Identity owns the list; the domains that
+   * keep a user's data (the workspace's conversations) add to it, so deletion reaches their data too.
+   */
+  onUserDeleted: UserDeletionHook[];
 }
 
 export function createIdentityServices(dependencies: {
@@ -23,6 +43,10 @@ export function createIdentityServices(dependencies: {
   sessionTimeouts?: SessionTimeouts;
   /** The sessions' clock; tests move it to cross timeouts. */
   now?: () => number;
+  /** The platform's API keys, so that deprovisioning a user disables its keys in the same cache. */
+  apiKeys?: ApiKeyService;
+  /** How a claimed email domain is checked; DNS TXT unless said otherwise. */
+  domainCheck?: DomainOwnershipCheck;
 }): IdentityServices {
   const { db, keyring, audit } = dependencies;
   const users = new UserService({ db, audit });
@@ -33,11 +57,30 @@ export function createIdentityServices(dependencies: {
     ...(dependencies.now ? { now: dependencies.now } : {}),
   });
   const samlConnections = new SamlConnectionService({ db, keyring, audit });
+  const oidcConnections = new OidcConnectionService({ db, keyring, audit });
+  const domains = new DomainRoutingService({
+    db,
+    audit,
+    check: dependencies.domainCheck ?? dnsTxtOwnershipCheck,
+    async ssoProtocol(organizationId) {
+      if (await oidcConnections.exists(organizationId)) return "oidc";
+      return (await samlConnections.find(organizationId)) ? "saml" : null;
+    },
+  });
+  const apiKeys = dependencies.apiKeys ?? new ApiKeyService({ db, audit });
+  const onUserDeleted: UserDeletionHook[] = [];
   return {
     users,
     sessions,
-    passwordLogin: new PasswordLoginService({ audit, users, sessions }),
+    passwordLogin: new PasswordLoginService({ audit, users, sessions, domains }),
     samlConnections,
     samlLogin: new SamlLoginService({ db, audit, connections: samlConnections, users, sessions }),
+    oidcConnections,
+    oidcLogin: new OidcLoginService({ db, keyring, audit, connections: oidcConnections, users, sessions }),
+    domains,
+    scimTokens: new ScimTokenService({ db, audit }),
+    scimUsers: new ScimUserService({ db, audit, users, sessions, apiKeys, onUserDeleted }),
+    scimGroups: new ScimGroupService({ db, audit }),
+    onUserDeleted,
   };
 }

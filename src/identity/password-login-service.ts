@@ -1,5 +1,6 @@
 // Sign-in with the local bootstrap password: checks it, audits success and failure, opens a session.
 import type { AuditLog } from "../audit/audit-log.ts";
+import { domainErrors } from "./domain-errors.ts";
 import { identityErrors } from "./identity-errors.ts";
 import type { NewSession, SessionService } from "./session-service.ts";
 import type { User, UserService } from "./user-service.ts";
@@ -8,11 +9,19 @@ export class PasswordLoginService {
   readonly #audit: AuditLog;
   readonly #users: UserService;
   readonly #sessions: SessionService;
+  readonly #domains: { requiresSso(email: string): Promise<boolean> } | null;
 
-  constructor(dependencies: { audit: AuditLog; users: UserService; sessions: SessionService }) {
+  constructor(dependencies: {
+    audit: AuditLog;
+    users: UserService;
+    sessions: SessionService;
+    /** Verified email domains; one with SSO enforced refuses password sign-in for its addresses. */
+    domains?: { requiresSso(email: string): Promise<boolean> };
+  }) {
     this.#audit = dependencies.audit;
     this.#users = dependencies.users;
     this.#sessions = dependencies.sessions;
+    this.#domains = dependencies.domains ?? null;
   }
 
   async signIn(input: {
@@ -20,6 +29,17 @@ export class PasswordLoginService {
     email: string;
     password: string;
   }): Promise<{ user: User; session: NewSession }> {
+    if (await this.#domains?.requiresSso(input.email)) {
+      // Whether a domain enforces SSO is public (the sign-in page asks), so saying so leaks nothing.
+      await this.#audit.append({
+        actor: "anonymous",
+        action: "sign_in.failed",
+        target: null,
+        organizationId: input.organizationId,
+        metadata: { method: "password", reason: "sso_enforced" },
+      });
+      throw domainErrors.ssoEnforced();
+    }
     const user = await this.#users.checkPassword(input.organizationId, input.email, input.password);
     if (!user) {
       await this.#audit.append({

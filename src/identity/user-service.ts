@@ -121,6 +121,103 @@ export class UserService {
     return row?.role ?? null;
   }
 
+  /** The organisation's workspace with this id; one of another organisation is "not found". */
+  async getWorkspace(organizationId: string, workspaceId: string): Promise<Workspace> {
+    const row = await this.#db
+      .selectFrom("workspaces")
+      .select(["id", "organization_id", "name"])
+      .where("organization_id", "=", organizationId)
+      .where("id", "=", workspaceId)
+      .executeTakeFirst();
+    if (!row) throw errors.notFound("workspace", workspaceId);
+    return { id: row.id, organizationId: row.organization_id, name: row.name };
+  }
+
+  async listWorkspaces(organizationId: string): Promise<Workspace[]> {
+    const rows = await this.#db
+      .selectFrom("workspaces")
+      .select(["id", "organization_id", "name"])
+      .where("organization_id", "=", organizationId)
+      .orderBy("created_at")
+      .execute();
+    return rows.map((row) => ({ id: row.id, organizationId: row.organization_id, name: row.name }));
+  }
+
+  /** The user's roles across the organisation's workspaces. */
+  async rolesOf(organizationId: string, userId: string): Promise<string[]> {
+    const rows = await this.#db
+      .selectFrom("memberships")
+      .select("role")
+      .where("organization_id", "=", organizationId)
+      .where("user_id", "=", userId)
+      .execute();
+    return rows.map((row) => row.role);
+  }
+
+  /** Every member of a workspace with their role, for the admin console. */
+  async listMembers(
+    organizationId: string,
+    workspaceId: string,
+  ): Promise<Array<User & { role: string; workspaceId: string }>> {
+    const rows = await this.#db
+      .selectFrom("memberships")
+      .innerJoin("users", "users.id", "memberships.user_id")
+      .select([
+        "users.id",
+        "users.organization_id",
+        "users.email",
+        "users.display_name",
+        "users.status",
+        "users.password_hash",
+        "memberships.role",
+        "memberships.workspace_id",
+      ])
+      .where("memberships.organization_id", "=", organizationId)
+      .where("users.organization_id", "=", organizationId)
+      .where("memberships.workspace_id", "=", workspaceId)
+      .orderBy("users.email")
+      .execute();
+    return rows.map((row) => ({ ...toUser(row), role: row.role, workspaceId: row.workspace_id }));
+  }
+
+  /** How many memberships of the organisation carry this role. */
+  async countRole(organizationId: string, role: string): Promise<number> {
+    const row = await this.#db
+      .selectFrom("memberships")
+      .select((builder) => builder.fn.countAll<string>().as("count"))
+      .where("organization_id", "=", organizationId)
+      .where("role", "=", role)
+      .executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
+  /** Give a member of a workspace another role; the caller has checked that the role exists. */
+  async setRole(input: {
+    organizationId: string;
+    workspaceId: string;
+    userId: string;
+    role: string;
+    actor: string;
+  }): Promise<{ previous: string }> {
+    const previous = await this.roleIn(input.organizationId, input.workspaceId, input.userId);
+    if (previous === null) throw errors.notFound("member", input.userId);
+    await this.#db
+      .updateTable("memberships")
+      .set({ role: input.role })
+      .where("organization_id", "=", input.organizationId)
+      .where("workspace_id", "=", input.workspaceId)
+      .where("user_id", "=", input.userId)
+      .execute();
+    await this.#audit.append({
+      actor: input.actor,
+      action: "member.role_changed",
+      target: input.userId,
+      organizationId: input.organizationId,
+      metadata: { workspace: input.workspaceId, from: previous, to: input.role },
+    });
+    return { previous };
+  }
+
   /** The local bootstrap owner: a password account with the owner role in the default workspace. */
   async createLocalOwner(input: {
     organizationId: string;

@@ -1,4 +1,5 @@
 import { Writable } from "node:stream";
+import { sql } from "kysely";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testDatabase, type TestDatabase } from "../../test/helpers/database.ts";
@@ -60,6 +61,22 @@ describe("PeriodicTask", () => {
     expect(await firstRun).toBe(true);
     expect(await second.runOnce()).toBe(true);
     expect(runs).toBe(2);
+  });
+
+  it("lets the task use the database while it runs (the embedded database has one session)", async () => {
+    let seen = 0;
+    const task = new PeriodicTask({
+      name: "test.queries",
+      intervalMs: 60_000,
+      db: database.db,
+      logger: silent,
+      run: async () => {
+        const result = await sql<{ value: number }>`select 41 + 1 as value`.execute(database.db);
+        seen = result.rows[0]!.value;
+      },
+    });
+    expect(await task.runOnce()).toBe(true);
+    expect(seen).toBe(42);
   });
 
   it("logs a failed run without its message and tries again next time", async () => {

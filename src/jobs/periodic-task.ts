@@ -12,7 +12,7 @@
 import { createHash } from "node:crypto";
 import { sql } from "kysely";
 import type { Logger } from "pino";
-import type { Db } from "../db/database.ts";
+import { isEmbedded, type Db } from "../db/database.ts";
 
 /** The first half of every periodic task's lock key, so these locks do not collide with others'. */
 const lockClass = 7_342_100;
@@ -93,6 +93,12 @@ export class PeriodicTask {
     if (running.has(name)) return false;
     running.add(name);
     try {
+      if (isEmbedded(db)) {
+        // One process holds the embedded database, and its one session is the only connection:
+        // holding it for a lock would leave the task's own queries waiting for ever.
+        await this.#options.run();
+        return true;
+      }
       const key = lockKey(name);
       // One connection for the lock, the unlock and nothing else: the task's own queries use the pool.
       return await db.connection().execute(async (connection) => {

@@ -7,6 +7,8 @@ import { modelRegistryOperations } from "../inference/model-registry-operations.
 import { identityOperations } from "../identity/identity-operations.ts";
 import { buildTrustReport, repositoryRoot } from "../privacy/trust-report.ts";
 import { trustLiveSettings } from "../privacy/trust-live-settings.ts";
+import { chainBrokenEvent } from "../notify/security-event-monitor.ts";
+import { oversightOperations } from "../privacy/staff-operations.ts";
 import { usageOperations } from "../usage/usage-operations.ts";
 import type { Platform } from "./platform.ts";
 
@@ -138,12 +140,18 @@ export function adminOperations(platform: Platform, actor = "cli"): AdminOperati
         config: platform.config,
         audit,
         settings: platform.privacy.settings,
+        hipaa: platform.oversight.hipaa,
       });
       return buildTrustReport(repositoryRoot, live);
     },
     async verifyAudit() {
-      return audit.verify();
+      const result = await audit.verify();
+      // SEC-4: a broken chain found by `custodian audit verify` pages as well as failing the command.
+      if (!result.ok) await platform.security.events.raise(chainBrokenEvent(result, "audit verify"));
+      return result;
     },
+    // Operators, HIPAA mode, the organisation export (the privacy oversight's own file).
+    ...oversightOperations(platform.oversight, (id) => tenancy.getOrganization(id), actor),
     // `models pull` registers here; `models list` reads here (the inference domain's own file).
     ...modelRegistryOperations(platform.modelRegistry, actor),
     // Rate limits, token budgets and the usage report (the usage domain's own file).

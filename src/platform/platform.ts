@@ -18,6 +18,18 @@ import { createPrivacyEngine, type PrivacyEngine } from "../privacy/privacy-engi
 import { TenancyService } from "../tenancy/tenancy-service.ts";
 import { createUsageModule, type UsageModule } from "../usage/usage-module.ts";
 import { createWorkspaceModule, type WorkspaceModule } from "../workspace/workspace-module.ts";
+import { createOversight, type Oversight } from "../privacy/staff-oversight.ts";
+import {
+  filesExportSection,
+  fineTunedModelsExportSection,
+  fineTuningJobsExportSection,
+} from "../privacy/export-sections.ts";
+import { createSecurityModule, type SecurityModule } from "../notify/security-module.ts";
+import { createAccessModule, type AccessModule } from "../access/access-module.ts";
+import path from "node:path";
+import { FileService } from "../files/file-service.ts";
+import { LocalBlobStore } from "../files/local-blob-store.ts";
+import { createFinetuneModule, type FinetuneModule } from "../finetune/finetune-module.ts";
 
 export interface Platform {
   config: Readonly<Config>;
@@ -40,6 +52,16 @@ export interface Platform {
   usage: UsageModule;
   /** The chat workspace: conversations, chatting, retention and purge. */
   workspace: WorkspaceModule;
+  /** Roles and permissions, feature switches, model allow-lists for the workspace and /v1. */
+  access: AccessModule;
+  /** Uploaded files (/v1/files), sealed in the blob store. */
+  files: FileService;
+  /** Fine-tuning jobs, their worker (started by the server) and the private models they make. */
+  finetune: FinetuneModule;
+  /** Abuse review, operators and staff-access grants, HIPAA mode, the organisation export. */
+  oversight: Oversight;
+  /** Security events paged to a webhook; scheduled audit chain verification. */
+  security: SecurityModule;
   /** Asked before every /v1 completion (rate limits, budgets, allow-lists), in order. */
   policies: RequestPolicy[];
   /** Told after every /v1 completion (usage, retention records, classifiers). */
@@ -94,6 +116,9 @@ export async function openPlatform(
   onClose.push(() => privacy.stop());
   const usage = createUsageModule({ db, audit, logger, budgetWebhook: config.budgetWebhook });
   onClose.push(() => usage.close());
+  const apiKeys = new ApiKeyService({ db, audit });
+  const identity = createIdentityServices({ db, keyring, audit, apiKeys });
+  const access = createAccessModule({ db, audit, users: identity.users });
   const workspace = createWorkspaceModule({
     db,
     keyring,
@@ -101,26 +126,97 @@ export async function openPlatform(
     models,
     logger,
     deletionWindowMs: config.deletionWindowMs,
+    gate: access.models.gate,
   });
   onClose.push(() => workspace.purgeTask.stop());
+  // Deleting a user (SCIM) deletes their conversations too: keys destroyed at once, rows purged.
+  identity.onUserDeleted.push((organizationId, userId, actor) =>
+    workspace.conversations.deleteAllOf(organizationId, userId, actor).then(() => undefined),
+  );
+  const blobs = new LocalBlobStore(path.join(config.dataDir, "blobs"));
+  const files = new FileService({ db, keyring, audit, blobs });
+  const finetune = createFinetuneModule({
+    db,
+    keyring,
+    audit,
+    files,
+    blobs,
+    baseEntries: localEntries,
+    llama: config.llama,
+    logger,
+    // Embedded PGlite: the data directory admits one server, so no other worker can be alive.
+    exclusive: config.databaseUrl === null,
+  });
+  models.usePrivateModels(finetune.models);
+  onClose.push(() => finetune.close());
+  const tenancy = new TenancyService({ db, keyring, audit });
+  const oversight = createOversight({
+    db,
+    keyring,
+    audit,
+    config,
+    settings: privacy.settings,
+    conversations: workspace.conversations,
+    exportSources: {
+      organization: (organizationId) => tenancy.getOrganization(organizationId),
+      apiKeys: async (organizationId) =>
+        (await apiKeys.list(organizationId)).map((key) => ({
+          id: key.id,
+          name: key.name,
+          project: key.projectId,
+          permission: key.permission,
+          redacted: key.redacted,
+          created_at: key.createdAt.toISOString(),
+          revoked_at: key.revokedAt?.toISOString() ?? null,
+        })),
+      models: async () => [
+        ...models.list().map((model) => ({
+          id: model.id,
+          owned_by: model.ownedBy,
+          baa: oversight.hipaa.coveredModels.has(model.id),
+        })),
+        ...(await modelRegistry.list()).map((model) => ({
+          id: model.id,
+          source: model.source,
+          sha256: model.sha256,
+          size_bytes: model.sizeBytes,
+          registered_at: model.createdAt.toISOString(),
+        })),
+      ],
+    },
+  });
+  oversight.exporter.addSection(filesExportSection(files));
+  oversight.exporter.addSection(fineTuningJobsExportSection(finetune.jobs));
+  oversight.exporter.addSection(fineTunedModelsExportSection(finetune.models));
+  const security = await createSecurityModule({ db, audit, logger, webhook: config.securityWebhook });
+  onClose.push(() => security.close());
   return {
     config,
     logger,
     db,
     keyring,
     audit,
-    tenancy: new TenancyService({ db, keyring, audit }),
-    apiKeys: new ApiKeyService({ db, audit }),
-    identity: createIdentityServices({ db, keyring, audit }),
+    tenancy,
+    apiKeys,
+    identity,
     models,
     modelRegistry,
     localModels,
     privacy,
     usage,
     workspace,
+    access,
+    files,
+    finetune,
+    oversight,
+    security,
     // First: an organisation whose customer-managed key is revoked gets a clear 403 before any work.
     policies: [
       { admit: ({ caller }) => keyring.assertAvailable(caller.organizationId) },
+      // HIPAA mode: a backend not covered by a BAA is refused before any work.
+      oversight.hipaa,
+      // A model the project may not call is refused before it counts against any limit.
+      access.models,
       usage.policy,
       privacy.admission,
     ],

@@ -10,6 +10,8 @@ import { randomToken } from "../core/ids.ts";
 import { buildAdminApp } from "../http/admin-routes.ts";
 import { sql } from "kysely";
 import { buildApp } from "../http/app.ts";
+import type { RouteEntry } from "../http/admin-api-route-table.ts";
+import type { VerifyResult } from "../audit/audit-log.ts";
 import { Metrics } from "../http/metrics.ts";
 import { tlsMaterial } from "../http/tls.ts";
 import { AuthFailureSummary } from "../identity/auth-failure-summary.ts";
@@ -24,6 +26,10 @@ export interface RunningServer {
   caFile: string | null;
   bootstrapFile: string | null;
   platform: Platform;
+  /** Failed API authentications, summarised into the audit log once a window (tests flush it). */
+  authFailures: AuthFailureSummary;
+  /** Every route the public app registered, with its declared permission (for route-table tests). */
+  routes: ReadonlyArray<RouteEntry>;
   close(): Promise<void>;
 }
 
@@ -85,6 +91,7 @@ export async function startServer(
     const metrics = new Metrics();
     platform.observers.push(metrics);
     const db = platform.db;
+    const access = platform.access;
     let draining = false;
     const app = await buildApp({
       logger,
@@ -98,6 +105,8 @@ export async function startServer(
       models: platform.models,
       moderation: platform.privacy.moderation,
       usageReports: platform.usage.reports,
+      files: platform.files,
+      fineTuning: platform.finetune,
       policies: platform.policies,
       observers: platform.observers,
       identity: {
@@ -106,16 +115,53 @@ export async function startServer(
         passwordLogin: platform.identity.passwordLogin,
         saml: platform.identity.samlLogin,
       },
+      oidc: { oidc: platform.identity.oidcLogin, domains: platform.identity.domains },
+      scim: {
+        tokens: platform.identity.scimTokens,
+        users: platform.identity.scimUsers,
+        groups: platform.identity.scimGroups,
+      },
       trust: { trustReport: () => operations.trustReport!({}) },
+      oversight: {
+        sessions: platform.identity.sessions,
+        // The access domain's roles (built-in and custom) decide the oversight permissions too.
+        permissions: platform.access,
+        review: platform.oversight.review,
+        grants: platform.oversight.grants,
+        accessLog: platform.oversight.accessLog,
+        exporter: platform.oversight.exporter,
+        operators: platform.oversight.operators,
+        staffData: platform.oversight.staffData,
+      },
       workspace: {
         sessions: platform.identity.sessions,
         users: platform.identity.users,
         conversations: platform.workspace.conversations,
         chat: platform.workspace.chat,
         models: platform.models,
+        allowedModels: platform.access.models.allowedFor,
+        requireExport: (member) => access.requireFeature(member, "export"),
+      },
+      admin: {
+        access: platform.access,
+        users: platform.identity.users,
+        sessions: platform.identity.sessions,
+        tenancy: platform.tenancy,
+        apiKeys: platform.apiKeys,
+        retention: platform.workspace.retention,
+        privacy: platform.privacy.settings,
+        saml: platform.identity.samlConnections,
+        oidc: platform.identity.oidcConnections,
+        domains: platform.identity.domains,
+        usageReports: platform.usage.reports,
+        audit: platform.audit,
+        // The same check as `custodian audit verify`, so a broken chain pages from the console too.
+        verifyAudit: async () => (await operations.verifyAudit!({})) as VerifyResult,
       },
     });
     await app.listen({ host: config.host, port: config.port });
+    // Only a serving process runs fine-tuning jobs; it first takes back jobs of servers that died.
+    await platform.finetune.worker.start();
     const port = (app.server.address() as AddressInfo).port;
 
     const token = randomToken(43);
@@ -142,6 +188,8 @@ export async function startServer(
       caFile: tls?.caFile ?? null,
       bootstrapFile,
       platform: opened,
+      authFailures,
+      routes: app.routeTable,
       close() {
         closing ??= (async () => {
           clearInterval(checkpoints);

@@ -8,7 +8,7 @@ export interface Commitment {
   live: readonly LiveSettingName[];
 }
 
-export type LiveSettingName = "encryption" | "tls" | "retention" | "zdr" | "audit";
+export type LiveSettingName = "encryption" | "tls" | "retention" | "zdr" | "audit" | "hipaa";
 
 export const commitments: readonly Commitment[] = [
   { id: "OWN-1", summary: "No training on business data.", live: [] },
@@ -43,7 +43,11 @@ export const commitments: readonly Commitment[] = [
     summary: "Tamper-evident audit log, verifiable offline; security events page.",
     live: ["audit"],
   },
-  { id: "SEC-5", summary: "Compliance evidence; HIPAA mode forces ZDR and covered backends.", live: ["zdr"] },
+  {
+    id: "SEC-5",
+    summary: "Compliance evidence; HIPAA mode forces ZDR and covered backends.",
+    live: ["zdr", "hipaa"],
+  },
   {
     id: "API-1",
     summary: "API inputs and outputs kept at most 30 days, encrypted, for abuse monitoring, then purged.",

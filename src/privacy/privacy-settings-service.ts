@@ -37,6 +37,8 @@ export class PrivacySettingsService {
   readonly #db: Db;
   readonly #audit: AuditLog;
   readonly #listeners: Array<() => void> = [];
+  /** Says whether something else (HIPAA mode) forces ZDR on every project of an organisation. */
+  readonly #zdrForcers: Array<(organizationId: string) => Promise<boolean>> = [];
 
   constructor(dependencies: { db: Db; audit: AuditLog }) {
     this.#db = dependencies.db;
@@ -46,6 +48,16 @@ export class PrivacySettingsService {
   /** Call `listener` after every change made through this service (to drop caches). */
   onChange(listener: () => void): void {
     this.#listeners.push(listener);
+  }
+
+  /** Force ZDR on an organisation while `forces` says so; turning it off is then refused. */
+  forceZdrWhen(forces: (organizationId: string) => Promise<boolean>): void {
+    this.#zdrForcers.push(forces);
+  }
+
+  async #zdrForced(organizationId: string): Promise<boolean> {
+    for (const forces of this.#zdrForcers) if (await forces(organizationId)) return true;
+    return false;
   }
 
   /** The rules that apply to a project's traffic now. */
@@ -62,6 +74,7 @@ export class PrivacySettingsService {
       if (row.retention_days !== null) retentionDays = Math.min(retentionDays, row.retention_days);
       zdr ||= row.zdr === true;
     }
+    if (!zdr && (await this.#zdrForced(organizationId))) zdr = true;
     return { retentionDays, zdr };
   }
 
@@ -95,6 +108,13 @@ export class PrivacySettingsService {
       throw errors.invalidRequest(
         `Retention must be a whole number of days from 0 to ${maxRetentionDays}.`,
         "retention_days",
+      );
+    }
+    if (zdr === false && (await this.#zdrForced(change.organizationId))) {
+      throw errors.invalidRequest(
+        "This organization is in HIPAA mode: zero data retention cannot be turned off.",
+        "zdr",
+        "hipaa_requires_zdr",
       );
     }
     const projectId = change.projectId ?? organizationWide;

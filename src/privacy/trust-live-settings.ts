@@ -3,12 +3,15 @@
 import type { AuditLog } from "../audit/audit-log.ts";
 import type { Config } from "../config/config.ts";
 import type { LiveSettingName } from "./commitments.ts";
+import type { HipaaMode } from "./hipaa-mode.ts";
 import { maxRetentionDays, type PrivacySettingsService } from "./privacy-settings-service.ts";
 
 export async function trustLiveSettings(dependencies: {
   config: Pick<Readonly<Config>, "http" | "tls" | "masterKey" | "databaseUrl">;
   audit: AuditLog;
   settings: PrivacySettingsService;
+  /** HIPAA mode: which organisations are in it and which models are covered. */
+  hipaa?: HipaaMode;
 }): Promise<Record<LiveSettingName, unknown>> {
   const { config, audit, settings } = dependencies;
   const explicit = await settings.list();
@@ -39,6 +42,13 @@ export async function trustLiveSettings(dependencies: {
         .filter((setting) => setting.zdr === true)
         .map((setting) => ({ organization: setting.organizationId, project: setting.projectId })),
     },
+    hipaa: dependencies.hipaa
+      ? {
+          organizations: await dependencies.hipaa.list(),
+          coveredModels: [...dependencies.hipaa.coveredModels].sort(),
+          forcesZdr: true,
+        }
+      : { organizations: [], coveredModels: [], forcesZdr: true },
     audit: verified.ok
       ? { verified: true, entries: verified.entries, checkpoints: verified.checkpoints }
       : { verified: false, entries: verified.entries, brokenAt: verified.seq, problem: verified.problem },

@@ -19,6 +19,7 @@ const live = {
   retention: {},
   zdr: {},
   audit: {},
+  hipaa: {},
 };
 
 describe("trust report", () => {

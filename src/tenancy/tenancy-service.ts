@@ -100,6 +100,21 @@ export class TenancyService {
     return { id: row.id, organizationId: row.organization_id, name: row.name, createdAt: row.created_at };
   }
 
+  async listProjects(organizationId: string): Promise<Project[]> {
+    const rows = await this.#db
+      .selectFrom("projects")
+      .selectAll()
+      .where("organization_id", "=", organizationId)
+      .orderBy("created_at")
+      .execute();
+    return rows.map((row) => ({
+      id: row.id,
+      organizationId: row.organization_id,
+      name: row.name,
+      createdAt: row.created_at,
+    }));
+  }
+
   async defaultProject(organizationId: string): Promise<Project> {
     const row = await this.#db
       .selectFrom("projects")

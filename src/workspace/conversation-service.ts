@@ -347,6 +347,88 @@ export class ConversationService {
     });
   }
 
+  /**
+   * Staff access (SEC-3): metadata of an organisation's conversations (no titles, no content), for an
+   * operator whose grant the privacy domain has checked (and which logs the access).
+   */
+  async listForStaff(
+    organizationId: string,
+    userId?: string,
+  ): Promise<
+    Array<{ id: string; userId: string; model: string; messages: number; createdAt: Date; updatedAt: Date }>
+  > {
+    let query = this.#db
+      .selectFrom("conversations")
+      .leftJoin("messages", "messages.conversation_id", "conversations.id")
+      .select((eb) => [
+        "conversations.id",
+        "conversations.user_id",
+        "conversations.model",
+        "conversations.created_at",
+        "conversations.updated_at",
+        eb.fn.count<number>("messages.id").as("messages"),
+      ])
+      .where("conversations.organization_id", "=", organizationId)
+      .where("conversations.deleted_at", "is", null)
+      .groupBy(["conversations.id"])
+      .orderBy("conversations.updated_at", "desc")
+      .limit(1000);
+    if (userId !== undefined) query = query.where("conversations.user_id", "=", userId);
+    const rows = await query.execute();
+    return rows.map((row) => ({
+      id: row.id,
+      userId: row.user_id,
+      model: row.model,
+      messages: Number(row.messages),
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    }));
+  }
+
+  /**
+   * Staff access (SEC-3): one conversation, decrypted, for an operator whose grant covers it (the user's
+   * consent, or a legal grant for its owner). The privacy domain checks the grant and logs the read;
+   * the read itself still goes through the owner's scope.
+   */
+  async readForStaff(
+    organizationId: string,
+    id: string,
+  ): Promise<{ userId: string; summary: ConversationSummary; messages: StoredMessage[] }> {
+    const row = await this.#db
+      .selectFrom("conversations")
+      .select(["workspace_id", "user_id"])
+      .where("organization_id", "=", organizationId)
+      .where("id", "=", id)
+      .where("deleted_at", "is", null)
+      .executeTakeFirst();
+    if (!row) throw workspaceErrors.conversationNotFound(id);
+    const owner: Member = { organizationId, workspaceId: row.workspace_id, userId: row.user_id };
+    return { userId: row.user_id, ...(await this.get(owner, id)) };
+  }
+
+  /**
+   * Delete every conversation of a user who is being deleted: all their keys are destroyed in one
+   * statement, so all of it is unreadable at once; the purge removes the rows.
+   */
+  async deleteAllOf(organizationId: string, userId: string, actor: string): Promise<number> {
+    const result = await this.#db
+      .updateTable("conversations")
+      .set({ wrapped_key: null, title: null, deleted_at: sql<Date>`now()` })
+      .where("organization_id", "=", organizationId)
+      .where("user_id", "=", userId)
+      .where("deleted_at", "is", null)
+      .executeTakeFirst();
+    const count = Number(result.numUpdatedRows);
+    await this.#audit.append({
+      actor,
+      action: "conversations.deleted_with_user",
+      target: userId,
+      organizationId,
+      metadata: { conversations: count },
+    });
+    return count;
+  }
+
   /** Every conversation of the user with its messages, decrypted for them (OWN-2 export). */
   async exportAll(
     member: Member,

@@ -14,6 +14,7 @@ describe("chat workspace in the browser", () => {
   let fixture: SamlFixture;
   let browser: Browser;
   let page: Page;
+  let owner: Page;
 
   beforeAll(async () => {
     fixture = await startSamlFixture({ platform: { env: await demoModelEnv() } });
@@ -94,15 +95,37 @@ describe("chat workspace in the browser", () => {
       password,
       actor: "test",
     });
-    const context = await browser.newContext();
-    const ownerPage = await context.newPage();
-    await ownerPage.goto(fixture.platform.server.url);
-    await ownerPage.getByLabel("Organisation").fill(fixture.organization);
-    await ownerPage.getByLabel("Email").fill("owner@example.com");
-    await ownerPage.getByLabel("Password").fill(password);
-    await ownerPage.getByRole("button", { name: "Sign in", exact: true }).click();
-    await ownerPage.getByText("Olive Owner").waitFor();
-    await context.close();
+    owner = await (await browser.newContext()).newPage();
+    await owner.goto(fixture.platform.server.url);
+    await owner.getByLabel("Organisation").fill(fixture.organization);
+    await owner.getByLabel("Email").fill("owner@example.com");
+    await owner.getByLabel("Password").fill(password);
+    await owner.getByRole("button", { name: "Sign in", exact: true }).click();
+    await owner.getByText("Olive Owner").waitFor();
+    await owner.getByRole("link", { name: "Admin" }).waitFor();
+  });
+
+  it("[CTL-2] an admin switches a model off and the member's screen changes", async () => {
+    await owner.getByRole("link", { name: "Admin" }).click();
+    await owner.getByRole("heading", { name: "Members" }).waitFor();
+    await owner.getByText("mia.member@example.com").waitFor();
+    await screenshot(owner, "admin-members");
+    await owner.getByRole("button", { name: "Access" }).click();
+    const allowed = owner.getByRole("checkbox", { name: "custodian-demo" });
+    await allowed.waitFor();
+    expect(await allowed.isChecked()).toBe(true);
+    await allowed.uncheck();
+    await owner.getByText("0 allowed.").waitFor();
+    await screenshot(owner, "admin-access");
+
+    await page.goto(fixture.platform.server.url);
+    await page.getByPlaceholder("No models are available to you.").waitFor();
+    expect(await page.getByLabel("Model").locator("option").count()).toBe(0);
+
+    await allowed.check();
+    await owner.getByText("1 allowed.").waitFor();
+    await page.reload();
+    await page.getByPlaceholder("Message Custodian…").waitFor();
   });
 
   it("[PLAT-2] shows the trust page with every commitment", async () => {

@@ -33,20 +33,26 @@ export function AccessSection() {
   const members = useResource<{ workspace: string }>("/api/admin/members");
   const models = useResource<{ data: Array<{ id: string }> }>("/api/models");
   const [problem, setProblem] = useState<string | null>(null);
+  /** Changes shown at once, before the server confirms them; a refused change is taken back. */
+  const [pending, setPending] = useState<Record<string, Pick<Switch, "enabled" | "models">>>({});
   const workspace = members.data?.workspace;
 
-  function switchOf(feature: string): Switch | undefined {
-    return switches.data?.data.find((item) => item.scope === "workspace" && item.feature === feature);
+  function switchOf(feature: string): Pick<Switch, "enabled" | "models"> | undefined {
+    return (
+      pending[feature] ??
+      switches.data?.data.find((item) => item.scope === "workspace" && item.feature === feature)
+    );
   }
 
-  async function setSwitch(feature: string, body: { enabled: boolean; models?: string[] | null }) {
+  async function setSwitch(feature: string, body: { enabled: boolean; models: string[] | null }) {
     if (!workspace) return;
-    setProblem(
-      await change(
-        () => call("PUT", `/api/admin/workspaces/${workspace}/switches/${feature}`, body),
-        switches.reload,
-      ),
+    setPending((current) => ({ ...current, [feature]: body }));
+    const failure = await change(
+      () => call("PUT", `/api/admin/workspaces/${workspace}/switches/${feature}`, body),
+      switches.reload,
     );
+    if (failure) setPending(({ [feature]: _refused, ...rest }) => rest);
+    setProblem(failure);
   }
 
   const modelSwitch = switchOf("models");

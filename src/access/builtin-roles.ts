@@ -1,0 +1,37 @@
+// The built-in roles: owner, admin, member, auditor and abuse-reviewer, each a fixed set of permissions.
+import { allPermissions, type Permission } from "./permissions.ts";
+
+export const builtinRoleNames = ["owner", "admin", "member", "auditor", "abuse-reviewer"] as const;
+export type BuiltinRoleName = (typeof builtinRoleNames)[number];
+
+const readSettings: Permission[] = [
+  "members.read",
+  "roles.read",
+  "switches.read",
+  "retention.read",
+  "privacy.read",
+  "sso.read",
+  "projects.read",
+  "keys.read",
+  "usage.read",
+];
+
+/** API-4: flagged API records are the abuse reviewers' alone, not the owner's or the admins'. */
+const reviewOnly: readonly Permission[] = ["review.read", "review.decide"];
+const ownerOnly: readonly Permission[] = ["organization.export"];
+
+export const builtinRoles: Readonly<Record<BuiltinRoleName, readonly Permission[]>> = {
+  // Only an owner exports the whole organisation, and only an owner hands out or takes away the owner role.
+  owner: allPermissions.filter((permission) => !reviewOnly.includes(permission)),
+  admin: allPermissions.filter(
+    (permission) => !reviewOnly.includes(permission) && !ownerOnly.includes(permission),
+  ),
+  member: ["conversations.use"],
+  // Reads the audit log and settings, never content: no permission here reaches a conversation but its own.
+  auditor: ["conversations.use", "audit.read", "audit.verify", "transparency.read", ...readSettings],
+  "abuse-reviewer": ["conversations.use", "review.read", "review.decide"],
+};
+
+export function isBuiltinRole(name: string): name is BuiltinRoleName {
+  return (builtinRoleNames as readonly string[]).includes(name);
+}

@@ -1,0 +1,230 @@
+// Uploaded files: content sealed under the file's own data key in the blob store, metadata in the
+// database; every query is scoped by organisation here, so another organisation's id is simply not found.
+import type { AuditLog } from "../audit/audit-log.ts";
+import { errors } from "../core/errors.ts";
+import { randomToken } from "../core/ids.ts";
+import type { Binding } from "../crypto/aead.ts";
+import { newDataKey, openDataKey, openWithDataKey, sealWithDataKey } from "../crypto/data-key.ts";
+import type { Keyring } from "../crypto/keyring.ts";
+import type { Db } from "../db/database.ts";
+import type { BlobStore } from "./blob-store.ts";
+import {
+  defaultFineTuneFileLimits,
+  parseFineTuneFile,
+  type FineTuneExample,
+  type FineTuneFileLimits,
+} from "./fine-tune-file.ts";
+import type { Selectable } from "kysely";
+import type { FilesTable } from "./file-tables.ts";
+import { collectBytes, openChunks, sealChunks } from "./sealed-chunks.ts";
+
+export const filePurposes = ["fine-tune", "assistants", "batch", "vision", "user_data", "evals"] as const;
+export type FilePurpose = (typeof filePurposes)[number];
+
+export interface StoredFile {
+  id: string;
+  organizationId: string;
+  purpose: string;
+  bytes: number;
+  filename: string;
+  createdAt: Date;
+}
+
+const table = "files";
+
+function place(id: string) {
+  return { table, row: id };
+}
+
+function contentBinding(id: string, organization: string): Binding {
+  return { table: "files.content", row: id, organization };
+}
+
+export class FileService {
+  readonly #db: Db;
+  readonly #keyring: Keyring;
+  readonly #audit: AuditLog;
+  readonly #blobs: BlobStore;
+  readonly #limits: FineTuneFileLimits;
+
+  constructor(dependencies: {
+    db: Db;
+    keyring: Keyring;
+    audit: AuditLog;
+    blobs: BlobStore;
+    fineTuneLimits?: FineTuneFileLimits;
+  }) {
+    this.#db = dependencies.db;
+    this.#keyring = dependencies.keyring;
+    this.#audit = dependencies.audit;
+    this.#blobs = dependencies.blobs;
+    this.#limits = dependencies.fineTuneLimits ?? defaultFineTuneFileLimits;
+  }
+
+  /** The largest upload accepted, for the HTTP layer's multipart limit. */
+  get maxBytes(): number {
+    return this.#limits.maxBytes;
+  }
+
+  #scoped(organizationId: string) {
+    return this.#db.selectFrom("files").selectAll().where("organization_id", "=", organizationId);
+  }
+
+  async upload(input: {
+    organizationId: string;
+    purpose: string;
+    filename: string;
+    content: Buffer;
+    actor: string;
+  }): Promise<StoredFile> {
+    if (!(filePurposes as readonly string[]).includes(input.purpose)) {
+      throw errors.invalidRequest(`'purpose' must be one of: ${filePurposes.join(", ")}.`, "purpose");
+    }
+    if (input.content.length > this.#limits.maxBytes) {
+      throw errors.invalidRequest(
+        `A file may be at most ${this.#limits.maxBytes} bytes.`,
+        "file",
+        "file_too_large",
+      );
+    }
+    // Checked on upload, so a bad file is refused while its author is still at hand.
+    const examples =
+      input.purpose === "fine-tune" ? parseFineTuneFile(input.content, this.#limits).length : null;
+    const id = `file-${randomToken(24)}`;
+    const organization = input.organizationId;
+    const dataKey = await newDataKey(this.#keyring, organization, place(id));
+    const blobKey = `files/${id}`;
+    await this.#blobs.write(
+      blobKey,
+      sealChunks(dataKey.key, contentBinding(id, organization), [input.content]),
+    );
+    try {
+      const row = await this.#db
+        .insertInto("files")
+        .values({
+          id,
+          organization_id: organization,
+          purpose: input.purpose,
+          bytes: input.content.length,
+          filename: sealWithDataKey(
+            dataKey.key,
+            { table: "files.filename", row: id, organization },
+            input.filename,
+          ),
+          wrapped_key: dataKey.wrapped,
+          blob_key: blobKey,
+          examples,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await this.#audit.append({
+        actor: input.actor,
+        action: "file.uploaded",
+        target: id,
+        organizationId: organization,
+        metadata: { purpose: input.purpose, bytes: input.content.length, examples },
+      });
+      return this.#toFile(row, dataKey.key);
+    } catch (error) {
+      await this.#blobs.delete(blobKey);
+      throw error;
+    }
+  }
+
+  async #toFile(row: Selectable<FilesTable>, key?: Buffer): Promise<StoredFile> {
+    const dataKey =
+      key ?? (await openDataKey(this.#keyring, row.organization_id, place(row.id), row.wrapped_key));
+    const filename = openWithDataKey(
+      dataKey,
+      { table: "files.filename", row: row.id, organization: row.organization_id },
+      row.filename,
+    ).toString("utf8");
+    return {
+      id: row.id,
+      organizationId: row.organization_id,
+      purpose: row.purpose,
+      bytes: Number(row.bytes),
+      filename,
+      createdAt: row.created_at,
+    };
+  }
+
+  async #row(organizationId: string, id: string) {
+    const row = await this.#scoped(organizationId).where("id", "=", id).executeTakeFirst();
+    if (!row) throw errors.notFound("file", id);
+    return row;
+  }
+
+  async get(organizationId: string, id: string): Promise<StoredFile> {
+    return this.#toFile(await this.#row(organizationId, id));
+  }
+
+  /** Newest first; `after` is the id of the last file of the previous page. */
+  async list(
+    organizationId: string,
+    options: { after?: string; limit?: number; purpose?: string } = {},
+  ): Promise<{ files: StoredFile[]; hasMore: boolean }> {
+    const limit = Math.min(Math.max(options.limit ?? 100, 1), 10_000);
+    let query = this.#scoped(organizationId)
+      .orderBy("seq", "desc")
+      .limit(limit + 1);
+    if (options.purpose) query = query.where("purpose", "=", options.purpose);
+    if (options.after) {
+      const cursor = await this.#row(organizationId, options.after);
+      query = query.where("seq", "<", cursor.seq);
+    }
+    const rows = await query.execute();
+    const files = await Promise.all(rows.slice(0, limit).map((row) => this.#toFile(row)));
+    return { files, hasMore: rows.length > limit };
+  }
+
+  async content(organizationId: string, id: string): Promise<Buffer> {
+    const row = await this.#row(organizationId, id);
+    const key = await openDataKey(this.#keyring, organizationId, place(id), row.wrapped_key);
+    return collectBytes(openChunks(key, contentBinding(id, organizationId), this.#blobs.read(row.blob_key)));
+  }
+
+  /**
+   * The examples of a fine-tuning file of this organisation. The only way training data is read
+   * (OWN-1): anything that is not a `fine-tune` file of `organizationId` is refused the same way,
+   * so the answer reveals nothing about ids of other kinds or other organisations.
+   */
+  async fineTuneExamples(organizationId: string, id: string, param: string): Promise<FineTuneExample[]> {
+    await this.assertFineTuneFile(organizationId, id, param);
+    return parseFineTuneFile(await this.content(organizationId, id), this.#limits);
+  }
+
+  /** Refuses (400, naming `param`) any id that is not a `fine-tune` file of this organisation. */
+  async assertFineTuneFile(organizationId: string, id: string, param: string): Promise<void> {
+    const row = await this.#scoped(organizationId)
+      .where("id", "=", id)
+      .where("purpose", "=", "fine-tune")
+      .executeTakeFirst();
+    if (!row) {
+      throw errors.invalidRequest(
+        `'${param}' must be the id of a file with purpose 'fine-tune' uploaded by this organisation.`,
+        param,
+        `invalid_${param}`,
+      );
+    }
+  }
+
+  /** Destroys the file's key with its row, then removes its sealed content (FT-2). */
+  async delete(organizationId: string, id: string, actor: string): Promise<void> {
+    const row = await this.#db
+      .deleteFrom("files")
+      .where("organization_id", "=", organizationId)
+      .where("id", "=", id)
+      .returning(["blob_key", "bytes", "purpose"])
+      .executeTakeFirst();
+    if (!row) throw errors.notFound("file", id);
+    await this.#blobs.delete(row.blob_key);
+    await this.#audit.append({
+      actor,
+      action: "file.deleted",
+      target: id,
+      organizationId,
+      metadata: { purpose: row.purpose, bytes: Number(row.bytes) },
+    });
+  }
+}

@@ -1,0 +1,88 @@
+// Streaming encryption of large objects under a data key: AES-256-GCM chunk by chunk, each chunk
+// bound to its position and to whether it is the last, so chunks cannot be reordered, dropped or cut off.
+import type { Binding } from "../crypto/aead.ts";
+import { DecryptionError } from "../crypto/aead.ts";
+import { openWithDataKey, sealWithDataKey } from "../crypto/data-key.ts";
+
+/** Plaintext bytes per chunk: small enough to stream weights of any size, large enough to cost little. */
+const chunkBytes = 1 << 20;
+/** Each record: [sealed length:4 BE][sealed chunk]. A sealed chunk is at most chunkBytes + 33 bytes. */
+const maxSealedBytes = chunkBytes + 64;
+
+function chunkBinding(binding: Binding, index: number, last: boolean): Binding {
+  return { ...binding, row: `${binding.row}#${index}${last ? "$" : ""}` };
+}
+
+function record(key: Buffer, binding: Binding, index: number, last: boolean, plaintext: Buffer): Buffer {
+  const sealed = sealWithDataKey(key, chunkBinding(binding, index, last), plaintext);
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(sealed.length);
+  return Buffer.concat([length, sealed]);
+}
+
+/** Seals `source` into records; always at least one (an empty object is one empty last chunk). */
+export async function* sealChunks(
+  key: Buffer,
+  binding: Binding,
+  source: AsyncIterable<Buffer> | Iterable<Buffer>,
+): AsyncGenerator<Buffer> {
+  let pending: Buffer = Buffer.alloc(0);
+  let index = 0;
+  for await (const chunk of source) {
+    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+    // Keep at least one byte back: the last chunk is only known at the end of the source.
+    while (pending.length > chunkBytes) {
+      yield record(key, binding, index++, false, pending.subarray(0, chunkBytes));
+      pending = pending.subarray(chunkBytes);
+    }
+  }
+  yield record(key, binding, index, true, pending);
+}
+
+/** Opens records made by `sealChunks`; throws `DecryptionError` on any tampering or truncation. */
+export async function* openChunks(
+  key: Buffer,
+  binding: Binding,
+  source: AsyncIterable<Buffer>,
+): AsyncGenerator<Buffer> {
+  // Incoming pieces are kept in a list and joined once a whole record is there: joining on every
+  // piece would copy each megabyte record once per 64 KiB read.
+  let pieces: Buffer[] = [];
+  let available = 0;
+  let needed = 4;
+  let length: number | null = null;
+  let held: Buffer | null = null;
+  let index = 0;
+  for await (const chunk of source) {
+    pieces.push(chunk);
+    available += chunk.length;
+    while (available >= needed) {
+      const joined = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
+      if (length === null) {
+        length = joined.readUInt32BE(0);
+        if (length > maxSealedBytes) throw new DecryptionError();
+        needed = 4 + length;
+        pieces = [joined];
+        continue;
+      }
+      const sealed = Buffer.from(joined.subarray(4, needed));
+      const rest = joined.subarray(needed);
+      pieces = rest.length > 0 ? [rest] : [];
+      available = rest.length;
+      length = null;
+      needed = 4;
+      // A record is opened once the next one arrives: only then is it known not to be the last.
+      if (held) yield openWithDataKey(key, chunkBinding(binding, index++, false), held);
+      held = sealed;
+    }
+  }
+  if (!held || available > 0) throw new DecryptionError();
+  yield openWithDataKey(key, chunkBinding(binding, index, true), held);
+}
+
+/** Collects an async byte stream into one buffer. */
+export async function collectBytes(source: AsyncIterable<Buffer>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of source) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,47 @@
+// /api/admin: the admin console's API. Every route declares its permission where it is declared
+// (checked by admin-api-permissions.ts); handlers stay thin and call one service each. No route here
+// reads conversations: admins manage members, roles, switches and settings, never content (CTL-4).
+import type { FastifyPluginAsync } from "fastify";
+import type { AccessModule } from "../access/access-module.ts";
+import type { AuditLog, VerifyResult } from "../audit/audit-log.ts";
+import type { ApiKeyService } from "../identity/api-key-service.ts";
+import type { DomainRoutingService } from "../identity/domain-routing-service.ts";
+import type { OidcConnectionService } from "../identity/oidc/oidc-connection-service.ts";
+import type { SamlConnectionService } from "../identity/saml/saml-connection-service.ts";
+import type { SessionService } from "../identity/session-service.ts";
+import type { UserService } from "../identity/user-service.ts";
+import type { PrivacySettingsService } from "../privacy/privacy-settings-service.ts";
+import type { TenancyService } from "../tenancy/tenancy-service.ts";
+import type { UsageReports } from "../usage/usage-reports.ts";
+import type { WorkspaceRetention } from "../workspace/workspace-retention.ts";
+import { adminAccessRoutes } from "./admin-api-access-routes.ts";
+import { adminAuditRoutes } from "./admin-api-audit-routes.ts";
+import { adminProjectRoutes } from "./admin-api-project-routes.ts";
+import { adminSettingsRoutes } from "./admin-api-settings-routes.ts";
+
+export interface AdminApiDependencies {
+  access: AccessModule;
+  users: UserService;
+  sessions: SessionService;
+  tenancy: TenancyService;
+  apiKeys: ApiKeyService;
+  retention: WorkspaceRetention;
+  privacy: PrivacySettingsService;
+  saml: SamlConnectionService;
+  /** OIDC connections and verified email domains, for the SSO status. */
+  oidc?: Pick<OidcConnectionService, "find">;
+  domains?: Pick<DomainRoutingService, "list">;
+  usageReports: UsageReports;
+  audit: AuditLog;
+  /** Checks the audit chain and pages on a broken one (SEC-4); the bare check when absent. */
+  verifyAudit?: () => Promise<VerifyResult>;
+}
+
+export function adminApiRoutes(dependencies: AdminApiDependencies): FastifyPluginAsync {
+  return async (app) => {
+    await app.register(adminAccessRoutes(dependencies));
+    await app.register(adminSettingsRoutes(dependencies));
+    await app.register(adminProjectRoutes(dependencies));
+    await app.register(adminAuditRoutes(dependencies));
+  };
+}

@@ -1,0 +1,123 @@
+// /v1/files: upload (multipart), list, retrieve, content and delete, in OpenAI's shapes.
+import multipart from "@fastify/multipart";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { errors } from "../core/errors.ts";
+import type { FileService, StoredFile } from "../files/file-service.ts";
+
+export interface FilesRoutesDependencies {
+  files: FileService;
+}
+
+function fileObject(file: StoredFile) {
+  return {
+    id: file.id,
+    object: "file",
+    bytes: file.bytes,
+    created_at: Math.floor(file.createdAt.getTime() / 1000),
+    filename: file.filename,
+    purpose: file.purpose,
+    status: "processed",
+    status_details: null,
+    expires_at: null,
+  };
+}
+
+function organizationOf(request: FastifyRequest): { organizationId: string; actor: string } {
+  const principal = request.principal;
+  if (!principal) throw errors.missingApiKey();
+  return { organizationId: principal.organizationId, actor: principal.keyId };
+}
+
+export function filesRoutes(dependencies: FilesRoutesDependencies) {
+  const { files } = dependencies;
+  return async function register(app: FastifyInstance): Promise<void> {
+    // Registered inside this plugin, so multipart parsing applies to these routes only.
+    await app.register(multipart, {
+      limits: { fileSize: files.maxBytes, files: 1, fields: 10, fieldSize: 1024, parts: 12 },
+    });
+
+    app.post("/files", async (request) => {
+      const { organizationId, actor } = organizationOf(request);
+      if (!request.isMultipart()) {
+        throw errors.invalidRequest("Upload files as multipart/form-data with 'file' and 'purpose'.", "file");
+      }
+      let content: Buffer | null = null;
+      let filename = "";
+      const fields: Record<string, string> = {};
+      try {
+        for await (const part of request.parts()) {
+          if (part.type === "file") {
+            if (part.fieldname !== "file") {
+              await part.toBuffer();
+              continue;
+            }
+            content = await part.toBuffer();
+            filename = part.filename;
+          } else if (typeof part.value === "string") {
+            fields[part.fieldname] = part.value;
+          }
+        }
+      } catch (error) {
+        if ((error as { code?: string }).code === "FST_REQ_FILE_TOO_LARGE") {
+          throw errors.invalidRequest(
+            `A file may be at most ${files.maxBytes} bytes.`,
+            "file",
+            "file_too_large",
+          );
+        }
+        throw errors.invalidRequest("The multipart body could not be read.", "file");
+      }
+      if (!content) throw errors.invalidRequest("Missing required parameter: 'file'.", "file");
+      const purpose = fields.purpose;
+      if (!purpose) throw errors.invalidRequest("Missing required parameter: 'purpose'.", "purpose");
+      const file = await files.upload({
+        organizationId,
+        purpose,
+        filename: filename.slice(0, 512),
+        content,
+        actor,
+      });
+      return fileObject(file);
+    });
+
+    app.get<{ Querystring: { after?: string; limit?: string; purpose?: string } }>(
+      "/files",
+      async (request) => {
+        const { organizationId } = organizationOf(request);
+        const limit = request.query.limit === undefined ? undefined : Number(request.query.limit);
+        if (limit !== undefined && !Number.isInteger(limit))
+          throw errors.invalidRequest("'limit' must be a whole number.", "limit");
+        const { files: page, hasMore } = await files.list(organizationId, {
+          ...(request.query.after ? { after: request.query.after } : {}),
+          ...(limit !== undefined ? { limit } : {}),
+          ...(request.query.purpose ? { purpose: request.query.purpose } : {}),
+        });
+        const data = page.map(fileObject);
+        return {
+          object: "list",
+          data,
+          first_id: data[0]?.id ?? null,
+          last_id: data.at(-1)?.id ?? null,
+          has_more: hasMore,
+        };
+      },
+    );
+
+    app.get<{ Params: { id: string } }>("/files/:id", async (request) => {
+      const { organizationId } = organizationOf(request);
+      return fileObject(await files.get(organizationId, request.params.id));
+    });
+
+    app.get<{ Params: { id: string } }>("/files/:id/content", async (request, reply) => {
+      const { organizationId } = organizationOf(request);
+      const content = await files.content(organizationId, request.params.id);
+      return reply.type("application/octet-stream").header("cache-control", "no-store").send(content);
+    });
+
+    app.delete<{ Params: { id: string } }>("/files/:id", async (request) => {
+      const { organizationId, actor } = organizationOf(request);
+      await files.delete(organizationId, request.params.id, actor);
+      return { id: request.params.id, object: "file", deleted: true };
+    });
+  };
+}

@@ -1,0 +1,151 @@
+// /v1/fine_tuning/jobs (create, list, retrieve, cancel, events) and DELETE /v1/models/{id} for an
+// organisation's own fine-tuned models, in OpenAI's shapes.
+import { Type, type Static } from "@sinclair/typebox";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { errors } from "../core/errors.ts";
+import type { FinetuneModule } from "../finetune/finetune-module.ts";
+import type { EventRow, JobRow } from "../finetune/fine-tuning-jobs.ts";
+
+export interface FineTuningRoutesDependencies {
+  fineTuning: Pick<FinetuneModule, "jobs" | "models">;
+}
+
+const auto = Type.Literal("auto");
+const createJobBody = Type.Object({
+  model: Type.String({ minLength: 1, maxLength: 256 }),
+  training_file: Type.String({ minLength: 1, maxLength: 128 }),
+  validation_file: Type.Optional(Type.Union([Type.String({ maxLength: 128 }), Type.Null()])),
+  hyperparameters: Type.Optional(
+    Type.Object({
+      n_epochs: Type.Optional(Type.Union([auto, Type.Integer()])),
+      learning_rate_multiplier: Type.Optional(Type.Union([auto, Type.Number()])),
+      batch_size: Type.Optional(Type.Union([auto, Type.Integer()])),
+    }),
+  ),
+  suffix: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
+  seed: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+});
+
+const pageQuery = Type.Object({
+  after: Type.Optional(Type.String({ maxLength: 128 })),
+  limit: Type.Optional(Type.String({ pattern: "^[0-9]{1,4}$" })),
+});
+
+function seconds(date: Date | null): number | null {
+  return date ? Math.floor(date.getTime() / 1000) : null;
+}
+
+function jobObject(job: JobRow) {
+  return {
+    id: job.id,
+    object: "fine_tuning.job",
+    created_at: seconds(job.created_at),
+    finished_at: seconds(job.finished_at),
+    model: job.model,
+    fine_tuned_model: job.fine_tuned_model,
+    organization_id: job.organization_id,
+    status: job.status,
+    training_file: job.training_file,
+    validation_file: job.validation_file,
+    hyperparameters: {
+      n_epochs: job.n_epochs,
+      learning_rate_multiplier: job.learning_rate_multiplier,
+      batch_size: job.batch_size,
+    },
+    trained_tokens: job.trained_tokens === null ? null : Number(job.trained_tokens),
+    error: job.error_code
+      ? { code: job.error_code, message: job.error_message ?? "", param: job.error_param }
+      : null,
+    result_files: [],
+    seed: job.seed,
+    suffix: job.suffix,
+    estimated_finish: null,
+    integrations: null,
+  };
+}
+
+function eventObject(event: EventRow) {
+  return {
+    id: event.id,
+    object: "fine_tuning.job.event",
+    created_at: seconds(event.created_at),
+    level: event.level,
+    type: event.type,
+    message: event.message,
+    data: event.data ? (JSON.parse(event.data) as unknown) : null,
+  };
+}
+
+function callerOf(request: FastifyRequest): { organizationId: string; actor: string } {
+  const principal = request.principal;
+  if (!principal) throw errors.missingApiKey();
+  return { organizationId: principal.organizationId, actor: principal.keyId };
+}
+
+function page(query: Static<typeof pageQuery>) {
+  return {
+    ...(query.after ? { after: query.after } : {}),
+    ...(query.limit ? { limit: Number(query.limit) } : {}),
+  };
+}
+
+export function fineTuningRoutes(dependencies: FineTuningRoutesDependencies) {
+  const { jobs, models } = dependencies.fineTuning;
+  return async function register(app: FastifyInstance): Promise<void> {
+    app.post<{ Body: Static<typeof createJobBody> }>(
+      "/fine_tuning/jobs",
+      { schema: { body: createJobBody } },
+      async (request) => {
+        const { organizationId, actor } = callerOf(request);
+        const body = request.body;
+        const job = await jobs.create({
+          organizationId,
+          actor,
+          model: body.model,
+          trainingFile: body.training_file,
+          validationFile: body.validation_file ?? null,
+          ...(body.hyperparameters ? { hyperparameters: body.hyperparameters } : {}),
+          suffix: body.suffix ?? null,
+          seed: body.seed ?? null,
+        });
+        return jobObject(job);
+      },
+    );
+
+    app.get<{ Querystring: Static<typeof pageQuery> }>(
+      "/fine_tuning/jobs",
+      { schema: { querystring: pageQuery } },
+      async (request) => {
+        const { organizationId } = callerOf(request);
+        const { jobs: rows, hasMore } = await jobs.list(organizationId, page(request.query));
+        return { object: "list", data: rows.map(jobObject), has_more: hasMore };
+      },
+    );
+
+    app.get<{ Params: { id: string } }>("/fine_tuning/jobs/:id", async (request) => {
+      const { organizationId } = callerOf(request);
+      return jobObject(await jobs.get(organizationId, request.params.id));
+    });
+
+    app.post<{ Params: { id: string } }>("/fine_tuning/jobs/:id/cancel", async (request) => {
+      const { organizationId, actor } = callerOf(request);
+      return jobObject(await jobs.cancel(organizationId, request.params.id, actor));
+    });
+
+    app.get<{ Params: { id: string }; Querystring: Static<typeof pageQuery> }>(
+      "/fine_tuning/jobs/:id/events",
+      { schema: { querystring: pageQuery } },
+      async (request) => {
+        const { organizationId } = callerOf(request);
+        const { events, hasMore } = await jobs.events(organizationId, request.params.id, page(request.query));
+        return { object: "list", data: events.map(eventObject), has_more: hasMore };
+      },
+    );
+
+    app.delete<{ Params: { model: string } }>("/models/:model", async (request) => {
+      const { organizationId, actor } = callerOf(request);
+      await models.delete(organizationId, request.params.model, actor);
+      return { id: request.params.model, object: "model", deleted: true };
+    });
+  };
+}

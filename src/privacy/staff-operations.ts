@@ -1,0 +1,56 @@
+// The oversight domain's admin operations (operators, HIPAA mode, the organisation export), shared by
+// the CLI and the admin socket through platform/operations.ts.
+import { errors } from "../core/errors.ts";
+import { exportToJsonLines } from "./export-organization.ts";
+import type { Oversight } from "./staff-oversight.ts";
+
+type Input = Record<string, unknown>;
+type Operation = (input: Input) => Promise<unknown>;
+
+function requiredText(input: Input, name: string): string {
+  const value = input[name];
+  if (typeof value !== "string" || value.length === 0)
+    throw errors.invalidRequest(`Missing required parameter: '${name}'.`, name);
+  return value;
+}
+
+export function oversightOperations(
+  oversight: Oversight,
+  checkOrganization: (organizationId: string) => Promise<unknown>,
+  actor: string,
+): Record<string, Operation> {
+  return {
+    /** A platform operator; its sign-in token is shown once. */
+    async createOperator(input) {
+      const created = await oversight.operators.create(requiredText(input, "name"), actor);
+      return { id: created.id, name: created.name, token: created.token };
+    },
+    async listOperators() {
+      return (await oversight.operators.list()).map((operator) => ({
+        id: operator.id,
+        name: operator.name,
+        created_at: operator.createdAt.toISOString(),
+        disabled: operator.disabled,
+      }));
+    },
+    async setHipaa(input) {
+      const organizationId = requiredText(input, "organization");
+      await checkOrganization(organizationId);
+      if (typeof input.enabled !== "boolean")
+        throw errors.invalidRequest("'enabled' must be true or false.", "enabled");
+      await oversight.hipaa.set(organizationId, input.enabled, actor);
+      return {
+        organization: organizationId,
+        hipaa: input.enabled,
+        covered_models: [...oversight.hipaa.coveredModels].sort(),
+      };
+    },
+    /** OWN-2: the organisation's export as JSON, or as JSON lines with `format: "jsonl"`. */
+    async exportOrganization(input) {
+      const organizationId = requiredText(input, "organization");
+      await checkOrganization(organizationId);
+      const exported = await oversight.exporter.export(organizationId, actor);
+      return input.format === "jsonl" ? { jsonl: exportToJsonLines(exported) } : exported;
+    },
+  };
+}
