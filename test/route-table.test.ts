@@ -2,7 +2,7 @@
 // never return a member's conversation content (CTL-4), and roles, custom roles and feature
 // switches decide what a signed-in member may do, in the workspace and on /v1.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isPermission, type RouteAccess } from "../src/access/permissions.ts";
+import { isPermission } from "../src/access/permissions.ts";
 import { signInOwner, type BrowserSession } from "./helpers/browser-session.ts";
 import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
 import { startTestPlatform, type TestPlatform } from "./helpers/platform.ts";
@@ -18,29 +18,6 @@ const publicApiRoutes = new Set([
   "GET /api/trust",
 ]);
 const isPublicSso = (url: string) => url.startsWith("/api/sso/");
-
-/**
- * Routes of work still in progress beside this one (abuse review, access transparency, the
- * operators' API) that check permissions in their handlers and do not declare them yet, with what
- * each should declare. Each is a gap the route's owner closes by declaring it and deleting it here.
- */
-const awaitingDeclaration: Record<string, RouteAccess> = {
-  "GET /api/review/records": "review.read",
-  "GET /api/review/records/:id": "review.read",
-  "POST /api/review/records/:id/verdict": "review.decide",
-  "GET /api/access-transparency": "transparency.read",
-  "GET /api/access-requests": "signedIn",
-  "POST /api/access-requests/:id/approve": "signedIn",
-  "POST /api/access-requests/:id/deny": "signedIn",
-  "GET /api/organization/export": "organization.export",
-  "POST /api/operator/session": "staff",
-  "GET /api/operator/grants": "staff",
-  "POST /api/operator/grants": "staff",
-  "POST /api/operator/grants/:id/approve": "staff",
-  "GET /api/operator/organizations/:organization/conversations": "staff",
-  "GET /api/operator/organizations/:organization/conversations/:id": "staff",
-  "GET /api/operator/organizations/:organization/api-records": "staff",
-};
 
 async function json(response: Response): Promise<Record<string, unknown>> {
   return (await response.json()) as Record<string, unknown>;
@@ -85,7 +62,6 @@ describe("route table", () => {
     const apiRoutes = platform.server.routes.filter((route) => route.url.startsWith("/api/"));
     const undeclared = apiRoutes
       .filter((route) => !publicApiRoutes.has(routeKey(route)) && !isPublicSso(route.url))
-      .filter((route) => !(routeKey(route) in awaitingDeclaration))
       .filter((route) => route.permission === undefined || route.permission === "public")
       .map(routeKey);
     expect(undeclared).toEqual([]);

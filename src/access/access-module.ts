@@ -16,7 +16,7 @@ export interface AccessModule {
   models: ModelAccess;
   /** Throws 403 unless the user's roles grant the permission. */
   requirePermission(organizationId: string, userId: string, permission: Permission): Promise<void>;
-  /** Whether the user's roles grant the permission (the privacy domain's `PermissionCheck`, by shape). */
+  /** Whether the user's roles grant the permission. */
   allowed(organizationId: string, userId: string, permission: Permission): Promise<boolean>;
   /** Throws 403 when a switch that applies to the member turns the feature off. */
   requireFeature(member: WorkspaceMember, feature: Feature): Promise<void>;

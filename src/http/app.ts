@@ -40,8 +40,7 @@ export interface AppOptions extends OpenAIRoutesDependencies, HealthDependencies
   /** The public trust report behind /trust. */
   trust?: TrustRoutesDependencies;
   /** Abuse review, access transparency and consent, the organisation export, the operators' API. */
-  oversight?: Omit<ReviewRoutesDependencies & TransparencyRoutesDependencies, "secureCookies"> &
-    OperatorRoutesDependencies;
+  oversight?: ReviewRoutesDependencies & TransparencyRoutesDependencies & OperatorRoutesDependencies;
   /** Route permissions and the admin console's API (/api/admin). */
   admin?: Omit<AdminApiDependencies & PermissionCheckDependencies, "secureCookies">;
 }
@@ -96,9 +95,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }
   if (options.trust) await app.register(trustRoutes(options.trust));
   if (options.oversight) {
-    const secureCookies = options.https !== null;
-    await app.register(reviewRoutes({ ...options.oversight, secureCookies }));
-    await app.register(transparencyRoutes({ ...options.oversight, secureCookies }));
+    await app.register(reviewRoutes(options.oversight));
+    await app.register(transparencyRoutes(options.oversight));
     await app.register(operatorRoutes(options.oversight));
   }
   if (options.admin) await app.register(adminApiRoutes(options.admin));

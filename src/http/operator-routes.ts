@@ -51,7 +51,7 @@ export function operatorRoutes(dependencies: OperatorRoutesDependencies): Fastif
   return async (app) => {
     app.post<{ Body: Static<typeof SignInBody> }>(
       "/api/operator/session",
-      { schema: { body: SignInBody } },
+      { schema: { body: SignInBody }, config: { permission: "staff" } },
       async (request) => {
         const { operator: signedIn, sessionToken, expiresAt } = await operators.signIn(request.body.token);
         return {
@@ -62,14 +62,14 @@ export function operatorRoutes(dependencies: OperatorRoutesDependencies): Fastif
       },
     );
 
-    app.get("/api/operator/grants", async (request) => {
+    app.get("/api/operator/grants", { config: { permission: "staff" } }, async (request) => {
       const caller = await operator(request);
       return { data: (await grants.listForOperator(caller.id)).map(renderGrant) };
     });
 
     app.post<{ Body: Static<typeof GrantBody> }>(
       "/api/operator/grants",
-      { schema: { body: GrantBody } },
+      { schema: { body: GrantBody }, config: { permission: "staff" } },
       async (request, reply) => {
         const caller = await operator(request);
         const { organization, reason, reference, justification, user, hours } = request.body;
@@ -88,7 +88,7 @@ export function operatorRoutes(dependencies: OperatorRoutesDependencies): Fastif
 
     app.post<{ Params: Static<typeof Id> }>(
       "/api/operator/grants/:id/approve",
-      { schema: { params: Id } },
+      { schema: { params: Id }, config: { permission: "staff" } },
       async (request) => {
         const caller = await operator(request);
         return renderGrant(await grants.approve(request.params.id, caller.id));
@@ -97,7 +97,7 @@ export function operatorRoutes(dependencies: OperatorRoutesDependencies): Fastif
 
     app.get<{ Params: Static<typeof Organization> }>(
       "/api/operator/organizations/:organization/conversations",
-      { schema: { params: Organization } },
+      { schema: { params: Organization }, config: { permission: "staff" } },
       async (request) => {
         const caller = await operator(request);
         const { grant, conversations } = await staffData.listConversations(
@@ -120,7 +120,7 @@ export function operatorRoutes(dependencies: OperatorRoutesDependencies): Fastif
 
     app.get<{ Params: Static<typeof OrganizationConversation> }>(
       "/api/operator/organizations/:organization/conversations/:id",
-      { schema: { params: OrganizationConversation } },
+      { schema: { params: OrganizationConversation }, config: { permission: "staff" } },
       async (request) => {
         const caller = await operator(request);
         const read = await staffData.readConversation(
@@ -145,7 +145,7 @@ export function operatorRoutes(dependencies: OperatorRoutesDependencies): Fastif
 
     app.get<{ Params: Static<typeof Organization> }>(
       "/api/operator/organizations/:organization/api-records",
-      { schema: { params: Organization } },
+      { schema: { params: Organization }, config: { permission: "staff" } },
       async (request) => {
         const caller = await operator(request);
         const { grant, records } = await staffData.listApiRecords(caller.id, request.params.organization);

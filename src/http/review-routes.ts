@@ -1,22 +1,12 @@
 // /api/review: the abuse-review queue for members holding the review permission (API-4). Listing shows
 // metadata; opening a record decrypts it and is logged for the organisation; verdicts need CSRF.
 import { Type, type Static } from "@sinclair/typebox";
-import type { FastifyPluginAsync, FastifyRequest } from "fastify";
-import type { SessionPrincipal, SessionService } from "../identity/session-service.ts";
+import type { FastifyPluginAsync } from "fastify";
 import type { FlaggedRecord, ReviewQueue } from "../privacy/review-queue.ts";
-import {
-  privacyPermissions,
-  type PermissionCheck,
-  type PrivacyPermission,
-} from "../privacy/review-permissions.ts";
-import { oversightErrors } from "../privacy/staff-errors.ts";
-import { requireSession, requireSessionForChange } from "./session.ts";
+import { caller } from "./admin-api-permissions.ts";
 
 export interface ReviewRoutesDependencies {
-  sessions: SessionService;
-  permissions: PermissionCheck;
   review: ReviewQueue;
-  secureCookies: boolean;
 }
 
 const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
@@ -43,27 +33,14 @@ function renderRecord(record: FlaggedRecord) {
 }
 
 export function reviewRoutes(dependencies: ReviewRoutesDependencies): FastifyPluginAsync {
-  const { sessions, permissions, review, secureCookies } = dependencies;
-
-  async function reviewer(
-    request: FastifyRequest,
-    permission: PrivacyPermission,
-    change: boolean,
-  ): Promise<SessionPrincipal> {
-    const principal = change
-      ? await requireSessionForChange(request, sessions, secureCookies)
-      : await requireSession(request, sessions, secureCookies);
-    if (!(await permissions.allowed(principal.organizationId, principal.userId, permission)))
-      throw oversightErrors.permissionDenied(permission);
-    return principal;
-  }
+  const { review } = dependencies;
 
   return async (app) => {
     app.get<{ Querystring: Static<typeof ListQuery> }>(
       "/api/review/records",
-      { schema: { querystring: ListQuery } },
+      { schema: { querystring: ListQuery }, config: { permission: "review.read" } },
       async (request) => {
-        const principal = await reviewer(request, privacyPermissions.reviewRead, false);
+        const principal = caller(request);
         const records = await review.list(principal.organizationId, { all: request.query.status === "all" });
         return { data: records.map(renderRecord) };
       },
@@ -71,9 +48,9 @@ export function reviewRoutes(dependencies: ReviewRoutesDependencies): FastifyPlu
 
     app.get<{ Params: Static<typeof Id> }>(
       "/api/review/records/:id",
-      { schema: { params: Id } },
+      { schema: { params: Id }, config: { permission: "review.read" } },
       async (request) => {
-        const principal = await reviewer(request, privacyPermissions.reviewRead, false);
+        const principal = caller(request);
         const { record, content } = await review.view(
           principal.organizationId,
           request.params.id,
@@ -85,9 +62,9 @@ export function reviewRoutes(dependencies: ReviewRoutesDependencies): FastifyPlu
 
     app.post<{ Params: Static<typeof Id>; Body: Static<typeof VerdictBody> }>(
       "/api/review/records/:id/verdict",
-      { schema: { params: Id, body: VerdictBody } },
+      { schema: { params: Id, body: VerdictBody }, config: { permission: "review.decide" } },
       async (request) => {
-        const principal = await reviewer(request, privacyPermissions.reviewDecide, true);
+        const principal = caller(request);
         const decided = await review.decide(
           principal.organizationId,
           request.params.id,

@@ -3,21 +3,15 @@
 // organisation export (OWN-2).
 import { Type, type Static } from "@sinclair/typebox";
 import type { FastifyPluginAsync } from "fastify";
-import type { SessionService } from "../identity/session-service.ts";
 import { exportToJsonLines, type OrganizationExporter } from "../privacy/export-organization.ts";
-import { privacyPermissions, type PermissionCheck } from "../privacy/review-permissions.ts";
 import type { StaffAccessLog } from "../privacy/staff-access-log.ts";
-import { oversightErrors } from "../privacy/staff-errors.ts";
 import type { StaffGrant, StaffGrantService } from "../privacy/staff-grants.ts";
-import { requireSession, requireSessionForChange } from "./session.ts";
+import { caller } from "./admin-api-permissions.ts";
 
 export interface TransparencyRoutesDependencies {
-  sessions: SessionService;
-  permissions: PermissionCheck;
   grants: StaffGrantService;
   accessLog: StaffAccessLog;
   exporter: OrganizationExporter;
-  secureCookies: boolean;
 }
 
 const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
@@ -51,13 +45,10 @@ export function renderGrant(grant: StaffGrant) {
 }
 
 export function transparencyRoutes(dependencies: TransparencyRoutesDependencies): FastifyPluginAsync {
-  const { sessions, permissions, grants, accessLog, exporter, secureCookies } = dependencies;
+  const { grants, accessLog, exporter } = dependencies;
   return async (app) => {
-    app.get("/api/access-transparency", async (request) => {
-      const principal = await requireSession(request, sessions, secureCookies);
-      const permission = privacyPermissions.transparencyRead;
-      if (!(await permissions.allowed(principal.organizationId, principal.userId, permission)))
-        throw oversightErrors.permissionDenied(permission);
+    app.get("/api/access-transparency", { config: { permission: "transparency.read" } }, async (request) => {
+      const principal = caller(request);
       const [allGrants, accesses] = await Promise.all([
         grants.listForOrganization(principal.organizationId),
         accessLog.list(principal.organizationId),
@@ -76,17 +67,17 @@ export function transparencyRoutes(dependencies: TransparencyRoutesDependencies)
       };
     });
 
-    app.get("/api/access-requests", async (request) => {
-      const principal = await requireSession(request, sessions, secureCookies);
+    app.get("/api/access-requests", { config: { permission: "signedIn" } }, async (request) => {
+      const principal = caller(request);
       const open = await grants.awaitingUser(principal.organizationId, principal.userId);
       return { data: open.map(renderGrant) };
     });
 
     app.post<{ Params: Static<typeof Id>; Body: Static<typeof ApproveBody> }>(
       "/api/access-requests/:id/approve",
-      { schema: { params: Id, body: ApproveBody } },
+      { schema: { params: Id, body: ApproveBody }, config: { permission: "signedIn" } },
       async (request) => {
-        const principal = await requireSessionForChange(request, sessions, secureCookies);
+        const principal = caller(request);
         const grant = await grants.answer(principal.organizationId, principal.userId, request.params.id, {
           approve: true,
           conversations: request.body.conversations,
@@ -97,9 +88,9 @@ export function transparencyRoutes(dependencies: TransparencyRoutesDependencies)
 
     app.post<{ Params: Static<typeof Id> }>(
       "/api/access-requests/:id/deny",
-      { schema: { params: Id } },
+      { schema: { params: Id }, config: { permission: "signedIn" } },
       async (request) => {
-        const principal = await requireSessionForChange(request, sessions, secureCookies);
+        const principal = caller(request);
         const grant = await grants.answer(principal.organizationId, principal.userId, request.params.id, {
           approve: false,
         });
@@ -109,12 +100,9 @@ export function transparencyRoutes(dependencies: TransparencyRoutesDependencies)
 
     app.get<{ Querystring: Static<typeof ExportQuery> }>(
       "/api/organization/export",
-      { schema: { querystring: ExportQuery } },
+      { schema: { querystring: ExportQuery }, config: { permission: "organization.export" } },
       async (request, reply) => {
-        const principal = await requireSession(request, sessions, secureCookies);
-        const permission = privacyPermissions.organizationExport;
-        if (!(await permissions.allowed(principal.organizationId, principal.userId, permission)))
-          throw oversightErrors.permissionDenied(permission);
+        const principal = caller(request);
         const exported = await exporter.export(principal.organizationId, principal.userId);
         if (request.query.format === "jsonl") {
           void reply

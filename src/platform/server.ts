@@ -123,9 +123,6 @@ export async function startServer(
       },
       trust: { trustReport: () => operations.trustReport!({}) },
       oversight: {
-        sessions: platform.identity.sessions,
-        // The access domain's roles (built-in and custom) decide the oversight permissions too.
-        permissions: platform.access,
         review: platform.oversight.review,
         grants: platform.oversight.grants,
         accessLog: platform.oversight.accessLog,

@@ -1,14 +1,8 @@
-// The oversight error catalogue: missing permissions, missing staff-access grants, operator sign-in,
+// The oversight error catalogue: missing staff-access grants, operator sign-in,
 // HIPAA mode's refusal of uncovered models.
 import { CustodianError } from "../core/errors.ts";
 
 export const oversightErrors = {
-  permissionDenied: (permission: string) =>
-    new CustodianError(`This needs the '${permission}' permission in your organization.`, {
-      status: 403,
-      type: "permission_error",
-      code: "permission_denied",
-    }),
   /** One answer for "no grant", "grant expired" and "grant does not cover this": none says more. */
   noGrant: () =>
     new CustodianError("No active staff-access grant of this operator covers this organization's data.", {
