@@ -160,7 +160,12 @@ export function findFreePort(): Promise<number> {
  * Polls a URL until it answers 200. Fails early, with the child's output, if the child ends first, and
  * after timeoutMs otherwise.
  */
-export async function waitForHttpOk(url: string, service: ChildService, timeoutMs: number): Promise<void> {
+export async function waitForHttpOk(
+  url: string,
+  service: ChildService,
+  timeoutMs: number,
+  intervalMs = 100,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastProblem = "no answer yet";
   while (Date.now() < deadline) {
@@ -180,7 +185,7 @@ export async function waitForHttpOk(url: string, service: ChildService, timeoutM
       lastProblem =
         cause instanceof Error ? cause.message : error instanceof Error ? error.message : String(error);
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
   throw new Error(
     `${service.name} did not answer 200 on ${url} within ${timeoutMs / 1000} s (last: ${lastProblem})\n` +

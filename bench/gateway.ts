@@ -1,36 +1,61 @@
 // The gateway benchmark: one chat-completion load direct to a stub upstream, via Custodian and via Portkey.
-import { existsSync, readFileSync, rmSync } from "node:fs";
-import { mkdtemp, readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { findFreePort, startChild, waitForHttpOk, type ChildService } from "./children.ts";
+import { startCustodianServer } from "./custodian-server.ts";
 import { runLoad, type LoadOptions, type LoadResult } from "./load.ts";
+import {
+  fixedRateExchanges,
+  serialExchanges,
+  summarise,
+  type LatencySummary,
+  type RequestSpec,
+} from "./open-loop.ts";
+import { residentMegabytes } from "./process-memory.ts";
 import { STATS_PATH, STUB_MODEL, type StubStats } from "./stub-upstream.ts";
+import { readNumber } from "./settings.ts";
+import { printTable as printRows, round } from "./table.ts";
 
 const repositoryRoot = fileURLToPath(new URL("..", import.meta.url));
 const stubEntry = fileURLToPath(new URL("./stub-upstream.ts", import.meta.url));
 
-const TARGET_NAMES = ["direct", "custodian", "portkey"] as const;
-type TargetName = (typeof TARGET_NAMES)[number];
+export const TARGET_NAMES = ["direct", "custodian", "portkey"] as const;
+export type TargetName = (typeof TARGET_NAMES)[number];
 
 const REQUEST_BODY = JSON.stringify({ model: STUB_MODEL, messages: [{ role: "user", content: "hi" }] });
 const STARTUP_TIMEOUT_MS = 60_000;
+/** The fixed rate of issue 10's p99 target: well under every gateway's maximum, so latency is not queueing. */
+const FIXED_RATE = 200;
 
 interface Settings {
   durationSeconds: number;
   warmupSeconds: number;
   connections: number;
   targets: TargetName[];
+  /** Seconds of one-at-a-time requests, and of requests at FIXED_RATE per second. */
+  serialSeconds: number;
+  fixedRateSeconds: number;
 }
 
 /** A server under test, started and checked, ready to take load. */
-interface Target {
+export interface Target {
   name: TargetName;
   url: string;
   headers: Record<string, string>;
+  /** The process that serves the target (the stub itself for "direct"), for its resident memory. */
+  pid: number | undefined;
   stop(): Promise<void>;
+}
+
+interface Latency {
+  /** One request at a time. */
+  serial: LatencySummary;
+  /** Open loop at FIXED_RATE requests per second. */
+  fixedRate: LatencySummary;
+  fixedRateAchieved: number;
+  fixedRateSendLag: LatencySummary;
 }
 
 interface Measurement {
@@ -39,32 +64,33 @@ interface Measurement {
   result: LoadResult;
   /** Completions the stub served during the measured run: shows the gateway really forwarded each request. */
   upstreamHits: number;
+  latency: Latency | null;
+  /** Resident memory of the serving process after the runs, in MB. */
+  rssMb: number | null;
 }
 
-function readNumber(name: string, fallback: number, check: (value: number) => boolean, rule: string): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || !check(value))
-    throw new Error(`${name}=${raw} is invalid: expected ${rule}`);
-  return value;
+export function readTargets(): TargetName[] {
+  const rawTargets = process.env.BENCH_TARGETS?.trim();
+  if (!rawTargets) return [...TARGET_NAMES];
+  const requested = rawTargets.split(",").map((name) => name.trim());
+  const unknown = requested.filter((name) => !(TARGET_NAMES as readonly string[]).includes(name));
+  if (unknown.length > 0) {
+    throw new Error(
+      `BENCH_TARGETS names unknown targets: ${unknown.join(", ")} (known: ${TARGET_NAMES.join(", ")})`,
+    );
+  }
+  return TARGET_NAMES.filter((name) => requested.includes(name));
 }
 
 function readSettings(): Settings {
-  const rawTargets = process.env.BENCH_TARGETS?.trim();
-  let targets: TargetName[] = [...TARGET_NAMES];
-  if (rawTargets) {
-    const requested = rawTargets.split(",").map((name) => name.trim());
-    const unknown = requested.filter((name) => !(TARGET_NAMES as readonly string[]).includes(name));
-    if (unknown.length > 0) {
-      throw new Error(
-        `BENCH_TARGETS names unknown targets: ${unknown.join(", ")} (known: ${TARGET_NAMES.join(", ")})`,
-      );
-    }
-    targets = TARGET_NAMES.filter((name) => requested.includes(name));
-  }
+  const durationSeconds = readNumber(
+    "BENCH_DURATION_S",
+    5,
+    (value) => value > 0,
+    "a number of seconds above 0",
+  );
   return {
-    durationSeconds: readNumber("BENCH_DURATION_S", 5, (value) => value > 0, "a number of seconds above 0"),
+    durationSeconds,
     warmupSeconds: readNumber("BENCH_WARMUP_S", 1, (value) => value >= 0, "a number of seconds, 0 or more"),
     connections: readNumber(
       "BENCH_CONNECTIONS",
@@ -72,7 +98,9 @@ function readSettings(): Settings {
       (value) => Number.isInteger(value) && value > 0,
       "a whole number above 0",
     ),
-    targets,
+    targets: readTargets(),
+    serialSeconds: Math.max(1, durationSeconds * 0.4),
+    fixedRateSeconds: Math.max(1, durationSeconds),
   };
 }
 
@@ -81,11 +109,13 @@ function progress(message: string): void {
   console.error(`[bench gateway] ${message}`);
 }
 
-async function startStub(): Promise<{ service: ChildService; port: number }> {
-  // A process of its own, so the stub does not share an event loop with autocannon and skew the direct run.
+export async function startStub(
+  environment: Record<string, string> = {},
+): Promise<{ service: ChildService; port: number }> {
+  // A process of its own, so the stub does not share an event loop with the load client and skew the direct run.
   const service = startChild("stub upstream", process.execPath, [stubEntry], {
     cwd: repositoryRoot,
-    env: process.env,
+    env: { ...process.env, ...environment },
   });
   try {
     const match = await service.waitForLine(/^\{.*"port":\s*(\d+)/, 10_000);
@@ -103,7 +133,7 @@ async function readStubCount(stubPort: number): Promise<number> {
 }
 
 /** One request must succeed with a chat completion before any load is sent. */
-async function verifyTarget(target: Target): Promise<void> {
+export async function verifyTarget(target: Target): Promise<void> {
   let response: Response;
   try {
     response = await fetch(target.url, {
@@ -140,75 +170,30 @@ function jsonHeaders(extra: Record<string, string>): Record<string, string> {
   return { "content-type": "application/json", ...extra };
 }
 
-function startDirect(stubPort: number): Target {
+function startDirect(stubPort: number, stubPid: number | undefined): Target {
   return {
     name: "direct",
     url: `http://127.0.0.1:${stubPort}/v1/chat/completions`,
     headers: jsonHeaders({ authorization: "Bearer dummy" }),
+    pid: stubPid,
     stop: async () => {},
   };
 }
 
-async function readBootstrap(dataDirectory: string, service: ChildService): Promise<string> {
-  const file = path.join(dataDirectory, "bootstrap.json");
-  // The server should write the file before it answers health checks, but a short grace period costs little.
-  const deadline = Date.now() + 5_000;
-  while (!existsSync(file) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-  if (!existsSync(file))
-    throw new Error(`custodian is healthy but wrote no ${file}\n${service.describeOutput()}`);
-  const bootstrap = JSON.parse(await readFile(file, "utf8")) as { api_key?: unknown };
-  if (typeof bootstrap.api_key !== "string" || bootstrap.api_key === "") {
-    throw new Error(`${file} has no api_key`);
-  }
-  return bootstrap.api_key;
-}
-
 async function startCustodian(stubPort: number): Promise<Target> {
-  const dataDirectory = await mkdtemp(path.join(tmpdir(), "custodian-bench-"));
-  const removeDataDirectory = (): void => rmSync(dataDirectory, { recursive: true, force: true });
-  // Removed even if the run is interrupted before the orderly stop.
-  process.once("exit", removeDataDirectory);
-  const port = await findFreePort();
-
-  // Black-box: the server sees only these settings, not CUSTODIAN_* variables that happen to be in the
-  // caller's shell (a database URL, say), so every run starts from the same fresh state.
-  const environment: NodeJS.ProcessEnv = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !name.startsWith("CUSTODIAN_")),
-  );
-  Object.assign(environment, {
-    CUSTODIAN_DATA_DIR: dataDirectory,
-    CUSTODIAN_HTTP: "1",
-    CUSTODIAN_HOST: "127.0.0.1",
-    CUSTODIAN_PORT: String(port),
-    CUSTODIAN_LOG_LEVEL: "warn",
-    CUSTODIAN_UPSTREAMS: JSON.stringify([
-      { name: "stub", baseURL: `http://127.0.0.1:${stubPort}/v1`, models: [STUB_MODEL] },
-    ]),
+  const server = await startCustodianServer({
+    upstreams: [{ name: "stub", baseURL: `http://127.0.0.1:${stubPort}/v1`, models: [STUB_MODEL] }],
+    // BENCH_CUSTODIAN_POSTGRES=1: Custodian on a fresh PostgreSQL database instead of the embedded PGlite.
+    postgres: process.env.BENCH_CUSTODIAN_POSTGRES === "1",
+    log: progress,
   });
-
-  progress(`starting custodian on 127.0.0.1:${port} (data dir ${dataDirectory})`);
-  const service = startChild("custodian", process.execPath, ["src/main.ts", "serve"], {
-    cwd: repositoryRoot,
-    env: environment,
-  });
-  const stop = async (): Promise<void> => {
-    await service.stop();
-    removeDataDirectory();
-    process.removeListener("exit", removeDataDirectory);
+  return {
+    name: "custodian",
+    url: `${server.baseUrl}/v1/chat/completions`,
+    headers: jsonHeaders({ authorization: `Bearer ${server.apiKey}` }),
+    pid: server.service.child.pid,
+    stop: server.stop,
   };
-  try {
-    await waitForHttpOk(`http://127.0.0.1:${port}/healthz`, service, STARTUP_TIMEOUT_MS);
-    const apiKey = await readBootstrap(dataDirectory, service);
-    return {
-      name: "custodian",
-      url: `http://127.0.0.1:${port}/v1/chat/completions`,
-      headers: jsonHeaders({ authorization: `Bearer ${apiKey}` }),
-      stop,
-    };
-  } catch (error) {
-    await stop();
-    throw error;
-  }
 }
 
 /** The gateway's Node entry point, found through its package.json "bin" rather than a hard-coded path. */
@@ -244,6 +229,7 @@ async function startPortkey(stubPort: number): Promise<Target> {
         // 127.0.0.1 is on the gateway's default list of trusted custom hosts.
         "x-portkey-custom-host": `http://127.0.0.1:${stubPort}/v1`,
       }),
+      pid: service.child.pid,
       stop,
     };
   } catch (error) {
@@ -252,10 +238,14 @@ async function startPortkey(stubPort: number): Promise<Target> {
   }
 }
 
-function startTarget(name: TargetName, stubPort: number): Promise<Target> {
+export function startTarget(
+  name: TargetName,
+  stubPort: number,
+  stubPid: number | undefined,
+): Promise<Target> {
   switch (name) {
     case "direct":
-      return Promise.resolve(startDirect(stubPort));
+      return Promise.resolve(startDirect(stubPort, stubPid));
     case "custodian":
       return startCustodian(stubPort);
     case "portkey":
@@ -282,12 +272,36 @@ async function measure(target: Target, stubPort: number, settings: Settings): Pr
   const before = await readStubCount(stubPort);
   const result = await runLoad({ ...load, durationSeconds: settings.durationSeconds });
   const upstreamHits = (await readStubCount(stubPort)) - before;
-  return { name: target.name, warmup, result, upstreamHits };
+  const latency = await measureLatency(target, settings);
+  return {
+    name: target.name,
+    warmup,
+    result,
+    upstreamHits,
+    latency,
+    rssMb: await residentMegabytes(target.pid),
+  };
 }
 
-function round(value: number, decimals: number): number {
-  const factor = 10 ** decimals;
-  return Math.round(value * factor) / factor;
+/** After the throughput run (which also warmed the target up): serial latency, then latency at a fixed rate. */
+async function measureLatency(target: Target, settings: Settings): Promise<Latency> {
+  const spec: RequestSpec = { url: target.url, method: "POST", headers: target.headers, body: REQUEST_BODY };
+  progress(`${target.name}: serial requests for ${settings.serialSeconds} s`);
+  const serial = await serialExchanges(spec, settings.serialSeconds);
+  progress(`${target.name}: ${FIXED_RATE} requests/s, open loop, for ${settings.fixedRateSeconds} s`);
+  const fixed = await fixedRateExchanges(spec, FIXED_RATE, settings.fixedRateSeconds);
+  return {
+    serial: summarise(
+      serial.exchanges.map((exchange) => exchange.totalUs),
+      serial.failures,
+    ),
+    fixedRate: summarise(
+      fixed.exchanges.map((exchange) => exchange.totalUs),
+      fixed.failures,
+    ),
+    fixedRateAchieved: fixed.achievedRate,
+    fixedRateSendLag: fixed.lag,
+  };
 }
 
 function failuresOf(measurement: Measurement): {
@@ -309,41 +323,69 @@ function failuresOf(measurement: Measurement): {
   };
 }
 
+const milliseconds = (microseconds: number): string => (microseconds / 1000).toFixed(3);
+
 function printTable(measurements: Measurement[], settings: Settings): void {
-  const header = ["target", "rps", "p50 ms", "p99 ms", "responses", "upstream", "non-2xx", "errors"];
-  const rows = measurements.map((measurement) => {
-    const { result } = measurement;
-    const failures = failuresOf(measurement);
-    return [
-      measurement.name,
-      result.rps.toFixed(1),
-      result.p50Ms.toFixed(3),
-      result.p99Ms.toFixed(3),
-      String(result.responses),
-      String(measurement.upstreamHits),
-      String(failures.non2xx),
-      String(failures.errors),
-    ];
-  });
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)),
+  printRows(
+    `Gateway benchmark: POST /v1/chat/completions, ${settings.connections} connections (autocannon), ` +
+      `${settings.durationSeconds} s measured after ${settings.warmupSeconds} s warm-up, Node ${process.version}`,
+    ["target", "rps", "p50 ms", "p99 ms", "responses", "upstream", "non-2xx", "errors", "RSS MB"],
+    measurements.map((measurement) => {
+      const { result } = measurement;
+      const failures = failuresOf(measurement);
+      return [
+        measurement.name,
+        result.rps.toFixed(1),
+        result.p50Ms.toFixed(3),
+        result.p99Ms.toFixed(3),
+        String(result.responses),
+        String(measurement.upstreamHits),
+        String(failures.non2xx),
+        String(failures.errors),
+        measurement.rssMb === null ? "-" : measurement.rssMb.toFixed(1),
+      ];
+    }),
   );
-  const format = (cells: string[]): string =>
-    cells
-      .map((cell, column) =>
-        column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0),
-      )
-      .join("  ");
   console.log(
-    `\nGateway benchmark: POST /v1/chat/completions, ${settings.connections} connections, ` +
-      `${settings.durationSeconds} s measured after ${settings.warmupSeconds} s warm-up, ` +
-      `Node ${process.version}`,
+    "(upstream: completions the stub served in the measured run; non-2xx and errors include warm-up; " +
+      "RSS: the serving process after all runs, the stub for direct)",
   );
-  console.log(format(header));
-  console.log(widths.map((width) => "-".repeat(width)).join("  "));
-  for (const row of rows) console.log(format(row));
-  console.log(
-    "(upstream: completions the stub served in the measured run; non-2xx and errors include warm-up)",
+  const direct = measurements.find((measurement) => measurement.name === "direct")?.latency;
+  const added = (value: number, base: number | undefined): string =>
+    base === undefined ? "-" : `${value - base >= 0 ? "+" : ""}${milliseconds(value - base)}`;
+  printRows(
+    `Latency (open-loop client, microsecond timestamps at the send): serial for ${settings.serialSeconds} s, ` +
+      `then ${FIXED_RATE} requests/s for ${settings.fixedRateSeconds} s`,
+    [
+      "target",
+      "serial n",
+      "serial p50 ms",
+      "added p50",
+      `@${FIXED_RATE}/s n`,
+      "p50 ms",
+      "p99 ms",
+      "added p99",
+      "achieved/s",
+      "send lag p99 ms",
+      "failures",
+    ],
+    measurements.map((measurement) => {
+      const latency = measurement.latency;
+      if (!latency) return [measurement.name, "-", "-", "-", "-", "-", "-", "-", "-", "-", "-"];
+      return [
+        measurement.name,
+        String(latency.serial.count),
+        milliseconds(latency.serial.p50Us),
+        added(latency.serial.p50Us, direct?.serial.p50Us),
+        String(latency.fixedRate.count),
+        milliseconds(latency.fixedRate.p50Us),
+        milliseconds(latency.fixedRate.p99Us),
+        added(latency.fixedRate.p99Us, direct?.fixedRate.p99Us),
+        latency.fixedRateAchieved.toFixed(1),
+        milliseconds(latency.fixedRateSendLag.p99Us),
+        String(latency.serial.failures + latency.fixedRate.failures),
+      ];
+    }),
   );
 }
 
@@ -355,7 +397,7 @@ export async function run(): Promise<number> {
   try {
     // One target at a time, each stopped before the next starts, so they never compete for the CPU.
     for (const name of settings.targets) {
-      const target = await startTarget(name, stub.port);
+      const target = await startTarget(name, stub.port, stub.service.child.pid);
       try {
         await verifyTarget(target);
         measurements.push(await measure(target, stub.port, settings));
@@ -372,6 +414,12 @@ export async function run(): Promise<number> {
   let failed = false;
   for (const measurement of measurements) {
     const failures = failuresOf(measurement);
+    const latencyFailures =
+      (measurement.latency?.serial.failures ?? 0) + (measurement.latency?.fixedRate.failures ?? 0);
+    if (latencyFailures > 0) {
+      failed = true;
+      console.log(`FAILED ${measurement.name}: ${latencyFailures} failed requests in the latency runs`);
+    }
     if (failures.non2xx > 0 || failures.errors > 0) {
       failed = true;
       const codes = Object.entries(failures.statusCodes)
@@ -392,13 +440,30 @@ export async function run(): Promise<number> {
 
   const summary: Record<string, unknown> = {};
   const byName = new Map(measurements.map((measurement) => [measurement.name, measurement.result]));
-  for (const [name, result] of byName) {
-    summary[name] = {
+  const latencyOf = new Map(measurements.map((measurement) => [measurement.name, measurement.latency]));
+  for (const measurement of measurements) {
+    const { result, latency } = measurement;
+    summary[measurement.name] = {
       rps: round(result.rps, 1),
       p50_ms: round(result.p50Ms, 3),
       p99_ms: round(result.p99Ms, 3),
+      serial_p50_ms: latency ? round(latency.serial.p50Us / 1000, 3) : null,
+      [`p50_at_${FIXED_RATE}_ms`]: latency ? round(latency.fixedRate.p50Us / 1000, 3) : null,
+      [`p99_at_${FIXED_RATE}_ms`]: latency ? round(latency.fixedRate.p99Us / 1000, 3) : null,
+      rss_mb: measurement.rssMb === null ? null : round(measurement.rssMb, 1),
     };
   }
+  const addedMs = (name: TargetName, pick: (latency: Latency) => number): number | null => {
+    const target = latencyOf.get(name);
+    const direct = latencyOf.get("direct");
+    return target && direct ? round((pick(target) - pick(direct)) / 1000, 3) : null;
+  };
+  summary.added_latency_ms = {
+    custodian_serial_p50: addedMs("custodian", (latency) => latency.serial.p50Us),
+    portkey_serial_p50: addedMs("portkey", (latency) => latency.serial.p50Us),
+    [`custodian_p99_at_${FIXED_RATE}`]: addedMs("custodian", (latency) => latency.fixedRate.p99Us),
+    [`portkey_p99_at_${FIXED_RATE}`]: addedMs("portkey", (latency) => latency.fixedRate.p99Us),
+  };
   const ratio = (numerator: TargetName, denominator: TargetName): number | null => {
     const top = byName.get(numerator);
     const bottom = byName.get(denominator);

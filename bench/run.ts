@@ -14,12 +14,36 @@ const benchmarks: Record<string, Benchmark> = {
       "chat-completion throughput and latency direct to a stub, through Custodian, through Portkey",
     run: async () => (await import("./gateway.ts")).run(),
   },
+  "gateway-stream": {
+    description: "streamed chat completions: added time to first byte and chunk throughput",
+    run: async () => (await import("./gateway-stream.ts")).run(),
+  },
+  crypto: {
+    description: "sealing a 1 KiB record and streaming file encryption, against openssl speed",
+    run: async () => (await import("./crypto.ts")).run(),
+  },
+  train: {
+    description: "tokens/s and loss curve of the training engine on the demo model recipe",
+    run: async () => (await import("./train.ts")).run(),
+  },
+  inference: {
+    description: "tokens/s of /v1/chat/completions on the demo model against node-llama-cpp directly",
+    run: async () => (await import("./inference.ts")).run(),
+  },
+  footprint: {
+    description: "idle memory, memory per open stream and cold start of custodian serve",
+    run: async () => (await import("./footprint.ts")).run(),
+  },
+  scale: {
+    description: "conversation listing, purge and key rotation with many conversations (PostgreSQL)",
+    run: async () => (await import("./scale.ts")).run(),
+  },
 };
 
 function listBenchmarks(write: (line: string) => void): void {
   write("Usage: npm run bench -- <name>\n\nBenchmarks:");
   for (const [name, benchmark] of Object.entries(benchmarks))
-    write(`  ${name.padEnd(10)} ${benchmark.description}`);
+    write(`  ${name.padEnd(15)} ${benchmark.description}`);
 }
 
 // Interrupting a run must not leave servers behind: stop the children, then leave with the usual status.

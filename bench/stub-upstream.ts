@@ -34,6 +34,58 @@ const notFoundBody = Buffer.from(
   JSON.stringify({ error: { message: "not found", type: "invalid_request_error", param: null, code: null } }),
 );
 
+/** Streamed completions: this many content chunks, then a final chunk with the finish reason, then [DONE]. */
+export const STREAM_CHUNKS_VARIABLE = "STUB_STREAM_CHUNKS";
+/** Milliseconds between streamed chunks; 0 writes them back to back (chunk throughput), more holds streams open. */
+export const STREAM_INTERVAL_VARIABLE = "STUB_STREAM_INTERVAL_MS";
+
+function chunkEvent(delta: Record<string, string>, finishReason: string | null): Buffer {
+  const chunk = {
+    id: "chatcmpl-stub",
+    object: "chat.completion.chunk",
+    created: 1_700_000_000,
+    model: STUB_MODEL,
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+  };
+  return Buffer.from(`data: ${JSON.stringify(chunk)}\n\n`);
+}
+
+// Prepared once, like the JSON body: the first chunk carries the role, the others one short word each.
+const firstChunk = chunkEvent({ role: "assistant", content: "" }, null);
+const wordChunk = chunkEvent({ content: " word" }, null);
+const lastChunk = chunkEvent({}, "stop");
+const doneEvent = Buffer.from("data: [DONE]\n\n");
+
+/** A body asks for a stream when it says `"stream": true`; matched without parsing, to keep the stub cheap. */
+const streamPattern = /"stream"\s*:\s*true/;
+
+function sendStream(response: ServerResponse, chunks: number, intervalMs: number): void {
+  response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+  response.write(firstChunk);
+  if (intervalMs <= 0) {
+    for (let index = 0; index < chunks; index += 1) response.write(wordChunk);
+    response.write(lastChunk);
+    response.end(doneEvent);
+    return;
+  }
+  let written = 0;
+  const timer = setInterval(() => {
+    if (response.destroyed) {
+      clearInterval(timer);
+      return;
+    }
+    if (written < chunks) {
+      written += 1;
+      response.write(wordChunk);
+      return;
+    }
+    clearInterval(timer);
+    response.write(lastChunk);
+    response.end(doneEvent);
+  }, intervalMs);
+  response.once("close", () => clearInterval(timer));
+}
+
 /** A non-OpenAI endpoint counting the completions served, to check that a gateway really forwarded. */
 export const STATS_PATH = "/_stub/stats";
 
@@ -52,18 +104,27 @@ function send(response: ServerResponse, status: number, body: Buffer): void {
   response.end(body);
 }
 
-export async function startStubUpstream(port = 0, host = "127.0.0.1"): Promise<StubUpstream> {
+export async function startStubUpstream(
+  port = 0,
+  host = "127.0.0.1",
+  stream: { chunks: number; intervalMs: number } = { chunks: 64, intervalMs: 0 },
+): Promise<StubUpstream> {
   const stats: StubStats = { chat_completions: 0 };
 
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
-    // The body is read to its end before answering so the keep-alive connection stays usable; its content
-    // does not matter to the stub.
-    request.resume();
+    // The body is read to its end before answering so the keep-alive connection stays usable; the stub
+    // only looks at whether it asks for a stream.
+    let body = "";
+    request.setEncoding("utf8");
+    request.on("data", (chunk: string) => {
+      body += chunk;
+    });
     request.once("end", () => {
       const path = request.url?.split("?")[0];
       if (request.method === "POST" && path === "/v1/chat/completions") {
         stats.chat_completions += 1;
-        send(response, 200, completionBody);
+        if (streamPattern.test(body)) sendStream(response, stream.chunks, stream.intervalMs);
+        else send(response, 200, completionBody);
       } else if (request.method === "GET" && path === "/v1/models") {
         send(response, 200, modelsBody);
       } else if (request.method === "GET" && path === STATS_PATH) {
@@ -99,7 +160,10 @@ export async function startStubUpstream(port = 0, host = "127.0.0.1"): Promise<S
 // how the benchmarks start it in a separate process, away from the load generator's event loop.
 if (import.meta.main) {
   const requestedPort = Number(process.argv[2] ?? process.env.STUB_PORT ?? 0);
-  const stub = await startStubUpstream(requestedPort);
+  const stub = await startStubUpstream(requestedPort, "127.0.0.1", {
+    chunks: Number(process.env[STREAM_CHUNKS_VARIABLE] ?? 64),
+    intervalMs: Number(process.env[STREAM_INTERVAL_VARIABLE] ?? 0),
+  });
   console.log(JSON.stringify({ listening: `http://127.0.0.1:${stub.port}/v1`, port: stub.port }));
   const shutdown = (): void => void stub.close().then(() => process.exit(0));
   process.once("SIGTERM", shutdown);

@@ -1,0 +1,223 @@
+// The footprint benchmark: cold start to ready, idle resident memory, and memory per open stream of
+// `custodian serve` without a local model (CUSTODIAN_DEMO_MODEL=0), streams coming from a slow stub upstream.
+import { mkdtemp, rm } from "node:fs/promises";
+import { request as httpRequest, type ClientRequest } from "node:http";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createBenchDatabase } from "./bench-database.ts";
+import { startCustodianServer, type CustodianOptions, type CustodianServer } from "./custodian-server.ts";
+import { startStub } from "./gateway.ts";
+import { latencyAgent } from "./open-loop.ts";
+import { residentMegabytes } from "./process-memory.ts";
+import { durationSeconds, readNumber } from "./settings.ts";
+import { STREAM_CHUNKS_VARIABLE, STREAM_INTERVAL_VARIABLE, STUB_MODEL } from "./stub-upstream.ts";
+import { printTable, progressFor, round } from "./table.ts";
+
+const progress = progressFor("footprint");
+
+function pause(milliseconds: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, milliseconds));
+}
+
+/** Resident memory once it has stopped moving: sampled until two readings 250 ms apart differ by under 1 MB. */
+async function settledMegabytes(pid: number | undefined): Promise<number | null> {
+  let previous = await residentMegabytes(pid);
+  for (let attempt = 0; attempt < 20 && previous !== null; attempt += 1) {
+    await pause(250);
+    const current = await residentMegabytes(pid);
+    if (current === null || Math.abs(current - previous) < 1) return current;
+    previous = current;
+  }
+  return previous;
+}
+
+interface OpenStreams {
+  /** Resolves once every stream has received its first bytes. */
+  opened: Promise<void>;
+  failures(): number;
+  close(): void;
+}
+
+/** Opens `count` streamed chat completions that stay open while the slow stub trickles chunks. */
+function openStreams(server: CustodianServer, count: number): OpenStreams {
+  const agent = latencyAgent();
+  const requests: ClientRequest[] = [];
+  let failures = 0;
+  const body = JSON.stringify({
+    model: STUB_MODEL,
+    stream: true,
+    messages: [{ role: "user", content: "hi" }],
+  });
+  const opened = Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<void>((resolve) => {
+          const request = httpRequest(`${server.baseUrl}/v1/chat/completions`, {
+            method: "POST",
+            agent,
+            headers: { "content-type": "application/json", authorization: `Bearer ${server.apiKey}` },
+          });
+          requests.push(request);
+          request.once("error", () => {
+            failures += 1;
+            resolve();
+          });
+          request.once("response", (response) => {
+            if (response.statusCode !== 200) failures += 1;
+            response.once("data", () => resolve());
+            response.once("end", () => resolve());
+            response.resume();
+            response.on("error", () => {});
+          });
+          request.end(body);
+        }),
+    ),
+  ).then(() => {});
+  return {
+    opened,
+    failures: () => failures,
+    close() {
+      for (const request of requests) request.destroy();
+      agent.destroy();
+    },
+  };
+}
+
+/** Milliseconds from spawning a server on an existing data directory (database already created) to ready. */
+async function measureRestart(options: CustodianOptions): Promise<number> {
+  const dataDirectory = await mkdtemp(path.join(tmpdir(), "custodian-bench-restart-"));
+  // On PostgreSQL the restart must find the same database, so it is made here rather than per start.
+  const database = options.postgres ? await createBenchDatabase() : null;
+  if (options.postgres && !database) throw new Error("no PostgreSQL server answers");
+  const restartOptions: CustodianOptions = database
+    ? { ...options, postgres: false, databaseUrl: database.url }
+    : options;
+  try {
+    await (await startCustodianServer({ ...restartOptions, dataDirectory })).stop();
+    const restarted = await startCustodianServer({
+      ...restartOptions,
+      dataDirectory,
+      readinessPath: "/readyz",
+      pollIntervalMs: 5,
+    });
+    await restarted.stop();
+    return restarted.startupMs;
+  } finally {
+    await rm(dataDirectory, { recursive: true, force: true });
+    await database?.drop();
+  }
+}
+
+export async function run(): Promise<number> {
+  const seconds = durationSeconds(30);
+  const streamCount = readNumber(
+    "BENCH_STREAMS",
+    // Enough streams that their memory stands out from the garbage collector's swings of tens of MB.
+    1000,
+    (value) => Number.isInteger(value) && value > 0,
+    "a whole number above 0",
+  );
+  const starts = 3;
+  // Each stream lasts longer than the whole measurement, so all of them are open at the same time.
+  const stub = await startStub({
+    [STREAM_CHUNKS_VARIABLE]: String(Math.ceil(seconds) * 4),
+    [STREAM_INTERVAL_VARIABLE]: "1000",
+  });
+  const upstreams = [{ name: "stub", baseURL: `http://127.0.0.1:${stub.port}/v1`, models: [STUB_MODEL] }];
+  const environment = { CUSTODIAN_DEMO_MODEL: "0" };
+  // BENCH_CUSTODIAN_POSTGRES=1: on fresh PostgreSQL databases instead of the embedded PGlite.
+  const postgres = process.env.BENCH_CUSTODIAN_POSTGRES === "1";
+  const startupMs: number[] = [];
+  let idleMb: number | null = null;
+  let warmMb: number | null = null;
+  let openMb: number | null = null;
+  let closedMb: number | null = null;
+  let failures = 0;
+  let restartMs: number;
+  try {
+    progress("a first start, then a restart on the same data directory (database already created)");
+    restartMs = await measureRestart({ upstreams, environment, postgres });
+    for (let index = 0; index < starts; index += 1) {
+      progress(`cold start ${index + 1} of ${starts} (fresh data directory, /readyz polled every 5 ms)`);
+      const server = await startCustodianServer({
+        upstreams,
+        environment,
+        postgres,
+        readinessPath: "/readyz",
+        pollIntervalMs: 5,
+      });
+      startupMs.push(server.startupMs);
+      if (index < starts - 1) {
+        await server.stop();
+        continue;
+      }
+      try {
+        const pid = server.service.child.pid;
+        idleMb = await settledMegabytes(pid);
+        progress(
+          `idle RSS ${idleMb?.toFixed(1)} MB; one stream first, so lazy start-up work is not counted per stream`,
+        );
+        const first = openStreams(server, 1);
+        await first.opened;
+        first.close();
+        await pause(500);
+        warmMb = await settledMegabytes(pid);
+        progress(`opening ${streamCount} slow streams`);
+        const streams = openStreams(server, streamCount);
+        await Promise.race([streams.opened, pause(seconds * 1000)]);
+        await pause(1000);
+        openMb = await settledMegabytes(pid);
+        failures = streams.failures();
+        streams.close();
+        await pause(1000);
+        closedMb = await settledMegabytes(pid);
+      } finally {
+        await server.stop();
+      }
+    }
+  } finally {
+    await stub.service.stop();
+  }
+
+  const sorted = [...startupMs].sort((left, right) => left - right);
+  const medianStartMs = sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+  const perStreamMb = openMb !== null && warmMb !== null ? (openMb - warmMb) / streamCount : null;
+  // Against the memory once the streams are closed again: the same heap history, without the streams.
+  const perStreamClosedMb = openMb !== null && closedMb !== null ? (openMb - closedMb) / streamCount : null;
+  const megabytes = (value: number | null, decimals = 1): string =>
+    value === null ? "-" : value.toFixed(decimals);
+  printTable(
+    `Footprint of custodian serve (CUSTODIAN_DEMO_MODEL=0, ${postgres ? "PostgreSQL" : "PGlite"}), Node ${process.version}`,
+    ["measure", "value"],
+    [
+      ["cold start to /readyz 200, median ms", medianStartMs.toFixed(0)],
+      ["cold starts ms (fresh data directory)", startupMs.map((value) => value.toFixed(0)).join(", ")],
+      ["restart to /readyz 200 ms (existing data)", megabytes(restartMs, 0)],
+      ["idle RSS MB", megabytes(idleMb)],
+      ["RSS after one stream MB", megabytes(warmMb)],
+      [`RSS with ${streamCount} open streams MB`, megabytes(openMb)],
+      ["RSS after closing them MB", megabytes(closedMb)],
+      ["RSS per open stream MB (vs before)", megabytes(perStreamMb, 3)],
+      ["RSS per open stream MB (vs after)", megabytes(perStreamClosedMb, 3)],
+      ["failed streams", String(failures)],
+    ],
+  );
+  console.log(
+    JSON.stringify({
+      database: postgres ? "postgresql" : "pglite",
+      cold_start_ms: round(medianStartMs, 0),
+      cold_starts_ms: startupMs.map((value) => round(value, 0)),
+      restart_ms: round(restartMs, 0),
+      idle_rss_mb: idleMb === null ? null : round(idleMb, 1),
+      rss_after_one_stream_mb: warmMb === null ? null : round(warmMb, 1),
+      open_streams: streamCount,
+      rss_with_open_streams_mb: openMb === null ? null : round(openMb, 1),
+      rss_after_closing_mb: closedMb === null ? null : round(closedMb, 1),
+      rss_per_stream_mb: perStreamMb === null ? null : round(perStreamMb, 3),
+      rss_per_stream_vs_closed_mb: perStreamClosedMb === null ? null : round(perStreamClosedMb, 3),
+      failed_streams: failures,
+    }),
+  );
+  return failures > 0 ? 1 : 0;
+}
