@@ -1,5 +1,6 @@
 // After each /v1 completion, off the hot path: classify it (metadata only) and, unless zero data
 // retention or `store: false` applies, keep its content sealed for abuse monitoring until it expires.
+import type { Insertable } from "kysely";
 import type { Logger } from "pino";
 import { randomToken } from "../core/ids.ts";
 import type { Keyring } from "../crypto/keyring.ts";
@@ -8,8 +9,8 @@ import type { CompletionObserver, CompletionRecord } from "../inference/completi
 import { mergeClassifications, type Classification, type Classifier } from "./classifier.ts";
 import { completionText } from "./completion-text.ts";
 import { stricter, type PrivacyAdmission } from "./privacy-admission.ts";
-import type { PrivacySettingsService } from "./privacy-settings-service.ts";
-import "./privacy-tables.ts";
+import type { EffectivePrivacy, PrivacySettingsService } from "./privacy-settings-service.ts";
+import type { ApiClassificationsTable, ApiRecordsTable } from "./privacy-tables.ts";
 
 const dayMs = 86_400_000;
 /**
@@ -17,6 +18,13 @@ const dayMs = 86_400_000;
  * slow database must not grow memory without bound, and dropping a record is the private failure.
  */
 const maxQueued = 10_000;
+/** Completions written per transaction. */
+const batchSize = 500;
+
+interface Rows {
+  record?: Insertable<ApiRecordsTable>;
+  classification?: Insertable<ApiClassificationsTable>;
+}
 
 export interface ApiTrafficObserverDependencies {
   db: Db;
@@ -56,19 +64,37 @@ export class ApiTrafficObserver implements CompletionObserver {
     while (this.#draining) await this.#draining;
   }
 
+  /**
+   * Handle what is queued in batches: each batch is classified and sealed in memory, then written
+   * with one insert per table in one transaction, so a busy server writes a few rows statements a
+   * second rather than several per request.
+   */
   async #drain(): Promise<void> {
-    for (let record = this.#queue.shift(); record; record = this.#queue.shift()) {
+    for (
+      let batch = this.#queue.splice(0, batchSize);
+      batch.length > 0;
+      batch = this.#queue.splice(0, batchSize)
+    ) {
       try {
-        await this.#handle(record);
+        // Today's settings, read once per project for the whole batch.
+        const settings = new Map<string, Promise<EffectivePrivacy>>();
+        const effective = (organizationId: string, projectId: string) => {
+          const key = `${organizationId}\n${projectId}`;
+          let found = settings.get(key);
+          if (!found)
+            settings.set(key, (found = this.#dependencies.settings.effective(organizationId, projectId)));
+          return found;
+        };
+        await this.#write(await Promise.all(batch.map((record) => this.#rows(record, effective))));
       } catch (error) {
         // The error's name and code only: a database error can quote the values it was given.
         this.#dependencies.logger.warn(
           {
-            requestId: record.requestId,
+            completions: batch.length,
             error: error instanceof Error ? error.name : "unknown",
             code: (error as { code?: unknown } | null)?.code ?? null,
           },
-          "could not record an API completion",
+          "could not record API completions",
         );
       }
     }
@@ -76,6 +102,18 @@ export class ApiTrafficObserver implements CompletionObserver {
       this.#dependencies.logger.warn({ dropped: this.#dropped }, "API completions not recorded: queue full");
       this.#dropped = 0;
     }
+  }
+
+  async #write(rows: Rows[]): Promise<void> {
+    const records = rows.flatMap((row) => (row.record ? [row.record] : []));
+    const classifications = rows.flatMap((row) => (row.classification ? [row.classification] : []));
+    if (records.length === 0 && classifications.length === 0) return;
+    await this.#dependencies.db.transaction().execute(async (transaction) => {
+      if (records.length > 0) await transaction.insertInto("api_records").values(records).execute();
+      if (classifications.length > 0) {
+        await transaction.insertInto("api_classifications").values(classifications).execute();
+      }
+    });
   }
 
   async #classify(record: CompletionRecord): Promise<Classification | null> {
@@ -96,18 +134,23 @@ export class ApiTrafficObserver implements CompletionObserver {
       : null;
   }
 
-  async #handle(record: CompletionRecord): Promise<void> {
-    const { db, keyring, settings } = this.#dependencies;
+  /** What one completion leaves behind: its sealed record (unless it may not be kept) and its metadata. */
+  async #rows(
+    record: CompletionRecord,
+    effective: (organizationId: string, projectId: string) => Promise<EffectivePrivacy>,
+  ): Promise<Rows> {
+    const { keyring } = this.#dependencies;
     const { organizationId, projectId, keyId } = record.caller;
     const classification = await this.#classify(record);
     const privacy = stricter(
-      await settings.effective(organizationId, projectId),
+      await effective(organizationId, projectId),
       this.#dependencies.admission?.admitted(record.request),
     );
     // API-2: under ZDR, `store: false` or a zero retention period, no content goes anywhere durable.
     const keep = !privacy.zdr && record.store && privacy.retentionDays > 0;
     const now = new Date();
     let recordId: string | null = null;
+    const rows: Rows = {};
     if (keep) {
       recordId = `apirec_${randomToken(24)}`;
       const content = await keyring.seal(
@@ -116,47 +159,42 @@ export class ApiTrafficObserver implements CompletionObserver {
         JSON.stringify({ request: record.request, output: record.output }),
       );
       const flagged = classification?.flagged ?? false;
-      await db
-        .insertInto("api_records")
-        .values({
-          id: recordId,
-          organization_id: organizationId,
-          project_id: projectId,
-          key_id: keyId,
-          request_id: record.requestId,
-          endpoint: record.endpoint,
-          model: record.model,
-          status: record.status,
-          prompt_tokens: record.usage?.prompt_tokens ?? null,
-          completion_tokens: record.usage?.completion_tokens ?? null,
-          content,
-          flagged,
-          review_status: flagged ? "pending" : "none",
-          created_at: now,
-          expires_at: new Date(now.getTime() + privacy.retentionDays * dayMs),
-        })
-        .execute();
+      rows.record = {
+        id: recordId,
+        organization_id: organizationId,
+        project_id: projectId,
+        key_id: keyId,
+        request_id: record.requestId,
+        endpoint: record.endpoint,
+        model: record.model,
+        status: record.status,
+        prompt_tokens: record.usage?.prompt_tokens ?? null,
+        completion_tokens: record.usage?.completion_tokens ?? null,
+        content,
+        flagged,
+        review_status: flagged ? "pending" : "none",
+        created_at: now,
+        expires_at: new Date(now.getTime() + privacy.retentionDays * dayMs),
+      };
     }
     if (classification) {
-      await db
-        .insertInto("api_classifications")
-        .values({
-          id: `cls_${randomToken(24)}`,
-          organization_id: organizationId,
-          project_id: projectId,
-          request_id: record.requestId,
-          record_id: recordId,
-          classifier: classification.classifier,
-          flagged: classification.flagged,
-          categories: JSON.stringify(
-            Object.entries(classification.categories)
-              .filter(([, on]) => on)
-              .map(([category]) => category),
-          ),
-          scores: JSON.stringify(classification.scores),
-          created_at: now,
-        })
-        .execute();
+      rows.classification = {
+        id: `cls_${randomToken(24)}`,
+        organization_id: organizationId,
+        project_id: projectId,
+        request_id: record.requestId,
+        record_id: recordId,
+        classifier: classification.classifier,
+        flagged: classification.flagged,
+        categories: JSON.stringify(
+          Object.entries(classification.categories)
+            .filter(([, on]) => on)
+            .map(([category]) => category),
+        ),
+        scores: JSON.stringify(classification.scores),
+        created_at: now,
+      };
     }
+    return rows;
   }
 }
