@@ -33,14 +33,17 @@ Commands:
                                           https URL) with resume and SHA-256 check, and register it
   models list [--json]                    the registered models
   usage --org ID --since DATE [--until DATE] [--json]
-                                          daily tokens and requests by project and model
+                                          daily tokens and requests by project (or workspace), user
+                                          and model
   limits set --org ID (--project ID | --key KEY_ID) [--rpm N] [--tpm N]
                                           requests and tokens per minute for a project or an API key
   limits clear --org ID (--project ID | --key KEY_ID)
   limits list --org ID [--json]           an organisation's rate limits and budgets
-  budgets set --org ID --project ID [--daily N] [--monthly N]
-                                          token budgets per day and month (UTC); alerts at 80% and 100%
-  budgets clear --org ID --project ID
+  budgets set --org ID (--project ID | --user ID | --group ID) [--daily N] [--monthly N]
+                                          token budgets per day and month (UTC); alerts at 80% and 100%;
+                                          a user's covers workspace chat and their personal API keys,
+                                          a group's (SCIM) covers each of its members
+  budgets clear --org ID (--project ID | --user ID | --group ID)
   sso saml set --org ID --metadata FILE --base-url URL [--email-attribute A] [--name-attribute A]
                [--idp-initiated on|off]   connect an organisation to its SAML IdP (metadata XML file);
                                           base URL = the https address users reach Custodian at
@@ -156,6 +159,8 @@ async function main(argv: string[]): Promise<number> {
       tpm: { type: "string" },
       daily: { type: "string" },
       monthly: { type: "string" },
+      user: { type: "string" },
+      group: { type: "string" },
       jsonl: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -525,6 +530,7 @@ async function main(argv: string[]): Promise<number> {
       })) as Array<{
         date: string;
         project_id: string;
+        user_id: string | null;
         model: string;
         requests: number;
         input_tokens: number;
@@ -532,9 +538,9 @@ async function main(argv: string[]): Promise<number> {
       }>;
       const lines = rows.map(
         (row) =>
-          `${row.date}\t${row.project_id}\t${row.model}\t${row.requests}\t${row.input_tokens}\t${row.output_tokens}`,
+          `${row.date}\t${row.project_id}\t${row.user_id ?? "-"}\t${row.model}\t${row.requests}\t${row.input_tokens}\t${row.output_tokens}`,
       );
-      print(rows, ["date\tproject\tmodel\trequests\tinput_tokens\toutput_tokens", ...lines].join("\n"));
+      print(rows, ["date\tproject\tuser\tmodel\trequests\tinput_tokens\toutput_tokens", ...lines].join("\n"));
       return 0;
     }
     case "limits set":
@@ -551,6 +557,8 @@ async function main(argv: string[]): Promise<number> {
         organization: required(values, "org"),
         project: option(values, "project"),
         key: option(values, "key"),
+        user: option(values, "user"),
+        group: option(values, "group"),
         rpm: option(values, "rpm"),
         tpm: option(values, "tpm"),
         daily: option(values, "daily"),

@@ -197,6 +197,57 @@ describe("route table", () => {
     expect((await member.fetch("/api/export")).status).toBe(200);
   });
 
+  it("[CTL-2] a group's switches apply to the members of that SCIM group, and to no one else", async () => {
+    const group = await platform.server.platform.identity.scimGroups.create(
+      platform.organization,
+      {
+        schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+        displayName: "Contractors",
+        members: [{ value: member.userId }],
+      },
+      "test",
+    );
+    const listed = await json(await owner.fetch("/api/admin/groups"));
+    expect(listed.data).toContainEqual(
+      expect.objectContaining({
+        id: group.id,
+        display_name: "Contractors",
+        members: [{ id: member.userId, email: "member@example.com" }],
+      }),
+    );
+    const off = await owner.fetch(`/api/admin/groups/${group.id}/switches/export`, {
+      method: "PUT",
+      body: JSON.stringify({ enabled: false }),
+    });
+    expect(off.status).toBe(200);
+    expect(await json(off)).toMatchObject({ scope: "group", scope_id: group.id, enabled: false });
+    expect((await member.fetch("/api/export")).status).toBe(403);
+    expect((await owner.fetch("/api/export")).status).toBe(200);
+    const cleared = await owner.fetch(`/api/admin/groups/${group.id}/switches/export`, { method: "DELETE" });
+    expect(cleared.status).toBe(204);
+    expect((await member.fetch("/api/export")).status).toBe(200);
+    const unknown = await owner.fetch("/api/admin/groups/grp_unknown/switches/export", {
+      method: "PUT",
+      body: JSON.stringify({ enabled: false }),
+    });
+    expect(unknown.status).toBe(404);
+  });
+
+  it("[CTL-1] a SCIM token made in the console is shown once, works on /scim/v2, and stops when revoked", async () => {
+    const created = await owner.fetch("/api/admin/scim-tokens", { method: "POST" });
+    expect(created.status).toBe(201);
+    const { id, token } = (await json(created)) as { id: string; token: string };
+    const listed = await owner.fetch("/api/admin/scim-tokens");
+    const listedText = await listed.text();
+    expect(listedText).toContain(id);
+    expect(listedText).not.toContain(token);
+    const scim = (bearer: string) =>
+      fetch(`${platform.server.url}/scim/v2/Groups`, { headers: { authorization: `Bearer ${bearer}` } });
+    expect((await scim(token)).status).toBe(200);
+    expect((await owner.fetch(`/api/admin/scim-tokens/${id}`, { method: "DELETE" })).status).toBe(204);
+    expect((await scim(token)).status).toBe(401);
+  });
+
   it("[CTL-2] a project's model allow-list refuses other models on /v1", async () => {
     const set = await owner.fetch(`/api/admin/projects/${platform.project}/models`, {
       method: "PUT",
@@ -271,6 +322,14 @@ describe("route table", () => {
       key: key.id,
       conversation: String(created.id),
       role: role.name,
+      group: (
+        await services.identity.scimGroups.create(
+          platform.organization,
+          { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: "CTL-4 walk" },
+          "test",
+        )
+      ).id,
+      scimToken: (await services.identity.scimTokens.create(platform.organization, "test")).id,
     };
     const adminRoutes = platform.server.routes.filter((route) => route.url.startsWith("/api/admin/"));
     const failures: string[] = [];
@@ -304,4 +363,9 @@ const placeholderIds: OrganizationIds = {
   file: "file-none",
   keySecret: "none",
   group: "group_none",
+  scimToken: "scimtok_none",
+  fineTuningJob: "ftjob-none",
+  fineTunedModel: "ft:none",
+  reviewRecord: "rec_none",
+  accessRequest: "grant_none",
 };

@@ -1,7 +1,11 @@
 // Tenant isolation, generated from the route table: every route that takes an id, called by a
 // signed-in admin (or an API key) of one organisation with the ids of another's things, answers 404
 // and leaves those things as they were. A new route with an id and no example here fails the test.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeLlamaGguf } from "../src/inference/gguf/gguf-writer.ts";
 import { signInOwner, type BrowserSession } from "./helpers/browser-session.ts";
 import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
 import { startTestPlatform, type TestPlatform } from "./helpers/platform.ts";
@@ -19,22 +23,51 @@ describe("tenant isolation", () => {
   let upstream: FakeUpstream;
   let platform: TestPlatform;
   let admin: BrowserSession;
+  /** The abuse-review routes are the reviewers' alone: an admin is refused them before any lookup. */
+  let reviewer: BrowserSession;
+  let directory: string;
   let other: OrganizationIds;
   let scimToken: string;
 
   beforeAll(async () => {
     upstream = await startFakeUpstream();
+    // A tiny trainable GGUF, served in process, as the base of fine-tuning jobs and models.
+    directory = mkdtempSync(path.join(tmpdir(), "custodian-isolation-"));
+    const base = { id: "tiny-base", path: path.join(directory, "tiny-base.gguf") };
+    await writeLlamaGguf(base.path, {
+      seed: 3,
+      embeddingLength: 32,
+      blockCount: 1,
+      headCount: 2,
+      contextLength: 256,
+    });
     platform = await startTestPlatform({
       upstreams: [{ name: "fake", baseURL: upstream.baseURL, models: ["fake-model"] }],
+      env: {
+        CUSTODIAN_MODELS: JSON.stringify([base]),
+        CUSTODIAN_LLAMA_THREADS: "1",
+        CUSTODIAN_LLAMA_PARALLEL: "1",
+        CUSTODIAN_LLAMA_CONTEXT_SIZE: "256",
+      },
     });
     admin = await signInOwner(platform, { email: "admin@first.example" });
-    other = await makeOrganization(platform, "Second", "fake-model");
+    reviewer = await signInOwner(platform, { email: "reviewer@first.example" });
+    const services = platform.server.platform;
+    await services.access.roles.assign({
+      organizationId: platform.organization,
+      workspaceId: (await services.identity.users.defaultWorkspace(platform.organization)).id,
+      userId: reviewer.userId,
+      role: "abuse-reviewer",
+      actor: admin.userId,
+    });
+    other = await makeOrganization(platform, "Second", "fake-model", base);
     scimToken = (await platform.server.platform.identity.scimTokens.create(platform.organization, "test"))
       .token;
   });
   afterAll(async () => {
     await platform?.close();
     await upstream?.close();
+    if (directory) rmSync(directory, { recursive: true, force: true });
   });
 
   it("every route that takes an id answers 404 for another organisation's ids", async () => {
@@ -67,12 +100,16 @@ describe("tenant isolation", () => {
             },
             body,
           })
-        : await admin.fetch(path, { method: route.method, body });
+        : await (route.url.startsWith("/api/review/") ? reviewer : admin).fetch(path, {
+            method: route.method,
+            body,
+          });
       await response.arrayBuffer();
       called += 1;
       if (response.status !== 404) answers.push(`${key} answered ${response.status}`);
     }
     expect(missing, "routes with ids and no example in route-table-examples.ts").toEqual([]);
+    expect(examplesToCome, "every route with an id has a real example").toEqual({});
     expect(answers).toEqual([]);
     expect(called).toBeGreaterThanOrEqual(20);
 
@@ -98,5 +135,12 @@ describe("tenant isolation", () => {
       displayName: "Only here",
     });
     expect((await services.identity.users.get(other.organization, other.user)).status).toBe("active");
+    const tokens = await services.identity.scimTokens.list(other.organization);
+    expect(tokens.find((token) => token.id === other.scimToken)?.revokedAt).toBeNull();
+    const otherClient = platform.client({ apiKey: other.keySecret });
+    expect((await otherClient.fineTuning.jobs.retrieve(other.fineTuningJob)).status).toBe("cancelled");
+    expect((await otherClient.models.retrieve(other.fineTunedModel)).id).toBe(other.fineTunedModel);
+    expect(await services.oversight.review.verdicts(other.organization, other.reviewRecord)).toEqual([]);
+    expect((await services.oversight.grants.get(other.accessRequest)).status).toBe("pending");
   });
 });

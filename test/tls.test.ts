@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestPlatform, type TestPlatform } from "./helpers/platform.ts";
 
 /** Open a TLS connection limited to the given versions; resolve with the version agreed or the error. */
-function handshake(port: number, ca: string, version: "TLSv1.1" | "TLSv1.2" | "TLSv1.3") {
+function handshake(port: number, ca: string, version: "TLSv1" | "TLSv1.1" | "TLSv1.2" | "TLSv1.3") {
   return new Promise<{ protocol: string | null } | { error: string }>((resolve) => {
     const socket = connect({
       host: "127.0.0.1",
@@ -13,7 +13,7 @@ function handshake(port: number, ca: string, version: "TLSv1.1" | "TLSv1.2" | "T
       ca,
       minVersion: version,
       maxVersion: version,
-      // Let this client's OpenSSL offer TLS 1.1 at all, so that a refusal is the server's doing.
+      // Let this client's OpenSSL offer TLS 1.0 and 1.1 at all, so that a refusal is the server's doing.
       ciphers: "DEFAULT:@SECLEVEL=0",
     });
     socket.once("secureConnect", () => {
@@ -40,13 +40,16 @@ describe("HTTPS", () => {
     expect(page.object).toBe("list");
   });
 
-  it("[SEC-2] accepts TLS 1.2 and 1.3 and refuses a TLS 1.1 client", async () => {
+  it("[SEC-2] accepts TLS 1.2 and 1.3 and refuses TLS 1.1 and TLS 1.0 clients", async () => {
     const port = platform.server.port;
     expect(await handshake(port, ca, "TLSv1.3")).toEqual({ protocol: "TLSv1.3" });
     expect(await handshake(port, ca, "TLSv1.2")).toEqual({ protocol: "TLSv1.2" });
     const old = await handshake(port, ca, "TLSv1.1");
     expect(old).toHaveProperty("error");
     expect((old as { error: string }).error).toMatch(/protocol version|unsupported protocol/i);
+    const older = await handshake(port, ca, "TLSv1");
+    expect(older).toHaveProperty("error");
+    expect((older as { error: string }).error).toMatch(/protocol version|unsupported protocol/i);
   });
 
   it("[SEC-2] sends security headers", async () => {

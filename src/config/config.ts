@@ -1,5 +1,5 @@
 // The one validated, frozen configuration object, read from CUSTODIAN_* variables and an optional JSON file.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { availableParallelism } from "node:os";
 import path from "node:path";
@@ -18,6 +18,8 @@ export interface UpstreamConfig {
   models: UpstreamModel[];
   /** Covered by a business associate agreement: the only backends a HIPAA-mode organisation may use. */
   baa?: boolean;
+  /** PEM file of the CA that signs this https upstream's certificate (SEC-2: verified, never skipped). */
+  caFile?: string;
 }
 
 /** A GGUF model file served in process by the llama provider. */
@@ -42,6 +44,10 @@ export interface LlamaConfig {
   contextSize: number;
 }
 
+/** Where sealed objects (uploaded files, fine-tuned weights) are kept. */
+export type BlobStoreConfig =
+  { kind: "local" } | { kind: "s3"; bucket: string; endpoint: string | null; region: string };
+
 export type MasterKeySource = { kind: "env"; key: Buffer } | { kind: "file"; path: string };
 
 export interface Config {
@@ -49,6 +55,8 @@ export interface Config {
   host: string;
   port: number;
   databaseUrl: string | null;
+  /** PEM file of the CA that signs the PostgreSQL server's certificate: TLS, verified (SEC-2). */
+  databaseCaFile: string | null;
   upstreams: UpstreamConfig[];
   upstreamTimeoutMs: number;
   http: boolean;
@@ -62,6 +70,10 @@ export interface Config {
   securityWebhook: { url: string; secret: string } | null;
   /** How long an unwrapped customer-managed key is used from memory (revocation takes effect within it). */
   customerKeyCacheMs: number;
+  /** How long a verified API key is trusted from memory: a revocation on another node is seen within it. */
+  apiKeyCacheMs: number;
+  /** How long a node trusts its memory of an organisation's newest key version: a rotation on another node is used within it. */
+  keyringCacheMs: number;
   /** Bearer token for /metrics; without one, only loopback clients may read metrics. */
   metricsToken: string | null;
   /** On shutdown, in-flight requests and streams get this long to finish before connections close. */
@@ -75,6 +87,13 @@ export interface Config {
   hfEndpoint: string;
   /** When nothing else is configured, `custodian serve` builds and serves the small demo model. */
   demoModel: boolean;
+  /**
+   * Redis for the rate-limit and budget window counters (CUSTODIAN_REDIS_URL, with keys under
+   * CUSTODIAN_REDIS_KEY_PREFIX); null: they live in the database. Holds a password: never log it raw.
+   */
+  redis: { url: string; keyPrefix: string } | null;
+  /** The local directory (`<dataDir>/blobs`) or an S3-compatible bucket shared by many nodes. */
+  blobStore: BlobStoreConfig;
 }
 
 /** A bad setting: start-up stops with a message that names it. */
@@ -108,6 +127,9 @@ const fileKeys: Record<string, string> = {
   securityWebhookUrl: "CUSTODIAN_SECURITY_WEBHOOK_URL",
   securityWebhookSecret: "CUSTODIAN_SECURITY_WEBHOOK_SECRET",
   customerKeyCacheMs: "CUSTODIAN_CUSTOMER_KEY_CACHE_MS",
+  apiKeyCacheMs: "CUSTODIAN_KEY_CACHE_MS",
+  keyringCacheMs: "CUSTODIAN_KEYRING_CACHE_MS",
+  databaseCaFile: "CUSTODIAN_DATABASE_CA_FILE",
   metricsToken: "CUSTODIAN_METRICS_TOKEN",
   shutdownGraceMs: "CUSTODIAN_SHUTDOWN_GRACE_MS",
   deletionWindowMs: "CUSTODIAN_DELETION_WINDOW_MS",
@@ -118,6 +140,12 @@ const fileKeys: Record<string, string> = {
   llamaContextSize: "CUSTODIAN_LLAMA_CONTEXT_SIZE",
   hfEndpoint: "CUSTODIAN_HF_ENDPOINT",
   demoModel: "CUSTODIAN_DEMO_MODEL",
+  redisUrl: "CUSTODIAN_REDIS_URL",
+  redisKeyPrefix: "CUSTODIAN_REDIS_KEY_PREFIX",
+  blobStore: "CUSTODIAN_BLOB_STORE",
+  s3Bucket: "CUSTODIAN_S3_BUCKET",
+  s3Endpoint: "CUSTODIAN_S3_ENDPOINT",
+  s3Region: "CUSTODIAN_S3_REGION",
 };
 
 /** Merge the optional config file (CUSTODIAN_CONFIG_FILE) under the environment: env wins. */
@@ -211,6 +239,11 @@ function parseUpstreams(source: Source): UpstreamConfig[] {
     if (item.baa !== undefined && typeof item.baa !== "boolean") {
       throw new ConfigError(`${where}.baa`, "must be true or false");
     }
+    if (item.caFile !== undefined) {
+      if (typeof item.caFile !== "string") throw new ConfigError(`${where}.caFile`, "must be a file path");
+      if (url.protocol !== "https:") throw new ConfigError(`${where}.caFile`, "is for https upstreams only");
+      pemFile(`${where}.caFile`, item.caFile);
+    }
     if (!Array.isArray(item.models) || item.models.length === 0) {
       throw new ConfigError(`${where}.models`, "must be a non-empty array");
     }
@@ -239,8 +272,62 @@ function parseUpstreams(source: Source): UpstreamConfig[] {
       models,
       // Only when marked: absent means not covered.
       ...(item.baa === true ? { baa: true } : {}),
+      ...(typeof item.caFile === "string" ? { caFile: path.resolve(item.caFile) } : {}),
     };
   });
+}
+
+/** A CA file setting: it must exist and hold at least one PEM certificate. */
+function pemFile(setting: string, file: string): void {
+  if (!existsSync(file)) throw new ConfigError(setting, `${file} does not exist`);
+  let content: string;
+  try {
+    content = readFileSync(file, "utf8");
+  } catch {
+    throw new ConfigError(setting, `cannot read ${file}`);
+  }
+  if (!/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.test(content)) {
+    throw new ConfigError(setting, `${file} holds no PEM certificate`);
+  }
+}
+
+/**
+ * The PostgreSQL TLS settings in the URL (`sslmode`) and CUSTODIAN_DATABASE_CA_FILE. Modes that fall
+ * back to plain text when the server has no TLS (`allow`, `prefer`) are refused: SEC-2 wants
+ * verified TLS or, knowingly, none.
+ */
+function parseDatabaseTls(source: Source, databaseUrl: string | null): string | null {
+  const caFile = text(source, "CUSTODIAN_DATABASE_CA_FILE");
+  if (caFile !== null) {
+    if (databaseUrl === null) {
+      throw new ConfigError(
+        "CUSTODIAN_DATABASE_CA_FILE",
+        "needs CUSTODIAN_DATABASE_URL (a PostgreSQL server)",
+      );
+    }
+    pemFile("CUSTODIAN_DATABASE_CA_FILE", caFile);
+  }
+  if (databaseUrl !== null) {
+    let url: URL;
+    try {
+      url = new URL(databaseUrl);
+    } catch {
+      throw new ConfigError("CUSTODIAN_DATABASE_URL", "must be a postgres:// URL");
+    }
+    const mode = url.searchParams.get("sslmode");
+    if (mode !== null && !["disable", "require", "verify-ca", "verify-full"].includes(mode)) {
+      throw new ConfigError(
+        "CUSTODIAN_DATABASE_URL",
+        `sslmode=${mode} is not supported: use verify-full (or verify-ca, require), or disable`,
+      );
+    }
+    if (mode === "disable" && caFile !== null) {
+      throw new ConfigError("CUSTODIAN_DATABASE_CA_FILE", "cannot be used with sslmode=disable");
+    }
+    const rootCert = url.searchParams.get("sslrootcert");
+    if (rootCert !== null) pemFile("CUSTODIAN_DATABASE_URL sslrootcert", rootCert);
+  }
+  return caFile === null ? null : path.resolve(caFile);
 }
 
 function parseModels(source: Source, upstreams: UpstreamConfig[]): LocalModelConfig[] {
@@ -322,10 +409,73 @@ function parseWebhook(
   return { url: url.toString(), secret };
 }
 
+/** The Redis for limit counters: a redis:// or rediss:// URL, and the prefix its keys go under. */
+function parseRedis(source: Source): { url: string; keyPrefix: string } | null {
+  const raw = text(source, "CUSTODIAN_REDIS_URL");
+  const keyPrefix = text(source, "CUSTODIAN_REDIS_KEY_PREFIX") ?? "custodian:";
+  if (!/^[\x21-\x7e]{1,100}$/.test(keyPrefix))
+    throw new ConfigError("CUSTODIAN_REDIS_KEY_PREFIX", "must be 1 to 100 printable characters, no spaces");
+  if (raw === null) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    // Not the value itself: it may hold a password.
+    throw new ConfigError("CUSTODIAN_REDIS_URL", "must be a redis:// or rediss:// URL");
+  }
+  if ((url.protocol !== "redis:" && url.protocol !== "rediss:") || url.hostname === "")
+    throw new ConfigError("CUSTODIAN_REDIS_URL", "must be a redis:// or rediss:// URL with a host");
+  return { url: raw, keyPrefix };
+}
+
 function isLoopback(host: string): boolean {
   if (host === "localhost") return true;
   if (isIP(host) === 4) return host.startsWith("127.");
   return host === "::1";
+}
+
+/** CUSTODIAN_BLOB_STORE=s3 needs a bucket; credentials come from the standard AWS variables. */
+function parseBlobStore(source: Source): BlobStoreConfig {
+  const kind = text(source, "CUSTODIAN_BLOB_STORE") ?? "local";
+  const s3Settings = ["CUSTODIAN_S3_BUCKET", "CUSTODIAN_S3_ENDPOINT", "CUSTODIAN_S3_REGION"];
+  if (kind === "local") {
+    const stray = s3Settings.find((name) => text(source, name) !== null);
+    if (stray) throw new ConfigError(stray, "is used only with CUSTODIAN_BLOB_STORE=s3");
+    return { kind: "local" };
+  }
+  if (kind !== "s3") throw new ConfigError("CUSTODIAN_BLOB_STORE", "must be local or s3");
+  const bucket = text(source, "CUSTODIAN_S3_BUCKET");
+  if (bucket === null)
+    throw new ConfigError("CUSTODIAN_S3_BUCKET", "is required when CUSTODIAN_BLOB_STORE=s3");
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
+    throw new ConfigError(
+      "CUSTODIAN_S3_BUCKET",
+      "must be a bucket name of 3-63 lower-case letters, digits, '.' or '-'",
+    );
+  }
+  const region = text(source, "CUSTODIAN_S3_REGION") ?? "us-east-1";
+  if (!/^[a-z0-9-]{1,64}$/.test(region))
+    throw new ConfigError("CUSTODIAN_S3_REGION", "must be a region name");
+  const rawEndpoint = text(source, "CUSTODIAN_S3_ENDPOINT");
+  let endpoint: string | null = null;
+  if (rawEndpoint !== null) {
+    let url: URL;
+    try {
+      url = new URL(rawEndpoint);
+    } catch {
+      throw new ConfigError("CUSTODIAN_S3_ENDPOINT", "must be an https URL");
+    }
+    // SEC-2: sealed objects still travel with their names and sizes; plain http only on this machine.
+    const loopback = isLoopback(url.hostname.replace(/^\[|\]$/g, ""));
+    if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
+      throw new ConfigError(
+        "CUSTODIAN_S3_ENDPOINT",
+        "must be an https URL (plain http only to a loopback address)",
+      );
+    }
+    endpoint = url.toString().replace(/\/$/, "");
+  }
+  return { kind: "s3", bucket, endpoint, region };
 }
 
 const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -385,6 +535,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     host,
     port,
     databaseUrl,
+    databaseCaFile: parseDatabaseTls(source, databaseUrl),
     upstreams,
     upstreamTimeoutMs: integer(source, "CUSTODIAN_UPSTREAM_TIMEOUT_MS", 600_000, 100, 3_600_000),
     http,
@@ -399,6 +550,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       "CUSTODIAN_SECURITY_WEBHOOK_SECRET",
     ),
     customerKeyCacheMs: integer(source, "CUSTODIAN_CUSTOMER_KEY_CACHE_MS", 60_000, 0, 3_600_000),
+    apiKeyCacheMs: integer(source, "CUSTODIAN_KEY_CACHE_MS", 5_000, 0, 600_000),
+    keyringCacheMs: integer(source, "CUSTODIAN_KEYRING_CACHE_MS", 60_000, 0, 3_600_000),
     metricsToken: text(source, "CUSTODIAN_METRICS_TOKEN"),
     shutdownGraceMs: integer(source, "CUSTODIAN_SHUTDOWN_GRACE_MS", 10_000, 0, 600_000),
     // OWN-4: one hour by default, and never more than the 30 days the seed promises.
@@ -412,6 +565,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     },
     hfEndpoint: httpUrl(source, "CUSTODIAN_HF_ENDPOINT", "https://huggingface.co"),
     demoModel: source.CUSTODIAN_DEMO_MODEL === undefined ? true : flag(source, "CUSTODIAN_DEMO_MODEL"),
+    redis: parseRedis(source),
+    blobStore: parseBlobStore(source),
   };
   return deepFreeze(config);
 }

@@ -126,4 +126,17 @@ export const errors = {
       code: "upstream_unreachable",
       retryable: true,
     }),
+  upstreamTls: (name: string) =>
+    new CustodianError(
+      `The model server '${name}' presented a certificate that could not be verified; configure its CA with 'caFile'.`,
+      { status: 502, type: "server_error", code: "upstream_tls_error", retryable: false },
+    ),
+  databaseUnavailable: () =>
+    new CustodianError("The database is unavailable; retry shortly.", {
+      status: 503,
+      type: "server_error",
+      code: "database_unavailable",
+      retryable: true,
+      headers: { "retry-after": "1" },
+    }),
 } as const;

@@ -19,6 +19,11 @@ export interface KeyringOptions {
    * customer's KMS takes effect within this time; a longer time means fewer KMS calls.
    */
   customerKeyCacheMs?: number;
+  /**
+   * How long the newest key version of an organisation is taken from memory before the database is
+   * asked again: a rotation done by another node is used for new data within this time.
+   */
+  latestVersionCacheMs?: number;
 }
 
 const providerBinding = (organization: string) => ({
@@ -34,7 +39,8 @@ export class Keyring {
   readonly #customerKeyCacheMs: number;
   /** Unwrapped organisation keys by "org:version", with the time they may be used until. */
   readonly #keys = new Map<string, { key: Buffer; until: number }>();
-  readonly #latest = new Map<string, number>();
+  readonly #latestVersionCacheMs: number;
+  readonly #latest = new Map<string, { version: number; until: number }>();
   readonly #wrappers = new Map<string, { wrapper: KeyWrapper; until: number }>();
 
   constructor(db: Db, masterKey: Buffer, options: KeyringOptions = {}) {
@@ -42,6 +48,7 @@ export class Keyring {
     this.#master = masterKey;
     this.#local = new LocalKeyWrapper(masterKey);
     this.#customerKeyCacheMs = options.customerKeyCacheMs ?? 60_000;
+    this.#latestVersionCacheMs = options.latestVersionCacheMs ?? 60_000;
   }
 
   /** Create version 1 of an organisation's key; call once, when the organisation is made. */
@@ -64,7 +71,7 @@ export class Keyring {
       .values({ organization_id: organization, version, wrapped_key: wrapped })
       .execute();
     this.#keys.set(`${organization}:${version}`, { key, until: Date.now() + wrapper.cacheMs });
-    this.#latest.set(organization, version);
+    this.#latest.set(organization, { version, until: Date.now() + this.#latestVersionCacheMs });
   }
 
   async #latestVersion(organization: string): Promise<number> {
@@ -126,12 +133,11 @@ export class Keyring {
   }
 
   async #currentVersion(organization: string): Promise<number> {
-    let version = this.#latest.get(organization);
-    if (version === undefined) {
-      version = await this.#latestVersion(organization);
-      if (version === 0) throw new Error(`Organisation ${organization} has no data key.`);
-      this.#latest.set(organization, version);
-    }
+    const cached = this.#latest.get(organization);
+    if (cached && cached.until > Date.now()) return cached.version;
+    const version = await this.#latestVersion(organization);
+    if (version === 0) throw new Error(`Organisation ${organization} has no data key.`);
+    this.#latest.set(organization, { version, until: Date.now() + this.#latestVersionCacheMs });
     return version;
   }
 

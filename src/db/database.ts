@@ -1,5 +1,5 @@
 // Opens the database: embedded PGlite in the data directory by default, a PostgreSQL server when configured.
-import { mkdirSync, readdirSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
@@ -47,10 +47,58 @@ export interface DatabaseTarget {
   url: string | null;
   /** Where PGlite keeps its files; "memory://" keeps them in memory. */
   pgliteDir: string;
+  /** PEM file of the CA that signs the server's certificate: TLS, verified. */
+  caFile?: string | null;
 }
 
-export function databaseTarget(config: { databaseUrl: string | null; dataDir: string }): DatabaseTarget {
-  return { url: config.databaseUrl, pgliteDir: path.join(config.dataDir, "pgdata") };
+export function databaseTarget(config: {
+  databaseUrl: string | null;
+  dataDir: string;
+  databaseCaFile?: string | null;
+}): DatabaseTarget {
+  return {
+    url: config.databaseUrl,
+    pgliteDir: path.join(config.dataDir, "pgdata"),
+    caFile: config.databaseCaFile ?? null,
+  };
+}
+
+/** A new connection that takes longer than this fails, so requests fail fast while the server is away. */
+const connectTimeoutMs = 2_000;
+
+/**
+ * How node-postgres reaches the server. TLS settings are taken out of the URL and given as `ssl`,
+ * because pg lets a URL's own TLS settings replace the `ssl` option, CA and all. With `sslmode`
+ * require, verify-ca or verify-full, or a CA file, the connection is TLS and the certificate is
+ * verified (`require` verifies too: TLS that accepts any certificate stops no one in the middle); a
+ * server without TLS is an error, never a silent fall back to plain text.
+ */
+export function postgresConnection(
+  url: string,
+  caFile: string | null = null,
+): {
+  connectionString: string;
+  ssl: false | { ca?: string; rejectUnauthorized: true; checkServerIdentity?: () => undefined };
+} {
+  const parsed = new URL(url);
+  const mode = parsed.searchParams.get("sslmode");
+  const rootCert = parsed.searchParams.get("sslrootcert");
+  for (const name of ["sslmode", "sslrootcert", "sslcert", "sslkey", "ssl", "uselibpqcompat"]) {
+    parsed.searchParams.delete(name);
+  }
+  const connectionString = parsed.toString();
+  const tls = caFile !== null || (mode !== null && mode !== "disable");
+  if (!tls) return { connectionString, ssl: false };
+  const caPath = caFile ?? rootCert;
+  return {
+    connectionString,
+    ssl: {
+      ...(caPath ? { ca: readFileSync(caPath, "utf8") } : {}),
+      rejectUnauthorized: true,
+      // verify-ca: the chain is checked, the host name is not (as in libpq).
+      ...(mode === "verify-ca" ? { checkServerIdentity: () => undefined } : {}),
+    },
+  };
 }
 
 /** Open the database and bring its schema up to date. */
@@ -61,10 +109,19 @@ export async function openDatabase(target: DatabaseTarget): Promise<Db> {
       getTypeParser: (oid: number, format?: "text" | "binary") =>
         oid === int8 ? Number : pg.types.getTypeParser(oid, format),
     };
-    const pool = new pg.Pool({ connectionString: target.url, max: 10, types: types as pg.CustomTypesConfig });
+    const pool = new pg.Pool({
+      ...postgresConnection(target.url, target.caFile ?? null),
+      max: 10,
+      connectionTimeoutMillis: connectTimeoutMs,
+      types: types as pg.CustomTypesConfig,
+    });
     // An idle connection the server closes (a restart, an administrator) must not crash the process:
     // the pool drops it, and the next query opens a new one or fails with its own error.
     pool.on("error", () => undefined);
+    // The same for a connection checked out but between queries (a lock held for a periodic task, a
+    // transaction awaiting other work): pg emits its socket error on the client itself, and with no
+    // listener that would end the process. Its next query fails instead, as a lost connection (503).
+    pool.on("connect", (client) => client.on("error", () => undefined));
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else {
     if (!target.pgliteDir.startsWith("memory://"))

@@ -194,27 +194,32 @@ export class FineTuningWorker {
 
   async #claim(): Promise<JobRow | undefined> {
     const { db } = this.#options;
-    return db
-      .updateTable("fine_tuning_jobs")
-      .set({
-        status: "running",
-        worker_id: this.id,
-        heartbeat_at: sql<Date>`now()`,
-        attempts: sql<number>`attempts + 1`,
-      })
-      .where("id", "in", (eb) =>
-        eb
-          .selectFrom("fine_tuning_jobs")
-          .select("id")
-          .where("status", "=", "queued")
-          .orderBy("seq")
-          .limit(1)
-          .forUpdate()
-          .skipLocked(),
-      )
-      .where("status", "=", "queued")
-      .returningAll()
-      .executeTakeFirst();
+    return (
+      db
+        .updateTable("fine_tuning_jobs")
+        .set({
+          status: "running",
+          worker_id: this.id,
+          heartbeat_at: sql<Date>`now()`,
+          attempts: sql<number>`attempts + 1`,
+        })
+        // `=` and not `in`: PostgreSQL runs a scalar subquery once, but may rescan an `in` subquery
+        // for every row it updates, and with SKIP LOCKED each rescan yields the next queued job, so one
+        // worker would claim them all at once (and leave all but the first stuck in `running`).
+        .where("id", "=", (eb) =>
+          eb
+            .selectFrom("fine_tuning_jobs")
+            .select("id")
+            .where("status", "=", "queued")
+            .orderBy("seq")
+            .limit(1)
+            .forUpdate()
+            .skipLocked(),
+        )
+        .where("status", "=", "queued")
+        .returningAll()
+        .executeTakeFirst()
+    );
   }
 
   async #checkCancelled(): Promise<void> {

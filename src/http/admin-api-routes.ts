@@ -6,6 +6,8 @@ import type { AccessModule } from "../access/access-module.ts";
 import type { AuditLog, VerifyResult } from "../audit/audit-log.ts";
 import type { ApiKeyService } from "../identity/api-key-service.ts";
 import type { DomainRoutingService } from "../identity/domain-routing-service.ts";
+import type { ScimGroupService } from "../identity/scim/scim-group-service.ts";
+import type { ScimTokenService } from "../identity/scim/scim-token-service.ts";
 import type { OidcConnectionService } from "../identity/oidc/oidc-connection-service.ts";
 import type { SamlConnectionService } from "../identity/saml/saml-connection-service.ts";
 import type { SessionService } from "../identity/session-service.ts";
@@ -16,6 +18,7 @@ import type { UsageReports } from "../usage/usage-reports.ts";
 import type { WorkspaceRetention } from "../workspace/workspace-retention.ts";
 import { adminAccessRoutes } from "./admin-api-access-routes.ts";
 import { adminAuditRoutes } from "./admin-api-audit-routes.ts";
+import { adminGroupRoutes } from "./admin-api-group-routes.ts";
 import { adminProjectRoutes } from "./admin-api-project-routes.ts";
 import { adminSettingsRoutes } from "./admin-api-settings-routes.ts";
 
@@ -31,6 +34,9 @@ export interface AdminApiDependencies {
   /** OIDC connections and verified email domains, for the SSO status. */
   oidc?: Pick<OidcConnectionService, "find">;
   domains?: Pick<DomainRoutingService, "list">;
+  /** SCIM-provisioned groups (for their switches) and SCIM tokens; their screens need both. */
+  groups?: ScimGroupService;
+  scimTokens?: ScimTokenService;
   usageReports: UsageReports;
   audit: AuditLog;
   /** Checks the audit chain and pages on a broken one (SEC-4); the bare check when absent. */
@@ -43,5 +49,7 @@ export function adminApiRoutes(dependencies: AdminApiDependencies): FastifyPlugi
     await app.register(adminSettingsRoutes(dependencies));
     await app.register(adminProjectRoutes(dependencies));
     await app.register(adminAuditRoutes(dependencies));
+    const { groups, scimTokens } = dependencies;
+    if (groups && scimTokens) await app.register(adminGroupRoutes({ ...dependencies, groups, scimTokens }));
   };
 }

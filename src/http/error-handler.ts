@@ -1,7 +1,7 @@
 // Renders every error in OpenAI's shape. Known errors show their own safe message; anything else
 // becomes a generic 500 naming the request id, and only the error's class reaches the log.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { CustodianError, type ErrorType } from "../core/errors.ts";
+import { CustodianError, errors, type ErrorType } from "../core/errors.ts";
 
 export interface ErrorBody {
   error: { message: string; type: ErrorType; param: string | null; code: string | null };
@@ -27,7 +27,30 @@ function paramFromPath(instancePath: string, missing?: unknown): string | null {
   );
 }
 
+/** Socket errors and PostgreSQL's own codes that mean the server went away (57P01-57P03: shut down, crashed, starting). */
+const lostConnectionCodes = new Set(["ECONNREFUSED", "ECONNRESET", "57P01", "57P02", "57P03"]);
+/** node-postgres's own wording for a connection that died or could not be made in time. */
+const lostConnectionMessage =
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
+
+/**
+ * Whether an error means the database could not be reached (down, restarting, network cut), as
+ * opposed to a failed query: those are retryable 503s, everything else stays a 500.
+ */
+export function isDatabaseUnreachable(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 4; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && lostConnectionCodes.has(code)) return true;
+    if (lostConnectionMessage.test(current.message)) return true;
+    current = current.cause;
+  }
+  return false;
+}
+
 export function toErrorResponse(error: unknown, requestId: string): { status: number; body: ErrorBody } {
+  if (!(error instanceof CustodianError) && isDatabaseUnreachable(error)) {
+    return toErrorResponse(errors.databaseUnavailable(), requestId);
+  }
   if (error instanceof CustodianError) {
     return { status: error.status, body: errorBody(error.message, error.type, error.code, error.param) };
   }
@@ -100,6 +123,7 @@ export function installErrorHandling(app: FastifyInstance): void {
     const { status, body } = toErrorResponse(error, request.id);
     if (status >= 500) request.log.error({ failure: loggableError(error), status }, "request failed");
     if (error instanceof CustodianError) void reply.headers(error.headers);
+    else if (status === 503) void reply.headers(errors.databaseUnavailable().headers);
     void reply.status(status).send(body);
   });
   app.setNotFoundHandler((request, reply) => {

@@ -28,8 +28,12 @@ export interface ApiKeyInfo {
   revokedAt: Date | null;
 }
 
-/** How long a verified key is trusted from memory before the database is asked again. */
-const cacheMs = 5_000;
+/**
+ * How long a verified key is trusted from memory before the database is asked again, unless the
+ * service is told otherwise (CUSTODIAN_KEY_CACHE_MS): a key revoked on another node stops working
+ * here within this time.
+ */
+const defaultCacheMs = 5_000;
 /** last_used_at is written at most this often per key, off the request path. */
 const touchEveryMs = 60_000;
 
@@ -42,10 +46,12 @@ export class ApiKeyService {
   readonly #audit: AuditLog;
   readonly #cache = new Map<string, { principal: Principal | null; until: number }>();
   readonly #touched = new Map<string, number>();
+  readonly #cacheMs: number;
 
-  constructor(dependencies: { db: Db; audit: AuditLog }) {
+  constructor(dependencies: { db: Db; audit: AuditLog; cacheMs?: number }) {
     this.#db = dependencies.db;
     this.#audit = dependencies.audit;
+    this.#cacheMs = dependencies.cacheMs ?? defaultCacheMs;
   }
 
   /** Create a key; the returned `key` is the only time the secret exists outside the caller. */
@@ -116,7 +122,7 @@ export class ApiKeyService {
           }
         : null;
       if (this.#cache.size > 10_000) this.#cache.clear();
-      this.#cache.set(cacheKey, { principal, until: now + cacheMs });
+      if (this.#cacheMs > 0) this.#cache.set(cacheKey, { principal, until: now + this.#cacheMs });
     }
     if (principal) this.#touch(principal.keyId, now);
     return principal;

@@ -1,5 +1,6 @@
 // The provider for any OpenAI-compatible model server (vLLM, llama-server, Ollama, ...): forwards over
 // keep-alive HTTP with undici, maps model names, times out, cancels with the client, maps errors.
+import { readFileSync } from "node:fs";
 import { Agent, errors as undiciErrors, request as undiciRequest, type Dispatcher } from "undici";
 import type { UpstreamConfig } from "../config/config.ts";
 import { CustodianError, errors } from "../core/errors.ts";
@@ -43,7 +44,11 @@ export class OpenAICompatibleProvider implements Provider {
       keepAliveTimeout: 30_000,
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
-      connect: { minVersion: "TLSv1.2" },
+      // SEC-2: certificates are always verified; a private CA is trusted only when configured.
+      connect: {
+        minVersion: "TLSv1.2",
+        ...(config.caFile ? { ca: readFileSync(config.caFile, "utf8") } : {}),
+      },
     });
     this.#models = config.models.map((model) => this.#model(model.id, model.upstreamId));
   }
@@ -251,5 +256,21 @@ function mapTransportError(error: unknown, name: string, signal: AbortSignal): u
   if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
     return errors.upstreamTimeout(name);
   }
+  if (isCertificateError(error)) return errors.upstreamTls(name);
   return errors.upstreamUnreachable(name);
+}
+
+/** OpenSSL's verification failures, as Node names them (self-signed, unknown issuer, expired, wrong host). */
+function isCertificateError(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 4; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (
+      typeof code === "string" &&
+      /CERT|SELF_SIGNED|UNABLE_TO_(GET_ISSUER|VERIFY)|ERR_TLS_CERT_ALTNAME_INVALID/.test(code)
+    ) {
+      return true;
+    }
+    current = current.cause;
+  }
+  return false;
 }

@@ -155,6 +155,6 @@ export function adminOperations(platform: Platform, actor = "cli"): AdminOperati
     // `models pull` registers here; `models list` reads here (the inference domain's own file).
     ...modelRegistryOperations(platform.modelRegistry, actor),
     // Rate limits, token budgets and the usage report (the usage domain's own file).
-    ...usageOperations({ usage: platform.usage, tenancy, apiKeys }, actor),
+    ...usageOperations({ usage: platform.usage, tenancy, apiKeys, identity: platform.identity }, actor),
   };
 }

@@ -16,7 +16,7 @@ import { ModelRegistry } from "../inference/model-registry.ts";
 import { OpenAICompatibleProvider } from "../inference/openai-compatible-provider.ts";
 import { createPrivacyEngine, type PrivacyEngine } from "../privacy/privacy-engine.ts";
 import { TenancyService } from "../tenancy/tenancy-service.ts";
-import { createUsageModule, type UsageModule } from "../usage/usage-module.ts";
+import { createUsageModule, openRedisCounters, type UsageModule } from "../usage/usage-module.ts";
 import { createWorkspaceModule, type WorkspaceModule } from "../workspace/workspace-module.ts";
 import { createOversight, type Oversight } from "../privacy/staff-oversight.ts";
 import {
@@ -29,6 +29,7 @@ import { createAccessModule, type AccessModule } from "../access/access-module.t
 import path from "node:path";
 import { FileService } from "../files/file-service.ts";
 import { LocalBlobStore } from "../files/local-blob-store.ts";
+import { S3BlobStore } from "../files/s3-blob-store.ts";
 import { createFinetuneModule, type FinetuneModule } from "../finetune/finetune-module.ts";
 
 export interface Platform {
@@ -93,8 +94,13 @@ export async function openPlatform(
   options: PlatformOptions = {},
 ): Promise<Platform> {
   const masterKey = loadMasterKey(config.masterKey);
+  // Limit counters in Redis when configured; an unreachable Redis fails start-up before anything opens.
+  const redisCounters = await openRedisCounters(config.redis, logger);
   const db = await openDatabase(databaseTarget(config));
-  const keyring = new Keyring(db, masterKey, { customerKeyCacheMs: config.customerKeyCacheMs });
+  const keyring = new Keyring(db, masterKey, {
+    customerKeyCacheMs: config.customerKeyCacheMs,
+    latestVersionCacheMs: config.keyringCacheMs,
+  });
   const audit = new AuditLog(db, keyring, { checkpointEvery: config.checkpointEvery });
   const modelRegistry = new ModelRegistry({ db, audit });
   const localEntries = await localModelEntries(config, modelRegistry, logger);
@@ -114,11 +120,37 @@ export async function openPlatform(
   const onClose: Array<() => Promise<void>> = [];
   const privacy = createPrivacyEngine({ db, keyring, audit, models, logger });
   onClose.push(() => privacy.stop());
-  const usage = createUsageModule({ db, audit, logger, budgetWebhook: config.budgetWebhook });
+  const usage = createUsageModule({
+    db,
+    audit,
+    logger,
+    budgetWebhook: config.budgetWebhook,
+    counters: redisCounters,
+    // User and group budgets: a personal key's user, and the user's SCIM groups.
+    people: {
+      // The identity domain has no service method for a key's owner yet: one query, scoped by organisation.
+      keyOwner: async (organizationId, keyId) =>
+        (
+          await db
+            .selectFrom("api_keys")
+            .select("user_id")
+            .where("organization_id", "=", organizationId)
+            .where("id", "=", keyId)
+            .executeTakeFirst()
+        )?.user_id ?? null,
+      groupsOf: (organizationId, userId) => identity.scimGroups.groupsOf(organizationId, userId),
+    },
+  });
   onClose.push(() => usage.close());
-  const apiKeys = new ApiKeyService({ db, audit });
+  const apiKeys = new ApiKeyService({ db, audit, cacheMs: config.apiKeyCacheMs });
   const identity = createIdentityServices({ db, keyring, audit, apiKeys });
-  const access = createAccessModule({ db, audit, users: identity.users });
+  const access = createAccessModule({
+    db,
+    audit,
+    users: identity.users,
+    // Group switches apply to the members of SCIM-provisioned groups.
+    groupsOf: (organizationId, userId) => identity.scimGroups.groupsOf(organizationId, userId),
+  });
   const workspace = createWorkspaceModule({
     db,
     keyring,
@@ -129,11 +161,31 @@ export async function openPlatform(
     gate: access.models.gate,
   });
   onClose.push(() => workspace.purgeTask.stop());
+  // Workspace answers spend their user's and groups' token budgets and are metered with the user id.
+  workspace.chat.meters.push({
+    admit: (member) => usage.policy.admitMember(member),
+    completed: (answer) =>
+      usage.recorder.workspaceCompleted({
+        requestId: answer.requestId,
+        organizationId: answer.member.organizationId,
+        workspaceId: answer.member.workspaceId,
+        userId: answer.member.userId,
+        model: answer.model,
+        usage: answer.usage,
+        status: answer.status,
+        startedAt: answer.startedAt,
+      }),
+  });
   // Deleting a user (SCIM) deletes their conversations too: keys destroyed at once, rows purged.
   identity.onUserDeleted.push((organizationId, userId, actor) =>
     workspace.conversations.deleteAllOf(organizationId, userId, actor).then(() => undefined),
   );
-  const blobs = new LocalBlobStore(path.join(config.dataDir, "blobs"));
+  const blobStore = config.blobStore;
+  const blobs =
+    blobStore.kind === "s3"
+      ? new S3BlobStore({ bucket: blobStore.bucket, endpoint: blobStore.endpoint, region: blobStore.region })
+      : new LocalBlobStore(path.join(config.dataDir, "blobs"));
+  if (blobs instanceof S3BlobStore) onClose.push(async () => blobs.close());
   const files = new FileService({ db, keyring, audit, blobs });
   const finetune = createFinetuneModule({
     db,

@@ -150,6 +150,8 @@ export async function startServer(
         saml: platform.identity.samlConnections,
         oidc: platform.identity.oidcConnections,
         domains: platform.identity.domains,
+        groups: platform.identity.scimGroups,
+        scimTokens: platform.identity.scimTokens,
         usageReports: platform.usage.reports,
         audit: platform.audit,
         // The same check as `custodian audit verify`, so a broken chain pages from the console too.

@@ -1,14 +1,15 @@
 // The RequestPolicy for rate limits and budgets: requests and tokens per minute per key and project,
-// tokens per day and month per project, held across every node by counters in the database.
+// tokens per day and month per project, and per user and group (a personal API key's user, and the
+// workspace's members), held across every node by the shared window counters (PostgreSQL or Redis).
 //
-// Cost per request: nothing when neither the key nor its project has limits (the limits are cached
-// for a few seconds per node); otherwise one round trip, a single multi-row
-// `insert ... on conflict do update ... returning` that counts the request and reads every window's
-// totals. Tokens are credited after the response, in the usage recorder's batched flush, so a burst
-// may overshoot a token limit by what is in flight and not yet flushed (at most about a second).
+// Cost per request: nothing when no subject has limits (the limits are cached for a few seconds per
+// node); otherwise one round trip to the counters' store that counts the request and reads every
+// window's totals (one multi-row upsert on PostgreSQL, one Lua script on Redis). Tokens are credited
+// after the response, in the usage recorder's batched flush, so a burst may overshoot a token limit by
+// what is in flight and not yet flushed (at most about a second).
 import type { Admission, AdmissionRequest, RequestPolicy } from "../inference/completion-hooks.ts";
-import type { Db } from "../db/database.ts";
-import { countRequest, windowEnd, type CounterKey, type CounterState } from "./usage-counters.ts";
+import type { BudgetSubjectLookup } from "./budget-subjects.ts";
+import { windowEnd, type CounterKey, type CounterState, type WindowCounters } from "./usage-counters.ts";
 import { usageErrors } from "./usage-errors.ts";
 import type { SubjectLimits, UsageLimits } from "./usage-limits.ts";
 import type { CounterPeriod } from "./usage-tables.ts";
@@ -103,18 +104,48 @@ function rateLimitHeaders(checks: Check[]): Record<string, string> {
 }
 
 export class RateLimitPolicy implements RequestPolicy {
-  readonly #db: Db;
+  readonly #counters: WindowCounters;
   readonly #limits: UsageLimits;
+  readonly #people: BudgetSubjectLookup;
 
-  constructor(dependencies: { db: Db; limits: UsageLimits }) {
-    this.#db = dependencies.db;
+  constructor(dependencies: { counters: WindowCounters; limits: UsageLimits; people: BudgetSubjectLookup }) {
+    this.#counters = dependencies.counters;
     this.#limits = dependencies.limits;
+    this.#people = dependencies.people;
   }
 
   async admit(request: AdmissionRequest): Promise<Admission | void> {
-    const subjects = await this.#limits.forCaller(request.caller);
+    const { caller } = request;
+    // A copy: the array is the limits' cache.
+    const subjects = [...(await this.#limits.forCaller(caller))];
+    // A personal key spends its user's budget and the user's groups' budgets too.
+    if (await this.#limits.hasPeopleBudgets(caller.organizationId)) {
+      const userId = await this.#people.keyOwner(caller.organizationId, caller.keyId);
+      if (userId) subjects.push(...(await this.#person(caller.organizationId, userId)));
+    }
+    return this.#check(subjects);
+  }
+
+  /**
+   * Admit a workspace member's chat answer against their user and group budgets; the same 429 as /v1
+   * when one is used up.
+   */
+  async admitMember(member: { organizationId: string; userId: string }): Promise<void> {
+    if (!(await this.#limits.hasPeopleBudgets(member.organizationId))) return;
+    await this.#check(await this.#person(member.organizationId, member.userId));
+  }
+
+  async #person(organizationId: string, userId: string): Promise<SubjectLimits[]> {
+    return this.#limits.forPerson(
+      organizationId,
+      userId,
+      await this.#people.groupsOf(organizationId, userId),
+    );
+  }
+
+  async #check(subjects: SubjectLimits[]): Promise<Admission | void> {
     if (subjects.length === 0) return;
-    const counters = await countRequest(this.#db, subjects.flatMap(windowsFor));
+    const counters = await this.#counters.countRequest(subjects.flatMap(windowsFor));
     const checks = subjects.flatMap((limits) => checksFor(limits, counters));
     const headers = rateLimitHeaders(checks);
     const refused = checks.filter((check) => check.exceeded);

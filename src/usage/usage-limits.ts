@@ -1,5 +1,5 @@
-// The limits and budgets admins set per project or API key: stored, audited, and read through a short
-// cache so that admitting a request usually costs no query for them.
+// The limits and budgets admins set per project or API key, and the token budgets per user and group:
+// stored, audited, and read through a short cache so that admitting a request usually costs no query.
 import type { AuditLog } from "../audit/audit-log.ts";
 import { errors } from "../core/errors.ts";
 import type { Db } from "../db/database.ts";
@@ -72,6 +72,8 @@ export class UsageLimits {
   readonly #db: Db;
   readonly #audit: AuditLog;
   readonly #cache = new Map<string, { limits: SubjectLimits[]; until: number }>();
+  /** Per organisation: every user's and group's budgets (few rows; most organisations have none). */
+  readonly #people = new Map<string, { limits: Map<string, SubjectLimits>; until: number }>();
 
   constructor(dependencies: { db: Db; audit: AuditLog }) {
     this.#db = dependencies.db;
@@ -106,6 +108,44 @@ export class UsageLimits {
     if (this.#cache.size > 10_000) this.#cache.clear();
     this.#cache.set(cacheKey, { limits, until: now + cacheMs });
     return limits;
+  }
+
+  /** Every user and group budget of the organisation, keyed "<kind>:<id>" (cached). */
+  async #peopleLimits(organizationId: string): Promise<Map<string, SubjectLimits>> {
+    const now = Date.now();
+    const cached = this.#people.get(organizationId);
+    if (cached && cached.until > now) return cached.limits;
+    const rows = await this.#scoped(organizationId)
+      .selectAll()
+      .where("subject_kind", "in", ["user", "group"])
+      .execute();
+    const limits = new Map(
+      rows
+        .map(fromRow)
+        .filter(hasAnyLimit)
+        .map((subject) => [`${subject.kind}:${subject.id}`, subject]),
+    );
+    if (this.#people.size > 10_000) this.#people.clear();
+    this.#people.set(organizationId, { limits, until: now + cacheMs });
+    return limits;
+  }
+
+  /** Whether any user or group of the organisation has a budget (if not, nobody needs looking up). */
+  async hasPeopleBudgets(organizationId: string): Promise<boolean> {
+    return (await this.#peopleLimits(organizationId)).size > 0;
+  }
+
+  /** The budgets that apply to a user: their own and each of their groups'. */
+  async forPerson(
+    organizationId: string,
+    userId: string,
+    groupIds: readonly string[],
+  ): Promise<SubjectLimits[]> {
+    const all = await this.#peopleLimits(organizationId);
+    return [`user:${userId}`, ...groupIds.map((id) => `group:${id}`)].flatMap((subject) => {
+      const limits = all.get(subject);
+      return limits ? [limits] : [];
+    });
   }
 
   /** One subject's limits, "none" for each number never set. */
@@ -182,6 +222,7 @@ export class UsageLimits {
       )
       .execute();
     this.#cache.clear();
+    this.#people.clear();
     const limits = await this.get(input.organizationId, input.kind, input.id);
     await this.#audit.append({
       actor: input.actor,
@@ -222,6 +263,7 @@ export class UsageLimits {
       .where("tokens_per_month", "is", null)
       .execute();
     this.#cache.clear();
+    this.#people.clear();
     await this.#audit.append({
       actor: input.actor,
       action: input.group === "rates" ? "usage.rate_limits_cleared" : "usage.budgets_cleared",

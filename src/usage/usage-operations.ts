@@ -1,6 +1,7 @@
 // The usage domain's admin operations (limits, budgets, usage report), for the CLI and the admin socket.
 import { errors } from "../core/errors.ts";
 import type { ApiKeyService } from "../identity/api-key-service.ts";
+import type { IdentityServices } from "../identity/identity-services.ts";
 import type { TenancyService } from "../tenancy/tenancy-service.ts";
 import type { LimitGroup, Limits } from "./usage-limits.ts";
 import type { UsageModule } from "./usage-module.ts";
@@ -51,44 +52,75 @@ function limitsView(limits: Limits) {
 }
 
 export function usageOperations(
-  dependencies: { usage: UsageModule; tenancy: TenancyService; apiKeys: ApiKeyService },
+  dependencies: {
+    usage: UsageModule;
+    tenancy: TenancyService;
+    apiKeys: ApiKeyService;
+    /** Users and SCIM groups, for their budgets; without it only projects and keys can be named. */
+    identity?: Pick<IdentityServices, "users" | "scimGroups">;
+  },
   actor: string,
 ): Record<string, Operation> {
-  const { usage, tenancy, apiKeys } = dependencies;
+  const { usage, tenancy, apiKeys, identity } = dependencies;
+  const subjectWords: Record<LimitSubjectKind, string> = {
+    project: "one project",
+    key: "one API key",
+    user: "one user",
+    group: "one group",
+  };
 
-  /** The project or API key the input names, checked to belong to the organisation. */
+  /** The project, API key, user or group the input names, checked to belong to the organisation. */
   async function subject(
     input: Record<string, unknown>,
     allowed: LimitSubjectKind[],
   ): Promise<{ organizationId: string; kind: LimitSubjectKind; id: string }> {
     const organizationId = required(input, "organization");
     await tenancy.getOrganization(organizationId);
-    const projectId = text(input, "project");
-    const keyId = allowed.includes("key") ? text(input, "key") : undefined;
-    if ((projectId === undefined) === (keyId === undefined)) {
-      throw errors.invalidRequest(
-        allowed.includes("key") ? "Name one project or one API key." : "Name a project.",
-        "project",
-      );
+    const named = allowed.flatMap((kind) => {
+      const id = text(input, kind);
+      return id === undefined ? [] : [{ kind, id }];
+    });
+    if (named.length !== 1) {
+      const words = allowed.map((kind) => subjectWords[kind]);
+      const list = words.length > 1 ? `${words.slice(0, -1).join(", ")} or ${words.at(-1)!}` : words[0]!;
+      throw errors.invalidRequest(`Name ${list}.`, allowed[0]!);
     }
-    if (projectId !== undefined) {
-      await tenancy.getProject(organizationId, projectId);
-      return { organizationId, kind: "project", id: projectId };
+    const { kind, id } = named[0]!;
+    if (kind === "project") {
+      await tenancy.getProject(organizationId, id);
+      return { organizationId, kind, id };
+    }
+    if (kind === "user") {
+      await identity!.users.get(organizationId, id);
+      return { organizationId, kind, id };
+    }
+    if (kind === "group") {
+      // SCIM answers in its own error shape; the admin surfaces answer in the platform's.
+      await identity!.scimGroups.get(organizationId, id, false).catch((error: unknown) => {
+        throw (error as { status?: number }).status === 404 ? errors.notFound("group", id) : error;
+      });
+      return { organizationId, kind, id };
     }
     const keys = await apiKeys.list(organizationId);
-    if (!keys.some((key) => key.id === keyId && key.revokedAt === null))
-      throw errors.notFound("active API key", keyId!);
-    return { organizationId, kind: "key", id: keyId! };
+    if (!keys.some((key) => key.id === id && key.revokedAt === null))
+      throw errors.notFound("active API key", id);
+    return { organizationId, kind: "key", id };
+  }
+
+  /** Rates for projects and keys; budgets for projects, and for users and groups when identity is wired. */
+  function kindsFor(group: LimitGroup): LimitSubjectKind[] {
+    if (group === "rates") return ["project", "key"];
+    return identity ? ["project", "user", "group"] : ["project"];
   }
 
   async function set(input: Record<string, unknown>, group: LimitGroup, values: Partial<Limits>) {
-    const target = await subject(input, group === "rates" ? ["project", "key"] : ["project"]);
+    const target = await subject(input, kindsFor(group));
     const limits = await usage.limits.set({ ...target, group, values, actor });
     return { organization: target.organizationId, [target.kind]: target.id, ...limitsView(limits) };
   }
 
   async function clear(input: Record<string, unknown>, group: LimitGroup) {
-    const target = await subject(input, group === "rates" ? ["project", "key"] : ["project"]);
+    const target = await subject(input, kindsFor(group));
     await usage.limits.clear({ ...target, group, actor });
     return { organization: target.organizationId, [target.kind]: target.id, cleared: group };
   }
@@ -121,7 +153,10 @@ export function usageOperations(
         ...limitsView(limits),
       }));
     },
-    /** Daily totals by project and model since a date: every page of the usage API, flattened. */
+    /**
+     * Daily totals by project (a workspace for chat), user and model since a date: every page of the
+     * usage API, flattened. `user_id` is set for workspace chat and personal API keys.
+     */
     async usageReport(input) {
       const organizationId = required(input, "organization");
       await tenancy.getOrganization(organizationId);
@@ -137,7 +172,7 @@ export function usageOperations(
           ...(until !== undefined ? { end_time: String(until) } : {}),
           bucket_width: "1d",
           limit: "31",
-          group_by: ["project_id", "model"],
+          group_by: ["project_id", "user_id", "model"],
           ...(page ? { page } : {}),
         });
         const result = await usage.reports.completions(organizationId, query);
@@ -146,6 +181,7 @@ export function usageOperations(
             rows.push({
               date: new Date(bucket.start_time * 1_000).toISOString().slice(0, 10),
               project_id: entry.project_id,
+              user_id: entry.user_id,
               model: entry.model,
               requests: entry.num_model_requests,
               input_tokens: entry.input_tokens,

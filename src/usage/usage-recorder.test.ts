@@ -3,6 +3,7 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testDatabase, type TestDatabase } from "../../test/helpers/database.ts";
 import type { CompletionRecord } from "../inference/completion-hooks.ts";
+import { PostgresWindowCounters } from "./postgres-window-counters.ts";
 import { UsageRecorder } from "./usage-recorder.ts";
 
 const organizationId = "org_recordertest";
@@ -50,11 +51,17 @@ describe("UsageRecorder", () => {
   }
 
   it("counts each request once, even when a batch is written again after a restart", async () => {
-    const first = new UsageRecorder({ db: database.db, logger }, { flushEveryMs: 60_000 });
+    const first = new UsageRecorder(
+      { db: database.db, counters: new PostgresWindowCounters(database.db), logger },
+      { flushEveryMs: 60_000 },
+    );
     for (const id of ["req_1", "req_2", "req_3"]) first.completed(record(id));
     await first.close();
     // A node that died after committing but before forgetting its queue would write the same ids again.
-    const second = new UsageRecorder({ db: database.db, logger }, { flushEveryMs: 60_000 });
+    const second = new UsageRecorder(
+      { db: database.db, counters: new PostgresWindowCounters(database.db), logger },
+      { flushEveryMs: 60_000 },
+    );
     for (const id of ["req_2", "req_3", "req_4"]) second.completed(record(id));
     await second.flush();
     await second.close();
@@ -69,7 +76,10 @@ describe("UsageRecorder", () => {
   });
 
   it("flushes on its own when a batch fills, and skips failures that used no tokens", async () => {
-    const recorder = new UsageRecorder({ db: database.db, logger }, { flushEveryMs: 60_000, batchSize: 2 });
+    const recorder = new UsageRecorder(
+      { db: database.db, counters: new PostgresWindowCounters(database.db), logger },
+      { flushEveryMs: 60_000, batchSize: 2 },
+    );
     recorder.completed({ ...record("req_failed"), usage: null, status: "failed" });
     recorder.completed(record("req_5"));
     expect(recorder.pending).toBe(1);
@@ -86,7 +96,7 @@ describe("UsageRecorder", () => {
     const lines: string[] = [];
     const capture = pino({ level: "error" }, { write: (line: string) => lines.push(line) });
     const recorder = new UsageRecorder(
-      { db: database.db, logger: capture },
+      { db: database.db, counters: new PostgresWindowCounters(database.db), logger: capture },
       { flushEveryMs: 60_000, maxQueue: 2 },
     );
     for (const id of ["req_7", "req_8", "req_9"]) recorder.completed(record(id));

@@ -1,12 +1,13 @@
 // Usage reports in the shape of OpenAI's usage API (`/v1/organization/usage/completions`): time
-// buckets of token and request totals, optionally grouped by model, project or API key, one
-// organisation at a time.
+// buckets of token and request totals, optionally grouped by model, project, API key or user, one
+// organisation at a time. Workspace chat is metered too: its rows carry the user and, as project, the
+// workspace.
 import { sql } from "kysely";
 import { errors } from "../core/errors.ts";
 import type { Db } from "../db/database.ts";
 
 export type BucketWidth = "1m" | "1h" | "1d";
-export type GroupField = "model" | "project_id" | "api_key_id";
+export type GroupField = "model" | "project_id" | "api_key_id" | "user_id";
 
 const bucketSeconds: Record<BucketWidth, number> = { "1m": 60, "1h": 3_600, "1d": 86_400 };
 /** OpenAI's defaults and maxima for `limit` (buckets per page) by bucket width. */
@@ -15,9 +16,9 @@ const bucketLimits: Record<BucketWidth, { default: number; max: number }> = {
   "1h": { default: 24, max: 168 },
   "1d": { default: 7, max: 31 },
 };
-const groupFields: readonly GroupField[] = ["model", "project_id", "api_key_id"];
+const groupFields: readonly GroupField[] = ["model", "project_id", "api_key_id", "user_id"];
 /** Accepted and ignored: there are no such rows here, so grouping by them changes nothing. */
-const emptyGroupFields = ["user_id", "batch"];
+const emptyGroupFields = ["batch"];
 
 export interface CompletionsUsageQuery {
   /** Unix seconds, inclusive. */
@@ -28,6 +29,7 @@ export interface CompletionsUsageQuery {
   groupBy: GroupField[];
   projectIds: string[];
   apiKeyIds: string[];
+  userIds: string[];
   models: string[];
   /** Buckets per page. */
   limit: number;
@@ -147,6 +149,7 @@ export function parseCompletionsUsageQuery(
     groupBy,
     projectIds: list(query, "project_ids"),
     apiKeyIds: list(query, "api_key_ids"),
+    userIds: list(query, "user_ids"),
     models: list(query, "models"),
     limit,
     pageStart,
@@ -158,6 +161,7 @@ interface AggregateRow {
   model: string | null;
   project_id: string | null;
   api_key_id: string | null;
+  user_id: string | null;
   input_tokens: number;
   output_tokens: number;
   input_cached_tokens: number;
@@ -199,6 +203,7 @@ export class UsageReports {
     for (const field of query.groupBy) select = select.select(field).groupBy(field);
     if (query.projectIds.length > 0) select = select.where("project_id", "in", query.projectIds);
     if (query.apiKeyIds.length > 0) select = select.where("api_key_id", "in", query.apiKeyIds);
+    if (query.userIds.length > 0) select = select.where("user_id", "in", query.userIds);
     if (query.models.length > 0) select = select.where("model", "in", query.models);
     const rows = (await select.execute()) as unknown as AggregateRow[];
 
@@ -215,7 +220,7 @@ export class UsageReports {
         output_audio_tokens: 0,
         num_model_requests: Number(row.requests),
         project_id: query.groupBy.includes("project_id") ? row.project_id : null,
-        user_id: null,
+        user_id: query.groupBy.includes("user_id") ? row.user_id : null,
         api_key_id: query.groupBy.includes("api_key_id") ? row.api_key_id : null,
         model: query.groupBy.includes("model") ? row.model : null,
         batch: null,

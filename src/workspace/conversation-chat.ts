@@ -1,5 +1,6 @@
 // Chatting in a conversation: save the user's message durably, stream the model's answer through the
 // same model router as /v1, then save the answer (also when the user stops it part-way).
+import { newId } from "../core/ids.ts";
 import type { ChatMessage, Usage } from "../inference/language-model.ts";
 import type { ModelRouter } from "../inference/model-router.ts";
 import type { ConversationService, Member, StoredMessage } from "./conversation-service.ts";
@@ -12,12 +13,35 @@ export type ChatEvent =
 /** Decides whether a member may use a model (feature switches and allow-lists); throws 403 if not. */
 export type ModelGate = (member: Member, modelId: string) => Promise<void>;
 
+/** One answer as a meter sees it: who, which model, how many tokens. Never what was said. */
+export interface MeteredAnswer {
+  requestId: string;
+  member: Member;
+  model: string;
+  usage: Usage | null;
+  status: "completed" | "failed" | "cancelled";
+  startedAt: Date;
+}
+
+/**
+ * Token budgets and usage metering for answers. The workspace owns this seam; the platform wires the
+ * usage domain into it, so answers count against their user's and groups' budgets like /v1 calls.
+ */
+export interface ChatMeter {
+  /** Throw (a 429) to refuse an answer before the message is saved or any model work starts. */
+  admit(member: Member, modelId: string): Promise<void>;
+  /** Told after each answer; must not throw and must not block. */
+  completed(answer: MeteredAnswer): void;
+}
+
 const untitledLength = 60;
 
 export class ConversationChat {
   readonly #conversations: ConversationService;
   readonly #models: ModelRouter;
   readonly #gate: ModelGate;
+  /** Asked before each answer and told after it (the platform adds the usage domain's meter). */
+  readonly meters: ChatMeter[] = [];
 
   constructor(dependencies: { conversations: ConversationService; models: ModelRouter; gate?: ModelGate }) {
     this.#conversations = dependencies.conversations;
@@ -36,6 +60,7 @@ export class ConversationChat {
     const modelId = input.model ?? summary.model;
     await this.#gate(member, modelId);
     this.#models.get(modelId);
+    for (const meter of this.meters) await meter.admit(member, modelId);
     const saved = await this.#conversations.append(member, conversationId, {
       role: "user",
       content: input.content,
@@ -59,6 +84,7 @@ export class ConversationChat {
     const modelId = input.model ?? summary.model;
     await this.#gate(member, modelId);
     this.#models.get(modelId);
+    for (const meter of this.meters) await meter.admit(member, modelId);
     await this.#conversations.dropLastAssistantMessage(member, conversationId);
     yield* this.#answer(member, conversationId, modelId, signal);
   }
@@ -77,6 +103,8 @@ export class ConversationChat {
     }));
     let text = "";
     let usage: Usage | null = null;
+    let status: MeteredAnswer["status"] = "failed";
+    const startedAt = new Date();
     try {
       for await (const part of model.stream({ model: modelId, messages: history }, { signal })) {
         if (part.type === "usage") usage = part.usage;
@@ -85,9 +113,20 @@ export class ConversationChat {
           yield { type: "delta", text: part.delta.content };
         }
       }
+      status = signal.aborted ? "cancelled" : "completed";
     } catch (error) {
       // Stopped by the user: keep what was said so far. Any other failure propagates.
       if (!signal.aborted) throw error;
+      status = "cancelled";
+    } finally {
+      const answer = { requestId: newId("req"), member, model: modelId, usage, status, startedAt };
+      for (const meter of this.meters) {
+        try {
+          meter.completed(answer);
+        } catch {
+          // Metering must never fail a chat.
+        }
+      }
     }
     const answer = text
       ? await this.#conversations.append(member, conversationId, {

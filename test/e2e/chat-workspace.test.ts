@@ -1,6 +1,8 @@
 // The web app end to end in a real browser (Debian's Chromium): a member signs in through the test
-// SAML IdP, chats with the demo model and watches the answer stream, deletes a conversation; the
-// bootstrap owner signs in with a password; the trust page lists every commitment.
+// SAML IdP (found from their email's verified domain), chats with the demo model and watches the
+// answer stream, deletes a conversation; the bootstrap owner signs in with a password and walks the
+// admin console (a SCIM token shown once, a group's switch, access transparency); the member answers
+// a staff-access request; the trust page lists every commitment.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot } from "../helpers/browser.ts";
@@ -18,6 +20,10 @@ describe("chat workspace in the browser", () => {
 
   beforeAll(async () => {
     fixture = await startSamlFixture({ platform: { env: await demoModelEnv() } });
+    // Members at example.com are sent to the organisation's SAML sign-in from their email.
+    const { domains } = fixture.platform.server.platform.identity;
+    await domains.claim(fixture.organization, "example.com", "test");
+    await domains.markVerified(fixture.organization, "example.com", "the test's own domain", "test");
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     // The test IdP answers in the browser: it reads the SP's signed AuthnRequest and posts back a
@@ -45,9 +51,9 @@ describe("chat workspace in the browser", () => {
     await fixture?.close();
   });
 
-  it("[CTL-1] a member signs in through SAML single sign-on", async () => {
+  it("[CTL-1] a member's verified email domain sends them to SAML single sign-on", async () => {
     await page.goto(fixture.platform.server.url);
-    await page.getByLabel("Organisation").fill(fixture.organization);
+    await page.getByLabel("Email").fill("mia.member@example.com");
     await screenshot(page, "sign-in");
     await page.getByRole("button", { name: "Continue with single sign-on" }).click();
     await page.getByRole("button", { name: "New chat" }).waitFor();
@@ -110,7 +116,7 @@ describe("chat workspace in the browser", () => {
     await owner.getByRole("heading", { name: "Members" }).waitFor();
     await owner.getByText("mia.member@example.com").waitFor();
     await screenshot(owner, "admin-members");
-    await owner.getByRole("button", { name: "Access" }).click();
+    await owner.getByRole("button", { name: "Access", exact: true }).click();
     const allowed = owner.getByRole("checkbox", { name: "custodian-demo" });
     await allowed.waitFor();
     expect(await allowed.isChecked()).toBe(true);
@@ -126,6 +132,113 @@ describe("chat workspace in the browser", () => {
     await owner.getByText("1 allowed.").waitFor();
     await page.reload();
     await page.getByPlaceholder("Message Custodian…").waitFor();
+  });
+
+  it("[CTL-1] an admin creates a SCIM token, shown once, that provisions a group", async () => {
+    await owner.getByRole("button", { name: "Provisioning (SCIM)" }).click();
+    await owner.getByRole("button", { name: "Create token" }).click();
+    const shown = owner.getByTestId("scim-token").locator("code");
+    await shown.waitFor();
+    const token = await shown.innerText();
+    expect(token).toMatch(/^scim-cust-/);
+    await screenshot(owner, "admin-scim");
+    // The identity provider's calls, with that token: find the member, make a group with them in it.
+    const scim = (path: string, init: RequestInit = {}) =>
+      fetch(`${fixture.platform.server.url}/scim/v2${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/scim+json" },
+      });
+    const users = (await (
+      await scim(`/Users?filter=${encodeURIComponent('userName eq "mia.member@example.com"')}`)
+    ).json()) as {
+      Resources: Array<{ id: string }>;
+    };
+    const created = await scim("/Groups", {
+      method: "POST",
+      body: JSON.stringify({
+        schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+        displayName: "Designers",
+        members: [{ value: users.Resources[0]!.id }],
+      }),
+    });
+    expect(created.status).toBe(201);
+    // Shown once: after a reload the token is listed by its id only.
+    await owner.reload();
+    await owner.getByRole("heading", { name: "Provisioning (SCIM)" }).waitFor();
+    await owner.getByRole("button", { name: "Revoke" }).waitFor();
+    expect(await owner.content()).not.toContain(token);
+  });
+
+  it("[CTL-2] an admin turns export off for a group and its member loses export", async () => {
+    const exportStatus = () => page.evaluate(async () => (await fetch("/api/export")).status);
+    expect(await exportStatus()).toBe(200);
+    await owner.getByRole("button", { name: "Groups" }).click();
+    const group = owner.getByRole("article", { name: "Group Designers" });
+    await group.getByText("mia.member@example.com").waitFor();
+    const reloaded = () =>
+      owner.waitForResponse((response) => response.url().endsWith("/api/admin/switches"));
+    let switched = reloaded();
+    await group.getByLabel("Export").selectOption("off");
+    await switched;
+    await screenshot(owner, "admin-groups");
+    expect(await exportStatus()).toBe(403);
+    switched = reloaded();
+    await group.getByLabel("Export").selectOption("unset");
+    await switched;
+    expect(await exportStatus()).toBe(200);
+  });
+
+  it("[SEC-3] a member refuses a staff-access request, and the admin sees it in access transparency", async () => {
+    const { oversight, identity } = fixture.platform.server.platform;
+    const operator = await oversight.operators.create("sam.support", "test");
+    const mia = (
+      await identity.users.listMembers(
+        fixture.organization,
+        (await identity.users.defaultWorkspace(fixture.organization)).id,
+      )
+    ).find((member) => member.email === "mia.member@example.com")!;
+    await oversight.grants.request({
+      operatorId: operator.id,
+      organizationId: fixture.organization,
+      reason: "user-consent",
+      reference: "TICKET-4711",
+      justification: "Mia asked us to recover a lost answer",
+      userId: mia.id,
+    });
+    await page.reload();
+    const request = page.getByRole("article", { name: "Access request" });
+    await request.getByText("TICKET-4711").waitFor();
+    // A member has no admin console to go to.
+    expect(await page.getByRole("link", { name: "Admin" }).count()).toBe(0);
+    await screenshot(page, "access-request");
+    await request.getByRole("button", { name: "Refuse" }).click();
+    await request.waitFor({ state: "detached" });
+
+    await owner.getByRole("button", { name: "Access transparency" }).click();
+    const row = owner.getByRole("row").filter({ hasText: "TICKET-4711" });
+    await row.waitFor();
+    expect(await row.innerText()).toContain("denied");
+    await screenshot(owner, "admin-transparency");
+  });
+
+  it("[PLAT-1] every admin screen renders (screenshots for review)", async () => {
+    const screens = [
+      ["Members", "Members"],
+      ["Data retention", "Conversation retention"],
+      ["Single sign-on", "Single sign-on"],
+      ["API keys", "API projects and keys"],
+      ["Usage", "Usage"],
+      ["Audit log", "Audit log"],
+    ] as const;
+    for (const [button, heading] of screens) {
+      await owner.getByRole("button", { name: button, exact: true }).click();
+      await owner.getByRole("heading", { name: heading, exact: true }).waitFor();
+      await owner.waitForLoadState("networkidle");
+      await screenshot(owner, `admin-${button.toLowerCase().replace(/[^a-z]+/g, "-")}`);
+    }
+    // The single sign-on screen shows the SAML connection and the verified domain.
+    await owner.getByRole("button", { name: "Single sign-on", exact: true }).click();
+    await owner.getByRole("cell", { name: "example.com" }).waitFor();
   });
 
   it("[PLAT-2] shows the trust page with every commitment", async () => {

@@ -1,6 +1,7 @@
 // The chat workspace: the conversation list beside the open conversation, a model picker, streamed
 // answers with stop and regenerate, rename, delete and export.
 import { useCallback, useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { AccessRequests } from "./access-requests.tsx";
 import { ApiError, call, stream, type Conversation, type Message, type Session } from "./api.ts";
 import { ConversationList } from "./conversation-list.tsx";
 import { Markdown } from "./markdown.tsx";
@@ -34,9 +35,10 @@ export function ChatPage({
   const bottom = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
-    // Anyone with a permission beyond signing in gets the admin console's link.
+    // Anyone with a permission beyond chatting gets the admin console's link ("conversations.use" is
+    // every member's).
     call<{ permissions: string[] }>("GET", "/api/admin/me")
-      .then((me) => setIsAdmin(me.permissions.some((permission) => permission !== "signedIn")))
+      .then((me) => setIsAdmin(me.permissions.some((permission) => permission !== "conversations.use")))
       .catch(() => setIsAdmin(false));
   }, []);
 
@@ -254,6 +256,7 @@ export function ChatPage({
           )}
         </header>
         <section className="messages" aria-live="polite">
+          <AccessRequests />
           {messages.length === 0 && streaming === null && (
             <div className="empty-chat">
               <h2>What can I help with?</h2>

@@ -1,6 +1,14 @@
-// The sign-in screen: single sign-on for the organisation, or the local bootstrap owner's password.
+// The sign-in screen: an email whose domain an organisation has verified goes to that organisation's
+// single sign-on (SAML or OIDC); otherwise the organisation's SSO by its id, or the local bootstrap
+// owner's password.
 import { useState, type FormEvent } from "react";
 import { ApiError, call, type Session } from "./api.ts";
+
+interface Discovery {
+  sso: boolean;
+  enforced: boolean;
+  login_url?: string;
+}
 
 export function SignInPage({ onSignedIn }: { onSignedIn: (session: Session) => void }) {
   const [organization, setOrganization] = useState("");
@@ -9,13 +17,36 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (session: Session) => v
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  async function submit(event: FormEvent) {
-    event.preventDefault();
+  async function passwordSignIn() {
+    await call("POST", "/api/session", { organization, email, password });
+    onSignedIn(await call<Session>("GET", "/api/session"));
+  }
+
+  /** The email's domain decides first; without one that routes, the organisation id given. */
+  async function singleSignOn() {
+    if (email.includes("@")) {
+      const found = await call<Discovery>("POST", "/api/sso/discover", { email });
+      if (found.sso && found.login_url) {
+        window.location.assign(found.login_url);
+        return;
+      }
+    }
+    if (organization) {
+      window.location.assign(`/sso/saml/${encodeURIComponent(organization)}/login`);
+      return;
+    }
+    setError(
+      email
+        ? "Your email's domain has no single sign-on here. Sign in with your password, or enter your organisation id."
+        : "Enter your work email (or your organisation id) to continue with single sign-on.",
+    );
+  }
+
+  async function run(action: () => Promise<void>) {
     setBusy(true);
     setError(null);
     try {
-      await call("POST", "/api/session", { organization, email, password });
-      onSignedIn(await call<Session>("GET", "/api/session"));
+      await action();
     } catch (failure) {
       setError(failure instanceof ApiError ? failure.message : "Could not reach Custodian.");
     } finally {
@@ -23,12 +54,10 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (session: Session) => v
     }
   }
 
-  function singleSignOn() {
-    if (!organization) {
-      setError("Enter your organisation id to continue with single sign-on.");
-      return;
-    }
-    window.location.assign(`/sso/saml/${encodeURIComponent(organization)}/login`);
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    // Enter in the email field with no password asks where that email signs in.
+    void run(password ? passwordSignIn : singleSignOn);
   }
 
   return (
@@ -41,6 +70,26 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (session: Session) => v
         <h1 id="sign-in-title">Sign in</h1>
         <p className="muted">Your conversations are encrypted and readable only by you.</p>
         <label>
+          Email
+          <input
+            name="email"
+            type="email"
+            value={email}
+            onChange={(event) => setEmail(event.target.value)}
+            placeholder="you@company.com"
+            autoComplete="username"
+          />
+        </label>
+        <button
+          type="button"
+          className="button secondary"
+          disabled={busy}
+          onClick={() => void run(singleSignOn)}
+        >
+          Continue with single sign-on
+        </button>
+        <div className="divider">or with your organisation</div>
+        <label>
           Organisation
           <input
             name="organization"
@@ -48,21 +97,6 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (session: Session) => v
             onChange={(event) => setOrganization(event.target.value)}
             placeholder="org_..."
             autoComplete="organization"
-            required
-          />
-        </label>
-        <button type="button" className="button secondary" onClick={singleSignOn}>
-          Continue with single sign-on
-        </button>
-        <div className="divider">or with a password</div>
-        <label>
-          Email
-          <input
-            name="email"
-            type="email"
-            value={email}
-            onChange={(event) => setEmail(event.target.value)}
-            autoComplete="username"
           />
         </label>
         <label>

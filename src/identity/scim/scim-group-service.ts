@@ -261,6 +261,18 @@ export class ScimGroupService {
     await this.#audit.append({ actor, action: "group.updated", target: current.id, organizationId });
   }
 
+  /** The ids of the groups a user belongs to, for group feature switches (the access domain's GroupLookup). */
+  async groupsOf(organizationId: string, userId: string): Promise<string[]> {
+    const rows = await this.#db
+      .selectFrom("group_members")
+      .select("group_id")
+      .where("organization_id", "=", organizationId)
+      .where("user_id", "=", userId)
+      .orderBy("group_id")
+      .execute();
+    return rows.map((row) => row.group_id);
+  }
+
   async #memberIds(organizationId: string, groupId: string): Promise<string[]> {
     const rows = await this.#db
       .selectFrom("group_members")

@@ -1,6 +1,7 @@
 // Roles (built-in and custom) and the feature switches of the default workspace, with its model allow-list.
 import { useState } from "react";
 import { call } from "../api.ts";
+import { featureNames } from "./feature-names.ts";
 import { Section } from "./section.tsx";
 import { change, useResource } from "./use-resource.ts";
 
@@ -17,15 +18,6 @@ interface Switch {
   enabled: boolean;
   models: string[] | null;
 }
-
-const featureNames: Record<string, string> = {
-  models: "Models",
-  file_upload: "File upload",
-  api_keys: "API key creation",
-  fine_tuning: "Fine-tuning",
-  sharing: "Conversation sharing",
-  export: "Export",
-};
 
 export function AccessSection() {
   const roles = useResource<{ data: Role[]; permissions: string[] }>("/api/admin/roles");

@@ -1,23 +1,30 @@
-// The admin console: members, access, data retention, single sign-on, API keys, usage and the audit
-// log. It manages the organisation; it never shows anyone's conversations.
+// The admin console: members, groups, access, data retention, single sign-on, SCIM provisioning, API
+// keys, usage, the audit log and access transparency. It manages the organisation; it never shows
+// anyone's conversations.
 import type { Session } from "../api.ts";
 import { navigate } from "../router.ts";
 import { AccessSection } from "./access-section.tsx";
 import { ApiSection } from "./api-section.tsx";
 import { AuditSection } from "./audit-section.tsx";
 import { DataSection } from "./data-section.tsx";
+import { GroupsSection } from "./groups-section.tsx";
 import { MembersSection } from "./members-section.tsx";
+import { ScimSection } from "./scim-section.tsx";
 import { SsoSection } from "./sso-section.tsx";
+import { TransparencySection } from "./transparency-section.tsx";
 import { UsageSection } from "./usage-section.tsx";
 
 const sections = [
   { path: "members", label: "Members" },
+  { path: "groups", label: "Groups" },
   { path: "access", label: "Access" },
   { path: "data", label: "Data retention" },
   { path: "sso", label: "Single sign-on" },
+  { path: "scim", label: "Provisioning (SCIM)" },
   { path: "api", label: "API keys" },
   { path: "usage", label: "Usage" },
   { path: "audit", label: "Audit log" },
+  { path: "transparency", label: "Access transparency" },
 ] as const;
 
 type SectionPath = (typeof sections)[number]["path"];
@@ -58,12 +65,15 @@ export default function AdminPage({ session, section }: { session: Session; sect
       </aside>
       <main className="admin-main">
         {current === "members" && <MembersSection />}
+        {current === "groups" && <GroupsSection />}
         {current === "access" && <AccessSection />}
         {current === "data" && <DataSection />}
         {current === "sso" && <SsoSection organization={session.organization} />}
+        {current === "scim" && <ScimSection />}
         {current === "api" && <ApiSection />}
         {current === "usage" && <UsageSection />}
         {current === "audit" && <AuditSection />}
+        {current === "transparency" && <TransparencySection />}
       </main>
     </div>
   );

@@ -1,0 +1,137 @@
+// /api/admin: the organisation's SCIM-provisioned groups with their members, each group's feature
+// switches (which apply to its members beside the workspace's), and the SCIM bearer tokens an
+// identity provider provisions them with (shown once, listed as metadata, revocable).
+import { Type, type Static } from "@sinclair/typebox";
+import type { FastifyPluginAsync } from "fastify";
+import { errors } from "../core/errors.ts";
+import { ScimError } from "../identity/scim/scim-errors.ts";
+import { caller } from "./admin-api-permissions.ts";
+import type { AdminApiDependencies } from "./admin-api-routes.ts";
+
+const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+const SwitchParams = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: 100 }),
+  feature: Type.String({ minLength: 1, maxLength: 40 }),
+});
+const SwitchBody = Type.Object(
+  {
+    enabled: Type.Boolean(),
+    models: Type.Optional(
+      Type.Union([Type.Null(), Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { maxItems: 200 })]),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** Groups shown on one screen; an organisation with more manages them in its identity provider. */
+const groupsShown = 200;
+
+export function adminGroupRoutes(
+  dependencies: Required<Pick<AdminApiDependencies, "groups" | "scimTokens">> & AdminApiDependencies,
+): FastifyPluginAsync {
+  const { access, groups, scimTokens } = dependencies;
+
+  /** The organisation's own group, or a 404 in the API's shape (SCIM's own errors are for /scim/v2). */
+  async function groupOf(organizationId: string, groupId: string) {
+    try {
+      return await groups.get(organizationId, groupId, false);
+    } catch (error) {
+      if (error instanceof ScimError && error.status === 404) throw errors.notFound("group", groupId);
+      throw error;
+    }
+  }
+
+  return async (app) => {
+    app.get("/api/admin/groups", { config: { permission: "members.read" } }, async (request) => {
+      const { organizationId } = caller(request);
+      const page = await groups.list(organizationId, { count: groupsShown });
+      return {
+        total: page.totalResults,
+        data: page.resources.map((group) => ({
+          id: group.id,
+          display_name: group.displayName,
+          external_id: group.externalId,
+          members: (group.members ?? []).map((member) => ({ id: member.id, email: member.display })),
+          updated_at: group.lastModified.toISOString(),
+        })),
+      };
+    });
+
+    app.put<{ Params: Static<typeof SwitchParams>; Body: Static<typeof SwitchBody> }>(
+      "/api/admin/groups/:id/switches/:feature",
+      { schema: { params: SwitchParams, body: SwitchBody }, config: { permission: "switches.write" } },
+      async (request) => {
+        const principal = caller(request);
+        const group = await groupOf(principal.organizationId, request.params.id);
+        const item = await access.switches.set({
+          organizationId: principal.organizationId,
+          scope: "group",
+          scopeId: group.id,
+          feature: request.params.feature,
+          enabled: request.body.enabled,
+          ...(request.body.models !== undefined ? { models: request.body.models } : {}),
+          actor: principal.userId,
+        });
+        return {
+          scope: item.scope,
+          scope_id: item.scopeId,
+          feature: item.feature,
+          enabled: item.enabled,
+          models: item.models,
+          updated_at: item.updatedAt.toISOString(),
+        };
+      },
+    );
+
+    app.delete<{ Params: Static<typeof SwitchParams> }>(
+      "/api/admin/groups/:id/switches/:feature",
+      { schema: { params: SwitchParams }, config: { permission: "switches.write" } },
+      async (request, reply) => {
+        const principal = caller(request);
+        const group = await groupOf(principal.organizationId, request.params.id);
+        await access.switches.clear({
+          organizationId: principal.organizationId,
+          scope: "group",
+          scopeId: group.id,
+          feature: request.params.feature,
+          actor: principal.userId,
+        });
+        return reply.status(204).send();
+      },
+    );
+
+    app.get("/api/admin/scim-tokens", { config: { permission: "members.read" } }, async (request) => {
+      const { organizationId } = caller(request);
+      return {
+        data: (await scimTokens.list(organizationId)).map((token) => ({
+          id: token.id,
+          created_at: token.createdAt.toISOString(),
+          revoked_at: token.revokedAt?.toISOString() ?? null,
+        })),
+      };
+    });
+
+    // A SCIM token provisions and removes members, so it takes the permission to manage them.
+    app.post(
+      "/api/admin/scim-tokens",
+      { config: { permission: "members.write" } },
+      async (request, reply) => {
+        const principal = caller(request);
+        const created = await scimTokens.create(principal.organizationId, principal.userId);
+        // The only time the token leaves the server: it is stored as a hash.
+        void reply.header("cache-control", "no-store");
+        return reply.status(201).send({ id: created.id, token: created.token, path: "/scim/v2" });
+      },
+    );
+
+    app.delete<{ Params: Static<typeof Id> }>(
+      "/api/admin/scim-tokens/:id",
+      { schema: { params: Id }, config: { permission: "members.write" } },
+      async (request, reply) => {
+        const principal = caller(request);
+        await scimTokens.revoke(principal.organizationId, request.params.id, principal.userId);
+        return reply.status(204).send();
+      },
+    );
+  };
+}
