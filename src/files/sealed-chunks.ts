@@ -1,8 +1,7 @@
 // Streaming encryption of large objects under a data key: AES-256-GCM chunk by chunk, each chunk
 // bound to its position and to whether it is the last, so chunks cannot be reordered, dropped or cut off.
-import type { Binding } from "../crypto/aead.ts";
-import { DecryptionError } from "../crypto/aead.ts";
-import { openWithDataKey, sealWithDataKey } from "../crypto/data-key.ts";
+import { DecryptionError, sealOverhead, sealPieces, type Binding } from "../crypto/aead.ts";
+import { openWithDataKey } from "../crypto/data-key.ts";
 
 /** Plaintext bytes per chunk: small enough to stream weights of any size, large enough to cost little. */
 const chunkBytes = 1 << 20;
@@ -13,30 +12,64 @@ function chunkBinding(binding: Binding, index: number, last: boolean): Binding {
   return { ...binding, row: `${binding.row}#${index}${last ? "$" : ""}` };
 }
 
-function record(key: Buffer, binding: Binding, index: number, last: boolean, plaintext: Buffer): Buffer {
-  const sealed = sealWithDataKey(key, chunkBinding(binding, index, last), plaintext);
+/** One record as pieces: its length prefix, then the sealed chunk, encrypted piece by piece. */
+function record(
+  key: Buffer,
+  binding: Binding,
+  index: number,
+  last: boolean,
+  plaintext: readonly Buffer[],
+): Buffer[] {
+  const bytes = plaintext.reduce((total, piece) => total + piece.length, 0);
   const length = Buffer.alloc(4);
-  length.writeUInt32BE(sealed.length);
-  return Buffer.concat([length, sealed]);
+  length.writeUInt32BE(bytes + sealOverhead);
+  // Data keys are not versioned (version 0), exactly as `sealWithDataKey` seals.
+  return [length, ...sealPieces(key, 0, chunkBinding(binding, index, last), plaintext)];
 }
 
-/** Seals `source` into records; always at least one (an empty object is one empty last chunk). */
+/**
+ * Seals `source` into records, one buffer each; always at least one (an empty object is one empty last
+ * chunk). Incoming pieces are held by reference and encrypted where they lie, and each record's
+ * pieces are joined once: a sealed megabyte is copied once, not once per incoming piece.
+ */
 export async function* sealChunks(
   key: Buffer,
   binding: Binding,
   source: AsyncIterable<Buffer> | Iterable<Buffer>,
 ): AsyncGenerator<Buffer> {
-  let pending: Buffer = Buffer.alloc(0);
+  let pending: Buffer[] = [];
+  let available = 0;
   let index = 0;
   for await (const chunk of source) {
-    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+    pending.push(chunk);
+    available += chunk.length;
     // Keep at least one byte back: the last chunk is only known at the end of the source.
-    while (pending.length > chunkBytes) {
-      yield record(key, binding, index++, false, pending.subarray(0, chunkBytes));
-      pending = pending.subarray(chunkBytes);
+    while (available > chunkBytes) {
+      const [head, rest] = split(pending, chunkBytes);
+      yield Buffer.concat(record(key, binding, index++, false, head));
+      pending = rest;
+      available -= chunkBytes;
     }
   }
-  yield record(key, binding, index, true, pending);
+  yield Buffer.concat(record(key, binding, index, true, pending));
+}
+
+/** The first `bytes` of a list of pieces, and the rest, by reference. */
+function split(pieces: readonly Buffer[], bytes: number): [Buffer[], Buffer[]] {
+  const head: Buffer[] = [];
+  let remaining = bytes;
+  let at = 0;
+  for (; at < pieces.length && remaining > 0; at += 1) {
+    const piece = pieces[at]!;
+    if (piece.length <= remaining) {
+      head.push(piece);
+      remaining -= piece.length;
+    } else {
+      head.push(piece.subarray(0, remaining));
+      return [head, [piece.subarray(remaining), ...pieces.slice(at + 1)]];
+    }
+  }
+  return [head, pieces.slice(at)];
 }
 
 /** Opens records made by `sealChunks`; throws `DecryptionError` on any tampering or truncation. */
