@@ -8,6 +8,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeLlamaGguf } from "../src/inference/gguf/gguf-writer.ts";
 import { trainingInput } from "../src/finetune/training-input.ts";
+import { sharedDemoModel } from "./helpers/demo-model.ts";
 import { startTestPlatform, type TestPlatform } from "./helpers/platform.ts";
 
 const canary = "CANARY-ft6-a91c-training-text";
@@ -87,9 +88,13 @@ describe("the fine-tuning API", () => {
       headCount: 2,
       contextLength: 256,
     });
+    const demo = await sharedDemoModel();
     platform = await startTestPlatform({
       env: {
-        CUSTODIAN_MODELS: JSON.stringify([{ id: "tiny-base", path: base }]),
+        CUSTODIAN_MODELS: JSON.stringify([
+          { id: "tiny-base", path: base },
+          { id: demo.id, path: demo.path },
+        ]),
         CUSTODIAN_LLAMA_THREADS: "1",
         CUSTODIAN_LLAMA_PARALLEL: "1",
         CUSTODIAN_LLAMA_CONTEXT_SIZE: "256",
@@ -105,7 +110,7 @@ describe("the fine-tuning API", () => {
       actor: "system",
     });
     other = platform.client({ apiKey: key.key });
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await platform?.server.close();
@@ -196,6 +201,27 @@ describe("the fine-tuning API", () => {
     expect(existsSync(path.join(platform.dataDir, "blobs", "models", created.id))).toBe(true);
     expect(decryptedCopies().filter((name) => !copiesBefore.includes(name))).toEqual([]);
   }, 60_000);
+
+  it("[FT-1] fine-tunes the built-in demo model too, and its training loss falls", async () => {
+    const created = await client.fineTuning.jobs.create({
+      model: "custodian-demo",
+      training_file: fileId,
+      suffix: "demo",
+      seed: 2,
+      hyperparameters: { n_epochs: 4, learning_rate_multiplier: 5 },
+    });
+    const done = await until(async () => {
+      const job = await client.fineTuning.jobs.retrieve(created.id);
+      return ["succeeded", "failed", "cancelled"].includes(job.status) ? job : null;
+    });
+    expect(done.error).toBeNull();
+    expect(done.fine_tuned_model).toMatch(/^ft:custodian-demo:/);
+    const losses = (await client.fineTuning.jobs.listEvents(created.id, { limit: 100 })).data
+      .filter((event) => event.type === "metrics" && event.message.startsWith("Epoch "))
+      .map((event) => event.data as { epoch: number; train_loss: number })
+      .sort((first, second) => first.epoch - second.epoch);
+    expect(losses.at(-1)!.train_loss).toBeLessThan(losses[0]!.train_loss);
+  }, 90_000);
 
   it("[CTL-3][FT-3] a second organisation can neither see nor call the model, nor see the file or the job", async () => {
     expect((await other.models.list()).data.map((model) => model.id)).not.toContain(modelId);
