@@ -18,6 +18,7 @@ import type { UsageReports } from "../usage/usage-reports.ts";
 import type { WorkspaceRetention } from "../workspace/workspace-retention.ts";
 import { adminAccessRoutes } from "./admin-api-access-routes.ts";
 import { adminAuditRoutes } from "./admin-api-audit-routes.ts";
+import { adminFineTuningRoutes, type AdminFineTuningDependencies } from "./admin-api-fine-tuning-routes.ts";
 import { adminGroupRoutes } from "./admin-api-group-routes.ts";
 import { adminProjectRoutes } from "./admin-api-project-routes.ts";
 import { adminSettingsRoutes } from "./admin-api-settings-routes.ts";
@@ -41,6 +42,8 @@ export interface AdminApiDependencies {
   audit: AuditLog;
   /** Checks the audit chain and pages on a broken one (SEC-4); the bare check when absent. */
   verifyAudit?: () => Promise<VerifyResult>;
+  /** Fine-tuning jobs and their progress. */
+  fineTuning?: AdminFineTuningDependencies["fineTuning"];
 }
 
 export function adminApiRoutes(dependencies: AdminApiDependencies): FastifyPluginAsync {
@@ -49,7 +52,8 @@ export function adminApiRoutes(dependencies: AdminApiDependencies): FastifyPlugi
     await app.register(adminSettingsRoutes(dependencies));
     await app.register(adminProjectRoutes(dependencies));
     await app.register(adminAuditRoutes(dependencies));
-    const { groups, scimTokens } = dependencies;
+    const { groups, scimTokens, fineTuning } = dependencies;
+    if (fineTuning) await app.register(adminFineTuningRoutes({ fineTuning }));
     if (groups && scimTokens) await app.register(adminGroupRoutes({ ...dependencies, groups, scimTokens }));
   };
 }

@@ -156,6 +156,7 @@ export async function startServer(
         audit: platform.audit,
         // The same check as `custodian audit verify`, so a broken chain pages from the console too.
         verifyAudit: async () => (await operations.verifyAudit!({})) as VerifyResult,
+        fineTuning: platform.finetune,
       },
     });
     await app.listen({ host: config.host, port: config.port });

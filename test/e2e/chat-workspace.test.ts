@@ -3,6 +3,7 @@
 // answer stream, deletes a conversation; the bootstrap owner signs in with a password and walks the
 // admin console (a SCIM token shown once, a group's switch, access transparency); the member answers
 // a staff-access request; the trust page lists every commitment.
+import { readFileSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot } from "../helpers/browser.ts";
@@ -79,6 +80,19 @@ describe("chat workspace in the browser", () => {
     await page.reload();
     await page.locator(".message.assistant").last().waitFor();
     expect(await page.locator(".message.assistant").last().innerText()).toBe(answer);
+  });
+
+  it("[OWN-2] exports the member's conversations as a download", async () => {
+    const downloaded = page.waitForEvent("download");
+    await page.getByRole("button", { name: "Export my data" }).click();
+    const file = await downloaded;
+    expect(file.suggestedFilename()).toBe("custodian-conversations.json");
+    const exported = JSON.parse(readFileSync((await file.path())!, "utf8")) as {
+      conversations: Array<{ title: string; messages: unknown[] }>;
+    };
+    expect(exported.conversations.map((conversation) => conversation.title)).toContain(
+      "Hello! What can you do?",
+    );
   });
 
   it("[OWN-4] deletes a conversation after stating it becomes unreadable at once", async () => {
@@ -229,6 +243,7 @@ describe("chat workspace in the browser", () => {
       ["API keys", "API projects and keys"],
       ["Usage", "Usage"],
       ["Audit log", "Audit log"],
+      ["Fine-tuning", "Fine-tuning"],
     ] as const;
     for (const [button, heading] of screens) {
       await owner.getByRole("button", { name: button, exact: true }).click();

@@ -109,3 +109,31 @@ export interface Message {
 export interface Conversation extends ConversationSummary {
   messages: Message[];
 }
+
+/** Download a file from /api, reporting the bytes received so far, then hand it to the browser. */
+export async function download(
+  path: string,
+  filename: string,
+  onProgress: (bytes: number) => void,
+): Promise<void> {
+  const response = await fetch(path, { credentials: "same-origin" });
+  if (!response.ok || !response.body) throw await failure(response);
+  const reader = response.body.getReader();
+  const parts: Uint8Array[] = [];
+  let received = 0;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    parts.push(value);
+    received += value.length;
+    onProgress(received);
+  }
+  const url = URL.createObjectURL(
+    new Blob(parts as BlobPart[], { type: response.headers.get("content-type") ?? "" }),
+  );
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = filename;
+  link.click();
+  URL.revokeObjectURL(url);
+}

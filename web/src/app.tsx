@@ -22,7 +22,7 @@ export function App() {
   if (path === "/trust") return <TrustPage />;
   if (session === undefined) return <div className="loading" aria-busy="true" />;
   if (session === null) return <SignInPage onSignedIn={setSession} />;
-  const admin = /^\/admin(?:\/(\w+))?$/.exec(path);
+  const admin = /^\/admin(?:\/([\w-]+))?$/.exec(path);
   if (admin) {
     return (
       <Suspense fallback={<div className="loading" aria-busy="true" />}>

@@ -2,7 +2,7 @@
 // answers with stop and regenerate, rename, delete and export.
 import { useCallback, useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import { AccessRequests } from "./access-requests.tsx";
-import { ApiError, call, stream, type Conversation, type Message, type Session } from "./api.ts";
+import { ApiError, call, download, stream, type Conversation, type Message, type Session } from "./api.ts";
 import { ConversationList } from "./conversation-list.tsx";
 import { Markdown } from "./markdown.tsx";
 import { navigate } from "./router.ts";
@@ -30,6 +30,7 @@ export function ChatPage({
   const [streaming, setStreaming] = useState<string | null>(null);
   const [error, setError] = useState<{ message: string; retry?: () => void } | null>(null);
   const [refreshKey, setRefreshKey] = useState(0);
+  const [exporting, setExporting] = useState<number | null>(null);
   const [isAdmin, setIsAdmin] = useState(false);
   const controller = useRef<AbortController | null>(null);
   const bottom = useRef<HTMLDivElement>(null);
@@ -173,6 +174,21 @@ export function ChatPage({
     navigate("/");
   }
 
+  /** The export can be large: show the bytes received, then hand the file over. */
+  async function exportAll() {
+    setExporting(0);
+    try {
+      await download("/api/export", "custodian-conversations.json", setExporting);
+    } catch (failure) {
+      setError({
+        message: failure instanceof ApiError ? failure.message : "The export failed.",
+        retry: () => void exportAll(),
+      });
+    } finally {
+      setExporting(null);
+    }
+  }
+
   async function signOut() {
     await call("DELETE", "/api/session").catch(() => undefined);
     onSignOut();
@@ -207,9 +223,14 @@ export function ChatPage({
           <span className="who" title={session.user.email}>
             {session.user.display_name || session.user.email}
           </span>
-          <a className="link" href="/api/export" download>
-            Export my data
-          </a>
+          <button
+            type="button"
+            className="link"
+            onClick={() => void exportAll()}
+            disabled={exporting !== null}
+          >
+            {exporting === null ? "Export my data" : `Exporting… ${Math.round(exporting / 1024)} KB`}
+          </button>
           <a className="link" href="/trust">
             Trust
           </a>

@@ -7,6 +7,7 @@ import { AccessSection } from "./access-section.tsx";
 import { ApiSection } from "./api-section.tsx";
 import { AuditSection } from "./audit-section.tsx";
 import { DataSection } from "./data-section.tsx";
+import { FineTuningSection } from "./fine-tuning-section.tsx";
 import { GroupsSection } from "./groups-section.tsx";
 import { MembersSection } from "./members-section.tsx";
 import { ScimSection } from "./scim-section.tsx";
@@ -22,6 +23,7 @@ const sections = [
   { path: "sso", label: "Single sign-on" },
   { path: "scim", label: "Provisioning (SCIM)" },
   { path: "api", label: "API keys" },
+  { path: "fine-tuning", label: "Fine-tuning" },
   { path: "usage", label: "Usage" },
   { path: "audit", label: "Audit log" },
   { path: "transparency", label: "Access transparency" },
@@ -73,6 +75,7 @@ export default function AdminPage({ session, section }: { session: Session; sect
         {current === "api" && <ApiSection />}
         {current === "usage" && <UsageSection />}
         {current === "audit" && <AuditSection />}
+        {current === "fine-tuning" && <FineTuningSection />}
         {current === "transparency" && <TransparencySection />}
       </main>
     </div>
