@@ -1,34 +1,11 @@
 // The identity domain's admin operations (SAML connections, the bootstrap owner), shared by the CLI
 // and the admin socket through platform/operations.ts.
-import { errors } from "../core/errors.ts";
 import { randomToken } from "../core/ids.ts";
 import { identityErrors } from "./identity-errors.ts";
+import { optionalFlag, optionalText, requiredText, type Operation } from "../core/operation-input.ts";
 import type { IdentityServices } from "./identity-services.ts";
 import { summarize } from "./saml/saml-connection-service.ts";
 import { ssoProvisioningOperations } from "./sso-provisioning-operations.ts";
-
-type Input = Record<string, unknown>;
-type Operation = (input: Input) => Promise<unknown>;
-
-function text(input: Input, name: string): string | undefined {
-  const value = input[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string") throw errors.invalidRequest(`'${name}' must be a string.`, name);
-  return value;
-}
-
-function requiredText(input: Input, name: string): string {
-  const value = text(input, name);
-  if (!value) throw errors.invalidRequest(`Missing required parameter: '${name}'.`, name);
-  return value;
-}
-
-function flag(input: Input, name: string): boolean | undefined {
-  const value = input[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "boolean") throw errors.invalidRequest(`'${name}' must be true or false.`, name);
-  return value;
-}
 
 function connectionView(connection: ReturnType<typeof summarize>) {
   return {
@@ -55,9 +32,9 @@ export function identityOperations(
     async setSamlConnection(input) {
       const organizationId = requiredText(input, "organization");
       await checkOrganization(organizationId);
-      const emailAttribute = text(input, "email_attribute");
-      const nameAttribute = text(input, "name_attribute");
-      const allowIdpInitiated = flag(input, "idp_initiated");
+      const emailAttribute = optionalText(input, "email_attribute");
+      const nameAttribute = optionalText(input, "name_attribute");
+      const allowIdpInitiated = optionalFlag(input, "idp_initiated");
       const connection = await identity.samlConnections.set({
         organizationId,
         metadataXml: requiredText(input, "metadata"),
@@ -83,7 +60,7 @@ export function identityOperations(
       const organizationId = requiredText(input, "organization");
       await checkOrganization(organizationId);
       const password = randomToken(24);
-      const name = text(input, "name");
+      const name = optionalText(input, "name");
       const user = await identity.users.createLocalOwner({
         organizationId,
         email: requiredText(input, "email"),

@@ -1,25 +1,15 @@
 // Admin operations for OIDC connections, SCIM tokens and email domains, shared by the CLI and the
 // admin socket through identity-operations.ts.
 import { errors } from "../core/errors.ts";
+import {
+  optionalText,
+  requiredText,
+  type Operation,
+  type OperationInput as Input,
+} from "../core/operation-input.ts";
 import type { EmailDomain } from "./domain-routing-service.ts";
 import type { IdentityServices } from "./identity-services.ts";
 import { summarize } from "./oidc/oidc-connection-service.ts";
-
-type Input = Record<string, unknown>;
-type Operation = (input: Input) => Promise<unknown>;
-
-function text(input: Input, name: string): string | undefined {
-  const value = input[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string") throw errors.invalidRequest(`'${name}' must be a string.`, name);
-  return value;
-}
-
-function requiredText(input: Input, name: string): string {
-  const value = text(input, name);
-  if (!value) throw errors.invalidRequest(`Missing required parameter: '${name}'.`, name);
-  return value;
-}
 
 function domainView(domain: EmailDomain) {
   return {
@@ -45,10 +35,10 @@ export function ssoProvisioningOperations(
   return {
     async setOidcConnection(input) {
       const organizationId = await organization(input);
-      const secret = text(input, "client_secret");
-      const scopes = text(input, "scopes");
-      const emailClaim = text(input, "email_claim");
-      const nameClaim = text(input, "name_claim");
+      const secret = optionalText(input, "client_secret");
+      const scopes = optionalText(input, "scopes");
+      const emailClaim = optionalText(input, "email_claim");
+      const nameClaim = optionalText(input, "name_claim");
       const connection = await identity.oidcConnections.set({
         organizationId,
         baseUrl: requiredText(input, "base_url"),
@@ -77,7 +67,7 @@ export function ssoProvisioningOperations(
     async verifyDomain(input) {
       const organizationId = await organization(input);
       const domain = requiredText(input, "domain");
-      const reason = text(input, "reason");
+      const reason = optionalText(input, "reason");
       return domainView(
         reason
           ? await identity.domains.markVerified(organizationId, domain, reason, actor)

@@ -1,6 +1,7 @@
 // The administrative operations the CLI offers, the same code whether the CLI runs them itself or
 // asks a running server to (through the admin socket).
 import { errors } from "../core/errors.ts";
+import { optionalText, requiredText } from "../core/operation-input.ts";
 import { parseCustomerKeySettings } from "../crypto/customer-key-settings.ts";
 import type { AdminOperations } from "../http/admin-routes.ts";
 import { modelRegistryOperations } from "../inference/model-registry-operations.ts";
@@ -12,24 +13,12 @@ import { oversightOperations } from "../privacy/staff-operations.ts";
 import { usageOperations } from "../usage/usage-operations.ts";
 import type { Platform } from "./platform.ts";
 
-function text(input: Record<string, unknown>, name: string, required: true): string;
-function text(input: Record<string, unknown>, name: string, required?: false): string | undefined;
-function text(input: Record<string, unknown>, name: string, required = false): string | undefined {
-  const value = input[name];
-  if (value === undefined || value === null) {
-    if (required) throw errors.invalidRequest(`Missing required parameter: '${name}'.`, name);
-    return undefined;
-  }
-  if (typeof value !== "string") throw errors.invalidRequest(`'${name}' must be a string.`, name);
-  return value;
-}
-
 export function adminOperations(platform: Platform, actor = "cli"): AdminOperations {
   const { tenancy, apiKeys, audit } = platform;
   return {
     ...identityOperations(platform.identity, (id) => tenancy.getOrganization(id), actor),
     async createOrganization(input) {
-      const { organization, project } = await tenancy.createOrganization(text(input, "name", true), actor);
+      const { organization, project } = await tenancy.createOrganization(requiredText(input, "name"), actor);
       return { id: organization.id, name: organization.name, project: project.id };
     },
     async listOrganizations() {
@@ -39,9 +28,9 @@ export function adminOperations(platform: Platform, actor = "cli"): AdminOperati
       }));
     },
     async createKey(input) {
-      const organizationId = text(input, "organization", true);
+      const organizationId = requiredText(input, "organization");
       await tenancy.getOrganization(organizationId);
-      const projectId = text(input, "project");
+      const projectId = optionalText(input, "project");
       const project = projectId
         ? await tenancy.getProject(organizationId, projectId)
         : await tenancy.defaultProject(organizationId);
@@ -49,7 +38,7 @@ export function adminOperations(platform: Platform, actor = "cli"): AdminOperati
       const created = await apiKeys.create({
         organizationId,
         projectId: project.id,
-        name: text(input, "name"),
+        name: optionalText(input, "name"),
         permission,
         actor,
       });
@@ -62,7 +51,7 @@ export function adminOperations(platform: Platform, actor = "cli"): AdminOperati
       };
     },
     async listKeys(input) {
-      const organizationId = text(input, "organization", true);
+      const organizationId = requiredText(input, "organization");
       return (await apiKeys.list(organizationId)).map((key) => ({
         id: key.id,
         name: key.name,
@@ -75,11 +64,11 @@ export function adminOperations(platform: Platform, actor = "cli"): AdminOperati
       }));
     },
     async revokeKey(input) {
-      await apiKeys.revoke(text(input, "organization", true), text(input, "id", true), actor);
-      return { id: text(input, "id", true), revoked: true };
+      await apiKeys.revoke(requiredText(input, "organization"), requiredText(input, "id"), actor);
+      return { id: requiredText(input, "id"), revoked: true };
     },
     async setCustomerKey(input) {
-      const organizationId = text(input, "organization", true);
+      const organizationId = requiredText(input, "organization");
       await tenancy.getOrganization(organizationId);
       const settings = input.kind === "local" ? null : parseCustomerKeySettings(input);
       await platform.keyring.setCustomerKey(organizationId, settings);
@@ -97,9 +86,9 @@ export function adminOperations(platform: Platform, actor = "cli"): AdminOperati
       return { organization: organizationId, kind: settings?.kind ?? "local" };
     },
     async setPrivacy(input) {
-      const organizationId = text(input, "organization", true);
+      const organizationId = requiredText(input, "organization");
       await tenancy.getOrganization(organizationId);
-      const projectId = text(input, "project");
+      const projectId = optionalText(input, "project");
       if (projectId) await tenancy.getProject(organizationId, projectId);
       const { retentionDays, zdr } = input;
       if (retentionDays !== undefined && typeof retentionDays !== "number")
@@ -126,7 +115,7 @@ export function adminOperations(platform: Platform, actor = "cli"): AdminOperati
       };
     },
     async showPrivacy(input) {
-      const organizationId = text(input, "organization", true);
+      const organizationId = requiredText(input, "organization");
       await tenancy.getOrganization(organizationId);
       return (await platform.privacy.settings.list(organizationId)).map((setting) => ({
         project: setting.projectId,

@@ -1,18 +1,9 @@
 // The oversight domain's admin operations (operators, HIPAA mode, the organisation export), shared by
 // the CLI and the admin socket through platform/operations.ts.
 import { errors } from "../core/errors.ts";
+import { requiredText, type Operation } from "../core/operation-input.ts";
 import { exportToJsonLines } from "./export-organization.ts";
 import type { Oversight } from "./staff-oversight.ts";
-
-type Input = Record<string, unknown>;
-type Operation = (input: Input) => Promise<unknown>;
-
-function requiredText(input: Input, name: string): string {
-  const value = input[name];
-  if (typeof value !== "string" || value.length === 0)
-    throw errors.invalidRequest(`Missing required parameter: '${name}'.`, name);
-  return value;
-}
 
 export function oversightOperations(
   oversight: Oversight,

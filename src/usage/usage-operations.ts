@@ -5,23 +5,9 @@ import type { IdentityServices } from "../identity/identity-services.ts";
 import type { TenancyService } from "../tenancy/tenancy-service.ts";
 import type { LimitGroup, Limits } from "./usage-limits.ts";
 import type { UsageModule } from "./usage-module.ts";
+import { optionalText, requiredText, type Operation } from "../core/operation-input.ts";
 import { parseCompletionsUsageQuery } from "./usage-reports.ts";
 import type { LimitSubjectKind } from "./usage-tables.ts";
-
-type Operation = (input: Record<string, unknown>) => Promise<unknown>;
-
-function text(input: Record<string, unknown>, name: string): string | undefined {
-  const value = input[name];
-  if (value === undefined || value === null || value === "") return undefined;
-  if (typeof value !== "string") throw errors.invalidRequest(`'${name}' must be a string.`, name);
-  return value;
-}
-
-function required(input: Record<string, unknown>, name: string): string {
-  const value = text(input, name);
-  if (value === undefined) throw errors.invalidRequest(`Missing required parameter: '${name}'.`, name);
-  return value;
-}
 
 /** A whole number from JSON or from a command line's text; undefined when absent. */
 function count(input: Record<string, unknown>, name: string): number | undefined {
@@ -35,7 +21,7 @@ function count(input: Record<string, unknown>, name: string): number | undefined
 
 /** A date ("2026-11-01") or a time ("2026-11-01T12:00:00Z") as Unix seconds. */
 function unixTime(input: Record<string, unknown>, name: string): number | undefined {
-  const value = text(input, name);
+  const value = optionalText(input, name);
   if (value === undefined) return undefined;
   const time = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
   if (Number.isNaN(time)) throw errors.invalidRequest(`'${name}' must be a date such as 2026-11-01.`, name);
@@ -74,10 +60,10 @@ export function usageOperations(
     input: Record<string, unknown>,
     allowed: LimitSubjectKind[],
   ): Promise<{ organizationId: string; kind: LimitSubjectKind; id: string }> {
-    const organizationId = required(input, "organization");
+    const organizationId = requiredText(input, "organization");
     await tenancy.getOrganization(organizationId);
     const named = allowed.flatMap((kind) => {
-      const id = text(input, kind);
+      const id = optionalText(input, kind);
       return id === undefined ? [] : [{ kind, id }];
     });
     if (named.length !== 1) {
@@ -145,7 +131,7 @@ export function usageOperations(
       return clear(input, "budgets");
     },
     async listLimits(input) {
-      const organizationId = required(input, "organization");
+      const organizationId = requiredText(input, "organization");
       await tenancy.getOrganization(organizationId);
       return (await usage.limits.list(organizationId)).map((limits) => ({
         subject: limits.kind,
@@ -158,7 +144,7 @@ export function usageOperations(
      * usage API, flattened. `user_id` is set for workspace chat and personal API keys.
      */
     async usageReport(input) {
-      const organizationId = required(input, "organization");
+      const organizationId = requiredText(input, "organization");
       await tenancy.getOrganization(organizationId);
       const since = unixTime(input, "since");
       if (since === undefined) throw errors.invalidRequest("Missing required parameter: 'since'.", "since");
