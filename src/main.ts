@@ -88,6 +88,13 @@ function option(values: Values, name: string): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
+/** An object as "key<TAB>value" lines, for `show` commands without --json. */
+function fields(result: Record<string, unknown>): string {
+  return Object.entries(result)
+    .map(([key, value]) => `${key}\t${String(value)}`)
+    .join("\n");
+}
+
 function required(values: Values, name: string): string {
   const value = option(values, name);
   if (!value) throw new CommandError(`--${name} is required.\n\n${usage}`);
@@ -361,12 +368,7 @@ async function main(argv: string[]): Promise<number> {
       const result = (await runOperation(config, "showSamlConnection", {
         organization: required(values, "org"),
       })) as Record<string, unknown>;
-      print(
-        result,
-        Object.entries(result)
-          .map(([key, value]) => `${key}\t${String(value)}`)
-          .join("\n"),
-      );
+      print(result, fields(result));
       return 0;
     }
     case "sso saml delete": {
@@ -395,12 +397,7 @@ async function main(argv: string[]): Promise<number> {
       const result = (await runOperation(config, "showOidcConnection", {
         organization: required(values, "org"),
       })) as Record<string, unknown>;
-      print(
-        result,
-        Object.entries(result)
-          .map(([key, value]) => `${key}\t${String(value)}`)
-          .join("\n"),
-      );
+      print(result, fields(result));
       return 0;
     }
     case "sso oidc delete": {
