@@ -17,6 +17,7 @@ import { OpenAICompatibleProvider } from "../inference/openai-compatible-provide
 import { createPrivacyEngine, type PrivacyEngine } from "../privacy/privacy-engine.ts";
 import { TenancyService } from "../tenancy/tenancy-service.ts";
 import { createUsageModule, openRedisCounters, type UsageModule } from "../usage/usage-module.ts";
+import type { ModelGate } from "../workspace/conversation-chat.ts";
 import { createWorkspaceModule, type WorkspaceModule } from "../workspace/workspace-module.ts";
 import { createOversight, type Oversight } from "../privacy/staff-oversight.ts";
 import {
@@ -151,6 +152,7 @@ export async function openPlatform(
     // Group switches apply to the members of SCIM-provisioned groups.
     groupsOf: (organizationId, userId) => identity.scimGroups.groupsOf(organizationId, userId),
   });
+  const workspaceGates: ModelGate[] = [access.models.gate];
   const workspace = createWorkspaceModule({
     db,
     keyring,
@@ -158,7 +160,10 @@ export async function openPlatform(
     models,
     logger,
     deletionWindowMs: config.deletionWindowMs,
-    gate: access.models.gate,
+    // The member's allow-lists, then (added below, once it exists) HIPAA mode's covered backends.
+    gate: async (member, model) => {
+      for (const gate of workspaceGates) await gate(member, model);
+    },
   });
   onClose.push(() => workspace.purgeTask.stop());
   // Workspace answers spend their user's and groups' token budgets and are metered with the user id.
@@ -237,6 +242,8 @@ export async function openPlatform(
       ],
     },
   });
+  // HIPAA mode refuses uncovered model backends in the workspace chat too, not only on /v1.
+  workspaceGates.push((member, model) => oversight.hipaa.checkModel(member.organizationId, model));
   oversight.exporter.addSection(filesExportSection(files));
   oversight.exporter.addSection(fineTuningJobsExportSection(finetune.jobs));
   oversight.exporter.addSection(fineTunedModelsExportSection(finetune.models));

@@ -94,8 +94,12 @@ export class HipaaMode implements RequestPolicy {
 
   /** The request policy: in HIPAA mode, a model whose backend is not covered is refused before any work. */
   async admit(request: AdmissionRequest): Promise<void> {
-    if (this.#covered.has(request.model)) return;
-    if (await this.enabled(request.caller.organizationId))
-      throw oversightErrors.modelNotCovered(request.model);
+    await this.checkModel(request.caller.organizationId, request.model);
+  }
+
+  /** Refuses (403) a model whose backend is not covered when the organisation is in HIPAA mode. */
+  async checkModel(organizationId: string, model: string): Promise<void> {
+    if (this.#covered.has(model)) return;
+    if (await this.enabled(organizationId)) throw oversightErrors.modelNotCovered(model);
   }
 }
