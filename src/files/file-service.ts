@@ -67,7 +67,11 @@ export class FileService {
   }
 
   #scoped(organizationId: string) {
-    return this.#db.selectFrom("files").selectAll().where("organization_id", "=", organizationId);
+    return this.#db
+      .selectFrom("files")
+      .selectAll()
+      .where("organization_id", "=", organizationId)
+      .where("stored", "=", true);
   }
 
   async upload(input: {
@@ -94,41 +98,46 @@ export class FileService {
     const organization = input.organizationId;
     const dataKey = await newDataKey(this.#keyring, organization, place(id));
     const blobKey = `files/${id}`;
-    await this.#blobs.write(
-      blobKey,
-      sealChunks(dataKey.key, contentBinding(id, organization), [input.content]),
-    );
+    // The row first (not yet stored), then the content, then the mark: a crash at any point leaves
+    // either nothing or an unstored row that `sweepUnstored` removes with its content.
+    const row = await this.#db
+      .insertInto("files")
+      .values({
+        id,
+        organization_id: organization,
+        purpose: input.purpose,
+        bytes: input.content.length,
+        filename: sealWithDataKey(
+          dataKey.key,
+          { table: "files.filename", row: id, organization },
+          input.filename,
+        ),
+        wrapped_key: dataKey.wrapped,
+        blob_key: blobKey,
+        examples,
+        stored: false,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
     try {
-      const row = await this.#db
-        .insertInto("files")
-        .values({
-          id,
-          organization_id: organization,
-          purpose: input.purpose,
-          bytes: input.content.length,
-          filename: sealWithDataKey(
-            dataKey.key,
-            { table: "files.filename", row: id, organization },
-            input.filename,
-          ),
-          wrapped_key: dataKey.wrapped,
-          blob_key: blobKey,
-          examples,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      await this.#audit.append({
-        actor: input.actor,
-        action: "file.uploaded",
-        target: id,
-        organizationId: organization,
-        metadata: { purpose: input.purpose, bytes: input.content.length, examples },
-      });
-      return this.#toFile(row, dataKey.key);
+      await this.#blobs.write(
+        blobKey,
+        sealChunks(dataKey.key, contentBinding(id, organization), [input.content]),
+      );
+      await this.#db.updateTable("files").set({ stored: true }).where("id", "=", id).execute();
     } catch (error) {
-      await this.#blobs.delete(blobKey);
+      await this.#db.deleteFrom("files").where("id", "=", id).execute();
+      await this.#blobs.delete(blobKey).catch(() => undefined);
       throw error;
     }
+    await this.#audit.append({
+      actor: input.actor,
+      action: "file.uploaded",
+      target: id,
+      organizationId: organization,
+      metadata: { purpose: input.purpose, bytes: input.content.length, examples },
+    });
+    return this.#toFile({ ...row, stored: true }, dataKey.key);
   }
 
   async #toFile(row: Selectable<FilesTable>, key?: Buffer): Promise<StoredFile> {
@@ -207,6 +216,21 @@ export class FileService {
         `invalid_${param}`,
       );
     }
+  }
+
+  /**
+   * Removes uploads a crash interrupted: rows never marked stored, older than `olderThanMs` (an
+   * upload may be in flight on another node), with whatever content they had reached. Returns how many.
+   */
+  async sweepUnstored(olderThanMs: number): Promise<number> {
+    const rows = await this.#db
+      .deleteFrom("files")
+      .where("stored", "=", false)
+      .where("created_at", "<", new Date(Date.now() - olderThanMs))
+      .returning("blob_key")
+      .execute();
+    for (const row of rows) await this.#blobs.delete(row.blob_key).catch(() => undefined);
+    return rows.length;
   }
 
   /** Destroys the file's key with its row, then removes its sealed content (FT-2). */

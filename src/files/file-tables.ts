@@ -14,6 +14,8 @@ export interface FilesTable {
   blob_key: string;
   /** Examples in a validated fine-tuning file; null for other purposes. */
   examples: number | null;
+  /** False from the row's insert until its content is in the blob store; such rows are not served. */
+  stored: ColumnType<boolean, boolean | undefined, boolean>;
   seq: ColumnType<number, never, never>;
   created_at: ColumnType<Date, Date | undefined, never>;
 }

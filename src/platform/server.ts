@@ -162,6 +162,9 @@ export async function startServer(
     await app.listen({ host: config.host, port: config.port });
     // Only a serving process runs fine-tuning jobs; it first takes back jobs of servers that died.
     await platform.finetune.worker.start();
+    // Uploads a crash cut short: on the embedded database no other process can be mid-upload; on a
+    // shared server another node may be, so only rows an hour old are swept.
+    await platform.files.sweepUnstored(config.databaseUrl ? 3_600_000 : 0);
     const port = (app.server.address() as AddressInfo).port;
 
     const token = randomToken(43);
