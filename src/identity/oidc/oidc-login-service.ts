@@ -10,6 +10,7 @@ import type { Keyring } from "../../crypto/keyring.ts";
 import type { Db } from "../../db/database.ts";
 import { safeReturnPath } from "../saml/saml-login-service.ts";
 import type { NewSession, SessionService } from "../session-service.ts";
+import { signInFromSso } from "../sso-sign-in.ts";
 import { normalizeEmail, type User, type UserService } from "../user-service.ts";
 import { isLoopback, type OidcConnection, type OidcConnectionService } from "./oidc-connection-service.ts";
 import { oidcErrors, OidcRejection } from "./oidc-errors.ts";
@@ -220,26 +221,17 @@ export class OidcLoginService {
     } catch {
       throw new OidcRejection("invalid_email");
     }
-    const provisioned = await this.#users.provisionFromSso({
-      organizationId,
-      provider: "oidc",
-      externalId: `${connection.issuer} ${subject}`.slice(0, 1000),
-      email,
-      displayName: claimText(claims, connection.nameClaim),
-    });
-    if (provisioned.user.status !== "active") throw new OidcRejection("user_disabled");
-    const session = await this.#sessions.create({
-      organizationId,
-      userId: provisioned.user.id,
-      method: "oidc",
-    });
-    await this.#audit.append({
-      actor: provisioned.user.id,
-      action: "sign_in.succeeded",
-      target: session.id,
-      organizationId,
-      metadata: { method: "oidc", provisioned: provisioned.created },
-    });
-    return { user: provisioned.user, session, returnTo: request.return_to };
+    const { user, session } = await signInFromSso(
+      { users: this.#users, sessions: this.#sessions, audit: this.#audit },
+      {
+        organizationId,
+        provider: "oidc",
+        externalId: `${connection.issuer} ${subject}`.slice(0, 1000),
+        email,
+        displayName: claimText(claims, connection.nameClaim),
+      },
+      () => new OidcRejection("user_disabled"),
+    );
+    return { user, session, returnTo: request.return_to };
   }
 }

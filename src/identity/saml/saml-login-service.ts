@@ -8,6 +8,7 @@ import type { AuditLog } from "../../audit/audit-log.ts";
 import type { Db } from "../../db/database.ts";
 import { SamlRejection } from "../identity-errors.ts";
 import type { NewSession, SessionService } from "../session-service.ts";
+import { signInFromSso } from "../sso-sign-in.ts";
 import { normalizeEmail, type User, type UserService } from "../user-service.ts";
 import type { SamlConnection, SamlConnectionService } from "./saml-connection-service.ts";
 import { SamlRequestCache } from "./saml-request-cache.ts";
@@ -218,27 +219,17 @@ export class SamlLoginService {
     } catch {
       throw new SamlRejection("invalid_email");
     }
-    const provisioned = await this.#users.provisionFromSso({
-      organizationId,
-      provider: "saml",
-      externalId: profile.nameID,
-      email,
-      displayName: attribute(profile, connection.nameAttribute),
-    });
-    if (provisioned.user.status !== "active") throw new SamlRejection("user_disabled");
-    const session = await this.#sessions.create({
-      organizationId,
-      userId: provisioned.user.id,
-      method: "saml",
-    });
-    await this.#audit.append({
-      actor: provisioned.user.id,
-      action: "sign_in.succeeded",
-      target: session.id,
-      organizationId,
-      metadata: { method: "saml", provisioned: provisioned.created },
-    });
-    return { user: provisioned.user, session };
+    return signInFromSso(
+      { users: this.#users, sessions: this.#sessions, audit: this.#audit },
+      {
+        organizationId,
+        provider: "saml",
+        externalId: profile.nameID,
+        email,
+        displayName: attribute(profile, connection.nameAttribute),
+      },
+      () => new SamlRejection("user_disabled"),
+    );
   }
 
   /** A request started with a browser binding must be finished by that same browser. */
