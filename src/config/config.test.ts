@@ -2,17 +2,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "./config.ts";
-
-function settingOf(env: Record<string, string>): string {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).setting;
-  }
-  throw new Error("expected a ConfigError");
-}
+import { settingOf } from "../../test/helpers/config.ts";
+import { loadConfig } from "./config.ts";
 
 describe("loadConfig", () => {
   it("has embedded defaults", () => {
