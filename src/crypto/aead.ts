@@ -1,6 +1,7 @@
 // AES-256-GCM sealing with a versioned ciphertext format and associated data that binds each
 // ciphertext to where it lives (table, row, organisation, key version).
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv } from "node:crypto";
+import { publicRandomBytes } from "../core/random.ts";
 import { CustodianError } from "../core/errors.ts";
 
 /** Format 1: [format:1][key version:4 BE][nonce:12][ciphertext][tag:16]. */
@@ -40,7 +41,7 @@ function associatedData(binding: Binding, keyVersion: number): Buffer {
 }
 
 export function seal(key: Buffer, keyVersion: number, binding: Binding, plaintext: Buffer): Buffer {
-  const nonce = randomBytes(12);
+  const nonce = publicRandomBytes(12);
   const header = Buffer.alloc(headerLength);
   header.writeUInt8(format, 0);
   header.writeUInt32BE(keyVersion, 1);
@@ -61,7 +62,7 @@ export function sealPieces(
   binding: Binding,
   plaintext: readonly Buffer[],
 ): Buffer[] {
-  const nonce = randomBytes(12);
+  const nonce = publicRandomBytes(12);
   const header = Buffer.alloc(headerLength);
   header.writeUInt8(format, 0);
   header.writeUInt32BE(keyVersion, 1);

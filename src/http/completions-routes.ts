@@ -3,7 +3,7 @@
 import type { FastifyInstance } from "fastify";
 import { Type, type Static } from "@sinclair/typebox";
 import { errors } from "../core/errors.ts";
-import { randomToken } from "../core/ids.ts";
+import { publicToken } from "../core/ids.ts";
 import type { CompletionObserver, CompletionRecord, RequestPolicy } from "../inference/completion-hooks.ts";
 import type {
   ChatRequest,
@@ -71,7 +71,7 @@ export function completionsRoutes(dependencies: CompletionsRoutesDependencies) {
           { policies, observers },
           { model: model.id, endpoint, request: asChatRequest(body), store: body.store !== false },
         );
-        const id = `cmpl-${randomToken(24)}`;
+        const id = `cmpl-${publicToken(24)}`;
         const created = Math.floor(call.startedAt.getTime() / 1000);
         const header = { id, object: "text_completion", created, model: model.id };
         if (!body.stream) {

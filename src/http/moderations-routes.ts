@@ -2,7 +2,7 @@
 // plugin, so the API key check there applies.
 import type { FastifyInstance } from "fastify";
 import { Type, type Static } from "@sinclair/typebox";
-import { randomToken } from "../core/ids.ts";
+import { publicToken } from "../core/ids.ts";
 import { openAICategories, type Classification } from "../privacy/classifier.ts";
 import type { ModerationService } from "../privacy/moderation-service.ts";
 import { errors } from "../core/errors.ts";
@@ -80,7 +80,7 @@ export function moderationRoutes(moderation: ModerationService) {
           request.body.model,
           controller.signal,
         );
-        return { id: `modr-${randomToken(24)}`, model: outcome.model, results: outcome.results.map(render) };
+        return { id: `modr-${publicToken(24)}`, model: outcome.model, results: outcome.results.map(render) };
       },
     );
   };

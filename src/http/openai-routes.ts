@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Static } from "@sinclair/typebox";
 import { errors } from "../core/errors.ts";
-import { randomToken } from "../core/ids.ts";
+import { publicToken } from "../core/ids.ts";
 import type { ApiKeyService, Principal } from "../identity/api-key-service.ts";
 import type { AuthFailureSummary } from "../identity/auth-failure-summary.ts";
 import type { ChatRequest, StreamPart, Usage } from "../inference/language-model.ts";
@@ -121,7 +121,7 @@ export function openAIRoutes(dependencies: OpenAIRoutesDependencies) {
           { model: model.id, endpoint: "chat.completions", request: body, store: body.store !== false },
         );
         const header = {
-          id: `chatcmpl-${randomToken(24)}`,
+          id: `chatcmpl-${publicToken(24)}`,
           created: Math.floor(call.startedAt.getTime() / 1000),
           model: model.id,
         };

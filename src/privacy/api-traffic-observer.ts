@@ -2,7 +2,7 @@
 // retention or `store: false` applies, keep its content sealed for abuse monitoring until it expires.
 import type { Insertable } from "kysely";
 import type { Logger } from "pino";
-import { randomToken } from "../core/ids.ts";
+import { publicToken } from "../core/ids.ts";
 import type { Keyring } from "../crypto/keyring.ts";
 import type { Db } from "../db/database.ts";
 import type { CompletionObserver, CompletionRecord } from "../inference/completion-hooks.ts";
@@ -156,7 +156,7 @@ export class ApiTrafficObserver implements CompletionObserver {
     let recordId: string | null = null;
     const rows: Rows = {};
     if (keep) {
-      recordId = `apirec_${randomToken(24)}`;
+      recordId = `apirec_${publicToken(24)}`;
       const content = await keyring.seal(
         organizationId,
         { table: "api_records", row: recordId },
@@ -183,7 +183,7 @@ export class ApiTrafficObserver implements CompletionObserver {
     }
     if (classification) {
       rows.classification = {
-        id: `cls_${randomToken(24)}`,
+        id: `cls_${publicToken(24)}`,
         organization_id: organizationId,
         project_id: projectId,
         request_id: record.requestId,
