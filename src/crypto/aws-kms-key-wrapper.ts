@@ -1,6 +1,7 @@
 // Wraps organisation keys with the customer's AWS KMS key (Encrypt/Decrypt with an encryption context
 // naming the organisation and key version), so Custodian holds only ciphertext of its data keys.
-import { DecryptCommand, EncryptCommand, KMSClient, KMSServiceException } from "@aws-sdk/client-kms";
+import type * as KmsModule from "@aws-sdk/client-kms";
+import type { KMSClient, KMSClientConfig } from "@aws-sdk/client-kms";
 import { customerKeyErrors } from "./customer-key-errors.ts";
 import type { KeyWrapper, Unwrapped, WrapContext } from "./key-wrapper.ts";
 
@@ -24,6 +25,22 @@ const refusals = new Set([
   "KMSInvalidStateException",
 ]);
 
+type KmsSdk = typeof KmsModule;
+
+let sdk: Promise<KmsSdk> | null = null;
+
+/**
+ * The AWS KMS SDK, imported on first use: it takes tens of MB to load, and only organisations with a
+ * key of their own in AWS KMS need it.
+ */
+function kmsSdk(): Promise<KmsSdk> {
+  sdk ??= import("@aws-sdk/client-kms").catch((error: unknown) => {
+    sdk = null;
+    throw error;
+  });
+  return sdk;
+}
+
 function encryptionContext(context: WrapContext): Record<string, string> {
   return { custodian_organization: context.organization, custodian_key_version: String(context.version) };
 }
@@ -32,31 +49,48 @@ export class AwsKmsKeyWrapper implements KeyWrapper {
   readonly kind = "aws-kms" as const;
   readonly cacheMs: number;
   readonly #settings: AwsKmsSettings;
-  readonly #client: KMSClient;
+  readonly #clientConfig: KMSClientConfig;
+  #client: Promise<{ sdk: KmsSdk; client: KMSClient }> | null = null;
 
   constructor(settings: AwsKmsSettings, options: { cacheMs: number }) {
     this.#settings = settings;
     this.cacheMs = options.cacheMs;
-    this.#client = new KMSClient({
+    this.#clientConfig = {
       region: settings.region,
       maxAttempts: 2,
       ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
       ...(settings.accessKeyId && settings.secretAccessKey
         ? { credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey } }
         : {}),
-    });
+    };
   }
 
-  #fail(error: unknown): never {
-    if (error instanceof KMSServiceException && refusals.has(error.name))
+  /** The SDK and the client, made at the first wrap or unwrap. */
+  #connect(): Promise<{ sdk: KmsSdk; client: KMSClient }> {
+    this.#client ??= kmsSdk().then(
+      (loaded) => ({ sdk: loaded, client: new loaded.KMSClient(this.#clientConfig) }),
+      (error: unknown) => {
+        this.#client = null;
+        throw error;
+      },
+    );
+    return this.#client;
+  }
+
+  #fail(error: unknown, loaded: KmsSdk | null): never {
+    // Without the SDK (it failed to load) nothing was asked of KMS: the key is unreachable, not refused.
+    if (loaded && error instanceof loaded.KMSServiceException && refusals.has(error.name))
       throw customerKeyErrors.revoked(this.kind);
     throw customerKeyErrors.unreachable(this.kind);
   }
 
   async wrap(key: Buffer, context: WrapContext): Promise<Buffer> {
+    let loaded: KmsSdk | null = null;
     try {
-      const result = await this.#client.send(
-        new EncryptCommand({
+      const connection = await this.#connect();
+      loaded = connection.sdk;
+      const result = await connection.client.send(
+        new loaded.EncryptCommand({
           KeyId: this.#settings.keyId,
           Plaintext: key,
           EncryptionContext: encryptionContext(context),
@@ -64,14 +98,17 @@ export class AwsKmsKeyWrapper implements KeyWrapper {
       );
       return Buffer.from(result.CiphertextBlob!);
     } catch (error) {
-      this.#fail(error);
+      this.#fail(error, loaded);
     }
   }
 
   async unwrap(wrapped: Buffer, context: WrapContext): Promise<Unwrapped> {
+    let loaded: KmsSdk | null = null;
     try {
-      const result = await this.#client.send(
-        new DecryptCommand({
+      const connection = await this.#connect();
+      loaded = connection.sdk;
+      const result = await connection.client.send(
+        new loaded.DecryptCommand({
           KeyId: this.#settings.keyId,
           CiphertextBlob: wrapped,
           EncryptionContext: encryptionContext(context),
@@ -81,7 +118,7 @@ export class AwsKmsKeyWrapper implements KeyWrapper {
       // wrapped key never goes stale; nothing to re-wrap.
       return { key: Buffer.from(result.Plaintext!) };
     } catch (error) {
-      this.#fail(error);
+      this.#fail(error, loaded);
     }
   }
 }

@@ -1,9 +1,9 @@
 // Tokenises training data exactly as the server renders chats for inference: the model's own chat wrapper.
 
 import { availableParallelism } from "node:os";
-import { resolveChatWrapper, type LlamaModel, type Token } from "node-llama-cpp";
+import type { LlamaModel, Token } from "node-llama-cpp";
 import { toChatHistory } from "../../inference/llama/chat-history.ts";
-import { llamaRuntime } from "../../inference/llama/llama-runtime.ts";
+import { llamaLibrary, llamaRuntime } from "../../inference/llama/llama-runtime.ts";
 import type { ChatMessage } from "../../inference/language-model.ts";
 
 /** One chat-format example, as in OpenAI's fine-tuning files. */
@@ -41,6 +41,7 @@ export async function trainingTokens(
   const model = await llama.loadModel({ modelPath: baseModel, vocabOnly: true });
   try {
     if (input.text !== undefined) return Array.from(model.tokenize(input.text, true));
+    const { resolveChatWrapper } = await llamaLibrary();
     const wrapper = resolveChatWrapper(model);
     const tokens: number[] = [];
     for (const example of input.examples ?? []) {

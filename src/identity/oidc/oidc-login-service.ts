@@ -3,7 +3,7 @@
 // that turns a verified ID token into a user (provisioned just in time) and a browser session. Every
 // sign-in and every refusal is audited with a short reason code; tokens are never recorded.
 import { createHash } from "node:crypto";
-import * as client from "openid-client";
+import type * as OpenIdClient from "openid-client";
 import { randomToken } from "../../core/ids.ts";
 import type { AuditLog } from "../../audit/audit-log.ts";
 import type { Keyring } from "../../crypto/keyring.ts";
@@ -14,6 +14,17 @@ import { signInFromSso } from "../sso-sign-in.ts";
 import { normalizeEmail, type User, type UserService } from "../user-service.ts";
 import { isLoopback, type OidcConnection, type OidcConnectionService } from "./oidc-connection-service.ts";
 import { oidcErrors, OidcRejection } from "./oidc-errors.ts";
+
+let openIdClient: Promise<typeof OpenIdClient> | null = null;
+
+/** openid-client, imported at the first OIDC sign-in: most installations never use OIDC. */
+function loadOpenIdClient(): Promise<typeof OpenIdClient> {
+  openIdClient ??= import("openid-client").catch((error: unknown) => {
+    openIdClient = null;
+    throw error;
+  });
+  return openIdClient;
+}
 
 export interface OidcLoginOptions {
   /** How long a started login may wait for its callback. */
@@ -48,7 +59,7 @@ export class OidcLoginService {
   readonly #options: OidcLoginOptions;
   readonly #discovered = new Map<
     string,
-    { key: string; until: number; configuration: Promise<client.Configuration> }
+    { key: string; until: number; configuration: Promise<OpenIdClient.Configuration> }
   >();
 
   constructor(dependencies: {
@@ -70,7 +81,8 @@ export class OidcLoginService {
   }
 
   /** The provider's configuration from its discovery document, cached per connection version. */
-  async #configuration(connection: OidcConnection): Promise<client.Configuration> {
+  async #configuration(connection: OidcConnection): Promise<OpenIdClient.Configuration> {
+    const client = await loadOpenIdClient();
     const key = `${connection.issuer} ${connection.clientId} ${connection.updatedAt.getTime()}`;
     const cached = this.#discovered.get(connection.organizationId);
     if (cached && cached.key === key && cached.until > Date.now()) return cached.configuration;
@@ -108,6 +120,7 @@ export class OidcLoginService {
     const connection = await this.#connections.get(organizationId);
     const configuration = await this.#configuration(connection);
     await this.#db.deleteFrom("oidc_requests").where("expires_at", "<", new Date()).execute();
+    const client = await loadOpenIdClient();
     const codeVerifier = client.randomPKCECodeVerifier();
     const state = client.randomState();
     const nonce = client.randomNonce();
@@ -194,6 +207,7 @@ export class OidcLoginService {
     const callbackUrl = new URL(connection.redirectUri);
     callbackUrl.search = query.toString();
     let claims: Record<string, unknown>;
+    const client = await loadOpenIdClient();
     try {
       const tokens = await client.authorizationCodeGrant(configuration, callbackUrl, {
         pkceCodeVerifier: codeVerifier.toString("utf8"),

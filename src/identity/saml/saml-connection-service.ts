@@ -1,7 +1,6 @@
 // Per-organisation SAML connections: the IdP's metadata, certificates and attribute mapping, and the
 // SP's own key pair (private key sealed by the organisation's keyring). Changes are audited.
 import { X509Certificate } from "node:crypto";
-import { generate } from "selfsigned";
 import { errors } from "../../core/errors.ts";
 import type { AuditLog } from "../../audit/audit-log.ts";
 import type { Keyring } from "../../crypto/keyring.ts";
@@ -106,6 +105,8 @@ export class SamlConnectionService {
     let spCertificate = existing?.sp_certificate;
     let sealedKey = existing?.sp_private_key;
     if (!spCertificate || !sealedKey) {
+      // Imported here, once per new connection: the certificate libraries behind it are large.
+      const { generate } = await import("selfsigned");
       const generated = await generate(
         [{ name: "commonName", value: `custodian-sp-${input.organizationId}` }],
         {

@@ -2,7 +2,8 @@
 // that turns a signed response into a user (provisioned just in time) and a browser session. Every
 // refusal is audited with a short reason code; the response itself is never recorded.
 import { createHash, timingSafeEqual } from "node:crypto";
-import { SAML, ValidateInResponseTo, type Profile } from "@node-saml/node-saml";
+import type * as NodeSaml from "@node-saml/node-saml";
+import type { Profile, SAML } from "@node-saml/node-saml";
 import { randomToken } from "../../core/ids.ts";
 import type { AuditLog } from "../../audit/audit-log.ts";
 import type { Db } from "../../db/database.ts";
@@ -13,6 +14,20 @@ import { normalizeEmail, type User, type UserService } from "../user-service.ts"
 import type { SamlConnection, SamlConnectionService } from "./saml-connection-service.ts";
 import { SamlRequestCache } from "./saml-request-cache.ts";
 import { inspectResponse, readVerifiedAssertion } from "./saml-response-guard.ts";
+
+let nodeSaml: Promise<typeof NodeSaml> | null = null;
+
+/**
+ * node-saml (with its XML signature and encryption libraries), imported at the first SAML request:
+ * it takes tens of MB, and most installations never use SAML.
+ */
+function loadNodeSaml(): Promise<typeof NodeSaml> {
+  nodeSaml ??= import("@node-saml/node-saml").catch((error: unknown) => {
+    nodeSaml = null;
+    throw error;
+  });
+  return nodeSaml;
+}
 
 export interface SamlLoginOptions {
   /** Tolerated difference between the IdP's clock and ours. */
@@ -101,7 +116,8 @@ export class SamlLoginService {
     this.#options = dependencies.options ?? defaultSamlLoginOptions;
   }
 
-  #serviceProvider(connection: SamlConnection, browserHash: Buffer | null = null): SAML {
+  async #serviceProvider(connection: SamlConnection, browserHash: Buffer | null = null): Promise<SAML> {
+    const { SAML, ValidateInResponseTo } = await loadNodeSaml();
     return new SAML({
       issuer: connection.spEntityId,
       callbackUrl: connection.acsUrl,
@@ -134,7 +150,7 @@ export class SamlLoginService {
 
   async metadata(organizationId: string): Promise<string> {
     const connection = await this.#connections.get(organizationId);
-    return this.#serviceProvider(connection).generateServiceProviderMetadata(
+    return (await this.#serviceProvider(connection)).generateServiceProviderMetadata(
       connection.spCertificate,
       connection.spCertificate,
     );
@@ -153,10 +169,11 @@ export class SamlLoginService {
     const connection = await this.#connections.get(organizationId);
     await this.#purgeExpired();
     const browserToken = options.bindBrowser ? randomToken(43) : null;
-    const url = await this.#serviceProvider(
+    const serviceProvider = await this.#serviceProvider(
       connection,
       browserToken ? sha256(browserToken) : null,
-    ).getAuthorizeUrlAsync(safeReturnPath(relayState), undefined, {});
+    );
+    const url = await serviceProvider.getAuthorizeUrlAsync(safeReturnPath(relayState), undefined, {});
     return { url, browserToken };
   }
 
@@ -196,7 +213,9 @@ export class SamlLoginService {
     const shape = inspectResponse(xml, { acsUrl: connection.acsUrl, idpEntityId: connection.idpEntityId });
     if (shape.inResponseTo) await this.#checkBrowser(organizationId, shape.inResponseTo, browserToken);
 
-    const { profile } = await this.#serviceProvider(connection).validatePostResponseAsync({
+    const { profile } = await (
+      await this.#serviceProvider(connection)
+    ).validatePostResponseAsync({
       SAMLResponse: samlResponse,
     });
     if (!profile || typeof profile.getAssertionXml !== "function") throw new SamlRejection("no_assertion");

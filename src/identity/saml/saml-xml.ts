@@ -1,6 +1,19 @@
 // Strict XML parsing for SAML: no DOCTYPE (so no external entities and no entity expansion), no
 // parser recovery from errors; anything unusual is refused before a signature is even looked at.
-import { DOMParser, type Document, type Element, type Node } from "@xmldom/xmldom";
+import { createRequire } from "node:module";
+import type * as Xmldom from "@xmldom/xmldom";
+import type { Document, Element, Node } from "@xmldom/xmldom";
+
+let xmldom: typeof Xmldom | null = null;
+
+/**
+ * xmldom, loaded at the first SAML document: only SAML connections and sign-ins parse XML. Required
+ * synchronously (it is CommonJS) so that parsing stays synchronous for its callers.
+ */
+function loadXmldom(): typeof Xmldom {
+  xmldom ??= createRequire(import.meta.url)("@xmldom/xmldom") as typeof Xmldom;
+  return xmldom;
+}
 
 export const namespaces = {
   protocol: "urn:oasis:names:tc:SAML:2.0:protocol",
@@ -26,6 +39,8 @@ export function parseStrictXml(xml: string): Document {
   const refuse = (): never => {
     throw new XmlRefused("malformed_xml");
   };
+  // Outside the try: a library that fails to load is a broken installation, not malformed XML.
+  const { DOMParser } = loadXmldom();
   let document: Document;
   try {
     document = new DOMParser({ onError: refuse }).parseFromString(xml, "text/xml");

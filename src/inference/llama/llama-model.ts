@@ -2,16 +2,13 @@
 // pool of context sequences, so several requests generate at once, and embeddings on a context of
 // their own. Loading starts at once in the background; a load failure answers 503, it never crashes.
 import type { Logger } from "pino";
-import {
-  LlamaChat,
-  LlamaCompletion,
-  resolveChatWrapper,
-  type ChatWrapper,
-  type LlamaContext,
-  type LlamaContextSequence,
-  type LlamaEmbeddingContext,
-  type LlamaModel,
-  type TokenMeterState,
+import type {
+  ChatWrapper,
+  LlamaContext,
+  LlamaContextSequence,
+  LlamaEmbeddingContext,
+  LlamaModel,
+  TokenMeterState,
 } from "node-llama-cpp";
 import { CustodianError, errors } from "../../core/errors.ts";
 import type {
@@ -29,7 +26,7 @@ import type {
 } from "../language-model.ts";
 import { AsyncQueue } from "./async-queue.ts";
 import { toChatHistory } from "./chat-history.ts";
-import { gpuLayersFor, llamaRuntime } from "./llama-runtime.ts";
+import { gpuLayersFor, llamaLibrary, llamaRuntime, type LlamaLibrary } from "./llama-runtime.ts";
 import { RequestGate } from "./request-gate.ts";
 
 export interface LlamaModelOptions {
@@ -47,6 +44,8 @@ export interface LlamaModelOptions {
 }
 
 interface Loaded {
+  /** node-llama-cpp itself, imported with the runtime on the first load rather than at start-up. */
+  library: LlamaLibrary;
   model: LlamaModel;
   /** Resolved once: resolving renders the model's template many times over, a second per request. */
   chatWrapper: ChatWrapper;
@@ -124,6 +123,7 @@ export class LlamaLocalModel implements LanguageModel {
     let model: LlamaModel | null = null;
     try {
       const llama = await llamaRuntime({ threads: this.#options.threads });
+      const library = await llamaLibrary();
       model = await llama.loadModel({ modelPath: path, gpuLayers: gpuLayersFor(llama) });
       const contextSize = Math.min(this.#options.contextSize, model.trainContextSize);
       const context = await model.createContext({
@@ -145,8 +145,9 @@ export class LlamaLocalModel implements LanguageModel {
         "local model loaded",
       );
       return {
+        library,
         model,
-        chatWrapper: resolveChatWrapper(model),
+        chatWrapper: library.resolveChatWrapper(model),
         context,
         free,
         contextSize: context.contextSize,
@@ -210,7 +211,7 @@ export class LlamaLocalModel implements LanguageModel {
     onText?: (text: string) => void,
   ): Promise<Generated> {
     return this.#withSequence(signal, async (sequence, loaded) => {
-      const chat = new LlamaChat({
+      const chat = new loaded.library.LlamaChat({
         contextSequence: sequence,
         chatWrapper: loaded.chatWrapper,
         autoDisposeSequence: false,
@@ -246,7 +247,10 @@ export class LlamaLocalModel implements LanguageModel {
     onText?: (text: string) => void,
   ): Promise<Generated> {
     return this.#withSequence(signal, async (sequence, loaded) => {
-      const completion = new LlamaCompletion({ contextSequence: sequence, autoDisposeSequence: false });
+      const completion = new loaded.library.LlamaCompletion({
+        contextSequence: sequence,
+        autoDisposeSequence: false,
+      });
       try {
         const meter = sequence.tokenMeter.getState();
         const sampling = this.#sampling(request, loaded, signal);
