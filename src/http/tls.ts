@@ -2,7 +2,6 @@
 // signed by it, kept in the data directory. Clients trust `<data dir>/tls/ca.pem`.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { generate } from "selfsigned";
 
 export interface TlsMaterial {
   cert: string;
@@ -32,6 +31,8 @@ export async function tlsMaterial(
   };
   if (!existsSync(files.cert) || !existsSync(files.key) || !existsSync(files.ca)) {
     mkdirSync(directory, { recursive: true, mode: 0o700 });
+    // Loaded only here, for the first start without certificates: it pulls in a whole X.509 toolkit.
+    const { generate } = await import("selfsigned");
     const notBeforeDate = new Date(Date.now() - 60_000);
     const notAfterDate = new Date(Date.now() + tenYears);
     const ca = await generate([{ name: "commonName", value: "Custodian local CA" }], {
