@@ -1,6 +1,6 @@
 // AES-256-GCM sealing with a versioned ciphertext format and associated data that binds each
 // ciphertext to where it lives (table, row, organisation, key version).
-import { createCipheriv, createDecipheriv } from "node:crypto";
+import { createCipheriv, createDecipheriv, type KeyObject } from "node:crypto";
 import { publicRandomBytes } from "../core/random.ts";
 import { CustodianError } from "../core/errors.ts";
 
@@ -54,10 +54,12 @@ export function seal(key: Buffer, keyVersion: number, binding: Binding, plaintex
 
 /**
  * `seal` for large plaintexts given in pieces: the same format, returned as pieces, so no byte of a
- * megabyte chunk is copied on the way (the caller writes the pieces one after another).
+ * megabyte chunk is copied on the way (the caller writes the pieces one after another). A caller that
+ * seals many messages under one key passes it as a `KeyObject`: a raw key is imported again on every
+ * call, which costs several times what setting up the cipher does.
  */
 export function sealPieces(
-  key: Buffer,
+  key: Buffer | KeyObject,
   keyVersion: number,
   binding: Binding,
   plaintext: readonly Buffer[],

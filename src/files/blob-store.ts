@@ -2,12 +2,18 @@
 // so a local directory serves one machine and an S3-compatible store can serve many behind it.
 
 /**
+ * What a blob store writes, in order: buffers, or groups of buffers that make one stretch of the object
+ * (a sealed record's pieces), which a store may write in one call instead of joining them first.
+ */
+export type BlobContent = AsyncIterable<Buffer | readonly Buffer[]> | Iterable<Buffer | readonly Buffer[]>;
+
+/**
  * A flat store of opaque byte objects by key. It only ever holds ciphertext: callers seal before
  * `write` and open after `read`. Keys are `<kind>/<id>`: letters, digits, '-', '_' and one '/'.
  */
 export interface BlobStore {
   /** Stores the object whole, replacing any with that key; a failed write leaves nothing behind. Returns its size. */
-  write(key: string, content: AsyncIterable<Buffer> | Iterable<Buffer>): Promise<number>;
+  write(key: string, content: BlobContent): Promise<number>;
   /** The object's bytes, in order; throws `BlobNotFoundError` if there is none. */
   read(key: string): AsyncIterable<Buffer>;
   /** Removes the object; removing one that is not there is not an error. */

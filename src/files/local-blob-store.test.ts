@@ -22,6 +22,19 @@ describe("LocalBlobStore", () => {
     await store.delete("files/abc"); // Deleting twice is fine.
   });
 
+  it("writes groups of buffers (a sealed record's pieces) in order, mixed with single buffers", async () => {
+    async function* content(): AsyncGenerator<Buffer | Buffer[]> {
+      yield [Buffer.from("a"), Buffer.alloc(0), Buffer.from("bc")];
+      yield Buffer.from("d");
+      yield [];
+      yield [Buffer.alloc(200_000, 1), Buffer.from("e")];
+    }
+    const expected = Buffer.concat([Buffer.from("abcd"), Buffer.alloc(200_000, 1), Buffer.from("e")]);
+    expect(await store.write("files/groups", content())).toBe(expected.length);
+    expect((await collectBytes(store.read("files/groups"))).equals(expected)).toBe(true);
+    await store.delete("files/groups");
+  });
+
   it("refuses keys that could leave its directory", async () => {
     for (const key of ["../etc/passwd", "files/../x", "files/a/b", "/abs", "files/"]) {
       await expect(store.write(key, [Buffer.from("x")])).rejects.toThrow(/Invalid blob key/);

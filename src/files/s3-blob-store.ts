@@ -1,19 +1,8 @@
 // A blob store in an S3-compatible bucket (AWS S3, MinIO, Ceph...), so many stateless nodes share one store of sealed objects.
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-  S3Client,
-  S3ServiceException,
-  UploadPartCommand,
-  type CompletedPart,
-} from "@aws-sdk/client-s3";
+import type * as S3Module from "@aws-sdk/client-s3";
+import type { CompletedPart, S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 import { Readable } from "node:stream";
-import { BlobNotFoundError, checkBlobKey, type BlobStore } from "./blob-store.ts";
+import { BlobNotFoundError, checkBlobKey, type BlobContent, type BlobStore } from "./blob-store.ts";
 
 export interface S3BlobStoreOptions {
   bucket: string;
@@ -30,13 +19,37 @@ export interface S3BlobStoreOptions {
 
 const minimumPartBytes = 5 * 1024 * 1024;
 
-function isNotFound(error: unknown): boolean {
+type S3Sdk = typeof S3Module;
+
+let sdk: Promise<S3Sdk> | null = null;
+
+/**
+ * The AWS S3 SDK, imported on first use: it takes tens of MB and most of a second to load, and only an
+ * installation that keeps its blobs in a bucket needs it.
+ */
+function s3Sdk(): Promise<S3Sdk> {
+  sdk ??= import("@aws-sdk/client-s3").catch((error: unknown) => {
+    sdk = null;
+    throw error;
+  });
+  return sdk;
+}
+
+interface Connection {
+  sdk: S3Sdk;
+  client: S3Client;
+}
+
+function isNotFound({ S3ServiceException }: S3Sdk, error: unknown): boolean {
   if (!(error instanceof S3ServiceException)) return false;
   return error.name === "NoSuchKey" || error.name === "NotFound" || error.$metadata.httpStatusCode === 404;
 }
 
 export class S3BlobStore implements BlobStore {
-  readonly #client: S3Client;
+  readonly #clientConfig: S3ClientConfig;
+  #connection: Promise<Connection> | null = null;
+  /** The client once made, so that close() can stay synchronous. */
+  #client: S3Client | null = null;
   readonly #bucket: string;
   readonly #prefix: string;
   readonly #partBytes: number;
@@ -45,7 +58,7 @@ export class S3BlobStore implements BlobStore {
     this.#bucket = options.bucket;
     this.#prefix = options.prefix ?? "";
     this.#partBytes = Math.max(options.partBytes ?? 8 * 1024 * 1024, minimumPartBytes);
-    this.#client = new S3Client({
+    this.#clientConfig = {
       region: options.region,
       ...(options.endpoint
         ? // Compatible servers are addressed by path: bucket names are not DNS names there.
@@ -54,7 +67,22 @@ export class S3BlobStore implements BlobStore {
       ...(options.credentials ? { credentials: options.credentials } : {}),
       // Transient server errors are retried by the SDK; a blob write is idempotent (same key, whole object).
       maxAttempts: 3,
-    });
+    };
+  }
+
+  /** The SDK and the client, both made at the first request. */
+  #connect(): Promise<Connection> {
+    this.#connection ??= s3Sdk().then(
+      (loaded) => {
+        this.#client = new loaded.S3Client(this.#clientConfig);
+        return { sdk: loaded, client: this.#client };
+      },
+      (error: unknown) => {
+        this.#connection = null;
+        throw error;
+      },
+    );
+    return this.#connection;
   }
 
   #key(key: string): string {
@@ -66,8 +94,18 @@ export class S3BlobStore implements BlobStore {
    * memory stays at one part whatever the size. S3 makes an object visible only when the PutObject
    * or the multipart completion succeeds, so a failed write leaves nothing behind (the upload is aborted).
    */
-  async write(key: string, content: AsyncIterable<Buffer> | Iterable<Buffer>): Promise<number> {
+  async write(key: string, content: BlobContent): Promise<number> {
     const objectKey = this.#key(key);
+    const {
+      client,
+      sdk: {
+        AbortMultipartUploadCommand,
+        CompleteMultipartUploadCommand,
+        CreateMultipartUploadCommand,
+        PutObjectCommand,
+        UploadPartCommand,
+      },
+    } = await this.#connect();
     let pending: Buffer[] = [];
     let pendingBytes = 0;
     let size = 0;
@@ -75,14 +113,14 @@ export class S3BlobStore implements BlobStore {
     const parts: CompletedPart[] = [];
     const uploadPart = async (body: Buffer) => {
       if (uploadId === null) {
-        const created = await this.#client.send(
+        const created = await client.send(
           new CreateMultipartUploadCommand({ Bucket: this.#bucket, Key: objectKey }),
         );
         if (!created.UploadId) throw new Error("The object store returned no upload id.");
         uploadId = created.UploadId;
       }
       const partNumber = parts.length + 1;
-      const uploaded = await this.#client.send(
+      const uploaded = await client.send(
         new UploadPartCommand({
           Bucket: this.#bucket,
           Key: objectKey,
@@ -94,10 +132,13 @@ export class S3BlobStore implements BlobStore {
       parts.push({ PartNumber: partNumber, ETag: uploaded.ETag });
     };
     try {
-      for await (const chunk of content) {
-        pending.push(chunk);
-        pendingBytes += chunk.length;
-        size += chunk.length;
+      for await (const item of content) {
+        // A group of buffers is only held until a part is full: parts are joined once, whatever came in.
+        for (const chunk of item instanceof Uint8Array ? [item] : item) {
+          pending.push(chunk);
+          pendingBytes += chunk.length;
+          size += chunk.length;
+        }
         while (pendingBytes >= this.#partBytes) {
           const joined = Buffer.concat(pending);
           await uploadPart(joined.subarray(0, this.#partBytes));
@@ -108,11 +149,11 @@ export class S3BlobStore implements BlobStore {
       }
       const last = Buffer.concat(pending);
       if (uploadId === null) {
-        await this.#client.send(new PutObjectCommand({ Bucket: this.#bucket, Key: objectKey, Body: last }));
+        await client.send(new PutObjectCommand({ Bucket: this.#bucket, Key: objectKey, Body: last }));
         return size;
       }
       if (last.length > 0) await uploadPart(last);
-      await this.#client.send(
+      await client.send(
         new CompleteMultipartUploadCommand({
           Bucket: this.#bucket,
           Key: objectKey,
@@ -123,7 +164,7 @@ export class S3BlobStore implements BlobStore {
       return size;
     } catch (error) {
       if (uploadId !== null) {
-        await this.#client
+        await client
           .send(new AbortMultipartUploadCommand({ Bucket: this.#bucket, Key: objectKey, UploadId: uploadId }))
           // The write's own error is the one worth reporting; a bucket lifecycle rule sweeps what is left.
           .catch(() => undefined);
@@ -134,13 +175,15 @@ export class S3BlobStore implements BlobStore {
 
   async *read(key: string): AsyncIterable<Buffer> {
     let body: unknown;
+    const objectKey = this.#key(key);
+    const { sdk: loaded, client } = await this.#connect();
     try {
-      const response = await this.#client.send(
-        new GetObjectCommand({ Bucket: this.#bucket, Key: this.#key(key) }),
+      const response = await client.send(
+        new loaded.GetObjectCommand({ Bucket: this.#bucket, Key: objectKey }),
       );
       body = response.Body;
     } catch (error) {
-      if (isNotFound(error)) throw new BlobNotFoundError();
+      if (isNotFound(loaded, error)) throw new BlobNotFoundError();
       throw error;
     }
     // In Node the SDK's body is an IncomingMessage; anything else is a wrong runtime set-up.
@@ -149,22 +192,26 @@ export class S3BlobStore implements BlobStore {
   }
 
   async delete(key: string): Promise<void> {
+    const objectKey = this.#key(key);
+    const { sdk: loaded, client } = await this.#connect();
     // S3 answers 204 for a key that is not there, which is what the interface asks.
-    await this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: this.#key(key) }));
+    await client.send(new loaded.DeleteObjectCommand({ Bucket: this.#bucket, Key: objectKey }));
   }
 
   async has(key: string): Promise<boolean> {
+    const objectKey = this.#key(key);
+    const { sdk: loaded, client } = await this.#connect();
     try {
-      await this.#client.send(new HeadObjectCommand({ Bucket: this.#bucket, Key: this.#key(key) }));
+      await client.send(new loaded.HeadObjectCommand({ Bucket: this.#bucket, Key: objectKey }));
       return true;
     } catch (error) {
-      if (isNotFound(error)) return false;
+      if (isNotFound(loaded, error)) return false;
       throw error;
     }
   }
 
-  /** Closes the client's connections. */
+  /** Closes the client's connections (none were opened if the store was never used). */
   close(): void {
-    this.#client.destroy();
+    this.#client?.destroy();
   }
 }

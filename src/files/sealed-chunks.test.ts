@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createDecipheriv, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { DecryptionError } from "../crypto/aead.ts";
 import { collectBytes, openChunks, sealChunks } from "./sealed-chunks.ts";
@@ -15,8 +15,9 @@ async function sealed(content: Buffer, pieces = 1): Promise<Buffer[]> {
   const parts = Array.from({ length: pieces }, (_, index) =>
     content.subarray(index * size, (index + 1) * size),
   );
+  // Each record comes as its pieces; joined, they are the record as it lies on disk.
   const records: Buffer[] = [];
-  for await (const record of sealChunks(key, binding, parts)) records.push(record);
+  for await (const record of sealChunks(key, binding, parts)) records.push(Buffer.concat(record));
   return records;
 }
 
@@ -48,5 +49,47 @@ describe("sealed chunks", () => {
     await expect(open([Buffer.concat(records).subarray(0, -3)])).rejects.toBeInstanceOf(DecryptionError);
     await expect(open(records, { ...binding, row: "file-2" })).rejects.toBeInstanceOf(DecryptionError);
     await expect(open([])).rejects.toBeInstanceOf(DecryptionError);
+  });
+
+  it("opens content sealed before records were handed on as pieces", async () => {
+    // Sealed by the version that joined each record into one buffer; the format must not have moved.
+    const stored = Buffer.from(
+      "AAAARQEAAAAAerKFL4LnWHx+hX7N8tETlZ4MTB8vQeAjo8jmM9R16Tk7lfnn4jZIbiSDjW1vR4ud1NnlQdbUU6coETwDD/jg6Q==",
+      "base64",
+    );
+    const opened = await collectBytes(openChunks(Buffer.alloc(32, 0x2a), binding, from([stored])));
+    expect(opened.toString()).toBe("Sealed before records became pieces.");
+  });
+
+  it("writes the documented record format, chunk by chunk, read without this module", async () => {
+    const content = randomBytes((1 << 20) + 100);
+    // Fed in uneven pieces, so records are cut across incoming pieces.
+    const records: Buffer[][] = [];
+    for await (const record of sealChunks(key, binding, [
+      content.subarray(0, 70_000),
+      content.subarray(70_000),
+    ]))
+      records.push([...record]);
+    expect(records.length).toBe(2);
+    const field = (text: string) => {
+      const bytes = Buffer.from(text);
+      const length = Buffer.alloc(4);
+      length.writeUInt32BE(bytes.length);
+      return Buffer.concat([length, bytes]);
+    };
+    const plaintexts = records.map((pieces, index) => {
+      const whole = Buffer.concat(pieces);
+      // [sealed length:4 BE][format 1][key version 0:4][nonce:12][ciphertext][tag:16]
+      expect(whole.readUInt32BE(0)).toBe(whole.length - 4);
+      expect(whole[4]).toBe(1);
+      expect(whole.readUInt32BE(5)).toBe(0);
+      const row = `${binding.row}#${index}${index === records.length - 1 ? "$" : ""}`;
+      const decipher = createDecipheriv("aes-256-gcm", key, whole.subarray(9, 21));
+      decipher.setAAD(Buffer.concat(["f1", binding.table, row, binding.organization, "v0"].map(field)));
+      decipher.setAuthTag(whole.subarray(whole.length - 16));
+      return Buffer.concat([decipher.update(whole.subarray(21, whole.length - 16)), decipher.final()]);
+    });
+    expect(plaintexts[0]!.length).toBe(1 << 20);
+    expect(Buffer.concat(plaintexts).equals(content)).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 // Streaming encryption of large objects under a data key: AES-256-GCM chunk by chunk, each chunk
 // bound to its position and to whether it is the last, so chunks cannot be reordered, dropped or cut off.
+import { createSecretKey, type KeyObject } from "node:crypto";
 import { DecryptionError, sealOverhead, sealPieces, type Binding } from "../crypto/aead.ts";
 import { openWithDataKey } from "../crypto/data-key.ts";
 
@@ -14,7 +15,7 @@ function chunkBinding(binding: Binding, index: number, last: boolean): Binding {
 
 /** One record as pieces: its length prefix, then the sealed chunk, encrypted piece by piece. */
 function record(
-  key: Buffer,
+  key: KeyObject,
   binding: Binding,
   index: number,
   last: boolean,
@@ -28,15 +29,24 @@ function record(
 }
 
 /**
- * Seals `source` into records, one buffer each; always at least one (an empty object is one empty last
- * chunk). Incoming pieces are held by reference and encrypted where they lie, and each record's
- * pieces are joined once: a sealed megabyte is copied once, not once per incoming piece.
+ * One sealed record as the pieces it is made of, to be written one after another: its length prefix,
+ * the header, the ciphertext of each incoming piece, the tag. Joined, they are exactly the record.
+ */
+export type SealedRecord = readonly Buffer[];
+
+/**
+ * Seals `source` into records, one `SealedRecord` each; always at least one (an empty object is one
+ * empty last chunk). Incoming pieces are held by reference and each is encrypted into its own buffer;
+ * the record is handed on as those buffers, never joined: joining copied every sealed megabyte once
+ * more and cost two thirds as much CPU as encrypting it. A blob store writes a record with one `writev`.
  */
 export async function* sealChunks(
   key: Buffer,
   binding: Binding,
   source: AsyncIterable<Buffer> | Iterable<Buffer>,
-): AsyncGenerator<Buffer> {
+): AsyncGenerator<SealedRecord> {
+  // Imported once: handing the raw key to every record's cipher imported it again each megabyte.
+  const secret = createSecretKey(key);
   let pending: Buffer[] = [];
   let available = 0;
   let index = 0;
@@ -46,12 +56,12 @@ export async function* sealChunks(
     // Keep at least one byte back: the last chunk is only known at the end of the source.
     while (available > chunkBytes) {
       const [head, rest] = split(pending, chunkBytes);
-      yield Buffer.concat(record(key, binding, index++, false, head));
+      yield record(secret, binding, index++, false, head);
       pending = rest;
       available -= chunkBytes;
     }
   }
-  yield Buffer.concat(record(key, binding, index, true, pending));
+  yield record(secret, binding, index, true, pending);
 }
 
 /** The first `bytes` of a list of pieces, and the rest, by reference. */
