@@ -63,11 +63,16 @@ describe("/v1/completions and /v1/embeddings through an upstream model server", 
     });
     let text = "";
     let usage: OpenAI.CompletionUsage | undefined;
+    const ids = new Set<string>();
     for await (const chunk of stream) {
       expect(chunk.model).toBe("alias");
+      expect(chunk.object).toBe("text_completion");
+      ids.add(chunk.id);
       for (const choice of chunk.choices) text += choice.text;
       if (chunk.usage) usage = chunk.usage;
     }
+    // One id of ours for the whole stream, not the upstream's.
+    expect([...ids]).toEqual([expect.stringMatching(/^cmpl-/)]);
     expect(text).toBe("echo: one two");
     expect(usage).toEqual({ prompt_tokens: 4, completion_tokens: 2, total_tokens: 6 });
   });

@@ -13,7 +13,7 @@ import type {
 } from "../inference/language-model.ts";
 import type { ModelRouter } from "../inference/model-router.ts";
 import { beginModelCall } from "./completion-lifecycle.ts";
-import { writeEventStream } from "./event-stream.ts";
+import { writeJsonEventStream } from "./event-stream.ts";
 
 export const textCompletionBody = Type.Object(
   {
@@ -91,31 +91,30 @@ export function completionsRoutes(dependencies: CompletionsRoutesDependencies) {
           };
         }
         const includeUsage = body.stream_options?.include_usage === true;
+        // The envelope (our id and model, never the upstream's) is serialised once for all the events.
+        const envelope = JSON.stringify({ ...header, choices: [] });
+        const opening = envelope.slice(0, -"]}".length); // {"id":...,"choices":[
         let output = "";
         let usage: Usage | null = null;
         let status: CompletionRecord["status"] = "failed";
         try {
-          ({ status } = await writeEventStream(
+          ({ status } = await writeJsonEventStream(
             request,
             reply,
             model.streamCompletion(body, { signal: call.signal }),
             (part: TextStreamPart) => {
               if (part.type === "usage") {
                 usage = part.usage;
-                return includeUsage ? { ...header, choices: [], usage: part.usage } : null;
+                return includeUsage ? `${opening}],"usage":${JSON.stringify(part.usage)}}` : null;
               }
               if (part.index === 0) output += part.text;
-              return {
-                ...header,
-                choices: [
-                  {
-                    index: part.index,
-                    text: part.text,
-                    logprobs: part.logprobs ?? null,
-                    finish_reason: part.finishReason,
-                  },
-                ],
+              const choice = {
+                index: part.index,
+                text: part.text,
+                logprobs: part.logprobs ?? null,
+                finish_reason: part.finishReason,
               };
+              return `${opening}${JSON.stringify(choice)}]}`;
             },
           ));
         } finally {

@@ -98,6 +98,36 @@ describe("/v1 through the official OpenAI client", () => {
     for await (const chunk of withoutUsage) expect(chunk.usage ?? null).toBeNull();
   });
 
+  it("[PLAT-1] gives every streamed chunk our own id and the client's model name, never the upstream's", async () => {
+    const response = await fetch(`${platform.server.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${platform.apiKey}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        model: "alias",
+        messages: [{ role: "user", content: "one two" }],
+        stream: true,
+        stream_options: { include_usage: true },
+      }),
+    });
+    const events = (await response.text()).split("\n\n").filter(Boolean);
+    expect(events.at(-1)).toBe("data: [DONE]");
+    const chunks = events
+      .slice(0, -1)
+      .map((event) => JSON.parse(event.slice("data: ".length)) as Record<string, unknown>);
+    // Role, "echo: ", "one ", "two", the finish and the usage.
+    expect(chunks).toHaveLength(6);
+    const id = chunks[0]!.id as string;
+    expect(id).toMatch(/^chatcmpl-/);
+    for (const chunk of chunks) {
+      expect(chunk).toMatchObject({ id, object: "chat.completion.chunk", model: "alias" });
+      expect(typeof chunk.created).toBe("number");
+    }
+    expect(chunks[0]!.choices).toEqual([
+      { index: 0, delta: { role: "assistant", content: "" }, logprobs: null, finish_reason: null },
+    ]);
+    expect(chunks.at(-1)).toMatchObject({ choices: [], usage: { prompt_tokens: 7, completion_tokens: 3 } });
+  });
+
   it("[PLAT-1] frames the stream as SSE ending in [DONE]", async () => {
     const response = await fetch(`${platform.server.url}/v1/chat/completions`, {
       method: "POST",

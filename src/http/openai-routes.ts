@@ -16,7 +16,7 @@ import { moderationRoutes } from "./moderations-routes.ts";
 import { completionsRoutes } from "./completions-routes.ts";
 import { embeddingsRoutes } from "./embeddings-routes.ts";
 import { beginModelCall, type Outcome } from "./completion-lifecycle.ts";
-import { writeEventStream } from "./event-stream.ts";
+import { writeJsonEventStream } from "./event-stream.ts";
 import { filesRoutes, type FilesRoutesDependencies } from "./files-routes.ts";
 import { fineTuningRoutes, type FineTuningRoutesDependencies } from "./fine-tuning-routes.ts";
 
@@ -148,19 +148,22 @@ export function openAIRoutes(dependencies: OpenAIRoutesDependencies) {
           };
         }
         const includeUsage = body.stream_options?.include_usage === true;
-        const chunk = { ...header, object: "chat.completion.chunk" };
+        // Every chunk has the same envelope, with our id and model (never the upstream's): serialised
+        // once, so each event stringifies only its choice.
+        const envelope = JSON.stringify({ ...header, object: "chat.completion.chunk", choices: [] });
+        const opening = envelope.slice(0, -"]}".length); // {"id":...,"choices":[
         let output = "";
         let usage: Usage | null = null;
         let status: Outcome["status"] = "failed";
         try {
-          ({ status } = await writeEventStream(
+          ({ status } = await writeJsonEventStream(
             request,
             reply,
             model.stream(body, { signal: call.signal }),
             (part: StreamPart) => {
               if (part.type === "usage") {
                 usage = part.usage;
-                return includeUsage ? { ...chunk, choices: [], usage: part.usage } : null;
+                return includeUsage ? `${opening}],"usage":${JSON.stringify(part.usage)}}` : null;
               }
               if (part.index === 0 && typeof part.delta.content === "string") output += part.delta.content;
               const choice = {
@@ -169,7 +172,7 @@ export function openAIRoutes(dependencies: OpenAIRoutesDependencies) {
                 logprobs: part.logprobs ?? null,
                 finish_reason: part.finishReason,
               };
-              return { ...chunk, choices: [choice] };
+              return `${opening}${JSON.stringify(choice)}]}`;
             },
           ));
         } finally {

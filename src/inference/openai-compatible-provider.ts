@@ -15,12 +15,14 @@ import type {
   TextCompletionResult,
   TextStreamPart,
 } from "./language-model.ts";
-import { serverSentData } from "./sse.ts";
+import { ServerSentDataParser } from "./sse.ts";
 
 interface UpstreamChunk {
   choices?: Array<{
     index?: number;
     delta?: Record<string, unknown>;
+    /** Text completions (/v1/completions) carry text where chat carries a delta. */
+    text?: unknown;
     finish_reason?: string | null;
     logprobs?: unknown;
   }>;
@@ -91,32 +93,22 @@ export class OpenAICompatibleProvider implements Provider {
           true,
           options,
         );
-        try {
-          for await (const data of serverSentData(response.body)) {
-            if (data === "[DONE]") break;
-            let chunk: UpstreamChunk;
-            try {
-              chunk = JSON.parse(data) as UpstreamChunk;
-            } catch {
-              throw errors.upstream(502, `The model server '${name}' sent a malformed stream.`);
-            }
-            if (chunk.error) throw errors.upstream(502, `The model server '${name}' failed mid-stream.`);
-            for (const choice of chunk.choices ?? []) {
-              yield {
-                type: "delta",
-                index: choice.index ?? 0,
-                delta: choice.delta ?? {},
-                finishReason: choice.finish_reason ?? null,
-                ...(choice.logprobs !== undefined ? { logprobs: choice.logprobs } : {}),
-              } satisfies StreamPart;
+        for await (const chunks of upstreamChunkBatches(response.body, name, options.signal)) {
+          for (const chunk of chunks) {
+            if (chunk.choices) {
+              for (const choice of chunk.choices) {
+                const part: StreamPart = {
+                  type: "delta",
+                  index: choice.index ?? 0,
+                  delta: choice.delta ?? {},
+                  finishReason: choice.finish_reason ?? null,
+                };
+                if (choice.logprobs !== undefined) part.logprobs = choice.logprobs;
+                yield part;
+              }
             }
             if (chunk.usage) yield { type: "usage", usage: chunk.usage };
           }
-        } catch (error) {
-          throw mapTransportError(error, name, options.signal);
-        } finally {
-          // Stops the upstream generating when we stop reading (client gone, or an error).
-          if (!response.body.destroyed) response.body.destroy();
         }
       },
       async complete(request, options) {
@@ -138,17 +130,22 @@ export class OpenAICompatibleProvider implements Provider {
           { ...request, stream: true, stream_options: { include_usage: true } },
           options,
         );
-        for await (const chunk of upstreamChunks(response.body, name, options.signal)) {
-          for (const choice of chunk.choices ?? []) {
-            yield {
-              type: "text",
-              index: choice.index ?? 0,
-              text: typeof choice.text === "string" ? choice.text : "",
-              finishReason: choice.finish_reason ?? null,
-              ...(choice.logprobs !== undefined ? { logprobs: choice.logprobs } : {}),
-            } satisfies TextStreamPart;
+        for await (const chunks of upstreamChunkBatches(response.body, name, options.signal)) {
+          for (const chunk of chunks) {
+            if (chunk.choices) {
+              for (const choice of chunk.choices) {
+                const part: TextStreamPart = {
+                  type: "text",
+                  index: choice.index ?? 0,
+                  text: typeof choice.text === "string" ? choice.text : "",
+                  finishReason: choice.finish_reason ?? null,
+                };
+                if (choice.logprobs !== undefined) part.logprobs = choice.logprobs;
+                yield part;
+              }
+            }
+            if (chunk.usage) yield { type: "usage", usage: chunk.usage };
           }
-          if (chunk.usage) yield { type: "usage", usage: chunk.usage };
         }
       },
       async embed(request, options) {
@@ -196,29 +193,71 @@ export class OpenAICompatibleProvider implements Provider {
   }
 }
 
-/** The JSON chunks of an upstream event stream, until [DONE]; the upstream stops when we stop reading. */
-async function* upstreamChunks(
+/**
+ * The JSON chunks of an upstream event stream until [DONE], as many at a time as one network read
+ * carries (a fast upstream sends dozens per read: one await per read, not per chunk). The upstream
+ * stops when we stop reading. A malformed or failed event ends the stream with an error after the
+ * chunks before it, so the client still gets everything that was good.
+ */
+async function* upstreamChunkBatches(
   body: Dispatcher.ResponseData["body"],
   name: string,
   signal: AbortSignal,
-): AsyncIterable<UpstreamChunk & { choices?: Array<{ text?: unknown }> }> {
+): AsyncIterable<UpstreamChunk[]> {
+  const parser = new ServerSentDataParser();
   try {
-    for await (const data of serverSentData(body)) {
-      if (data === "[DONE]") break;
-      let chunk: UpstreamChunk;
-      try {
-        chunk = JSON.parse(data) as UpstreamChunk;
-      } catch {
-        throw errors.upstream(502, `The model server '${name}' sent a malformed stream.`);
-      }
-      if (chunk.error) throw errors.upstream(502, `The model server '${name}' failed mid-stream.`);
-      yield chunk;
+    for await (const bytes of body) {
+      const batch = parseChunks(parser.push(bytes as Uint8Array), name);
+      if (batch.chunks.length > 0) yield batch.chunks;
+      if (batch.failure) throw batch.failure;
+      if (batch.done) return;
     }
+    const batch = parseChunks(parser.end(), name);
+    if (batch.chunks.length > 0) yield batch.chunks;
+    if (batch.failure) throw batch.failure;
   } catch (error) {
     throw mapTransportError(error, name, signal);
   } finally {
+    // Stops the upstream generating when we stop reading (client gone, or an error).
     if (!body.destroyed) body.destroy();
   }
+}
+
+/** Parses event payloads up to [DONE] or the first bad one; never names the payload in the error. */
+function parseChunks(
+  payloads: string[],
+  name: string,
+): { chunks: UpstreamChunk[]; done: boolean; failure: CustodianError | null } {
+  const chunks: UpstreamChunk[] = [];
+  for (const data of payloads) {
+    if (data === "[DONE]") return { chunks, done: true, failure: null };
+    let chunk: unknown;
+    try {
+      chunk = JSON.parse(data);
+    } catch {
+      chunk = null;
+    }
+    if (!isUpstreamChunk(chunk)) {
+      const failure = errors.upstream(502, `The model server '${name}' sent a malformed stream.`);
+      return { chunks, done: false, failure };
+    }
+    if (chunk.error) {
+      const failure = errors.upstream(502, `The model server '${name}' failed mid-stream.`);
+      return { chunks, done: false, failure };
+    }
+    chunks.push(chunk);
+  }
+  return { chunks, done: false, failure: null };
+}
+
+/** An object whose choices, if any, are objects: what the stream code can read without a TypeError. */
+function isUpstreamChunk(value: unknown): value is UpstreamChunk {
+  if (typeof value !== "object" || value === null) return false;
+  const choices = (value as { choices?: unknown }).choices;
+  if (choices === undefined) return true;
+  if (!Array.isArray(choices)) return false;
+  for (const choice of choices) if (typeof choice !== "object" || choice === null) return false;
+  return true;
 }
 
 /** Turn a failed upstream exchange into an OpenAI-shaped error that names the server, not the data. */

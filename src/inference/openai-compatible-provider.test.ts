@@ -1,0 +1,135 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CustodianError } from "../core/errors.ts";
+import type { LanguageModel, StreamPart, TextStreamPart } from "./language-model.ts";
+import { OpenAICompatibleProvider } from "./openai-compatible-provider.ts";
+
+/** What the next streamed response sends: pieces written one after another, each its own write. */
+let pieces: string[] = [];
+
+const event = (payload: unknown): string => `data: ${JSON.stringify(payload)}\n\n`;
+const delta = (content: string, finish: string | null = null, index = 0) =>
+  event({
+    id: "chatcmpl-upstream",
+    object: "chat.completion.chunk",
+    created: 1,
+    model: "upstream-name",
+    choices: [{ index, delta: { content }, finish_reason: finish }],
+  });
+
+describe("the OpenAI-compatible provider's streams", () => {
+  let server: Server;
+  let provider: OpenAICompatibleProvider;
+  let model: LanguageModel;
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      request.resume();
+      request.once("end", () => {
+        response.writeHead(200, { "content-type": "text/event-stream" });
+        const writes = pieces;
+        const next = (index: number): void => {
+          if (index === writes.length) {
+            response.end();
+            return;
+          }
+          response.write(writes[index]);
+          // Separate turns, so the provider sees separate reads as well as several events per read.
+          setTimeout(() => next(index + 1), 2);
+        };
+        next(0);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as AddressInfo).port;
+    provider = new OpenAICompatibleProvider(
+      {
+        name: "fake",
+        baseURL: `http://127.0.0.1:${port}/v1`,
+        apiKey: null,
+        models: [{ id: "alias", upstreamId: "upstream-name" }],
+      },
+      { timeoutMs: 2_000 },
+    );
+    model = provider.models()[0]!;
+  });
+  afterAll(async () => {
+    await provider?.close();
+    server?.closeAllConnections();
+    await new Promise<void>((resolve) => server?.close(() => resolve()));
+  });
+
+  const signal = new AbortController().signal;
+  const request = { model: "alias", messages: [{ role: "user" as const, content: "hi" }] };
+
+  async function collect<Part>(parts: AsyncIterable<Part>): Promise<{ parts: Part[]; error: unknown }> {
+    const collected: Part[] = [];
+    try {
+      for await (const part of parts) collected.push(part);
+    } catch (error) {
+      return { parts: collected, error };
+    }
+    return { parts: collected, error: null };
+  }
+
+  it("yields every choice and the usage, from many events per read and events split across reads", async () => {
+    const usage = { prompt_tokens: 1, completion_tokens: 3, total_tokens: 4 };
+    const split = delta(" c");
+    pieces = [
+      delta("a") + delta(" b") + split.slice(0, 9),
+      split.slice(9) + delta("", "stop") + event({ choices: [], usage }),
+      "data: [DONE]\n\n" + delta("after done"),
+    ];
+    const { parts, error } = await collect(model.stream(request, { signal }));
+    expect(error).toBeNull();
+    expect(parts).toEqual([
+      { type: "delta", index: 0, delta: { content: "a" }, finishReason: null },
+      { type: "delta", index: 0, delta: { content: " b" }, finishReason: null },
+      { type: "delta", index: 0, delta: { content: " c" }, finishReason: null },
+      { type: "delta", index: 0, delta: { content: "" }, finishReason: "stop" },
+      { type: "usage", usage },
+    ] satisfies StreamPart[]);
+  });
+
+  it("fails a stream with a malformed event after yielding the events before it, without its content", async () => {
+    pieces = [delta("good") + "data: {not json, secret words\n\n" + delta("never")];
+    const { parts, error } = await collect(model.stream(request, { signal }));
+    expect(parts).toEqual([{ type: "delta", index: 0, delta: { content: "good" }, finishReason: null }]);
+    expect(error).toBeInstanceOf(CustodianError);
+    expect(error).toMatchObject({ status: 502, message: "The model server 'fake' sent a malformed stream." });
+
+    for (const malformed of ["null", "7", '{"choices":"abc"}', '{"choices":[null]}']) {
+      pieces = [`data: ${malformed}\n\n`];
+      const result = await collect(model.stream(request, { signal }));
+      expect(result.parts).toEqual([]);
+      expect(result.error).toMatchObject({ status: 502, message: expect.stringMatching(/malformed stream/) });
+    }
+  });
+
+  it("fails a stream whose upstream reports an error mid-stream", async () => {
+    pieces = [delta("one"), event({ error: { message: "upstream internals" } })];
+    const { parts, error } = await collect(model.stream(request, { signal }));
+    expect(parts).toHaveLength(1);
+    expect(error).toMatchObject({ status: 502, message: "The model server 'fake' failed mid-stream." });
+  });
+
+  it("streams text completions the same way", async () => {
+    const text = (value: string, finish: string | null = null) =>
+      event({
+        id: "u",
+        object: "text_completion",
+        choices: [{ index: 0, text: value, finish_reason: finish }],
+      });
+    pieces = [text("x") + text("y"), text("", "length") + "data: [DONE]\n\n"];
+    const { parts, error } = await collect(
+      model.streamCompletion!({ model: "alias", prompt: "p" }, { signal }),
+    );
+    expect(error).toBeNull();
+    expect(parts).toEqual([
+      { type: "text", index: 0, text: "x", finishReason: null },
+      { type: "text", index: 0, text: "y", finishReason: null },
+      { type: "text", index: 0, text: "", finishReason: "length" },
+    ] satisfies TextStreamPart[]);
+  });
+});
