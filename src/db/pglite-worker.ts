@@ -1,0 +1,80 @@
+// The embedded database's own thread. PGlite is PostgreSQL compiled to WebAssembly: every query, every
+// page it writes, runs as JavaScript-called WASM. In the server's thread that work blocked request
+// handling (a batch of retention records held the event loop for milliseconds); here it runs beside
+// it, on another core when there is one.
+//
+// The thread runs Kysely's own PGlite driver, so transactions behave exactly as they did in-process;
+// `pglite-thread.ts` forwards the driver's calls here as messages and gets results back.
+import { parentPort, workerData } from "node:worker_threads";
+import { PGlite, type PGliteOptions } from "@electric-sql/pglite";
+import { CompiledQuery, PGliteDriver } from "kysely";
+import type { ThreadReply, ThreadRequest, WorkerSettings } from "./pglite-thread.ts";
+
+const int8 = 20;
+const bytea = 17;
+
+const port = parentPort;
+if (!port) throw new Error("pglite-worker.ts runs as a worker thread, from pglite-thread.ts");
+const settings = workerData as WorkerSettings;
+
+const options: PGliteOptions = {
+  // The same JavaScript types as node-postgres gives: numbers for int8, bytes for bytea. Bytes get
+  // an exact-size buffer of their own: a message copies a typed array's whole backing store, and a
+  // pooled Buffer's is 8 KiB.
+  parsers: { [int8]: Number, [bytea]: (value: string) => new Uint8Array(Buffer.from(value.slice(2), "hex")) },
+  postgresqlconf: settings.postgresqlConf,
+  pgliteWasmModule: settings.modules.pglite,
+  initdbWasmModule: settings.modules.initdb,
+};
+
+/** An error as plain data: messages copy an Error's message but not PostgreSQL's fields (code, detail). */
+function describe(error: unknown): ThreadReply & { ok: false } {
+  const fields: Record<string, string | number> = {};
+  if (error !== null && typeof error === "object") {
+    for (const [name, value] of Object.entries(error)) {
+      // PGlite attaches the query's parameters to its errors: they may hold business content.
+      if (name === "params") continue;
+      if (typeof value === "string" || typeof value === "number") fields[name] = value;
+    }
+  }
+  const failure = error instanceof Error ? error : new Error(String(error));
+  return { id: 0, ok: false, error: { name: failure.name, message: failure.message, fields } };
+}
+
+let pglite: PGlite;
+let driver: PGliteDriver;
+try {
+  pglite = await PGlite.create(settings.dataDir, options);
+  driver = new PGliteDriver({ pglite });
+  await driver.init();
+} catch (error) {
+  port.postMessage({ ...describe(error), id: -1 });
+  process.exit(1);
+}
+// Kysely's PGlite driver has one connection; its transaction methods take that connection's own type.
+const connection = (await driver.acquireConnection()) as Parameters<PGliteDriver["beginTransaction"]>[0];
+
+async function handle(request: ThreadRequest): Promise<unknown> {
+  switch (request.op) {
+    case "query": {
+      const result = await connection.executeQuery(CompiledQuery.raw(request.sql, [...request.parameters]));
+      return { rows: result.rows, numAffectedRows: result.numAffectedRows };
+    }
+    case "begin":
+      return driver.beginTransaction(connection);
+    case "commit":
+      return driver.commitTransaction(connection);
+    case "rollback":
+      return driver.rollbackTransaction(connection);
+    case "close":
+      return driver.destroy();
+  }
+}
+
+port.on("message", (request: ThreadRequest) => {
+  handle(request).then(
+    (result) => port.postMessage({ id: request.id, ok: true, result } satisfies ThreadReply),
+    (error: unknown) => port.postMessage({ ...describe(error), id: request.id } satisfies ThreadReply),
+  );
+});
+port.postMessage({ id: -1, ok: true, result: null } satisfies ThreadReply);
