@@ -6,10 +6,10 @@ import fastify, {
   type FastifyInstance,
   type FastifyServerOptions,
 } from "fastify";
-import helmet from "@fastify/helmet";
 import type { Logger } from "pino";
 import { newId } from "../core/ids.ts";
 import { installErrorHandling } from "./error-handler.ts";
+import { installSecurityHeaders } from "./security-headers.ts";
 import { healthRoutes, type HealthDependencies } from "./health-routes.ts";
 import { oidcRoutes, type OidcRoutesDependencies } from "./oidc-routes.ts";
 import { openAIRoutes, type OpenAIRoutesDependencies } from "./openai-routes.ts";
@@ -67,11 +67,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // First, so that every route lands in the table.
   app.decorate("routeTable", collectRoutes(app));
 
-  await app.register(helmet, {
-    // An API and a single-page app from the same origin; HSTS only makes sense over HTTPS.
-    hsts: options.https ? { maxAge: 31_536_000, includeSubDomains: true } : false,
-    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], frameAncestors: ["'none'"] } },
-  });
+  // An API and a single-page app from the same origin.
+  installSecurityHeaders(app, { https: Boolean(options.https) });
   app.addHook("onSend", async (request, reply) => {
     void reply.header("x-request-id", request.id);
   });
