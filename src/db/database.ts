@@ -1,5 +1,6 @@
 // Opens the database: embedded PGlite in the data directory by default, a PostgreSQL server when configured.
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { Kysely, PostgresDialect } from "kysely";
@@ -133,7 +134,11 @@ export async function openDatabase(target: DatabaseTarget): Promise<Db> {
     if (!target.pgliteDir.startsWith("memory://"))
       mkdirSync(target.pgliteDir, { recursive: true, mode: 0o700 });
     db = new Kysely<Database>({
-      dialect: new PGliteThreadDialect({ dataDir: target.pgliteDir, postgresqlConf: embeddedConf }),
+      dialect: new PGliteThreadDialect({
+        dataDir: target.pgliteDir,
+        postgresqlConf: embeddedConf,
+        templateDir: path.join(homedir(), ".cache", "custodian", "pglite"),
+      }),
     });
     embedded.add(db);
   }

@@ -1,6 +1,7 @@
 // Embedded PGlite on a worker thread, as a Kysely dialect: Kysely's PGlite dialect with each driver
 // call forwarded to `pglite-worker.ts`, so the database's WebAssembly work no longer competes with
 // request handling for the server's event loop.
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -21,11 +22,26 @@ import {
 export interface ThreadSettings {
   dataDir: string;
   postgresqlConf: string[];
+  /** Where to keep the template of a new database (see pglite-template.ts), or null for none. */
+  templateDir: string | null;
 }
 
-/** What the worker needs to open the database: the settings, and PGlite's WebAssembly compiled once. */
-export interface WorkerSettings extends ThreadSettings {
+/** What the worker needs to open the database: PGlite's WebAssembly compiled once, and the template's file. */
+export interface WorkerSettings {
+  dataDir: string;
+  postgresqlConf: string[];
+  templateFile: string | null;
   modules: { pglite: WebAssembly.Module; initdb: WebAssembly.Module };
+}
+
+const pgliteDist = () => path.dirname(createRequire(import.meta.url).resolve("@electric-sql/pglite"));
+
+/** The template of PGlite's own version: another version's data directory may not fit. */
+function templateFile(directory: string): string {
+  const { version } = JSON.parse(readFileSync(path.join(pgliteDist(), "..", "package.json"), "utf8")) as {
+    version: string;
+  };
+  return path.join(directory, `initdb-${version}.tar`);
 }
 
 let compiled: Promise<WorkerSettings["modules"]> | null = null;
@@ -37,7 +53,7 @@ let compiled: Promise<WorkerSettings["modules"]> | null = null;
  */
 function compiledModules(): Promise<WorkerSettings["modules"]> {
   compiled ??= (async () => {
-    const dist = path.dirname(createRequire(import.meta.url).resolve("@electric-sql/pglite"));
+    const dist = pgliteDist();
     const compile = async (file: string) => WebAssembly.compile(await readFile(path.join(dist, file)));
     const [pglite, initdb] = await Promise.all([compile("pglite.wasm"), compile("initdb.wasm")]);
     return { pglite, initdb };
@@ -171,7 +187,13 @@ class ThreadDriver implements Driver {
   }
 
   async init(): Promise<void> {
-    const thread = new PGliteThread({ ...this.#settings, modules: await compiledModules() });
+    const { dataDir, postgresqlConf, templateDir } = this.#settings;
+    const thread = new PGliteThread({
+      dataDir,
+      postgresqlConf,
+      templateFile: templateDir === null ? null : templateFile(templateDir),
+      modules: await compiledModules(),
+    });
     await thread.ready;
     this.#thread = thread;
     this.#connection = new ThreadConnection(thread);

@@ -6,8 +6,9 @@
 // The thread runs Kysely's own PGlite driver, so transactions behave exactly as they did in-process;
 // `pglite-thread.ts` forwards the driver's calls here as messages and gets results back.
 import { parentPort, workerData } from "node:worker_threads";
-import { PGlite, type PGliteOptions } from "@electric-sql/pglite";
+import type { PGlite, PGliteOptions } from "@electric-sql/pglite";
 import { CompiledQuery, PGliteDriver } from "kysely";
+import { createPGlite } from "./pglite-template.ts";
 import type { ThreadReply, ThreadRequest, WorkerSettings } from "./pglite-thread.ts";
 
 const int8 = 20;
@@ -44,7 +45,7 @@ function describe(error: unknown): ThreadReply & { ok: false } {
 let pglite: PGlite;
 let driver: PGliteDriver;
 try {
-  pglite = await PGlite.create(settings.dataDir, options);
+  pglite = await createPGlite(settings.dataDir, options, settings.templateFile);
   driver = new PGliteDriver({ pglite });
   await driver.init();
 } catch (error) {
