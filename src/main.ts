@@ -10,5 +10,14 @@ import { enableCompileCache } from "node:module";
 import { homedir } from "node:os";
 import path from "node:path";
 
-enableCompileCache(process.env.NODE_COMPILE_CACHE ?? path.join(homedir(), ".cache", "custodian", "compile"));
+function cacheDirectory(): string | undefined {
+  try {
+    return path.join(homedir(), ".cache", "custodian", "compile");
+  } catch {
+    return undefined; // a user without a home: no cache (not the shared temporary directory)
+  }
+}
+
+const compileCache = process.env.NODE_COMPILE_CACHE ?? cacheDirectory();
+if (compileCache) enableCompileCache(compileCache);
 await import("./cli/main.ts");

@@ -108,6 +108,15 @@ export function postgresConnection(
   };
 }
 
+/** Where new embedded databases find their template: the user's cache; none for a user without a home. */
+function templateDirectory(): string | null {
+  try {
+    return path.join(homedir(), ".cache", "custodian", "pglite");
+  } catch {
+    return null;
+  }
+}
+
 /** Open the database and bring its schema up to date. */
 export async function openDatabase(target: DatabaseTarget): Promise<Db> {
   let db: Db;
@@ -137,7 +146,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Db> {
       dialect: new PGliteThreadDialect({
         dataDir: target.pgliteDir,
         postgresqlConf: embeddedConf,
-        templateDir: path.join(homedir(), ".cache", "custodian", "pglite"),
+        templateDir: templateDirectory(),
       }),
     });
     embedded.add(db);
