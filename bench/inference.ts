@@ -1,6 +1,6 @@
 // The inference benchmark: tokens per second of Custodian's /v1/chat/completions on a local GGUF (the
 // demo model) for one stream and four concurrent streams, against node-llama-cpp used directly in this
-// process on the same file with the same settings.
+// process on the same file with the same settings, and against llama.cpp's own llama-server (llama-server.ts).
 import { homedir } from "node:os";
 import path from "node:path";
 import {
@@ -13,6 +13,7 @@ import {
 } from "node-llama-cpp";
 import { ensureDemoModel } from "../src/inference/demo-model.ts";
 import { startCustodianServer } from "./custodian-server.ts";
+import { llamaServerBinary, startLlamaServer } from "./llama-server.ts";
 import { durationSeconds, readNumber } from "./settings.ts";
 import { printTable, progressFor, round } from "./table.ts";
 
@@ -57,8 +58,8 @@ function readSettings(): Settings {
     ),
     parallel: 4,
     contextSize: 1024,
-    // Four runs (two targets, two stream counts) share the budget, after model loads and start-up.
-    secondsPerRun: Math.max(2, seconds / 5),
+    // Six runs (three targets, two stream counts) share the budget, after model loads and start-up.
+    secondsPerRun: Math.max(2, seconds / 7),
   };
 }
 
@@ -98,6 +99,53 @@ async function closedLoop(
   };
 }
 
+/** One chat completion over HTTP, as a client of an OpenAI-compatible server sends it; returns its completion tokens. */
+function chatCompletions(
+  baseUrl: string,
+  model: string,
+  settings: Settings,
+  headers: Record<string, string> = {},
+): () => Promise<number> {
+  return async () => {
+    const response = await fetch(`${baseUrl}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify({
+        model,
+        messages: [{ role: "user", content: PROMPT }],
+        max_tokens: settings.maxTokens,
+        temperature: 1,
+      }),
+    });
+    const body = (await response.json()) as { usage?: { completion_tokens?: number } };
+    if (response.status !== 200 || typeof body.usage?.completion_tokens !== "number") {
+      throw new Error(`status ${response.status}: ${JSON.stringify(body).slice(0, 300)}`);
+    }
+    return body.usage.completion_tokens;
+  };
+}
+
+/** llama.cpp's llama-server on the same file and settings, over the same HTTP client as Custodian. */
+async function measureLlamaServer(
+  binary: string,
+  modelPath: string,
+  settings: Settings,
+): Promise<RunResult[]> {
+  const server = await startLlamaServer(binary, modelPath, settings);
+  try {
+    const generate = chatCompletions(server.baseUrl, "custodian-demo", settings);
+    await generate();
+    const results: RunResult[] = [];
+    for (const streams of STREAM_COUNTS) {
+      progress(`llama-server: ${streams} stream(s) for ${settings.secondsPerRun.toFixed(1)} s`);
+      results.push(await closedLoop(streams, settings.secondsPerRun, generate));
+    }
+    return results;
+  } finally {
+    await server.stop();
+  }
+}
+
 async function measureCustodian(modelPath: string, settings: Settings): Promise<RunResult[]> {
   const server = await startCustodianServer({
     demoModelFile: modelPath,
@@ -109,23 +157,9 @@ async function measureCustodian(modelPath: string, settings: Settings): Promise<
     log: progress,
   });
   try {
-    const generate = async (): Promise<number> => {
-      const response = await fetch(`${server.baseUrl}/v1/chat/completions`, {
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${server.apiKey}` },
-        body: JSON.stringify({
-          model: "custodian-demo",
-          messages: [{ role: "user", content: PROMPT }],
-          max_tokens: settings.maxTokens,
-          temperature: 1,
-        }),
-      });
-      const body = (await response.json()) as { usage?: { completion_tokens?: number } };
-      if (response.status !== 200 || typeof body.usage?.completion_tokens !== "number") {
-        throw new Error(`status ${response.status}: ${JSON.stringify(body).slice(0, 300)}`);
-      }
-      return body.usage.completion_tokens;
-    };
+    const generate = chatCompletions(server.baseUrl, "custodian-demo", settings, {
+      authorization: `Bearer ${server.apiKey}`,
+    });
     // The first request loads the model; it is not measured.
     progress("custodian: loading the model with one request");
     await generate();
@@ -203,8 +237,10 @@ export async function run(): Promise<number> {
     progress(`demo model from ${cache} (built on first use)`);
     modelPath = (await ensureDemoModel(cache)).path;
   }
+  const serverBinary = llamaServerBinary(progress);
   const custodian = await measureCustodian(modelPath, settings);
   const direct = await measureDirect(modelPath, settings);
+  const reference = serverBinary ? await measureLlamaServer(serverBinary, modelPath, settings) : null;
 
   const rows: string[][] = [];
   const summary: Record<string, unknown> = {
@@ -217,11 +253,13 @@ export async function run(): Promise<number> {
   STREAM_COUNTS.forEach((streams, index) => {
     const ours = custodian[index];
     const theirs = direct[index];
+    const server = reference?.[index];
     if (!ours || !theirs) return;
     const ratio = theirs.tokensPerSecond > 0 ? ours.tokensPerSecond / theirs.tokensPerSecond : Number.NaN;
     for (const [label, result] of [
       [`custodian /v1, ${streams} stream(s)`, ours],
       [`node-llama-cpp direct, ${streams} stream(s)`, theirs],
+      ...(server ? ([[`llama-server, ${streams} stream(s)`, server]] as const) : []),
     ] as const) {
       rows.push([
         label,
@@ -241,6 +279,17 @@ export async function run(): Promise<number> {
         ours.requests > 0 ? round(ours.completionTokens / ours.requests, 1) : null,
       direct_tokens_per_request:
         theirs.requests > 0 ? round(theirs.completionTokens / theirs.requests, 1) : null,
+      ...(server
+        ? {
+            llama_server_tokens_per_s: round(server.tokensPerSecond, 1),
+            custodian_vs_llama_server: round(
+              server.tokensPerSecond > 0 ? ours.tokensPerSecond / server.tokensPerSecond : Number.NaN,
+              3,
+            ),
+            llama_server_tokens_per_request:
+              server.requests > 0 ? round(server.completionTokens / server.requests, 1) : null,
+          }
+        : {}),
     };
   });
   printTable(
@@ -249,9 +298,11 @@ export async function run(): Promise<number> {
     ["target", "requests", "tokens", "tokens/request", "seconds", "tokens/s", "failures"],
     rows,
   );
-  console.log("(llama.cpp's llama-server is not built here: see bench/RESULTS.md)");
-  summary.llama_server = null;
+  summary.llama_server = serverBinary ?? "skipped (BENCH_LLAMA_SERVER=skip)";
   console.log(JSON.stringify(summary));
-  const failures = [...custodian, ...direct].reduce((sum, result) => sum + result.failures, 0);
+  const failures = [...custodian, ...direct, ...(reference ?? [])].reduce(
+    (sum, result) => sum + result.failures,
+    0,
+  );
   return failures > 0 ? 1 : 0;
 }
