@@ -4,6 +4,7 @@ import type * as KmsModule from "@aws-sdk/client-kms";
 import type { KMSClient, KMSClientConfig } from "@aws-sdk/client-kms";
 import { customerKeyErrors } from "./customer-key-errors.ts";
 import type { KeyWrapper, Unwrapped, WrapContext } from "./key-wrapper.ts";
+import { lazyModule } from "../core/lazy-module.ts";
 
 export interface AwsKmsSettings {
   keyId: string;
@@ -27,19 +28,11 @@ const refusals = new Set([
 
 type KmsSdk = typeof KmsModule;
 
-let sdk: Promise<KmsSdk> | null = null;
-
 /**
  * The AWS KMS SDK, imported on first use: it takes tens of MB to load, and only organisations with a
  * key of their own in AWS KMS need it.
  */
-function kmsSdk(): Promise<KmsSdk> {
-  sdk ??= import("@aws-sdk/client-kms").catch((error: unknown) => {
-    sdk = null;
-    throw error;
-  });
-  return sdk;
-}
+const kmsSdk = lazyModule<KmsSdk>(() => import("@aws-sdk/client-kms"));
 
 function encryptionContext(context: WrapContext): Record<string, string> {
   return { custodian_organization: context.organization, custodian_key_version: String(context.version) };

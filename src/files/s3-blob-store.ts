@@ -3,6 +3,7 @@ import type * as S3Module from "@aws-sdk/client-s3";
 import type { CompletedPart, S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 import { Readable } from "node:stream";
 import { BlobNotFoundError, checkBlobKey, type BlobContent, type BlobStore } from "./blob-store.ts";
+import { lazyModule } from "../core/lazy-module.ts";
 
 export interface S3BlobStoreOptions {
   bucket: string;
@@ -21,19 +22,11 @@ const minimumPartBytes = 5 * 1024 * 1024;
 
 type S3Sdk = typeof S3Module;
 
-let sdk: Promise<S3Sdk> | null = null;
-
 /**
  * The AWS S3 SDK, imported on first use: it takes tens of MB and most of a second to load, and only an
  * installation that keeps its blobs in a bucket needs it.
  */
-function s3Sdk(): Promise<S3Sdk> {
-  sdk ??= import("@aws-sdk/client-s3").catch((error: unknown) => {
-    sdk = null;
-    throw error;
-  });
-  return sdk;
-}
+const s3Sdk = lazyModule<S3Sdk>(() => import("@aws-sdk/client-s3"));
 
 interface Connection {
   sdk: S3Sdk;

@@ -14,17 +14,10 @@ import { signInFromSso } from "../sso-sign-in.ts";
 import { normalizeEmail, type User, type UserService } from "../user-service.ts";
 import { isLoopback, type OidcConnection, type OidcConnectionService } from "./oidc-connection-service.ts";
 import { oidcErrors, OidcRejection } from "./oidc-errors.ts";
-
-let openIdClient: Promise<typeof OpenIdClient> | null = null;
+import { lazyModule } from "../../core/lazy-module.ts";
 
 /** openid-client, imported at the first OIDC sign-in: most installations never use OIDC. */
-function loadOpenIdClient(): Promise<typeof OpenIdClient> {
-  openIdClient ??= import("openid-client").catch((error: unknown) => {
-    openIdClient = null;
-    throw error;
-  });
-  return openIdClient;
-}
+const loadOpenIdClient = lazyModule<typeof OpenIdClient>(() => import("openid-client"));
 
 export interface OidcLoginOptions {
   /** How long a started login may wait for its callback. */

@@ -14,20 +14,13 @@ import { normalizeEmail, type User, type UserService } from "../user-service.ts"
 import type { SamlConnection, SamlConnectionService } from "./saml-connection-service.ts";
 import { SamlRequestCache } from "./saml-request-cache.ts";
 import { inspectResponse, readVerifiedAssertion } from "./saml-response-guard.ts";
-
-let nodeSaml: Promise<typeof NodeSaml> | null = null;
+import { lazyModule } from "../../core/lazy-module.ts";
 
 /**
  * node-saml (with its XML signature and encryption libraries), imported at the first SAML request:
  * it takes tens of MB, and most installations never use SAML.
  */
-function loadNodeSaml(): Promise<typeof NodeSaml> {
-  nodeSaml ??= import("@node-saml/node-saml").catch((error: unknown) => {
-    nodeSaml = null;
-    throw error;
-  });
-  return nodeSaml;
-}
+const loadNodeSaml = lazyModule<typeof NodeSaml>(() => import("@node-saml/node-saml"));
 
 export interface SamlLoginOptions {
   /** Tolerated difference between the IdP's clock and ours. */

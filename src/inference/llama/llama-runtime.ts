@@ -3,24 +3,18 @@
 // compiles or downloads anything at run time.
 import type * as NodeLlamaCpp from "node-llama-cpp";
 import type { Llama } from "node-llama-cpp";
+import { lazyModule } from "../../core/lazy-module.ts";
 
 /** node-llama-cpp's exports, loaded at first use. */
 export type LlamaLibrary = typeof NodeLlamaCpp;
 
-let library: Promise<LlamaLibrary> | null = null;
 let runtime: Promise<Llama> | null = null;
 
 /**
  * node-llama-cpp, imported on first use: the library and its dependencies take tens of MB and most of
  * a second to load, and a server with no local model (or a CLI command) never needs them.
  */
-export function llamaLibrary(): Promise<LlamaLibrary> {
-  library ??= import("node-llama-cpp").catch((error: unknown) => {
-    library = null;
-    throw error;
-  });
-  return library;
-}
+export const llamaLibrary = lazyModule<LlamaLibrary>(() => import("node-llama-cpp"));
 
 export function llamaRuntime(options: { threads: number }): Promise<Llama> {
   runtime ??= llamaLibrary()
