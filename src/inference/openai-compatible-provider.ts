@@ -93,23 +93,17 @@ export class OpenAICompatibleProvider implements Provider {
           true,
           options,
         );
-        for await (const chunks of upstreamChunkBatches(response.body, name, options.signal)) {
-          for (const chunk of chunks) {
-            if (chunk.choices) {
-              for (const choice of chunk.choices) {
-                const part: StreamPart = {
-                  type: "delta",
-                  index: choice.index ?? 0,
-                  delta: choice.delta ?? {},
-                  finishReason: choice.finish_reason ?? null,
-                };
-                if (choice.logprobs !== undefined) part.logprobs = choice.logprobs;
-                yield part;
-              }
-            }
-            if (chunk.usage) yield { type: "usage", usage: chunk.usage };
-          }
-        }
+        yield* upstreamParts(
+          response.body,
+          name,
+          options.signal,
+          (choice): Extract<StreamPart, { type: "delta" }> => ({
+            type: "delta",
+            index: choice.index ?? 0,
+            delta: choice.delta ?? {},
+            finishReason: choice.finish_reason ?? null,
+          }),
+        );
       },
       async complete(request, options) {
         const { stream: _stream, stream_options: _streamOptions, ...rest } = request;
@@ -130,23 +124,17 @@ export class OpenAICompatibleProvider implements Provider {
           { ...request, stream: true, stream_options: { include_usage: true } },
           options,
         );
-        for await (const chunks of upstreamChunkBatches(response.body, name, options.signal)) {
-          for (const chunk of chunks) {
-            if (chunk.choices) {
-              for (const choice of chunk.choices) {
-                const part: TextStreamPart = {
-                  type: "text",
-                  index: choice.index ?? 0,
-                  text: typeof choice.text === "string" ? choice.text : "",
-                  finishReason: choice.finish_reason ?? null,
-                };
-                if (choice.logprobs !== undefined) part.logprobs = choice.logprobs;
-                yield part;
-              }
-            }
-            if (chunk.usage) yield { type: "usage", usage: chunk.usage };
-          }
-        }
+        yield* upstreamParts(
+          response.body,
+          name,
+          options.signal,
+          (choice): Extract<TextStreamPart, { type: "text" }> => ({
+            type: "text",
+            index: choice.index ?? 0,
+            text: typeof choice.text === "string" ? choice.text : "",
+            finishReason: choice.finish_reason ?? null,
+          }),
+        );
       },
       async embed(request, options) {
         const response = await postTo("/embeddings", request, options);
@@ -190,6 +178,31 @@ export class OpenAICompatibleProvider implements Provider {
       throw upstreamError(this.name, response.statusCode, text);
     }
     return response;
+  }
+}
+
+type UpstreamChoice = NonNullable<UpstreamChunk["choices"]>[number];
+
+/**
+ * The parts of an upstream stream: one per choice of each chunk (made by `toPart`, with the choice's
+ * logprobs when it has them), then the usage when a chunk carries it. Chat and text completions
+ * differ only in `toPart`.
+ */
+async function* upstreamParts<Part extends { logprobs?: unknown }>(
+  body: Dispatcher.ResponseData["body"],
+  name: string,
+  signal: AbortSignal,
+  toPart: (choice: UpstreamChoice) => Part,
+): AsyncIterable<Part | { type: "usage"; usage: NonNullable<UpstreamChunk["usage"]> }> {
+  for await (const chunks of upstreamChunkBatches(body, name, signal)) {
+    for (const chunk of chunks) {
+      for (const choice of chunk.choices ?? []) {
+        const part = toPart(choice);
+        if (choice.logprobs !== undefined) part.logprobs = choice.logprobs;
+        yield part;
+      }
+      if (chunk.usage) yield { type: "usage", usage: chunk.usage };
+    }
   }
 }
 
