@@ -39,7 +39,7 @@ describe("local model settings", () => {
     );
     expect(
       settingOf({
-        CUSTODIAN_UPSTREAMS: '[{"name":"u","baseURL":"http://x","models":["a"]}]',
+        CUSTODIAN_UPSTREAMS: '[{"name":"u","baseURL":"http://127.0.0.1:8000","models":["a"]}]',
         CUSTODIAN_MODELS: '[{"id":"a","path":"/m.gguf"}]',
       }),
     ).toBe("CUSTODIAN_MODELS[0].id");

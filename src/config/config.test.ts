@@ -50,7 +50,7 @@ describe("loadConfig", () => {
       CUSTODIAN_UPSTREAMS: JSON.stringify([
         {
           name: "vllm",
-          baseURL: "http://10.0.0.5:8000/v1/",
+          baseURL: "https://10.0.0.5:8000/v1/",
           apiKey: "k",
           models: ["a", { id: "b", upstream: "org/b" }],
         },
@@ -59,7 +59,7 @@ describe("loadConfig", () => {
     expect(config.upstreams).toEqual([
       {
         name: "vllm",
-        baseURL: "http://10.0.0.5:8000/v1",
+        baseURL: "https://10.0.0.5:8000/v1",
         apiKey: "k",
         models: [
           { id: "a", upstreamId: "a" },

@@ -1,36 +1,15 @@
-// The one validated, frozen configuration object, read from CUSTODIAN_* variables and an optional JSON file.
-import { existsSync, readFileSync } from "node:fs";
-import { isIP } from "node:net";
-import { availableParallelism } from "node:os";
+// The one validated, frozen configuration object, read from CUSTODIAN_* variables and an optional JSON
+// file through the settings schema (settings.ts), with the rules that span several settings.
+import { readFileSync } from "node:fs";
 import path from "node:path";
+import { ConfigError } from "./config-error.ts";
+import { freezeConfig, secretsIn } from "./frozen-config.ts";
+import { checkModelNames } from "./model-settings.ts";
+import { settings, type SettingValues } from "./settings.ts";
+import { databaseTls, httpsOrLoopback, isLoopbackHost, pemFile } from "./transport.ts";
 
-export interface UpstreamModel {
-  /** The name clients use. */
-  id: string;
-  /** The name the upstream server knows it by. */
-  upstreamId: string;
-}
-
-export interface UpstreamConfig {
-  name: string;
-  baseURL: string;
-  apiKey: string | null;
-  models: UpstreamModel[];
-  /** Covered by a business associate agreement: the only backends a HIPAA-mode organisation may use. */
-  baa?: boolean;
-  /** PEM file of the CA that signs this https upstream's certificate (SEC-2: verified, never skipped). */
-  caFile?: string;
-}
-
-/** A GGUF model file served in process by the llama provider. */
-export interface LocalModelConfig {
-  /** The name clients use. */
-  id: string;
-  /** Absolute path of the .gguf file. */
-  path: string;
-  /** Marked as covered for HIPAA-mode organisations (it runs in process, on the operator's machine). */
-  baa?: boolean;
-}
+export { ConfigError } from "./config-error.ts";
+export type { LocalModelConfig, UpstreamConfig, UpstreamModel } from "./model-settings.ts";
 
 /** How the in-process llama.cpp provider runs its models. */
 export interface LlamaConfig {
@@ -50,103 +29,46 @@ export type BlobStoreConfig =
 
 export type MasterKeySource = { kind: "env"; key: Buffer } | { kind: "file"; path: string };
 
-export interface Config {
-  dataDir: string;
-  host: string;
-  port: number;
-  databaseUrl: string | null;
-  /** PEM file of the CA that signs the PostgreSQL server's certificate: TLS, verified (SEC-2). */
-  databaseCaFile: string | null;
-  upstreams: UpstreamConfig[];
-  upstreamTimeoutMs: number;
-  http: boolean;
+/** A webhook's address and the secret its posts are signed with. */
+export interface WebhookConfig {
+  url: string;
+  secret: string;
+}
+
+/** Settings that are read together into one part of the configuration (below) instead of alone. */
+const partsOf = {
+  tls: ["tlsCertFile", "tlsKeyFile"],
+  masterKey: ["masterKey", "masterKeyFile"],
+  llama: ["llamaThreads", "llamaParallel", "llamaQueue", "llamaContextSize"],
+  budgetWebhook: ["budgetWebhookUrl", "budgetWebhookSecret"],
+  securityWebhook: ["securityWebhookUrl", "securityWebhookSecret"],
+  redis: ["redisUrl", "redisKeyPrefix"],
+  blobStore: ["blobStore", "s3Bucket", "s3Endpoint", "s3Region"],
+} as const satisfies Record<string, ReadonlyArray<keyof SettingValues>>;
+
+type PartInput = (typeof partsOf)[keyof typeof partsOf][number];
+
+/**
+ * The configuration: every setting by its key, as read (a new setting appears here by itself), and
+ * the parts made of several settings.
+ */
+export type Config = Omit<SettingValues, PartInput> & {
   tls: { certFile: string; keyFile: string } | null;
   masterKey: MasterKeySource;
-  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
-  checkpointEvery: number;
-  /** Where budget alerts (80% and 100% of a token budget) are posted, signed with the secret; null: none. */
-  budgetWebhook: { url: string; secret: string } | null;
-  /** Where security events (auth-failure bursts, SSO signature failures, audit chain breaks, staff access) are posted; null: none. */
-  securityWebhook: { url: string; secret: string } | null;
-  /** How long an unwrapped customer-managed key is used from memory (revocation takes effect within it). */
-  customerKeyCacheMs: number;
-  /** How long a verified API key is trusted from memory: a revocation on another node is seen within it. */
-  apiKeyCacheMs: number;
-  /** How long a node trusts its memory of an organisation's newest key version: a rotation on another node is used within it. */
-  keyringCacheMs: number;
-  /** Bearer token for /metrics; without one, only loopback clients may read metrics. */
-  metricsToken: string | null;
-  /** On shutdown, in-flight requests and streams get this long to finish before connections close. */
-  shutdownGraceMs: number;
-  /** A deleted conversation's rows are purged within this time (its key is destroyed at once). */
-  deletionWindowMs: number;
-  /** GGUF models served in process (CUSTODIAN_MODELS), besides those in the model registry. */
-  models: LocalModelConfig[];
   llama: LlamaConfig;
-  /** The Hugging Face hub that `models pull hf:...` downloads from. */
-  hfEndpoint: string;
-  /** When nothing else is configured, `custodian serve` builds and serves the small demo model. */
-  demoModel: boolean;
-  /**
-   * Redis for the rate-limit and budget window counters (CUSTODIAN_REDIS_URL, with keys under
-   * CUSTODIAN_REDIS_KEY_PREFIX); null: they live in the database. Holds a password: never log it raw.
-   */
+  /** Where budget alerts (80% and 100% of a token budget) are posted, signed with the secret; null: none. */
+  budgetWebhook: WebhookConfig | null;
+  /** Where security events (auth-failure bursts, SSO signature failures, audit chain breaks, staff access) are posted. */
+  securityWebhook: WebhookConfig | null;
+  /** Redis for the rate-limit and budget window counters; null: they live in the database. */
   redis: { url: string; keyPrefix: string } | null;
   /** The local directory (`<dataDir>/blobs`) or an S3-compatible bucket shared by many nodes. */
   blobStore: BlobStoreConfig;
-}
-
-/** A bad setting: start-up stops with a message that names it. */
-export class ConfigError extends Error {
-  readonly setting: string;
-  constructor(setting: string, problem: string) {
-    super(`Invalid setting ${setting}: ${problem}`);
-    this.name = "ConfigError";
-    this.setting = setting;
-  }
-}
+};
 
 type Source = Record<string, unknown>;
 
-const fileKeys: Record<string, string> = {
-  dataDir: "CUSTODIAN_DATA_DIR",
-  host: "CUSTODIAN_HOST",
-  port: "CUSTODIAN_PORT",
-  databaseUrl: "CUSTODIAN_DATABASE_URL",
-  upstreams: "CUSTODIAN_UPSTREAMS",
-  upstreamTimeoutMs: "CUSTODIAN_UPSTREAM_TIMEOUT_MS",
-  http: "CUSTODIAN_HTTP",
-  tlsCertFile: "CUSTODIAN_TLS_CERT_FILE",
-  tlsKeyFile: "CUSTODIAN_TLS_KEY_FILE",
-  masterKey: "CUSTODIAN_MASTER_KEY",
-  masterKeyFile: "CUSTODIAN_MASTER_KEY_FILE",
-  logLevel: "CUSTODIAN_LOG_LEVEL",
-  checkpointEvery: "CUSTODIAN_AUDIT_CHECKPOINT_EVERY",
-  budgetWebhookUrl: "CUSTODIAN_BUDGET_WEBHOOK_URL",
-  budgetWebhookSecret: "CUSTODIAN_BUDGET_WEBHOOK_SECRET",
-  securityWebhookUrl: "CUSTODIAN_SECURITY_WEBHOOK_URL",
-  securityWebhookSecret: "CUSTODIAN_SECURITY_WEBHOOK_SECRET",
-  customerKeyCacheMs: "CUSTODIAN_CUSTOMER_KEY_CACHE_MS",
-  apiKeyCacheMs: "CUSTODIAN_KEY_CACHE_MS",
-  keyringCacheMs: "CUSTODIAN_KEYRING_CACHE_MS",
-  databaseCaFile: "CUSTODIAN_DATABASE_CA_FILE",
-  metricsToken: "CUSTODIAN_METRICS_TOKEN",
-  shutdownGraceMs: "CUSTODIAN_SHUTDOWN_GRACE_MS",
-  deletionWindowMs: "CUSTODIAN_DELETION_WINDOW_MS",
-  models: "CUSTODIAN_MODELS",
-  llamaThreads: "CUSTODIAN_LLAMA_THREADS",
-  llamaParallel: "CUSTODIAN_LLAMA_PARALLEL",
-  llamaQueue: "CUSTODIAN_LLAMA_QUEUE",
-  llamaContextSize: "CUSTODIAN_LLAMA_CONTEXT_SIZE",
-  hfEndpoint: "CUSTODIAN_HF_ENDPOINT",
-  demoModel: "CUSTODIAN_DEMO_MODEL",
-  redisUrl: "CUSTODIAN_REDIS_URL",
-  redisKeyPrefix: "CUSTODIAN_REDIS_KEY_PREFIX",
-  blobStore: "CUSTODIAN_BLOB_STORE",
-  s3Bucket: "CUSTODIAN_S3_BUCKET",
-  s3Endpoint: "CUSTODIAN_S3_ENDPOINT",
-  s3Region: "CUSTODIAN_S3_REGION",
-};
+const settingByEnv = new Map(Object.entries(settings).map(([key, setting]) => [setting.schema.env, key]));
 
 /** Merge the optional config file (CUSTODIAN_CONFIG_FILE) under the environment: env wins. */
 function gather(env: NodeJS.ProcessEnv): Source {
@@ -166,242 +88,28 @@ function gather(env: NodeJS.ProcessEnv): Source {
       throw new ConfigError("CUSTODIAN_CONFIG_FILE", "must hold a JSON object");
     }
     for (const [key, value] of Object.entries(parsed)) {
-      const envName = fileKeys[key];
-      if (!envName) throw new ConfigError(`${file}: ${key}`, "unknown setting");
-      merged[envName] = value;
+      if (!Object.hasOwn(settings, key)) throw new ConfigError(`${file}: ${key}`, "unknown setting");
+      merged[key] = value;
     }
   }
-  for (const [key, value] of Object.entries(env)) {
-    if (key.startsWith("CUSTODIAN_") && value !== undefined && value !== "") merged[key] = value;
+  for (const [name, value] of Object.entries(env)) {
+    const key = settingByEnv.get(name as `CUSTODIAN_${string}`);
+    if (key !== undefined && value !== undefined && value !== "") merged[key] = value;
   }
   return merged;
 }
 
-function text(source: Source, name: string): string | null {
-  const value = source[name];
-  if (value === undefined || value === null) return null;
-  if (typeof value !== "string" && typeof value !== "number") throw new ConfigError(name, "must be a string");
-  return String(value);
-}
-
-function integer(source: Source, name: string, fallback: number, min: number, max: number): number {
-  const raw = text(source, name);
-  if (raw === null) return fallback;
-  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `'${raw}' is not a whole number`);
-  const value = Number(raw);
-  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}`);
-  return value;
-}
-
-function flag(source: Source, name: string): boolean {
-  const value = source[name];
-  if (value === undefined || value === null) return false;
-  if (value === true || value === "1" || value === "true") return true;
-  if (value === false || value === "0" || value === "false") return false;
-  throw new ConfigError(name, "must be 1 or 0");
-}
-
-function parseUpstreams(source: Source): UpstreamConfig[] {
-  const name = "CUSTODIAN_UPSTREAMS";
-  let raw = source[name];
-  if (raw === undefined) return [];
-  if (typeof raw === "string") {
-    try {
-      raw = JSON.parse(raw);
-    } catch {
-      throw new ConfigError(name, "must be a JSON array");
-    }
-  }
-  if (!Array.isArray(raw)) throw new ConfigError(name, "must be a JSON array");
-  const seenModels = new Set<string>();
-  const seenNames = new Set<string>();
-  return raw.map((entry: unknown, index): UpstreamConfig => {
-    const where = `${name}[${index}]`;
-    if (typeof entry !== "object" || entry === null) throw new ConfigError(where, "must be an object");
-    const item = entry as Record<string, unknown>;
-    if (typeof item.name !== "string" || !/^[a-zA-Z0-9_.-]+$/.test(item.name)) {
-      throw new ConfigError(`${where}.name`, "must be a name of letters, digits, '.', '_' or '-'");
-    }
-    if (seenNames.has(item.name)) throw new ConfigError(`${where}.name`, `'${item.name}' is used twice`);
-    seenNames.add(item.name);
-    let url: URL;
-    try {
-      url = new URL(String(item.baseURL));
-    } catch {
-      throw new ConfigError(`${where}.baseURL`, "must be an http(s) URL");
-    }
-    if (url.protocol !== "http:" && url.protocol !== "https:") {
-      throw new ConfigError(`${where}.baseURL`, "must be an http(s) URL");
-    }
-    if (item.apiKey !== undefined && typeof item.apiKey !== "string") {
-      throw new ConfigError(`${where}.apiKey`, "must be a string");
-    }
-    if (item.baa !== undefined && typeof item.baa !== "boolean") {
-      throw new ConfigError(`${where}.baa`, "must be true or false");
-    }
-    if (item.caFile !== undefined) {
-      if (typeof item.caFile !== "string") throw new ConfigError(`${where}.caFile`, "must be a file path");
-      if (url.protocol !== "https:") throw new ConfigError(`${where}.caFile`, "is for https upstreams only");
-      pemFile(`${where}.caFile`, item.caFile);
-    }
-    if (!Array.isArray(item.models) || item.models.length === 0) {
-      throw new ConfigError(`${where}.models`, "must be a non-empty array");
-    }
-    const models = item.models.map((model: unknown, modelIndex): UpstreamModel => {
-      const modelWhere = `${where}.models[${modelIndex}]`;
-      let result: UpstreamModel;
-      if (typeof model === "string" && model.length > 0) result = { id: model, upstreamId: model };
-      else if (
-        typeof model === "object" &&
-        model !== null &&
-        typeof (model as Record<string, unknown>).id === "string" &&
-        typeof (model as Record<string, unknown>).upstream === "string"
-      ) {
-        const pair = model as { id: string; upstream: string };
-        result = { id: pair.id, upstreamId: pair.upstream };
-      } else throw new ConfigError(modelWhere, 'must be a model name or {"id","upstream"}');
-      if (seenModels.has(result.id))
-        throw new ConfigError(modelWhere, `model '${result.id}' is listed twice`);
-      seenModels.add(result.id);
-      return result;
-    });
-    return {
-      name: item.name,
-      baseURL: url.toString().replace(/\/$/, ""),
-      apiKey: typeof item.apiKey === "string" ? item.apiKey : null,
-      models,
-      // Only when marked: absent means not covered.
-      ...(item.baa === true ? { baa: true } : {}),
-      ...(typeof item.caFile === "string" ? { caFile: path.resolve(item.caFile) } : {}),
-    };
-  });
-}
-
-/** A CA file setting: it must exist and hold at least one PEM certificate. */
-function pemFile(setting: string, file: string): void {
-  if (!existsSync(file)) throw new ConfigError(setting, `${file} does not exist`);
-  let content: string;
-  try {
-    content = readFileSync(file, "utf8");
-  } catch {
-    throw new ConfigError(setting, `cannot read ${file}`);
-  }
-  if (!/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.test(content)) {
-    throw new ConfigError(setting, `${file} holds no PEM certificate`);
-  }
-}
-
-/**
- * The PostgreSQL TLS settings in the URL (`sslmode`) and CUSTODIAN_DATABASE_CA_FILE. Modes that fall
- * back to plain text when the server has no TLS (`allow`, `prefer`) are refused: SEC-2 wants
- * verified TLS or, knowingly, none.
- */
-function parseDatabaseTls(source: Source, databaseUrl: string | null): string | null {
-  const caFile = text(source, "CUSTODIAN_DATABASE_CA_FILE");
-  if (caFile !== null) {
-    if (databaseUrl === null) {
-      throw new ConfigError(
-        "CUSTODIAN_DATABASE_CA_FILE",
-        "needs CUSTODIAN_DATABASE_URL (a PostgreSQL server)",
-      );
-    }
-    pemFile("CUSTODIAN_DATABASE_CA_FILE", caFile);
-  }
-  if (databaseUrl !== null) {
-    let url: URL;
-    try {
-      url = new URL(databaseUrl);
-    } catch {
-      throw new ConfigError("CUSTODIAN_DATABASE_URL", "must be a postgres:// URL");
-    }
-    const mode = url.searchParams.get("sslmode");
-    if (mode !== null && !["disable", "require", "verify-ca", "verify-full"].includes(mode)) {
-      throw new ConfigError(
-        "CUSTODIAN_DATABASE_URL",
-        `sslmode=${mode} is not supported: use verify-full (or verify-ca, require), or disable`,
-      );
-    }
-    if (mode === "disable" && caFile !== null) {
-      throw new ConfigError("CUSTODIAN_DATABASE_CA_FILE", "cannot be used with sslmode=disable");
-    }
-    const rootCert = url.searchParams.get("sslrootcert");
-    if (rootCert !== null) pemFile("CUSTODIAN_DATABASE_URL sslrootcert", rootCert);
-  }
-  return caFile === null ? null : path.resolve(caFile);
-}
-
-function parseModels(source: Source, upstreams: UpstreamConfig[]): LocalModelConfig[] {
-  const name = "CUSTODIAN_MODELS";
-  let raw = source[name];
-  if (raw === undefined) return [];
-  if (typeof raw === "string") {
-    try {
-      raw = JSON.parse(raw);
-    } catch {
-      throw new ConfigError(name, "must be a JSON array");
-    }
-  }
-  if (!Array.isArray(raw)) throw new ConfigError(name, "must be a JSON array");
-  const seen = new Set(upstreams.flatMap((upstream) => upstream.models.map((model) => model.id)));
-  return raw.map((entry: unknown, index): LocalModelConfig => {
-    const where = `${name}[${index}]`;
-    if (typeof entry !== "object" || entry === null) throw new ConfigError(where, 'must be {"id","path"}');
-    const item = entry as Record<string, unknown>;
-    if (typeof item.id !== "string" || !/^[a-zA-Z0-9_.:/-]{1,256}$/.test(item.id)) {
-      throw new ConfigError(`${where}.id`, "must be a name of letters, digits, '.', '_', ':', '/' or '-'");
-    }
-    if (seen.has(item.id)) throw new ConfigError(`${where}.id`, `model '${item.id}' is listed twice`);
-    seen.add(item.id);
-    if (typeof item.path !== "string" || !item.path.endsWith(".gguf")) {
-      throw new ConfigError(`${where}.path`, "must be the path of a .gguf file");
-    }
-    if (item.baa !== undefined && typeof item.baa !== "boolean") {
-      throw new ConfigError(`${where}.baa`, "must be true or false");
-    }
-    return { id: item.id, path: path.resolve(item.path), ...(item.baa === true ? { baa: true } : {}) };
-  });
-}
-
-function httpUrl(source: Source, name: string, fallback: string): string {
-  const raw = text(source, name) ?? fallback;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(name, "must be an http(s) URL");
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:")
-    throw new ConfigError(name, "must be an http(s) URL");
-  return url.toString().replace(/\/$/, "");
-}
-
-/** The budget alert webhook: an https URL (http only to a loopback address) and a secret to sign with. */
-function parseBudgetWebhook(source: Source): { url: string; secret: string } | null {
-  return parseWebhook(source, "CUSTODIAN_BUDGET_WEBHOOK_URL", "CUSTODIAN_BUDGET_WEBHOOK_SECRET");
-}
-
 /** A webhook setting pair: an https URL (http only to a loopback address) and a secret of 32+ characters. */
-function parseWebhook(
-  source: Source,
-  urlName: string,
-  secretName: string,
-): { url: string; secret: string } | null {
-  const raw = text(source, urlName);
-  const secret = text(source, secretName);
+function webhook(values: SettingValues, urlKey: keyof SettingValues, secretKey: keyof SettingValues) {
+  const urlName = settings[urlKey].schema.env;
+  const secretName = settings[secretKey].schema.env;
+  const raw = values[urlKey] as string | null;
+  const secret = values[secretKey] as string | null;
   if (raw === null) {
     if (secret !== null) throw new ConfigError(secretName, `set ${urlName} too, or neither`);
     return null;
   }
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(urlName, "must be an https URL");
-  }
-  const loopback = isLoopback(url.hostname.replace(/^\[|\]$/g, ""));
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
-    throw new ConfigError(urlName, "must be an https URL (plain http only to a loopback address)");
-  }
+  const url = httpsOrLoopback(urlName, raw);
   // The receiver trusts what carries a valid signature: a short secret would be guessable.
   if (secret === null || secret.length < 32) {
     throw new ConfigError(secretName, `must be at least 32 characters when ${urlName} is set`);
@@ -409,172 +117,97 @@ function parseWebhook(
   return { url: url.toString(), secret };
 }
 
-/** The Redis for limit counters: a redis:// or rediss:// URL, and the prefix its keys go under. */
-function parseRedis(source: Source): { url: string; keyPrefix: string } | null {
-  const raw = text(source, "CUSTODIAN_REDIS_URL");
-  const keyPrefix = text(source, "CUSTODIAN_REDIS_KEY_PREFIX") ?? "custodian:";
-  if (!/^[\x21-\x7e]{1,100}$/.test(keyPrefix))
-    throw new ConfigError("CUSTODIAN_REDIS_KEY_PREFIX", "must be 1 to 100 printable characters, no spaces");
-  if (raw === null) return null;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    // Not the value itself: it may hold a password.
-    throw new ConfigError("CUSTODIAN_REDIS_URL", "must be a redis:// or rediss:// URL");
+/** The database: a CA file only for a server; TLS as SEC-2 wants it (see databaseTls). */
+function checkDatabase(values: SettingValues, env: NodeJS.ProcessEnv): void {
+  const { databaseUrl, databaseCaFile } = values;
+  if (databaseCaFile !== null) {
+    if (databaseUrl === null) {
+      throw new ConfigError(
+        "CUSTODIAN_DATABASE_CA_FILE",
+        "needs CUSTODIAN_DATABASE_URL (a PostgreSQL server)",
+      );
+    }
+    pemFile("CUSTODIAN_DATABASE_CA_FILE", databaseCaFile);
   }
-  if ((url.protocol !== "redis:" && url.protocol !== "rediss:") || url.hostname === "")
-    throw new ConfigError("CUSTODIAN_REDIS_URL", "must be a redis:// or rediss:// URL with a host");
-  return { url: raw, keyPrefix };
-}
-
-function isLoopback(host: string): boolean {
-  if (host === "localhost") return true;
-  if (isIP(host) === 4) return host.startsWith("127.");
-  return host === "::1";
+  if (databaseUrl === null) return;
+  let parameters: URLSearchParams;
+  try {
+    parameters = new URL(databaseUrl).searchParams;
+  } catch {
+    throw new ConfigError("CUSTODIAN_DATABASE_URL", "must be a postgres:// URL");
+  }
+  if (parameters.get("sslmode") === "disable" && databaseCaFile !== null) {
+    throw new ConfigError("CUSTODIAN_DATABASE_CA_FILE", "cannot be used with sslmode=disable");
+  }
+  databaseTls(databaseUrl, { caFile: databaseCaFile !== null, env });
+  const rootCert = parameters.get("sslrootcert");
+  if (rootCert !== null) pemFile("CUSTODIAN_DATABASE_URL sslrootcert", rootCert);
 }
 
 /** CUSTODIAN_BLOB_STORE=s3 needs a bucket; credentials come from the standard AWS variables. */
-function parseBlobStore(source: Source): BlobStoreConfig {
-  const kind = text(source, "CUSTODIAN_BLOB_STORE") ?? "local";
-  const s3Settings = ["CUSTODIAN_S3_BUCKET", "CUSTODIAN_S3_ENDPOINT", "CUSTODIAN_S3_REGION"];
-  if (kind === "local") {
-    const stray = s3Settings.find((name) => text(source, name) !== null);
-    if (stray) throw new ConfigError(stray, "is used only with CUSTODIAN_BLOB_STORE=s3");
+function blobStore(values: SettingValues, source: Source): BlobStoreConfig {
+  if (values.blobStore === "local") {
+    const stray = (["s3Bucket", "s3Endpoint", "s3Region"] as const).find((key) => source[key] !== undefined);
+    if (stray) throw new ConfigError(settings[stray].schema.env, "is used only with CUSTODIAN_BLOB_STORE=s3");
     return { kind: "local" };
   }
-  if (kind !== "s3") throw new ConfigError("CUSTODIAN_BLOB_STORE", "must be local or s3");
-  const bucket = text(source, "CUSTODIAN_S3_BUCKET");
-  if (bucket === null)
+  if (values.s3Bucket === null) {
     throw new ConfigError("CUSTODIAN_S3_BUCKET", "is required when CUSTODIAN_BLOB_STORE=s3");
-  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
-    throw new ConfigError(
-      "CUSTODIAN_S3_BUCKET",
-      "must be a bucket name of 3-63 lower-case letters, digits, '.' or '-'",
-    );
   }
-  const region = text(source, "CUSTODIAN_S3_REGION") ?? "us-east-1";
-  if (!/^[a-z0-9-]{1,64}$/.test(region))
-    throw new ConfigError("CUSTODIAN_S3_REGION", "must be a region name");
-  const rawEndpoint = text(source, "CUSTODIAN_S3_ENDPOINT");
-  let endpoint: string | null = null;
-  if (rawEndpoint !== null) {
-    let url: URL;
-    try {
-      url = new URL(rawEndpoint);
-    } catch {
-      throw new ConfigError("CUSTODIAN_S3_ENDPOINT", "must be an https URL");
-    }
-    // SEC-2: sealed objects still travel with their names and sizes; plain http only on this machine.
-    const loopback = isLoopback(url.hostname.replace(/^\[|\]$/g, ""));
-    if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
-      throw new ConfigError(
-        "CUSTODIAN_S3_ENDPOINT",
-        "must be an https URL (plain http only to a loopback address)",
-      );
-    }
-    endpoint = url.toString().replace(/\/$/, "");
-  }
-  return { kind: "s3", bucket, endpoint, region };
+  return { kind: "s3", bucket: values.s3Bucket, endpoint: values.s3Endpoint, region: values.s3Region };
 }
 
-const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+/** The settings that stand alone, copied as read. */
+function standalone(values: SettingValues): Omit<SettingValues, PartInput> {
+  const copy: Partial<SettingValues> = { ...values };
+  for (const key of Object.values(partsOf).flat()) delete copy[key];
+  return copy as Omit<SettingValues, PartInput>;
+}
 
 /** Read, validate and freeze the configuration. Throws ConfigError naming the first bad setting. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
   const source = gather(env);
-  const dataDir = path.resolve(text(source, "CUSTODIAN_DATA_DIR") ?? "./.custodian");
-  const host = text(source, "CUSTODIAN_HOST") ?? "127.0.0.1";
-  if (!isIP(host) && host !== "localhost") {
-    throw new ConfigError("CUSTODIAN_HOST", `'${host}' is not an IP address or localhost`);
-  }
-  const port = integer(source, "CUSTODIAN_PORT", 8443, 0, 65535);
-  const http = flag(source, "CUSTODIAN_HTTP");
-  if (http && !isLoopback(host)) {
+  const values = Object.fromEntries(
+    Object.entries(settings).map(([key, setting]) => [key, setting.read(source[key])]),
+  ) as SettingValues;
+
+  if (values.http && !isLoopbackHost(values.host)) {
     throw new ConfigError(
       "CUSTODIAN_HTTP",
       "plain HTTP is allowed only on a loopback address (CUSTODIAN_HOST)",
     );
   }
-
-  const databaseUrl = text(source, "CUSTODIAN_DATABASE_URL");
-  if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new ConfigError("CUSTODIAN_DATABASE_URL", "must be a postgres:// URL");
-  }
-
-  const certFile = text(source, "CUSTODIAN_TLS_CERT_FILE");
-  const keyFile = text(source, "CUSTODIAN_TLS_KEY_FILE");
+  checkDatabase(values, env);
+  const { tlsCertFile: certFile, tlsKeyFile: keyFile } = values;
   if ((certFile === null) !== (keyFile === null)) {
     throw new ConfigError(
       certFile === null ? "CUSTODIAN_TLS_CERT_FILE" : "CUSTODIAN_TLS_KEY_FILE",
       "set both CUSTODIAN_TLS_CERT_FILE and CUSTODIAN_TLS_KEY_FILE, or neither",
     );
   }
+  checkModelNames(values.models, values.upstreams);
 
-  let masterKey: MasterKeySource;
-  const keyText = text(source, "CUSTODIAN_MASTER_KEY");
-  if (keyText !== null) {
-    const key = Buffer.from(keyText, "base64");
-    if (key.length !== 32) throw new ConfigError("CUSTODIAN_MASTER_KEY", "must be 32 bytes, base64-encoded");
-    masterKey = { kind: "env", key };
-  } else {
-    masterKey = {
-      kind: "file",
-      path: path.resolve(text(source, "CUSTODIAN_MASTER_KEY_FILE") ?? path.join(dataDir, "master.key")),
-    };
-  }
-
-  const logLevel = text(source, "CUSTODIAN_LOG_LEVEL") ?? "info";
-  if (!(logLevels as readonly string[]).includes(logLevel)) {
-    throw new ConfigError("CUSTODIAN_LOG_LEVEL", `must be one of ${logLevels.join(", ")}`);
-  }
-
-  const upstreams = parseUpstreams(source);
   const config: Config = {
-    dataDir,
-    host,
-    port,
-    databaseUrl,
-    databaseCaFile: parseDatabaseTls(source, databaseUrl),
-    upstreams,
-    upstreamTimeoutMs: integer(source, "CUSTODIAN_UPSTREAM_TIMEOUT_MS", 600_000, 100, 3_600_000),
-    http,
-    tls: certFile && keyFile ? { certFile, keyFile } : null,
-    masterKey,
-    logLevel: logLevel as Config["logLevel"],
-    checkpointEvery: integer(source, "CUSTODIAN_AUDIT_CHECKPOINT_EVERY", 100, 1, 1_000_000),
-    budgetWebhook: parseBudgetWebhook(source),
-    securityWebhook: parseWebhook(
-      source,
-      "CUSTODIAN_SECURITY_WEBHOOK_URL",
-      "CUSTODIAN_SECURITY_WEBHOOK_SECRET",
-    ),
-    customerKeyCacheMs: integer(source, "CUSTODIAN_CUSTOMER_KEY_CACHE_MS", 60_000, 0, 3_600_000),
-    apiKeyCacheMs: integer(source, "CUSTODIAN_KEY_CACHE_MS", 5_000, 0, 600_000),
-    keyringCacheMs: integer(source, "CUSTODIAN_KEYRING_CACHE_MS", 60_000, 0, 3_600_000),
-    metricsToken: text(source, "CUSTODIAN_METRICS_TOKEN"),
-    shutdownGraceMs: integer(source, "CUSTODIAN_SHUTDOWN_GRACE_MS", 10_000, 0, 600_000),
-    // OWN-4: one hour by default, and never more than the 30 days the seed promises.
-    deletionWindowMs: integer(source, "CUSTODIAN_DELETION_WINDOW_MS", 3_600_000, 0, 30 * 24 * 3_600_000),
-    models: parseModels(source, upstreams),
+    ...standalone(values),
+    tls: certFile !== null && keyFile !== null ? { certFile, keyFile } : null,
+    masterKey:
+      values.masterKey !== null
+        ? { kind: "env", key: values.masterKey }
+        : { kind: "file", path: values.masterKeyFile ?? path.join(values.dataDir, "master.key") },
     llama: {
-      threads: integer(source, "CUSTODIAN_LLAMA_THREADS", availableParallelism(), 1, 1024),
-      parallel: integer(source, "CUSTODIAN_LLAMA_PARALLEL", 4, 1, 256),
-      queue: integer(source, "CUSTODIAN_LLAMA_QUEUE", 64, 0, 100_000),
-      contextSize: integer(source, "CUSTODIAN_LLAMA_CONTEXT_SIZE", 4096, 256, 1_048_576),
+      threads: values.llamaThreads,
+      parallel: values.llamaParallel,
+      queue: values.llamaQueue,
+      contextSize: values.llamaContextSize,
     },
-    hfEndpoint: httpUrl(source, "CUSTODIAN_HF_ENDPOINT", "https://huggingface.co"),
-    demoModel: source.CUSTODIAN_DEMO_MODEL === undefined ? true : flag(source, "CUSTODIAN_DEMO_MODEL"),
-    redis: parseRedis(source),
-    blobStore: parseBlobStore(source),
+    budgetWebhook: webhook(values, "budgetWebhookUrl", "budgetWebhookSecret"),
+    securityWebhook: webhook(values, "securityWebhookUrl", "securityWebhookSecret"),
+    redis: values.redisUrl === null ? null : { url: values.redisUrl, keyPrefix: values.redisKeyPrefix },
+    blobStore: blobStore(values, source),
   };
-  return deepFreeze(config);
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === "object" && !Buffer.isBuffer(value)) {
-    for (const inner of Object.values(value)) deepFreeze(inner);
-    Object.freeze(value);
-  }
-  return value;
+  const secrets = Object.entries(settings).flatMap(([key, setting]) => [
+    ...secretsIn(setting.schema, source[key]),
+    ...secretsIn(setting.schema, values[key as keyof SettingValues]),
+  ]);
+  return freezeConfig(config, secrets);
 }

@@ -1,0 +1,285 @@
+// Every setting Custodian reads, in one place: its variable, type, default, description and whether
+// it is secret. The loader, the config file's keys and the README's settings table all come from here;
+// adding a setting is adding an entry (then `npm run docs:settings` for the README).
+import { availableParallelism } from "node:os";
+import path from "node:path";
+import { isIP } from "node:net";
+import { Type } from "@sinclair/typebox";
+import { ConfigError } from "./config-error.ts";
+import { modelsSetting, upstreamsSetting } from "./model-settings.ts";
+import { choice, flag, integer, optionalText, text } from "./setting.ts";
+import { httpsOrLoopback, isLoopbackHost } from "./transport.ts";
+
+const hour = 3_600_000;
+
+const absolute = (value: string) => path.resolve(value);
+const urlText = (setting: string) => (value: string) =>
+  httpsOrLoopback(setting, value).toString().replace(/\/$/, "");
+
+export const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+/** The settings by their config-file key; each schema names its environment variable. */
+export const settings = {
+  dataDir: text(
+    {
+      env: "CUSTODIAN_DATA_DIR",
+      default: "./.custodian",
+      description: "keys, embedded database, TLS material, bootstrap file",
+    },
+    absolute,
+  ),
+  host: text(
+    { env: "CUSTODIAN_HOST", default: "127.0.0.1", description: "address to listen on" },
+    (value, setting) => {
+      if (!isIP(value) && value !== "localhost") {
+        throw new ConfigError(setting, `'${value}' is not an IP address or localhost`);
+      }
+      return value;
+    },
+  ),
+  port: integer({
+    env: "CUSTODIAN_PORT",
+    default: 8443,
+    minimum: 0,
+    maximum: 65535,
+    description: "port to listen on",
+  }),
+  databaseUrl: optionalText(
+    {
+      env: "CUSTODIAN_DATABASE_URL",
+      description: "`postgres://` URL of a PostgreSQL server (TLS verify-full unless on this machine)",
+      shownDefault: "unset: embedded PGlite",
+      // It may hold the database password.
+      secret: true,
+    },
+    (value, setting) => {
+      if (!/^postgres(ql)?:\/\//.test(value)) throw new ConfigError(setting, "must be a postgres:// URL");
+      return value;
+    },
+  ),
+  databaseCaFile: optionalText(
+    { env: "CUSTODIAN_DATABASE_CA_FILE", description: "CA (PEM) of the PostgreSQL server's certificate" },
+    absolute,
+  ),
+  upstreams: upstreamsSetting,
+  upstreamTimeoutMs: integer({
+    env: "CUSTODIAN_UPSTREAM_TIMEOUT_MS",
+    default: 600_000,
+    minimum: 100,
+    maximum: hour,
+    description: "how long an upstream may take to answer",
+  }),
+  http: flag({
+    env: "CUSTODIAN_HTTP",
+    default: false,
+    description: "`1` serves plain HTTP; allowed only on a loopback address",
+  }),
+  tlsCertFile: optionalText({
+    env: "CUSTODIAN_TLS_CERT_FILE",
+    description: "your own certificate (TLS 1.2 minimum), with the key file",
+    shownDefault: "generated",
+  }),
+  tlsKeyFile: optionalText({
+    env: "CUSTODIAN_TLS_KEY_FILE",
+    description: "the private key of that certificate",
+    shownDefault: "generated",
+  }),
+  masterKey: optionalText(
+    {
+      env: "CUSTODIAN_MASTER_KEY",
+      description: "the master key, 32 bytes base64 (instead of a file)",
+      secret: true,
+    },
+    (value, setting) => {
+      const key = Buffer.from(value, "base64");
+      if (key.length !== 32) throw new ConfigError(setting, "must be 32 bytes, base64-encoded");
+      return key;
+    },
+  ),
+  masterKeyFile: optionalText(
+    {
+      env: "CUSTODIAN_MASTER_KEY_FILE",
+      description: "master key file, created 0600 on first start",
+      shownDefault: "`<data dir>/master.key`",
+    },
+    absolute,
+  ),
+  logLevel: choice(logLevels, { env: "CUSTODIAN_LOG_LEVEL", default: "info", description: "pino log level" }),
+  checkpointEvery: integer({
+    env: "CUSTODIAN_AUDIT_CHECKPOINT_EVERY",
+    default: 100,
+    minimum: 1,
+    maximum: 1_000_000,
+    description: "sign an audit checkpoint every N entries",
+  }),
+  customerKeyCacheMs: integer({
+    env: "CUSTODIAN_CUSTOMER_KEY_CACHE_MS",
+    default: 60_000,
+    minimum: 0,
+    maximum: hour,
+    description: "how long an unwrapped customer-managed key is used from memory",
+  }),
+  metricsToken: optionalText({
+    env: "CUSTODIAN_METRICS_TOKEN",
+    description: "bearer token for `/metrics`; unset: loopback clients only",
+    secret: true,
+  }),
+  shutdownGraceMs: integer({
+    env: "CUSTODIAN_SHUTDOWN_GRACE_MS",
+    default: 10_000,
+    minimum: 0,
+    maximum: 600_000,
+    description: "on SIGTERM, how long in-flight requests and streams may finish",
+  }),
+  // OWN-4: one hour by default, and never more than the 30 days the seed promises.
+  deletionWindowMs: integer({
+    env: "CUSTODIAN_DELETION_WINDOW_MS",
+    default: hour,
+    minimum: 0,
+    maximum: 30 * 24 * hour,
+    description: "a deleted conversation's rows are purged within this time (its key is destroyed at once)",
+  }),
+  models: modelsSetting,
+  llamaThreads: integer({
+    env: "CUSTODIAN_LLAMA_THREADS",
+    // The library's own default (4) is far too many on a 2-core machine.
+    default: availableParallelism(),
+    minimum: 1,
+    maximum: 1024,
+    description: "llama.cpp threads per evaluation",
+    shownDefault: "the number of cores",
+  }),
+  llamaParallel: integer({
+    env: "CUSTODIAN_LLAMA_PARALLEL",
+    default: 4,
+    minimum: 1,
+    maximum: 256,
+    description: "requests a local model generates at once",
+  }),
+  llamaQueue: integer({
+    env: "CUSTODIAN_LLAMA_QUEUE",
+    default: 64,
+    minimum: 0,
+    maximum: 100_000,
+    description: "requests that may wait for a local model before `429`",
+  }),
+  llamaContextSize: integer({
+    env: "CUSTODIAN_LLAMA_CONTEXT_SIZE",
+    default: 4096,
+    minimum: 256,
+    maximum: 1_048_576,
+    description: "tokens of context per request (at most the model's own)",
+  }),
+  hfEndpoint: text(
+    {
+      env: "CUSTODIAN_HF_ENDPOINT",
+      default: "https://huggingface.co",
+      description: "the hub `models pull hf:...` downloads from (https; http only to loopback)",
+      shownDefault: "huggingface.co",
+    },
+    (value, setting) => urlText(setting)(value),
+  ),
+  demoModel: flag({
+    env: "CUSTODIAN_DEMO_MODEL",
+    default: true,
+    description: "with no model configured, `custodian serve` builds and serves the small demo model",
+  }),
+  budgetWebhookUrl: optionalText({
+    env: "CUSTODIAN_BUDGET_WEBHOOK_URL",
+    description: "where budget alerts are posted (https; http only to loopback)",
+  }),
+  budgetWebhookSecret: optionalText({
+    env: "CUSTODIAN_BUDGET_WEBHOOK_SECRET",
+    description: "HMAC-SHA256 key for `x-custodian-signature` (32+ characters)",
+    secret: true,
+  }),
+  securityWebhookUrl: optionalText({
+    env: "CUSTODIAN_SECURITY_WEBHOOK_URL",
+    description: "where security events are posted (https; http only to loopback)",
+  }),
+  securityWebhookSecret: optionalText({
+    env: "CUSTODIAN_SECURITY_WEBHOOK_SECRET",
+    description: "HMAC-SHA256 key for its `x-custodian-signature` (32+ characters)",
+    secret: true,
+  }),
+  redisUrl: optionalText(
+    {
+      env: "CUSTODIAN_REDIS_URL",
+      description: "`rediss://` (`redis://` only to loopback): rate-limit and budget counters there",
+      // It may hold the Redis password.
+      secret: true,
+    },
+    (value, setting) => {
+      let url: URL;
+      try {
+        url = new URL(value);
+      } catch {
+        throw new ConfigError(setting, "must be a redis:// or rediss:// URL");
+      }
+      if ((url.protocol !== "redis:" && url.protocol !== "rediss:") || url.hostname === "")
+        throw new ConfigError(setting, "must be a redis:// or rediss:// URL with a host");
+      // SEC-2: the password and every counter's key would cross the network in plain text.
+      if (url.protocol === "redis:" && !isLoopbackHost(url.hostname))
+        throw new ConfigError(setting, "must be a rediss:// URL (plain redis:// only to a loopback address)");
+      return value;
+    },
+  ),
+  redisKeyPrefix: text({
+    env: "CUSTODIAN_REDIS_KEY_PREFIX",
+    default: "custodian:",
+    pattern: "^[\\x21-\\x7e]{1,100}$",
+    description: "prefix of the counters' Redis keys",
+    errorMessage: "must be 1 to 100 printable characters, no spaces",
+  }),
+  apiKeyCacheMs: integer({
+    env: "CUSTODIAN_KEY_CACHE_MS",
+    default: 5_000,
+    minimum: 0,
+    maximum: 600_000,
+    description: "how long a verified API key is trusted from memory (a revocation's bound)",
+  }),
+  keyringCacheMs: integer({
+    env: "CUSTODIAN_KEYRING_CACHE_MS",
+    default: 60_000,
+    minimum: 0,
+    maximum: hour,
+    description: "how long an organisation's newest key version is trusted",
+  }),
+  blobStore: choice(["local", "s3"] as const, {
+    env: "CUSTODIAN_BLOB_STORE",
+    default: "local",
+    description: "`s3`: sealed files and weights in an S3-compatible bucket",
+    errorMessage: "must be local or s3",
+  }),
+  s3Bucket: optionalText({
+    env: "CUSTODIAN_S3_BUCKET",
+    pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
+    description: "the bucket (required with `s3`)",
+    errorMessage: "must be a bucket name of 3-63 lower-case letters, digits, '.' or '-'",
+  }),
+  s3Endpoint: optionalText(
+    {
+      env: "CUSTODIAN_S3_ENDPOINT",
+      description: "a compatible server's URL (https; http only to loopback)",
+      shownDefault: "unset: AWS S3",
+    },
+    // SEC-2: sealed objects still travel with their names and sizes; plain http only on this machine.
+    (value, setting) => urlText(setting)(value),
+  ),
+  s3Region: text({
+    env: "CUSTODIAN_S3_REGION",
+    default: "us-east-1",
+    pattern: "^[a-z0-9-]{1,64}$",
+    description: "its region; credentials: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_...`",
+    errorMessage: "must be a region name",
+  }),
+};
+
+export type Settings = typeof settings;
+export type SettingValues = { [Key in keyof Settings]: ReturnType<Settings[Key]["read"]> };
+
+/** One TypeBox schema of every setting: the config file's shape, and what the README documents. */
+export const settingsSchema = Type.Object(
+  Object.fromEntries(Object.entries(settings).map(([key, setting]) => [key, Type.Optional(setting.schema)])),
+  { additionalProperties: false },
+);
