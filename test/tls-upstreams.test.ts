@@ -2,6 +2,7 @@
 // when TLS is in use. A self-signed model server is refused unless its CA is configured; a database
 // URL that asks for TLS never falls back to plain text.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -11,7 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../src/config/config.ts";
 import { openDatabase, postgresConnection } from "../src/db/database.ts";
 import { tlsMaterial } from "../src/http/tls.ts";
+import { settingOf } from "./helpers/config.ts";
 import { serverUrl } from "./helpers/database.ts";
+import { nonLoopbackAddress, urlHost } from "./helpers/non-loopback-address.ts";
 import { startTestPlatform, type TestPlatform } from "./helpers/platform.ts";
 
 const messages = [{ role: "user" as const, content: "hello" }];
@@ -124,8 +127,172 @@ describe("TLS to upstream model servers", () => {
     ).toMatchObject({
       ca: expect.stringContaining("BEGIN CERTIFICATE"),
     });
-    expect(postgresConnection(base).ssl).toBe(false);
-    expect(postgresConnection(`${base}?sslmode=disable`).ssl).toBe(false);
+    // To another host no sslmode still means verified TLS, and plain text is refused (SEC-2); on this
+    // machine the URL decides.
+    expect(postgresConnection(base).ssl).toEqual({ rejectUnauthorized: true });
+    expect(() => postgresConnection(`${base}?sslmode=disable`)).toThrow(/plain text/);
+    const local = "postgres://custodian@127.0.0.1:5432/custodian";
+    expect(postgresConnection(local).ssl).toBe(false);
+    expect(postgresConnection(`${local}?sslmode=disable`).ssl).toBe(false);
+  });
+});
+
+describe("plain HTTP to model servers", () => {
+  const upstreams = (...entries: object[]) =>
+    JSON.stringify(entries.map((entry, index) => ({ name: `u${index}`, models: [`m${index}`], ...entry })));
+
+  it("[SEC-2] refuses a plain-http model server on another host unless its entry opts out with allowPlaintext", () => {
+    for (const baseURL of [
+      "http://10.0.0.5:8000/v1",
+      "http://models.internal/v1",
+      "http://[fd00::5]:8000/v1",
+    ]) {
+      expect(settingOf({ CUSTODIAN_UPSTREAMS: upstreams({ baseURL }) }), baseURL).toBe(
+        "CUSTODIAN_UPSTREAMS[0].baseURL",
+      );
+      expect(() => loadConfig({ CUSTODIAN_UPSTREAMS: upstreams({ baseURL }) })).toThrow(/allowPlaintext/);
+    }
+    // Plain http on this machine never crosses a network; https anywhere is verified.
+    const accepted = loadConfig({
+      CUSTODIAN_UPSTREAMS: upstreams(
+        { baseURL: "http://127.0.0.1:8000/v1" },
+        { baseURL: "http://localhost:8000/v1" },
+        { baseURL: "http://[::1]:8000/v1" },
+        { baseURL: "https://models.internal/v1" },
+      ),
+    });
+    expect(accepted.upstreams.map((upstream) => upstream.allowPlaintext ?? false)).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
+    const optedOut = loadConfig({
+      CUSTODIAN_UPSTREAMS: upstreams({ baseURL: "http://10.0.0.5:8000/v1", allowPlaintext: true }),
+    });
+    expect(optedOut.upstreams[0]).toMatchObject({ baseURL: "http://10.0.0.5:8000/v1", allowPlaintext: true });
+  });
+
+  it("[SEC-2] never lets a baa upstream opt out of TLS, and refuses an opt-out with nothing to opt out of", () => {
+    expect(
+      settingOf({
+        CUSTODIAN_UPSTREAMS: upstreams({
+          baseURL: "http://10.0.0.5:8000/v1",
+          allowPlaintext: true,
+          baa: true,
+        }),
+      }),
+    ).toBe("CUSTODIAN_UPSTREAMS[0].allowPlaintext");
+    expect(
+      settingOf({
+        CUSTODIAN_UPSTREAMS: upstreams({ baseURL: "https://models.internal/v1", allowPlaintext: true }),
+      }),
+    ).toBe("CUSTODIAN_UPSTREAMS[0].allowPlaintext");
+    expect(
+      settingOf({
+        CUSTODIAN_UPSTREAMS: upstreams({ baseURL: "http://127.0.0.1:8000/v1", allowPlaintext: true }),
+      }),
+    ).toBe("CUSTODIAN_UPSTREAMS[0].allowPlaintext");
+    expect(
+      settingOf({
+        CUSTODIAN_UPSTREAMS: upstreams({ baseURL: "http://10.0.0.5:8000/v1", allowPlaintext: "yes" }),
+      }),
+    ).toBe("CUSTODIAN_UPSTREAMS[0].allowPlaintext");
+    // A covered model server over plain http is fine on this machine.
+    expect(
+      loadConfig({ CUSTODIAN_UPSTREAMS: upstreams({ baseURL: "http://127.0.0.1:8000/v1", baa: true }) })
+        .upstreams[0]?.baa,
+    ).toBe(true);
+  });
+
+  describe("an opted-out model server on another host", () => {
+    /** One model server, reachable on a non-loopback address and on 127.0.0.1. */
+    const listeners: HttpServer[] = [];
+    let platform: TestPlatform;
+
+    beforeAll(async () => {
+      const address = nonLoopbackAddress();
+      const ports: number[] = [];
+      for (const host of [address, "127.0.0.1"]) {
+        const listener = createHttpServer((request, response) => {
+          request.resume();
+          request.on("end", () => {
+            response.writeHead(200, { "content-type": "application/json" }).end(
+              JSON.stringify({
+                id: "chatcmpl-plain",
+                object: "chat.completion",
+                created: 1,
+                model: "served",
+                choices: [
+                  {
+                    index: 0,
+                    message: { role: "assistant", content: "over plain http" },
+                    finish_reason: "stop",
+                  },
+                ],
+                usage: { prompt_tokens: 1, completion_tokens: 3, total_tokens: 4 },
+              }),
+            );
+          });
+        });
+        await new Promise<void>((resolve) => listener.listen(0, host, resolve));
+        listeners.push(listener);
+        ports.push((listener.address() as AddressInfo).port);
+      }
+      platform = await startTestPlatform({
+        upstreams: [
+          {
+            name: "lab",
+            baseURL: `http://${urlHost(address)}:${ports[0]}/v1`,
+            allowPlaintext: true,
+            models: [{ id: "lab-model", upstream: "served" }],
+          },
+          {
+            name: "local-covered",
+            baseURL: `http://127.0.0.1:${ports[1]}/v1`,
+            baa: true,
+            models: [{ id: "covered-model", upstream: "served" }],
+          },
+        ],
+      });
+    });
+    afterAll(async () => {
+      await platform?.close();
+      for (const listener of listeners) {
+        listener.closeAllConnections();
+        await new Promise((resolve) => listener.close(resolve));
+      }
+    });
+
+    it("[SEC-2] serves it, and the trust page shows the operator's plain-text opt-out", async () => {
+      const completion = await platform.client().chat.completions.create({ model: "lab-model", messages });
+      expect(completion.choices[0]!.message.content).toBe("over plain http");
+
+      const report = (await (await fetch(`${platform.server.url}/api/trust`)).json()) as {
+        commitments: Array<{ id: string; live: { tls?: { upstreams?: unknown[] } } }>;
+      };
+      const sec2 = report.commitments.find((commitment) => commitment.id === "SEC-2")!;
+      expect(sec2.live.tls?.upstreams).toEqual([
+        { name: "lab", transport: "plaintext-opt-out", baa: false },
+        { name: "local-covered", transport: "plaintext-loopback", baa: true },
+      ]);
+    });
+
+    it("[SEC-2] never serves it to an organisation in HIPAA mode", async () => {
+      await platform.server.platform.oversight.hipaa.set(platform.organization, true, "test");
+      try {
+        const refused = await platform
+          .client()
+          .chat.completions.create({ model: "lab-model", messages })
+          .catch((failure: unknown) => failure);
+        expect(refused).toMatchObject({ status: 403, code: "model_not_covered_by_baa" });
+        // A covered backend still answers: the refusal is about this upstream, not the organisation.
+        const covered = await platform.client().chat.completions.create({ model: "covered-model", messages });
+        expect(covered.choices[0]!.message.content).toBe("over plain http");
+      } finally {
+        await platform.server.platform.oversight.hipaa.set(platform.organization, false, "test");
+      }
+    });
   });
 });
 

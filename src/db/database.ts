@@ -6,6 +6,7 @@ import { pathToFileURL } from "node:url";
 import { Kysely, PostgresDialect } from "kysely";
 import { Migrator, type Migration, type MigrationProvider } from "kysely/migration";
 import pg from "pg";
+import { databaseTls } from "../config/transport.ts";
 import { PGliteThreadDialect } from "./pglite-thread.ts";
 import type { Database } from "./schema.ts";
 
@@ -75,10 +76,11 @@ const connectTimeoutMs = 2_000;
 
 /**
  * How node-postgres reaches the server. TLS settings are taken out of the URL and given as `ssl`,
- * because pg lets a URL's own TLS settings replace the `ssl` option, CA and all. With `sslmode`
- * require, verify-ca or verify-full, or a CA file, the connection is TLS and the certificate is
- * verified (`require` verifies too: TLS that accepts any certificate stops no one in the middle); a
- * server without TLS is an error, never a silent fall back to plain text.
+ * because pg lets a URL's own TLS settings replace the `ssl` option, CA and all. What TLS a URL gets
+ * is SEC-2's rule (databaseTls): to another host always TLS with the chain and the host name verified,
+ * whatever `sslmode` says (plain text there is refused); on this machine TLS when `sslmode` or a CA
+ * file asks for it, verified (`require` verifies too: TLS that accepts any certificate stops no one
+ * in the middle). A server without TLS is then an error, never a silent fall back to plain text.
  */
 export function postgresConnection(
   url: string,
@@ -87,23 +89,22 @@ export function postgresConnection(
   connectionString: string;
   ssl: false | { ca?: string; rejectUnauthorized: true; checkServerIdentity?: () => undefined };
 } {
+  const tls = databaseTls(url, { caFile: caFile !== null });
   const parsed = new URL(url);
-  const mode = parsed.searchParams.get("sslmode");
   const rootCert = parsed.searchParams.get("sslrootcert");
   for (const name of ["sslmode", "sslrootcert", "sslcert", "sslkey", "ssl", "uselibpqcompat"]) {
     parsed.searchParams.delete(name);
   }
   const connectionString = parsed.toString();
-  const tls = caFile !== null || (mode !== null && mode !== "disable");
-  if (!tls) return { connectionString, ssl: false };
+  if (tls === "none") return { connectionString, ssl: false };
   const caPath = caFile ?? rootCert;
   return {
     connectionString,
     ssl: {
       ...(caPath ? { ca: readFileSync(caPath, "utf8") } : {}),
       rejectUnauthorized: true,
-      // verify-ca: the chain is checked, the host name is not (as in libpq).
-      ...(mode === "verify-ca" ? { checkServerIdentity: () => undefined } : {}),
+      // verify-ca (on this machine only): the chain is checked, the host name is not (as in libpq).
+      ...(tls === "verify-ca" ? { checkServerIdentity: () => undefined } : {}),
     },
   };
 }

@@ -2,12 +2,16 @@
 // configuration and database, so the report says what is true now, not what the defaults are.
 import type { AuditLog } from "../audit/audit-log.ts";
 import type { Config } from "../config/config.ts";
+import { databaseTransport, upstreamTransport } from "../config/transport.ts";
 import type { LiveSettingName } from "./commitments.ts";
 import type { HipaaMode } from "./hipaa-mode.ts";
 import { maxRetentionDays, type PrivacySettingsService } from "./privacy-settings-service.ts";
 
 export async function trustLiveSettings(dependencies: {
-  config: Pick<Readonly<Config>, "http" | "tls" | "masterKey" | "databaseUrl">;
+  config: Pick<
+    Readonly<Config>,
+    "http" | "tls" | "masterKey" | "databaseUrl" | "databaseCaFile" | "upstreams"
+  >;
   audit: AuditLog;
   settings: PrivacySettingsService;
   /** HIPAA mode: which organisations are in it and which models are covered. */
@@ -22,9 +26,18 @@ export async function trustLiveSettings(dependencies: {
       algorithm: "AES-256-GCM",
       masterKey: config.masterKey.kind === "file" ? "key file" : "environment",
     },
-    tls: config.http
-      ? { https: false, note: "plain HTTP, allowed on a loopback address only" }
-      : { https: true, minVersion: "TLSv1.2", certificate: config.tls ? "configured" : "generated" },
+    tls: {
+      ...(config.http
+        ? { https: false, note: "plain HTTP, allowed on a loopback address only" }
+        : { https: true, minVersion: "TLSv1.2", certificate: config.tls ? "configured" : "generated" }),
+      // SEC-2 on the way out: an operator's plain-text opt-out for a model server shows here.
+      database: databaseTransport(config),
+      upstreams: config.upstreams.map((upstream) => ({
+        name: upstream.name,
+        transport: upstreamTransport(upstream),
+        baa: upstream.baa === true,
+      })),
+    },
     retention: {
       maxDays: maxRetentionDays,
       defaultDays: maxRetentionDays,
