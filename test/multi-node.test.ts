@@ -1,296 +1,224 @@
-// Many nodes on one PostgreSQL database: three Custodian servers, each with its own platform and
-// connection pool, serve the same organisations. Sessions, API keys (and their revocation), rate
-// limits, periodic tasks, fine-tuning jobs and key rotation hold across them.
+// PLAT-3: three `custodian serve` processes on one PostgreSQL database, every cache at its default
+// lifetime, as an operator runs them behind a load balancer. A revoked API key, an ended session and a
+// disabled user stop working on every node within the bound the README documents: a key within
+// CUSTODIAN_KEY_CACHE_MS (5 s by default), a session and a user at once (neither is cached).
 //
-// Runs only on PostgreSQL (CUSTODIAN_TEST_DATABASE_URL): embedded PGlite is one process's database,
-// and its data directory admits one server, so there are no other nodes to test against there.
-import { mkdtempSync, rmSync } from "node:fs";
+// Runs only on PostgreSQL (CUSTODIAN_TEST_DATABASE_URL): embedded PGlite admits one process.
+// test/multi-node-in-process.test.ts covers rate limits, periodic tasks, jobs and key rotation.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import OpenAI, { APIError } from "openai";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../src/config/config.ts";
-import { keyVersionOf } from "../src/crypto/aead.ts";
-import { PeriodicTask } from "../src/jobs/periodic-task.ts";
-import { adminOperations } from "../src/platform/operations.ts";
-import { startServer, type RunningServer } from "../src/platform/server.ts";
+import { settings } from "../src/config/settings.ts";
 import { serverUrl } from "./helpers/database.ts";
 import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
-import { startTestPlatform, type TestPlatform } from "./helpers/platform.ts";
+import { TestIdentityProvider } from "./helpers/saml-identity-provider.ts";
+import { onNode, sessionFrom, signIn, startCluster, type Cluster } from "./helpers/server-cluster.ts";
+import type { ServerProcess } from "./helpers/server-process.ts";
 
-const messages = [{ role: "user" as const, content: "hello" }];
+/** The documented bound for a revoked key: the default of CUSTODIAN_KEY_CACHE_MS. */
+const keyBoundMs = settings.apiKeyCacheMs.schema.default;
 
-/**
- * What each node is started with besides its own data directory: the shared database and master key
- * come from node A. The caches are off so that what one node does is seen by the next request on
- * another, without waiting; production keeps them short instead (README, "Running many nodes").
- */
-const nodeSettings = { CUSTODIAN_KEY_CACHE_MS: "0", CUSTODIAN_KEYRING_CACHE_MS: "0" };
-
-/** Poll until `check` passes or the deadline passes (no fixed sleeps: it returns as soon as it can). */
-async function eventually(check: () => Promise<boolean>, deadlineMs: number): Promise<boolean> {
-  const until = Date.now() + deadlineMs;
-  while (Date.now() < until) {
-    if (await check()) return true;
-    await sleep(50);
-  }
-  return false;
+interface Answer {
+  /** When the request was sent (this machine's clock, which the nodes share). */
+  sent: number;
+  status: number;
 }
 
-describe.skipIf(!serverUrl)("three nodes on one PostgreSQL database", () => {
-  let upstream: FakeUpstream;
-  let first: TestPlatform;
-  const others: RunningServer[] = [];
-  const otherDirs: string[] = [];
-  let nodes: RunningServer[];
+/**
+ * Ask `node` for /v1/models with `key` again and again, until a request sent at or after `until` has
+ * been answered (or a generous deadline passes on a busy machine); every answer, with when it was sent.
+ */
+async function answersUntil(node: ServerProcess, key: string, until: number): Promise<Answer[]> {
+  const answers: Answer[] = [];
+  const deadline = until + 60_000;
+  while (Date.now() < deadline) {
+    const sent = Date.now();
+    const response = await fetch(`${node.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } });
+    await response.arrayBuffer();
+    answers.push({ sent, status: response.status });
+    if (sent >= until) break;
+    await sleep(100);
+  }
+  return answers;
+}
 
-  beforeAll(async () => {
-    upstream = await startFakeUpstream();
-    const upstreams = [{ name: "fake", baseURL: upstream.baseURL, models: ["fake-model"] }];
-    first = await startTestPlatform({ upstreams, env: nodeSettings });
-    for (const name of ["b", "c"]) {
-      const dataDir = mkdtempSync(path.join(tmpdir(), `custodian-node-${name}-`));
-      otherDirs.push(dataDir);
-      others.push(
-        await startServer(
-          loadConfig({
-            ...nodeSettings,
-            CUSTODIAN_DATA_DIR: dataDir,
-            CUSTODIAN_PORT: "0",
-            CUSTODIAN_HTTP: "1",
-            CUSTODIAN_DATABASE_URL: first.server.platform.config.databaseUrl!,
-            // Nodes of one installation share the master key.
-            CUSTODIAN_MASTER_KEY_FILE: path.join(first.dataDir, "master.key"),
-            CUSTODIAN_UPSTREAMS: JSON.stringify(upstreams),
-          }),
-          pino({ level: "silent" }),
+describe.skipIf(!serverUrl)(
+  "[PLAT-3] three server processes on one PostgreSQL database, default caches",
+  () => {
+    let upstream: FakeUpstream;
+    let cluster: Cluster;
+    let nodes: ServerProcess[];
+    let directory: string;
+    const owner = { email: "owner@nodes.example", password: "" };
+
+    beforeAll(async () => {
+      directory = mkdtempSync(path.join(tmpdir(), "custodian-multi-node-"));
+      upstream = await startFakeUpstream();
+      cluster = await startCluster(3, [{ name: "fake", baseURL: upstream.baseURL, models: ["fake-model"] }]);
+      nodes = cluster.nodes;
+      const created = JSON.parse(
+        await cluster.custodian(
+          "owner",
+          "create",
+          "--org",
+          cluster.organization,
+          "--email",
+          owner.email,
+          "--json",
         ),
-      );
-    }
-    nodes = [first.server, ...others];
-  });
-  afterAll(async () => {
-    for (const node of others) await node.close();
-    await first?.close();
-    await upstream?.close();
-    for (const dataDir of otherDirs) rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  function clientOf(node: RunningServer, apiKey: string): OpenAI {
-    return new OpenAI({ baseURL: `${node.url}/v1`, apiKey, maxRetries: 0, timeout: 20_000 });
-  }
-
-  async function freshKey(name: string) {
-    const { tenancy, apiKeys } = nodes[0]!.platform;
-    const project = await tenancy.createProject(first.organization, name, "test");
-    return apiKeys.create({ organizationId: first.organization, projectId: project.id, actor: "test" });
-  }
-
-  it("[PLAT-3] a browser session made on node A works on B and C, and signing out on C ends it everywhere", async () => {
-    const email = "multi-node-owner@example.com";
-    const password = "correct horse battery staple";
-    await nodes[0]!.platform.identity.users.createLocalOwner({
-      organizationId: first.organization,
-      email,
-      password,
-      actor: "test",
+      ) as { password: string };
+      owner.password = created.password;
+    }, 300_000);
+    afterAll(async () => {
+      await cluster?.close();
+      await upstream?.close();
+      if (directory) rmSync(directory, { recursive: true, force: true });
     });
-    const signIn = await fetch(`${nodes[0]!.url}/api/session`, {
-      method: "POST",
-      headers: { "content-type": "application/json", origin: nodes[0]!.url },
-      body: JSON.stringify({ organization: first.organization, email, password }),
-    });
-    expect(signIn.status).toBe(200);
-    const { csrf_token: csrf } = (await signIn.json()) as { csrf_token: string };
-    const cookie = signIn.headers
-      .getSetCookie()
-      .map((entry) => entry.split(";")[0])
-      .join("; ");
-    // Behind a load balancer each request may land on any node; the origin is the node's own here.
-    const on = (node: RunningServer, route: string, init: RequestInit = {}) =>
-      fetch(`${node.url}${route}`, {
-        ...init,
-        headers: {
-          cookie,
-          origin: node.url,
-          "x-csrf-token": csrf,
-          ...(init.body ? { "content-type": "application/json" } : {}),
-        },
-      });
 
-    for (const node of nodes) expect((await on(node, "/api/session")).status).toBe(200);
-    const created = await on(nodes[1]!, "/api/conversations", {
-      method: "POST",
-      body: JSON.stringify({ model: "fake-model", title: "made on node B" }),
-    });
-    expect(created.status).toBe(201);
-    const { id } = (await created.json()) as { id: string };
-    const read = await on(nodes[2]!, `/api/conversations/${id}`);
-    expect(read.status).toBe(200);
-    expect(((await read.json()) as { title: string }).title).toBe("made on node B");
+    const ownerSession = (node: ServerProcess) =>
+      signIn(node, { organization: cluster.organization, email: owner.email, password: owner.password });
 
-    expect((await on(nodes[2]!, "/api/session", { method: "DELETE" })).status).toBeLessThan(300);
-    for (const node of nodes) expect((await on(node, "/api/session")).status).toBe(401);
-  });
-
-  it("[PLAT-3] an API key made on node A works on C, and its revocation on B is seen by A at once", async () => {
-    const key = await freshKey("key across nodes");
-    const [onA, , onC] = nodes.map((node) => clientOf(node, key.key));
-    expect((await onC!.models.list()).object).toBe("list");
-    // A has used (and, with a cache, would remember) the key before it is revoked elsewhere.
-    expect((await onA!.models.list()).object).toBe("list");
-    await nodes[1]!.platform.apiKeys.revoke(first.organization, key.id, "test");
-    const error = (await onA!.models.list().catch((failure: unknown) => failure)) as APIError;
-    expect(error).toBeInstanceOf(APIError);
-    expect(error.status).toBe(401);
-    expect(error.code).toBe("invalid_api_key");
-  });
-
-  it("[CTL-2] a key's requests per minute are shared by all three nodes", async () => {
-    const key = await freshKey("rpm across three nodes");
-    await adminOperations(nodes[2]!.platform).setRateLimits!({
-      organization: first.organization,
-      key: key.id,
-      rpm: "3",
-    });
-    const clients = nodes.map((node) => clientOf(node, key.key));
-    // The limit counts per clock minute: do not start the three requests just before one ends.
-    const intoMinute = Date.now() % 60_000;
-    if (intoMinute > 55_000) await sleep(60_000 - intoMinute + 200);
-    const remaining: Array<string | null> = [];
-    for (const client of clients) {
-      const { response } = await client.chat.completions
-        .create({ model: "fake-model", messages })
-        .withResponse();
-      remaining.push(response.headers.get("x-ratelimit-remaining-requests"));
-    }
-    expect(remaining).toEqual(["2", "1", "0"]);
-    for (const client of clients) {
-      const error = (await client.chat.completions
-        .create({ model: "fake-model", messages })
-        .catch((failure: unknown) => failure)) as APIError;
-      expect(error).toBeInstanceOf(APIError);
-      expect(error.status).toBe(429);
-    }
-  });
-
-  it("[PLAT-3] a periodic task (the purge's mechanism) runs once when all three nodes start it together", async () => {
-    let runs = 0;
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let entered!: () => void;
-    const inside = new Promise<void>((resolve) => (entered = resolve));
-    const tasks = nodes.map(
-      (node) =>
-        new PeriodicTask({
-          name: "multi-node-test-purge",
-          intervalMs: 3_600_000,
-          db: node.platform.db,
-          logger: pino({ level: "silent" }),
-          async run() {
-            runs += 1;
-            entered();
-            await gate;
-          },
-        }),
-    );
-    const holder = tasks[0]!.runOnce();
-    await inside;
-    // While one node runs it, the others' turns are skipped, whichever pool they come from.
-    expect(await Promise.all(tasks.slice(1).map((task) => task.runOnce()))).toEqual([false, false]);
-    release();
-    expect(await holder).toBe(true);
-    expect(runs).toBe(1);
-
-    // The real purge task of every node shares that lock: all three at once purge without conflict.
-    const results = await Promise.all(nodes.map((node) => node.platform.workspace.purgeTask.runOnce()));
-    expect(results.filter(Boolean).length).toBeGreaterThanOrEqual(1);
-  });
-
-  it("[PLAT-3] each of six queued fine-tuning jobs runs exactly once across the three nodes' workers", async () => {
-    const { db } = nodes[0]!.platform;
-    // Jobs for a base model no node has: each fails at its first step, which is enough to count who ran it.
-    const ids = Array.from({ length: 6 }, (_, index) => `ftjob-multinode${index}`);
-    await db
-      .insertInto("fine_tuning_jobs")
-      .values(
-        ids.map((id) => ({
-          id,
-          organization_id: first.organization,
-          model: "no-such-base-model",
-          training_file: "file-none",
-          validation_file: null,
-          n_epochs: 1,
-          learning_rate_multiplier: 1,
-          batch_size: 1,
-          suffix: null,
-          seed: 1,
-          status: "queued" as const,
-          error_code: null,
-          error_message: null,
-          error_param: null,
-          fine_tuned_model: null,
-          trained_tokens: null,
-          worker_id: null,
-          heartbeat_at: null,
-          finished_at: null,
-        })),
-      )
-      .execute();
-    for (const node of nodes) node.platform.finetune.worker.wake();
-    const done = await eventually(async () => {
-      const open = await db
-        .selectFrom("fine_tuning_jobs")
-        .select("id")
-        .where("id", "in", ids)
-        .where("status", "in", ["queued", "running"])
-        .execute();
-      return open.length === 0;
-    }, 10_000);
-    expect(done).toBe(true);
-    const jobs = await db
-      .selectFrom("fine_tuning_jobs")
-      .select(["id", "status", "attempts", "worker_id"])
-      .where("id", "in", ids)
-      .execute();
-    expect(jobs.map((job) => [job.status, job.attempts])).toEqual(ids.map(() => ["failed", 1]));
-    const started = await db
-      .selectFrom("fine_tuning_events")
-      .select(["job_id"])
-      .where("job_id", "in", ids)
-      .where("message", "=", "Fine-tuning job started")
-      .execute();
-    expect(started.map((event) => event.job_id).sort()).toEqual([...ids].sort());
-  });
-
-  it("[SEC-1] an organisation key rotated on one node is used by every node; old data stays readable", async () => {
-    const organization = first.organization;
-    const place = (row: string) => ({ table: "multi_node_test", row });
-    const [a, b, c] = nodes.map((node) => node.platform.keyring);
-    // Each node seals once first, so each has looked up the organisation's current version.
-    const before = await Promise.all(
-      [a!, b!, c!].map((keyring, index) => keyring.seal(organization, place(`old-${index}`), `old ${index}`)),
-    );
-    const oldVersion = keyVersionOf(before[0]!);
-    expect(before.map(keyVersionOf)).toEqual([oldVersion, oldVersion, oldVersion]);
-
-    const newVersion = await b!.rotate(organization);
-    expect(newVersion).toBe(oldVersion + 1);
-
-    for (const [index, keyring] of [a!, b!, c!].entries()) {
-      const sealed = await keyring.seal(organization, place(`new-${index}`), `new ${index}`);
-      expect(keyVersionOf(sealed)).toBe(newVersion);
-      // What one node sealed, before or after the rotation, every node opens.
-      for (const reader of [a!, b!, c!]) {
-        expect((await reader.open(organization, place(`new-${index}`), sealed)).toString()).toBe(
-          `new ${index}`,
-        );
-        expect((await reader.open(organization, place(`old-${index}`), before[index]!)).toString()).toBe(
-          `old ${index}`,
-        );
+    it("[PLAT-3] runs every node with the default cache lifetimes", () => {
+      expect(nodes).toHaveLength(3);
+      expect(new Set(nodes.map((node) => node.child.pid)).size).toBe(3);
+      for (const name of [
+        "CUSTODIAN_KEY_CACHE_MS",
+        "CUSTODIAN_KEYRING_CACHE_MS",
+        "CUSTODIAN_CUSTOMER_KEY_CACHE_MS",
+      ]) {
+        expect(cluster.env[name], name).toBeUndefined();
       }
-    }
-  });
-});
+      expect(keyBoundMs).toBe(5_000);
+    });
+
+    it("[PLAT-3] an API key revoked on node B is refused by every node within CUSTODIAN_KEY_CACHE_MS", async () => {
+      const admin = await ownerSession(nodes[0]!);
+      const made = await onNode(nodes[0]!, admin, `/api/admin/projects/${cluster.project}/keys`, {
+        method: "POST",
+        body: JSON.stringify({ name: "revoked across nodes" }),
+      });
+      expect(made.status).toBe(201);
+      const key = (await made.json()) as { id: string; key: string };
+      // Every node has checked (and so cached) the key before it is revoked.
+      for (const node of nodes) {
+        const response = await fetch(`${node.url}/v1/models`, {
+          headers: { authorization: `Bearer ${key.key}` },
+        });
+        expect(response.status, node.url).toBe(200);
+      }
+      const revoked = await onNode(nodes[1]!, admin, `/api/admin/keys/${key.id}`, { method: "DELETE" });
+      expect(revoked.status).toBe(204);
+      const revokedAt = Date.now();
+
+      const byNode = await Promise.all(
+        nodes.map((node) => answersUntil(node, key.key, revokedAt + keyBoundMs)),
+      );
+      for (const [index, answers] of byNode.entries()) {
+        const label = `node ${"ABC"[index]}: ${JSON.stringify(answers.map((answer) => [answer.sent - revokedAt, answer.status]))}`;
+        expect(
+          answers.every((answer) => answer.status === 200 || answer.status === 401),
+          label,
+        ).toBe(true);
+        // Past the bound, every request is refused, and none was accepted after a refusal.
+        const late = answers.filter((answer) => answer.sent >= revokedAt + keyBoundMs);
+        expect(late.length, label).toBeGreaterThan(0);
+        expect(
+          late.every((answer) => answer.status === 401),
+          label,
+        ).toBe(true);
+        const firstRefused = answers.findIndex((answer) => answer.status === 401);
+        expect(firstRefused, label).toBeGreaterThanOrEqual(0);
+        expect(
+          answers.slice(firstRefused).every((answer) => answer.status === 401),
+          label,
+        ).toBe(true);
+      }
+      // The node that revoked it forgets it at once.
+      expect(byNode[1]![0]!.status).toBe(401);
+    }, 180_000);
+
+    it("[PLAT-3] a session signed in on node A works on B and C, and signing out on C ends it on every node at once", async () => {
+      const session = await ownerSession(nodes[0]!);
+      for (const node of nodes)
+        expect((await onNode(node, session, "/api/session")).status, node.url).toBe(200);
+      const signedOut = await onNode(nodes[2]!, session, "/api/session", { method: "DELETE" });
+      expect(signedOut.status).toBe(204);
+      // The very next request on each node, with no wait: sessions are read from the database each time.
+      const after = await Promise.all(
+        nodes.map(async (node) => (await onNode(node, session, "/api/session")).status),
+      );
+      expect(after).toEqual([401, 401, 401]);
+    }, 120_000);
+
+    it("[PLAT-3] a user disabled on node B loses their sessions on every node at once, and cannot sign in again on any", async () => {
+      const idp = await TestIdentityProvider.create();
+      const metadataFile = path.join(directory, "idp-metadata.xml");
+      writeFileSync(metadataFile, idp.metadataXml());
+      const organization = cluster.organization;
+      const view = JSON.parse(
+        await cluster.custodian(
+          "sso",
+          "saml",
+          "set",
+          "--org",
+          organization,
+          "--metadata",
+          metadataFile,
+          "--base-url",
+          nodes[0]!.url,
+          "--json",
+        ),
+      ) as { sp_entity_id: string; acs_url: string };
+      const spMetadata = await (await fetch(`${nodes[0]!.url}/sso/saml/${organization}/metadata`)).text();
+      const email = "member@nodes.example";
+      /** An SP-initiated SAML sign-in of the member through `node` (as a load balancer would route it). */
+      const samlSignIn = async (node: ServerProcess) => {
+        const start = await fetch(`${node.url}/sso/saml/${organization}/login?return_to=/`, {
+          redirect: "manual",
+        });
+        expect(start.status).toBe(302);
+        const request = await idp.receiveRequest(spMetadata, start.headers.get("location")!);
+        const samlResponse = await idp.respond(
+          { entityId: view.sp_entity_id, acsUrl: view.acs_url },
+          { email, inResponseTo: request.id },
+        );
+        return fetch(`${node.url}/sso/saml/${organization}/acs`, {
+          method: "POST",
+          redirect: "manual",
+          body: new URLSearchParams({ SAMLResponse: samlResponse, RelayState: request.relayState }),
+          headers: {
+            "content-type": "application/x-www-form-urlencoded",
+            origin: "https://idp.example.test",
+          },
+        });
+      };
+
+      const signedIn = await samlSignIn(nodes[0]!);
+      expect(signedIn.status).toBe(303);
+      const member = sessionFrom(signedIn);
+      const reads = await Promise.all(nodes.map((node) => onNode(node, member, "/api/session")));
+      expect(reads.map((response) => response.status)).toEqual([200, 200, 200]);
+      const { user } = (await reads[0]!.json()) as { user: { id: string } };
+
+      const admin = await ownerSession(nodes[1]!);
+      const disabled = await onNode(nodes[1]!, admin, `/api/admin/members/${user.id}/status`, {
+        method: "PUT",
+        body: JSON.stringify({ status: "disabled" }),
+      });
+      expect(disabled.status).toBe(200);
+      const after = await Promise.all(
+        nodes.map(async (node) => (await onNode(node, member, "/api/session")).status),
+      );
+      expect(after).toEqual([401, 401, 401]);
+
+      // Signing in again, on another node, gives no session.
+      const again = await samlSignIn(nodes[2]!);
+      expect(again.status).toBeGreaterThanOrEqual(400);
+      const retry = sessionFrom(again);
+      for (const node of nodes)
+        expect((await onNode(node, retry, "/api/session")).status, node.url).toBe(401);
+    }, 180_000);
+  },
+);
