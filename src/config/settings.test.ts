@@ -1,6 +1,7 @@
 // The settings schema is the one source: the README's table matches it, every setting is named once,
 // and what it marks secret is never printed, however the configuration is printed.
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
 import { inspect } from "node:util";
@@ -57,19 +58,26 @@ describe("the settings schema", () => {
       expect(schema.description.length, key).toBeGreaterThan(5);
       expect(typeof schema.secret, key).toBe("boolean");
     }
-    // A value the setting cannot take is refused under its own name, from either source.
-    for (const [key, { schema }] of Object.entries(settings)) {
-      if (schema.input === "flag" || schema.input === "integer") {
-        let failure: unknown = null;
-        try {
-          loadConfig({ [schema.env]: "not-a-value" });
-        } catch (error) {
-          failure = error;
-        }
-        expect(failure, key).toBeInstanceOf(ConfigError);
-        expect((failure as ConfigError).setting).toBe(schema.env);
+    // A value the setting cannot take is refused under its variable's name, from either source.
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "custodian-settings-")), "config.json");
+    const settingOf = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        return (error as ConfigError).setting;
       }
+      return null;
+    };
+    let checked = 0;
+    for (const [key, { schema }] of Object.entries(settings)) {
+      if (schema.input !== "flag" && schema.input !== "integer" && schema.input !== "json") continue;
+      expect(settingOf({ [schema.env]: "not-a-value" }), key).toBe(schema.env);
+      writeFileSync(file, JSON.stringify({ [key]: "not-a-value" }));
+      expect(settingOf({ CUSTODIAN_CONFIG_FILE: file }), key).toBe(schema.env);
+      checked += 1;
     }
+    expect(checked).toBeGreaterThan(10);
   });
 
   it("freezes the configuration, nested parts included", () => {
