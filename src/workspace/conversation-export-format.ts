@@ -88,7 +88,8 @@ export type ConversationExport = Static<typeof ConversationExportSchema>;
 export type ExportedConversation = ConversationExport["conversations"][number];
 export type ExportedMessage = ExportedConversation["messages"][number];
 
-const compiled = TypeCompiler.Compile(ConversationExportSchema);
+/** Compiled on first use, so processes that never import (most CLI commands) do not pay for it. */
+let compiled: ReturnType<typeof TypeCompiler.Compile<typeof ConversationExportSchema>> | null = null;
 
 /**
  * JSON in the canonical form of RFC 8785 (JCS) for the values an export holds (strings, finite
@@ -146,6 +147,7 @@ export function checkConversationExport(value: unknown): ConversationExport {
     throw workspaceErrors.invalidExport(
       `Export version ${typeof head.version === "number" ? head.version : "(missing)"} is not supported; this installation reads version ${conversationExportVersion}.`,
     );
+  compiled ??= TypeCompiler.Compile(ConversationExportSchema);
   if (!compiled.Check(value)) {
     const first = compiled.Errors(value).First();
     const place = (first && pathName(first.path)) || "the export";
