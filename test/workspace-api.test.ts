@@ -129,10 +129,29 @@ describe("workspace API", () => {
     const response = await alice.fetch("/api/export");
     expect(response.headers.get("content-disposition")).toContain("attachment");
     const exported = (await response.json()) as {
-      conversations: Array<{ title: string; messages: unknown[] }>;
+      format: string;
+      version: number;
+      counts: { conversations: number; messages: number };
+      conversations: Array<{ id: string; title: string; messages: Array<{ role: string; content: string }> }>;
     };
     expect(exported.conversations.map((conversation) => conversation.title)).toEqual(
       expect.arrayContaining([`hello ${canary}`, "alice only"]),
+    );
+    expect(exported).toMatchObject({ format: "custodian-conversations-export", version: 1 });
+    // Every message of every conversation, whole: what the user reads through the API, nothing less.
+    for (const conversation of exported.conversations) {
+      const read = (await (await alice.fetch(`/api/conversations/${conversation.id}`)).json()) as {
+        messages: Array<{ role: string; content: string }>;
+      };
+      expect(conversation.messages.map(({ role, content }) => ({ role, content }))).toEqual(
+        read.messages.map(({ role, content }) => ({ role, content })),
+      );
+    }
+    expect(exported.counts.messages).toBe(
+      exported.conversations.reduce((sum, conversation) => sum + conversation.messages.length, 0),
+    );
+    expect(exported.conversations.flatMap((conversation) => conversation.messages)).toContainEqual(
+      expect.objectContaining({ role: "user", content: `hello ${canary}` }),
     );
     const audit = await platform.server.platform.db
       .selectFrom("audit_entries")

@@ -9,6 +9,7 @@ import type { VerifyResult } from "../audit/audit-log.ts";
 import { formatTrustReport, type TrustReport } from "../privacy/trust-report.ts";
 import { formatModels, modelsList } from "./models-list.ts";
 import { modelsPull } from "./models-pull.ts";
+import { importCommand } from "./import-command.ts";
 
 const usage = `Usage: custodian <command> [options]
 
@@ -73,8 +74,12 @@ Commands:
   operators create --name NAME [--json]   a platform operator (staff); its sign-in token is shown once
   operators list [--json]                 the platform's operators
   hipaa on|off --org ID [--json]          HIPAA mode: forces ZDR, refuses model backends without baa: true
-  export --org ID [--jsonl] [--json]      the organisation's files, jobs, models' metadata, settings and
-                                          audit log (JSON; JSON lines with --jsonl)
+  export --org ID [--jsonl] [--include-content]
+                                          the organisation's files (contents with --include-content), jobs
+                                          and events, models' metadata, settings, members and roles, and
+                                          audit log with checkpoints (JSON; JSON lines with --jsonl)
+  import FILE --org ID --user ID [--json] load a user's conversations export (from the web app's Export,
+                                          or GET /api/export) into that user's account here
   trust [--json]                          every commitment, the tests that prove it, live settings;
                                           exits 1 while any commitment lacks a passing proof
 
@@ -168,6 +173,7 @@ async function main(argv: string[]): Promise<number> {
       user: { type: "string" },
       group: { type: "string" },
       jsonl: { type: "boolean" },
+      "include-content": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -189,6 +195,14 @@ async function main(argv: string[]): Promise<number> {
         "A running server serves it after a restart.",
     );
     return 0;
+  }
+
+  if (positionals[0] === "import") {
+    return importCommand(config, positionals.slice(1), {
+      organization: option(values, "org"),
+      user: option(values, "user"),
+      json: values.json === true,
+    });
   }
 
   switch (command) {
@@ -337,6 +351,7 @@ async function main(argv: string[]): Promise<number> {
       const result = await runOperation(config, "exportOrganization", {
         organization: required(values, "org"),
         format: values.jsonl ? "jsonl" : "json",
+        includeContent: values["include-content"] === true,
       });
       if (values.jsonl) process.stdout.write((result as { jsonl: string }).jsonl);
       else console.log(JSON.stringify(result, null, 2));

@@ -15,6 +15,8 @@ export async function buildAdminApp(options: {
   logger: Logger;
 }): Promise<FastifyInstance> {
   const app = fastify({
+    // `custodian import` sends a whole conversations export (at most 32 MiB) through the socket.
+    bodyLimit: 40 * 1024 * 1024,
     loggerInstance: options.logger,
     logController: new LogController({ disableRequestLogging: true }),
   }) as unknown as FastifyInstance;

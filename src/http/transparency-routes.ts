@@ -23,6 +23,7 @@ const ApproveBody = Type.Object(
 );
 const ExportQuery = Type.Object({
   format: Type.Optional(Type.Union([Type.Literal("json"), Type.Literal("jsonl")])),
+  include_content: Type.Optional(Type.Union([Type.Literal("true"), Type.Literal("false")])),
 });
 
 /** What an organisation sees of a grant: everything but nothing of other organisations. */
@@ -103,7 +104,9 @@ export function transparencyRoutes(dependencies: TransparencyRoutesDependencies)
       { schema: { querystring: ExportQuery }, config: { permission: "organization.export" } },
       async (request, reply) => {
         const principal = caller(request);
-        const exported = await exporter.export(principal.organizationId, principal.userId);
+        const exported = await exporter.export(principal.organizationId, principal.userId, {
+          includeContent: request.query.include_content === "true",
+        });
         if (request.query.format === "jsonl") {
           void reply
             .header("content-type", "application/x-ndjson")

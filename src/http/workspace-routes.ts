@@ -12,6 +12,7 @@ import type {
   Member,
   StoredMessage,
 } from "../workspace/conversation-service.ts";
+import { maxImportBytes } from "../workspace/conversation-export-format.ts";
 import { abortOnClientGone } from "./completion-lifecycle.ts";
 import { writeEventStream } from "./event-stream.ts";
 import { requireSession, requireSessionForChange } from "./session.ts";
@@ -207,15 +208,19 @@ export function workspaceRoutes(dependencies: WorkspaceRoutesDependencies): Fast
     app.get("/api/export", { config: own }, async (request, reply) => {
       const caller = await member(request, false);
       await requireExport?.(caller);
-      const all = await conversations.exportAll(caller);
+      const exported = await conversations.export(caller);
       void reply.header("content-disposition", 'attachment; filename="custodian-conversations.json"');
-      return {
-        exported_at: new Date().toISOString(),
-        conversations: all.map(({ summary, messages }) => ({
-          ...renderSummary(summary),
-          messages: messages.map(renderMessage),
-        })),
-      };
+      return exported;
     });
+
+    // The body is an export document; the service checks all of it before writing anything.
+    app.post(
+      "/api/conversations/import",
+      { config: own, bodyLimit: maxImportBytes },
+      async (request, reply) => {
+        const result = await conversations.import(await member(request, true), request.body);
+        return reply.status(201).send(result);
+      },
+    );
   };
 }

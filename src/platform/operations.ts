@@ -11,6 +11,7 @@ import { trustLiveSettings } from "../privacy/trust-live-settings.ts";
 import { chainBrokenEvent } from "../notify/security-event-monitor.ts";
 import { oversightOperations } from "../privacy/staff-operations.ts";
 import { usageOperations } from "../usage/usage-operations.ts";
+import { conversationImportOperations } from "../workspace/conversation-import-operations.ts";
 import type { Platform } from "./platform.ts";
 
 export function adminOperations(platform: Platform, actor = "cli"): AdminOperations {
@@ -143,6 +144,15 @@ export function adminOperations(platform: Platform, actor = "cli"): AdminOperati
     ...oversightOperations(platform.oversight, (id) => tenancy.getOrganization(id), actor),
     // `models pull` registers here; `models list` reads here (the inference domain's own file).
     ...modelRegistryOperations(platform.modelRegistry, actor),
+    // `custodian import`: a user's conversations export loaded into their account (the workspace's own file).
+    ...conversationImportOperations(
+      {
+        conversations: platform.workspace.conversations,
+        users: platform.identity.users,
+        checkOrganization: (id) => tenancy.getOrganization(id),
+      },
+      actor,
+    ),
     // Rate limits, token budgets and the usage report (the usage domain's own file).
     ...usageOperations({ usage: platform.usage, tenancy, apiKeys, identity: platform.identity }, actor),
   };

@@ -20,11 +20,8 @@ import { createUsageModule, openRedisCounters, type UsageModule } from "../usage
 import type { ModelGate } from "../workspace/conversation-chat.ts";
 import { createWorkspaceModule, type WorkspaceModule } from "../workspace/workspace-module.ts";
 import { createOversight, type Oversight } from "../privacy/staff-oversight.ts";
-import {
-  filesExportSection,
-  fineTunedModelsExportSection,
-  fineTuningJobsExportSection,
-} from "../privacy/export-sections.ts";
+import { organizationAuditLogExport } from "../privacy/export-audit-log.ts";
+import { organizationExportSections } from "../privacy/export-organization-sections.ts";
 import { createSecurityModule, type SecurityModule } from "../notify/security-module.ts";
 import { createAccessModule, type AccessModule } from "../access/access-module.ts";
 import path from "node:path";
@@ -216,6 +213,7 @@ export async function openPlatform(
     conversations: workspace.conversations,
     exportSources: {
       organization: (organizationId) => tenancy.getOrganization(organizationId),
+      auditLog: (organizationId) => organizationAuditLogExport({ audit, db }, organizationId),
       apiKeys: async (organizationId) =>
         (await apiKeys.list(organizationId)).map((key) => ({
           id: key.id,
@@ -244,9 +242,21 @@ export async function openPlatform(
   });
   // HIPAA mode refuses uncovered model backends in the workspace chat too, not only on /v1.
   workspaceGates.push((member, model) => oversight.hipaa.checkModel(member.organizationId, model));
-  oversight.exporter.addSection(filesExportSection(files));
-  oversight.exporter.addSection(fineTuningJobsExportSection(finetune.jobs));
-  oversight.exporter.addSection(fineTunedModelsExportSection(finetune.models));
+  const exportSections = organizationExportSections({
+    files,
+    jobs: finetune.jobs,
+    fineTunedModels: finetune.models,
+    users: identity.users,
+    groupsOf: (organizationId, userId) => identity.scimGroups.groupsOf(organizationId, userId),
+    roles: access.roles,
+    switches: access.switches,
+    retention: workspace.retention,
+    projects: {
+      listProjects: (organizationId) => tenancy.listProjects(organizationId),
+      projectModels: (organizationId, projectId) => access.models.projectModels(organizationId, projectId),
+    },
+  });
+  for (const section of exportSections) oversight.exporter.addSection(section);
   const security = await createSecurityModule({ db, audit, logger, webhook: config.securityWebhook });
   onClose.push(() => security.close());
   return {

@@ -1,7 +1,7 @@
 // The oversight domain's admin operations (operators, HIPAA mode, the organisation export), shared by
 // the CLI and the admin socket through platform/operations.ts.
 import { errors } from "../core/errors.ts";
-import { requiredText, type Operation } from "../core/operation-input.ts";
+import { optionalFlag, requiredText, type Operation } from "../core/operation-input.ts";
 import { exportToJsonLines } from "./export-organization.ts";
 import type { Oversight } from "./staff-oversight.ts";
 
@@ -36,11 +36,13 @@ export function oversightOperations(
         covered_models: [...oversight.hipaa.coveredModels].sort(),
       };
     },
-    /** OWN-2: the organisation's export as JSON, or as JSON lines with `format: "jsonl"`. */
+    /** OWN-2: the organisation's export as JSON, or JSON lines with `format: "jsonl"`; files' contents with `includeContent`. */
     async exportOrganization(input) {
       const organizationId = requiredText(input, "organization");
       await checkOrganization(organizationId);
-      const exported = await oversight.exporter.export(organizationId, actor);
+      const exported = await oversight.exporter.export(organizationId, actor, {
+        includeContent: optionalFlag(input, "includeContent") === true,
+      });
       return input.format === "jsonl" ? { jsonl: exportToJsonLines(exported) } : exported;
     },
   };

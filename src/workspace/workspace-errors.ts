@@ -11,4 +11,18 @@ export const workspaceErrors = {
     }),
   invalid: (message: string, param: string) =>
     new CustodianError(message, { status: 400, type: "invalid_request_error", code: "invalid_value", param }),
+  /** An import refused whole: the reason names a place in the export, never its content. */
+  invalidExport: (reason: string, param: string | null = null) =>
+    new CustodianError(`Import refused, nothing was imported: ${reason}`, {
+      status: 400,
+      type: "invalid_request_error",
+      code: "invalid_export",
+      param,
+    }),
+  exportTooLarge: (maxBytes: number) =>
+    new CustodianError(`Import refused, nothing was imported: an export is at most ${maxBytes} bytes.`, {
+      status: 413,
+      type: "invalid_request_error",
+      code: "export_too_large",
+    }),
 } as const;
