@@ -150,10 +150,10 @@ describe.skipIf(!serverUrl)("three nodes on one PostgreSQL database", () => {
 
   it("[CTL-2] a key's requests per minute are shared by all three nodes", async () => {
     const key = await freshKey("rpm across three nodes");
-    await adminOperations(nodes[2]!.platform).setRateLimits!({
+    await adminOperations(nodes[2]!.platform).setRateLimits({
       organization: first.organization,
       key: key.id,
-      rpm: "3",
+      rpm: 3,
     });
     const clients = nodes.map((node) => clientOf(node, key.key));
     // The limit counts per clock minute: do not start the three requests just before one ends.

@@ -182,7 +182,7 @@ describe("privacy oversight", () => {
 
   it("[API-4] ZDR traffic is never stored, so no reviewer can ever see it", async () => {
     const operations = adminOperations(platform, "test");
-    const key = (await operations.createKey!({ organization: test.organization })) as { key: string };
+    const key = (await operations.createKey({ organization: test.organization })) as { key: string };
     const zdrProject = (await platform.tenancy.createProject(test.organization, "ZDR", "test")).id;
     const zdrKey = await platform.apiKeys.create({
       organizationId: test.organization,
@@ -405,12 +405,12 @@ describe("privacy oversight", () => {
 
   it("[SEC-5] HIPAA mode forces ZDR on every project and refuses model backends not marked baa", async () => {
     const operations = adminOperations(platform, "test");
-    const organization = (await operations.createOrganization!({ name: "Clinic" })) as {
+    const organization = (await operations.createOrganization({ name: "Clinic" })) as {
       id: string;
       project: string;
     };
-    const { key } = (await operations.createKey!({ organization: organization.id })) as { key: string };
-    const result = (await operations.setHipaa!({ organization: organization.id, enabled: true })) as {
+    const { key } = (await operations.createKey({ organization: organization.id })) as { key: string };
+    const result = (await operations.setHipaa({ organization: organization.id, enabled: true })) as {
       covered_models: string[];
     };
     expect(result.covered_models).toEqual(["covered-model"]);
@@ -453,10 +453,10 @@ describe("privacy oversight", () => {
     const project = (await platform.tenancy.createProject(organization.id, "Later project", "test")).id;
     expect((await platform.privacy.settings.effective(organization.id, project)).zdr).toBe(true);
     await expect(
-      operations.setPrivacy!({ organization: organization.id, project, zdr: false }),
+      operations.setPrivacy({ organization: organization.id, project, zdr: false }),
     ).rejects.toMatchObject({ code: "hipaa_requires_zdr" });
 
-    const report = (await operations.trustReport!({})) as {
+    const report = (await operations.trustReport({})) as {
       commitments: Array<{ id: string; live: Record<string, { organizations?: string[] }> }>;
     };
     const sec5 = report.commitments.find((commitment) => commitment.id === "SEC-5")!;
@@ -549,7 +549,7 @@ describe("privacy oversight", () => {
       .set({ actor: "someone-else" })
       .where("seq", "=", entry!.seq)
       .execute();
-    const result = (await adminOperations(platform, "test").verifyAudit!({})) as { ok: boolean };
+    const result = (await adminOperations(platform, "test").verifyAudit({})) as { ok: boolean };
     expect(result.ok).toBe(false);
     await until(() => received.some((event) => event.type === "security.audit_chain_broken"));
     expect(received.find((event) => event.type === "security.audit_chain_broken")!.data).toMatchObject({

@@ -94,6 +94,11 @@ function fields(result: Record<string, unknown>): string {
     .join("\n");
 }
 
+/** A whole number given as text becomes a number; anything else goes on, for the operation to refuse. */
+function count(value: string | undefined): number | string | undefined {
+  return value !== undefined && /^\d{1,15}$/.test(value) ? Number(value) : value;
+}
+
 function required(values: Values, name: string): string {
   const value = option(values, name);
   if (!value) throw new CommandError(`--${name} is required.\n\n${usage}`);
@@ -555,10 +560,10 @@ async function main(argv: string[]): Promise<number> {
         key: option(values, "key"),
         user: option(values, "user"),
         group: option(values, "group"),
-        rpm: option(values, "rpm"),
-        tpm: option(values, "tpm"),
-        daily: option(values, "daily"),
-        monthly: option(values, "monthly"),
+        rpm: count(option(values, "rpm")),
+        tpm: count(option(values, "tpm")),
+        daily: count(option(values, "daily")),
+        monthly: count(option(values, "monthly")),
       });
       print(result, JSON.stringify(result, null, 2));
       return 0;

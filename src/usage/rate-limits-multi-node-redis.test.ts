@@ -72,8 +72,8 @@ describe.skipIf(!serverUrl)("limits across two nodes sharing Redis counters", ()
     });
     const clients = [clientOf(first.server, key.key), clientOf(second, key.key)] as const;
     const operations = adminOperations(first.server.platform, "admin-test");
-    await operations.setRateLimits!({ organization: first.organization, key: key.id, rpm: "3" });
-    await operations.setRateLimits!({ organization: first.organization, project: project.id, tpm: "15" });
+    await operations.setRateLimits({ organization: first.organization, key: key.id, rpm: 3 });
+    await operations.setRateLimits({ organization: first.organization, project: project.id, tpm: 15 });
     const intoMinute = Date.now() % 60_000;
     if (intoMinute > 55_000) await sleep(60_000 - intoMinute + 200);
 

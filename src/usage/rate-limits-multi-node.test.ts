@@ -72,10 +72,10 @@ describe.skipIf(!serverUrl)("limits across two nodes on one PostgreSQL database"
 
   it("[CTL-2] a key's requests per minute are shared by both nodes, with correct 429 headers", async () => {
     const { keyId, clients } = await freshKey("rpm across nodes");
-    await adminOperations(first.server.platform).setRateLimits!({
+    await adminOperations(first.server.platform).setRateLimits({
       organization: first.organization,
       key: keyId,
-      rpm: "3",
+      rpm: 3,
     });
     const intoMinute = Date.now() % 60_000;
     if (intoMinute > 55_000) await sleep(60_000 - intoMinute + 200);
@@ -101,10 +101,10 @@ describe.skipIf(!serverUrl)("limits across two nodes on one PostgreSQL database"
 
   it("[CTL-2] a project's tokens per minute count what either node served, and usage adds up", async () => {
     const { project, clients } = await freshKey("tpm across nodes");
-    await adminOperations(second.platform, "admin-test").setRateLimits!({
+    await adminOperations(second.platform, "admin-test").setRateLimits({
       organization: first.organization,
       project,
-      tpm: "25",
+      tpm: 25,
     });
     const intoMinute = Date.now() % 60_000;
     if (intoMinute > 55_000) await sleep(60_000 - intoMinute + 200);

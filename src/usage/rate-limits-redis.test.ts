@@ -33,7 +33,7 @@ rateLimitTests({
       expect(platform().server.platform.usage.counters.store).toBe("redis");
       const { keyId, client } = await freshProject("redis outage");
       const operations = adminOperations(platform().server.platform, "admin-test");
-      await operations.setRateLimits!({ organization: platform().organization, key: keyId, rpm: "100" });
+      await operations.setRateLimits({ organization: platform().organization, key: keyId, rpm: 100 });
       await client.chat.completions.create({
         model: "fake-model",
         messages: [{ role: "user", content: "hi" }],

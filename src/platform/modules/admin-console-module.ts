@@ -1,0 +1,56 @@
+// The admin console module: the admin console's API (/api/admin), made of the other modules' services
+// and operations; every route declares its permission.
+import { adminApiRoutes } from "../../http/admin-api-routes.ts";
+import { defineModule } from "../module.ts";
+import { accessModule } from "./access-module.ts";
+import { finetuneModule } from "./finetune-module.ts";
+import { identityModule } from "./identity-module.ts";
+import { privacyModule } from "./privacy-module.ts";
+import { securityModule } from "./security-module.ts";
+import { tenancyModule } from "./tenancy-module.ts";
+import { usageModule } from "./usage-module.ts";
+import { workspaceModule } from "./workspace-module.ts";
+
+export const adminConsoleModule = defineModule({
+  name: "admin-console",
+  needs: {
+    tenancy: tenancyModule,
+    identity: identityModule,
+    access: accessModule,
+    privacy: privacyModule,
+    usage: usageModule,
+    workspace: workspaceModule,
+    finetune: finetuneModule,
+    security: securityModule,
+  },
+  migrations: [],
+  operations: {},
+  create({ audit }, { tenancy, identity, access, privacy, usage, workspace, finetune, security }) {
+    return {
+      exports: {},
+      routes: [
+        {
+          plugin: adminApiRoutes({
+            access,
+            users: identity.users,
+            sessions: identity.sessions,
+            tenancy,
+            apiKeys: identity.apiKeys,
+            retention: workspace.retention,
+            privacy: privacy.settings,
+            saml: identity.samlConnections,
+            oidc: identity.oidcConnections,
+            domains: identity.domains,
+            groups: identity.scimGroups,
+            scimTokens: identity.scimTokens,
+            usageReports: usage.reports,
+            audit,
+            // The same check as `custodian audit verify`, so a broken chain pages from the console too.
+            verifyAudit: () => security.verifyAudit("audit verify"),
+            fineTuning: finetune,
+          }),
+        },
+      ],
+    };
+  },
+});
