@@ -13,6 +13,7 @@ const operation = defineOperation<{
 }>();
 
 const Text = Type.Optional(Type.String({ minLength: 1 }));
+const Named = (title: string) => Type.Optional(Type.String({ minLength: 1, title }));
 
 export const customerKeyOperations = {
   setCustomerKey: operation({
@@ -21,14 +22,14 @@ export const customerKeyOperations = {
     input: Type.Object({
       organization: OrganizationId,
       kind: Type.Union([Type.Literal("aws-kms"), Type.Literal("vault-transit"), Type.Literal("local")]),
-      keyId: Text,
-      region: Text,
-      endpoint: Text,
+      keyId: Named("ARN"),
+      region: Named("REGION"),
+      endpoint: Named("URL"),
       accessKeyId: Text,
       secretAccessKey: Text,
-      address: Text,
-      keyName: Text,
-      mount: Text,
+      address: Named("URL"),
+      keyName: Named("NAME"),
+      mount: Named("MOUNT"),
       token: Text,
     }),
     output: Type.Object({

@@ -51,9 +51,9 @@ export const identityOperations = {
     input: Type.Object({
       organization: OrganizationId,
       metadata: Type.String({ minLength: 1 }),
-      base_url: Type.String({ minLength: 1 }),
-      email_attribute: Type.Optional(Type.String({ minLength: 1 })),
-      name_attribute: Type.Optional(Type.String({ minLength: 1 })),
+      base_url: Type.String({ minLength: 1, title: "URL" }),
+      email_attribute: Type.Optional(Type.String({ minLength: 1, title: "ATTRIBUTE" })),
+      name_attribute: Type.Optional(Type.String({ minLength: 1, title: "ATTRIBUTE" })),
       idp_initiated: Type.Optional(Type.Boolean()),
     }),
     output: SamlConnectionView,

@@ -65,13 +65,13 @@ export const ssoProvisioningOperations = {
     permission: installationOnly,
     input: Type.Object({
       organization: OrganizationId,
-      issuer: Type.String({ minLength: 1 }),
-      client_id: Type.String({ minLength: 1 }),
+      issuer: Type.String({ minLength: 1, title: "URL" }),
+      client_id: Type.String({ minLength: 1, title: "ID" }),
       client_secret: Type.Optional(Type.String({ minLength: 1 })),
-      base_url: Type.String({ minLength: 1 }),
-      scopes: Type.Optional(Type.String({ minLength: 1 })),
-      email_claim: Type.Optional(Type.String({ minLength: 1 })),
-      name_claim: Type.Optional(Type.String({ minLength: 1 })),
+      base_url: Type.String({ minLength: 1, title: "URL" }),
+      scopes: Type.Optional(Type.String({ minLength: 1, title: '"email profile"' })),
+      email_claim: Type.Optional(Type.String({ minLength: 1, title: "CLAIM" })),
+      name_claim: Type.Optional(Type.String({ minLength: 1, title: "CLAIM" })),
     }),
     output: OidcView,
     async run({ identity, tenancy }, input, caller) {
@@ -125,7 +125,7 @@ export const ssoProvisioningOperations = {
     input: Type.Object({
       organization: OrganizationId,
       domain: Domain,
-      reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+      reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500, title: "TEXT" })),
     }),
     output: DomainView,
     async run({ identity, tenancy }, input, caller) {

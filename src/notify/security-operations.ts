@@ -4,10 +4,13 @@ import { Type } from "@sinclair/typebox";
 import type { AuditLog, VerifyResult } from "../audit/audit-log.ts";
 import { defineOperation } from "../core/operation.ts";
 
-const operation = defineOperation<{
+/** What verifying uses: the audit log (to record a member's check) and the security module. */
+export interface SecurityOperationServices {
   audit: Pick<AuditLog, "append">;
   security: { verifyAudit(source: string): Promise<VerifyResult> };
-}>();
+}
+
+const operation = defineOperation<SecurityOperationServices>();
 
 export const securityOperations = {
   verifyAudit: operation({

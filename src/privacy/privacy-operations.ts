@@ -5,14 +5,17 @@ import { defineOperation, installationOnly, OrganizationId } from "../core/opera
 import type { PrivacySettingsService } from "./privacy-settings-service.ts";
 import type { TrustReport } from "./trust-report.ts";
 
-const operation = defineOperation<{
+/** What the privacy operations use: the privacy engine, and tenancy for the organisation and project. */
+export interface PrivacyOperationServices {
   privacy: { settings: PrivacySettingsService; trustReport(): Promise<TrustReport> };
   tenancy: {
     getOrganization(organizationId: string): Promise<unknown>;
     getProject(organizationId: string, projectId: string): Promise<{ id: string }>;
     defaultProject(organizationId: string): Promise<{ id: string }>;
   };
-}>();
+}
+
+const operation = defineOperation<PrivacyOperationServices>();
 
 const Nullable = <T extends ReturnType<typeof Type.Integer> | ReturnType<typeof Type.Boolean>>(schema: T) =>
   Type.Union([schema, Type.Null()]);

@@ -136,7 +136,7 @@ function unixTime(value: string, name: string): number {
   return Math.floor(time / 1_000);
 }
 
-const DateText = Type.String({ minLength: 1, maxLength: 40, examples: ["2026-11-01"] });
+const DateText = Type.String({ minLength: 1, maxLength: 40, title: "DATE", examples: ["2026-11-01"] });
 
 export const usageOperations = {
   setRateLimits: operation({
