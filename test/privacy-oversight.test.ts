@@ -13,6 +13,7 @@ import type { Member } from "../src/workspace/conversation-service.ts";
 import { signInOwner, type BrowserSession } from "./helpers/browser-session.ts";
 import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
 import { startTestPlatform, type TestPlatform } from "./helpers/platform.ts";
+import { waitFor } from "./helpers/wait-for.ts";
 
 const secret = "security-webhook-secret-of-32-chars!!";
 const flaggedCanary = "CANARY-REVIEW-7f3a9c";
@@ -42,14 +43,6 @@ describe("privacy oversight", () => {
       .set({ role })
       .where("user_id", "=", session.userId)
       .execute();
-  }
-
-  async function until(check: () => boolean) {
-    const deadline = Date.now() + 5_000;
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error("timed out waiting");
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
   }
 
   beforeAll(async () => {
@@ -522,10 +515,12 @@ describe("privacy oversight", () => {
       metadata: { method: "saml", reason: "response_signature_invalid" },
     });
     expect(await platform.security.monitor.scan()).toBeGreaterThanOrEqual(3);
-    await until(() =>
-      ["security.auth_failures", "security.sso_signature_failure", "security.staff_access"].every((type) =>
-        received.some((event) => event.type === type),
-      ),
+    await waitFor(
+      () =>
+        ["security.auth_failures", "security.sso_signature_failure", "security.staff_access"].every((type) =>
+          received.some((event) => event.type === type),
+        ),
+      { timeoutMs: 5_000 },
     );
     expect(received.every((event) => event.valid)).toBe(true);
     expect(
@@ -551,7 +546,9 @@ describe("privacy oversight", () => {
       .execute();
     const result = (await adminOperations(platform, "test").verifyAudit({})) as { ok: boolean };
     expect(result.ok).toBe(false);
-    await until(() => received.some((event) => event.type === "security.audit_chain_broken"));
+    await waitFor(() => received.some((event) => event.type === "security.audit_chain_broken"), {
+      timeoutMs: 5_000,
+    });
     expect(received.find((event) => event.type === "security.audit_chain_broken")!.data).toMatchObject({
       seq: entry!.seq,
       source: "audit verify",

@@ -135,7 +135,7 @@ export type BoundOperations<Table extends OperationTable> = {
 };
 
 /** Checks the input, then runs the operation; the services were checked against the table when bound. */
-export function runOperation(
+export async function runOperation(
   operation: AnyOperation,
   services: unknown,
   input: unknown,

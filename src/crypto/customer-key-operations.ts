@@ -1,14 +1,22 @@
 // The customer-managed key as an administrative operation: wrap an organisation's data keys with its own
 // AWS KMS or Vault transit key, or go back to the platform's master key.
 import { Type } from "@sinclair/typebox";
-import type { AuditLog } from "../audit/audit-log.ts";
 import { defineOperation, installationOnly, OrganizationId } from "../core/operation.ts";
 import { parseCustomerKeySettings } from "./customer-key-settings.ts";
 import type { Keyring } from "./keyring.ts";
 
 const operation = defineOperation<{
   keyring: Keyring;
-  audit: AuditLog;
+  // The audit log's append, as a shape: crypto sits below audit and imports nothing of it.
+  audit: {
+    append(entry: {
+      actor: string;
+      action: string;
+      target: string;
+      organizationId: string;
+      metadata: Record<string, string | null>;
+    }): Promise<unknown>;
+  };
   tenancy: { getOrganization(organizationId: string): Promise<unknown> };
 }>();
 

@@ -10,7 +10,7 @@ import type { CompletionObserver, RequestPolicy } from "../inference/completion-
 import type { ModelRouter } from "../inference/model-router.ts";
 import type { ModerationService } from "../privacy/moderation-service.ts";
 import type { UsageReports } from "../usage/usage-reports.ts";
-import { usageRoutes } from "../usage/usage-routes.ts";
+import { usageRoutes } from "./usage-routes.ts";
 import { chatCompletionBody } from "./chat-completion-schema.ts";
 import { moderationRoutes } from "./moderations-routes.ts";
 import { completionsRoutes } from "./completions-routes.ts";

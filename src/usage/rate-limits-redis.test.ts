@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { deleteRedisKeys, testRedisPrefix, testRedisUrl } from "../../test/helpers/redis.ts";
 import { startTcpProxy, type TcpProxy } from "../../test/helpers/tcp-proxy.ts";
 import { adminOperations } from "../platform/operations.ts";
-import { rateLimitTests } from "./rate-limit-test-suite.ts";
+import { rateLimitTests } from "../../test/helpers/rate-limit-tests.ts";
 
 let proxy: TcpProxy;
 // Each run its own keys, so runs sharing one Redis never see each other's counts.

@@ -13,7 +13,8 @@ import { defineModule } from "../module.ts";
 export const identityModule = defineModule({
   name: "identity",
   needs: {},
-  migrations: ["0600-identity", "0610-sso-provisioning"],
+  // api_keys is among the foundation's first tables.
+  migrations: ["0001-foundation", "0600-identity", "0610-sso-provisioning"],
   operations: { ...identityOperations, ...apiKeyOperations },
   create({ config, db, keyring, audit, gathered }) {
     const apiKeys = new ApiKeyService({ db, audit, cacheMs: config.apiKeyCacheMs });

@@ -1,6 +1,6 @@
 // The local models module: the model registry (GGUF files pulled or registered here) and the models
 // served in process by llama.cpp, the demo model among them when nothing else is configured.
-import { demoModelEntry } from "../../inference/llama/demo-model-entry.ts";
+import { demoModelEntry } from "../../finetune/demo-model-entry.ts";
 import { LlamaProvider } from "../../inference/llama/llama-provider.ts";
 import { localModelEntries } from "../../inference/llama/local-model-entries.ts";
 import { ModelRegistry } from "../../inference/model-registry.ts";

@@ -11,11 +11,11 @@ import { promisify } from "node:util";
 import type OpenAI from "openai";
 import { APIError } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeUpstream, type FakeUpstream } from "../../test/helpers/fake-upstream.ts";
-import { startTestPlatform, type TestPlatform } from "../../test/helpers/platform.ts";
-import { signatureHeader, verifyWebhookSignature } from "../notify/webhook.ts";
-import { adminOperations } from "../platform/operations.ts";
-import { budgetAlertAction } from "./budget-alerts.ts";
+import { startFakeUpstream, type FakeUpstream } from "./fake-upstream.ts";
+import { startTestPlatform, type TestPlatform } from "./platform.ts";
+import { signatureHeader, verifyWebhookSignature } from "../../src/notify/webhook.ts";
+import { adminOperations } from "../../src/platform/operations.ts";
+import { budgetAlertAction } from "../../src/usage/budget-alerts.ts";
 
 const secret = "test-webhook-secret-0123456789abcdef";
 const messages = [{ role: "user" as const, content: "hi" }];
@@ -301,7 +301,7 @@ export function rateLimitTests(backend: RateLimitBackend): void {
       "[CTL-2] `custodian limits set` and `custodian budgets set` work through the running server",
       async () => {
         const { project } = await freshProject("cli");
-        const main = path.resolve(import.meta.dirname, "../main.ts");
+        const main = path.resolve(import.meta.dirname, "../../src/main.ts");
         const env = {
           ...process.env,
           CUSTODIAN_DATA_DIR: platform.dataDir,
