@@ -1,6 +1,6 @@
 // The public Fastify application: security headers, error shape, health, the /v1 API, then the routes
 // the platform's modules contribute (sessions, SSO, SCIM, the workspace, oversight, the admin console)
-// and the web app.
+// and the web app. HTTPS accepts TLS 1.2 or newer only (SEC-2).
 import type { Server as HttpsServer } from "node:https";
 import fastify, {
   LogController,

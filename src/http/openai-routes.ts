@@ -1,4 +1,4 @@
-// /v1: the OpenAI-compatible API. Handlers stay thin: authenticate, validate, call the model, render.
+// /v1: the OpenAI-compatible API (PLAT-1). Handlers stay thin: authenticate, validate, call the model, render.
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Static } from "@sinclair/typebox";
 import { errors } from "../core/errors.ts";
