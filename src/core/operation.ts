@@ -121,7 +121,8 @@ export type OutputOf<Op> = Op extends { output: infer Output extends TSchema } ?
 type ServicesOf<Op> = Op extends { run: (services: infer Services, ...rest: never[]) => unknown }
   ? Services
   : never;
-type Intersection<Union> = (Union extends unknown ? (value: Union) => void : never) extends (
+/** One type with every member of a union: the services a whole table needs, a platform's operations. */
+export type Intersection<Union> = (Union extends unknown ? (value: Union) => void : never) extends (
   value: infer Both,
 ) => void
   ? Both

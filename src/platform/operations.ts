@@ -1,13 +1,12 @@
 // The platform's one table of administrative operations, gathered from its modules: the admin socket,
 // the CLI, tests and (for the operations a console route shares) the admin API all run these.
-import { bindOperations, type BoundOperations, type OperationCaller } from "../core/operation.ts";
+import {
+  bindOperations,
+  type BoundOperations,
+  type Intersection,
+  type OperationCaller,
+} from "../core/operation.ts";
 import { platformModules, type Platform } from "./platform.ts";
-
-type Intersection<Union> = (Union extends unknown ? (value: Union) => void : never) extends (
-  value: infer Both,
-) => void
-  ? Both
-  : never;
 
 export type OperationTableOf<Modules extends ReadonlyArray<{ operations: object }>> = Intersection<
   Modules[number]["operations"]
