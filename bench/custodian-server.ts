@@ -68,7 +68,7 @@ export async function startCustodianServer(options: CustodianOptions = {}): Prom
   // Removed even if the run is interrupted before the orderly stop.
   process.once("exit", removeDataDirectory);
   if (options.demoModelFile) {
-    // The name the server looks for (see src/inference/demo-model.ts): the cached file of the current recipe.
+    // The name the server looks for (see src/finetune/demo-model.ts): the cached file of the current recipe.
     const models = path.join(dataDirectory, "models");
     await mkdir(models, { recursive: true });
     await copyFile(options.demoModelFile, path.join(models, path.basename(options.demoModelFile)));

@@ -11,7 +11,7 @@ import {
   type ChatHistoryItem,
   type LlamaContextSequence,
 } from "node-llama-cpp";
-import { ensureDemoModel } from "../src/inference/demo-model.ts";
+import { ensureDemoModel } from "../src/finetune/demo-model.ts";
 import { startCustodianServer } from "./custodian-server.ts";
 import { llamaServerBinary, startLlamaServer } from "./llama-server.ts";
 import { durationSeconds, readNumber } from "./settings.ts";

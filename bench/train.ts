@@ -11,7 +11,7 @@ import { printTable, progressFor, round } from "./table.ts";
 const progress = progressFor("train");
 
 /**
- * The demo model's shape and training settings, copied from the recipe in src/inference/demo-model.ts
+ * The demo model's shape and training settings, copied from the recipe in src/finetune/demo-model.ts
  * (which does not export it); keep the two in step.
  */
 const demoShape = {

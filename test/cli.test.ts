@@ -41,7 +41,7 @@ describe("custodian CLI", () => {
       CUSTODIAN_HTTP: "1",
       CUSTODIAN_PORT: "0",
       CUSTODIAN_LOG_LEVEL: "warn",
-      // No model is configured here; the demo model has its own test (src/inference/llama/demo-model-entry.test.ts).
+      // No model is configured here; the demo model has its own test (src/finetune/demo-model-entry.test.ts).
       CUSTODIAN_DEMO_MODEL: "0",
       ...(database ? { CUSTODIAN_DATABASE_URL: database.url } : {}),
     };

@@ -22,9 +22,9 @@ describe("customer-managed keys through /v1", () => {
 
   it("[SEC-1] a revoked customer key answers 403 naming the cause; other organisations are untouched", async () => {
     const operations = adminOperations(platform.server.platform);
-    const other = (await operations.createOrganization!({ name: "Other" })) as { id: string };
-    const otherKey = (await operations.createKey!({ organization: other.id })) as { key: string };
-    await operations.setCustomerKey!({
+    const other = (await operations.createOrganization({ name: "Other" })) as { id: string };
+    const otherKey = (await operations.createKey({ organization: other.id })) as { key: string };
+    await operations.setCustomerKey({
       organization: platform.organization,
       kind: "aws-kms",
       keyId: kmsKeyId,

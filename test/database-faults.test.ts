@@ -6,20 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toErrorResponse } from "../src/http/error-handler.ts";
 import { freshServerDatabase, serverUrl } from "./helpers/database.ts";
 import { startTestPlatform, type TestPlatform } from "./helpers/platform.ts";
+import { waitFor } from "./helpers/wait-for.ts";
 import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
 import { startTcpProxy, type TcpProxy } from "./helpers/tcp-proxy.ts";
 
 const messages = [{ role: "user" as const, content: "hello" }];
-
-/** Poll until `check` passes or the deadline passes (no fixed sleeps: it returns as soon as it can). */
-async function eventually(check: () => Promise<boolean>, deadlineMs: number): Promise<boolean> {
-  const until = Date.now() + deadlineMs;
-  while (Date.now() < until) {
-    if (await check().catch(() => false)) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return false;
-}
 
 let upstream: FakeUpstream;
 /** The model server that the mid-stream test takes away. */
@@ -100,7 +91,9 @@ describe.skipIf(!serverUrl)("PostgreSQL cut off and restored", () => {
 
   async function recovers(): Promise<void> {
     // Recovery needs no restart: the pool opens new connections once the server answers again.
-    expect(await eventually(async () => (await ready()).status === 200, 10_000)).toBe(true);
+    expect(
+      await waitFor(async () => (await ready()).status === 200, { timeoutMs: 10_000, ignoreErrors: true }),
+    ).toBe(true);
     const completion = await platform.client().chat.completions.create({ model: "fake-model", messages });
     expect(completion.choices[0]!.message.content).toBe("echo: hello");
   }

@@ -10,6 +10,7 @@ import { writeLlamaGguf } from "../src/inference/gguf/gguf-writer.ts";
 import { trainingInput } from "../src/finetune/training-input.ts";
 import { sharedDemoModel } from "./helpers/demo-model.ts";
 import { startTestPlatform, type TestPlatform } from "./helpers/platform.ts";
+import { waitFor } from "./helpers/wait-for.ts";
 
 const canary = "CANARY-ft6-a91c-training-text";
 const pairs = [
@@ -23,20 +24,6 @@ const jsonl = (rows: unknown[]) => Buffer.from(rows.map((row) => JSON.stringify(
 /** The private directories a fine-tuned model's weights are decrypted into while it loads. */
 const decryptedCopies = () => readdirSync(tmpdir()).filter((name) => /^custodian-ft-/.test(name));
 
-/** Polls (no fixed sleeps) until `check` returns a value. */
-async function until<T>(
-  check: () => Promise<T | null | undefined> | T | null | undefined,
-  timeoutMs = 30_000,
-) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== null && value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
 /**
  * On PostgreSQL, waits until the closed server's connections are gone on the server side: the pool
  * resolves `end()` before its backends exit, and the helper's `DROP DATABASE ... WITH (FORCE)` then
@@ -49,13 +36,16 @@ async function backendsGone(databaseUrl: string | null): Promise<void> {
   const admin = new pg.Client({ connectionString: databaseUrl.replace(/\/[^/]*$/, "/postgres") });
   await admin.connect();
   try {
-    await until(async () => {
-      const { rows } = await admin.query(
-        "select count(*)::int as n from pg_stat_activity where datname = $1",
-        [name],
-      );
-      return (rows[0] as { n: number }).n === 0 ? true : null;
-    }, 10_000);
+    await waitFor(
+      async () => {
+        const { rows } = await admin.query(
+          "select count(*)::int as n from pg_stat_activity where datname = $1",
+          [name],
+        );
+        return (rows[0] as { n: number }).n === 0 ? true : null;
+      },
+      { timeoutMs: 10_000 },
+    );
   } finally {
     await admin.end();
   }
@@ -152,7 +142,7 @@ describe("the fine-tuning API", () => {
     });
     jobId = created.id;
     expect(["validating_files", "queued", "running", "succeeded"]).toContain(created.status);
-    const done = await until(async () => {
+    const done = await waitFor(async () => {
       const job = await client.fineTuning.jobs.retrieve(created.id);
       return ["succeeded", "failed", "cancelled"].includes(job.status) ? job : null;
     });
@@ -210,7 +200,7 @@ describe("the fine-tuning API", () => {
       seed: 2,
       hyperparameters: { n_epochs: 4, learning_rate_multiplier: 5 },
     });
-    const done = await until(async () => {
+    const done = await waitFor(async () => {
       const job = await client.fineTuning.jobs.retrieve(created.id);
       return ["succeeded", "failed", "cancelled"].includes(job.status) ? job : null;
     });
@@ -338,9 +328,9 @@ describe("the fine-tuning API", () => {
       training_file: big.id,
       hyperparameters: { n_epochs: 100 },
     });
-    const pid = await until(() => worker.childPid(killed.id));
+    const pid = await waitFor(() => worker.childPid(killed.id));
     process.kill(pid, "SIGKILL");
-    const failed = await until(async () => {
+    const failed = await waitFor(async () => {
       const job = await client.fineTuning.jobs.retrieve(killed.id);
       return job.status === "failed" ? job : null;
     });
@@ -359,9 +349,9 @@ describe("the fine-tuning API", () => {
       training_file: big.id,
       hyperparameters: { n_epochs: 100 },
     });
-    await until(() => worker.childPid(running.id));
+    await waitFor(() => worker.childPid(running.id));
     expect((await client.fineTuning.jobs.cancel(running.id)).status).toBe("cancelled");
-    await until(() => (worker.childPid(running.id) === null ? true : null));
+    await waitFor(() => (worker.childPid(running.id) === null ? true : null));
     expect((await client.fineTuning.jobs.retrieve(running.id)).status).toBe("cancelled");
     expect(await status(client.fineTuning.jobs.cancel(running.id))).toBe(400);
 
@@ -395,7 +385,7 @@ describe("the fine-tuning API", () => {
     // Queued again (or already claimed again by the worker); never left with a dead worker.
     expect(["queued", "running"]).toContain(requeued.status);
     await client.fineTuning.jobs.cancel(killed.id);
-    await until(() => (worker.childPid(killed.id) === null ? true : null));
+    await waitFor(() => (worker.childPid(killed.id) === null ? true : null));
     // A job left validating by a server that died is queued (its files are read again when it runs).
     await db
       .updateTable("fine_tuning_jobs")
@@ -405,7 +395,7 @@ describe("the fine-tuning API", () => {
     await worker.recover({ all: true });
     expect(["queued", "running"]).toContain((await client.fineTuning.jobs.retrieve(killed.id)).status);
     await client.fineTuning.jobs.cancel(killed.id);
-    await until(() => (worker.childPid(killed.id) === null ? true : null));
+    await waitFor(() => (worker.childPid(killed.id) === null ? true : null));
   }, 60_000);
 
   it("[FT-2] deleting the file keeps the model; deleting the model removes its weights; all audited without content", async () => {

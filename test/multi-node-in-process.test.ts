@@ -18,6 +18,7 @@ import { PeriodicTask } from "../src/jobs/periodic-task.ts";
 import { adminOperations } from "../src/platform/operations.ts";
 import { startServer, type RunningServer } from "../src/platform/server.ts";
 import { serverUrl } from "./helpers/database.ts";
+import { waitFor } from "./helpers/wait-for.ts";
 import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
 import { startTestPlatform, type TestPlatform } from "./helpers/platform.ts";
 
@@ -29,16 +30,6 @@ const messages = [{ role: "user" as const, content: "hello" }];
  * another, without waiting; production keeps them short instead (README, "Running many nodes").
  */
 const nodeSettings = { CUSTODIAN_KEY_CACHE_MS: "0", CUSTODIAN_KEYRING_CACHE_MS: "0" };
-
-/** Poll until `check` passes or the deadline passes (no fixed sleeps: it returns as soon as it can). */
-async function eventually(check: () => Promise<boolean>, deadlineMs: number): Promise<boolean> {
-  const until = Date.now() + deadlineMs;
-  while (Date.now() < until) {
-    if (await check()) return true;
-    await sleep(50);
-  }
-  return false;
-}
 
 describe.skipIf(!serverUrl)("three nodes on one PostgreSQL database", () => {
   let upstream: FakeUpstream;
@@ -151,10 +142,10 @@ describe.skipIf(!serverUrl)("three nodes on one PostgreSQL database", () => {
 
   it("[CTL-2] a key's requests per minute are shared by all three nodes", async () => {
     const key = await freshKey("rpm across three nodes");
-    await adminOperations(nodes[2]!.platform).setRateLimits!({
+    await adminOperations(nodes[2]!.platform).setRateLimits({
       organization: first.organization,
       key: key.id,
-      rpm: "3",
+      rpm: 3,
     });
     const clients = nodes.map((node) => clientOf(node, key.key));
     // The limit counts per clock minute: do not start the three requests just before one ends.
@@ -241,15 +232,18 @@ describe.skipIf(!serverUrl)("three nodes on one PostgreSQL database", () => {
       )
       .execute();
     for (const node of nodes) node.platform.finetune.worker.wake();
-    const done = await eventually(async () => {
-      const open = await db
-        .selectFrom("fine_tuning_jobs")
-        .select("id")
-        .where("id", "in", ids)
-        .where("status", "in", ["queued", "running"])
-        .execute();
-      return open.length === 0;
-    }, 10_000);
+    const done = await waitFor(
+      async () => {
+        const open = await db
+          .selectFrom("fine_tuning_jobs")
+          .select("id")
+          .where("id", "in", ids)
+          .where("status", "in", ["queued", "running"])
+          .execute();
+        return open.length === 0;
+      },
+      { timeoutMs: 60_000 },
+    );
     expect(done).toBe(true);
     const jobs = await db
       .selectFrom("fine_tuning_jobs")

@@ -13,6 +13,7 @@ import type { Member } from "../src/workspace/conversation-service.ts";
 import { signInOwner, type BrowserSession } from "./helpers/browser-session.ts";
 import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
 import { startTestPlatform, type TestPlatform } from "./helpers/platform.ts";
+import { waitFor } from "./helpers/wait-for.ts";
 
 const secret = "security-webhook-secret-of-32-chars!!";
 const flaggedCanary = "CANARY-REVIEW-7f3a9c";
@@ -42,14 +43,6 @@ describe("privacy oversight", () => {
       .set({ role })
       .where("user_id", "=", session.userId)
       .execute();
-  }
-
-  async function until(check: () => boolean) {
-    const deadline = Date.now() + 5_000;
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error("timed out waiting");
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
   }
 
   beforeAll(async () => {
@@ -182,7 +175,7 @@ describe("privacy oversight", () => {
 
   it("[API-4] ZDR traffic is never stored, so no reviewer can ever see it", async () => {
     const operations = adminOperations(platform, "test");
-    const key = (await operations.createKey!({ organization: test.organization })) as { key: string };
+    const key = (await operations.createKey({ organization: test.organization })) as { key: string };
     const zdrProject = (await platform.tenancy.createProject(test.organization, "ZDR", "test")).id;
     const zdrKey = await platform.apiKeys.create({
       organizationId: test.organization,
@@ -405,12 +398,12 @@ describe("privacy oversight", () => {
 
   it("[SEC-5] HIPAA mode forces ZDR on every project and refuses model backends not marked baa", async () => {
     const operations = adminOperations(platform, "test");
-    const organization = (await operations.createOrganization!({ name: "Clinic" })) as {
+    const organization = (await operations.createOrganization({ name: "Clinic" })) as {
       id: string;
       project: string;
     };
-    const { key } = (await operations.createKey!({ organization: organization.id })) as { key: string };
-    const result = (await operations.setHipaa!({ organization: organization.id, enabled: true })) as {
+    const { key } = (await operations.createKey({ organization: organization.id })) as { key: string };
+    const result = (await operations.setHipaa({ organization: organization.id, enabled: true })) as {
       covered_models: string[];
     };
     expect(result.covered_models).toEqual(["covered-model"]);
@@ -453,10 +446,10 @@ describe("privacy oversight", () => {
     const project = (await platform.tenancy.createProject(organization.id, "Later project", "test")).id;
     expect((await platform.privacy.settings.effective(organization.id, project)).zdr).toBe(true);
     await expect(
-      operations.setPrivacy!({ organization: organization.id, project, zdr: false }),
+      operations.setPrivacy({ organization: organization.id, project, zdr: false }),
     ).rejects.toMatchObject({ code: "hipaa_requires_zdr" });
 
-    const report = (await operations.trustReport!({})) as {
+    const report = (await operations.trustReport({})) as {
       commitments: Array<{ id: string; live: Record<string, { organizations?: string[] }> }>;
     };
     const sec5 = report.commitments.find((commitment) => commitment.id === "SEC-5")!;
@@ -522,10 +515,12 @@ describe("privacy oversight", () => {
       metadata: { method: "saml", reason: "response_signature_invalid" },
     });
     expect(await platform.security.monitor.scan()).toBeGreaterThanOrEqual(3);
-    await until(() =>
-      ["security.auth_failures", "security.sso_signature_failure", "security.staff_access"].every((type) =>
-        received.some((event) => event.type === type),
-      ),
+    await waitFor(
+      () =>
+        ["security.auth_failures", "security.sso_signature_failure", "security.staff_access"].every((type) =>
+          received.some((event) => event.type === type),
+        ),
+      { timeoutMs: 5_000 },
     );
     expect(received.every((event) => event.valid)).toBe(true);
     expect(
@@ -549,9 +544,11 @@ describe("privacy oversight", () => {
       .set({ actor: "someone-else" })
       .where("seq", "=", entry!.seq)
       .execute();
-    const result = (await adminOperations(platform, "test").verifyAudit!({})) as { ok: boolean };
+    const result = (await adminOperations(platform, "test").verifyAudit({})) as { ok: boolean };
     expect(result.ok).toBe(false);
-    await until(() => received.some((event) => event.type === "security.audit_chain_broken"));
+    await waitFor(() => received.some((event) => event.type === "security.audit_chain_broken"), {
+      timeoutMs: 5_000,
+    });
     expect(received.find((event) => event.type === "security.audit_chain_broken")!.data).toMatchObject({
       seq: entry!.seq,
       source: "audit verify",

@@ -97,18 +97,18 @@ describe("zero data retention", () => {
       }
     };
 
-    await operations.setPrivacy!({ organization: platform.organization, zdr: true });
+    await operations.setPrivacy({ organization: platform.organization, zdr: true });
     await ask(client, canaries.organizationZdr);
-    await operations.setPrivacy!({ organization: platform.organization, zdr: false });
+    await operations.setPrivacy({ organization: platform.organization, zdr: false });
 
     const project = await core.tenancy.createProject(platform.organization, "ZDR project", "test");
-    const projectKey = (await operations.createKey!({
+    const projectKey = (await operations.createKey({
       organization: platform.organization,
       project: project.id,
     })) as {
       key: string;
     };
-    await operations.setPrivacy!({ organization: platform.organization, project: project.id, zdr: true });
+    await operations.setPrivacy({ organization: platform.organization, project: project.id, zdr: true });
     await ask(platform.client({ apiKey: projectKey.key }), canaries.projectZdr);
 
     await ask(client, canaries.storeFalse, false);

@@ -6,8 +6,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Agent, request } from "undici";
 import type { Config } from "../config/config.ts";
 import { CustodianError } from "../core/errors.ts";
+import { runOperation as run, type TableServices } from "../core/operation.ts";
 import { acquireLock, lockHolder } from "../platform/data-dir-lock.ts";
-import { adminOperations } from "../platform/operations.ts";
+import { operationTable, type AdminOperationTable } from "../platform/operations.ts";
 import { createLogger, openPlatform } from "../platform/platform.ts";
 import { adminSocketName, adminTokenName } from "../platform/server.ts";
 
@@ -36,9 +37,11 @@ async function viaServer(config: Readonly<Config>, operation: string, input: Rec
 async function locally(config: Readonly<Config>, operation: string, input: Record<string, unknown>) {
   const platform = await openPlatform(config, createLogger({ logLevel: "warn" }));
   try {
-    const run = adminOperations(platform)[operation];
-    if (!run) throw new CommandError(`Unknown operation ${operation}.`);
-    return await run(input);
+    if (!Object.hasOwn(operationTable, operation)) throw new CommandError(`Unknown operation ${operation}.`);
+    const services: TableServices<AdminOperationTable> = platform;
+    return await run(operationTable[operation as keyof AdminOperationTable], services, input, {
+      actor: "cli",
+    });
   } catch (error) {
     if (error instanceof CustodianError) throw new CommandError(error.message);
     throw error;

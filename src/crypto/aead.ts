@@ -1,4 +1,4 @@
-// AES-256-GCM sealing with a versioned ciphertext format and associated data that binds each
+// AES-256-GCM sealing (SEC-1) with a versioned ciphertext format and associated data that binds each
 // ciphertext to where it lives (table, row, organisation, key version).
 import { createCipheriv, createDecipheriv, type KeyObject } from "node:crypto";
 import { publicRandomBytes } from "../core/random.ts";

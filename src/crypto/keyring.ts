@@ -1,5 +1,5 @@
 // The keyring: one versioned data key per organisation, wrapped by the master key or by the customer's
-// own KMS key, used to seal and open business content. Rotation adds a version; old versions stay
+// own KMS key, used to seal and open business content (SEC-1). Rotation adds a version; old versions stay
 // to open old data.
 import { randomBytes } from "node:crypto";
 import type { Db } from "../db/database.ts";

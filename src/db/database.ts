@@ -1,4 +1,5 @@
-// Opens the database: embedded PGlite in the data directory by default, a PostgreSQL server when configured.
+// Opens the database: embedded PGlite in the data directory by default, a PostgreSQL server when
+// configured, which many stateless nodes share (PLAT-3).
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";

@@ -1,5 +1,5 @@
 // Where encrypted objects (uploaded files, fine-tuned weights) are kept: a small streaming interface,
-// so a local directory serves one machine and an S3-compatible store can serve many behind it.
+// so a local directory serves one machine and an S3-compatible store can serve many behind it (PLAT-3).
 
 /**
  * What a blob store writes, in order: buffers, or groups of buffers that make one stretch of the object

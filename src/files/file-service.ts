@@ -1,4 +1,4 @@
-// Uploaded files: content sealed under the file's own data key in the blob store, metadata in the
+// Uploaded files, kept until their organisation deletes them (FT-2): content sealed under the file's own data key in the blob store, metadata in the
 // database; every query is scoped by organisation here, so another organisation's id is simply not found.
 import type { AuditLog } from "../audit/audit-log.ts";
 import { errors } from "../core/errors.ts";

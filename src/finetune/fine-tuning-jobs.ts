@@ -1,4 +1,4 @@
-// Fine-tuning jobs: creation (with the checks that can be made at once), listing, events and
+// Fine-tuning jobs (FT-1): creation (with the checks that can be made at once), listing, events and
 // cancellation. Every query is scoped by organisation here; the worker runs the jobs.
 import type { Selectable } from "kysely";
 import type { AuditLog } from "../audit/audit-log.ts";

@@ -5,7 +5,9 @@ import { Type, type Static } from "@sinclair/typebox";
 import type { FastifyPluginAsync } from "fastify";
 import { errors } from "../core/errors.ts";
 import { ScimError } from "../identity/scim/scim-errors.ts";
+import { ssoProvisioningOperations } from "../identity/sso-provisioning-operations.ts";
 import { caller } from "./admin-api-permissions.ts";
+import { operationRoute } from "./operation-route.ts";
 import type { AdminApiDependencies } from "./admin-api-routes.ts";
 
 const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
@@ -27,9 +29,9 @@ const SwitchBody = Type.Object(
 const groupsShown = 200;
 
 export function adminGroupRoutes(
-  dependencies: Required<Pick<AdminApiDependencies, "groups" | "scimTokens">> & AdminApiDependencies,
+  dependencies: Required<Pick<AdminApiDependencies, "groups">> & AdminApiDependencies,
 ): FastifyPluginAsync {
-  const { access, groups, scimTokens } = dependencies;
+  const { access, groups, operations } = dependencies;
 
   /** The organisation's own group, or a 404 in the API's shape (SCIM's own errors are for /scim/v2). */
   async function groupOf(organizationId: string, groupId: string) {
@@ -100,38 +102,31 @@ export function adminGroupRoutes(
       },
     );
 
-    app.get("/api/admin/scim-tokens", { config: { permission: "members.read" } }, async (request) => {
-      const { organizationId } = caller(request);
-      return {
-        data: (await scimTokens.list(organizationId)).map((token) => ({
-          id: token.id,
-          created_at: token.createdAt.toISOString(),
-          revoked_at: token.revokedAt?.toISOString() ?? null,
-        })),
-      };
+    operationRoute(app, ssoProvisioningOperations.listScimTokens, operations, {
+      method: "GET",
+      url: "/api/admin/scim-tokens",
+      input: (_request, member) => ({ organization: member.organizationId }),
+      reply: (tokens) => ({ data: tokens }),
     });
 
-    // A SCIM token provisions and removes members, so it takes the permission to manage them.
-    app.post(
-      "/api/admin/scim-tokens",
-      { config: { permission: "members.write" } },
-      async (request, reply) => {
-        const principal = caller(request);
-        const created = await scimTokens.create(principal.organizationId, principal.userId);
+    operationRoute(app, ssoProvisioningOperations.createScimToken, operations, {
+      method: "POST",
+      url: "/api/admin/scim-tokens",
+      input: (_request, member) => ({ organization: member.organizationId }),
+      status: 201,
+      reply(created, reply) {
         // The only time the token leaves the server: it is stored as a hash.
         void reply.header("cache-control", "no-store");
-        return reply.status(201).send({ id: created.id, token: created.token, path: "/scim/v2" });
+        return { id: created.id, token: created.token, path: created.path };
       },
-    );
+    });
 
-    app.delete<{ Params: Static<typeof Id> }>(
-      "/api/admin/scim-tokens/:id",
-      { schema: { params: Id }, config: { permission: "members.write" } },
-      async (request, reply) => {
-        const principal = caller(request);
-        await scimTokens.revoke(principal.organizationId, request.params.id, principal.userId);
-        return reply.status(204).send();
-      },
-    );
+    operationRoute(app, ssoProvisioningOperations.revokeScimToken, operations, {
+      method: "DELETE",
+      url: "/api/admin/scim-tokens/:id",
+      params: Id,
+      input: ({ params }, member) => ({ organization: member.organizationId, id: params.id }),
+      status: 204,
+    });
   };
 }

@@ -1,11 +1,12 @@
-// /api/admin: API projects, their allowed models and API keys (list, create, revoke), and usage per
-// project, model and day.
+// /api/admin: API projects, their allowed models and API keys (list, create and revoke: the same
+// operations as `custodian keys ...`), and usage per project, model and day.
 import { Type, type Static } from "@sinclair/typebox";
 import type { FastifyPluginAsync } from "fastify";
-import type { ApiKeyInfo } from "../identity/api-key-service.ts";
+import { apiKeyOperations } from "../identity/api-key-operations.ts";
 import { parseCompletionsUsageQuery } from "../usage/usage-reports.ts";
 import { caller } from "./admin-api-permissions.ts";
 import type { AdminApiDependencies } from "./admin-api-routes.ts";
+import { operationRoute } from "./operation-route.ts";
 
 const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 const ProjectBody = Type.Object(
@@ -29,23 +30,10 @@ const UsageQuery = Type.Object({
   days: Type.Optional(Type.String({ pattern: "^[0-9]{1,2}$" })),
 });
 
-function renderKey(key: ApiKeyInfo) {
-  return {
-    id: key.id,
-    name: key.name,
-    project: key.projectId,
-    permission: key.permission,
-    redacted: key.redacted,
-    created_at: key.createdAt.toISOString(),
-    last_used_at: key.lastUsedAt?.toISOString() ?? null,
-    revoked_at: key.revokedAt?.toISOString() ?? null,
-  };
-}
-
 const daySeconds = 86_400;
 
 export function adminProjectRoutes(dependencies: AdminApiDependencies): FastifyPluginAsync {
-  const { tenancy, apiKeys, access, users, usageReports } = dependencies;
+  const { tenancy, access, usageReports, operations } = dependencies;
   return async (app) => {
     app.get("/api/admin/projects", { config: { permission: "projects.read" } }, async (request) => {
       const { organizationId } = caller(request);
@@ -92,50 +80,38 @@ export function adminProjectRoutes(dependencies: AdminApiDependencies): FastifyP
       },
     );
 
-    app.get<{ Params: Static<typeof Id> }>(
-      "/api/admin/projects/:id/keys",
-      { schema: { params: Id }, config: { permission: "keys.read" } },
-      async (request) => {
-        const { organizationId } = caller(request);
-        const project = await tenancy.getProject(organizationId, request.params.id);
-        const keys = await apiKeys.list(organizationId);
-        return { data: keys.filter((key) => key.projectId === project.id).map(renderKey) };
-      },
-    );
+    operationRoute(app, apiKeyOperations.listKeys, operations, {
+      method: "GET",
+      url: "/api/admin/projects/:id/keys",
+      params: Id,
+      input: ({ params }, member) => ({ organization: member.organizationId, project: params.id }),
+      reply: (keys) => ({ data: keys }),
+    });
 
-    app.post<{ Params: Static<typeof Id>; Body: Static<typeof KeyBody> }>(
-      "/api/admin/projects/:id/keys",
-      { schema: { params: Id, body: KeyBody }, config: { permission: "keys.write" } },
-      async (request, reply) => {
-        const principal = caller(request);
-        const project = await tenancy.getProject(principal.organizationId, request.params.id);
-        // The "api_keys" switch of the admin's own workspace decides whether keys may be made there.
-        const workspace = await users.defaultWorkspace(principal.organizationId);
-        await access.requireFeature(
-          { organizationId: principal.organizationId, workspaceId: workspace.id, userId: principal.userId },
-          "api_keys",
-        );
-        const created = await apiKeys.create({
-          organizationId: principal.organizationId,
-          projectId: project.id,
-          ...(request.body.name !== undefined ? { name: request.body.name } : {}),
-          permission: request.body.read_only === true ? "read_only" : "all",
-          actor: principal.userId,
-        });
-        // The secret is shown this once.
-        return reply.status(201).send({ ...renderKey(created), key: created.key });
-      },
-    );
+    // The member's own workspace's "api_keys" switch decides whether they may make keys (in the operation).
+    operationRoute(app, apiKeyOperations.createKey, operations, {
+      method: "POST",
+      url: "/api/admin/projects/:id/keys",
+      params: Id,
+      body: KeyBody,
+      input: ({ params, body }, member) => ({
+        organization: member.organizationId,
+        project: params.id,
+        ...(body.name !== undefined ? { name: body.name } : {}),
+        readOnly: body.read_only === true,
+      }),
+      status: 201,
+      // The secret is shown this once.
+      reply: ({ organization: _organization, ...created }) => created,
+    });
 
-    app.delete<{ Params: Static<typeof Id> }>(
-      "/api/admin/keys/:id",
-      { schema: { params: Id }, config: { permission: "keys.write" } },
-      async (request, reply) => {
-        const principal = caller(request);
-        await apiKeys.revoke(principal.organizationId, request.params.id, principal.userId);
-        return reply.status(204).send();
-      },
-    );
+    operationRoute(app, apiKeyOperations.revokeKey, operations, {
+      method: "DELETE",
+      url: "/api/admin/keys/:id",
+      params: Id,
+      input: ({ params }, member) => ({ organization: member.organizationId, id: params.id }),
+      status: 204,
+    });
 
     app.get<{ Querystring: Static<typeof UsageQuery> }>(
       "/api/admin/usage",

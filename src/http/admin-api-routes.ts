@@ -3,11 +3,13 @@
 // reads conversations: admins manage members, roles, switches and settings, never content (CTL-4).
 import type { FastifyPluginAsync } from "fastify";
 import type { AccessModule } from "../access/access-module.ts";
-import type { AuditLog, VerifyResult } from "../audit/audit-log.ts";
-import type { ApiKeyService } from "../identity/api-key-service.ts";
+import type { AuditLog } from "../audit/audit-log.ts";
+import type { ApiKeyOperationServices } from "../identity/api-key-operations.ts";
+import type { IdentityOperationServices } from "../identity/identity-operations.ts";
+import type { SecurityOperationServices } from "../notify/security-operations.ts";
+import type { PrivacyOperationServices } from "../privacy/privacy-operations.ts";
 import type { DomainRoutingService } from "../identity/domain-routing-service.ts";
 import type { ScimGroupService } from "../identity/scim/scim-group-service.ts";
-import type { ScimTokenService } from "../identity/scim/scim-token-service.ts";
 import type { OidcConnectionService } from "../identity/oidc/oidc-connection-service.ts";
 import type { SamlConnectionService } from "../identity/saml/saml-connection-service.ts";
 import type { SessionService } from "../identity/session-service.ts";
@@ -23,25 +25,29 @@ import { adminGroupRoutes } from "./admin-api-group-routes.ts";
 import { adminProjectRoutes } from "./admin-api-project-routes.ts";
 import { adminSettingsRoutes } from "./admin-api-settings-routes.ts";
 
+/** What the administrative operations the console shares with the CLI run against. */
+export type ConsoleOperationServices = ApiKeyOperationServices &
+  IdentityOperationServices &
+  PrivacyOperationServices &
+  SecurityOperationServices;
+
 export interface AdminApiDependencies {
+  /** Routes that do what an operation does run that operation (operation-route.ts). */
+  operations: ConsoleOperationServices;
   access: AccessModule;
   users: UserService;
   sessions: SessionService;
   tenancy: TenancyService;
-  apiKeys: ApiKeyService;
   retention: WorkspaceRetention;
   privacy: PrivacySettingsService;
   saml: SamlConnectionService;
   /** OIDC connections and verified email domains, for the SSO status. */
   oidc?: Pick<OidcConnectionService, "find">;
   domains?: Pick<DomainRoutingService, "list">;
-  /** SCIM-provisioned groups (for their switches) and SCIM tokens; their screens need both. */
+  /** SCIM-provisioned groups, for their switches. */
   groups?: ScimGroupService;
-  scimTokens?: ScimTokenService;
   usageReports: UsageReports;
   audit: AuditLog;
-  /** Checks the audit chain and pages on a broken one (SEC-4); the bare check when absent. */
-  verifyAudit?: () => Promise<VerifyResult>;
   /** Fine-tuning jobs and their progress. */
   fineTuning?: AdminFineTuningDependencies["fineTuning"];
 }
@@ -52,8 +58,8 @@ export function adminApiRoutes(dependencies: AdminApiDependencies): FastifyPlugi
     await app.register(adminSettingsRoutes(dependencies));
     await app.register(adminProjectRoutes(dependencies));
     await app.register(adminAuditRoutes(dependencies));
-    const { groups, scimTokens, fineTuning } = dependencies;
+    const { groups, fineTuning } = dependencies;
     if (fineTuning) await app.register(adminFineTuningRoutes({ fineTuning }));
-    if (groups && scimTokens) await app.register(adminGroupRoutes({ ...dependencies, groups, scimTokens }));
+    if (groups) await app.register(adminGroupRoutes({ ...dependencies, groups }));
   };
 }

@@ -1,10 +1,12 @@
 // /api/admin: workspaces and their retention, API privacy settings (retention, zero data
-// retention), and the status of single sign-on.
+// retention: changed by the same operation as `custodian privacy set`), and the status of single sign-on.
 import { Type, type Static } from "@sinclair/typebox";
 import type { FastifyPluginAsync } from "fastify";
 import type { PrivacySetting } from "../privacy/privacy-settings-service.ts";
 import { caller } from "./admin-api-permissions.ts";
+import { privacyOperations } from "../privacy/privacy-operations.ts";
 import type { AdminApiDependencies } from "./admin-api-routes.ts";
+import { operationRoute } from "./operation-route.ts";
 
 const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 const RetentionBody = Type.Object(
@@ -29,7 +31,25 @@ function renderPrivacy(setting: PrivacySetting) {
 }
 
 export function adminSettingsRoutes(dependencies: AdminApiDependencies): FastifyPluginAsync {
-  const { users, retention, privacy, tenancy, saml, oidc, domains } = dependencies;
+  const { users, retention, privacy, tenancy, saml, oidc, domains, operations } = dependencies;
+  /** The body's settings as the operation's input, for the organisation or one project. */
+  const change = (body: Static<typeof PrivacyBody>, organization: string, project?: string) => ({
+    organization,
+    ...(project !== undefined ? { project } : {}),
+    ...(body.retention_days !== undefined ? { retentionDays: body.retention_days } : {}),
+    ...(body.zdr !== undefined ? { zdr: body.zdr } : {}),
+  });
+  const saved = (setting: {
+    project: string | null;
+    retention_days: number | null;
+    zdr: boolean | null;
+    updated_at: string;
+  }) => ({
+    project: setting.project,
+    retention_days: setting.retention_days,
+    zdr: setting.zdr,
+    updated_at: setting.updated_at,
+  });
   return async (app) => {
     app.get("/api/admin/workspaces", { config: { permission: "retention.read" } }, async (request) => {
       const { organizationId } = caller(request);
@@ -76,42 +96,22 @@ export function adminSettingsRoutes(dependencies: AdminApiDependencies): Fastify
       };
     });
 
-    app.put<{ Body: Static<typeof PrivacyBody> }>(
-      "/api/admin/privacy",
-      { schema: { body: PrivacyBody }, config: { permission: "privacy.write" } },
-      async (request) =>
-        renderPrivacy(
-          await privacy.set({
-            organizationId: caller(request).organizationId,
-            projectId: null,
-            ...(request.body.retention_days !== undefined
-              ? { retentionDays: request.body.retention_days }
-              : {}),
-            ...(request.body.zdr !== undefined ? { zdr: request.body.zdr } : {}),
-            actor: caller(request).userId,
-          }),
-        ),
-    );
+    operationRoute(app, privacyOperations.setPrivacy, operations, {
+      method: "PUT",
+      url: "/api/admin/privacy",
+      body: PrivacyBody,
+      input: ({ body }, member) => change(body, member.organizationId),
+      reply: saved,
+    });
 
-    app.put<{ Params: Static<typeof Id>; Body: Static<typeof PrivacyBody> }>(
-      "/api/admin/projects/:id/privacy",
-      { schema: { params: Id, body: PrivacyBody }, config: { permission: "privacy.write" } },
-      async (request) => {
-        const principal = caller(request);
-        const project = await tenancy.getProject(principal.organizationId, request.params.id);
-        return renderPrivacy(
-          await privacy.set({
-            organizationId: principal.organizationId,
-            projectId: project.id,
-            ...(request.body.retention_days !== undefined
-              ? { retentionDays: request.body.retention_days }
-              : {}),
-            ...(request.body.zdr !== undefined ? { zdr: request.body.zdr } : {}),
-            actor: principal.userId,
-          }),
-        );
-      },
-    );
+    operationRoute(app, privacyOperations.setPrivacy, operations, {
+      method: "PUT",
+      url: "/api/admin/projects/:id/privacy",
+      params: Id,
+      body: PrivacyBody,
+      input: ({ params, body }, member) => change(body, member.organizationId, params.id),
+      reply: saved,
+    });
 
     app.get("/api/admin/sso", { config: { permission: "sso.read" } }, async (request) => {
       const { organizationId } = caller(request);

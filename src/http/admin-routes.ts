@@ -1,19 +1,22 @@
 // The local admin endpoint: a Unix socket in the data directory (mode 0600) plus a token file, so the
-// CLI can work on the data directory while the server holds the embedded database.
+// CLI can work on the data directory while the server holds the embedded database. It offers the
+// platform's operations table: POST /admin/<operation> with the operation's input as JSON.
 import { timingSafeEqual } from "node:crypto";
 import fastify, { LogController, type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { errors } from "../core/errors.ts";
+import { runOperation, type OperationCaller, type OperationTable } from "../core/operation.ts";
 import { installErrorHandling } from "./error-handler.ts";
-
-/** Each operation takes a JSON object of arguments and returns a JSON value. */
-export type AdminOperations = Record<string, (input: Record<string, unknown>) => Promise<unknown>>;
 
 export async function buildAdminApp(options: {
   token: string;
-  operations: AdminOperations;
+  /** The operations offered, the services they run against, and who the audit log names. */
+  operations: OperationTable;
+  services: unknown;
+  caller: OperationCaller;
   logger: Logger;
 }): Promise<FastifyInstance> {
+  const { operations, services, caller } = options;
   const app = fastify({
     // `custodian import` sends a whole conversations export (at most 32 MiB) through the socket.
     bodyLimit: 40 * 1024 * 1024,
@@ -29,11 +32,10 @@ export async function buildAdminApp(options: {
   app.post<{ Params: { operation: string }; Body: Record<string, unknown> | undefined }>(
     "/admin/:operation",
     async (request) => {
-      const operation = Object.hasOwn(options.operations, request.params.operation)
-        ? options.operations[request.params.operation]
-        : undefined;
-      if (!operation) throw errors.notFound("admin operation", request.params.operation);
-      return { result: await operation(request.body ?? {}) };
+      const name = request.params.operation;
+      const operation = Object.hasOwn(operations, name) ? operations[name] : undefined;
+      if (!operation) throw errors.notFound("admin operation", name);
+      return { result: await runOperation(operation, services, request.body ?? {}, caller) };
     },
   );
   return app;

@@ -20,7 +20,7 @@ describe("OIDC sign-in and domain routing", () => {
     organization = platform.organization;
     origin = platform.server.url;
     provider = await startOpenIdProvider([`${origin}/sso/oidc/${organization}/callback`]);
-    await adminOperations(platform.server.platform, "test").setOidcConnection!({
+    await adminOperations(platform.server.platform, "test").setOidcConnection({
       organization,
       base_url: origin,
       issuer: provider.issuer,
@@ -166,7 +166,7 @@ describe("OIDC sign-in and domain routing", () => {
       });
     }
 
-    const claimed = (await operations.claimDomain!({ organization, domain: "ACME.example.test" })) as {
+    const claimed = (await operations.claimDomain({ organization, domain: "ACME.example.test" })) as {
       verified: boolean;
       txt_record: { name: string; value: string };
     };
@@ -175,15 +175,15 @@ describe("OIDC sign-in and domain routing", () => {
     expect(await discover("boss@acme.example.test")).toEqual({ sso: false, enforced: false });
     // No DNS here: the token cannot be found, and enforcing an unverified domain is refused.
     await expect(
-      operations.verifyDomain!({ organization, domain: "acme.example.test" }),
+      operations.verifyDomain({ organization, domain: "acme.example.test" }),
     ).rejects.toMatchObject({
       code: "domain_token_not_found",
     });
     await expect(
-      operations.enforceDomainSso!({ organization, domain: "acme.example.test", enforce: true }),
+      operations.enforceDomainSso({ organization, domain: "acme.example.test", enforce: true }),
     ).rejects.toMatchObject({ code: "domain_not_verified" });
 
-    await operations.verifyDomain!({
+    await operations.verifyDomain({
       organization,
       domain: "acme.example.test",
       reason: "Ticket 42: registrar record checked by the operator",
@@ -202,7 +202,7 @@ describe("OIDC sign-in and domain routing", () => {
     });
     expect((await passwordSignIn("boss@acme.example.test")).status).toBe(200);
 
-    await operations.enforceDomainSso!({ organization, domain: "acme.example.test", enforce: true });
+    await operations.enforceDomainSso({ organization, domain: "acme.example.test", enforce: true });
     const refused = await passwordSignIn("boss@acme.example.test");
     expect(refused.status).toBe(403);
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("sso_enforced");

@@ -167,7 +167,7 @@ describe("/v1 through the official OpenAI client", () => {
 
   it("refuses a read-only key a completion with 403, and lets it list models", async () => {
     const operations = (await import("../platform/operations.ts")).adminOperations(platform.server.platform);
-    const created = (await operations.createKey!({
+    const created = (await operations.createKey({
       organization: platform.organization,
       readOnly: true,
     })) as {

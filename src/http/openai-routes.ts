@@ -1,4 +1,4 @@
-// /v1: the OpenAI-compatible API. Handlers stay thin: authenticate, validate, call the model, render.
+// /v1: the OpenAI-compatible API (PLAT-1). Handlers stay thin: authenticate, validate, call the model, render.
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Static } from "@sinclair/typebox";
 import { errors } from "../core/errors.ts";
@@ -10,7 +10,7 @@ import type { CompletionObserver, RequestPolicy } from "../inference/completion-
 import type { ModelRouter } from "../inference/model-router.ts";
 import type { ModerationService } from "../privacy/moderation-service.ts";
 import type { UsageReports } from "../usage/usage-reports.ts";
-import { usageRoutes } from "../usage/usage-routes.ts";
+import { usageRoutes } from "./usage-routes.ts";
 import { chatCompletionBody } from "./chat-completion-schema.ts";
 import { moderationRoutes } from "./moderations-routes.ts";
 import { completionsRoutes } from "./completions-routes.ts";

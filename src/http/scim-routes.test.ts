@@ -14,7 +14,7 @@ describe("SCIM 2.0 provisioning", () => {
   beforeAll(async () => {
     platform = await startTestPlatform();
     base = `${platform.server.url}/scim/v2`;
-    const created = (await adminOperations(platform.server.platform, "test").createScimToken!({
+    const created = (await adminOperations(platform.server.platform, "test").createScimToken({
       organization: platform.organization,
     })) as { token: string };
     token = created.token;
@@ -368,7 +368,7 @@ describe("SCIM 2.0 provisioning", () => {
 
     const { tenancy } = platform.server.platform;
     const { organization: other } = await tenancy.createOrganization("Elsewhere", "test");
-    const theirs = (await adminOperations(platform.server.platform, "test").createScimToken!({
+    const theirs = (await adminOperations(platform.server.platform, "test").createScimToken({
       organization: other.id,
     })) as { token: string };
     expect((await scim("GET", `/Users/${twinId}`, undefined, theirs.token)).status).toBe(404);
@@ -394,7 +394,7 @@ describe("SCIM 2.0 provisioning", () => {
     expect((await scim("GET", `/Users/${twinId}`)).body.active).toBe(true);
 
     const [listed] = await platform.server.platform.identity.scimTokens.list(other.id);
-    await adminOperations(platform.server.platform, "test").revokeScimToken!({
+    await adminOperations(platform.server.platform, "test").revokeScimToken({
       organization: other.id,
       id: listed!.id,
     });

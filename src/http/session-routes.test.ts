@@ -8,6 +8,7 @@ import { TestIdentityProvider } from "../../test/helpers/saml-identity-provider.
 import { AuditLog } from "../audit/audit-log.ts";
 import { Keyring } from "../crypto/keyring.ts";
 import { createIdentityServices, type IdentityServices } from "../identity/identity-services.ts";
+import { bindOperations, type BoundOperations } from "../core/operation.ts";
 import { identityOperations } from "../identity/identity-operations.ts";
 import { TenancyService } from "../tenancy/tenancy-service.ts";
 import { installErrorHandling } from "./error-handler.ts";
@@ -16,7 +17,7 @@ import { sessionRoutes } from "./session-routes.ts";
 describe("browser sessions", () => {
   let database: TestDatabase;
   let identity: IdentityServices;
-  let operations: ReturnType<typeof identityOperations>;
+  let operations: BoundOperations<typeof identityOperations>;
   let organization: string;
   let app: FastifyInstance;
   let secureApp: FastifyInstance;
@@ -37,7 +38,7 @@ describe("browser sessions", () => {
     const tenancy = new TenancyService({ db: database.db, keyring, audit });
     organization = (await tenancy.createOrganization("Sessions test", "test")).organization.id;
     identity = createIdentityServices({ db: database.db, keyring, audit, now: () => clock });
-    operations = identityOperations(identity, (id) => tenancy.getOrganization(id), "test");
+    operations = bindOperations(identityOperations, { identity, tenancy }, { actor: "test" });
     app = await appFor(false);
     secureApp = await appFor(true);
   }, 60_000);
@@ -48,7 +49,7 @@ describe("browser sessions", () => {
   });
 
   async function createOwner(email: string): Promise<string> {
-    const created = (await operations.createOwner!({ organization, email })) as { password: string };
+    const created = (await operations.createOwner({ organization, email })) as { password: string };
     return created.password;
   }
 
@@ -203,16 +204,16 @@ describe("browser sessions", () => {
     const cookie = cookieHeader(
       (await signIn(app, "last-owner@example.test", password)).headers["set-cookie"],
     );
-    await expect(operations.disableLocalSignIn!({ organization })).rejects.toMatchObject({
+    await expect(operations.disableLocalSignIn({ organization })).rejects.toMatchObject({
       code: "sso_required",
     });
     const idp = await TestIdentityProvider.create();
-    await operations.setSamlConnection!({
+    await operations.setSamlConnection({
       organization,
       metadata: idp.metadataXml(),
       base_url: `https://${host}`,
     });
-    const result = (await operations.disableLocalSignIn!({ organization })) as {
+    const result = (await operations.disableLocalSignIn({ organization })) as {
       users: number;
       sessions_revoked: number;
     };

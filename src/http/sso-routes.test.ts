@@ -8,6 +8,7 @@ import { TestIdentityProvider } from "../../test/helpers/saml-identity-provider.
 import { AuditLog } from "../audit/audit-log.ts";
 import { Keyring } from "../crypto/keyring.ts";
 import { createIdentityServices, type IdentityServices } from "../identity/identity-services.ts";
+import { bindOperations } from "../core/operation.ts";
 import { identityOperations } from "../identity/identity-operations.ts";
 import { TenancyService } from "../tenancy/tenancy-service.ts";
 import { installErrorHandling } from "./error-handler.ts";
@@ -201,8 +202,8 @@ describe("SAML single sign-on over HTTPS (secure cookies, browser-bound logins)"
     organization = (await tenancy.createOrganization("Secure SSO", "test")).organization.id;
     identity = createIdentityServices({ db: database.db, keyring, audit });
     idp = await TestIdentityProvider.create();
-    const operations = identityOperations(identity, (id) => tenancy.getOrganization(id), "test");
-    const configured = (await operations.setSamlConnection!({
+    const operations = bindOperations(identityOperations, { identity, tenancy }, { actor: "test" });
+    const configured = (await operations.setSamlConnection({
       organization,
       metadata: idp.metadataXml(),
       base_url: `https://${host}`,

@@ -1,4 +1,4 @@
-// GET /api/trust: the public trust report (commitments, their proofs, live settings), readable without
+// GET /api/trust: the public trust report (PLAT-2) (commitments, their proofs, live settings), readable without
 // signing in. Building it verifies the audit chain, so it is cached for a minute.
 import type { FastifyPluginAsync } from "fastify";
 

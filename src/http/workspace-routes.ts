@@ -1,4 +1,4 @@
-// /api/conversations: the chat workspace's API for the signed-in user. Handlers stay thin: find the
+// /api/conversations: the chat workspace's API (PLAT-1) for the signed-in user. Handlers stay thin: find the
 // member from the session, call the conversation service, render. Answers stream as server-sent events.
 import { Type, type Static } from "@sinclair/typebox";
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";

@@ -176,6 +176,17 @@ export class ApiKeyService {
     return count;
   }
 
+  /** The user a personal key belongs to (for user budgets); null for a project key or an unknown one. */
+  async ownerOf(organizationId: string, keyId: string): Promise<string | null> {
+    const row = await this.#db
+      .selectFrom("api_keys")
+      .select("user_id")
+      .where("organization_id", "=", organizationId)
+      .where("id", "=", keyId)
+      .executeTakeFirst();
+    return row?.user_id ?? null;
+  }
+
   async list(organizationId: string): Promise<ApiKeyInfo[]> {
     const rows = await this.#db
       .selectFrom("api_keys")

@@ -1,11 +1,32 @@
-// The identity domain's admin operations (SAML connections, the bootstrap owner), shared by the CLI
-// and the admin socket through platform/operations.ts.
+// The identity domain's administrative operations: SAML connections and the bootstrap owner here;
+// OIDC, email domains and SCIM tokens in sso-provisioning-operations.ts; API keys in api-key-operations.ts.
+import { Type } from "@sinclair/typebox";
 import { randomToken } from "../core/ids.ts";
+import { defineOperation, installationOnly, OrganizationId } from "../core/operation.ts";
 import { identityErrors } from "./identity-errors.ts";
-import { optionalFlag, optionalText, requiredText, type Operation } from "../core/operation-input.ts";
 import type { IdentityServices } from "./identity-services.ts";
 import { summarize } from "./saml/saml-connection-service.ts";
 import { ssoProvisioningOperations } from "./sso-provisioning-operations.ts";
+
+/** What the identity operations use: the identity services, and tenancy to check an organisation exists. */
+export interface IdentityOperationServices {
+  identity: IdentityServices;
+  tenancy: { getOrganization(organizationId: string): Promise<unknown> };
+}
+
+const operation = defineOperation<IdentityOperationServices>();
+
+const SamlConnectionView = Type.Object({
+  organization: Type.String(),
+  sp_entity_id: Type.String(),
+  acs_url: Type.String(),
+  idp_entity_id: Type.String(),
+  idp_sso_url: Type.String(),
+  idp_certificates: Type.Integer(),
+  email_attribute: Type.String(),
+  name_attribute: Type.String(),
+  idp_initiated: Type.Boolean(),
+});
 
 function connectionView(connection: ReturnType<typeof summarize>) {
   return {
@@ -21,68 +42,107 @@ function connectionView(connection: ReturnType<typeof summarize>) {
   };
 }
 
-export function identityOperations(
-  identity: IdentityServices,
-  checkOrganization: (organizationId: string) => Promise<unknown>,
-  actor: string,
-): Record<string, Operation> {
-  return {
-    // OIDC connections, verified email domains and SCIM tokens.
-    ...ssoProvisioningOperations(identity, checkOrganization, actor),
-    async setSamlConnection(input) {
-      const organizationId = requiredText(input, "organization");
-      await checkOrganization(organizationId);
-      const emailAttribute = optionalText(input, "email_attribute");
-      const nameAttribute = optionalText(input, "name_attribute");
-      const allowIdpInitiated = optionalFlag(input, "idp_initiated");
+export const identityOperations = {
+  ...ssoProvisioningOperations,
+  setSamlConnection: operation({
+    description:
+      "connect an organisation to its SAML IdP (its metadata XML); base URL = where users reach Custodian",
+    permission: installationOnly,
+    input: Type.Object({
+      organization: OrganizationId,
+      metadata: Type.String({ minLength: 1 }),
+      base_url: Type.String({ minLength: 1, title: "URL" }),
+      email_attribute: Type.Optional(Type.String({ minLength: 1, title: "ATTRIBUTE" })),
+      name_attribute: Type.Optional(Type.String({ minLength: 1, title: "ATTRIBUTE" })),
+      idp_initiated: Type.Optional(Type.Boolean()),
+    }),
+    output: SamlConnectionView,
+    async run({ identity, tenancy }, input, caller) {
+      await tenancy.getOrganization(input.organization);
       const connection = await identity.samlConnections.set({
-        organizationId,
-        metadataXml: requiredText(input, "metadata"),
-        baseUrl: requiredText(input, "base_url"),
-        ...(emailAttribute ? { emailAttribute } : {}),
-        ...(nameAttribute ? { nameAttribute } : {}),
-        ...(allowIdpInitiated !== undefined ? { allowIdpInitiated } : {}),
-        actor,
+        organizationId: input.organization,
+        metadataXml: input.metadata,
+        baseUrl: input.base_url,
+        ...(input.email_attribute ? { emailAttribute: input.email_attribute } : {}),
+        ...(input.name_attribute ? { nameAttribute: input.name_attribute } : {}),
+        ...(input.idp_initiated !== undefined ? { allowIdpInitiated: input.idp_initiated } : {}),
+        actor: caller.actor,
       });
       return connectionView(connection);
     },
-    async showSamlConnection(input) {
-      const organizationId = requiredText(input, "organization");
-      return connectionView(summarize(await identity.samlConnections.get(organizationId)));
+  }),
+  showSamlConnection: operation({
+    description: "the SP's entity id and ACS URL, and the IdP's settings",
+    permission: installationOnly,
+    input: Type.Object({ organization: OrganizationId }),
+    output: SamlConnectionView,
+    async run({ identity }, input) {
+      return connectionView(summarize(await identity.samlConnections.get(input.organization)));
     },
-    async deleteSamlConnection(input) {
-      const organizationId = requiredText(input, "organization");
-      await identity.samlConnections.remove(organizationId, actor);
-      return { organization: organizationId, deleted: true };
+  }),
+  deleteSamlConnection: operation({
+    description: "remove the organisation's SAML connection",
+    permission: installationOnly,
+    input: Type.Object({ organization: OrganizationId }),
+    output: Type.Object({ organization: Type.String(), deleted: Type.Literal(true) }),
+    async run({ identity }, input, caller) {
+      await identity.samlConnections.remove(input.organization, caller.actor);
+      return { organization: input.organization, deleted: true as const };
     },
-    /** The local bootstrap owner; the generated password is shown once. */
-    async createOwner(input) {
-      const organizationId = requiredText(input, "organization");
-      await checkOrganization(organizationId);
+  }),
+  createOwner: operation({
+    description: "the local bootstrap owner; its password is shown once",
+    permission: installationOnly,
+    input: Type.Object({
+      organization: OrganizationId,
+      email: Type.String({ minLength: 1 }),
+      name: Type.Optional(Type.String({ minLength: 1 })),
+    }),
+    output: Type.Object({
+      id: Type.String(),
+      organization: Type.String(),
+      email: Type.String(),
+      password: Type.String(),
+    }),
+    async run({ identity, tenancy }, input, caller) {
+      await tenancy.getOrganization(input.organization);
       const password = randomToken(24);
-      const name = optionalText(input, "name");
       const user = await identity.users.createLocalOwner({
-        organizationId,
-        email: requiredText(input, "email"),
-        ...(name ? { displayName: name } : {}),
+        organizationId: input.organization,
+        email: input.email,
+        ...(input.name ? { displayName: input.name } : {}),
         password,
-        actor,
+        actor: caller.actor,
       });
-      return { id: user.id, organization: organizationId, email: user.email, password };
+      return { id: user.id, organization: input.organization, email: user.email, password };
     },
-    /** Once SSO works: no more password sign-in in this organisation, and password sessions end. */
-    async disableLocalSignIn(input) {
-      const organizationId = requiredText(input, "organization");
+  }),
+  disableLocalSignIn: operation({
+    description: "end password sign-in once SSO works (needs an SSO connection); password sessions end",
+    permission: installationOnly,
+    input: Type.Object({ organization: OrganizationId }),
+    output: Type.Object({
+      organization: Type.String(),
+      users: Type.Integer(),
+      sessions_revoked: Type.Integer(),
+    }),
+    async run({ identity }, input, caller) {
+      const organizationId = input.organization;
       const hasSso =
         (await identity.samlConnections.find(organizationId)) !== null ||
         (await identity.oidcConnections.exists(organizationId));
       if (!hasSso) throw identityErrors.ssoRequired();
-      const users = await identity.users.disablePasswords(organizationId, actor);
+      const users = await identity.users.disablePasswords(organizationId, caller.actor);
       let sessions = 0;
       for (const userId of users) {
-        sessions += await identity.sessions.revokeAllForUser(organizationId, userId, actor, "password");
+        sessions += await identity.sessions.revokeAllForUser(
+          organizationId,
+          userId,
+          caller.actor,
+          "password",
+        );
       }
       return { organization: organizationId, users: users.length, sessions_revoked: sessions };
     },
-  };
-}
+  }),
+};

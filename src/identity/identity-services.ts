@@ -29,11 +29,6 @@ export interface IdentityServices {
   scimTokens: ScimTokenService;
   scimUsers: ScimUserService;
   scimGroups: ScimGroupService;
-  /**
-   * Run when a user is deleted, before the user row goes. Identity owns the list; the domains that
-   * keep a user's data (the workspace's conversations) add to it, so deletion reaches their data too.
-   */
-  onUserDeleted: UserDeletionHook[];
 }
 
 export function createIdentityServices(dependencies: {
@@ -47,6 +42,11 @@ export function createIdentityServices(dependencies: {
   apiKeys?: ApiKeyService;
   /** How a claimed email domain is checked; DNS TXT unless said otherwise. */
   domainCheck?: DomainOwnershipCheck;
+  /**
+   * Run when a user is deleted, before the user row goes: the domains that keep a user's data (the
+   * workspace's conversations) contribute them, so deletion reaches their data too. Read at deletion time.
+   */
+  onUserDeleted?: readonly UserDeletionHook[];
 }): IdentityServices {
   const { db, keyring, audit } = dependencies;
   const users = new UserService({ db, audit });
@@ -68,7 +68,6 @@ export function createIdentityServices(dependencies: {
     },
   });
   const apiKeys = dependencies.apiKeys ?? new ApiKeyService({ db, audit });
-  const onUserDeleted: UserDeletionHook[] = [];
   return {
     users,
     sessions,
@@ -79,8 +78,14 @@ export function createIdentityServices(dependencies: {
     oidcLogin: new OidcLoginService({ db, keyring, audit, connections: oidcConnections, users, sessions }),
     domains,
     scimTokens: new ScimTokenService({ db, audit }),
-    scimUsers: new ScimUserService({ db, audit, users, sessions, apiKeys, onUserDeleted }),
+    scimUsers: new ScimUserService({
+      db,
+      audit,
+      users,
+      sessions,
+      apiKeys,
+      onUserDeleted: dependencies.onUserDeleted ?? [],
+    }),
     scimGroups: new ScimGroupService({ db, audit }),
-    onUserDeleted,
   };
 }

@@ -1,15 +1,23 @@
-// Admin operations for OIDC connections, SCIM tokens and email domains, shared by the CLI and the
-// admin socket through identity-operations.ts.
-import { errors } from "../core/errors.ts";
-import {
-  optionalText,
-  requiredText,
-  type Operation,
-  type OperationInput as Input,
-} from "../core/operation-input.ts";
+// Administrative operations for OIDC connections, verified email domains and SCIM tokens (the SCIM
+// token operations serve the admin console's routes too); part of identity-operations.ts.
+import { Type } from "@sinclair/typebox";
+import { defineOperation, installationOnly, OrganizationId } from "../core/operation.ts";
 import type { EmailDomain } from "./domain-routing-service.ts";
-import type { IdentityServices } from "./identity-services.ts";
+import type { IdentityOperationServices } from "./identity-operations.ts";
 import { summarize } from "./oidc/oidc-connection-service.ts";
+
+const operation = defineOperation<IdentityOperationServices>();
+
+const Domain = Type.String({ minLength: 1, maxLength: 253 });
+
+const DomainView = Type.Object({
+  organization: Type.String(),
+  domain: Type.String(),
+  verified: Type.Boolean(),
+  verification_method: Type.Union([Type.String(), Type.Null()]),
+  enforce_sso: Type.Boolean(),
+  txt_record: Type.Object({ name: Type.String(), value: Type.String() }),
+});
 
 function domainView(domain: EmailDomain) {
   return {
@@ -22,97 +30,15 @@ function domainView(domain: EmailDomain) {
   };
 }
 
-export function ssoProvisioningOperations(
-  identity: IdentityServices,
-  checkOrganization: (organizationId: string) => Promise<unknown>,
-  actor: string,
-): Record<string, Operation> {
-  const organization = async (input: Input) => {
-    const organizationId = requiredText(input, "organization");
-    await checkOrganization(organizationId);
-    return organizationId;
-  };
-  return {
-    async setOidcConnection(input) {
-      const organizationId = await organization(input);
-      const secret = optionalText(input, "client_secret");
-      const scopes = optionalText(input, "scopes");
-      const emailClaim = optionalText(input, "email_claim");
-      const nameClaim = optionalText(input, "name_claim");
-      const connection = await identity.oidcConnections.set({
-        organizationId,
-        baseUrl: requiredText(input, "base_url"),
-        issuer: requiredText(input, "issuer"),
-        clientId: requiredText(input, "client_id"),
-        ...(secret ? { clientSecret: secret } : {}),
-        ...(scopes ? { scopes: scopes.split(/[\s,]+/).filter(Boolean) } : {}),
-        ...(emailClaim ? { emailClaim } : {}),
-        ...(nameClaim ? { nameClaim } : {}),
-        actor,
-      });
-      return oidcView(connection);
-    },
-    async showOidcConnection(input) {
-      return oidcView(summarize(await identity.oidcConnections.get(requiredText(input, "organization"))));
-    },
-    async deleteOidcConnection(input) {
-      const organizationId = requiredText(input, "organization");
-      await identity.oidcConnections.remove(organizationId, actor);
-      return { organization: organizationId, deleted: true };
-    },
-    async claimDomain(input) {
-      const organizationId = await organization(input);
-      return domainView(await identity.domains.claim(organizationId, requiredText(input, "domain"), actor));
-    },
-    async verifyDomain(input) {
-      const organizationId = await organization(input);
-      const domain = requiredText(input, "domain");
-      const reason = optionalText(input, "reason");
-      return domainView(
-        reason
-          ? await identity.domains.markVerified(organizationId, domain, reason, actor)
-          : await identity.domains.verify(organizationId, domain, actor),
-      );
-    },
-    async enforceDomainSso(input) {
-      const organizationId = await organization(input);
-      const enforce = input.enforce;
-      if (typeof enforce !== "boolean")
-        throw errors.invalidRequest("'enforce' must be true or false.", "enforce");
-      return domainView(
-        await identity.domains.setEnforceSso(organizationId, requiredText(input, "domain"), enforce, actor),
-      );
-    },
-    async listDomains(input) {
-      return (await identity.domains.list(await organization(input))).map(domainView);
-    },
-    async removeDomain(input) {
-      const organizationId = await organization(input);
-      const domain = requiredText(input, "domain");
-      await identity.domains.remove(organizationId, domain, actor);
-      return { organization: organizationId, domain, removed: true };
-    },
-    /** The token is shown once; the IdP is given it with the SCIM base URL (<base URL>/scim/v2). */
-    async createScimToken(input) {
-      const organizationId = await organization(input);
-      const created = await identity.scimTokens.create(organizationId, actor);
-      return { id: created.id, organization: organizationId, token: created.token, path: "/scim/v2" };
-    },
-    async listScimTokens(input) {
-      return (await identity.scimTokens.list(await organization(input))).map((token) => ({
-        id: token.id,
-        created_at: token.createdAt.toISOString(),
-        revoked_at: token.revokedAt?.toISOString() ?? null,
-      }));
-    },
-    async revokeScimToken(input) {
-      const organizationId = requiredText(input, "organization");
-      const id = requiredText(input, "id");
-      await identity.scimTokens.revoke(organizationId, id, actor);
-      return { id, revoked: true };
-    },
-  };
-}
+const OidcView = Type.Object({
+  organization: Type.String(),
+  issuer: Type.String(),
+  client_id: Type.String(),
+  redirect_uri: Type.String(),
+  scopes: Type.String(),
+  email_claim: Type.String(),
+  name_claim: Type.String(),
+});
 
 function oidcView(connection: ReturnType<typeof summarize>) {
   return {
@@ -125,3 +51,165 @@ function oidcView(connection: ReturnType<typeof summarize>) {
     name_claim: connection.nameClaim,
   };
 }
+
+const ScimTokenView = Type.Object({
+  id: Type.String(),
+  created_at: Type.String(),
+  revoked_at: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const ssoProvisioningOperations = {
+  setOidcConnection: operation({
+    description:
+      "connect an organisation to its OpenID provider (the client secret is kept when not given on an update)",
+    permission: installationOnly,
+    input: Type.Object({
+      organization: OrganizationId,
+      issuer: Type.String({ minLength: 1, title: "URL" }),
+      client_id: Type.String({ minLength: 1, title: "ID" }),
+      client_secret: Type.Optional(Type.String({ minLength: 1 })),
+      base_url: Type.String({ minLength: 1, title: "URL" }),
+      scopes: Type.Optional(Type.String({ minLength: 1, title: '"email profile"' })),
+      email_claim: Type.Optional(Type.String({ minLength: 1, title: "CLAIM" })),
+      name_claim: Type.Optional(Type.String({ minLength: 1, title: "CLAIM" })),
+    }),
+    output: OidcView,
+    async run({ identity, tenancy }, input, caller) {
+      await tenancy.getOrganization(input.organization);
+      const connection = await identity.oidcConnections.set({
+        organizationId: input.organization,
+        baseUrl: input.base_url,
+        issuer: input.issuer,
+        clientId: input.client_id,
+        ...(input.client_secret ? { clientSecret: input.client_secret } : {}),
+        ...(input.scopes ? { scopes: input.scopes.split(/[\s,]+/).filter(Boolean) } : {}),
+        ...(input.email_claim ? { emailClaim: input.email_claim } : {}),
+        ...(input.name_claim ? { nameClaim: input.name_claim } : {}),
+        actor: caller.actor,
+      });
+      return oidcView(connection);
+    },
+  }),
+  showOidcConnection: operation({
+    description: "the redirect URI and the OpenID provider's settings",
+    permission: installationOnly,
+    input: Type.Object({ organization: OrganizationId }),
+    output: OidcView,
+    async run({ identity }, input) {
+      return oidcView(summarize(await identity.oidcConnections.get(input.organization)));
+    },
+  }),
+  deleteOidcConnection: operation({
+    description: "remove the organisation's OIDC connection",
+    permission: installationOnly,
+    input: Type.Object({ organization: OrganizationId }),
+    output: Type.Object({ organization: Type.String(), deleted: Type.Literal(true) }),
+    async run({ identity }, input, caller) {
+      await identity.oidcConnections.remove(input.organization, caller.actor);
+      return { organization: input.organization, deleted: true as const };
+    },
+  }),
+  claimDomain: operation({
+    description: "claim an email domain; answers with the TXT record to publish",
+    permission: installationOnly,
+    input: Type.Object({ organization: OrganizationId, domain: Domain }),
+    output: DomainView,
+    async run({ identity, tenancy }, input, caller) {
+      await tenancy.getOrganization(input.organization);
+      return domainView(await identity.domains.claim(input.organization, input.domain, caller.actor));
+    },
+  }),
+  verifyDomain: operation({
+    description: "check the published record, or vouch for the domain by hand with a reason",
+    permission: installationOnly,
+    input: Type.Object({
+      organization: OrganizationId,
+      domain: Domain,
+      reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500, title: "TEXT" })),
+    }),
+    output: DomainView,
+    async run({ identity, tenancy }, input, caller) {
+      await tenancy.getOrganization(input.organization);
+      return domainView(
+        input.reason
+          ? await identity.domains.markVerified(input.organization, input.domain, input.reason, caller.actor)
+          : await identity.domains.verify(input.organization, input.domain, caller.actor),
+      );
+    },
+  }),
+  enforceDomainSso: operation({
+    description: "refuse password sign-in for the domain's users (or allow it again)",
+    permission: installationOnly,
+    input: Type.Object({ organization: OrganizationId, domain: Domain, enforce: Type.Boolean() }),
+    output: DomainView,
+    async run({ identity, tenancy }, input, caller) {
+      await tenancy.getOrganization(input.organization);
+      return domainView(
+        await identity.domains.setEnforceSso(input.organization, input.domain, input.enforce, caller.actor),
+      );
+    },
+  }),
+  listDomains: operation({
+    description: "the organisation's email domains",
+    permission: installationOnly,
+    input: Type.Object({ organization: OrganizationId }),
+    output: Type.Array(DomainView),
+    async run({ identity, tenancy }, input) {
+      await tenancy.getOrganization(input.organization);
+      return (await identity.domains.list(input.organization)).map(domainView);
+    },
+  }),
+  removeDomain: operation({
+    description: "remove an email domain",
+    permission: installationOnly,
+    input: Type.Object({ organization: OrganizationId, domain: Domain }),
+    output: Type.Object({ organization: Type.String(), domain: Type.String(), removed: Type.Literal(true) }),
+    async run({ identity, tenancy }, input, caller) {
+      await tenancy.getOrganization(input.organization);
+      await identity.domains.remove(input.organization, input.domain, caller.actor);
+      return { organization: input.organization, domain: input.domain, removed: true as const };
+    },
+  }),
+  /** The token is shown once; the IdP is given it with the SCIM base URL (<base URL>/scim/v2). */
+  createScimToken: operation({
+    description: "a SCIM bearer token for the organisation (shown once)",
+    // A SCIM token provisions and removes members, so it takes the permission to manage them.
+    permission: "members.write",
+    input: Type.Object({ organization: OrganizationId }),
+    output: Type.Object({
+      id: Type.String(),
+      organization: Type.String(),
+      token: Type.String(),
+      path: Type.String(),
+    }),
+    async run({ identity, tenancy }, input, caller) {
+      await tenancy.getOrganization(input.organization);
+      const created = await identity.scimTokens.create(input.organization, caller.actor);
+      return { id: created.id, organization: input.organization, token: created.token, path: "/scim/v2" };
+    },
+  }),
+  listScimTokens: operation({
+    description: "the organisation's SCIM tokens",
+    permission: "members.read",
+    input: Type.Object({ organization: OrganizationId }),
+    output: Type.Array(ScimTokenView),
+    async run({ identity, tenancy }, input) {
+      await tenancy.getOrganization(input.organization);
+      return (await identity.scimTokens.list(input.organization)).map((token) => ({
+        id: token.id,
+        created_at: token.createdAt.toISOString(),
+        revoked_at: token.revokedAt?.toISOString() ?? null,
+      }));
+    },
+  }),
+  revokeScimToken: operation({
+    description: "revoke a SCIM token",
+    permission: "members.write",
+    input: Type.Object({ organization: OrganizationId, id: Type.String({ minLength: 1, maxLength: 100 }) }),
+    output: Type.Object({ id: Type.String(), revoked: Type.Literal(true) }),
+    async run({ identity }, input, caller) {
+      await identity.scimTokens.revoke(input.organization, input.id, caller.actor);
+      return { id: input.id, revoked: true as const };
+    },
+  }),
+};

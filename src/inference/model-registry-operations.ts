@@ -1,9 +1,19 @@
 // The model registry's administrative operations, for the CLI (directly or through a running server's
 // admin socket): register a pulled file, list what is registered.
-import { errors } from "../core/errors.ts";
+import { Type } from "@sinclair/typebox";
+import { defineOperation, installationOnly } from "../core/operation.ts";
 import type { ModelRegistry, RegisteredModel } from "./model-registry.ts";
 
-type Operation = (input: Record<string, unknown>) => Promise<unknown>;
+const operation = defineOperation<{ modelRegistry: ModelRegistry }>();
+
+const RegisteredModelView = Type.Object({
+  id: Type.String(),
+  path: Type.String(),
+  source: Type.String(),
+  sha256: Type.Union([Type.String(), Type.Null()]),
+  size_bytes: Type.Integer(),
+  created_at: Type.String(),
+});
 
 function render(model: RegisteredModel) {
   return {
@@ -16,25 +26,29 @@ function render(model: RegisteredModel) {
   };
 }
 
-export function modelRegistryOperations(registry: ModelRegistry, actor: string): Record<string, Operation> {
-  return {
-    async registerModel(input) {
-      const { id, path, source, sha256, sizeBytes } = input;
-      if (typeof id !== "string") throw errors.invalidRequest("'id' must be a string.", "id");
-      if (typeof path !== "string" || !path.startsWith("/")) {
-        throw errors.invalidRequest("'path' must be an absolute path.", "path");
-      }
-      if (typeof source !== "string") throw errors.invalidRequest("'source' must be a string.", "source");
-      if (sha256 !== null && (typeof sha256 !== "string" || !/^[0-9a-f]{64}$/.test(sha256))) {
-        throw errors.invalidRequest("'sha256' must be 64 hex digits or null.", "sha256");
-      }
-      if (typeof sizeBytes !== "number" || !Number.isSafeInteger(sizeBytes) || sizeBytes < 0) {
-        throw errors.invalidRequest("'sizeBytes' must be a whole number.", "sizeBytes");
-      }
-      return render(await registry.register({ id, path, source, sha256, sizeBytes, actor }));
+export const modelRegistryOperations = {
+  registerModel: operation({
+    description: "register a downloaded GGUF file (what `models pull` does once the file is checked)",
+    permission: installationOnly,
+    input: Type.Object({
+      id: Type.String({ minLength: 1 }),
+      path: Type.String({ pattern: "^/", examples: ["/absolute/path/model.gguf"] }),
+      source: Type.String({ minLength: 1 }),
+      sha256: Type.Union([Type.String({ pattern: "^[0-9a-f]{64}$" }), Type.Null()]),
+      sizeBytes: Type.Integer({ minimum: 0 }),
+    }),
+    output: RegisteredModelView,
+    async run({ modelRegistry }, input, caller) {
+      return render(await modelRegistry.register({ ...input, actor: caller.actor }));
     },
-    async listModels() {
-      return (await registry.list()).map(render);
+  }),
+  listModels: operation({
+    description: "the registered models",
+    permission: installationOnly,
+    input: Type.Object({}),
+    output: Type.Array(RegisteredModelView),
+    async run({ modelRegistry }) {
+      return (await modelRegistry.list()).map(render);
     },
-  };
-}
+  }),
+};

@@ -1,5 +1,5 @@
 // The model router: every model any provider offers, by the id clients use, and each organisation's
-// private (fine-tuned) models, which only that organisation can see or call.
+// private (fine-tuned) models, which only that organisation can see or call (CTL-3, FT-3).
 import { errors } from "../core/errors.ts";
 import type { LanguageModel, Provider } from "./language-model.ts";
 import { privateModelPrefix, type PrivateModelSource } from "./private-models.ts";

@@ -1,15 +1,17 @@
 // Security paging, wired: the signed webhook sender for security events and the monitor that raises
 // them from the audit log and from scheduled chain verification.
 import type { Logger } from "pino";
-import type { AuditLog } from "../audit/audit-log.ts";
+import type { AuditLog, VerifyResult } from "../audit/audit-log.ts";
 import type { Db } from "../db/database.ts";
-import { SecurityEventMonitor } from "./security-event-monitor.ts";
+import { chainBrokenEvent, SecurityEventMonitor } from "./security-event-monitor.ts";
 import { SecurityEvents } from "./security-events.ts";
 import type { WebhookTarget } from "./webhook.ts";
 
 export interface SecurityModule {
   events: SecurityEvents;
   monitor: SecurityEventMonitor;
+  /** Check the audit chain; a broken one is raised as a security event (SEC-4), named by `source`. */
+  verifyAudit(source: string): Promise<VerifyResult>;
   close(): Promise<void>;
 }
 
@@ -26,6 +28,11 @@ export async function createSecurityModule(dependencies: {
   return {
     events,
     monitor,
+    async verifyAudit(source) {
+      const result = await audit.verify();
+      if (!result.ok) await events.raise(chainBrokenEvent(result, source));
+      return result;
+    },
     async close() {
       await monitor.stop();
       await events.close();

@@ -1,72 +1,85 @@
-// Wires the parts together from one configuration: database, keyring, audit log, services, models.
+// The platform: the foundation (database, keyring, audit log) and the list of modules built on it, in
+// dependency order. Each module joins through the module contract (module.ts); this file only lists them
+// and names their exports for the server, the CLI and tests.
 import pino, { type Logger } from "pino";
 import type { Config } from "../config/config.ts";
 import { AuditLog } from "../audit/audit-log.ts";
 import { Keyring } from "../crypto/keyring.ts";
 import { loadMasterKey } from "../crypto/master-key.ts";
 import { databaseTarget, openDatabase, type Db } from "../db/database.ts";
-import { ApiKeyService } from "../identity/api-key-service.ts";
-import { createIdentityServices, type IdentityServices } from "../identity/identity-services.ts";
-import type { CompletionObserver, RequestPolicy } from "../inference/completion-hooks.ts";
-import { ModelRouter } from "../inference/model-router.ts";
-import { LlamaProvider } from "../inference/llama/llama-provider.ts";
-import { localModelEntries } from "../inference/llama/local-model-entries.ts";
-import { demoModelEntry } from "../inference/llama/demo-model-entry.ts";
-import { ModelRegistry } from "../inference/model-registry.ts";
-import { OpenAICompatibleProvider } from "../inference/openai-compatible-provider.ts";
-import { createPrivacyEngine, type PrivacyEngine } from "../privacy/privacy-engine.ts";
-import { TenancyService } from "../tenancy/tenancy-service.ts";
-import { createUsageModule, openRedisCounters, type UsageModule } from "../usage/usage-module.ts";
-import type { ModelGate } from "../workspace/conversation-chat.ts";
-import { createWorkspaceModule, type WorkspaceModule } from "../workspace/workspace-module.ts";
-import { createOversight, type Oversight } from "../privacy/staff-oversight.ts";
-import { organizationAuditLogExport } from "../privacy/export-audit-log.ts";
-import { organizationExportSections } from "../privacy/export-organization-sections.ts";
-import { createSecurityModule, type SecurityModule } from "../notify/security-module.ts";
-import { createAccessModule, type AccessModule } from "../access/access-module.ts";
-import path from "node:path";
-import { FileService } from "../files/file-service.ts";
-import { LocalBlobStore } from "../files/local-blob-store.ts";
-import { S3BlobStore } from "../files/s3-blob-store.ts";
-import { createFinetuneModule, type FinetuneModule } from "../finetune/finetune-module.ts";
+import { composeModules, type ComposedModules } from "./compose-modules.ts";
+import type { AnyModule, ExportsOf, Gathered, PlatformOptions } from "./module.ts";
+import { accessModule } from "./modules/access-module.ts";
+import { adminConsoleModule } from "./modules/admin-console-module.ts";
+import { customerKeysModule } from "./modules/customer-keys-module.ts";
+import { filesModule } from "./modules/files-module.ts";
+import { finetuneModule } from "./modules/finetune-module.ts";
+import { identityModule } from "./modules/identity-module.ts";
+import { localModelsModule } from "./modules/local-models-module.ts";
+import { modelsModule } from "./modules/models-module.ts";
+import { oversightModule } from "./modules/oversight-module.ts";
+import { privacyModule } from "./modules/privacy-module.ts";
+import { securityModule } from "./modules/security-module.ts";
+import { tenancyModule } from "./modules/tenancy-module.ts";
+import { usageModule } from "./modules/usage-module.ts";
+import { workspaceModule } from "./modules/workspace-module.ts";
 
-export interface Platform {
+export type { PlatformOptions } from "./module.ts";
+
+/**
+ * Every module, each after the modules it needs. Contributions keep this order: /v1 requests meet the
+ * customer key's check, then HIPAA mode and privacy admission, then model allow-lists, then rate limits
+ * and budgets; routes mount in this order too.
+ */
+export const platformModules = [
+  tenancyModule,
+  customerKeysModule,
+  identityModule,
+  localModelsModule,
+  filesModule,
+  finetuneModule,
+  modelsModule,
+  privacyModule,
+  accessModule,
+  usageModule,
+  workspaceModule,
+  oversightModule,
+  securityModule,
+  adminConsoleModule,
+] as const;
+
+export interface Platform extends Gathered {
   config: Readonly<Config>;
   logger: Logger;
   db: Db;
   keyring: Keyring;
   audit: AuditLog;
-  tenancy: TenancyService;
-  apiKeys: ApiKeyService;
-  /** Users, workspaces, browser sessions and SAML single sign-on. */
-  identity: IdentityServices;
-  models: ModelRouter;
+  tenancy: ExportsOf<typeof tenancyModule>;
+  /** Users, workspaces, browser sessions, SSO, SCIM and API keys. */
+  identity: ExportsOf<typeof identityModule>;
+  apiKeys: ExportsOf<typeof identityModule>["apiKeys"];
+  /** Every model by the id clients use, and each organisation's private models. */
+  models: ExportsOf<typeof modelsModule>;
   /** GGUF models pulled or registered on this installation. */
-  modelRegistry: ModelRegistry;
+  modelRegistry: ExportsOf<typeof localModelsModule>["registry"];
   /** The in-process llama.cpp models, when there are any; they load on first use or `ready()`. */
-  localModels: LlamaProvider | null;
-  /** API retention, zero data retention, classifiers and moderation, the retention purge. */
-  privacy: PrivacyEngine;
+  localModels: ExportsOf<typeof localModelsModule>["provider"];
+  /** API retention, zero data retention, HIPAA mode, classifiers and moderation, the retention purge. */
+  privacy: ExportsOf<typeof privacyModule>;
   /** Usage metering, rate limits and token budgets, usage reports. */
-  usage: UsageModule;
+  usage: ExportsOf<typeof usageModule>;
   /** The chat workspace: conversations, chatting, retention and purge. */
-  workspace: WorkspaceModule;
+  workspace: ExportsOf<typeof workspaceModule>;
   /** Roles and permissions, feature switches, model allow-lists for the workspace and /v1. */
-  access: AccessModule;
+  access: ExportsOf<typeof accessModule>;
   /** Uploaded files (/v1/files), sealed in the blob store. */
-  files: FileService;
+  files: ExportsOf<typeof filesModule>["files"];
   /** Fine-tuning jobs, their worker (started by the server) and the private models they make. */
-  finetune: FinetuneModule;
+  finetune: ExportsOf<typeof finetuneModule>;
   /** Abuse review, operators and staff-access grants, HIPAA mode, the organisation export. */
-  oversight: Oversight;
-  /** Security events paged to a webhook; scheduled audit chain verification. */
-  security: SecurityModule;
-  /** Asked before every /v1 completion (rate limits, budgets, allow-lists), in order. */
-  policies: RequestPolicy[];
-  /** Told after every /v1 completion (usage, retention records, classifiers). */
-  observers: CompletionObserver[];
-  /** Run on close, last registered first: flush queues, stop timers. */
-  onClose: Array<() => Promise<void>>;
+  oversight: ExportsOf<typeof oversightModule>;
+  /** Security events paged to a webhook; audit chain verification. */
+  security: ExportsOf<typeof securityModule>;
   close(): Promise<void>;
 }
 
@@ -81,9 +94,8 @@ export function createLogger(config: Pick<Config, "logLevel">): Logger {
   });
 }
 
-export interface PlatformOptions {
-  /** Build and serve the demo model when no model is configured (`custodian serve` only). */
-  demoModel?: boolean;
+function exportsOf<M extends AnyModule>(composed: ComposedModules, module: M): ExportsOf<M> {
+  return composed.exports.get(module.name) as ExportsOf<M>;
 }
 
 export async function openPlatform(
@@ -92,208 +104,45 @@ export async function openPlatform(
   options: PlatformOptions = {},
 ): Promise<Platform> {
   const masterKey = loadMasterKey(config.masterKey);
-  // Limit counters in Redis when configured; an unreachable Redis fails start-up before anything opens.
-  const redisCounters = await openRedisCounters(config.redis, logger);
+  // Every module's migrations are applied here, before any module is built.
   const db = await openDatabase(databaseTarget(config));
+  let composed: ComposedModules;
   const keyring = new Keyring(db, masterKey, {
     customerKeyCacheMs: config.customerKeyCacheMs,
     latestVersionCacheMs: config.keyringCacheMs,
   });
   const audit = new AuditLog(db, keyring, { checkpointEvery: config.checkpointEvery });
-  const modelRegistry = new ModelRegistry({ db, audit });
-  const localEntries = await localModelEntries(config, modelRegistry, logger);
-  // A fresh install with nothing configured still answers: the demo model, clearly labelled.
-  if (options.demoModel && config.demoModel && config.upstreams.length === 0 && localEntries.length === 0) {
-    const demo = await demoModelEntry(config.dataDir, logger);
-    if (demo) localEntries.push(demo);
+  try {
+    composed = await composeModules({ config, logger, db, keyring, audit, options }, platformModules);
+  } catch (error) {
+    await db.destroy();
+    throw error;
   }
-  const localModels =
-    localEntries.length > 0 ? new LlamaProvider(localEntries, { llama: config.llama, logger }) : null;
-  const models = new ModelRouter([
-    ...config.upstreams.map(
-      (upstream) => new OpenAICompatibleProvider(upstream, { timeoutMs: config.upstreamTimeoutMs }),
-    ),
-    ...(localModels ? [localModels] : []),
-  ]);
-  const onClose: Array<() => Promise<void>> = [];
-  const privacy = createPrivacyEngine({ db, keyring, audit, models, logger });
-  onClose.push(() => privacy.stop());
-  const usage = createUsageModule({
-    db,
-    audit,
-    logger,
-    budgetWebhook: config.budgetWebhook,
-    counters: redisCounters,
-    // User and group budgets: a personal key's user, and the user's SCIM groups.
-    people: {
-      // The identity domain has no service method for a key's owner yet: one query, scoped by organisation.
-      keyOwner: async (organizationId, keyId) =>
-        (
-          await db
-            .selectFrom("api_keys")
-            .select("user_id")
-            .where("organization_id", "=", organizationId)
-            .where("id", "=", keyId)
-            .executeTakeFirst()
-        )?.user_id ?? null,
-      groupsOf: (organizationId, userId) => identity.scimGroups.groupsOf(organizationId, userId),
-    },
-  });
-  onClose.push(() => usage.close());
-  const apiKeys = new ApiKeyService({ db, audit, cacheMs: config.apiKeyCacheMs });
-  const identity = createIdentityServices({ db, keyring, audit, apiKeys });
-  const access = createAccessModule({
-    db,
-    audit,
-    users: identity.users,
-    // Group switches apply to the members of SCIM-provisioned groups.
-    groupsOf: (organizationId, userId) => identity.scimGroups.groupsOf(organizationId, userId),
-  });
-  const workspaceGates: ModelGate[] = [access.models.gate];
-  const workspace = createWorkspaceModule({
-    db,
-    keyring,
-    audit,
-    models,
-    logger,
-    deletionWindowMs: config.deletionWindowMs,
-    // The member's allow-lists, then (added below, once it exists) HIPAA mode's covered backends.
-    gate: async (member, model) => {
-      for (const gate of workspaceGates) await gate(member, model);
-    },
-  });
-  onClose.push(() => workspace.purgeTask.stop());
-  // Workspace answers spend their user's and groups' token budgets and are metered with the user id.
-  workspace.chat.meters.push({
-    admit: (member) => usage.policy.admitMember(member),
-    completed: (answer) =>
-      usage.recorder.workspaceCompleted({
-        requestId: answer.requestId,
-        organizationId: answer.member.organizationId,
-        workspaceId: answer.member.workspaceId,
-        userId: answer.member.userId,
-        model: answer.model,
-        usage: answer.usage,
-        status: answer.status,
-        startedAt: answer.startedAt,
-      }),
-  });
-  // Deleting a user (SCIM) deletes their conversations too: keys destroyed at once, rows purged.
-  identity.onUserDeleted.push((organizationId, userId, actor) =>
-    workspace.conversations.deleteAllOf(organizationId, userId, actor).then(() => undefined),
-  );
-  const blobStore = config.blobStore;
-  const blobs =
-    blobStore.kind === "s3"
-      ? new S3BlobStore({ bucket: blobStore.bucket, endpoint: blobStore.endpoint, region: blobStore.region })
-      : new LocalBlobStore(path.join(config.dataDir, "blobs"));
-  if (blobs instanceof S3BlobStore) onClose.push(async () => blobs.close());
-  const files = new FileService({ db, keyring, audit, blobs });
-  const finetune = createFinetuneModule({
-    db,
-    keyring,
-    audit,
-    files,
-    blobs,
-    baseEntries: localEntries,
-    llama: config.llama,
-    logger,
-    // Embedded PGlite: the data directory admits one server, so no other worker can be alive.
-    exclusive: config.databaseUrl === null,
-  });
-  models.usePrivateModels(finetune.models);
-  onClose.push(() => finetune.close());
-  const tenancy = new TenancyService({ db, keyring, audit });
-  const oversight = createOversight({
-    db,
-    keyring,
-    audit,
-    config,
-    settings: privacy.settings,
-    conversations: workspace.conversations,
-    exportSources: {
-      organization: (organizationId) => tenancy.getOrganization(organizationId),
-      auditLog: (organizationId) => organizationAuditLogExport({ audit, db }, organizationId),
-      apiKeys: async (organizationId) =>
-        (await apiKeys.list(organizationId)).map((key) => ({
-          id: key.id,
-          name: key.name,
-          project: key.projectId,
-          permission: key.permission,
-          redacted: key.redacted,
-          created_at: key.createdAt.toISOString(),
-          revoked_at: key.revokedAt?.toISOString() ?? null,
-        })),
-      models: async () => [
-        ...models.list().map((model) => ({
-          id: model.id,
-          owned_by: model.ownedBy,
-          baa: oversight.hipaa.coveredModels.has(model.id),
-        })),
-        ...(await modelRegistry.list()).map((model) => ({
-          id: model.id,
-          source: model.source,
-          sha256: model.sha256,
-          size_bytes: model.sizeBytes,
-          registered_at: model.createdAt.toISOString(),
-        })),
-      ],
-    },
-  });
-  // HIPAA mode refuses uncovered model backends in the workspace chat too, not only on /v1.
-  workspaceGates.push((member, model) => oversight.hipaa.checkModel(member.organizationId, model));
-  const exportSections = organizationExportSections({
-    files,
-    jobs: finetune.jobs,
-    fineTunedModels: finetune.models,
-    users: identity.users,
-    groupsOf: (organizationId, userId) => identity.scimGroups.groupsOf(organizationId, userId),
-    roles: access.roles,
-    switches: access.switches,
-    retention: workspace.retention,
-    projects: {
-      listProjects: (organizationId) => tenancy.listProjects(organizationId),
-      projectModels: (organizationId, projectId) => access.models.projectModels(organizationId, projectId),
-    },
-  });
-  for (const section of exportSections) oversight.exporter.addSection(section);
-  const security = await createSecurityModule({ db, audit, logger, webhook: config.securityWebhook });
-  onClose.push(() => security.close());
+  const identity = exportsOf(composed, identityModule);
+  const localModels = exportsOf(composed, localModelsModule);
   return {
     config,
     logger,
     db,
     keyring,
     audit,
-    tenancy,
-    apiKeys,
+    ...composed.gathered,
+    tenancy: exportsOf(composed, tenancyModule),
     identity,
-    models,
-    modelRegistry,
-    localModels,
-    privacy,
-    usage,
-    workspace,
-    access,
-    files,
-    finetune,
-    oversight,
-    security,
-    // First: an organisation whose customer-managed key is revoked gets a clear 403 before any work.
-    policies: [
-      { admit: ({ caller }) => keyring.assertAvailable(caller.organizationId) },
-      // HIPAA mode: a backend not covered by a BAA is refused before any work.
-      oversight.hipaa,
-      // A model the project may not call is refused before it counts against any limit.
-      access.models,
-      usage.policy,
-      privacy.admission,
-    ],
-    observers: [privacy.traffic, usage.recorder],
-    onClose,
+    apiKeys: identity.apiKeys,
+    models: exportsOf(composed, modelsModule),
+    modelRegistry: localModels.registry,
+    localModels: localModels.provider,
+    privacy: exportsOf(composed, privacyModule),
+    usage: exportsOf(composed, usageModule),
+    workspace: exportsOf(composed, workspaceModule),
+    access: exportsOf(composed, accessModule),
+    files: exportsOf(composed, filesModule).files,
+    finetune: exportsOf(composed, finetuneModule),
+    oversight: exportsOf(composed, oversightModule),
+    security: exportsOf(composed, securityModule),
     async close() {
-      for (const task of onClose.reverse()) await task();
-      await models.close();
+      await composed.close();
       await db.destroy();
     },
   };

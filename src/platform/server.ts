@@ -11,12 +11,12 @@ import { buildAdminApp } from "../http/admin-routes.ts";
 import { sql } from "kysely";
 import { buildApp } from "../http/app.ts";
 import type { RouteEntry } from "../http/admin-api-route-table.ts";
-import type { VerifyResult } from "../audit/audit-log.ts";
+import type { TableServices } from "../core/operation.ts";
 import { Metrics } from "../http/metrics.ts";
 import { tlsMaterial } from "../http/tls.ts";
 import { AuthFailureSummary } from "../identity/auth-failure-summary.ts";
 import { acquireLock } from "./data-dir-lock.ts";
-import { adminOperations } from "./operations.ts";
+import { operationTable, type AdminOperationTable } from "./operations.ts";
 import { createLogger, openPlatform, type Platform, type PlatformOptions } from "./platform.ts";
 
 export interface RunningServer {
@@ -87,11 +87,8 @@ export async function startServer(
     const bootstrapFile = await bootstrap(platform);
     const tls = config.http ? null : await tlsMaterial(config.dataDir, config.tls);
     const authFailures = new AuthFailureSummary(platform.audit);
-    const operations = adminOperations(platform, "cli");
     const metrics = new Metrics();
-    platform.observers.push(metrics);
     const db = platform.db;
-    const access = platform.access;
     let draining = false;
     const app = await buildApp({
       logger,
@@ -107,57 +104,11 @@ export async function startServer(
       usageReports: platform.usage.reports,
       files: platform.files,
       fineTuning: platform.finetune,
-      policies: platform.policies,
-      observers: platform.observers,
-      identity: {
-        sessions: platform.identity.sessions,
-        users: platform.identity.users,
-        passwordLogin: platform.identity.passwordLogin,
-        saml: platform.identity.samlLogin,
-      },
-      oidc: { oidc: platform.identity.oidcLogin, domains: platform.identity.domains },
-      scim: {
-        tokens: platform.identity.scimTokens,
-        users: platform.identity.scimUsers,
-        groups: platform.identity.scimGroups,
-      },
-      trust: { trustReport: () => operations.trustReport!({}) },
-      oversight: {
-        review: platform.oversight.review,
-        grants: platform.oversight.grants,
-        accessLog: platform.oversight.accessLog,
-        exporter: platform.oversight.exporter,
-        operators: platform.oversight.operators,
-        staffData: platform.oversight.staffData,
-      },
-      workspace: {
-        sessions: platform.identity.sessions,
-        users: platform.identity.users,
-        conversations: platform.workspace.conversations,
-        chat: platform.workspace.chat,
-        models: platform.models,
-        allowedModels: platform.access.models.allowedFor,
-        requireExport: (member) => access.requireFeature(member, "export"),
-      },
-      admin: {
-        access: platform.access,
-        users: platform.identity.users,
-        sessions: platform.identity.sessions,
-        tenancy: platform.tenancy,
-        apiKeys: platform.apiKeys,
-        retention: platform.workspace.retention,
-        privacy: platform.privacy.settings,
-        saml: platform.identity.samlConnections,
-        oidc: platform.identity.oidcConnections,
-        domains: platform.identity.domains,
-        groups: platform.identity.scimGroups,
-        scimTokens: platform.identity.scimTokens,
-        usageReports: platform.usage.reports,
-        audit: platform.audit,
-        // The same check as `custodian audit verify`, so a broken chain pages from the console too.
-        verifyAudit: async () => (await operations.verifyAudit!({})) as VerifyResult,
-        fineTuning: platform.finetune,
-      },
+      policies: [...platform.policies],
+      // The modules' observers, then the request metrics.
+      observers: [...platform.observers, metrics],
+      permissions: { sessions: platform.identity.sessions, access: platform.access },
+      routes: platform.routes,
     });
     await app.listen({ host: config.host, port: config.port });
     // Only a serving process runs fine-tuning jobs; it first takes back jobs of servers that died.
@@ -173,7 +124,13 @@ export async function startServer(
     chmodSync(tokenFile, 0o600);
     const socket = path.join(config.dataDir, adminSocketName);
     if (existsSync(socket)) unlinkSync(socket);
-    const admin = await buildAdminApp({ token, operations, logger });
+    const admin = await buildAdminApp({
+      token,
+      operations: operationTable,
+      services: platform satisfies TableServices<AdminOperationTable>,
+      caller: { actor: "cli" },
+      logger,
+    });
     await admin.listen({ path: socket });
     chmodSync(socket, 0o600);
 

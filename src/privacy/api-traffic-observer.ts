@@ -1,5 +1,6 @@
-// After each /v1 completion, off the hot path: classify it (metadata only) and, unless zero data
-// retention or `store: false` applies, keep its content sealed for abuse monitoring until it expires.
+// After each /v1 completion, off the hot path: classify it (metadata only, API-3) and, unless zero data
+// retention or `store: false` applies (API-2), keep its content sealed for abuse monitoring until it
+// expires (API-1).
 import type { Insertable } from "kysely";
 import type { Logger } from "pino";
 import { publicToken } from "../core/ids.ts";

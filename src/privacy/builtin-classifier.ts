@@ -1,5 +1,5 @@
 // The built-in classifier: a profanity lexicon (obscenity) and detectors for personal data, secrets
-// and prompt-injection markers. It runs in process, needs no model, and returns metadata only.
+// and prompt-injection markers. It runs in process, needs no model, and returns metadata only (API-3).
 import { englishDataset, englishRecommendedTransformers, RegExpMatcher } from "obscenity";
 import type { Classification, Classifier } from "./classifier.ts";
 

@@ -1,4 +1,4 @@
-// The classifier contract: text in, metadata out (categories, scores, flagged), never the text itself.
+// The classifier contract: text in, metadata out (categories, scores, flagged), never the text itself (API-3).
 
 /**
  * What a classifier says about one input. Only category names, scores and a flag: no excerpt, no

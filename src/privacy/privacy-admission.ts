@@ -1,5 +1,5 @@
 // Fixes the privacy rules of each /v1 request when it is admitted, so content sent under zero data
-// retention is never kept even if ZDR is turned off before the observer, off the hot path, gets to it.
+// retention is never kept (API-2) even if ZDR is turned off before the observer, off the hot path, gets to it.
 import type { AdmissionRequest, RequestPolicy } from "../inference/completion-hooks.ts";
 import type { ChatRequest } from "../inference/language-model.ts";
 import type { EffectivePrivacy, PrivacySettingsService } from "./privacy-settings-service.ts";

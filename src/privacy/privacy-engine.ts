@@ -1,15 +1,20 @@
-// The privacy engine's API half, assembled: settings, moderation, the traffic observer that classifies
-// and keeps (or, under ZDR, does not keep) /v1 content, and the scheduled retention purge.
+// The privacy engine's API half, assembled: settings, HIPAA mode, moderation, the traffic observer that
+// classifies and keeps (or, under ZDR, does not keep) /v1 content, the scheduled retention purge, and
+// the trust report.
 import type { Logger } from "pino";
 import type { AuditLog } from "../audit/audit-log.ts";
+import type { Config } from "../config/config.ts";
 import type { Keyring } from "../crypto/keyring.ts";
 import type { Db } from "../db/database.ts";
 import { PeriodicTask } from "../jobs/periodic-task.ts";
 import { ApiRetentionPurge } from "./api-retention-purge.ts";
 import { ApiTrafficObserver } from "./api-traffic-observer.ts";
+import { coveredModelIds, HipaaMode } from "./hipaa-mode.ts";
 import { ModerationService, type ModelLookup } from "./moderation-service.ts";
 import { PrivacyAdmission } from "./privacy-admission.ts";
 import { PrivacySettingsService } from "./privacy-settings-service.ts";
+import { trustLiveSettings } from "./trust-live-settings.ts";
+import { buildTrustReport, repositoryRoot, type TrustReport } from "./trust-report.ts";
 
 /** Expired records are gone within this much of their expiry. */
 const purgeEveryMs = 15 * 60_000;
@@ -18,12 +23,16 @@ const firstPurgeMs = 60_000;
 
 export interface PrivacyEngine {
   settings: PrivacySettingsService;
+  /** HIPAA mode: forces ZDR and refuses model backends not covered by a BAA (a request policy too). */
+  hipaa: HipaaMode;
   /** A request policy for /v1: fixes each request's privacy rules when it is admitted. */
   admission: PrivacyAdmission;
   moderation: ModerationService;
   traffic: ApiTrafficObserver;
   purge: ApiRetentionPurge;
   purgeTask: PeriodicTask;
+  /** Every commitment, its proofs and the live settings (`custodian trust`, the trust page). */
+  trustReport(): Promise<TrustReport>;
   /** Flush queued traffic and stop the purge schedule; safe to call once on close. */
   stop(): Promise<void>;
 }
@@ -34,9 +43,11 @@ export function createPrivacyEngine(dependencies: {
   audit: AuditLog;
   models: ModelLookup;
   logger: Logger;
+  config: Pick<Config, "upstreams" | "models" | "http" | "tls" | "masterKey" | "databaseUrl" | "databaseCaFile">;
 }): PrivacyEngine {
-  const { db, keyring, audit, models, logger } = dependencies;
+  const { db, keyring, audit, models, logger, config } = dependencies;
   const settings = new PrivacySettingsService({ db, audit });
+  const hipaa = new HipaaMode({ db, audit, settings, coveredModels: coveredModelIds(config) });
   const admission = new PrivacyAdmission(settings);
   settings.onChange(() => admission.invalidate());
   const moderation = new ModerationService({ models });
@@ -59,14 +70,18 @@ export function createPrivacyEngine(dependencies: {
       await purge.run();
     },
   });
-  purgeTask.start();
+  // Started by the platform once every module is built; the first run comes a minute later.
   return {
     settings,
+    hipaa,
     admission,
     moderation,
     traffic,
     purge,
     purgeTask,
+    async trustReport() {
+      return buildTrustReport(repositoryRoot, await trustLiveSettings({ config, audit, settings, hipaa }));
+    },
     async stop() {
       await purgeTask.stop();
       await traffic.flush();

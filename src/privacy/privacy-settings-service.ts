@@ -1,4 +1,5 @@
-// Retention and zero-data-retention settings for API traffic, per organisation and per project. The
+// Retention (at most 30 days, API-1) and zero-data-retention (API-2) settings for API traffic, per
+// organisation and per project. The
 // most private value wins: a project can shorten its organisation's retention or turn ZDR on, never undo it.
 import { sql } from "kysely";
 import type { AuditLog } from "../audit/audit-log.ts";

@@ -1,11 +1,14 @@
 // Oversight of stored data, wired: the abuse-review queue, operators and their staff-access grants,
 // the access log the organisation sees, HIPAA mode and the organisation export.
 import type { AuditLog } from "../audit/audit-log.ts";
-import type { Config } from "../config/config.ts";
 import type { Keyring } from "../crypto/keyring.ts";
 import type { Db } from "../db/database.ts";
-import { OrganizationExporter, type OrganizationExporterDependencies } from "./export-organization.ts";
-import { coveredModelIds, HipaaMode } from "./hipaa-mode.ts";
+import {
+  OrganizationExporter,
+  type ExportSection,
+  type OrganizationExporterDependencies,
+} from "./export-organization.ts";
+import type { HipaaMode } from "./hipaa-mode.ts";
 import type { PrivacySettingsService } from "./privacy-settings-service.ts";
 import { ReviewQueue } from "./review-queue.ts";
 import { StaffAccessLog } from "./staff-access-log.ts";
@@ -27,12 +30,15 @@ export function createOversight(dependencies: {
   db: Db;
   keyring: Keyring;
   audit: AuditLog;
-  config: Pick<Config, "upstreams" | "models">;
   settings: PrivacySettingsService;
+  /** HIPAA mode (the privacy engine's); the export records it. */
+  hipaa: HipaaMode;
+  /** The export's sections, contributed by the domains that keep the data; read at export time. */
+  sections: readonly ExportSection[];
   conversations: StaffConversationSource;
   exportSources: Omit<OrganizationExporterDependencies, "audit" | "settings" | "hipaa" | "sections">;
 }): Oversight {
-  const { db, keyring, audit, settings, conversations } = dependencies;
+  const { db, keyring, audit, settings, conversations, hipaa } = dependencies;
   const accessLog = new StaffAccessLog({ db, audit });
   const grants = new StaffGrantService({
     db,
@@ -40,7 +46,6 @@ export function createOversight(dependencies: {
     conversations,
     checkOrganization: dependencies.exportSources.organization,
   });
-  const hipaa = new HipaaMode({ db, audit, settings, coveredModels: coveredModelIds(dependencies.config) });
   return {
     review: new ReviewQueue({ db, keyring, audit, accessLog }),
     operators: new OperatorService({ db, audit }),
@@ -53,7 +58,8 @@ export function createOversight(dependencies: {
       audit,
       settings,
       hipaa,
-      sections: [],
+      // The platform's gathered list, read at export time; nothing here adds to it (no addSection).
+      sections: dependencies.sections as ExportSection[],
     }),
   };
 }

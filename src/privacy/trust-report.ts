@@ -1,4 +1,4 @@
-// The trust report (`custodian trust`): every commitment with the tests that prove it, whether they
+// The trust report (`custodian trust`, PLAT-2): every commitment with the tests that prove it, whether they
 // passed in the last test run, and the live settings that bear on it.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { deleteRedisKeys, testRedisPrefix, testRedisUrl } from "../../test/helpers/redis.ts";
 import { startTcpProxy, type TcpProxy } from "../../test/helpers/tcp-proxy.ts";
 import { adminOperations } from "../platform/operations.ts";
-import { rateLimitTests } from "./rate-limit-test-suite.ts";
+import { rateLimitTests } from "../../test/helpers/rate-limit-tests.ts";
 
 let proxy: TcpProxy;
 // Each run its own keys, so runs sharing one Redis never see each other's counts.
@@ -33,7 +33,7 @@ rateLimitTests({
       expect(platform().server.platform.usage.counters.store).toBe("redis");
       const { keyId, client } = await freshProject("redis outage");
       const operations = adminOperations(platform().server.platform, "admin-test");
-      await operations.setRateLimits!({ organization: platform().organization, key: keyId, rpm: "100" });
+      await operations.setRateLimits({ organization: platform().organization, key: keyId, rpm: 100 });
       await client.chat.completions.create({
         model: "fake-model",
         messages: [{ role: "user", content: "hi" }],

@@ -1,4 +1,4 @@
 // Rate limits and budgets with the window counters in the database (the default store).
-import { rateLimitTests } from "./rate-limit-test-suite.ts";
+import { rateLimitTests } from "../../test/helpers/rate-limit-tests.ts";
 
 rateLimitTests({ name: "database counters", env: () => ({}), cli: true });

@@ -154,8 +154,8 @@ describe("usage metering", () => {
 
   it("[CTL-2] shows an organisation only its own usage", async () => {
     const operations = adminOperations(platform.server.platform);
-    const other = (await operations.createOrganization!({ name: "Other" })) as { id: string };
-    const key = (await operations.createKey!({ organization: other.id })) as { key: string };
+    const other = (await operations.createOrganization({ name: "Other" })) as { id: string };
+    const key = (await operations.createKey({ organization: other.id })) as { key: string };
     const page = await usage(platform.client({ apiKey: key.key }), { start_time: startTime });
     expect(page.data[0]!.results).toEqual([]);
   });

@@ -1,32 +1,55 @@
-// The usage domain's admin operations (limits, budgets, usage report), for the CLI and the admin socket.
+// The usage domain's administrative operations (rate limits, token budgets, the usage report), for the
+// CLI and the admin socket.
+import { Type, type Static } from "@sinclair/typebox";
 import { errors } from "../core/errors.ts";
-import type { ApiKeyService } from "../identity/api-key-service.ts";
-import type { IdentityServices } from "../identity/identity-services.ts";
-import type { TenancyService } from "../tenancy/tenancy-service.ts";
+import { defineOperation, installationOnly, OrganizationId } from "../core/operation.ts";
 import type { LimitGroup, Limits } from "./usage-limits.ts";
 import type { UsageModule } from "./usage-module.ts";
-import { optionalText, requiredText, type Operation } from "../core/operation-input.ts";
 import { parseCompletionsUsageQuery } from "./usage-reports.ts";
 import type { LimitSubjectKind } from "./usage-tables.ts";
 
-/** A whole number from JSON or from a command line's text; undefined when absent. */
-function count(input: Record<string, unknown>, name: string): number | undefined {
-  const value = input[name];
-  if (value === undefined || value === null || value === "") return undefined;
-  const number = typeof value === "string" && /^\d{1,15}$/.test(value) ? Number(value) : value;
-  if (typeof number !== "number" || !Number.isSafeInteger(number) || number < 0)
-    throw errors.invalidRequest(`'${name}' must be a whole number of 0 or more.`, name);
-  return number;
+/** What these operations use: the usage module, and the domains that own the subjects limits name. */
+export interface UsageOperationServices {
+  usage: UsageModule;
+  tenancy: {
+    getOrganization(organizationId: string): Promise<unknown>;
+    getProject(organizationId: string, projectId: string): Promise<unknown>;
+  };
+  apiKeys: { list(organizationId: string): Promise<Array<{ id: string; revokedAt: Date | null }>> };
+  identity: {
+    users: { get(organizationId: string, userId: string): Promise<unknown> };
+    scimGroups: { get(organizationId: string, groupId: string, withMembers: boolean): Promise<unknown> };
+  };
 }
 
-/** A date ("2026-11-01") or a time ("2026-11-01T12:00:00Z") as Unix seconds. */
-function unixTime(input: Record<string, unknown>, name: string): number | undefined {
-  const value = optionalText(input, name);
-  if (value === undefined) return undefined;
-  const time = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
-  if (Number.isNaN(time)) throw errors.invalidRequest(`'${name}' must be a date such as 2026-11-01.`, name);
-  return Math.floor(time / 1_000);
-}
+const operation = defineOperation<UsageOperationServices>();
+
+const subjectWords: Record<LimitSubjectKind, string> = {
+  project: "one project",
+  key: "one API key",
+  user: "one user",
+  group: "one group",
+};
+
+const Id = Type.Optional(Type.String({ minLength: 1, maxLength: 100 }));
+/** Who a limit is for: exactly one of these, of the kinds the operation allows. */
+const subjectFields = { organization: OrganizationId, project: Id, key: Id, user: Id, group: Id };
+const Count = Type.Optional(Type.Integer({ minimum: 0, maximum: 999_999_999_999_999 }));
+type SubjectInput = { organization: string } & Partial<Record<LimitSubjectKind, string>>;
+
+const LimitsView = {
+  requests_per_minute: Type.Union([Type.Integer(), Type.Null()]),
+  tokens_per_minute: Type.Union([Type.Integer(), Type.Null()]),
+  tokens_per_day: Type.Union([Type.Integer(), Type.Null()]),
+  tokens_per_month: Type.Union([Type.Integer(), Type.Null()]),
+};
+const Subject = {
+  organization: Type.String(),
+  project: Id,
+  key: Id,
+  user: Id,
+  group: Id,
+};
 
 function limitsView(limits: Limits) {
   return {
@@ -37,120 +60,185 @@ function limitsView(limits: Limits) {
   };
 }
 
-export function usageOperations(
-  dependencies: {
-    usage: UsageModule;
-    tenancy: TenancyService;
-    apiKeys: ApiKeyService;
-    /** Users and SCIM groups, for their budgets; without it only projects and keys can be named. */
-    identity?: Pick<IdentityServices, "users" | "scimGroups">;
-  },
-  actor: string,
-): Record<string, Operation> {
-  const { usage, tenancy, apiKeys, identity } = dependencies;
-  const subjectWords: Record<LimitSubjectKind, string> = {
-    project: "one project",
-    key: "one API key",
-    user: "one user",
-    group: "one group",
-  };
-
-  /** The project, API key, user or group the input names, checked to belong to the organisation. */
-  async function subject(
-    input: Record<string, unknown>,
-    allowed: LimitSubjectKind[],
-  ): Promise<{ organizationId: string; kind: LimitSubjectKind; id: string }> {
-    const organizationId = requiredText(input, "organization");
-    await tenancy.getOrganization(organizationId);
-    const named = allowed.flatMap((kind) => {
-      const id = optionalText(input, kind);
-      return id === undefined ? [] : [{ kind, id }];
+/** The project, API key, user or group the input names, checked to belong to the organisation. */
+async function subject(
+  services: UsageOperationServices,
+  input: SubjectInput,
+  allowed: LimitSubjectKind[],
+): Promise<{ organizationId: string; kind: LimitSubjectKind; id: string }> {
+  const { tenancy, apiKeys, identity } = services;
+  const organizationId = input.organization;
+  await tenancy.getOrganization(organizationId);
+  const named = allowed.flatMap((kind) => {
+    const id = input[kind];
+    return id === undefined ? [] : [{ kind, id }];
+  });
+  if (named.length !== 1) {
+    const words = allowed.map((kind) => subjectWords[kind]);
+    const list = words.length > 1 ? `${words.slice(0, -1).join(", ")} or ${words.at(-1)!}` : words[0]!;
+    throw errors.invalidRequest(`Name ${list}.`, allowed[0]!);
+  }
+  const { kind, id } = named[0]!;
+  if (kind === "project") await tenancy.getProject(organizationId, id);
+  else if (kind === "user") await identity.users.get(organizationId, id);
+  else if (kind === "group") {
+    // SCIM answers in its own error shape; the admin surfaces answer in the platform's.
+    await identity.scimGroups.get(organizationId, id, false).catch((error: unknown) => {
+      throw (error as { status?: number }).status === 404 ? errors.notFound("group", id) : error;
     });
-    if (named.length !== 1) {
-      const words = allowed.map((kind) => subjectWords[kind]);
-      const list = words.length > 1 ? `${words.slice(0, -1).join(", ")} or ${words.at(-1)!}` : words[0]!;
-      throw errors.invalidRequest(`Name ${list}.`, allowed[0]!);
-    }
-    const { kind, id } = named[0]!;
-    if (kind === "project") {
-      await tenancy.getProject(organizationId, id);
-      return { organizationId, kind, id };
-    }
-    if (kind === "user") {
-      await identity!.users.get(organizationId, id);
-      return { organizationId, kind, id };
-    }
-    if (kind === "group") {
-      // SCIM answers in its own error shape; the admin surfaces answer in the platform's.
-      await identity!.scimGroups.get(organizationId, id, false).catch((error: unknown) => {
-        throw (error as { status?: number }).status === 404 ? errors.notFound("group", id) : error;
-      });
-      return { organizationId, kind, id };
-    }
+  } else {
     const keys = await apiKeys.list(organizationId);
     if (!keys.some((key) => key.id === id && key.revokedAt === null))
       throw errors.notFound("active API key", id);
-    return { organizationId, kind: "key", id };
   }
+  return { organizationId, kind, id };
+}
 
-  /** Rates for projects and keys; budgets for projects, and for users and groups when identity is wired. */
-  function kindsFor(group: LimitGroup): LimitSubjectKind[] {
-    if (group === "rates") return ["project", "key"];
-    return identity ? ["project", "user", "group"] : ["project"];
-  }
+/** Rates for projects and keys; budgets for projects, users and groups. */
+const kindsFor: Record<LimitGroup, LimitSubjectKind[]> = {
+  rates: ["project", "key"],
+  budgets: ["project", "user", "group"],
+};
 
-  async function set(input: Record<string, unknown>, group: LimitGroup, values: Partial<Limits>) {
-    const target = await subject(input, kindsFor(group));
-    const limits = await usage.limits.set({ ...target, group, values, actor });
-    return { organization: target.organizationId, [target.kind]: target.id, ...limitsView(limits) };
-  }
+const SetOutput = Type.Object({ ...Subject, ...LimitsView });
+const ClearOutput = Type.Object({
+  ...Subject,
+  cleared: Type.Union([Type.Literal("rates"), Type.Literal("budgets")]),
+});
 
-  async function clear(input: Record<string, unknown>, group: LimitGroup) {
-    const target = await subject(input, kindsFor(group));
-    await usage.limits.clear({ ...target, group, actor });
-    return { organization: target.organizationId, [target.kind]: target.id, cleared: group };
-  }
+async function set(
+  services: UsageOperationServices,
+  input: SubjectInput,
+  group: LimitGroup,
+  values: Partial<Limits>,
+  actor: string,
+): Promise<Static<typeof SetOutput>> {
+  const target = await subject(services, input, kindsFor[group]);
+  const limits = await services.usage.limits.set({ ...target, group, values, actor });
+  return { organization: target.organizationId, [target.kind]: target.id, ...limitsView(limits) };
+}
 
-  return {
-    async setRateLimits(input) {
-      return set(input, "rates", {
-        requestsPerMinute: count(input, "rpm"),
-        tokensPerMinute: count(input, "tpm"),
-      });
+async function clear(
+  services: UsageOperationServices,
+  input: SubjectInput,
+  group: LimitGroup,
+  actor: string,
+): Promise<Static<typeof ClearOutput>> {
+  const target = await subject(services, input, kindsFor[group]);
+  await services.usage.limits.clear({ ...target, group, actor });
+  return { organization: target.organizationId, [target.kind]: target.id, cleared: group };
+}
+
+/** A date ("2026-11-01") or a time ("2026-11-01T12:00:00Z") as Unix seconds. */
+function unixTime(value: string, name: string): number {
+  const time = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+  if (Number.isNaN(time)) throw errors.invalidRequest(`'${name}' must be a date such as 2026-11-01.`, name);
+  return Math.floor(time / 1_000);
+}
+
+const DateText = Type.String({ minLength: 1, maxLength: 40, title: "DATE", examples: ["2026-11-01"] });
+
+export const usageOperations = {
+  setRateLimits: operation({
+    description: "requests and tokens per minute for a project or an API key",
+    permission: installationOnly,
+    input: Type.Object({ ...subjectFields, rpm: Count, tpm: Count }),
+    output: SetOutput,
+    async run(services, input, caller) {
+      return set(
+        services,
+        input,
+        "rates",
+        { requestsPerMinute: input.rpm, tokensPerMinute: input.tpm },
+        caller.actor,
+      );
     },
-    async clearRateLimits(input) {
-      return clear(input, "rates");
+  }),
+  clearRateLimits: operation({
+    description: "remove a project's or an API key's rate limits",
+    permission: installationOnly,
+    input: Type.Object(subjectFields),
+    output: ClearOutput,
+    async run(services, input, caller) {
+      return clear(services, input, "rates", caller.actor);
     },
-    async setBudgets(input) {
-      return set(input, "budgets", {
-        tokensPerDay: count(input, "daily"),
-        tokensPerMonth: count(input, "monthly"),
-      });
+  }),
+  setBudgets: operation({
+    description:
+      "token budgets per day and month (UTC) for a project, a user (workspace chat and personal keys) " +
+      "or a SCIM group (each member); alerts at 80% and 100%",
+    permission: installationOnly,
+    input: Type.Object({ ...subjectFields, daily: Count, monthly: Count }),
+    output: SetOutput,
+    async run(services, input, caller) {
+      return set(
+        services,
+        input,
+        "budgets",
+        { tokensPerDay: input.daily, tokensPerMonth: input.monthly },
+        caller.actor,
+      );
     },
-    async clearBudgets(input) {
-      return clear(input, "budgets");
+  }),
+  clearBudgets: operation({
+    description: "remove a project's, user's or group's token budgets",
+    permission: installationOnly,
+    input: Type.Object(subjectFields),
+    output: ClearOutput,
+    async run(services, input, caller) {
+      return clear(services, input, "budgets", caller.actor);
     },
-    async listLimits(input) {
-      const organizationId = requiredText(input, "organization");
-      await tenancy.getOrganization(organizationId);
-      return (await usage.limits.list(organizationId)).map((limits) => ({
+  }),
+  listLimits: operation({
+    description: "an organisation's rate limits and budgets",
+    permission: installationOnly,
+    input: Type.Object({ organization: OrganizationId }),
+    output: Type.Array(
+      Type.Object({
+        subject: Type.Union([
+          Type.Literal("project"),
+          Type.Literal("key"),
+          Type.Literal("user"),
+          Type.Literal("group"),
+        ]),
+        id: Type.String(),
+        ...LimitsView,
+      }),
+    ),
+    async run({ usage, tenancy }, input) {
+      await tenancy.getOrganization(input.organization);
+      return (await usage.limits.list(input.organization)).map((limits) => ({
         subject: limits.kind,
         id: limits.id,
         ...limitsView(limits),
       }));
     },
-    /**
-     * Daily totals by project (a workspace for chat), user and model since a date: every page of the
-     * usage API, flattened. `user_id` is set for workspace chat and personal API keys.
-     */
-    async usageReport(input) {
-      const organizationId = requiredText(input, "organization");
-      await tenancy.getOrganization(organizationId);
-      const since = unixTime(input, "since");
-      if (since === undefined) throw errors.invalidRequest("Missing required parameter: 'since'.", "since");
-      const until = unixTime(input, "until");
+  }),
+  /**
+   * Daily totals by project (a workspace for chat), user and model since a date: every page of the
+   * usage API, flattened. `user_id` is set for workspace chat and personal API keys.
+   */
+  usageReport: operation({
+    description: "daily tokens and requests by project (or workspace), user and model",
+    permission: installationOnly,
+    input: Type.Object({ organization: OrganizationId, since: DateText, until: Type.Optional(DateText) }),
+    output: Type.Array(
+      Type.Object({
+        date: Type.String(),
+        project_id: Type.Union([Type.String(), Type.Null()]),
+        user_id: Type.Union([Type.String(), Type.Null()]),
+        model: Type.Union([Type.String(), Type.Null()]),
+        requests: Type.Integer(),
+        input_tokens: Type.Integer(),
+        output_tokens: Type.Integer(),
+      }),
+    ),
+    async run({ usage, tenancy }, input) {
+      await tenancy.getOrganization(input.organization);
+      const since = unixTime(input.since, "since");
+      const until = input.until === undefined ? undefined : unixTime(input.until, "until");
       await usage.recorder.flush();
-      const rows: Array<Record<string, string | number | null>> = [];
+      const rows = [];
       let page: string | undefined;
       do {
         const query = parseCompletionsUsageQuery({
@@ -161,7 +249,7 @@ export function usageOperations(
           group_by: ["project_id", "user_id", "model"],
           ...(page ? { page } : {}),
         });
-        const result = await usage.reports.completions(organizationId, query);
+        const result = await usage.reports.completions(input.organization, query);
         for (const bucket of result.data) {
           for (const entry of bucket.results) {
             rows.push({
@@ -179,5 +267,5 @@ export function usageOperations(
       } while (page);
       return rows;
     },
-  };
-}
+  }),
+};

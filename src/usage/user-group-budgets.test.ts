@@ -101,10 +101,10 @@ describe("user and group budgets", () => {
 
   it("[CTL-2] a user's daily budget covers workspace chat and personal keys, alerts at 80% and 100%, then refuses both", async () => {
     const client = await personalClient(alice.userId);
-    const set = await operations.setBudgets!({
+    const set = await operations.setBudgets({
       organization: platform.organization,
       user: alice.userId,
-      daily: "25",
+      daily: 25,
     });
     expect(set).toMatchObject({ user: alice.userId, tokens_per_day: 25, tokens_per_month: null });
 
@@ -154,7 +154,7 @@ describe("user and group budgets", () => {
 
     // The admin usage report shows the workspace's tokens under Alice, beside her key's.
     await settle();
-    const rows = (await operations.usageReport!({
+    const rows = (await operations.usageReport({
       organization: platform.organization,
       since: new Date(startTime * 1000).toISOString(),
     })) as Array<Record<string, string | number | null>>;
@@ -193,7 +193,7 @@ describe("user and group budgets", () => {
   });
 
   it("[CTL-2] a group's budget holds each member (SCIM groups), on /v1 and in the workspace", async () => {
-    await operations.setBudgets!({ organization: platform.organization, group: group.id, monthly: "25" });
+    await operations.setBudgets({ organization: platform.organization, group: group.id, monthly: 25 });
     // Bob's chat in the test above (9 tokens) already counts: 9 + 10 is under 80% of 25, + 10 is past 100%.
     const bobsKey = await personalClient(bob.userId);
     await bobsKey.chat.completions.create({ model: "fake-model", messages });
@@ -215,12 +215,12 @@ describe("user and group budgets", () => {
   it("[CTL-2] admins set, list and clear user and group budgets, each change audited, only in their organisation", async () => {
     const { scimGroups } = platform.server.platform.identity;
     const group = await scimGroups.create(platform.organization, { displayName: "Ops", members: [] }, "test");
-    await operations.setBudgets!({
+    await operations.setBudgets({
       organization: platform.organization,
       user: carol.userId,
-      monthly: "100000",
+      monthly: 100000,
     });
-    const listed = (await operations.listLimits!({ organization: platform.organization })) as Array<
+    const listed = (await operations.listLimits({ organization: platform.organization })) as Array<
       Record<string, unknown>
     >;
     expect(listed).toEqual(
@@ -228,30 +228,30 @@ describe("user and group budgets", () => {
         expect.objectContaining({ subject: "user", id: carol.userId, tokens_per_month: 100000 }),
       ]),
     );
-    await operations.clearBudgets!({ organization: platform.organization, user: carol.userId });
+    await operations.clearBudgets({ organization: platform.organization, user: carol.userId });
 
-    const other = (await operations.createOrganization!({ name: "Elsewhere" })) as { id: string };
+    const other = (await operations.createOrganization({ name: "Elsewhere" })) as { id: string };
     await expect(
-      operations.setBudgets!({ organization: other.id, user: carol.userId, daily: "5" }),
+      operations.setBudgets({ organization: other.id, user: carol.userId, daily: 5 }),
     ).rejects.toMatchObject({
       status: 404,
     });
     await expect(
-      operations.setBudgets!({ organization: other.id, group: group.id, daily: "5" }),
+      operations.setBudgets({ organization: other.id, group: group.id, daily: 5 }),
     ).rejects.toMatchObject({
       status: 404,
     });
     await expect(
-      operations.setBudgets!({
+      operations.setBudgets({
         organization: platform.organization,
         user: carol.userId,
         group: group.id,
-        daily: "5",
+        daily: 5,
       }),
     ).rejects.toMatchObject({ status: 400 });
     // Rate limits stay per project and key.
     await expect(
-      operations.setRateLimits!({ organization: platform.organization, user: carol.userId, rpm: "5" }),
+      operations.setRateLimits({ organization: platform.organization, user: carol.userId, rpm: 5 }),
     ).rejects.toMatchObject({ status: 400 });
 
     // `custodian budgets set --group` through the running server.

@@ -5,7 +5,7 @@ import type { Keyring } from "../crypto/keyring.ts";
 import type { Db } from "../db/database.ts";
 import type { ModelRouter } from "../inference/model-router.ts";
 import { PeriodicTask } from "../jobs/periodic-task.ts";
-import { ConversationChat, type ModelGate } from "./conversation-chat.ts";
+import { ConversationChat, type ChatMeter, type ModelGate } from "./conversation-chat.ts";
 import { ConversationService } from "./conversation-service.ts";
 import { WorkspaceRetention } from "./workspace-retention.ts";
 
@@ -23,7 +23,10 @@ export function createWorkspaceModule(dependencies: {
   models: ModelRouter;
   logger: Logger;
   deletionWindowMs: number;
+  /** Decides whether a member may use a model (allow-lists, HIPAA mode). */
   gate?: ModelGate;
+  /** Token budgets and metering for answers (the usage domain's). */
+  meters?: readonly ChatMeter[];
 }): WorkspaceModule {
   const { db, keyring, audit, models, logger, deletionWindowMs } = dependencies;
   const conversations = new ConversationService({ db, keyring, audit });
@@ -38,11 +41,12 @@ export function createWorkspaceModule(dependencies: {
       await retention.purge({ deletionWindowMs });
     },
   });
-  // The first run waits one interval, so short-lived processes (the CLI) never purge.
-  purgeTask.start();
+  // Started by the platform once every module is built; the first run waits one interval.
+  const chat = new ConversationChat({ conversations, models, gate: dependencies.gate });
+  chat.meters.push(...(dependencies.meters ?? []));
   return {
     conversations,
-    chat: new ConversationChat({ conversations, models, gate: dependencies.gate }),
+    chat,
     retention,
     purgeTask,
   };

@@ -1,7 +1,7 @@
 // The real demo model for tests that chat with it: built once per checkout (it trains for about
 // 20 s) into a git-ignored cache, then reused by every later test run.
 import path from "node:path";
-import { ensureDemoModel, type DemoModel } from "../../src/inference/demo-model.ts";
+import { ensureDemoModel, type DemoModel } from "../../src/finetune/demo-model.ts";
 
 const cache = path.resolve(import.meta.dirname, "../../test-artifacts/demo-model-cache");
 

@@ -32,7 +32,7 @@ export async function startSamlFixture(
   const organization = platform.organization;
   const base = platform.server.url;
   const operations = adminOperations(platform.server.platform, "test");
-  const configured = (await operations.setSamlConnection!({
+  const configured = (await operations.setSamlConnection({
     organization,
     metadata: idp.metadataXml(),
     base_url: base,

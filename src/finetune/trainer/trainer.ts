@@ -1,4 +1,4 @@
-// Runs a training job in a child process and streams its progress; the parent survives any crash of the child.
+// Runs a training job (FT-1: llama.cpp's own training engine) in a child process and streams its progress; the parent survives any crash of the child.
 
 import { spawn } from "node:child_process";
 import { once } from "node:events";

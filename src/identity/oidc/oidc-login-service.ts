@@ -1,4 +1,4 @@
-// OIDC sign-in for one organisation: the authorization code flow with PKCE, its state, nonce and code
+// OIDC sign-in for one organisation (CTL-1): the authorization code flow with PKCE, its state, nonce and code
 // verifier kept server-side (one-time use, bound to the browser that started it), and the callback
 // that turns a verified ID token into a user (provisioned just in time) and a browser session. Every
 // sign-in and every refusal is audited with a short reason code; tokens are never recorded.

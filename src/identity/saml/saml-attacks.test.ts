@@ -399,7 +399,7 @@ describe("[CTL-1] SAML hostile responses", () => {
 
   it("refuses a replayed IdP-initiated assertion, on this node and on another node sharing the database", async () => {
     const operations = adminOperations(fixture.platform.server.platform, "test");
-    await operations.setSamlConnection!({
+    await operations.setSamlConnection({
       organization: fixture.organization,
       metadata: fixture.idp.metadataXml(),
       base_url: fixture.platform.server.url,
@@ -426,7 +426,7 @@ describe("[CTL-1] SAML hostile responses", () => {
         reason: "assertion_replayed",
       });
     } finally {
-      await operations.setSamlConnection!({
+      await operations.setSamlConnection({
         organization: fixture.organization,
         metadata: fixture.idp.metadataXml(),
         base_url: fixture.platform.server.url,

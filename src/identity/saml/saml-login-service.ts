@@ -1,4 +1,4 @@
-// SAML 2.0 sign-in for one organisation: the SP's metadata, SP-initiated requests, and the ACS step
+// SAML 2.0 sign-in for one organisation (CTL-1): the SP's metadata, SP-initiated requests, and the ACS step
 // that turns a signed response into a user (provisioned just in time) and a browser session. Every
 // refusal is audited with a short reason code; the response itself is never recorded.
 import { createHash, timingSafeEqual } from "node:crypto";

@@ -2,7 +2,7 @@
 // a server starts with no model configured, labelled `{ demo: true }` wherever models are listed. A
 // failure to build it is logged and leaves the server running without it.
 import type { Logger } from "pino";
-import type { LocalModelEntry } from "./llama-provider.ts";
+import type { LocalModelEntry } from "../inference/llama/llama-provider.ts";
 
 export async function demoModelEntry(dataDir: string, logger: Logger): Promise<LocalModelEntry | null> {
   const started = Date.now();
@@ -10,7 +10,7 @@ export async function demoModelEntry(dataDir: string, logger: Logger): Promise<L
     let epochs = 0;
     // Imported here: only a server with no model configured builds the demo model, and the builder
     // brings the GGUF writer and the trainer with it.
-    const { ensureDemoModel } = await import("../demo-model.ts");
+    const { ensureDemoModel } = await import("./demo-model.ts");
     const demo = await ensureDemoModel(dataDir, {
       onProgress: (progress) => {
         if (progress.type === "epoch") epochs += 1;

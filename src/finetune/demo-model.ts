@@ -4,9 +4,9 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { train, type TrainingProgress } from "../finetune/trainer/trainer.ts";
-import type { TrainingExample } from "../finetune/trainer/training-tokens.ts";
-import { writeLlamaGguf } from "./gguf/gguf-writer.ts";
+import { train, type TrainingProgress } from "./trainer/trainer.ts";
+import type { TrainingExample } from "./trainer/training-tokens.ts";
+import { writeLlamaGguf } from "../inference/gguf/gguf-writer.ts";
 
 export interface DemoModel {
   id: "custodian-demo";

@@ -3,12 +3,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { LlamaChatSession } from "node-llama-cpp";
-import { llamaRuntime } from "./llama/llama-runtime.ts";
+import { llamaRuntime } from "../inference/llama/llama-runtime.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TrainingProgress } from "../finetune/trainer/trainer.ts";
+import type { TrainingProgress } from "./trainer/trainer.ts";
 import { ensureDemoModel, type DemoModel } from "./demo-model.ts";
-import { chatMlTemplate } from "./gguf/chat-template.ts";
-import { readGgufHeader } from "./gguf/gguf-reader.ts";
+import { chatMlTemplate } from "../inference/gguf/chat-template.ts";
+import { readGgufHeader } from "../inference/gguf/gguf-reader.ts";
 
 describe("ensureDemoModel", () => {
   let dataDir: string;

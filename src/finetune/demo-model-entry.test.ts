@@ -6,9 +6,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freshServerDatabase } from "../../../test/helpers/database.ts";
-import { startServerProcess, type ServerProcess } from "../../../test/helpers/server-process.ts";
-import { writeLlamaGguf } from "../gguf/gguf-writer.ts";
+import { freshServerDatabase } from "../../test/helpers/database.ts";
+import { startServerProcess, type ServerProcess } from "../../test/helpers/server-process.ts";
+import { writeLlamaGguf } from "../inference/gguf/gguf-writer.ts";
 
 const seededWidth = 32;
 
@@ -20,7 +20,7 @@ describe("the demo model on a fresh start", () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), "custodian-demo-serve-"));
-    // The cache file name of ensureDemoModel's current recipe (src/inference/demo-model.ts).
+    // The cache file name of ensureDemoModel's current recipe (src/finetune/demo-model.ts).
     const cached = path.join(dataDir, "models", "custodian-demo-v1.gguf");
     mkdirSync(path.dirname(cached), { recursive: true });
     await writeLlamaGguf(cached, { seed: 9, embeddingLength: seededWidth, blockCount: 1, headCount: 2 });

@@ -2,7 +2,7 @@
 // Registered inside the /v1 plugin, so the API key check there has run and set `request.principal`.
 import type { FastifyInstance } from "fastify";
 import { errors } from "../core/errors.ts";
-import { parseCompletionsUsageQuery, type UsageReports } from "./usage-reports.ts";
+import { parseCompletionsUsageQuery, type UsageReports } from "../usage/usage-reports.ts";
 
 export function usageRoutes(reports: UsageReports) {
   return async function register(app: FastifyInstance): Promise<void> {

@@ -11,11 +11,11 @@ import { promisify } from "node:util";
 import type OpenAI from "openai";
 import { APIError } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeUpstream, type FakeUpstream } from "../../test/helpers/fake-upstream.ts";
-import { startTestPlatform, type TestPlatform } from "../../test/helpers/platform.ts";
-import { signatureHeader, verifyWebhookSignature } from "../notify/webhook.ts";
-import { adminOperations } from "../platform/operations.ts";
-import { budgetAlertAction } from "./budget-alerts.ts";
+import { startFakeUpstream, type FakeUpstream } from "./fake-upstream.ts";
+import { startTestPlatform, type TestPlatform } from "./platform.ts";
+import { signatureHeader, verifyWebhookSignature } from "../../src/notify/webhook.ts";
+import { adminOperations } from "../../src/platform/operations.ts";
+import { budgetAlertAction } from "../../src/usage/budget-alerts.ts";
 
 const secret = "test-webhook-secret-0123456789abcdef";
 const messages = [{ role: "user" as const, content: "hi" }];
@@ -120,7 +120,7 @@ export function rateLimitTests(backend: RateLimitBackend): void {
 
     it("[CTL-2] answers 429 with OpenAI's rate-limit headers once a key's requests per minute are used", async () => {
       const { keyId, client } = await freshProject("rpm");
-      await operations.setRateLimits!({ organization: platform.organization, key: keyId, rpm: "2" });
+      await operations.setRateLimits({ organization: platform.organization, key: keyId, rpm: 2 });
       await clearOfMinuteEdge();
       const reachedBefore = upstream.requests.length;
       const first = await client.chat.completions.create({ model: "fake-model", messages }).withResponse();
@@ -151,7 +151,7 @@ export function rateLimitTests(backend: RateLimitBackend): void {
 
     it("[CTL-2] holds a project to its tokens per minute, with the -tokens headers", async () => {
       const { project, client } = await freshProject("tpm");
-      await operations.setRateLimits!({ organization: platform.organization, project, tpm: "15" });
+      await operations.setRateLimits({ organization: platform.organization, project, tpm: 15 });
       await clearOfMinuteEdge();
       const { recorder } = platform.server.platform.usage;
       const first = await client.chat.completions.create({ model: "fake-model", messages }).withResponse();
@@ -173,10 +173,10 @@ export function rateLimitTests(backend: RateLimitBackend): void {
 
     it("[CTL-2] a daily budget alerts at 80% and 100% by signed webhook and audit event, then refuses", async () => {
       const { project, client } = await freshProject("budget");
-      const budget = await operations.setBudgets!({
+      const budget = await operations.setBudgets({
         organization: platform.organization,
         project,
-        daily: "25",
+        daily: 25,
       });
       expect(budget).toMatchObject({ project, tokens_per_day: 25, tokens_per_month: null });
       const { recorder, alerts } = platform.server.platform.usage;
@@ -233,15 +233,15 @@ export function rateLimitTests(backend: RateLimitBackend): void {
 
     it("[CTL-2] admin switches set, list and clear limits, each change audited", async () => {
       const { project, keyId, client } = await freshProject("switches");
-      await operations.setRateLimits!({
+      await operations.setRateLimits({
         organization: platform.organization,
         project,
-        rpm: "1",
-        tpm: "1000",
+        rpm: 1,
+        tpm: 1000,
       });
-      await operations.setBudgets!({ organization: platform.organization, project, monthly: "100000" });
-      await operations.setRateLimits!({ organization: platform.organization, key: keyId, rpm: "50" });
-      const listed = (await operations.listLimits!({ organization: platform.organization })) as Array<
+      await operations.setBudgets({ organization: platform.organization, project, monthly: 100000 });
+      await operations.setRateLimits({ organization: platform.organization, key: keyId, rpm: 50 });
+      const listed = (await operations.listLimits({ organization: platform.organization })) as Array<
         Record<string, unknown>
       >;
       expect(listed).toEqual(
@@ -260,19 +260,19 @@ export function rateLimitTests(backend: RateLimitBackend): void {
       await clearOfMinuteEdge();
       await client.chat.completions.create({ model: "fake-model", messages });
       expect((await refusal(client)).status).toBe(429);
-      await operations.clearRateLimits!({ organization: platform.organization, project });
+      await operations.clearRateLimits({ organization: platform.organization, project });
       await expect(client.chat.completions.create({ model: "fake-model", messages })).resolves.toBeTruthy();
-      await operations.clearBudgets!({ organization: platform.organization, project });
+      await operations.clearBudgets({ organization: platform.organization, project });
 
       // Subjects of another organisation, and nonsense numbers, are refused.
-      const other = (await operations.createOrganization!({ name: "Elsewhere" })) as { id: string };
+      const other = (await operations.createOrganization({ name: "Elsewhere" })) as { id: string };
       await expect(
-        operations.setRateLimits!({ organization: other.id, project, rpm: "5" }),
+        operations.setRateLimits({ organization: other.id, project, rpm: 5 }),
       ).rejects.toMatchObject({
         status: 404,
       });
       await expect(
-        operations.setRateLimits!({ organization: platform.organization, project, rpm: "-1" }),
+        operations.setRateLimits({ organization: platform.organization, project, rpm: -1 }),
       ).rejects.toMatchObject({ status: 400 });
 
       const { db } = platform.server.platform;
@@ -292,7 +292,7 @@ export function rateLimitTests(backend: RateLimitBackend): void {
         "admin-test usage.rate_limits_cleared",
         "admin-test usage.budgets_cleared",
       ]);
-      const remaining = (await operations.listLimits!({ organization: platform.organization })) as Array<{
+      const remaining = (await operations.listLimits({ organization: platform.organization })) as Array<{
         id: string;
       }>;
       expect(remaining.map((entry) => entry.id)).not.toContain(project);
@@ -301,7 +301,7 @@ export function rateLimitTests(backend: RateLimitBackend): void {
       "[CTL-2] `custodian limits set` and `custodian budgets set` work through the running server",
       async () => {
         const { project } = await freshProject("cli");
-        const main = path.resolve(import.meta.dirname, "../main.ts");
+        const main = path.resolve(import.meta.dirname, "../../src/main.ts");
         const env = {
           ...process.env,
           CUSTODIAN_DATA_DIR: platform.dataDir,

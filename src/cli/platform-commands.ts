@@ -1,0 +1,84 @@
+// The commands that are not plain administrative operations: serve the platform, migrate the database,
+// pull and list models, and import a user's conversations from a file.
+import { databaseTarget, openDatabase } from "../db/database.ts";
+import { startServer } from "../platform/server.ts";
+import { CommandError } from "./admin-client.ts";
+import { operationCommand, type Command } from "./command.ts";
+import { importCommand } from "./import-command.ts";
+import { formatModels } from "./models-list.ts";
+import { modelsPull } from "./models-pull.ts";
+
+const serve: Command = {
+  words: "serve",
+  usage: "",
+  description: "start the platform (HTTPS on CUSTODIAN_HOST:CUSTODIAN_PORT)",
+  options: {},
+  async run({ config }) {
+    const server = await startServer(config, undefined, { demoModel: true });
+    console.log(`Custodian is listening on ${server.url}/v1`);
+    if (server.caFile) console.log(`TLS: certificate signed by the local CA in ${server.caFile}`);
+    if (server.bootstrapFile)
+      console.log(`First start: organisation, project and API key written to ${server.bootstrapFile}`);
+    if (server.platform.models.list().length === 0) {
+      console.log("No models are configured yet: set CUSTODIAN_UPSTREAMS to connect a model server.");
+    }
+    const demo = server.platform.models.list().find((model) => model.metadata?.demo === true);
+    if (demo) {
+      console.log(
+        `Serving the built-in DEMO model '${demo.id}': a tiny model trained briefly on sample text, for trying ` +
+          "Custodian out, not for real work. Pull a real one with `custodian models pull hf:<owner>/<repo>/<file.gguf>` " +
+          "or connect a model server with CUSTODIAN_UPSTREAMS.",
+      );
+    }
+    const stop = () => {
+      void server.close().then(() => process.exit(0));
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+    return -1;
+  },
+};
+
+const migrate: Command = {
+  words: "migrate",
+  usage: "",
+  description: "bring the database schema up to date",
+  options: {},
+  async run({ config }) {
+    const db = await openDatabase(databaseTarget(config));
+    await db.destroy();
+    console.log("The database schema is up to date.");
+    return 0;
+  },
+};
+
+const modelsPullCommand: Command = {
+  words: "models pull",
+  arguments: "SOURCE",
+  usage: "[--id ID] [--json]",
+  description:
+    "download a GGUF model (SOURCE: hf:OWNER/REPO/FILE.gguf or an https URL) with resume and SHA-256 check, " +
+    "and register it",
+  options: { id: { type: "string" }, json: { type: "boolean" } },
+  async run({ config, flags, arguments: sources, print }) {
+    const spec = sources[0];
+    if (!spec || sources.length > 1) throw new CommandError("Give one model source to pull.");
+    const result = await modelsPull(config, spec, {
+      id: typeof flags.id === "string" ? flags.id : undefined,
+    });
+    print(
+      result,
+      `Registered ${result.id} (${result.verified ? "SHA-256 verified" : "the server gave no checksum"}): ${result.path}\n` +
+        "A running server serves it after a restart.",
+    );
+    return 0;
+  },
+};
+
+export const platformCommands: Command[] = [
+  serve,
+  migrate,
+  modelsPullCommand,
+  operationCommand("models list", "listModels", { text: formatModels }),
+  importCommand,
+];

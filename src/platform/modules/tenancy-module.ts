@@ -1,0 +1,13 @@
+// The tenancy module: organisations and their projects.
+import { TenancyService } from "../../tenancy/tenancy-service.ts";
+import { tenancyOperations } from "../../tenancy/tenancy-operations.ts";
+import { defineModule } from "../module.ts";
+
+export const tenancyModule = defineModule({
+  name: "tenancy",
+  needs: {},
+  // With the keyring's and audit log's tables: what every other part builds on.
+  migrations: ["0001-foundation"],
+  operations: tenancyOperations,
+  create: ({ db, keyring, audit }) => ({ exports: new TenancyService({ db, keyring, audit }) }),
+});
