@@ -3,9 +3,9 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig, type Config } from "../config/config.ts";
 import { CommandError, runOperation } from "./admin-client.ts";
+import { auditCommand, auditUsage } from "./audit-commands.ts";
 import { startServer } from "../platform/server.ts";
 import { databaseTarget, openDatabase } from "../db/database.ts";
-import type { VerifyResult } from "../audit/audit-log.ts";
 import { formatTrustReport, type TrustReport } from "../privacy/trust-report.ts";
 import { formatModels, modelsList } from "./models-list.ts";
 import { modelsPull } from "./models-pull.ts";
@@ -27,7 +27,7 @@ Commands:
   org-key set --org ID --kind vault-transit --address URL --key-name NAME [--mount M]
                                           ... or its own Vault transit key (token from VAULT_TOKEN)
   org-key set --org ID --kind local       back to the platform's master key
-  audit verify [--json]                   check the audit log's hash chain and signed checkpoints
+${auditUsage}
   models pull SOURCE [--id ID] [--json]   download a GGUF model (SOURCE: hf:OWNER/REPO/FILE.gguf or an
                                           https URL) with resume and SHA-256 check, and register it
   models list [--json]                    the registered models
@@ -125,6 +125,8 @@ async function serve(config: Readonly<Config>): Promise<void> {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // `audit ...` has its own options, and `audit verify --offline` needs no configuration at all.
+  if (argv[0] === "audit") return auditCommand(argv.slice(1), () => loadConfig());
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -592,18 +594,6 @@ async function main(argv: string[]): Promise<number> {
       const result = await modelsList(config);
       print(result, formatModels(result));
       return 0;
-    }
-    case "audit verify": {
-      const result = (await runOperation(config, "verifyAudit", {})) as VerifyResult;
-      if (result.ok) {
-        print(
-          result,
-          `Audit log intact: ${result.entries} entries, ${result.checkpoints} signed checkpoints.`,
-        );
-        return 0;
-      }
-      print(result, `Audit log BROKEN at entry ${result.seq}: ${result.problem}.`);
-      return 1;
     }
     default:
       throw new CommandError(`Unknown command '${command}'.\n\n${usage}`);

@@ -1,5 +1,6 @@
 // The administrative operations the CLI offers, the same code whether the CLI runs them itself or
 // asks a running server to (through the admin socket).
+import { auditOperations } from "../audit/audit-operations.ts";
 import { errors } from "../core/errors.ts";
 import { optionalText, requiredText } from "../core/operation-input.ts";
 import { parseCustomerKeySettings } from "../crypto/customer-key-settings.ts";
@@ -139,6 +140,8 @@ export function adminOperations(platform: Platform, actor = "cli"): AdminOperati
       if (!result.ok) await platform.security.events.raise(chainBrokenEvent(result, "audit verify"));
       return result;
     },
+    // Export, inclusion proofs and the public key of the audit log (the audit domain's own file).
+    ...auditOperations(audit),
     // Operators, HIPAA mode, the organisation export (the privacy oversight's own file).
     ...oversightOperations(platform.oversight, (id) => tenancy.getOrganization(id), actor),
     // `models pull` registers here; `models list` reads here (the inference domain's own file).

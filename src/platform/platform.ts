@@ -1,7 +1,8 @@
 // Wires the parts together from one configuration: database, keyring, audit log, services, models.
 import pino, { type Logger } from "pino";
 import type { Config } from "../config/config.ts";
-import { AuditLog } from "../audit/audit-log.ts";
+import type { AuditLog } from "../audit/audit-log.ts";
+import { createAuditLog } from "../audit/create-audit-log.ts";
 import { Keyring } from "../crypto/keyring.ts";
 import { loadMasterKey } from "../crypto/master-key.ts";
 import { databaseTarget, openDatabase, type Db } from "../db/database.ts";
@@ -26,6 +27,8 @@ import {
   fineTuningJobsExportSection,
 } from "../privacy/export-sections.ts";
 import { createSecurityModule, type SecurityModule } from "../notify/security-module.ts";
+import { checkpointFailedEvent } from "../notify/security-event-monitor.ts";
+import { WebhookSender } from "../notify/webhook.ts";
 import { createAccessModule, type AccessModule } from "../access/access-module.ts";
 import path from "node:path";
 import { FileService } from "../files/file-service.ts";
@@ -102,7 +105,20 @@ export async function openPlatform(
     customerKeyCacheMs: config.customerKeyCacheMs,
     latestVersionCacheMs: config.keyringCacheMs,
   });
-  const audit = new AuditLog(db, keyring, { checkpointEvery: config.checkpointEvery });
+  const blobStore = config.blobStore;
+  const blobs =
+    blobStore.kind === "s3"
+      ? new S3BlobStore({ bucket: blobStore.bucket, endpoint: blobStore.endpoint, region: blobStore.region })
+      : new LocalBlobStore(path.join(config.dataDir, "blobs"));
+  // Checkpoints go to the witness file, and to the bucket and the security webhook when configured.
+  const audit = createAuditLog({
+    config,
+    db,
+    keyring,
+    logger,
+    objectStore: blobs instanceof S3BlobStore ? blobs : null,
+    webhook: config.securityWebhook ? new WebhookSender(config.securityWebhook) : null,
+  });
   const modelRegistry = new ModelRegistry({ db, audit });
   const localEntries = await localModelEntries(config, modelRegistry, logger);
   // A fresh install with nothing configured still answers: the demo model, clearly labelled.
@@ -119,6 +135,11 @@ export async function openPlatform(
     ...(localModels ? [localModels] : []),
   ]);
   const onClose: Array<() => Promise<void>> = [];
+  // Run last to first: the bucket closes after the audit log, whose shutdown checkpoint (covering what
+  // every other part wrote while closing) it still receives.
+  if (blobs instanceof S3BlobStore) onClose.push(async () => blobs.close());
+  audit.start();
+  onClose.push(() => audit.close());
   const privacy = createPrivacyEngine({ db, keyring, audit, models, logger });
   onClose.push(() => privacy.stop());
   const usage = createUsageModule({
@@ -185,12 +206,6 @@ export async function openPlatform(
   identity.onUserDeleted.push((organizationId, userId, actor) =>
     workspace.conversations.deleteAllOf(organizationId, userId, actor).then(() => undefined),
   );
-  const blobStore = config.blobStore;
-  const blobs =
-    blobStore.kind === "s3"
-      ? new S3BlobStore({ bucket: blobStore.bucket, endpoint: blobStore.endpoint, region: blobStore.region })
-      : new LocalBlobStore(path.join(config.dataDir, "blobs"));
-  if (blobs instanceof S3BlobStore) onClose.push(async () => blobs.close());
   const files = new FileService({ db, keyring, audit, blobs });
   const finetune = createFinetuneModule({
     db,
@@ -249,6 +264,7 @@ export async function openPlatform(
   oversight.exporter.addSection(fineTunedModelsExportSection(finetune.models));
   const security = await createSecurityModule({ db, audit, logger, webhook: config.securityWebhook });
   onClose.push(() => security.close());
+  audit.onCheckpointFailure.push((failure) => security.events.raise(checkpointFailedEvent(failure)));
   return {
     config,
     logger,
