@@ -2,6 +2,7 @@
 // CUSTODIAN_TEST_DATABASE_URL): every way is detected by `verify`, which names the first bad entry or
 // the missing range; each test first shows the untouched log verifies, so each can fail.
 import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { appendFileSync, readFileSync } from "node:fs";
 import { sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
@@ -138,6 +139,19 @@ describe("AuditLog", () => {
     // The same lasting failure pages once, however often the timer meets it.
     await log.audit.checkpoint().catch(() => undefined);
     expect(log.failures).toHaveLength(1);
+  });
+
+  it("[SEC-4] a witness record that cannot be read fails verification instead of being skipped", async () => {
+    // A crash cut the last line short; the next checkpoint still lands on a line of its own.
+    appendFileSync(log.witnessFile, '{"at":"2026-01-01T00:00:00.000Z","tree_si');
+    await log.audit.append({ actor: "cli", action: "test.event" });
+    expect((await log.audit.checkpoint())!.size).toBe(11);
+    const lines = readFileSync(log.witnessFile, "utf8").trim().split("\n");
+    expect(JSON.parse(lines.at(-1)!)).toMatchObject({ tree_size: 11 });
+    expect(await log.audit.verify()).toMatchObject({
+      ok: false,
+      problem: `unreadable checkpoint records: audit-checkpoints.jsonl line ${lines.length - 1}`,
+    });
   });
 
   it("refuses long free text in metadata, which is how content would leak in", async () => {

@@ -1,5 +1,6 @@
 // The audit log's admin operations beyond verification (export, inclusion proof, public key), for the CLI
 // and the admin socket: the same code whether the CLI runs them itself or asks a running server.
+import { errors } from "../core/errors.ts";
 import type { Operation, OperationInput } from "../core/operation-input.ts";
 import { auditErrors } from "./audit-errors.ts";
 import type { AuditLog } from "./audit-log.ts";
@@ -10,7 +11,7 @@ function wholeNumber(input: OperationInput, name: string): number | undefined {
   if (value === undefined || value === null) return undefined;
   const number = typeof value === "string" && /^\d{1,15}$/.test(value) ? Number(value) : value;
   if (typeof number !== "number" || !Number.isSafeInteger(number) || number < 0)
-    throw auditErrors.invalidSeq();
+    throw errors.invalidRequest(`'${name}' must be a whole number of 0 or more.`, name);
   return number;
 }
 

@@ -75,7 +75,8 @@ export class WitnessFile implements CheckpointWitness {
       } catch {
         // Counted below.
       }
-      unreadable.push(`${this.file} line ${index + 1}`);
+      // Named without its directory: a verification result reaches organisation auditors too.
+      unreadable.push(`${witnessFileName} line ${index + 1}`);
     });
     return { notes, unreadable };
   }
