@@ -1,6 +1,8 @@
 // The organisation export through the admin API (OWN-2): files with their contents on request,
 // fine-tuning jobs with events, fine-tuned models, settings, members and roles, and the audit log with
 // its checkpoints; and never a conversation (CTL-4), shown against a canary the user's export holds.
+import { verifyEntryInclusion } from "../src/audit/inclusion-proof.ts";
+import type { AuditLogExport } from "../src/privacy/export-audit-log.ts";
 import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -25,8 +27,9 @@ interface OrganizationExport {
   };
   sections: Record<string, Array<Record<string, unknown>>>;
   audit_log: Array<{ seq: number; action: string; target: string | null }>;
-  audit_checkpoints: Array<{ seq: number; hash: string; signature: string; at: string }>;
-  audit_inclusion_proofs: unknown;
+  audit_checkpoints: AuditLogExport["checkpoints"];
+  audit_inclusion_proofs: AuditLogExport["inclusion_proofs"];
+  audit_public_key: string | null;
 }
 
 describe("organisation export", () => {
@@ -213,16 +216,39 @@ describe("organisation export", () => {
     // The audit log: this organisation's entries, and signed checkpoints covering them.
     const actions = document.audit_log.map((entry) => entry.action);
     expect(actions).toEqual(expect.arrayContaining(["organization.created", "role.created"]));
-    expect(document.audit_checkpoints.length).toBeGreaterThan(0);
-    const latest = document.audit_checkpoints.at(-1)!;
-    expect(latest).toMatchObject({
-      hash: expect.stringMatching(/^[0-9a-f]{64}$/),
-      signature: expect.any(String),
-    });
-    expect(latest.seq).toBeGreaterThanOrEqual(
+    expect(document.audit_checkpoints).toHaveLength(1);
+    const [checkpoint] = document.audit_checkpoints;
+    expect(checkpoint!.tree_size).toBeGreaterThanOrEqual(
       document.audit_log.find((entry) => entry.action === "role.created")!.seq,
     );
-    expect(document.audit_inclusion_proofs).toBeNull();
+    // Each entry the checkpoint covers comes with a proof the organisation checks with the public key
+    // alone (the one `custodian audit public-key` prints), and a changed entry fails it.
+    const publicKey = platform.server.platform.audit.verifierKey!;
+    expect(document.audit_public_key).toBe(publicKey);
+    const proofs = document.audit_inclusion_proofs!;
+    expect(proofs.map((proof) => proof.entry.seq)).toEqual(
+      document.audit_log.filter((entry) => entry.seq <= checkpoint!.tree_size).map((entry) => entry.seq),
+    );
+    for (const proof of proofs)
+      expect(
+        verifyEntryInclusion(
+          proof.entry,
+          proof.leaf_index,
+          proof.inclusion_path,
+          checkpoint!.note,
+          publicKey,
+        ),
+      ).toMatchObject({ ok: true });
+    const changed = { ...proofs[0]!.entry, action: "role.deleted" };
+    expect(
+      verifyEntryInclusion(
+        changed,
+        proofs[0]!.leaf_index,
+        proofs[0]!.inclusion_path,
+        checkpoint!.note,
+        publicKey,
+      ),
+    ).toMatchObject({ ok: false });
 
     // JSON lines carry the same sections, checkpoints included.
     const lines = (

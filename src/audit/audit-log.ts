@@ -1,110 +1,139 @@
-// The audit log: append-only, hash-chained entries with Ed25519-signed checkpoints, verifiable offline.
-// Entries record who did what to which id; their metadata is scalar facts, never business content.
-import {
-  createHash,
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPairSync,
-  sign,
-  verify,
-  type KeyObject,
-} from "node:crypto";
+// The audit log: append-only entries that form an RFC 6962 Merkle tree, with checkpoints signed by a key
+// the database never holds and published outside it, so that it is verifiable offline and no one with
+// the database alone can cut, wipe or rewrite it unnoticed. Entries record ids and facts only.
+import path from "node:path";
 import { sql } from "kysely";
-import type { Db } from "../db/database.ts";
+import type { Logger } from "pino";
+import type { Metric } from "prom-client";
 import type { Keyring } from "../crypto/keyring.ts";
+import type { Db } from "../db/database.ts";
+import type { Checkpoint } from "./audit-checkpoint.ts";
+import { entryBytes, metadataText, toAuditEntry, type AuditEntry, type AuditEvent } from "./audit-entry.ts";
+import { auditErrors } from "./audit-errors.ts";
+import { AuditProver, type ExportPage } from "./audit-prover.ts";
+import { loadAuditSigningKey, type AuditSigningKey } from "./audit-signing-key.ts";
+import "./audit-tables.ts";
+import { verifyAuditLog } from "./audit-verifier.ts";
+import { CheckpointPublisher, type CheckpointFailure } from "./checkpoint-publisher.ts";
+import type { CheckpointWitness } from "./checkpoint-witness.ts";
+import type { InclusionProof, OrganizationAuditProofs } from "./inclusion-proof.ts";
+import type { VerifyResult } from "./log-checker.ts";
+import { MerkleNodeStore } from "./merkle-node-store.ts";
+import { leafHash } from "./merkle-tree.ts";
+import { WitnessFile, witnessFileName } from "./witness-file.ts";
 
-export type AuditMetadata = Record<string, string | number | boolean | null>;
+export type { AuditEntry, AuditEvent, AuditMetadata } from "./audit-entry.ts";
+export type { VerifyResult } from "./log-checker.ts";
+export type { CheckpointFailure } from "./checkpoint-publisher.ts";
 
-export interface AuditEvent {
-  /** Who: a user id, an API key id, "system" or "cli". */
-  actor: string;
-  /** What, as a dotted verb: "api_key.created". */
-  action: string;
-  /** Which object, by id. */
-  target?: string | null;
-  organizationId?: string | null;
-  metadata?: AuditMetadata;
+export interface AuditLogOptions {
+  /** Sign a checkpoint whenever the entry number is a multiple of this. */
+  checkpointEvery: number;
+  /**
+   * Signing and publishing. Without it the log keeps its tree but signs nothing: for tests of other
+   * domains, which construct a bare log.
+   */
+  checkpoints?: {
+    /** The signing key's file (outside the database; see `auditKeyFile`). */
+    keyFile: string;
+    /** The data directory: the witness file lives there. */
+    dataDir: string;
+    /** More witnesses: the S3 bucket, the security webhook. */
+    witnesses?: readonly CheckpointWitness[];
+    /** How often the timer looks for entries not yet checkpointed (default one minute). */
+    intervalMs?: number;
+    logger?: Logger;
+  };
 }
 
-/** One stored entry, as `entries()` returns it. */
-export interface AuditEntry {
-  seq: number;
-  at: Date;
-  actor: string;
-  action: string;
-  target: string | null;
-  organizationId: string | null;
-  metadata: AuditMetadata;
-}
-
-export type VerifyResult =
-  | { ok: true; entries: number; checkpoints: number }
-  | { ok: false; entries: number; checkpoints: number; seq: number; problem: string };
-
-const genesis = "0".repeat(64);
-const signingKeyName = "audit-signing-key";
 /** Any constant works; it only has to be the same in every process that appends. */
 const appendLockId = 7_342_001;
-const maxMetadataText = 200;
+const entryColumns = ["seq", "at", "actor", "action", "target", "organization_id", "metadata"] as const;
 
-function entryHash(
-  previous: string,
-  entry: {
-    seq: number;
-    at: Date;
-    actor: string;
-    action: string;
-    target: string | null;
-    organization_id: string | null;
-    metadata: string;
-  },
-): string {
-  const canonical = JSON.stringify([
-    entry.seq,
-    entry.at.toISOString(),
-    entry.actor,
-    entry.action,
-    entry.target,
-    entry.organization_id,
-    entry.metadata,
-  ]);
-  return createHash("sha256").update(previous).update("\n").update(canonical).digest("hex");
-}
-
-function checkpointMessage(seq: number, hash: string): Buffer {
-  return Buffer.from(`custodian-audit-checkpoint:v1:${seq}:${hash}`);
-}
-
-function checkMetadata(metadata: AuditMetadata): string {
-  for (const [key, value] of Object.entries(metadata)) {
-    if (typeof value === "string" && value.length > maxMetadataText) {
-      // Long free text is how content leaks into logs; the audit log takes ids and facts only.
-      throw new Error(`Audit metadata '${key}' is too long to be an id or a fact.`);
-    }
-  }
-  return JSON.stringify(metadata);
+interface Signing {
+  key: AuditSigningKey;
+  witnessFile: WitnessFile;
+  witnesses: readonly CheckpointWitness[];
+  publisher: CheckpointPublisher;
+  prover: AuditProver;
 }
 
 export class AuditLog {
   readonly #db: Db;
-  readonly #keyring: Keyring;
+  readonly #nodes: MerkleNodeStore;
   readonly #checkpointEvery: number;
-  #signingKey: KeyObject | null = null;
+  readonly #signing: Signing | null;
+  /** Told of every checkpoint failure (the platform raises a security event). */
+  readonly onCheckpointFailure: Array<(failure: CheckpointFailure) => unknown> = [];
 
-  constructor(db: Db, keyring: Keyring, options: { checkpointEvery: number }) {
+  constructor(db: Db, keyring: Keyring, options: AuditLogOptions) {
     this.#db = db;
-    this.#keyring = keyring;
+    this.#nodes = new MerkleNodeStore(db);
     this.#checkpointEvery = options.checkpointEvery;
+    const settings = options.checkpoints;
+    if (!settings) {
+      this.#signing = null;
+      return;
+    }
+    const key = loadAuditSigningKey(settings.keyFile, keyring);
+    const witnessFile = new WitnessFile(path.join(settings.dataDir, witnessFileName));
+    const witnesses = settings.witnesses ?? [];
+    const publisher = new CheckpointPublisher({
+      db,
+      nodes: this.#nodes,
+      key,
+      witnessFile,
+      witnesses,
+      intervalMs: settings.intervalMs ?? 60_000,
+      logger: settings.logger ?? null,
+      onFailure: this.onCheckpointFailure,
+    });
+    const prover = new AuditProver({ db, nodes: this.#nodes, publisher, key, witnessFile });
+    this.#signing = { key, witnessFile, witnesses, publisher, prover };
   }
 
-  /** Append one entry; entries from every process form one chain, serialised by a database lock. */
+  /** Start the checkpoint timer (the platform does, once it is open). */
+  start(): void {
+    this.#signing?.publisher.start();
+  }
+
+  /** Stop the timer, sign a checkpoint of what is left, and wait for every witness. */
+  async close(): Promise<void> {
+    await this.#signing?.publisher.close();
+  }
+
+  /** Wait for checkpoints being published in the background. */
+  async flush(): Promise<void> {
+    await this.#signing?.publisher.flush();
+  }
+
+  /** Counters for /metrics: checkpoints made, and failures by stage and witness. */
+  get metrics(): Metric[] {
+    const publisher = this.#signing?.publisher;
+    return publisher ? [publisher.made, publisher.failures] : [];
+  }
+
+  /** The log's public key as a C2SP verifier key; null when this log signs nothing. */
+  get verifierKey(): string | null {
+    return this.#signing?.key.verifier.text ?? null;
+  }
+
+  /** The witness file's path, null when this log signs nothing. */
+  get witnessFile(): string | null {
+    return this.#signing?.witnessFile.file ?? null;
+  }
+
+  /**
+   * Append one entry and its leaf; entries from every process form one tree, serialised by a database
+   * lock. Every N entries a checkpoint is signed before this resolves (its failures are reported).
+   */
   async append(event: AuditEvent): Promise<number> {
-    const metadata = checkMetadata(event.metadata ?? {});
+    const metadata = metadataText(event.metadata ?? {});
     const seq = await this.#db.transaction().execute(async (transaction) => {
       await sql`select pg_advisory_xact_lock(${appendLockId})`.execute(transaction);
       const last = await transaction
         .selectFrom("audit_entries")
-        .select(["seq", "hash"])
+        .select("seq")
         .orderBy("seq", "desc")
         .limit(1)
         .executeTakeFirst();
@@ -117,15 +146,11 @@ export class AuditLog {
         organization_id: event.organizationId ?? null,
         metadata,
       };
-      const previous = last?.hash ?? genesis;
-      const hash = entryHash(previous, entry);
-      await transaction
-        .insertInto("audit_entries")
-        .values({ ...entry, prev_hash: previous, hash })
-        .execute();
+      await transaction.insertInto("audit_entries").values(entry).execute();
+      await this.#nodes.appendLeaf(transaction, entry.seq - 1, leafHash(entryBytes(entry)));
       return entry.seq;
     });
-    if (seq % this.#checkpointEvery === 0) await this.checkpoint();
+    if (seq % this.#checkpointEvery === 0) await this.#signing?.publisher.request();
     return seq;
   }
 
@@ -139,7 +164,7 @@ export class AuditLog {
   ): Promise<AuditEntry[]> {
     let query = this.#db
       .selectFrom("audit_entries")
-      .select(["seq", "at", "actor", "action", "target", "organization_id", "metadata"])
+      .select(entryColumns)
       .where("organization_id", "=", organizationId);
     // An action ending in "." is a prefix: "member." finds every member event.
     if (filter.action !== undefined)
@@ -151,61 +176,7 @@ export class AuditLog {
     if (filter.beforeSeq !== undefined) query = query.where("seq", "<", filter.beforeSeq);
     const limit = Math.min(Math.max(filter.limit ?? 100, 1), 500);
     const rows = await query.orderBy("seq", "desc").limit(limit).execute();
-    return rows.map((row) => ({
-      seq: row.seq,
-      at: row.at,
-      actor: row.actor,
-      action: row.action,
-      target: row.target,
-      organizationId: row.organization_id,
-      metadata: JSON.parse(row.metadata) as AuditMetadata,
-    }));
-  }
-
-  /** Sign the chain's current head. Runs every N entries and on a timer in the server. */
-  async checkpoint(): Promise<number | null> {
-    const head = await this.#db
-      .selectFrom("audit_entries")
-      .select(["seq", "hash"])
-      .orderBy("seq", "desc")
-      .limit(1)
-      .executeTakeFirst();
-    if (!head) return null;
-    const key = await this.#privateKey();
-    const signature = sign(null, checkpointMessage(head.seq, head.hash), key).toString("base64");
-    await this.#db
-      .insertInto("audit_checkpoints")
-      .values({ seq: head.seq, hash: head.hash, signature, at: new Date() })
-      .onConflict((conflict) => conflict.column("seq").doNothing())
-      .execute();
-    return head.seq;
-  }
-
-  async #privateKey(): Promise<KeyObject> {
-    if (this.#signingKey) return this.#signingKey;
-    let row = await this.#db
-      .selectFrom("system_keys")
-      .select("wrapped_key")
-      .where("name", "=", signingKeyName)
-      .executeTakeFirst();
-    if (!row) {
-      const { privateKey } = generateKeyPairSync("ed25519");
-      const der = privateKey.export({ format: "der", type: "pkcs8" });
-      await this.#db
-        .insertInto("system_keys")
-        .values({ name: signingKeyName, wrapped_key: this.#keyring.wrapSystemSecret(signingKeyName, der) })
-        .onConflict((conflict) => conflict.column("name").doNothing())
-        .execute();
-      // Another process may have won the race; everyone uses the stored key.
-      row = await this.#db
-        .selectFrom("system_keys")
-        .select("wrapped_key")
-        .where("name", "=", signingKeyName)
-        .executeTakeFirstOrThrow();
-    }
-    const der = this.#keyring.unwrapSystemSecret(signingKeyName, row.wrapped_key);
-    this.#signingKey = createPrivateKey({ key: der, format: "der", type: "pkcs8" });
-    return this.#signingKey;
+    return rows.map(toAuditEntry);
   }
 
   /** The sequence number of the newest entry; 0 for an empty log. */
@@ -228,79 +199,50 @@ export class AuditLog {
   ): Promise<AuditEntry[]> {
     let query = this.#db
       .selectFrom("audit_entries")
-      .select(["seq", "at", "actor", "action", "target", "organization_id", "metadata"])
+      .select(entryColumns)
       .where("seq", ">", filter.afterSeq ?? 0)
       .orderBy("seq")
       .limit(Math.min(Math.max(filter.limit ?? 1000, 1), 10_000));
     if (filter.organizationId !== undefined)
       query = query.where("organization_id", "=", filter.organizationId);
-    const rows = await query.execute();
-    return rows.map((row) => ({
-      seq: row.seq,
-      at: row.at,
-      actor: row.actor,
-      action: row.action,
-      target: row.target,
-      organizationId: row.organization_id,
-      metadata: JSON.parse(row.metadata) as AuditMetadata,
-    }));
+    return (await query.execute()).map(toAuditEntry);
+  }
+
+  #requireSigning(): Signing {
+    if (!this.#signing) throw auditErrors.notSigning();
+    return this.#signing;
+  }
+
+  /** Sign the current tree (if it grew) and publish it; resolves to the newest checkpoint. */
+  async checkpoint(): Promise<Checkpoint | null> {
+    return this.#requireSigning().publisher.checkpoint();
   }
 
   /**
-   * Walk the whole chain: every hash recomputed, every link and sequence number checked, every
-   * checkpoint's signature and hash checked. Reports the first entry that does not hold.
+   * Verify the whole log against every signed checkpoint the witnesses and the database hold, the
+   * newest outside one by a consistency proof; reports the first bad entry or the missing range.
    */
   async verify(): Promise<VerifyResult> {
-    const checkpoints = await this.#db.selectFrom("audit_checkpoints").selectAll().orderBy("seq").execute();
-    const bySeq = new Map(checkpoints.map((checkpoint) => [checkpoint.seq, checkpoint]));
-    const publicKey = checkpoints.length > 0 ? createPublicKey(await this.#privateKey()) : null;
-    let previous = genesis;
-    let expected = 1;
-    let count = 0;
-    const fail = (seq: number, problem: string): VerifyResult => ({
-      ok: false,
-      entries: count,
-      checkpoints: checkpoints.length,
-      seq,
-      problem,
+    return verifyAuditLog({
+      db: this.#db,
+      nodes: this.#nodes,
+      verifier: this.#signing?.key.verifier ?? null,
+      witnesses: this.#signing ? [this.#signing.witnessFile, ...this.#signing.witnesses] : [],
     });
-    const batch = 1000;
-    for (;;) {
-      const rows = await this.#db
-        .selectFrom("audit_entries")
-        .selectAll()
-        .where("seq", ">=", expected)
-        .orderBy("seq")
-        .limit(batch)
-        .execute();
-      for (const row of rows) {
-        if (row.seq !== expected) return fail(expected, `entry ${expected} is missing`);
-        if (row.prev_hash !== previous) return fail(row.seq, "its link to the previous entry is broken");
-        if (entryHash(previous, row) !== row.hash)
-          return fail(row.seq, "its content does not match its hash");
-        const checkpoint = bySeq.get(row.seq);
-        if (checkpoint) {
-          if (checkpoint.hash !== row.hash) return fail(row.seq, "it does not match its signed checkpoint");
-          if (
-            !verify(
-              null,
-              checkpointMessage(checkpoint.seq, checkpoint.hash),
-              publicKey!,
-              Buffer.from(checkpoint.signature, "base64"),
-            )
-          ) {
-            return fail(row.seq, "its checkpoint signature is invalid");
-          }
-        }
-        previous = row.hash;
-        expected += 1;
-        count += 1;
-      }
-      if (rows.length < batch) break;
-    }
-    const beyond = checkpoints.find((checkpoint) => checkpoint.seq >= expected);
-    if (beyond)
-      return fail(expected, `entries from ${expected} were removed (a checkpoint covers ${beyond.seq})`);
-    return { ok: true, entries: count, checkpoints: checkpoints.length };
+  }
+
+  /** One page of the export (`custodian audit export`); see `AuditProver.exportPage`. */
+  exportPage(request: { treeSize?: number; afterSeq?: number; limit?: number }): Promise<ExportPage> {
+    return this.#requireSigning().prover.exportPage(request);
+  }
+
+  /** An inclusion proof of entry `seq` against the newest checkpoint (`custodian audit prove`). */
+  prove(seq: number): Promise<InclusionProof> {
+    return this.#requireSigning().prover.prove(seq);
+  }
+
+  /** One organisation's entries with inclusion proofs against one signed checkpoint (its export). */
+  organizationProofs(organizationId: string): Promise<OrganizationAuditProofs> {
+    return this.#requireSigning().prover.organizationProofs(organizationId);
   }
 }

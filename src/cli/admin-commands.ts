@@ -54,13 +54,6 @@ export const adminCommands: Command[] = [
       "VAULT_TOKEN: --address URL --key-name NAME [--mount M]); --kind local goes back to the master key",
     text: (set) => `The organisation's data keys are now wrapped by: ${set.kind}.`,
   }),
-  operationCommand("audit verify", "verifyAudit", {
-    text: (result) =>
-      result.ok
-        ? `Audit log intact: ${result.entries} entries, ${result.checkpoints} signed checkpoints.`
-        : `Audit log BROKEN at entry ${result.seq}: ${result.problem}.`,
-    exit: (result) => (result.ok ? 0 : 1),
-  }),
   operationCommand("usage", "usageReport", {
     text: (rows) =>
       [

@@ -1,14 +1,16 @@
 // The `custodian` command line (started by src/main.ts): finds the command its words name and runs it.
-// The commands are listed in admin-commands.ts (the administrative operations) and platform-commands.ts.
+// The commands are listed in admin-commands.ts (the administrative operations), audit-commands.ts and
+// platform-commands.ts.
 import { parseArgs } from "node:util";
-import { ConfigError, loadConfig } from "../config/config.ts";
+import { ConfigError, loadConfig, type Config } from "../config/config.ts";
 import { CommandError } from "./admin-client.ts";
 import { adminCommands } from "./admin-commands.ts";
+import { auditCommands } from "./audit-commands.ts";
 import type { Command } from "./command.ts";
 import { helpText } from "./help.ts";
 import { platformCommands } from "./platform-commands.ts";
 
-const commands: readonly Command[] = [...platformCommands, ...adminCommands];
+const commands: readonly Command[] = [...platformCommands, ...adminCommands, ...auditCommands];
 const usage = helpText(commands);
 
 /** Every command's flags: a flag a command does not read is accepted and ignored, as it always was. */
@@ -50,9 +52,12 @@ async function main(argv: string[]): Promise<number> {
   }
   const found = find(positionals);
   if (!found) throw new CommandError(`Unknown command '${words}'.\n\n${usage}`);
-  const config = loadConfig();
+  // Read at first use: `audit verify --offline` needs no configuration at all.
+  let config: Readonly<Config> | undefined;
   return found.command.run({
-    config,
+    get config() {
+      return (config ??= loadConfig());
+    },
     flags: values,
     arguments: found.rest,
     print: (value, text) => console.log(values.json ? JSON.stringify(value) : text),

@@ -110,7 +110,7 @@ export const settings = {
     default: 100,
     minimum: 1,
     maximum: 1_000_000,
-    description: "sign an audit checkpoint every N entries",
+    description: "sign an audit checkpoint every N entries (and once a minute while entries arrive)",
   }),
   customerKeyCacheMs: integer({
     env: "CUSTODIAN_CUSTOMER_KEY_CACHE_MS",

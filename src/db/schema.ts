@@ -1,5 +1,5 @@
 // The database's tables as Kysely sees them. Columns holding business content are bytea ciphertext only.
-import type { ColumnType, Generated } from "kysely";
+import type { ColumnType } from "kysely";
 
 export type ApiKeyPermission = "all" | "read_only";
 
@@ -42,25 +42,6 @@ export interface ApiKeysTable {
   revoked_at: Date | null;
 }
 
-export interface AuditEntriesTable {
-  seq: Generated<number>;
-  at: Date;
-  actor: string;
-  action: string;
-  target: string | null;
-  organization_id: string | null;
-  metadata: string;
-  prev_hash: string;
-  hash: string;
-}
-
-export interface AuditCheckpointsTable {
-  seq: number;
-  hash: string;
-  signature: string;
-  at: Date;
-}
-
 export interface SystemKeysTable {
   name: string;
   /** Sealed by the master key. */
@@ -79,7 +60,5 @@ export interface Database {
   projects: ProjectsTable;
   organization_keys: OrganizationKeysTable;
   api_keys: ApiKeysTable;
-  audit_entries: AuditEntriesTable;
-  audit_checkpoints: AuditCheckpointsTable;
   system_keys: SystemKeysTable;
 }

@@ -6,7 +6,7 @@
 // on embedded PGlite (one connection) any query the task makes then waits forever. Claiming a range
 // with a compare-and-set on the cursor needs no held connection and works on both databases.
 import type { Logger } from "pino";
-import type { AuditEntry, AuditLog, VerifyResult } from "../audit/audit-log.ts";
+import type { AuditEntry, AuditLog, CheckpointFailure, VerifyResult } from "../audit/audit-log.ts";
 import type { Db } from "../db/database.ts";
 import type { SecurityEvent, SecurityEvents } from "./security-events.ts";
 import "./security-tables.ts";
@@ -66,7 +66,21 @@ export function chainBrokenEvent(
 ): SecurityEvent {
   return {
     type: "security.audit_chain_broken",
-    data: { seq: result.seq, problem: result.problem, entries: result.entries, source },
+    data: {
+      seq: result.seq,
+      last_seq: result.lastSeq,
+      problem: result.problem,
+      entries: result.entries,
+      source,
+    },
+  };
+}
+
+/** A checkpoint refused (the log no longer extends what was signed), not made, or not witnessed. */
+export function checkpointFailedEvent(failure: CheckpointFailure): SecurityEvent {
+  return {
+    type: "security.audit_checkpoint_failed",
+    data: { stage: failure.stage, witness: failure.witness, problem: failure.problem },
   };
 }
 

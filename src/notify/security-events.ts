@@ -1,5 +1,6 @@
 // Security events (SEC-4): short, signed webhook pages for someone to act on: bursts of failed
-// authentication, SSO signature failures, audit chain breaks and staff-access grants. Facts only.
+// authentication, SSO signature failures, audit chain breaks and checkpoint failures, and staff-access
+// grants. Facts only.
 import type { Logger } from "pino";
 import { WebhookSender, type WebhookEvent, type WebhookTarget } from "./webhook.ts";
 
@@ -7,6 +8,7 @@ export type SecurityEventType =
   | "security.auth_failures"
   | "security.sso_signature_failure"
   | "security.audit_chain_broken"
+  | "security.audit_checkpoint_failed"
   | "security.staff_access";
 
 export interface SecurityEvent extends WebhookEvent {

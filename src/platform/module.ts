@@ -10,6 +10,7 @@ import type { AuditLog } from "../audit/audit-log.ts";
 import type { Config } from "../config/config.ts";
 import type { AnyOperation } from "../core/operation.ts";
 import type { Keyring } from "../crypto/keyring.ts";
+import type { BlobStore } from "../files/blob-store.ts";
 import type { Db } from "../db/database.ts";
 import type { UserDeletionHook } from "../identity/scim/scim-user-service.ts";
 import type { CompletionObserver, RequestPolicy } from "../inference/completion-hooks.ts";
@@ -49,12 +50,17 @@ export interface PlatformOptions {
   demoModel?: boolean;
 }
 
-/** What every module builds on, made before any module: configuration, logs, database, keys, audit log. */
+/**
+ * What every module builds on, made before any module: configuration, logs, database, keys, the blob
+ * store and the audit log (whose checkpoints the bucket witnesses).
+ */
 export interface Foundation {
   config: Readonly<Config>;
   logger: Logger;
   db: Db;
   keyring: Keyring;
+  /** Sealed file contents: a local directory or the S3 bucket. */
+  blobs: BlobStore;
   audit: AuditLog;
   options: PlatformOptions;
   /**

@@ -1,12 +1,17 @@
-// The platform: the foundation (database, keyring, audit log) and the list of modules built on it, in
+// The platform: the foundation (database, keyring, blob store, audit log) and the list of modules built on it, in
 // dependency order. Each module joins through the module contract (module.ts); this file only lists them
 // and names their exports for the server, the CLI and tests.
 import pino, { type Logger } from "pino";
 import type { Config } from "../config/config.ts";
-import { AuditLog } from "../audit/audit-log.ts";
+import path from "node:path";
+import type { AuditLog } from "../audit/audit-log.ts";
+import { createAuditLog } from "../audit/create-audit-log.ts";
 import { Keyring } from "../crypto/keyring.ts";
 import { loadMasterKey } from "../crypto/master-key.ts";
 import { databaseTarget, openDatabase, type Db } from "../db/database.ts";
+import { LocalBlobStore } from "../files/local-blob-store.ts";
+import { S3BlobStore } from "../files/s3-blob-store.ts";
+import { WebhookSender } from "../notify/webhook.ts";
 import { composeModules, type ComposedModules } from "./compose-modules.ts";
 import type { AnyModule, ExportsOf, Gathered, PlatformOptions } from "./module.ts";
 import { accessModule } from "./modules/access-module.ts";
@@ -111,13 +116,34 @@ export async function openPlatform(
     customerKeyCacheMs: config.customerKeyCacheMs,
     latestVersionCacheMs: config.keyringCacheMs,
   });
-  const audit = new AuditLog(db, keyring, { checkpointEvery: config.checkpointEvery });
-  try {
-    composed = await composeModules({ config, logger, db, keyring, audit, options }, platformModules);
-  } catch (error) {
+  const { blobStore } = config;
+  const blobs =
+    blobStore.kind === "s3"
+      ? new S3BlobStore({ bucket: blobStore.bucket, endpoint: blobStore.endpoint, region: blobStore.region })
+      : new LocalBlobStore(path.join(config.dataDir, "blobs"));
+  // Checkpoints go to the witness file, and to the bucket and the security webhook when configured.
+  const audit = createAuditLog({
+    config,
+    db,
+    keyring,
+    logger,
+    objectStore: blobs instanceof S3BlobStore ? blobs : null,
+    webhook: config.securityWebhook ? new WebhookSender(config.securityWebhook) : null,
+  });
+  const closeFoundation = async () => {
+    // The audit log's shutdown checkpoint covers what every module wrote while closing; the bucket,
+    // one of its witnesses, closes after it.
+    await audit.close();
+    if (blobs instanceof S3BlobStore) blobs.close();
     await db.destroy();
+  };
+  try {
+    composed = await composeModules({ config, logger, db, keyring, blobs, audit, options }, platformModules);
+  } catch (error) {
+    await closeFoundation();
     throw error;
   }
+  audit.start();
   const identity = exportsOf(composed, identityModule);
   const localModels = exportsOf(composed, localModelsModule);
   return {
@@ -143,7 +169,7 @@ export async function openPlatform(
     security: exportsOf(composed, securityModule),
     async close() {
       await composed.close();
-      await db.destroy();
+      await closeFoundation();
     },
   };
 }

@@ -37,8 +37,6 @@ export const bootstrapFileName = "bootstrap.json";
 export const adminSocketName = "admin.sock";
 export const adminTokenName = "admin.token";
 
-const checkpointEveryMs = 10 * 60_000;
-
 async function takeDataDir(config: Readonly<Config>): Promise<() => void> {
   // With a PostgreSQL server there is nothing to share: many processes may use it at once.
   if (config.databaseUrl) return () => undefined;
@@ -88,6 +86,7 @@ export async function startServer(
     const tls = config.http ? null : await tlsMaterial(config.dataDir, config.tls);
     const authFailures = new AuthFailureSummary(platform.audit);
     const metrics = new Metrics();
+    for (const metric of platform.audit.metrics) metrics.registry.registerMetric(metric);
     const db = platform.db;
     let draining = false;
     const app = await buildApp({
@@ -134,10 +133,6 @@ export async function startServer(
     await admin.listen({ path: socket });
     chmodSync(socket, 0o600);
 
-    const audit = platform.audit;
-    const checkpoints = setInterval(() => void audit.checkpoint().catch(() => undefined), checkpointEveryMs);
-    checkpoints.unref();
-
     const scheme = tls ? "https" : "http";
     const hostForUrl = config.host.includes(":") ? `[${config.host}]` : config.host;
     const opened = platform;
@@ -152,7 +147,6 @@ export async function startServer(
       routes: app.routeTable,
       close() {
         closing ??= (async () => {
-          clearInterval(checkpoints);
           draining = true;
           // Stop accepting, let in-flight requests and streams finish, then cut what is left.
           const deadline = setTimeout(() => app.server.closeAllConnections(), config.shutdownGraceMs);
@@ -161,7 +155,7 @@ export async function startServer(
           await app.close();
           clearTimeout(deadline);
           await authFailures.close();
-          await audit.checkpoint();
+          // The audit log's shutdown checkpoint is signed and published by the platform's close.
           await opened.close();
           for (const file of [socket, tokenFile]) if (existsSync(file)) unlinkSync(file);
           release();

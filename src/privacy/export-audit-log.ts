@@ -1,8 +1,7 @@
 // The organisation export's audit section (OWN-2, SEC-4): the organisation's entries, the signed
-// checkpoints over the log, and (once the log is a Merkle tree) inclusion proofs of its entries. This one
-// function is the switch-over point for the transparency log of issue 14.2.
+// checkpoint over the transparency log, and an inclusion proof of each entry against it.
 import type { AuditLog, AuditMetadata } from "../audit/audit-log.ts";
-import type { Db } from "../db/database.ts";
+import type { OrganizationAuditProofs } from "../audit/inclusion-proof.ts";
 
 export interface AuditLogExport {
   entries: Array<{
@@ -13,11 +12,14 @@ export interface AuditLogExport {
     target: string | null;
     metadata: AuditMetadata;
   }>;
-  /** Signed checkpoints of the whole log (they cover every organisation's entries, and name none). */
-  checkpoints: Array<{ seq: number; hash: string; signature: string; at: string }>;
-  /** Proofs that each entry is in a checkpoint; null until the log is a Merkle tree (issue 14.2). */
-  inclusion_proofs: Array<Record<string, unknown>> | null;
-  /** The key that verifies the checkpoints; null until it lives outside the database (issue 14.2). */
+  /**
+   * The signed checkpoint (a C2SP note over the whole log, naming no organisation) that the inclusion
+   * proofs lead to; empty when the log signs nothing (a log opened without its key).
+   */
+  checkpoints: Array<{ tree_size: number; note: string }>;
+  /** Each entry the checkpoint covers, with its RFC 6962 path to the checkpoint's root; null without a key. */
+  inclusion_proofs: OrganizationAuditProofs["entries"] | null;
+  /** The verifier key of the checkpoints (`custodian audit public-key` prints the same). */
   public_key: string | null;
 }
 
@@ -47,30 +49,20 @@ export async function organizationAuditEntries(
 }
 
 /**
- * STOPGAP until the audit domain exports one organisation's entries with checkpoints and inclusion
- * proofs itself (issue 14.2): entries come through the AuditLog API; that API has no reader for
- * checkpoints, so they are read here from the audit domain's table. Replace this body with the audit
- * domain's function; the export's shape (AuditLogExport) already has room for proofs and the key.
+ * The organisation's entries, with inclusion proofs of each against the newest signed checkpoint, so the
+ * organisation can check its own entries with `verifyEntryInclusion` and the public key alone.
  */
 export async function organizationAuditLogExport(
-  dependencies: { audit: AuditLog; db: Db },
+  audit: AuditLog,
   organizationId: string,
 ): Promise<AuditLogExport> {
-  const entries = await organizationAuditEntries(dependencies.audit, organizationId);
-  const checkpoints = await dependencies.db
-    .selectFrom("audit_checkpoints")
-    .select(["seq", "hash", "signature", "at"])
-    .orderBy("seq")
-    .execute();
+  const entries = await organizationAuditEntries(audit, organizationId);
+  if (!audit.verifierKey) return { entries, checkpoints: [], inclusion_proofs: null, public_key: null };
+  const proofs = await audit.organizationProofs(organizationId);
   return {
     entries,
-    checkpoints: checkpoints.map((checkpoint) => ({
-      seq: checkpoint.seq,
-      hash: checkpoint.hash,
-      signature: checkpoint.signature,
-      at: checkpoint.at.toISOString(),
-    })),
-    inclusion_proofs: null,
-    public_key: null,
+    checkpoints: proofs.checkpoint ? [{ tree_size: proofs.tree_size, note: proofs.checkpoint }] : [],
+    inclusion_proofs: proofs.entries,
+    public_key: proofs.verifier_key,
   };
 }

@@ -39,7 +39,7 @@ export const oversightModule = defineModule({
       sections: gathered.exportSections,
       exportSources: {
         organization: (organizationId) => tenancy.getOrganization(organizationId),
-        auditLog: (organizationId) => organizationAuditLogExport({ audit, db }, organizationId),
+        auditLog: (organizationId) => organizationAuditLogExport(audit, organizationId),
         apiKeys: async (organizationId) =>
           (await identity.apiKeys.list(organizationId)).map((key) => ({
             id: key.id,

@@ -1,6 +1,8 @@
-// The security module: security events paged to a signed webhook, raised from the audit log and from
-// scheduled and on-demand verification of the audit chain (SEC-4).
+// The security module: security events paged to a signed webhook, raised from the audit log (its
+// checkpoints too) and from scheduled and on-demand verification of the audit log (SEC-4).
 import { createSecurityModule } from "../../notify/security-module.ts";
+import { auditOperations } from "../../audit/audit-operations.ts";
+import { checkpointFailedEvent } from "../../notify/security-event-monitor.ts";
 import { securityOperations } from "../../notify/security-operations.ts";
 import { defineModule } from "../module.ts";
 
@@ -8,9 +10,13 @@ export const securityModule = defineModule({
   name: "security",
   needs: {},
   migrations: ["0630-privacy-oversight"],
-  operations: securityOperations,
+  // Verifying the log, and exporting and proving it (the audit log is part of the foundation).
+  operations: { ...securityOperations, ...auditOperations },
   async create({ config, db, audit, logger }) {
     const security = await createSecurityModule({ db, audit, logger, webhook: config.securityWebhook });
+    // A checkpoint that cannot be signed or published pages (SEC-4); the audit log offers this hook
+    // because it is built before any module.
+    audit.onCheckpointFailure.push((failure) => security.events.raise(checkpointFailedEvent(failure)));
     return { exports: security, close: () => security.close() };
   },
 });
