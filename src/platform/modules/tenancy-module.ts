@@ -7,7 +7,8 @@ export const tenancyModule = defineModule({
   name: "tenancy",
   needs: {},
   // With the keyring's and audit log's tables: what every other part builds on.
-  migrations: ["0001-foundation"],
+  // The foundation's tables too: keys and the audit log (its Merkle tree since 0900).
+  migrations: ["0001-foundation", "0900-audit-transparency-log"],
   operations: tenancyOperations,
   create: ({ db, keyring, audit }) => ({ exports: new TenancyService({ db, keyring, audit }) }),
 });
