@@ -138,6 +138,7 @@ export async function startServer(
         models: platform.models,
         allowedModels: platform.access.models.allowedFor,
         requireExport: (member) => access.requireFeature(member, "export"),
+        requireSharing: (member) => access.requireFeature(member, "sharing"),
       },
       admin: {
         access: platform.access,

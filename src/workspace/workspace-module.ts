@@ -36,6 +36,7 @@ export function createWorkspaceModule(dependencies: {
     logger,
     run: async () => {
       await retention.purge({ deletionWindowMs });
+      await conversations.shares.sweep();
     },
   });
   // The first run waits one interval, so short-lived processes (the CLI) never purge.
