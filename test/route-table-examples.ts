@@ -134,6 +134,7 @@ export const crossOrganizationByDesign: Record<string, string> = {
   "GET /sso/saml/:organization/login": "starts sign-in for the organisation named",
   "POST /sso/saml/:organization/acs": "receives the IdP's response for the organisation named",
   "GET /c/:id": "the web app's page: static HTML, its data comes from /api",
+  "GET /s/:id": "the web app's page for a share: static HTML, its data comes from /api/shares",
   "GET /sso/oidc/:organization/login": "starts sign-in for the organisation named",
   "GET /sso/oidc/:organization/callback": "finishes sign-in for the organisation named",
   "GET /api/operator/organizations/:organization/conversations":

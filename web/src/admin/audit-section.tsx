@@ -16,6 +16,28 @@ interface Entry {
 type Verification =
   { ok: true; entries: number; checkpoints: number } | { ok: false; seq: number; problem: string };
 
+function factText(value: unknown): string {
+  if (value === null || value === undefined) return "none";
+  if (typeof value === "object") return JSON.stringify(value);
+  return String(value);
+}
+
+/** An entry's facts, one "name: value" per line, readable at any width. */
+function Facts({ metadata }: { metadata: Record<string, unknown> }) {
+  const entries = Object.entries(metadata ?? {});
+  if (entries.length === 0) return <span className="muted">none</span>;
+  return (
+    <dl className="fact-list">
+      {entries.map(([name, value]) => (
+        <div key={name} style={{ display: "contents" }}>
+          <dt>{name}</dt>
+          <dd>{factText(value)}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
 export function AuditSection() {
   const [action, setAction] = useState("");
   const query = new URLSearchParams({ limit: "100", ...(action ? { action } : {}) });
@@ -77,13 +99,15 @@ export function AuditSection() {
           {entries.data?.data.map((entry) => (
             <tr key={entry.seq}>
               <td>{entry.seq}</td>
-              <td>{new Date(entry.at).toLocaleString()}</td>
+              <td className="nowrap">{new Date(entry.at).toLocaleString()}</td>
               <td>{entry.actor}</td>
               <td>
                 <code>{entry.action}</code>
               </td>
               <td>{entry.target}</td>
-              <td className="facts-cell">{JSON.stringify(entry.metadata)}</td>
+              <td className="facts-cell">
+                <Facts metadata={entry.metadata} />
+              </td>
             </tr>
           ))}
         </tbody>
