@@ -25,7 +25,7 @@ function ModelPicker({
     <label className="model-picker">
       <span className="visually-hidden">Model</span>
       <select value={model} onChange={(event) => onModel(event.target.value)} aria-label="Model">
-        {!model && <option value="">Choose a model</option>}
+        {!model && models.length > 0 && <option value="">Choose a model</option>}
         {shared.map((item) => (
           <option key={item.id} value={item.id}>
             {item.demo ? `${item.id} (demo model)` : item.id}

@@ -65,7 +65,8 @@ export function ChatPage({
   useEffect(() => {
     if (!streaming) return;
     const onKey = (event: KeyboardEvent) => {
-      if (event.key === "Escape" && !document.querySelector("dialog[open]")) chat.stop();
+      // Esc in a dialog or the open drawer closes that instead.
+      if (event.key === "Escape" && !document.querySelector("dialog[open], .drawer-open")) chat.stop();
     };
     document.addEventListener("keydown", onKey);
     return () => document.removeEventListener("keydown", onKey);
