@@ -24,9 +24,12 @@ export function AppShell({
   sidebarLabel,
   sidebar,
   topBar,
+  skipTo,
   children,
 }: {
   className: string;
+  /** The first stop of the keyboard: a link past the sidebar to the main control. */
+  skipTo: { id: string; label: string };
   sidebarLabel: string;
   sidebar: ReactNode;
   /** What the top bar shows beside the menu button (phones) or above the main area. */
@@ -59,6 +62,19 @@ export function AppShell({
   return (
     <DrawerContext.Provider value={{ close: () => setOpen(false) }}>
       <div className={`${className}${open ? " drawer-open" : ""}`}>
+        <a
+          className="skip-link"
+          href={`#${skipTo.id}`}
+          onClick={(event) => {
+            // Focus it without changing the address (the app routes by path).
+            const target = document.getElementById(skipTo.id);
+            if (!target) return;
+            event.preventDefault();
+            target.focus();
+          }}
+        >
+          {skipTo.label}
+        </a>
         <aside
           id="sidebar"
           ref={drawer}

@@ -78,10 +78,11 @@ export default function AdminPage({ session, section }: { session: Session; sect
     <AppShell
       className="admin"
       sidebarLabel="Admin menu"
+      skipTo={{ id: "main", label: "Skip to the content" }}
       sidebar={<AdminNav session={session} current={current} />}
       topBar={<p className="admin-title">Admin console · {label}</p>}
     >
-      <main className="admin-main" id="main">
+      <main className="admin-main" id="main" tabIndex={-1}>
         {current === "members" && <MembersSection />}
         {current === "groups" && <GroupsSection />}
         {current === "access" && <AccessSection />}

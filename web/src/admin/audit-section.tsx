@@ -3,6 +3,7 @@ import { useState } from "react";
 import { call } from "../api.ts";
 import { Section } from "./section.tsx";
 import { useResource } from "./use-resource.ts";
+import { Table } from "./table.tsx";
 
 interface Entry {
   seq: number;
@@ -84,7 +85,7 @@ export function AuditSection() {
           </span>
         )}
       </div>
-      <table className="table">
+      <Table label="Audit entries">
         <thead>
           <tr>
             <th scope="col">#</th>
@@ -111,7 +112,7 @@ export function AuditSection() {
             </tr>
           ))}
         </tbody>
-      </table>
+      </Table>
     </Section>
   );
 }

@@ -5,6 +5,7 @@ import { Section } from "./section.tsx";
 import { UsageChart } from "./usage-chart.tsx";
 import { formatTokens, type UsageRow } from "./usage-format.ts";
 import { useResource } from "./use-resource.ts";
+import { Table } from "./table.tsx";
 
 function Breakdown({
   title,
@@ -81,7 +82,7 @@ export function UsageSection() {
         />
       </div>
       <h3>Every day, project and model</h3>
-      <table className="table">
+      <Table label="Usage by day">
         <thead>
           <tr>
             <th scope="col">Day</th>
@@ -106,7 +107,7 @@ export function UsageSection() {
             </tr>
           ))}
         </tbody>
-      </table>
+      </Table>
     </Section>
   );
 }

@@ -89,6 +89,7 @@ export function ChatPage({
     <AppShell
       className="workspace"
       sidebarLabel="Conversations"
+      skipTo={{ id: "composer-input", label: "Skip to the message box" }}
       sidebar={
         <ChatSidebar
           session={session}
