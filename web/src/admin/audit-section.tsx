@@ -85,7 +85,7 @@ export function AuditSection() {
           </span>
         )}
       </div>
-      <Table label="Audit entries">
+      <Table label="Audit entries" stacked>
         <thead>
           <tr>
             <th scope="col">#</th>
@@ -99,14 +99,16 @@ export function AuditSection() {
         <tbody>
           {entries.data?.data.map((entry) => (
             <tr key={entry.seq}>
-              <td>{entry.seq}</td>
-              <td className="nowrap">{new Date(entry.at).toLocaleString()}</td>
-              <td>{entry.actor}</td>
-              <td>
+              <td data-label="#">{entry.seq}</td>
+              <td data-label="Time" className="nowrap">
+                {new Date(entry.at).toLocaleString()}
+              </td>
+              <td data-label="Actor">{entry.actor}</td>
+              <td data-label="Action">
                 <code>{entry.action}</code>
               </td>
-              <td>{entry.target}</td>
-              <td className="facts-cell">
+              <td data-label="Target">{entry.target}</td>
+              <td data-label="Facts" className="facts-cell">
                 <Facts metadata={entry.metadata} />
               </td>
             </tr>

@@ -1,9 +1,8 @@
 // Tokens per day as stacked bars (input, output) with a y axis in tokens, gridlines, dates under the
 // bars, and a legend; every day of the period has its place, days without use included.
+import { useNarrow } from "../app-shell.tsx";
 import { formatTokens, type UsageRow } from "./usage-format.ts";
 
-const width = 720;
-const height = 260;
 const margin = { top: 16, right: 12, bottom: 44, left: 56 };
 
 /** A round top for the y axis: 1, 2 or 5 times a power of ten. */
@@ -15,6 +14,10 @@ function niceCeiling(value: number): number {
 }
 
 export function UsageChart({ rows, days }: { rows: UsageRow[]; days: number }) {
+  // Drawn narrower on phones, so its labels keep a readable size when the chart fills the screen.
+  const narrow = useNarrow();
+  const width = narrow ? 360 : 720;
+  const height = narrow ? 240 : 260;
   const dayMs = 24 * 3600 * 1000;
   const end = Math.ceil(Date.now() / dayMs) * dayMs;
   const series = Array.from({ length: days }, (_, index) => {
@@ -33,7 +36,7 @@ export function UsageChart({ rows, days }: { rows: UsageRow[]; days: number }) {
   const bar = Math.max(2, slot * 0.6);
   const y = (tokens: number) => margin.top + plotHeight - (tokens / top) * plotHeight;
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((share) => share * top);
-  const labelEvery = Math.ceil(series.length / 8);
+  const labelEvery = Math.ceil(series.length / (narrow ? 4 : 8));
   const total = series.reduce((sum, point) => sum + point.input + point.output, 0);
   return (
     <figure className="chart-figure">

@@ -82,7 +82,7 @@ export function UsageSection() {
         />
       </div>
       <h3>Every day, project and model</h3>
-      <Table label="Usage by day">
+      <Table label="Usage by day" stacked>
         <thead>
           <tr>
             <th scope="col">Day</th>
@@ -97,13 +97,15 @@ export function UsageSection() {
         <tbody>
           {rows.map((row) => (
             <tr key={`${row.day}-${row.project}-${row.model}-${row.user ?? ""}`}>
-              <td className="nowrap">{row.day}</td>
-              <td>{row.project}</td>
-              <td>{row.model}</td>
-              <td>{row.user ? (emails.get(row.user) ?? row.user) : "—"}</td>
-              <td>{row.requests}</td>
-              <td>{row.input_tokens}</td>
-              <td>{row.output_tokens}</td>
+              <td data-label="Day" className="nowrap">
+                {row.day}
+              </td>
+              <td data-label="Project">{row.project}</td>
+              <td data-label="Model">{row.model}</td>
+              <td data-label="User">{row.user ? (emails.get(row.user) ?? row.user) : "—"}</td>
+              <td data-label="Requests">{row.requests}</td>
+              <td data-label="Input tokens">{row.input_tokens}</td>
+              <td data-label="Output tokens">{row.output_tokens}</td>
             </tr>
           ))}
         </tbody>
