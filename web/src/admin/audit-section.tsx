@@ -100,14 +100,16 @@ export function AuditSection() {
           {entries.data?.data.map((entry) => (
             <tr key={entry.seq}>
               <td data-label="#">{entry.seq}</td>
-              <td data-label="Time" className="nowrap">
-                {new Date(entry.at).toLocaleString()}
+              <td data-label="Time">{new Date(entry.at).toLocaleString()}</td>
+              <td data-label="Actor" className="id-cell">
+                {entry.actor}
               </td>
-              <td data-label="Actor">{entry.actor}</td>
               <td data-label="Action">
                 <code>{entry.action}</code>
               </td>
-              <td data-label="Target">{entry.target}</td>
+              <td data-label="Target" className="id-cell">
+                {entry.target}
+              </td>
               <td data-label="Facts" className="facts-cell">
                 <Facts metadata={entry.metadata} />
               </td>

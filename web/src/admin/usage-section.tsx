@@ -3,6 +3,7 @@
 import { useState } from "react";
 import { Section } from "./section.tsx";
 import { UsageChart } from "./usage-chart.tsx";
+import "./usage.css";
 import { formatTokens, type UsageRow } from "./usage-format.ts";
 import { useResource } from "./use-resource.ts";
 import { Table } from "./table.tsx";
