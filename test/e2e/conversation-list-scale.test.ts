@@ -1,6 +1,6 @@
 // Ten thousand conversations in the sidebar (PLAT-1): the list pages them in as it scrolls and renders
 // only the rows in view, so every one of them can be reached while the page holds a few dozen rows;
-// and the whole chat screen can be used with the keyboard alone.
+// the whole chat screen can be used with the keyboard alone; and answers are sanitised.
 import { sql } from "kysely";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -80,5 +80,27 @@ describe("the conversation list at scale, and the keyboard", () => {
     await page.keyboard.type("Typed without a mouse");
     await page.keyboard.press("Enter");
     await page.getByText("echo: Typed without a mouse").waitFor({ timeout: 60_000 });
+  }, 120_000);
+
+  it("[PLAT-1] an answer's raw HTML and javascript: links never become live markup", async () => {
+    await page.goto(platform.server.url);
+    await page
+      .getByLabel("Message", { exact: true })
+      .fill(
+        'Look: <img src="x" onerror="window.__injected = 1"> <script>window.__injected = 2</script> [click](javascript:window.__injected=3)',
+      );
+    await page.getByRole("button", { name: "Send" }).click();
+    const answer = page.getByRole("article", { name: "Answer" }).last();
+    await answer.locator(".markdown").getByText("click").waitFor({ timeout: 60_000 });
+    await page.waitForLoadState("networkidle");
+    expect(await answer.locator("img, script").count()).toBe(0);
+    const href = await answer
+      .getByText("click")
+      .evaluate((element) => element.closest("a")?.getAttribute("href") ?? "");
+    expect(href).not.toMatch(/^javascript:/i);
+    await answer.getByText("click").click();
+    expect(
+      await page.evaluate(() => (window as unknown as { __injected?: number }).__injected),
+    ).toBeUndefined();
   }, 120_000);
 });

@@ -51,6 +51,8 @@ export function AppShell({
     drawer.current?.querySelector<HTMLElement>("input, button, a")?.focus();
     const onKey = (event: KeyboardEvent) => {
       if (event.key === "Escape") {
+        // Handled: nothing else (such as stopping an answer) acts on this Esc.
+        event.preventDefault();
         setOpen(false);
         menuButton.current?.focus();
       }

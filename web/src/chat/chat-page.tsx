@@ -66,7 +66,12 @@ export function ChatPage({
     if (!streaming) return;
     const onKey = (event: KeyboardEvent) => {
       // Esc in a dialog or the open drawer closes that instead.
-      if (event.key === "Escape" && !document.querySelector("dialog[open], .drawer-open")) chat.stop();
+      if (
+        event.key === "Escape" &&
+        !event.defaultPrevented &&
+        !document.querySelector("dialog[open], .drawer-open")
+      )
+        chat.stop();
     };
     document.addEventListener("keydown", onKey);
     return () => document.removeEventListener("keydown", onKey);
