@@ -22,12 +22,23 @@ function content(document: ConversationExport) {
     format: document.format,
     version: document.version,
     counts: document.counts,
-    conversations: document.conversations.map((conversation) => ({
-      title: conversation.title,
-      model: conversation.model,
-      created_at: conversation.created_at,
-      messages: conversation.messages.map(({ id: _id, ...message }) => message),
-    })),
+    conversations: document.conversations.map((conversation) => {
+      // Ids are new in the target: the message tree is compared by positions instead.
+      const position = (id: string | null) =>
+        id === null ? null : conversation.messages.findIndex((message) => message.id === id);
+      return {
+        title: conversation.title,
+        model: conversation.model,
+        created_at: conversation.created_at,
+        system_prompt: conversation.system_prompt,
+        pinned: conversation.pinned,
+        active: position(conversation.active_message_id),
+        messages: conversation.messages.map(({ id: _id, parent_id: parent, ...message }) => ({
+          ...message,
+          parent: position(parent),
+        })),
+      };
+    }),
   };
 }
 

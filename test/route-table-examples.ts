@@ -29,6 +29,8 @@ export interface OrganizationIds {
   reviewRecord: string;
   /** A staff-access grant awaiting the consent of `user`. */
   accessRequest: string;
+  /** A read-only share of `conversation`, open to the organisation's members (none in placeholders). */
+  share?: string;
 }
 
 export interface RouteExample {
@@ -52,6 +54,11 @@ export const routeExamples: Record<string, RouteExample> = {
   "DELETE /api/conversations/:id": { params: conversation },
   "POST /api/conversations/:id/messages": { params: conversation, body: { content: "hello" } },
   "POST /api/conversations/:id/regenerate": { params: conversation, body: {} },
+  "POST /api/conversations/:id/branch": { params: conversation, body: { message_id: "msg_none" } },
+  "POST /api/conversations/:id/shares": { params: conversation, body: { expires_in_days: 1 } },
+  "GET /api/conversations/:id/shares": { params: conversation },
+  "GET /api/shares/:id": { params: (ids) => ({ id: ids.share ?? "shr_none" }) },
+  "DELETE /api/shares/:id": { params: (ids) => ({ id: ids.share ?? "shr_none" }) },
   "PUT /api/admin/members/:id/role": { params: user, body: { role: "member" } },
   "PUT /api/admin/members/:id/status": { params: user, body: { status: "active" } },
   "POST /api/admin/roles": { body: { name: "example-new-role", permissions: ["usage.read"] } },
@@ -127,6 +134,7 @@ export const crossOrganizationByDesign: Record<string, string> = {
   "GET /sso/saml/:organization/login": "starts sign-in for the organisation named",
   "POST /sso/saml/:organization/acs": "receives the IdP's response for the organisation named",
   "GET /c/:id": "the web app's page: static HTML, its data comes from /api",
+  "GET /s/:id": "the web app's page for a share: static HTML, its data comes from /api/shares",
   "GET /sso/oidc/:organization/login": "starts sign-in for the organisation named",
   "GET /sso/oidc/:organization/callback": "finishes sign-in for the organisation named",
   "GET /api/operator/organizations/:organization/conversations":
@@ -178,6 +186,11 @@ export async function makeOrganization(
   const conversation = await services.workspace.conversations.create(
     { organizationId: organization.id, workspaceId: workspace.id, userId: owner.id },
     { model },
+  );
+  const share = await services.workspace.conversations.shares.create(
+    { organizationId: organization.id, workspaceId: workspace.id, userId: owner.id },
+    conversation.id,
+    { expiresInDays: null },
   );
   const role = await services.access.roles.create({
     organizationId: organization.id,
@@ -241,6 +254,7 @@ export async function makeOrganization(
     fineTunedModel,
     reviewRecord: flagged.id,
     accessRequest: grant.id,
+    share: share.id,
     group: scimGroupMade.id,
     organization: organization.id,
     user: owner.id,

@@ -60,8 +60,15 @@ describe("workspace API", () => {
       await (await alice.fetch(`/api/conversations/${id}/regenerate`, { method: "POST", body: "{}" })).text(),
     );
     expect(regenerated.at(-1)).toMatchObject({ type: "done", message: { role: "assistant" } });
-    const after = (await (await alice.fetch(`/api/conversations/${id}`)).json()) as { messages: unknown[] };
-    expect(after.messages).toHaveLength(2);
+    // The first answer stays as a version beside the new one, which is shown.
+    const after = (await (await alice.fetch(`/api/conversations/${id}`)).json()) as {
+      active_message_id: string;
+      messages: Array<{ id: string; role: string; parent_id: string | null }>;
+    };
+    expect(after.messages.map((message) => message.role)).toEqual(["user", "assistant", "assistant"]);
+    expect(after.messages[1]!.parent_id).toBe(after.messages[0]!.id);
+    expect(after.messages[2]!.parent_id).toBe(after.messages[0]!.id);
+    expect(after.active_message_id).toBe(after.messages[2]!.id);
 
     const list = (await (await alice.fetch("/api/conversations?search=HELLO")).json()) as {
       data: Array<{ id: string }>;
@@ -137,7 +144,7 @@ describe("workspace API", () => {
     expect(exported.conversations.map((conversation) => conversation.title)).toEqual(
       expect.arrayContaining([`hello ${canary}`, "alice only"]),
     );
-    expect(exported).toMatchObject({ format: "custodian-conversations-export", version: 1 });
+    expect(exported).toMatchObject({ format: "custodian-conversations-export", version: 2 });
     // Every message of every conversation, whole: what the user reads through the API, nothing less.
     for (const conversation of exported.conversations) {
       const read = (await (await alice.fetch(`/api/conversations/${conversation.id}`)).json()) as {

@@ -126,7 +126,8 @@ export function adminProjectRoutes(dependencies: AdminApiDependencies): FastifyP
           end_time: String(end),
           bucket_width: "1d",
           limit: String(days),
-          group_by: ["project_id", "model"],
+          // By user too: the console breaks usage down per model and per user (workspace chat's rows carry it).
+          group_by: ["project_id", "model", "user_id"],
         });
         const page = await usageReports.completions(organizationId, query);
         return {
@@ -135,6 +136,7 @@ export function adminProjectRoutes(dependencies: AdminApiDependencies): FastifyP
               day: new Date(bucket.start_time * 1000).toISOString().slice(0, 10),
               project: result.project_id,
               model: result.model,
+              user: result.user_id,
               requests: result.num_model_requests,
               input_tokens: result.input_tokens,
               output_tokens: result.output_tokens,

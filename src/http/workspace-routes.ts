@@ -1,34 +1,22 @@
 // /api/conversations: the chat workspace's API (PLAT-1) for the signed-in user. Handlers stay thin: find the
-// member from the session, call the conversation service, render. Answers stream as server-sent events.
+// member from the session, call the conversation service, render. Chatting (server-sent events) is in
+// workspace-chat-routes.ts; shares and preferences in workspace-share-routes.ts.
 import { Type, type Static } from "@sinclair/typebox";
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
-import type { SessionService } from "../identity/session-service.ts";
-import type { UserService } from "../identity/user-service.ts";
-import type { ModelRouter } from "../inference/model-router.ts";
-import type { ChatEvent, ConversationChat } from "../workspace/conversation-chat.ts";
-import type {
-  ConversationService,
-  ConversationSummary,
-  Member,
-  StoredMessage,
-} from "../workspace/conversation-service.ts";
+import type { FastifyPluginAsync } from "fastify";
+import { privateModelPrefix } from "../inference/private-models.ts";
 import { maxImportBytes } from "../workspace/conversation-export-format.ts";
-import { abortOnClientGone } from "./completion-lifecycle.ts";
-import { writeEventStream } from "./event-stream.ts";
-import { requireSession, requireSessionForChange } from "./session.ts";
+import { maxInstructions } from "../workspace/conversation-types.ts";
+import { workspaceChatRoutes } from "./workspace-chat-routes.ts";
+import {
+  memberResolver,
+  own,
+  renderMessage,
+  renderSummary,
+  type WorkspaceRoutesDependencies,
+} from "./workspace-route-support.ts";
+import { workspaceShareRoutes } from "./workspace-share-routes.ts";
 
-export interface WorkspaceRoutesDependencies {
-  sessions: SessionService;
-  users: UserService;
-  conversations: ConversationService;
-  chat: ConversationChat;
-  models: ModelRouter;
-  secureCookies: boolean;
-  /** Which models a member may use (feature switches); every model when absent. */
-  allowedModels?: (member: Member) => Promise<(modelId: string) => boolean>;
-  /** Throws 403 when a feature switch turns "export" off for the member. */
-  requireExport?: (member: Member) => Promise<void>;
-}
+export type { WorkspaceRoutesDependencies } from "./workspace-route-support.ts";
 
 const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 const ListQuery = Type.Object({
@@ -36,6 +24,7 @@ const ListQuery = Type.Object({
   limit: Type.Optional(Type.String({ pattern: "^[0-9]{1,3}$" })),
   after: Type.Optional(Type.String({ maxLength: 500 })),
   search: Type.Optional(Type.String({ maxLength: 300 })),
+  pinned: Type.Optional(Type.Union([Type.Literal("true"), Type.Literal("false")])),
 });
 const CreateBody = Type.Object(
   {
@@ -44,85 +33,34 @@ const CreateBody = Type.Object(
   },
   { additionalProperties: false },
 );
-const RenameBody = Type.Object(
-  { title: Type.String({ minLength: 1, maxLength: 300 }) },
-  { additionalProperties: false },
-);
-const MessageBody = Type.Object(
+const ChangeBody = Type.Object(
   {
-    content: Type.String({ minLength: 1, maxLength: 1_000_000 }),
+    title: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })),
+    pinned: Type.Optional(Type.Boolean()),
+    system_prompt: Type.Optional(Type.Union([Type.String({ maxLength: maxInstructions }), Type.Null()])),
     model: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, minProperties: 1 },
 );
-const RegenerateBody = Type.Object(
-  { model: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })) },
-  { additionalProperties: false },
-);
-
-function renderSummary(summary: ConversationSummary) {
-  return {
-    id: summary.id,
-    title: summary.title,
-    model: summary.model,
-    created_at: summary.createdAt.toISOString(),
-    updated_at: summary.updatedAt.toISOString(),
-    kept_until: summary.keptUntil?.toISOString() ?? null,
-  };
-}
-
-function renderMessage(message: StoredMessage) {
-  return {
-    id: message.id,
-    role: message.role,
-    content: message.content,
-    model: message.model,
-    usage: message.usage,
-    created_at: message.createdAt.toISOString(),
-  };
-}
 
 export function workspaceRoutes(dependencies: WorkspaceRoutesDependencies): FastifyPluginAsync {
-  const { sessions, users, conversations, chat, models, secureCookies, allowedModels, requireExport } =
-    dependencies;
-  // Every route here serves the signed-in member's own conversations; the permission check reads this.
-  const own = { permission: "conversations.use" } as const;
-
-  async function member(request: FastifyRequest, change: boolean): Promise<Member> {
-    const principal = change
-      ? await requireSessionForChange(request, sessions, secureCookies)
-      : await requireSession(request, sessions, secureCookies);
-    const workspace = await users.defaultWorkspace(principal.organizationId);
-    return { organizationId: principal.organizationId, workspaceId: workspace.id, userId: principal.userId };
-  }
-
-  /** Stream chat events as SSE; an error before the first event still gets its status code. */
-  async function streamEvents(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    events: AsyncIterable<ChatEvent>,
-  ) {
-    await writeEventStream(
-      request,
-      reply,
-      events,
-      (event) =>
-        event.type === "delta"
-          ? event
-          : { type: event.type, message: event.message ? renderMessage(event.message) : null },
-      { done: false },
-    );
-  }
+  const { conversations, models, allowedModels, requireExport } = dependencies;
+  const member = memberResolver(dependencies);
 
   return async (app) => {
+    // The installation's models and the organisation's own fine-tuned ones, as the switches allow.
     app.get("/api/models", { config: own }, async (request) => {
       const caller = await member(request, false);
       const allowed = allowedModels ? await allowedModels(caller) : () => true;
       return {
-        data: models
-          .list()
+        data: (await models.listFor(caller.organizationId))
           .filter((model) => allowed(model.id))
-          .map((model) => ({ id: model.id, owned_by: model.ownedBy, demo: model.metadata?.demo === true })),
+          .map((model) => ({
+            id: model.id,
+            owned_by: model.ownedBy,
+            demo: model.metadata?.demo === true,
+            fine_tuned: model.id.startsWith(privateModelPrefix),
+          })),
       };
     });
 
@@ -130,13 +68,21 @@ export function workspaceRoutes(dependencies: WorkspaceRoutesDependencies): Fast
       "/api/conversations",
       { schema: { querystring: ListQuery }, config: own },
       async (request) => {
-        const { limit, after, search } = request.query;
+        const { limit, after, search, pinned } = request.query;
         const page = await conversations.list(await member(request, false), {
           limit: limit === undefined ? undefined : Number(limit),
           after,
           search,
+          pinned: pinned === undefined ? undefined : pinned === "true",
         });
-        return { data: page.data.map(renderSummary), next: page.next };
+        return {
+          data: page.data.map((summary) => ({
+            ...renderSummary(summary),
+            ...(page.snippets ? { snippet: page.snippets[summary.id] ?? null } : {}),
+          })),
+          next: page.next,
+          ...(page.scanned === undefined ? {} : { scanned: page.scanned }),
+        };
       },
     );
 
@@ -145,7 +91,7 @@ export function workspaceRoutes(dependencies: WorkspaceRoutesDependencies): Fast
       { schema: { body: CreateBody }, config: own },
       async (request, reply) => {
         const caller = await member(request, true);
-        models.get(request.body.model);
+        await models.resolve(request.body.model, caller.organizationId);
         const created = await conversations.create(caller, request.body);
         return reply.status(201).send(renderSummary(created));
       },
@@ -155,21 +101,30 @@ export function workspaceRoutes(dependencies: WorkspaceRoutesDependencies): Fast
       "/api/conversations/:id",
       { schema: { params: Id }, config: own },
       async (request) => {
-        const { summary, messages } = await conversations.get(
+        const { summary, messages, activeMessageId, systemPrompt } = await conversations.get(
           await member(request, false),
           request.params.id,
         );
-        return { ...renderSummary(summary), messages: messages.map(renderMessage) };
+        return {
+          ...renderSummary(summary),
+          system_prompt: systemPrompt,
+          active_message_id: activeMessageId,
+          messages: messages.map(renderMessage),
+        };
       },
     );
 
-    app.patch<{ Params: Static<typeof Id>; Body: Static<typeof RenameBody> }>(
+    app.patch<{ Params: Static<typeof Id>; Body: Static<typeof ChangeBody> }>(
       "/api/conversations/:id",
-      { schema: { params: Id, body: RenameBody }, config: own },
-      async (request) =>
-        renderSummary(
-          await conversations.rename(await member(request, true), request.params.id, request.body.title),
-        ),
+      { schema: { params: Id, body: ChangeBody }, config: own },
+      async (request) => {
+        const caller = await member(request, true);
+        const { title, pinned, system_prompt: systemPrompt, model } = request.body;
+        if (model !== undefined) await models.resolve(model, caller.organizationId);
+        return renderSummary(
+          await conversations.update(caller, request.params.id, { title, pinned, systemPrompt, model }),
+        );
+      },
     );
 
     app.delete<{ Params: Static<typeof Id> }>(
@@ -178,30 +133,6 @@ export function workspaceRoutes(dependencies: WorkspaceRoutesDependencies): Fast
       async (request, reply) => {
         await conversations.delete(await member(request, true), request.params.id);
         return reply.status(204).send();
-      },
-    );
-
-    app.post<{ Params: Static<typeof Id>; Body: Static<typeof MessageBody> }>(
-      "/api/conversations/:id/messages",
-      { schema: { params: Id, body: MessageBody }, config: own },
-      async (request, reply) => {
-        const caller = await member(request, true);
-        const { signal } = abortOnClientGone(reply);
-        await streamEvents(request, reply, chat.send(caller, request.params.id, request.body, signal));
-      },
-    );
-
-    app.post<{ Params: Static<typeof Id>; Body: Static<typeof RegenerateBody> }>(
-      "/api/conversations/:id/regenerate",
-      { schema: { params: Id, body: RegenerateBody }, config: own },
-      async (request, reply) => {
-        const caller = await member(request, true);
-        const { signal } = abortOnClientGone(reply);
-        await streamEvents(
-          request,
-          reply,
-          chat.regenerate(caller, request.params.id, request.body ?? {}, signal),
-        );
       },
     );
 
@@ -222,5 +153,8 @@ export function workspaceRoutes(dependencies: WorkspaceRoutesDependencies): Fast
         return reply.status(201).send(result);
       },
     );
+
+    await app.register(workspaceChatRoutes(dependencies));
+    await app.register(workspaceShareRoutes(dependencies));
   };
 }

@@ -1,9 +1,12 @@
 // Chatting in a conversation: save the user's message durably, stream the model's answer through the
-// same model router as /v1, then save the answer (also when the user stops it part-way).
+// same model router as /v1 (the organisation's fine-tuned models included), then save the answer, marked
+// stopped when the user stops it part-way. Edits and regenerations add branches; none is lost.
 import { newId } from "../core/ids.ts";
 import type { ChatMessage, Usage } from "../inference/language-model.ts";
 import type { ModelRouter } from "../inference/model-router.ts";
 import type { ConversationService, Member, StoredMessage } from "./conversation-service.ts";
+import { branchOf, type ConversationWithMessages } from "./conversation-types.ts";
+import { workspaceErrors } from "./workspace-errors.ts";
 
 export type ChatEvent =
   | { type: "saved"; message: StoredMessage }
@@ -49,58 +52,89 @@ export class ConversationChat {
     this.#gate = dependencies.gate ?? (async () => undefined);
   }
 
-  /** Send a user message and stream the answer. */
+  /** Check that the member may use the model and has budget left, before anything is saved. */
+  async #admit(member: Member, modelId: string): Promise<void> {
+    await this.#gate(member, modelId);
+    // A model that is gone (or another organisation's) answers 404 model_not_found.
+    await this.#models.resolve(modelId, member.organizationId);
+    for (const meter of this.meters) await meter.admit(member, modelId);
+  }
+
+  /** The chat remembers the model last chosen for it. */
+  async #remember(member: Member, conversation: ConversationWithMessages, modelId: string): Promise<void> {
+    if (conversation.summary.model !== modelId)
+      await this.#conversations.update(member, conversation.summary.id, { model: modelId });
+  }
+
+  /**
+   * Send a user message and stream the answer. It follows `parentId` when given (an edit of a sent
+   * message is a new sibling of it: its parent's id, or null for the first message), else the
+   * message the user sees last.
+   */
   async *send(
     member: Member,
     conversationId: string,
-    input: { content: string; model?: string },
+    input: { content: string; model?: string; parentId?: string | null },
     signal: AbortSignal,
   ): AsyncIterable<ChatEvent> {
-    const { summary } = await this.#conversations.get(member, conversationId);
-    const modelId = input.model ?? summary.model;
-    await this.#gate(member, modelId);
-    this.#models.get(modelId);
-    for (const meter of this.meters) await meter.admit(member, modelId);
+    const conversation = await this.#conversations.get(member, conversationId);
+    const modelId = input.model ?? conversation.summary.model;
+    await this.#admit(member, modelId);
+    await this.#remember(member, conversation, modelId);
     const saved = await this.#conversations.append(member, conversationId, {
       role: "user",
       content: input.content,
+      ...(input.parentId === undefined ? {} : { parentId: input.parentId }),
     });
-    if (summary.title === null) {
+    if (conversation.summary.title === null) {
       const title = input.content.replace(/\s+/g, " ").trim().slice(0, untitledLength);
       if (title) await this.#conversations.rename(member, conversationId, title);
     }
     yield { type: "saved", message: saved };
-    yield* this.#answer(member, conversationId, modelId, signal);
+    yield* this.#answer(member, conversationId, saved.id, modelId, signal);
   }
 
-  /** Drop the last answer and ask the model again. */
+  /**
+   * Answer a user message again; earlier answers stay as versions. By default the message the user
+   * sees last (or the one before it, when that is an answer).
+   */
   async *regenerate(
     member: Member,
     conversationId: string,
-    input: { model?: string },
+    input: { model?: string; messageId?: string },
     signal: AbortSignal,
   ): AsyncIterable<ChatEvent> {
-    const { summary } = await this.#conversations.get(member, conversationId);
-    const modelId = input.model ?? summary.model;
-    await this.#gate(member, modelId);
-    this.#models.get(modelId);
-    for (const meter of this.meters) await meter.admit(member, modelId);
-    await this.#conversations.dropLastAssistantMessage(member, conversationId);
-    yield* this.#answer(member, conversationId, modelId, signal);
+    const conversation = await this.#conversations.get(member, conversationId);
+    const byId = new Map(conversation.messages.map((message) => [message.id, message]));
+    let question = byId.get(input.messageId ?? conversation.activeMessageId ?? "");
+    if (question?.role === "assistant")
+      question = question.parentId ? byId.get(question.parentId) : undefined;
+    if (!question || question.role !== "user")
+      throw workspaceErrors.invalid("There is no question to answer again.", "message_id");
+    const modelId = input.model ?? conversation.summary.model;
+    await this.#admit(member, modelId);
+    await this.#remember(member, conversation, modelId);
+    yield* this.#answer(member, conversationId, question.id, modelId, signal);
   }
 
   async *#answer(
     member: Member,
     conversationId: string,
+    questionId: string,
     modelId: string,
     signal: AbortSignal,
   ): AsyncIterable<ChatEvent> {
-    const model = this.#models.get(modelId);
-    const { messages } = await this.#conversations.get(member, conversationId);
-    const history: ChatMessage[] = messages.map((message) => ({
-      role: message.role,
-      content: message.content,
-    }));
+    const model = await this.#models.resolve(modelId, member.organizationId);
+    const conversation = await this.#conversations.get(member, conversationId);
+    const { instructions } = await this.#conversations.preferences.get(member);
+    const system = [instructions, conversation.systemPrompt].filter(Boolean).join("\n\n");
+    const history: ChatMessage[] = [
+      ...(system ? [{ role: "system" as const, content: system }] : []),
+      ...branchOf(conversation.messages, questionId).map((message) => ({
+        role: message.role,
+        content: message.content,
+      })),
+    ];
     let text = "";
     let usage: Usage | null = null;
     let status: MeteredAnswer["status"] = "failed";
@@ -134,6 +168,8 @@ export class ConversationChat {
           content: text,
           model: modelId,
           usage,
+          parentId: questionId,
+          stopped: status === "cancelled",
         })
       : null;
     yield { type: "done", message: answer };

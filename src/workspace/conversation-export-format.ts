@@ -1,95 +1,50 @@
-// The user export's open format (OWN-2), version 1: its schema, its digest, and the one check an
-// import runs before it writes anything. The format is documented in docs/exports.md.
+// The user export's open format (OWN-2): its digest, and the one check an import runs before it
+// writes anything; a version 1 export is read as one branch per conversation. The schemas are in
+// conversation-export-schema.ts; the format is documented in docs/exports.md.
 import { createHash } from "node:crypto";
-import { Type, type Static } from "@sinclair/typebox";
 import { TypeCompiler, ValueErrorType } from "@sinclair/typebox/compiler";
-import { maxMessage, maxTitle } from "./conversation-types.ts";
+import {
+  ConversationExportSchema,
+  ConversationExportV1Schema,
+  conversationExportFormat,
+  conversationExportVersion,
+  type ConversationExport,
+  type ConversationExportV1,
+} from "./conversation-export-schema.ts";
 import { workspaceErrors } from "./workspace-errors.ts";
 
-export const conversationExportFormat = "custodian-conversations-export";
-export const conversationExportVersion = 1;
+export {
+  conversationExportFormat,
+  conversationExportVersion,
+  type ConversationExport,
+  type ExportedConversation,
+  type ExportedMessage,
+} from "./conversation-export-schema.ts";
 /** The largest export an import reads (bytes of JSON); the API's body limit for the import route. */
 export const maxImportBytes = 32 * 1024 * 1024;
 
-const isoDatePattern = "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?(Z|[+-]\\d{2}:\\d{2})$";
-const IsoDate = Type.String({ pattern: isoDatePattern, maxLength: 40 });
-const Id = Type.String({ minLength: 1, maxLength: 100 });
-const ModelId = Type.String({ minLength: 1, maxLength: 256 });
-const strict = { additionalProperties: false } as const;
-
-/** An attachment's metadata. Version 1 defines it; this installation stores none, so imports refuse them. */
-const Attachment = Type.Object(
-  {
-    id: Id,
-    filename: Type.String({ minLength: 1, maxLength: 255 }),
-    bytes: Type.Integer({ minimum: 0 }),
-    media_type: Type.Union([Type.String({ minLength: 1, maxLength: 255 }), Type.Null()]),
-  },
-  strict,
-);
-
-const Message = Type.Object(
-  {
-    id: Id,
-    role: Type.Union([Type.Literal("system"), Type.Literal("user"), Type.Literal("assistant")]),
-    content: Type.String({ maxLength: maxMessage }),
-    model: Type.Union([ModelId, Type.Null()]),
-    usage: Type.Union([
-      Type.Object(
-        { prompt_tokens: Type.Integer({ minimum: 0 }), completion_tokens: Type.Integer({ minimum: 0 }) },
-        strict,
-      ),
-      Type.Null(),
-    ]),
-    created_at: IsoDate,
-    attachments: Type.Array(Attachment, { maxItems: 100 }),
-  },
-  strict,
-);
-
-const Conversation = Type.Object(
-  {
-    id: Id,
-    title: Type.Union([Type.String({ minLength: 1, maxLength: maxTitle }), Type.Null()]),
-    model: ModelId,
-    created_at: IsoDate,
-    updated_at: IsoDate,
-    /** Derived from the source's retention setting; informative only, an import ignores it. */
-    kept_until: Type.Union([IsoDate, Type.Null()]),
-    messages: Type.Array(Message, { maxItems: 100_000 }),
-  },
-  strict,
-);
-
-export const ConversationExportSchema = Type.Object(
-  {
-    format: Type.Literal(conversationExportFormat),
-    version: Type.Literal(conversationExportVersion),
-    exported_at: IsoDate,
-    source: Type.Object({ organization: Id, user: Id }, strict),
-    counts: Type.Object(
-      { conversations: Type.Integer({ minimum: 0 }), messages: Type.Integer({ minimum: 0 }) },
-      strict,
-    ),
-    conversations: Type.Array(Conversation, { maxItems: 100_000 }),
-    digest: Type.Object(
-      {
-        algorithm: Type.Literal("sha256"),
-        canonicalization: Type.Literal("RFC8785"),
-        value: Type.String({ pattern: "^[0-9a-f]{64}$" }),
-      },
-      strict,
-    ),
-  },
-  strict,
-);
-
-export type ConversationExport = Static<typeof ConversationExportSchema>;
-export type ExportedConversation = ConversationExport["conversations"][number];
-export type ExportedMessage = ExportedConversation["messages"][number];
-
 /** Compiled on first use, so processes that never import (most CLI commands) do not pay for it. */
 let compiled: ReturnType<typeof TypeCompiler.Compile<typeof ConversationExportSchema>> | null = null;
+let compiledV1: ReturnType<typeof TypeCompiler.Compile<typeof ConversationExportV1Schema>> | null = null;
+
+/** A version 1 document as version 2: each message follows the one before it; the last is shown. */
+function upgrade(document: ConversationExportV1): ConversationExport {
+  return {
+    ...document,
+    version: conversationExportVersion,
+    conversations: document.conversations.map((conversation) => ({
+      ...conversation,
+      system_prompt: null,
+      pinned: false,
+      active_message_id: conversation.messages.at(-1)?.id ?? null,
+      messages: conversation.messages.map((message, index) => ({
+        ...message,
+        parent_id: index === 0 ? null : conversation.messages[index - 1]!.id,
+        stopped: false,
+      })),
+    })),
+  };
+}
 
 /**
  * JSON in the canonical form of RFC 8785 (JCS) for the values an export holds (strings, finite
@@ -110,7 +65,9 @@ export function canonicalJson(value: unknown): string {
 }
 
 /** SHA-256 of the canonical form of the whole document except its `digest` member. */
-export function exportDigest(document: Omit<ConversationExport, "digest"> & { digest?: unknown }): string {
+export function exportDigest(
+  document: Omit<ConversationExport | ConversationExportV1, "digest"> & { digest?: unknown },
+): string {
   const { digest: _ignored, ...covered } = document;
   return createHash("sha256").update(canonicalJson(covered)).digest("hex");
 }
@@ -143,13 +100,16 @@ export function checkConversationExport(value: unknown): ConversationExport {
     throw workspaceErrors.invalidExport(
       `This is not a Custodian conversations export ('format' is not '${conversationExportFormat}').`,
     );
-  if (head.version !== conversationExportVersion)
+  if (head.version !== conversationExportVersion && head.version !== 1)
     throw workspaceErrors.invalidExport(
-      `Export version ${typeof head.version === "number" ? head.version : "(missing)"} is not supported; this installation reads version ${conversationExportVersion}.`,
+      `Export version ${typeof head.version === "number" ? head.version : "(missing)"} is not supported; this installation reads versions 1 and ${conversationExportVersion}.`,
     );
-  compiled ??= TypeCompiler.Compile(ConversationExportSchema);
-  if (!compiled.Check(value)) {
-    const first = compiled.Errors(value).First();
+  const checker =
+    head.version === 1
+      ? (compiledV1 ??= TypeCompiler.Compile(ConversationExportV1Schema))
+      : (compiled ??= TypeCompiler.Compile(ConversationExportSchema));
+  if (!checker.Check(value)) {
+    const first = checker.Errors(value).First();
     const place = (first && pathName(first.path)) || "the export";
     const problem =
       first?.type === ValueErrorType.ObjectRequiredProperty
@@ -159,24 +119,20 @@ export function checkConversationExport(value: unknown): ConversationExport {
           : `is invalid: ${first?.message ?? "it does not match the format"}`;
     throw workspaceErrors.invalidExport(`${place} ${problem}.`);
   }
-  const document = value;
-  const messages = document.conversations.reduce(
-    (sum, conversation) => sum + conversation.messages.length,
-    0,
-  );
-  if (
-    document.counts.conversations !== document.conversations.length ||
-    document.counts.messages !== messages
-  ) {
+  // The digest covers the document as written; a version 1 export is read as version 2 after it.
+  const written = value as ConversationExport | ConversationExportV1;
+  const messages = written.conversations.reduce((sum, conversation) => sum + conversation.messages.length, 0);
+  if (written.counts.conversations !== written.conversations.length || written.counts.messages !== messages) {
     throw workspaceErrors.invalidExport(
-      `The export is incomplete or altered: it declares ${document.counts.conversations} conversations and ${document.counts.messages} messages but holds ${document.conversations.length} and ${messages}.`,
+      `The export is incomplete or altered: it declares ${written.counts.conversations} conversations and ${written.counts.messages} messages but holds ${written.conversations.length} and ${messages}.`,
     );
   }
-  if (exportDigest(document) !== document.digest.value)
+  if (exportDigest(written) !== written.digest.value)
     throw workspaceErrors.invalidExport(
       "The export was altered or damaged: its content does not match its SHA-256 digest.",
       "digest",
     );
+  const document = written.version === 1 ? upgrade(written) : written;
   const ids = new Set<string>();
   checkDate(document.exported_at, "exported_at");
   document.conversations.forEach((conversation, index) => {
@@ -187,15 +143,24 @@ export function checkConversationExport(value: unknown): ConversationExport {
     checkDate(conversation.updated_at, `${path}.updated_at`);
     if (conversation.title !== null && conversation.title.trim().length === 0)
       throw workspaceErrors.invalidExport(`${path}.title is blank.`);
+    // A message follows one written before it in the same conversation, so the tree has no cycle.
+    const earlier = new Set<string>();
     conversation.messages.forEach((message, position) => {
       const place = `${path}.messages[${position}]`;
       if (ids.has(message.id)) throw workspaceErrors.invalidExport(`${place}.id is used twice.`);
       ids.add(message.id);
+      if (message.parent_id !== null && !earlier.has(message.parent_id))
+        throw workspaceErrors.invalidExport(
+          `${place}.parent_id names no earlier message of this conversation.`,
+        );
+      earlier.add(message.id);
       checkDate(message.created_at, `${place}.created_at`);
       // Dropping them silently would lose data; refusing says so.
       if (message.attachments.length > 0)
         throw workspaceErrors.invalidExport(`${place}.attachments: this installation stores no attachments.`);
     });
+    if (conversation.active_message_id !== null && !earlier.has(conversation.active_message_id))
+      throw workspaceErrors.invalidExport(`${path}.active_message_id names no message of this conversation.`);
   });
   return document;
 }

@@ -1,5 +1,5 @@
 // The user export (OWN-2): every conversation of the user with every message, decrypted for them, in
-// the open format of conversation-export-format.ts, with its counts and digest; every export is audited.
+// the open format of conversation-export-schema.ts (every branch), with its counts and digest; every export is audited.
 import type { AuditLog } from "../audit/audit-log.ts";
 import {
   conversationExportFormat,
@@ -12,7 +12,12 @@ import type { ConversationStore } from "./conversation-store.ts";
 import type { ConversationWithMessages, Member } from "./conversation-types.ts";
 
 /** One conversation as the export writes it. */
-export function exportedConversation({ summary, messages }: ConversationWithMessages): ExportedConversation {
+export function exportedConversation({
+  summary,
+  messages,
+  activeMessageId,
+  systemPrompt,
+}: ConversationWithMessages): ExportedConversation {
   return {
     id: summary.id,
     title: summary.title,
@@ -20,7 +25,13 @@ export function exportedConversation({ summary, messages }: ConversationWithMess
     created_at: summary.createdAt.toISOString(),
     updated_at: summary.updatedAt.toISOString(),
     kept_until: summary.keptUntil?.toISOString() ?? null,
+    system_prompt: systemPrompt,
+    pinned: summary.pinnedAt !== null,
+    active_message_id: activeMessageId,
+    // In the order written, so each message comes after the one it follows.
     messages: messages.map((message) => ({
+      parent_id: message.parentId,
+      stopped: message.stopped,
       id: message.id,
       role: message.role,
       content: message.content,

@@ -49,12 +49,23 @@ function content(document: ConversationExport) {
     format: document.format,
     version: document.version,
     counts: document.counts,
-    conversations: document.conversations.map((conversation) => ({
-      title: conversation.title,
-      model: conversation.model,
-      created_at: conversation.created_at,
-      messages: conversation.messages.map(({ id: _id, ...message }) => message),
-    })),
+    conversations: document.conversations.map((conversation) => {
+      // Ids are new in the target: the tree is compared by positions instead.
+      const position = (id: string | null) =>
+        id === null ? null : conversation.messages.findIndex((message) => message.id === id);
+      return {
+        title: conversation.title,
+        model: conversation.model,
+        created_at: conversation.created_at,
+        system_prompt: conversation.system_prompt,
+        pinned: conversation.pinned,
+        active: position(conversation.active_message_id),
+        messages: conversation.messages.map(({ id: _id, parent_id: parent, ...message }) => ({
+          ...message,
+          parent: position(parent),
+        })),
+      };
+    }),
   };
 }
 
@@ -121,6 +132,10 @@ describe("conversation export and import", () => {
       model: "model-a",
       usage: { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 },
     });
+    await conversations.update(alice, first.id, {
+      pinned: true,
+      systemPrompt: `Answer in Portuguese ${canary}`,
+    });
     const untitled = await conversations.create(alice, { model: "model-b" });
     await conversations.append(alice, untitled.id, { role: "user", content: "x".repeat(200_000) });
     await conversations.create(alice, { model: "model-c", title: "empty" });
@@ -140,7 +155,7 @@ describe("conversation export and import", () => {
   it("[OWN-2] a user's export holds every message of every conversation: text, model, usage, timestamps, attachments' place", async () => {
     expect(exported).toMatchObject({
       format: "custodian-conversations-export",
-      version: 1,
+      version: 2,
       source: { organization: "org_source", user: "user_alice" },
       counts: { conversations: 3, messages: 4 },
       digest: { algorithm: "sha256", canonicalization: "RFC8785" },
@@ -158,7 +173,10 @@ describe("conversation export and import", () => {
       stored.map((row) => row.id),
     );
     for (const conversation of exported.conversations) {
-      const { summary, messages } = await source.conversations.get(alice, conversation.id);
+      const { summary, messages, activeMessageId, systemPrompt } = await source.conversations.get(
+        alice,
+        conversation.id,
+      );
       expect(conversation).toEqual({
         id: summary.id,
         title: summary.title,
@@ -166,8 +184,13 @@ describe("conversation export and import", () => {
         created_at: summary.createdAt.toISOString(),
         updated_at: summary.updatedAt.toISOString(),
         kept_until: summary.keptUntil!.toISOString(),
+        system_prompt: systemPrompt,
+        pinned: summary.pinnedAt !== null,
+        active_message_id: activeMessageId,
         messages: messages.map((message) => ({
           id: message.id,
+          parent_id: message.parentId,
+          stopped: message.stopped,
           role: message.role,
           content: message.content,
           model: message.model,
@@ -179,6 +202,7 @@ describe("conversation export and import", () => {
     }
     const [trip] = exported.conversations;
     expect(trip!.title).toBe(`Trip ${canary} ✈ ünïcode`);
+    expect(trip).toMatchObject({ pinned: true, system_prompt: `Answer in Portuguese ${canary}` });
     expect(trip!.messages.map((message) => [message.role, message.model, message.usage])).toEqual([
       ["system", null, null],
       ["user", null, null],
@@ -225,7 +249,7 @@ describe("conversation export and import", () => {
     const trip = result.conversations[0]!.id;
     const row = await target.database.db
       .selectFrom("conversations")
-      .select(["wrapped_key", "title"])
+      .select(["wrapped_key", "title", "system_prompt"])
       .where("id", "=", trip)
       .executeTakeFirstOrThrow();
     const messages = await target.database.db
@@ -252,6 +276,7 @@ describe("conversation export and import", () => {
     expect(opened.filter((plain) => plain.includes(needle))).toHaveLength(2);
     for (const message of messages) expect(message.content.includes(needle)).toBe(false);
     expect(row.title!.includes(needle)).toBe(false);
+    expect(row.system_prompt!.includes(needle)).toBe(false);
     await expect(
       openDataKey(source.keyring, "org_source", { table: "conversations", row: trip }, row.wrapped_key!),
     ).rejects.toBeInstanceOf(DecryptionError);
@@ -262,7 +287,10 @@ describe("conversation export and import", () => {
     await expectRefused(text.slice(0, Math.floor(text.length / 2)), /not valid JSON/);
     await expectRefused("[]", /not a JSON object/);
     await expectRefused({ ...exported, format: "something-else" }, /not a Custodian conversations export/);
-    await expectRefused({ ...exported, version: 2 }, /version 2 is not supported/);
+    await expectRefused({ ...exported, version: 3 }, /version 3 is not supported/);
+    const orphan = structuredClone(exported);
+    orphan.conversations[0]!.messages[1]!.parent_id = orphan.conversations[0]!.messages[2]!.id;
+    await expectRefused(resign(orphan), /messages\[1\]\.parent_id names no earlier message/);
     const wrongRole = structuredClone(exported);
     (wrongRole.conversations[0]!.messages[1] as { role: string }).role = "wizard";
     await expectRefused(resign(wrongRole), /conversations\[0\]\.messages\[1\]\.role is invalid/);

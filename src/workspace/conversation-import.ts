@@ -65,12 +65,20 @@ export class ConversationImporter {
         user_id: member.userId,
         wrapped_key: wrapped,
         title: title === null ? null : store.sealTitle(key, member, id, title),
+        system_prompt:
+          conversation.system_prompt === null
+            ? null
+            : store.sealSystemPrompt(key, member, id, conversation.system_prompt),
+        pinned_at: conversation.pinned ? new Date() : null,
         model: conversation.model,
         created_at: new Date(conversation.created_at),
         // updated_at is this installation's retention clock: it starts at the import (the default now()).
       });
+      // New ids everywhere; the tree keeps its shape through this map (parents come first).
+      const newIds = new Map<string, string>();
       conversation.messages.forEach((message, index) => {
         const messageId = `msg_${randomToken(24)}`;
+        newIds.set(message.id, messageId);
         messageRows.push({
           id: messageId,
           conversation_id: id,
@@ -82,8 +90,12 @@ export class ConversationImporter {
           prompt_tokens: message.usage?.prompt_tokens ?? null,
           completion_tokens: message.usage?.completion_tokens ?? null,
           created_at: new Date(message.created_at),
+          parent_id: message.parent_id === null ? null : newIds.get(message.parent_id)!,
+          stopped: message.stopped,
         });
       });
+      conversationRows.at(-1)!.active_message_id =
+        conversation.active_message_id === null ? null : newIds.get(conversation.active_message_id)!;
       result.push({ id, source_id: conversation.id, messages: conversation.messages.length });
     }
     await store.db.transaction().execute(async (transaction) => {

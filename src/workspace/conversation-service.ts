@@ -7,12 +7,15 @@ import { randomToken } from "../core/ids.ts";
 import type { Keyring } from "../crypto/keyring.ts";
 import type { Db } from "../db/database.ts";
 import type { Usage } from "../inference/language-model.ts";
+import { searchConversations } from "./conversation-search.ts";
 import type { ConversationExport } from "./conversation-export-format.ts";
 import { ConversationExporter } from "./conversation-export.ts";
 import { ConversationImporter, type ImportResult } from "./conversation-import.ts";
+import { ConversationShares } from "./conversation-shares.ts";
 import { ConversationStaffReads, type StaffConversationMetadata } from "./conversation-staff-reads.ts";
-import { ConversationStore, summaryColumns } from "./conversation-store.ts";
+import { ConversationStore, summaryColumns, type ConversationRow } from "./conversation-store.ts";
 import {
+  maxInstructions,
   maxMessage,
   type ConversationPage,
   type ConversationSummary,
@@ -21,11 +24,21 @@ import {
   type StoredMessage,
 } from "./conversation-types.ts";
 import { workspaceErrors } from "./workspace-errors.ts";
+import { WorkspacePreferences } from "./workspace-preferences.ts";
 
 export type { ConversationPage, ConversationSummary, Member, StoredMessage } from "./conversation-types.ts";
 
-function cursorOf(summary: ConversationSummary): string {
-  return Buffer.from(`${summary.updatedAt.toISOString()}|${summary.id}`).toString("base64url");
+/** What PATCH may change; each is optional. */
+export interface ConversationChanges {
+  title?: string;
+  pinned?: boolean;
+  /** Null or blank removes it. */
+  systemPrompt?: string | null;
+  model?: string;
+}
+
+function cursorOf(position: { updatedAt: Date; id: string }): string {
+  return Buffer.from(`${position.updatedAt.toISOString()}|${position.id}`).toString("base64url");
 }
 
 function parseCursor(cursor: string): { updatedAt: Date; id: string } {
@@ -43,6 +56,10 @@ export class ConversationService {
   readonly #staff: ConversationStaffReads;
   readonly #exporter: ConversationExporter;
   readonly #importer: ConversationImporter;
+  /** Read-only shares inside the organisation (conversation-shares.ts). */
+  readonly shares: ConversationShares;
+  /** The user's custom instructions (workspace-preferences.ts). */
+  readonly preferences: WorkspacePreferences;
 
   constructor(dependencies: { db: Db; keyring: Keyring; audit: AuditLog }) {
     this.#db = dependencies.db;
@@ -51,6 +68,8 @@ export class ConversationService {
     this.#staff = new ConversationStaffReads(this.#store);
     this.#exporter = new ConversationExporter({ store: this.#store, audit: this.#audit });
     this.#importer = new ConversationImporter({ store: this.#store, audit: this.#audit });
+    this.shares = new ConversationShares({ store: this.#store, audit: this.#audit });
+    this.preferences = new WorkspacePreferences(this.#store);
   }
 
   async create(
@@ -76,20 +95,23 @@ export class ConversationService {
   }
 
   /**
-   * A page of the user's conversations, most recently used first. Titles are ciphertext, so a title
-   * search decrypts this user's titles in memory; a user's list is small enough for that.
+   * A page of the user's conversations, most recently used first; `pinned` picks the pinned ones (most
+   * recently pinned first) or the others. A search opens titles and messages in memory, a bounded
+   * number per request (conversation-search.ts), and its `next` goes on from the last one looked at.
    */
   async list(
     member: Member,
-    options: { limit?: number; after?: string; search?: string } = {},
+    options: { limit?: number; after?: string; search?: string; pinned?: boolean } = {},
   ): Promise<ConversationPage> {
     const limit = Math.min(Math.max(options.limit ?? 20, 1), 100);
-    let query = this.#store
-      .owned(member)
-      .select(summaryColumns)
-      .orderBy("updated_at", "desc")
-      .orderBy("id", "desc");
-    if (options.after) {
+    let query = this.#store.owned(member).select(summaryColumns);
+    if (options.pinned === true) query = query.where("pinned_at", "is not", null);
+    if (options.pinned === false) query = query.where("pinned_at", "is", null);
+    query =
+      options.pinned === true
+        ? query.orderBy("pinned_at", "desc").orderBy("id", "desc")
+        : query.orderBy("updated_at", "desc").orderBy("id", "desc");
+    if (options.after && options.pinned !== true) {
       const cursor = parseCursor(options.after);
       query = query.where((eb) =>
         eb.or([
@@ -98,25 +120,28 @@ export class ConversationService {
         ]),
       );
     }
-    const search = options.search?.trim().toLowerCase();
     const retentionDays = await this.#store.retentionDays(member);
-    const data: ConversationSummary[] = [];
-    let hasMore = false;
-    const batch = search ? 200 : limit + 1;
-    for (let offset = 0; ; offset += batch) {
-      const rows = await query.limit(batch).offset(offset).execute();
-      for (const row of rows) {
-        const summary = await this.#store.summary(member, row, retentionDays);
-        if (search && !(summary.title ?? "").toLowerCase().includes(search)) continue;
-        if (data.length === limit) {
-          hasMore = true;
-          break;
+    const search = options.search?.trim();
+    if (search) {
+      async function* pages(): AsyncIterable<ConversationRow[]> {
+        for (let offset = 0; ; offset += 100) {
+          const rows = await query.limit(100).offset(offset).execute();
+          yield rows;
+          if (rows.length < 100) return;
         }
-        data.push(summary);
       }
-      if (hasMore || rows.length < batch) break;
+      const found = await searchConversations(this.#store, member, pages(), search, limit, retentionDays);
+      return {
+        data: found.hits.map((hit) => hit.summary),
+        next: found.after ? cursorOf(found.after) : null,
+        snippets: Object.fromEntries(found.hits.map((hit) => [hit.summary.id, hit.snippet])),
+        scanned: found.scanned,
+      };
     }
-    return { data, next: hasMore ? cursorOf(data.at(-1)!) : null };
+    const rows = await query.limit(limit + 1).execute();
+    const data: ConversationSummary[] = [];
+    for (const row of rows.slice(0, limit)) data.push(await this.#store.summary(member, row, retentionDays));
+    return { data, next: rows.length > limit && options.pinned !== true ? cursorOf(data.at(-1)!) : null };
   }
 
   get(member: Member, id: string): Promise<ConversationWithMessages> {
@@ -124,7 +149,18 @@ export class ConversationService {
   }
 
   async rename(member: Member, id: string, title: string): Promise<ConversationSummary> {
-    const checked = this.#store.checkTitle(title);
+    return this.update(member, id, { title });
+  }
+
+  /** Change a conversation's title, pin, system prompt (sealed) or model. */
+  async update(member: Member, id: string, changes: ConversationChanges): Promise<ConversationSummary> {
+    const title = changes.title === undefined ? undefined : this.#store.checkTitle(changes.title);
+    const prompt = changes.systemPrompt?.trim() || null;
+    if (prompt && prompt.length > maxInstructions)
+      throw workspaceErrors.invalid(
+        `A system prompt is at most ${maxInstructions} characters.`,
+        "system_prompt",
+      );
     const row = await this.#store
       .owned(member)
       .select(["id", "wrapped_key"])
@@ -134,7 +170,16 @@ export class ConversationService {
     const key = await this.#store.key(member, row);
     await this.#db
       .updateTable("conversations")
-      .set({ title: this.#store.sealTitle(key, member, id, checked) })
+      .set({
+        ...(title === undefined ? {} : { title: this.#store.sealTitle(key, member, id, title) }),
+        ...(changes.pinned === undefined
+          ? {}
+          : { pinned_at: changes.pinned ? sql<Date>`coalesce(pinned_at, now())` : null }),
+        ...(changes.systemPrompt === undefined
+          ? {}
+          : { system_prompt: prompt ? this.#store.sealSystemPrompt(key, member, id, prompt) : null }),
+        ...(changes.model === undefined ? {} : { model: changes.model }),
+      })
       .where("id", "=", id)
       .where("organization_id", "=", member.organizationId)
       .execute();
@@ -142,13 +187,45 @@ export class ConversationService {
   }
 
   /**
-   * Append a message, durably: the row is committed before this returns. The conversation row is
-   * locked so concurrent appends get consecutive sequence numbers.
+   * Show the branch through `messageId`: the newest leaf under it becomes the active message (each
+   * step down takes the latest reply, so switching back to a version shows where that branch ended).
+   */
+  async selectBranch(member: Member, id: string, messageId: string): Promise<ConversationWithMessages> {
+    const conversation = await this.get(member, id);
+    if (!conversation.messages.some((message) => message.id === messageId))
+      throw workspaceErrors.invalid(`No message '${messageId}' in this conversation.`, "message_id");
+    let leaf = messageId;
+    for (;;) {
+      const children = conversation.messages.filter((message) => message.parentId === leaf);
+      const latest = children.at(-1);
+      if (!latest) break;
+      leaf = latest.id;
+    }
+    await this.#db
+      .updateTable("conversations")
+      .set({ active_message_id: leaf })
+      .where("id", "=", id)
+      .where("organization_id", "=", member.organizationId)
+      .execute();
+    return { ...conversation, activeMessageId: leaf };
+  }
+
+  /**
+   * Append a message, durably: the row is committed before this returns, and it becomes the active
+   * message. It follows `parentId` (null: a new root, an edit of the first message) or, when absent,
+   * the active message. The conversation row is locked so concurrent appends get consecutive numbers.
    */
   async append(
     member: Member,
     id: string,
-    message: { role: StoredMessage["role"]; content: string; model?: string | null; usage?: Usage | null },
+    message: {
+      role: StoredMessage["role"];
+      content: string;
+      model?: string | null;
+      usage?: Usage | null;
+      parentId?: string | null;
+      stopped?: boolean;
+    },
   ): Promise<StoredMessage> {
     if (message.content.length > maxMessage) {
       throw workspaceErrors.invalid(`A message is at most ${maxMessage} characters.`, "content");
@@ -157,12 +234,23 @@ export class ConversationService {
     const stored = await this.#db.transaction().execute(async (transaction) => {
       const row = await this.#store
         .owned(member, transaction)
-        .select(["id", "wrapped_key"])
+        .select(["id", "wrapped_key", "active_message_id"])
         .where("id", "=", id)
         .forUpdate()
         .executeTakeFirst();
       if (!row) throw workspaceErrors.conversationNotFound(id);
       const key = await this.#store.key(member, row);
+      const parentId = message.parentId === undefined ? row.active_message_id : message.parentId;
+      if (parentId !== null) {
+        const parent = await transaction
+          .selectFrom("messages")
+          .select("id")
+          .where("id", "=", parentId)
+          .where("conversation_id", "=", id)
+          .executeTakeFirst();
+        if (!parent)
+          throw workspaceErrors.invalid(`No message '${parentId}' in this conversation.`, "parent_id");
+      }
       const last = await transaction
         .selectFrom("messages")
         .select((eb) => eb.fn.max("seq").as("seq"))
@@ -178,11 +266,13 @@ export class ConversationService {
         model: message.model ?? null,
         prompt_tokens: message.usage?.prompt_tokens ?? null,
         completion_tokens: message.usage?.completion_tokens ?? null,
+        parent_id: parentId,
+        stopped: message.stopped ?? false,
       };
       await transaction.insertInto("messages").values(values).execute();
       await transaction
         .updateTable("conversations")
-        .set({ updated_at: sql<Date>`now()` })
+        .set({ updated_at: sql<Date>`now()`, active_message_id: messageId })
         .where("id", "=", id)
         .execute();
       return values;
@@ -196,23 +286,9 @@ export class ConversationService {
         ? { prompt_tokens: message.usage.prompt_tokens, completion_tokens: message.usage.completion_tokens }
         : null,
       createdAt: new Date(),
+      parentId: stored.parent_id,
+      stopped: stored.stopped,
     };
-  }
-
-  /** Remove the last assistant message (to regenerate it); returns whether there was one. */
-  async dropLastAssistantMessage(member: Member, id: string): Promise<boolean> {
-    const owned = await this.#store.owned(member).select("id").where("id", "=", id).executeTakeFirst();
-    if (!owned) throw workspaceErrors.conversationNotFound(id);
-    const last = await this.#db
-      .selectFrom("messages")
-      .select(["id", "role"])
-      .where("conversation_id", "=", id)
-      .orderBy("seq", "desc")
-      .limit(1)
-      .executeTakeFirst();
-    if (last?.role !== "assistant") return false;
-    await this.#db.deleteFrom("messages").where("id", "=", last.id).execute();
-    return true;
   }
 
   /**
@@ -220,15 +296,25 @@ export class ConversationService {
    * message is unreadable at once; the purge removes the rows later.
    */
   async delete(member: Member, id: string): Promise<void> {
-    const result = await this.#db
-      .updateTable("conversations")
-      .set({ wrapped_key: null, title: null, deleted_at: sql<Date>`now()` })
-      .where("organization_id", "=", member.organizationId)
-      .where("user_id", "=", member.userId)
-      .where("id", "=", id)
-      .where("deleted_at", "is", null)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) === 0) throw workspaceErrors.conversationNotFound(id);
+    const deleted = await this.#db.transaction().execute(async (transaction) => {
+      const result = await transaction
+        .updateTable("conversations")
+        .set({ wrapped_key: null, title: null, system_prompt: null, deleted_at: sql<Date>`now()` })
+        .where("organization_id", "=", member.organizationId)
+        .where("user_id", "=", member.userId)
+        .where("id", "=", id)
+        .where("deleted_at", "is", null)
+        .executeTakeFirst();
+      // Its shares' keys go in the same transaction: no share outlives the conversation for a moment.
+      await transaction
+        .updateTable("conversation_shares")
+        .set({ wrapped_key: null, snapshot: null })
+        .where("conversation_id", "=", id)
+        .where("organization_id", "=", member.organizationId)
+        .execute();
+      return Number(result.numUpdatedRows);
+    });
+    if (deleted === 0) throw workspaceErrors.conversationNotFound(id);
     await this.#audit.append({
       actor: member.userId,
       action: "conversation.deleted",
@@ -242,14 +328,28 @@ export class ConversationService {
    * statement, so all of it is unreadable at once; the purge removes the rows.
    */
   async deleteAllOf(organizationId: string, userId: string, actor: string): Promise<number> {
-    const result = await this.#db
-      .updateTable("conversations")
-      .set({ wrapped_key: null, title: null, deleted_at: sql<Date>`now()` })
-      .where("organization_id", "=", organizationId)
-      .where("user_id", "=", userId)
-      .where("deleted_at", "is", null)
-      .executeTakeFirst();
-    const count = Number(result.numUpdatedRows);
+    const count = await this.#db.transaction().execute(async (transaction) => {
+      const result = await transaction
+        .updateTable("conversations")
+        .set({ wrapped_key: null, title: null, system_prompt: null, deleted_at: sql<Date>`now()` })
+        .where("organization_id", "=", organizationId)
+        .where("user_id", "=", userId)
+        .where("deleted_at", "is", null)
+        .executeTakeFirst();
+      await transaction
+        .updateTable("conversation_shares")
+        .set({ wrapped_key: null, snapshot: null })
+        .where("organization_id", "=", organizationId)
+        .where("user_id", "=", userId)
+        .execute();
+      // Their custom instructions: the row holds the only copy of its key.
+      await transaction
+        .deleteFrom("workspace_preferences")
+        .where("organization_id", "=", organizationId)
+        .where("user_id", "=", userId)
+        .execute();
+      return Number(result.numUpdatedRows);
+    });
     await this.#audit.append({
       actor,
       action: "conversations.deleted_with_user",

@@ -21,9 +21,18 @@ export interface ConversationRow {
   model: string;
   created_at: Date;
   updated_at: Date;
+  pinned_at: Date | null;
 }
 
-export const summaryColumns = ["id", "wrapped_key", "title", "model", "created_at", "updated_at"] as const;
+export const summaryColumns = [
+  "id",
+  "wrapped_key",
+  "title",
+  "model",
+  "created_at",
+  "updated_at",
+  "pinned_at",
+] as const;
 
 export class ConversationStore {
   readonly db: Db;
@@ -57,12 +66,45 @@ export class ConversationStore {
     return openDataKey(this.#keyring, member.organizationId, this.#place(row.id), row.wrapped_key);
   }
 
+  /** A new data key kept in another workspace table (a user's preferences), wrapped by the organisation key. */
+  newKeyAt(member: Member, table: string, row: string): Promise<{ key: Buffer; wrapped: Buffer }> {
+    return newDataKey(this.#keyring, member.organizationId, { table, row });
+  }
+
+  keyAt(member: Member, table: string, row: string, wrapped: Buffer): Promise<Buffer> {
+    return openDataKey(this.#keyring, member.organizationId, { table, row }, wrapped);
+  }
+
+  /** Seal under a data key, bound to (table, row, organisation) so it cannot be moved elsewhere. */
+  seal(key: Buffer, member: Member, table: string, row: string, content: Buffer | string): Buffer {
+    return sealWithDataKey(key, this.#binding(member, table, row), content);
+  }
+
+  open(key: Buffer, member: Member, table: string, row: string, sealed: Buffer): Buffer {
+    return openWithDataKey(key, this.#binding(member, table, row), sealed);
+  }
+
   #binding(member: Member, table: string, row: string) {
     return { table, row, organization: member.organizationId };
   }
 
   sealTitle(key: Buffer, member: Member, conversationId: string, title: string): Buffer {
     return sealWithDataKey(key, this.#binding(member, "conversations.title", conversationId), title);
+  }
+
+  sealSystemPrompt(key: Buffer, member: Member, conversationId: string, prompt: string): Buffer {
+    return sealWithDataKey(key, this.#binding(member, "conversations.system_prompt", conversationId), prompt);
+  }
+
+  openSystemPrompt(key: Buffer, member: Member, conversationId: string, sealed: Buffer): string {
+    const binding = this.#binding(member, "conversations.system_prompt", conversationId);
+    return openWithDataKey(key, binding, sealed).toString("utf8");
+  }
+
+  /** A title opened for its owner (search reads titles without building summaries). */
+  openTitle(key: Buffer, member: Member, conversationId: string, sealed: Buffer): string {
+    const binding = this.#binding(member, "conversations.title", conversationId);
+    return openWithDataKey(key, binding, sealed).toString("utf8");
   }
 
   sealMessage(key: Buffer, member: Member, messageId: string, content: string): Buffer {
@@ -97,12 +139,7 @@ export class ConversationStore {
     retentionDays: number | null,
   ): Promise<ConversationSummary> {
     let title: string | null = null;
-    if (row.title) {
-      const key = await this.key(member, row);
-      title = openWithDataKey(key, this.#binding(member, "conversations.title", row.id), row.title).toString(
-        "utf8",
-      );
-    }
+    if (row.title) title = this.openTitle(await this.key(member, row), member, row.id, row.title);
     return {
       id: row.id,
       title,
@@ -110,12 +147,16 @@ export class ConversationStore {
       createdAt: row.created_at,
       updatedAt: row.updated_at,
       keptUntil: retentionDays === null ? null : new Date(row.updated_at.getTime() + retentionDays * day),
+      pinnedAt: row.pinned_at,
     };
   }
 
   /** One of the member's conversations with every message, decrypted; not theirs is "not found". */
   async read(member: Member, id: string, retentionDays?: number | null): Promise<ConversationWithMessages> {
-    const row = await this.owned(member).select(summaryColumns).where("id", "=", id).executeTakeFirst();
+    const row = await this.owned(member)
+      .select([...summaryColumns, "active_message_id", "system_prompt"])
+      .where("id", "=", id)
+      .executeTakeFirst();
     if (!row) throw workspaceErrors.conversationNotFound(id);
     const key = await this.key(member, row);
     const rows = await this.db
@@ -135,8 +176,15 @@ export class ConversationStore {
           ? null
           : { prompt_tokens: message.prompt_tokens, completion_tokens: message.completion_tokens },
       createdAt: message.created_at,
+      parentId: message.parent_id,
+      stopped: message.stopped,
     }));
     const days = retentionDays === undefined ? await this.retentionDays(member) : retentionDays;
-    return { summary: await this.summary(member, row, days), messages };
+    return {
+      summary: await this.summary(member, row, days),
+      messages,
+      activeMessageId: row.active_message_id,
+      systemPrompt: row.system_prompt ? this.openSystemPrompt(key, member, id, row.system_prompt) : null,
+    };
   }
 }

@@ -16,6 +16,8 @@ export interface ConversationSummary {
   updatedAt: Date;
   /** When retention will remove it unless it is used again; null when kept until deleted. */
   keptUntil: Date | null;
+  /** When the user pinned it to the top of their list; null when not pinned. */
+  pinnedAt: Date | null;
 }
 
 export type MessageRole = "system" | "user" | "assistant";
@@ -27,21 +29,50 @@ export interface StoredMessage {
   model: string | null;
   usage: { prompt_tokens: number; completion_tokens: number } | null;
   createdAt: Date;
+  /** The message this one follows; null at the root. Siblings are edits or regenerated versions. */
+  parentId: string | null;
+  /** An answer the user stopped part-way. */
+  stopped: boolean;
 }
 
 export interface ConversationPage {
   data: ConversationSummary[];
   /** Pass as `after` to get the next page; null on the last page. */
   next: string | null;
+  /** For a search: the excerpt where each conversation matched (null: its title matched). */
+  snippets?: Record<string, string | null>;
+  /** For a search: how many conversations this request looked in. */
+  scanned?: number;
 }
 
-/** A conversation with every message, decrypted for its owner. */
+/** A conversation with every message of every branch (in the order written), decrypted for its owner. */
 export interface ConversationWithMessages {
   summary: ConversationSummary;
   messages: StoredMessage[];
+  /** The last message of the branch the user sees; null before the first message. */
+  activeMessageId: string | null;
+  systemPrompt: string | null;
 }
 
 /** Characters in a title. */
 export const maxTitle = 300;
 /** Characters in one message. */
 export const maxMessage = 1_000_000;
+/** Characters in a system prompt or in custom instructions. */
+export const maxInstructions = 20_000;
+
+/** The branch that ends at `leafId`, root first: what the model is sent and the user sees. */
+export function branchOf<T extends { id: string; parentId: string | null }>(
+  messages: readonly T[],
+  leafId: string | null,
+): T[] {
+  const byId = new Map(messages.map((message) => [message.id, message]));
+  const branch: T[] = [];
+  const seen = new Set<string>();
+  for (let current = leafId ? byId.get(leafId) : undefined; current && !seen.has(current.id);) {
+    seen.add(current.id);
+    branch.push(current);
+    current = current.parentId ? byId.get(current.parentId) : undefined;
+  }
+  return branch.reverse();
+}

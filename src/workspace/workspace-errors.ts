@@ -9,6 +9,13 @@ export const workspaceErrors = {
       type: "not_found_error",
       code: "conversation_not_found",
     }),
+  /** Revoked, expired, deleted, another organisation's, or never made: all answer alike. */
+  shareNotFound: (id: string) =>
+    new CustodianError(`No shared conversation with id '${id}'.`, {
+      status: 404,
+      type: "not_found_error",
+      code: "share_not_found",
+    }),
   invalid: (message: string, param: string) =>
     new CustodianError(message, { status: 400, type: "invalid_request_error", code: "invalid_value", param }),
   /** An import refused whole: the reason names a place in the export, never its content. */

@@ -39,6 +39,7 @@ export function createWorkspaceModule(dependencies: {
     logger,
     run: async () => {
       await retention.purge({ deletionWindowMs });
+      await conversations.shares.sweep();
     },
   });
   // Started by the platform once every module is built; the first run waits one interval.

@@ -1,4 +1,5 @@
-// The workspace domain's tables (migration 0700-workspace): conversations, messages, retention.
+// The workspace domain's tables (migrations 0700-workspace, 0950-workspace-threads): conversations,
+// messages, retention, preferences and shares.
 import type { ColumnType } from "kysely";
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
@@ -16,6 +17,11 @@ export interface ConversationsTable {
   created_at: CreatedAt;
   updated_at: ColumnType<Date, Date | undefined, Date>;
   deleted_at: Date | null;
+  /** The last message of the branch the user sees. */
+  active_message_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The chat's system prompt, sealed by the conversation key. */
+  system_prompt: ColumnType<Buffer | null, Buffer | null | undefined, Buffer | null>;
+  pinned_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface MessagesTable {
@@ -30,6 +36,10 @@ export interface MessagesTable {
   prompt_tokens: number | null;
   completion_tokens: number | null;
   created_at: CreatedAt;
+  /** The message this one follows in the tree; null at the root. */
+  parent_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** An answer the user stopped part-way. */
+  stopped: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 export interface WorkspaceRetentionTable {
@@ -39,10 +49,36 @@ export interface WorkspaceRetentionTable {
   updated_at: ColumnType<Date, Date | undefined, Date>;
 }
 
+export interface WorkspacePreferencesTable {
+  organization_id: string;
+  user_id: string;
+  /** The user's data key sealed by the organisation key. */
+  wrapped_key: Buffer;
+  /** Custom instructions, sealed by the user's data key. */
+  instructions: Buffer | null;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+export interface ConversationSharesTable {
+  id: string;
+  organization_id: string;
+  conversation_id: string;
+  user_id: string;
+  /** The share's data key sealed by the conversation key; null once revoked or deleted. */
+  wrapped_key: Buffer | null;
+  /** Title and messages at the time of sharing, sealed by the share's key. */
+  snapshot: Buffer | null;
+  created_at: CreatedAt;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+}
+
 declare module "../db/schema.ts" {
   interface Database {
     conversations: ConversationsTable;
     messages: MessagesTable;
     workspace_retention: WorkspaceRetentionTable;
+    workspace_preferences: WorkspacePreferencesTable;
+    conversation_shares: ConversationSharesTable;
   }
 }

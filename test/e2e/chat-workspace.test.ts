@@ -68,7 +68,9 @@ describe("chat workspace in the browser", () => {
     // While it streams, Stop replaces Send; then the saved answer and the conversation in the list.
     await page.getByRole("button", { name: "Stop" }).waitFor();
     await page.getByRole("button", { name: "Send" }).waitFor({ timeout: 60_000 });
-    const answer = await page.locator(".message.assistant").last().innerText();
+    await page.locator(".message.assistant .markdown").last().waitFor();
+    await page.waitForLoadState("networkidle");
+    const answer = await page.locator(".message.assistant .bubble").last().innerText();
     expect(answer.trim().length).toBeGreaterThan(0);
     await page
       .getByRole("navigation", { name: "Conversations" })
@@ -78,8 +80,9 @@ describe("chat workspace in the browser", () => {
     await screenshot(page, "chat");
     // Reloaded from the server, the answer is the same: it was stored (encrypted) and read back.
     await page.reload();
-    await page.locator(".message.assistant").last().waitFor();
-    expect(await page.locator(".message.assistant").last().innerText()).toBe(answer);
+    await page.locator(".message.assistant .bubble").last().waitFor();
+    await page.waitForLoadState("networkidle");
+    expect(await page.locator(".message.assistant .bubble").last().innerText()).toBe(answer);
   });
 
   it("[OWN-2] exports the member's conversations as a download", async () => {
@@ -96,14 +99,19 @@ describe("chat workspace in the browser", () => {
   });
 
   it("[OWN-4] deletes a conversation after stating it becomes unreadable at once", async () => {
-    let warning = "";
+    // Confirmed in place, not in a browser dialog.
+    let browserDialog = false;
     page.once("dialog", (dialog) => {
-      warning = dialog.message();
-      void dialog.accept();
+      browserDialog = true;
+      void dialog.dismiss();
     });
-    await page.getByRole("button", { name: "Delete" }).click();
+    await page.getByRole("button", { name: "Conversation options" }).click();
+    await page.getByRole("button", { name: "Delete", exact: true }).click();
+    const confirm = page.getByRole("group", { name: "Delete this conversation?" });
+    expect(await confirm.innerText()).toContain("unreadable at once");
+    await confirm.getByRole("button", { name: "Delete" }).click();
     await page.getByText("No conversations yet.").waitFor();
-    expect(warning).toContain("unreadable at once");
+    expect(browserDialog).toBe(false);
     expect(page.url()).toBe(`${fixture.platform.server.url}/`);
   });
 

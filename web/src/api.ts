@@ -96,18 +96,43 @@ export interface ConversationSummary {
   created_at: string;
   updated_at: string;
   kept_until: string | null;
+  pinned: boolean;
+  /** In search results: where the words were found in a message (null: in the title). */
+  snippet?: string | null;
 }
 
 export interface Message {
   id: string;
+  /** The message this one follows; null at the root. Siblings are edits or versions. */
+  parent_id: string | null;
   role: "system" | "user" | "assistant";
   content: string;
   model: string | null;
+  stopped: boolean;
   created_at: string;
 }
 
 export interface Conversation extends ConversationSummary {
+  system_prompt: string | null;
+  active_message_id: string | null;
+  /** Every message of every branch, in the order written. */
   messages: Message[];
+}
+
+export interface Model {
+  id: string;
+  owned_by: string;
+  /** The built-in demo model: tiny, for trying Custodian out, not for real answers. */
+  demo: boolean;
+  /** One of the organisation's own fine-tuned models. */
+  fine_tuned: boolean;
+}
+
+/** Words for a failure, for the place where it is shown. */
+export function describeFailure(failure: unknown, fallback: string): string {
+  if (failure instanceof ApiError) return failure.message || fallback;
+  if (failure instanceof TypeError) return "Custodian could not be reached. Check your connection.";
+  return fallback;
 }
 
 /** Download a file from /api, reporting the bytes received so far, then hand it to the browser. */

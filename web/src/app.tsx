@@ -1,8 +1,10 @@
-// The web app's shell: finds the session, then shows sign-in, the chat workspace or the trust page.
+// The web app's shell: finds the session, then shows sign-in, the chat workspace, a shared
+// conversation, the admin console or the trust page.
 import { lazy, Suspense, useEffect, useState } from "react";
 import { call, type Session } from "./api.ts";
-import { ChatPage } from "./chat-page.tsx";
+import { ChatPage } from "./chat/chat-page.tsx";
 import { usePath } from "./router.ts";
+import { SharedPage } from "./shared-page.tsx";
 import { SignInPage } from "./sign-in-page.tsx";
 import { TrustPage } from "./trust-page.tsx";
 
@@ -30,6 +32,8 @@ export function App() {
       </Suspense>
     );
   }
+  const shared = /^\/s\/([\w-]+)$/.exec(path);
+  if (shared) return <SharedPage shareId={shared[1]!} />;
   const match = /^\/c\/([\w-]+)$/.exec(path);
   return (
     <ChatPage session={session} conversationId={match?.[1] ?? null} onSignOut={() => setSession(null)} />

@@ -21,7 +21,7 @@ export const workspaceModule = defineModule({
     usage: usageModule,
     models: modelsModule,
   },
-  migrations: ["0700-workspace"],
+  migrations: ["0700-workspace", "0950-workspace-threads"],
   operations: conversationImportOperations,
   create({ config, db, keyring, audit, logger }, { identity, access, privacy, usage, models }) {
     const workspace = createWorkspaceModule({
@@ -74,6 +74,7 @@ export const workspaceModule = defineModule({
             secureCookies: !config.http,
             allowedModels: access.models.allowedFor,
             requireExport: (member) => access.requireFeature(member, "export"),
+            requireSharing: (member) => access.requireFeature(member, "sharing"),
           }),
         },
       ],

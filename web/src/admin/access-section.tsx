@@ -4,6 +4,7 @@ import { call } from "../api.ts";
 import { featureNames } from "./feature-names.ts";
 import { Section } from "./section.tsx";
 import { change, useResource } from "./use-resource.ts";
+import { Table } from "./table.tsx";
 
 interface Role {
   name: string;
@@ -111,7 +112,7 @@ export function AccessSection() {
         error={roles.error}
         onRetry={roles.reload}
       >
-        <table className="table">
+        <Table label="Roles">
           <thead>
             <tr>
               <th scope="col">Role</th>
@@ -128,7 +129,7 @@ export function AccessSection() {
               </tr>
             ))}
           </tbody>
-        </table>
+        </Table>
       </Section>
     </>
   );

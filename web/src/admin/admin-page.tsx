@@ -2,6 +2,7 @@
 // keys, usage, the audit log and access transparency. It manages the organisation; it never shows
 // anyone's conversations.
 import type { Session } from "../api.ts";
+import { AppShell, useDrawer } from "../app-shell.tsx";
 import { navigate } from "../router.ts";
 import { AccessSection } from "./access-section.tsx";
 import { ApiSection } from "./api-section.tsx";
@@ -31,41 +32,57 @@ const sections = [
 
 type SectionPath = (typeof sections)[number]["path"];
 
+function AdminNav({ session, current }: { session: Session; current: SectionPath }) {
+  const drawer = useDrawer();
+  return (
+    <>
+      <a className="brand" href="/">
+        <span className="brand-mark" aria-hidden="true" />
+        Custodian
+      </a>
+      <nav aria-label="Admin">
+        <ul className="admin-nav">
+          {sections.map((item) => (
+            <li key={item.path}>
+              <button
+                type="button"
+                className={item.path === current ? "conversation active" : "conversation"}
+                aria-current={item.path === current ? "page" : undefined}
+                onClick={() => {
+                  navigate(`/admin/${item.path}`);
+                  drawer.close();
+                }}
+              >
+                {item.label}
+              </button>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <footer className="sidebar-footer">
+        <span className="who">{session.user.display_name || session.user.email}</span>
+        <a className="link" href="/">
+          Back to chat
+        </a>
+      </footer>
+    </>
+  );
+}
+
 export default function AdminPage({ session, section }: { session: Session; section: string }) {
   const current: SectionPath = sections.some((item) => item.path === section)
     ? (section as SectionPath)
     : "members";
+  const label = sections.find((item) => item.path === current)!.label;
   return (
-    <div className="workspace admin">
-      <aside className="sidebar">
-        <a className="brand" href="/">
-          <span className="brand-mark" aria-hidden="true" />
-          Custodian
-        </a>
-        <nav aria-label="Admin">
-          <ul className="admin-nav">
-            {sections.map((item) => (
-              <li key={item.path}>
-                <button
-                  type="button"
-                  className={item.path === current ? "conversation active" : "conversation"}
-                  aria-current={item.path === current ? "page" : undefined}
-                  onClick={() => navigate(`/admin/${item.path}`)}
-                >
-                  {item.label}
-                </button>
-              </li>
-            ))}
-          </ul>
-        </nav>
-        <footer className="sidebar-footer">
-          <span className="who">{session.user.display_name || session.user.email}</span>
-          <a className="link" href="/">
-            Back to chat
-          </a>
-        </footer>
-      </aside>
-      <main className="admin-main">
+    <AppShell
+      className="admin"
+      sidebarLabel="Admin menu"
+      skipTo={{ id: "main", label: "Skip to the content" }}
+      sidebar={<AdminNav session={session} current={current} />}
+      topBar={<p className="admin-title">Admin console · {label}</p>}
+    >
+      <main className="admin-main" id="main" tabIndex={-1}>
         {current === "members" && <MembersSection />}
         {current === "groups" && <GroupsSection />}
         {current === "access" && <AccessSection />}
@@ -78,6 +95,6 @@ export default function AdminPage({ session, section }: { session: Session; sect
         {current === "fine-tuning" && <FineTuningSection />}
         {current === "transparency" && <TransparencySection />}
       </main>
-    </div>
+    </AppShell>
   );
 }

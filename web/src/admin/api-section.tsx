@@ -3,6 +3,7 @@ import { useState } from "react";
 import { call } from "../api.ts";
 import { Section } from "./section.tsx";
 import { change, useResource } from "./use-resource.ts";
+import { Table } from "./table.tsx";
 
 interface Project {
   id: string;
@@ -43,7 +44,7 @@ function ProjectKeys({ project }: { project: Project }) {
           New key, shown this once: <code>{created}</code>
         </div>
       )}
-      <table className="table">
+      <Table label="API keys">
         <thead>
           <tr>
             <th scope="col">Key</th>
@@ -81,7 +82,7 @@ function ProjectKeys({ project }: { project: Project }) {
             </tr>
           ))}
         </tbody>
-      </table>
+      </Table>
       <button
         type="button"
         className="button small"

@@ -3,6 +3,7 @@ import { useState } from "react";
 import { call } from "../api.ts";
 import { Section } from "./section.tsx";
 import { useResource } from "./use-resource.ts";
+import { Table } from "./table.tsx";
 
 interface Entry {
   seq: number;
@@ -15,6 +16,28 @@ interface Entry {
 
 type Verification =
   { ok: true; entries: number; checkpoints: number } | { ok: false; seq: number; problem: string };
+
+function factText(value: unknown): string {
+  if (value === null || value === undefined) return "none";
+  if (typeof value === "object") return JSON.stringify(value);
+  return String(value);
+}
+
+/** An entry's facts, one "name: value" per line, readable at any width. */
+function Facts({ metadata }: { metadata: Record<string, unknown> }) {
+  const entries = Object.entries(metadata ?? {});
+  if (entries.length === 0) return <span className="muted">none</span>;
+  return (
+    <dl className="fact-list">
+      {entries.map(([name, value]) => (
+        <div key={name} style={{ display: "contents" }}>
+          <dt>{name}</dt>
+          <dd>{factText(value)}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
 
 export function AuditSection() {
   const [action, setAction] = useState("");
@@ -62,7 +85,7 @@ export function AuditSection() {
           </span>
         )}
       </div>
-      <table className="table">
+      <Table label="Audit entries" stacked>
         <thead>
           <tr>
             <th scope="col">#</th>
@@ -76,18 +99,24 @@ export function AuditSection() {
         <tbody>
           {entries.data?.data.map((entry) => (
             <tr key={entry.seq}>
-              <td>{entry.seq}</td>
-              <td>{new Date(entry.at).toLocaleString()}</td>
-              <td>{entry.actor}</td>
-              <td>
+              <td data-label="#">{entry.seq}</td>
+              <td data-label="Time">{new Date(entry.at).toLocaleString()}</td>
+              <td data-label="Actor" className="id-cell">
+                {entry.actor}
+              </td>
+              <td data-label="Action">
                 <code>{entry.action}</code>
               </td>
-              <td>{entry.target}</td>
-              <td className="facts-cell">{JSON.stringify(entry.metadata)}</td>
+              <td data-label="Target" className="id-cell">
+                {entry.target}
+              </td>
+              <td data-label="Facts" className="facts-cell">
+                <Facts metadata={entry.metadata} />
+              </td>
             </tr>
           ))}
         </tbody>
-      </table>
+      </Table>
     </Section>
   );
 }

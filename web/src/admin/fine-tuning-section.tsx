@@ -2,6 +2,7 @@
 import { useEffect } from "react";
 import { Section } from "./section.tsx";
 import { useResource } from "./use-resource.ts";
+import { Table } from "./table.tsx";
 
 interface Job {
   id: string;
@@ -33,7 +34,7 @@ export function FineTuningSection() {
       onRetry={reload}
     >
       {jobs.data?.data.length === 0 && <p className="muted">No fine-tuning jobs yet.</p>}
-      <table className="table">
+      <Table label="Fine-tuning jobs">
         <thead>
           <tr>
             <th scope="col">Job</th>
@@ -68,7 +69,7 @@ export function FineTuningSection() {
             </tr>
           ))}
         </tbody>
-      </table>
+      </Table>
     </Section>
   );
 }

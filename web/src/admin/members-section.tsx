@@ -3,6 +3,7 @@ import { useState } from "react";
 import { call } from "../api.ts";
 import { Section } from "./section.tsx";
 import { change, useResource } from "./use-resource.ts";
+import { Table } from "./table.tsx";
 
 interface Member {
   id: string;
@@ -25,7 +26,7 @@ export function MembersSection() {
       error={problem ?? members.error}
       onRetry={members.reload}
     >
-      <table className="table">
+      <Table label="Members">
         <thead>
           <tr>
             <th scope="col">Name</th>
@@ -82,7 +83,7 @@ export function MembersSection() {
             </tr>
           ))}
         </tbody>
-      </table>
+      </Table>
     </Section>
   );
 }

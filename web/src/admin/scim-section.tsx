@@ -4,6 +4,7 @@ import { useState } from "react";
 import { call } from "../api.ts";
 import { Section } from "./section.tsx";
 import { change, useResource } from "./use-resource.ts";
+import { Table } from "./table.tsx";
 
 interface Token {
   id: string;
@@ -57,7 +58,7 @@ export function ScimSection() {
           Create token
         </button>
       </div>
-      <table className="table">
+      <Table label="SCIM tokens">
         <thead>
           <tr>
             <th scope="col">Token</th>
@@ -84,7 +85,7 @@ export function ScimSection() {
             </tr>
           ))}
         </tbody>
-      </table>
+      </Table>
       {tokens.data?.data.length === 0 && <p className="muted">No tokens yet.</p>}
     </Section>
   );

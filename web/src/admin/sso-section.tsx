@@ -2,6 +2,7 @@
 // the OIDC connection, and the email domains that route their people to this organisation's SSO.
 import { Section } from "./section.tsx";
 import { useResource } from "./use-resource.ts";
+import { Table } from "./table.tsx";
 
 interface Domain {
   domain: string;
@@ -119,7 +120,7 @@ export function SsoSection({ organization }: { organization: string }) {
         </p>
       )}
       {domains.length > 0 && (
-        <table className="table">
+        <Table label="Domains">
           <thead>
             <tr>
               <th scope="col">Domain</th>
@@ -140,7 +141,7 @@ export function SsoSection({ organization }: { organization: string }) {
               </tr>
             ))}
           </tbody>
-        </table>
+        </Table>
       )}
     </Section>
   );

@@ -2,6 +2,7 @@
 // its reason and reference, and every access that was made (by operators and abuse reviewers).
 import { Section } from "./section.tsx";
 import { useResource } from "./use-resource.ts";
+import { Table } from "./table.tsx";
 
 interface Grant {
   id: string;
@@ -50,7 +51,7 @@ export function TransparencySection() {
         <h3>Staff-access requests</h3>
         {transparency.data && grants.length === 0 && <p className="muted">No staff has asked for access.</p>}
         {grants.length > 0 && (
-          <table className="table">
+          <Table label="Access requests">
             <thead>
               <tr>
                 <th scope="col">Reason</th>
@@ -83,7 +84,7 @@ export function TransparencySection() {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </Table>
         )}
       </Section>
       <Section
@@ -92,7 +93,7 @@ export function TransparencySection() {
       >
         {transparency.data && accesses.length === 0 && <p className="muted">No accesses.</p>}
         {accesses.length > 0 && (
-          <table className="table">
+          <Table label="Accesses">
             <thead>
               <tr>
                 <th scope="col">When</th>
@@ -116,7 +117,7 @@ export function TransparencySection() {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </Table>
         )}
       </Section>
     </>
