@@ -43,7 +43,10 @@ export function createPrivacyEngine(dependencies: {
   audit: AuditLog;
   models: ModelLookup;
   logger: Logger;
-  config: Pick<Config, "upstreams" | "models" | "http" | "tls" | "masterKey" | "databaseUrl" | "databaseCaFile">;
+  config: Pick<
+    Config,
+    "upstreams" | "models" | "http" | "tls" | "masterKey" | "databaseUrl" | "databaseCaFile"
+  >;
 }): PrivacyEngine {
   const { db, keyring, audit, models, logger, config } = dependencies;
   const settings = new PrivacySettingsService({ db, audit });
