@@ -12,7 +12,8 @@ async function on(text: string): Promise<string[]> {
 
 describe("built-in classifier", () => {
   it("[API-3] finds profanity, personal data, secrets and prompt injection", async () => {
-    expect(await on("you are a fucking idiot")).toEqual(["profanity"]);
+    // An insult aimed at the reader is harassment in OpenAI's categories, besides its profanity.
+    expect(await on("you are a fucking idiot")).toEqual(["harassment", "profanity"]);
     expect(await on("write to jane.doe@example.org")).toEqual(["pii/email"]);
     expect(await on("call +1-202-555-0143 or (202) 555-0143")).toEqual(["pii/phone"]);
     expect(await on("card 4111 1111 1111 1111 exp 12/29")).toEqual(["pii/payment_card"]);

@@ -1,0 +1,255 @@
+// One clause of analysed text as the rules see it: tag totals, and who or what a verb is aimed at.
+import { T, tags, w, type Entry } from "./harm-tags.ts";
+import type { Analysis } from "./harm-tokenizer.ts";
+
+/** Who or what an act is aimed at. "people" is anyone at all; "person" someone in particular. */
+export type Target = "second" | "person" | "people" | "group" | "animal" | "place" | "self" | "none";
+
+const generic = new Set([
+  "someone",
+  "somebody",
+  "anyone",
+  "anybody",
+  "everyone",
+  "everybody",
+  "people",
+  "person",
+  "persons",
+  "folks",
+  "human",
+  "humans",
+  "men",
+  "women",
+  "kids",
+  "children",
+  "others",
+]);
+
+/** Opening words of an order ("go and ...", "just ..."): they leave a clause imperative. */
+const imperativeOpeners = new Set([
+  "go",
+  "just",
+  "then",
+  "and",
+  "please",
+  "now",
+  "so",
+  "also",
+  "ok",
+  "okay",
+  "come",
+  "first",
+  "quickly",
+  "simply",
+]);
+
+const worshipPlaces = new Set([
+  "mosque",
+  "mosques",
+  "synagogue",
+  "synagogues",
+  "church",
+  "churches",
+  "temple",
+  "temples",
+]);
+
+export class Clause {
+  readonly analysis: Analysis;
+  readonly start: number;
+  readonly end: number;
+  readonly question: boolean;
+  readonly #totals: Float64Array;
+  readonly #offset: number;
+
+  /** Tag sums come from the analysis: `totals` from `offset` on, one number per tag. */
+  constructor(
+    analysis: Analysis,
+    start: number,
+    end: number,
+    question: boolean,
+    totals: Float64Array,
+    offset: number,
+  ) {
+    this.analysis = analysis;
+    this.start = start;
+    this.end = end;
+    this.question = question;
+    this.#totals = totals;
+    this.#offset = offset;
+  }
+
+  /** The clause's sum of a tag's weights (`T.harm`). */
+  total(tag: number): number {
+    return this.#totals[this.#offset + tag]!;
+  }
+
+  entry(index: number): Entry | undefined {
+    return index >= this.start && index < this.end ? this.analysis.entries[index] : undefined;
+  }
+
+  word(index: number): string {
+    return this.analysis.words[index] ?? "";
+  }
+
+  /** The next word's index after the entry at `index` (a phrase counts as one). */
+  next(index: number): number {
+    return index + Math.max(1, this.analysis.spans[index] ?? 1);
+  }
+
+  /** Whether any word in [from, to) carries the tag. */
+  any(tag: number, from: number, to: number): boolean {
+    for (let index = Math.max(from, this.start); index < Math.min(to, this.end); index += 1) {
+      if (w(this.analysis.entries[index], tag) > 0) return true;
+    }
+    return false;
+  }
+
+  /** A word that names a group: a plural ("Muslims") or a group word not followed by an ordinary noun. */
+  isGroup(index: number): boolean {
+    const entry = this.entry(index);
+    if (!entry) return false;
+    if (w(entry, T.group)) return true;
+    if (!w(entry, T.groupAdjective)) return false;
+    const nextIndex = this.next(index);
+    if (nextIndex >= this.end) return true;
+    const following = this.entry(nextIndex);
+    if (!following) return false;
+    return Boolean(
+      w(following, T.person) ||
+      w(following, T.preposition) ||
+      w(following, T.copula) ||
+      w(following, T.determiner) ||
+      w(following, T.question) ||
+      w(following, T.intent) ||
+      w(following, T.should) ||
+      w(following, T.dehumanize) ||
+      w(following, T.insult) ||
+      w(following, T.slur),
+    );
+  }
+
+  /** Whether the words before `index` in this clause leave it an order: no subject, no question. */
+  isImperative(index: number): boolean {
+    const word = this.word(index);
+    if (word.endsWith("ed") || word.endsWith("ing")) return false;
+    for (let before = this.start; before < index; before += 1) {
+      if ((this.analysis.spans[before] ?? 1) === 0) continue;
+      const entry = this.analysis.entries[before];
+      const text = this.word(before);
+      if (imperativeOpeners.has(text)) continue;
+      if (!entry) return false;
+      if (
+        w(entry, T.first) ||
+        w(entry, T.second) ||
+        w(entry, T.third) ||
+        w(entry, T.person) ||
+        w(entry, T.group) ||
+        w(entry, T.copula)
+      )
+        return false;
+      if (
+        w(entry, T.question) ||
+        w(entry, T.request) ||
+        w(entry, T.intent) ||
+        w(entry, T.should) ||
+        w(entry, T.wish)
+      )
+        return false;
+      if (!(
+        w(entry, T.determiner) ||
+        w(entry, T.preposition) ||
+        w(entry, T.place) ||
+        w(entry, T.thing) ||
+        w(entry, T.particle)
+      ))
+        return false;
+    }
+    return true;
+  }
+
+  /**
+   * Who the act at `index` is aimed at: the first noun phrase after the verb, skipping determiners
+   * and adjectives. A body part belongs to its possessor ("your throat" is you). A person word that
+   * begins a compound is a thing ("child process"). Stops at a preposition.
+   */
+  targetAfter(index: number): Target {
+    const own = this.entry(index);
+    if (w(own, T.second)) return "second";
+    if (w(own, T.person) || w(own, T.third)) return "person";
+    let possessor: Target | null = null;
+    let unknown = 0;
+    const limit = Math.min(this.end, this.next(index) + 7);
+    for (let position = this.next(index); position < limit; position = this.next(position)) {
+      const entry = this.analysis.entries[position];
+      const word = this.word(position);
+      if (!entry) {
+        if (this.analysis.capitals[position]) return "person";
+        if (/^\d+$/.test(word)) continue;
+        unknown += 1;
+        if (unknown > 2 || possessor) break;
+        continue;
+      }
+      if (w(entry, T.idiom)) return "none";
+      if (this.isGroup(position) || worshipPlaces.has(word)) return "group";
+      if (w(entry, T.second)) return "second";
+      if (w(entry, T.self)) return "self";
+      if (w(entry, T.secondPossessive)) {
+        possessor = "second";
+        continue;
+      }
+      if (w(entry, T.selfPossessive)) {
+        possessor = "self";
+        continue;
+      }
+      if (w(entry, T.thirdPossessive)) {
+        possessor = "person";
+        continue;
+      }
+      if (w(entry, T.body)) return possessor === "self" ? "self" : (possessor ?? "none");
+      if (w(entry, T.person) || w(entry, T.third)) {
+        if (w(this.entry(this.next(position)), T.thing)) return "none";
+        return possessor || !generic.has(word) ? "person" : "people";
+      }
+      if (w(entry, T.animal)) return "animal";
+      if (w(entry, T.place)) return possessor === "second" ? "second" : "place";
+      if (w(entry, T.thing)) return "none";
+      if (w(entry, T.determiner) || w(entry, T.particle)) continue;
+      break;
+    }
+    return possessor === "person" ? "person" : "none";
+  }
+
+  /** Who a passive act ("should be shot") is aimed at: the subject before the modal. */
+  targetBefore(index: number): Target {
+    for (let position = index - 1; position >= this.start; position -= 1) {
+      const entry = this.analysis.entries[position];
+      if (!entry) continue;
+      if (this.isGroup(position)) return "group";
+      if (w(entry, T.second)) return "second";
+      if (w(entry, T.person) || w(entry, T.third))
+        return generic.has(this.word(position)) ? "people" : "person";
+      if (w(entry, T.animal)) return "animal";
+    }
+    return "none";
+  }
+}
+
+/** The clauses of an analysis that hold a word that can make them harmful, in order. */
+export function triggeredClauses(analysis: Analysis): Clause[] {
+  const clauses: Clause[] = [];
+  for (let index = 0; index + 1 < analysis.clauses.length; index += 1) {
+    if (!analysis.triggered[index]) continue;
+    clauses.push(
+      new Clause(
+        analysis,
+        analysis.clauses[index]!,
+        analysis.clauses[index + 1]!,
+        analysis.questions[index] ?? false,
+        analysis.clauseTotals,
+        index * tags.length,
+      ),
+    );
+  }
+  return clauses;
+}
