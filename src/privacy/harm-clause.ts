@@ -133,11 +133,32 @@ export class Clause {
   isImperative(index: number): boolean {
     const word = this.word(index);
     if (word.endsWith("ed") || word.endsWith("ing")) return false;
-    for (let before = this.start; before < index; before += 1) {
+    // An order may begin after a comma: "violence is the answer, attack the town hall".
+    let start = this.start;
+    for (let position = index; position > this.start; position -= 1) {
+      if (this.analysis.breaks[position]) {
+        start = position;
+        break;
+      }
+    }
+    // "Round up the gays and burn them": after "and", a second order follows the first.
+    if (this.#opensOrder(start)) {
+      for (let position = index - 1; position > start; position -= 1) {
+        const word = this.word(position);
+        if (word === "and" || word === "then") {
+          start = position + 1;
+          break;
+        }
+      }
+    }
+    for (let before = start; before < index; before += 1) {
       if ((this.analysis.spans[before] ?? 1) === 0) continue;
       const entry = this.analysis.entries[before];
       const text = this.word(before);
       if (imperativeOpeners.has(text)) continue;
+      // A word the lexicon does not know, opening the order and followed by its object, is its verb:
+      // "round up the gays and burn them", "grab your weapons and attack".
+      if (!entry && before === start && this.#opensObject(before + 1)) continue;
       if (!entry) return false;
       if (
         w(entry, T.first) ||
@@ -173,6 +194,40 @@ export class Clause {
    * and adjectives. A body part belongs to its possessor ("your throat" is you). A person word that
    * begins a compound is a thing ("child process"). Stops at a preposition.
    */
+  /** Whether the clause part from `index` opens with an order: a verb, then its object. */
+  #opensOrder(index: number): boolean {
+    const entry = this.entry(index);
+    if (w(entry, T.question) || w(entry, T.first) || w(entry, T.second) || w(entry, T.third)) return false;
+    if (w(entry, T.harm) || imperativeOpeners.has(this.word(index))) return true;
+    if (w(entry, T.person) || w(entry, T.group) || w(entry, T.copula)) return false;
+    return this.#opensObject(index + 1);
+  }
+
+  /** Whether the word at `index` begins an object: a determiner, a pronoun, a particle. */
+  #opensObject(index: number): boolean {
+    const entry = this.entry(index);
+    return (
+      w(entry, T.determiner) +
+        w(entry, T.particle) +
+        w(entry, T.secondPossessive) +
+        w(entry, T.thirdPossessive) +
+        w(entry, T.selfPossessive) >
+        0 ||
+      (w(entry, T.third) > 0 && w(entry, T.person) > 0)
+    );
+  }
+
+  /** The owner named after a body part: "every bone in your body". */
+  #ownerAfter(index: number): Target | null {
+    for (let position = index + 1; position < Math.min(this.end, index + 4); position += 1) {
+      const entry = this.entry(position);
+      if (w(entry, T.secondPossessive) || w(entry, T.second)) return "second";
+      if (w(entry, T.thirdPossessive)) return "person";
+      if (w(entry, T.selfPossessive)) return "self";
+    }
+    return null;
+  }
+
   targetAfter(index: number): Target {
     const own = this.entry(index);
     if (w(own, T.second)) return "second";
@@ -206,13 +261,21 @@ export class Clause {
         possessor = "person";
         continue;
       }
-      if (w(entry, T.body)) return possessor === "self" ? "self" : (possessor ?? "none");
+      if (w(entry, T.body)) return possessor ?? this.#ownerAfter(position) ?? "none";
       if (w(entry, T.person) || w(entry, T.third)) {
-        if (w(this.entry(this.next(position)), T.thing)) return "none";
+        const following = this.next(position);
+        if (w(this.entry(following), T.thing)) return "none";
+        // "my neighbour's cat": the act is aimed at what the person owns.
+        if (this.word(following) === "'s") {
+          possessor = "person";
+          position = following;
+          continue;
+        }
         return possessor || !generic.has(word) ? "person" : "people";
       }
       if (w(entry, T.animal)) return "animal";
-      if (w(entry, T.place)) return possessor === "second" ? "second" : "place";
+      // Someone's home or car: a threat to them.
+      if (w(entry, T.place)) return possessor === "second" || possessor === "person" ? possessor : "place";
       if (w(entry, T.thing)) return "none";
       if (w(entry, T.determiner) || w(entry, T.particle)) continue;
       break;

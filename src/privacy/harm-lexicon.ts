@@ -42,6 +42,31 @@ export function hashWord(word: string): number {
   return hash;
 }
 
+/** Tags a phrase takes from its words: who they name, and negation. */
+const inherited: readonly Tag[] = [
+  "first",
+  "self",
+  "selfPossessive",
+  "second",
+  "secondPossessive",
+  "third",
+  "thirdPossessive",
+  "person",
+  "group",
+  "negation",
+];
+
+function inherit(weights: Weights, words: readonly Weights[]): Weights {
+  const merged: Partial<Record<Tag, number>> = { ...weights };
+  for (const word of words) {
+    for (const tag of inherited) {
+      const weight = word[tag];
+      if (weight !== undefined && merged[tag] === undefined) merged[tag] = weight;
+    }
+  }
+  return merged;
+}
+
 export class Lexicon {
   readonly #table = new Map<string, Lookup>();
   #compiled = false;
@@ -134,10 +159,13 @@ export class Lexicon {
 
   /** Turns every word's and phrase's weights into entries; the lexicon is read-only afterwards. */
   compile(): this {
-    const visit = (level: Map<string, PhraseNode>): void => {
-      for (const node of level.values()) {
-        if (node.weights) node.entry = compileEntry(node.weights);
-        if (node.next) visit(node.next);
+    // A phrase keeps who its words name ("can i" is still the speaker), unless it is an idiom.
+    const visit = (level: Map<string, PhraseNode>, path: Weights[]): void => {
+      for (const [word, node] of level) {
+        const here = [...path, this.#table.get(word)?.weights ?? {}];
+        if (node.weights)
+          node.entry = compileEntry(node.weights.idiom ? node.weights : inherit(node.weights, here));
+        if (node.next) visit(node.next, here);
       }
     };
     if (this.#compiled) return this;
@@ -148,7 +176,7 @@ export class Lexicon {
     this.#mask = size - 1;
     for (const slot of this.#table.values()) {
       if (slot.weights) slot.entry = compileEntry(slot.weights);
-      if (slot.phrases) visit(slot.phrases);
+      if (slot.phrases) visit(slot.phrases, [slot.weights ?? {}]);
       const hash = hashWord(slot.word);
       let index = hash & this.#mask;
       while (this.#slots[index]) index = (index + 1) & this.#mask;

@@ -78,6 +78,7 @@ function uncontract(word: string, out: string[]): void {
   else if (tail === "s") {
     if (head === "let") out.push("let", "us");
     else if (subjectIs.has(head)) out.push(head, "is");
+    else if (head.length === 0) out.push("'s");
     else out.push(head, "'s");
   } else if (head.length > 0) out.push(head);
   else if (tail.length > 0) out.push(tail);

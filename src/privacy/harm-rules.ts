@@ -19,14 +19,22 @@ export function scoreIllicit(clause: Clause, scores: HarmScores): void {
       clause.total(T.secondPossessive) >
     0;
   let evidence = crime;
-  if (drug > 0 && (clause.total(T.make) > 0 || clause.total(T.acquire) > 0)) evidence += 0.5 + drug;
-  if (intrude > 0 && (someone || stealth > 0)) evidence += 1.5;
+  if (drug > 0 && (clause.total(T.make) > 0 || clause.total(T.acquire) > 0)) {
+    // Medicine asks about drugs too: only the drug part of the evidence yields to it.
+    evidence += (0.5 + drug) * (clause.total(T.medical) > 0 ? 0.5 : 1);
+  }
+  // "Break into a car", "hack into her account"; a weaker verb ("access", "track") needs
+  // someone else's account, phone or messages.
+  if (intrude >= 1 && (someone || stealth > 0 || clause.total(T.place) > 0)) evidence += 1.5;
+  else if (intrude > 0 && someone && clause.total(T.account) > 0) evidence += 1.5;
   if (stealth > 0 && evidence > 0) evidence += 1;
+  // "without the teacher noticing": done unseen.
+  else if (evidence > 0 && unnoticed(clause)) evidence += 1;
   if (evidence === 0) return;
   const asked = clause.total(T.request) > 0 || clause.question;
   if (!asked) evidence *= 0.3;
   if (clause.total(T.defence) > 0 || clause.total(T.lawful) > 0) evidence *= 0.25;
-  if (clause.total(T.report) > 0 || clause.total(T.medical) > 0) evidence *= 0.5;
+  if (clause.total(T.report) > 0) evidence *= 0.5;
   raise(scores, "illicit", squash(evidence, 1));
 }
 
@@ -35,10 +43,13 @@ export function scoreSelfHarm(clause: Clause, text: Clause, scores: HarmScores):
   const urge = clause.total(T.selfHarmUrge);
   if (urge > 0 && text.total(T.support) === 0) {
     raise(scores, "self-harm/instructions", squash(urge, 1));
-    raise(scores, "harassment", squash(urge, 1));
+    // Urging the reader ("kill yourself") is harassment too; urging no one in particular is not.
+    if (clause.total(T.second) > 0) raise(scores, "harassment", squash(urge, 1));
   }
-  const act = clause.total(T.selfHarm);
+  let act = clause.total(T.selfHarm);
   if (act === 0) return;
+  // "How deep do I cut to hit a vein": a measure asked of a harmful act on the body.
+  if (clause.total(T.quantity) + clause.total(T.request) > 0 && clause.total(T.harm) > 0) act += 1;
   const care = text.total(T.support) + text.total(T.medical) + text.total(T.report);
   const dampen = care > 0 ? 0.3 : 1;
   const method = clause.total(T.quantity) > 0 || clause.total(T.request) > 0;
@@ -53,6 +64,15 @@ export function scoreSelfHarm(clause: Clause, text: Clause, scores: HarmScores):
 }
 
 /** Ages under 18 written as "12 year old", "aged 15". */
+function unnoticed(clause: Clause): boolean {
+  if (clause.total(T.notice) === 0) return false;
+  for (let index = clause.start; index < clause.end; index += 1) {
+    if (clause.word(index) !== "without") continue;
+    if (clause.any(T.notice, index + 1, index + 5)) return true;
+  }
+  return false;
+}
+
 function minorAge(analysis: Analysis): boolean {
   const { words } = analysis;
   for (let index = 0; index < words.length; index += 1) {
@@ -62,7 +82,12 @@ function minorAge(analysis: Analysis): boolean {
     if (age < 1 || age > 17) continue;
     const next = words[index + 1];
     if (next === "year" || next === "years" || next === "yr" || next === "yrs") return true;
-    if (words[index - 1] === "aged" || words[index - 1] === "age") return true;
+    const before = words[index - 1];
+    if (before === "aged" || before === "age") return true;
+    // "she is 15": an age said of someone.
+    if ((before === "is" || before === "am" || before === "are") && index + 1 >= words.length) return true;
+    if ((before === "is" || before === "am" || before === "are") && (next === "" || next === "and"))
+      return true;
   }
   return false;
 }
@@ -76,7 +101,7 @@ export function scoreSexual(text: Clause, scores: HarmScores): void {
   const { analysis } = text;
   for (let index = 0; index + 1 < analysis.words.length; index += 1) {
     if (w(analysis.entries[index], T.secondPossessive) && w(analysis.entries[index + 1], T.sexual))
-      evidence += 0.5;
+      evidence += 1;
   }
   if (evidence <= 0) return;
   raise(scores, "sexual", squash(evidence, 2));
@@ -84,31 +109,32 @@ export function scoreSexual(text: Clause, scores: HarmScores): void {
   if (minor && evidence >= 1) raise(scores, "sexual/minors", squash(evidence + 0.5, 1));
 }
 
-/** Whether the insult at `index` is said to or of someone: "you ...", "what a ...", "she is a ...". */
-function directed(clause: Clause, index: number, strong: boolean): boolean {
+/**
+ * How squarely the insult at `index` is aimed: 2 said to the reader ("you ...", "what a ..."), 1.5
+ * said of someone ("she is a ..."), 0 said of oneself or of no one.
+ */
+function aim(clause: Clause, index: number, strong: boolean, personal: boolean): number {
   const from = Math.max(clause.start, index - 5);
   for (let position = index - 1; position >= from; position -= 1) {
     const entry = clause.entry(position);
     const word = clause.word(position);
-    if (w(entry, T.second)) return true;
-    if (strong && w(entry, T.secondPossessive)) return true;
-    if ((word === "what" || word === "such") && index - position <= 4) return true;
-    if (word === "calling" || word === "call") return true;
+    if (w(entry, T.first) || w(entry, T.self)) return 0;
+    if (w(entry, T.second)) return 2;
+    if (strong && w(entry, T.secondPossessive)) return 2;
+    if ((word === "what" || word === "such") && index - position <= 4) return 2;
+    if (word === "calling" || word === "call") return 2;
     if (w(entry, T.copula)) {
       for (let subject = position - 1; subject >= Math.max(clause.start, position - 3); subject -= 1) {
         const before = clause.entry(subject);
-        if (w(before, T.first) || w(before, T.self)) return false;
-        if (
-          w(before, T.third) ||
-          w(before, T.person) ||
-          w(before, T.second) ||
-          clause.analysis.capitals[subject]
-        )
-          return true;
+        if (w(before, T.first) || w(before, T.self)) return 0;
+        if (w(before, T.second)) return 2;
+        if (w(before, T.third) || w(before, T.person) || clause.analysis.capitals[subject]) return 1.5;
+        // "Sarah is a slut": a name opening the clause, before an insult that names a person.
+        if (personal && subject === clause.start && !before) return 1.5;
       }
     }
   }
-  return false;
+  return 0;
 }
 
 /** Insults and abuse aimed at a person (not at oneself, not talk about a word, not at a group). */
@@ -121,8 +147,11 @@ export function scoreHarassment(clause: Clause, scores: HarmScores): void {
     for (let index = clause.start; index < clause.end; index = clause.next(index)) {
       const weight = w(clause.entry(index), T.insult) ?? 0;
       if (weight === 0) continue;
-      if (directed(clause, index, weight >= 2)) evidence += 2 * weight;
-      else if (weight >= 2 && w(clause.entry(index), T.person)) evidence += 1.5;
+      const personal = w(clause.entry(index), T.person) > 0;
+      const aimed = aim(clause, index, weight >= 2, personal);
+      if (aimed > 0) evidence += aimed * weight;
+      // "Look at this retard": a strong insult that names a person is aimed at someone.
+      else if (weight >= 2 && personal) evidence += 2;
     }
   }
   raise(scores, "harassment", squash(evidence, 2));
@@ -148,14 +177,34 @@ export function scoreHate(clause: Clause, scores: HarmScores): void {
   raise(scores, "hate", squash(evidence, 1.5));
 }
 
+/** "cut his head off", "ripped her arm off": a body part torn from a body. */
+function severed(text: Clause): number {
+  const { analysis } = text;
+  for (let index = 1; index + 1 < analysis.words.length; index += 1) {
+    if (!w(analysis.entries[index], T.body)) continue;
+    const after = analysis.words[index + 1];
+    if (after !== "off" && after !== "out" && after !== "open") continue;
+    for (let before = Math.max(0, index - 3); before < index; before += 1) {
+      const entry = analysis.entries[before];
+      if (w(entry, T.harm) || w(entry, T.gore)) return 1.2;
+    }
+  }
+  return 0;
+}
+
 /** Gore for its own sake: several gory details, not a surgeon's notes or a film review. */
 export function scoreGraphic(text: Clause, scores: HarmScores): void {
   const gore = text.total(T.gore);
   if (gore === 0) return;
-  let evidence = gore + 0.3 * Math.min(3, text.total(T.harm)) + (text.total(T.enjoy) > 0 ? 0.5 : 0);
+  let evidence =
+    gore +
+    0.3 * Math.min(3, text.total(T.harm)) +
+    (text.total(T.enjoy) > 0 ? 0.5 : 0) +
+    (text.total(T.suffer) > 0 ? 0.5 : 0) +
+    severed(text);
   evidence -= 1.5 * text.total(T.medical);
   if (evidence <= 0) return;
-  const score = squash(evidence, 2.5);
+  const score = squash(evidence, 2);
   raise(scores, "violence/graphic", score);
   raise(scores, "violence", score);
 }

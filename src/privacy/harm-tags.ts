@@ -52,6 +52,8 @@ export const tags = [
   // Crime, drugs, self-harm, sex.
   "crime",
   "intrude", // get into, hack into, spy on: someone else's account or home
+  "account", // an account, a phone, messages: what intruders get into
+  "notice", // noticing, knowing, finding out: "without the teacher noticing"
   "drug",
   "make", // make, build, synthesise
   "acquire", // buy, get, sell, smuggle

@@ -13,6 +13,8 @@ export interface Analysis {
   spans: number[];
   /** Per word: written with a capital letter inside a clause, so perhaps a name. */
   capitals: boolean[];
+  /** Per word: a comma, colon, dash or bracket comes before it, so an order may start there. */
+  breaks: boolean[];
   /** The index of each clause's first word, and the word count at the end. */
   clauses: number[];
   /** Per clause: it ended with a question mark. */
@@ -37,6 +39,19 @@ function isWordCode(code: number): boolean {
       code !== 0x2013 &&
       code !== 0x2026 &&
       (code < 0x2018 || code > 0x201f))
+  );
+}
+
+/** A comma, colon, dash, bracket or quote: not the end of a clause ("keep talking, and I'll ..."). */
+function isSoftBreak(code: number): boolean {
+  return (
+    code === 44 ||
+    code === 58 ||
+    code === 40 ||
+    code === 41 ||
+    code === 34 ||
+    code === 0x2014 ||
+    code === 0x2013
   );
 }
 
@@ -71,6 +86,8 @@ export function tokenize(original: string, lexicon: Lexicon): Analysis {
   const words: string[] = [];
   const found: Array<Lookup | undefined> = [];
   const capitals: boolean[] = [];
+  const breaks: boolean[] = [];
+  let pendingBreak = false;
   const clauses: number[] = [0];
   const questions: boolean[] = [];
   let clauseStart = 0;
@@ -80,6 +97,7 @@ export function tokenize(original: string, lexicon: Lexicon): Analysis {
   while (index < length) {
     const code = text.charCodeAt(index);
     if (!isWordCode(code)) {
+      if (isSoftBreak(code)) pendingBreak = true;
       if (
         endsClause(code) &&
         !(code === 46 && index + 1 < length && isWordCode(text.charCodeAt(index + 1)))
@@ -112,12 +130,21 @@ export function tokenize(original: string, lexicon: Lexicon): Analysis {
       index += 1;
     }
     const firstCode = original.charCodeAt(start);
-    const capital = words.length > clauseStart && firstCode >= 65 && firstCode <= 90 && index - start > 1;
+    // A name: capital then small letters ("Tom", not "SQL" or "I").
+    const secondCode = original.charCodeAt(start + 1);
+    const capital =
+      words.length > clauseStart &&
+      firstCode >= 65 &&
+      firstCode <= 90 &&
+      secondCode >= 97 &&
+      secondCode <= 122;
     const lookup = special ? undefined : lexicon.lookupAt(text, start, index, hash);
     if (!special && !lookup?.expand) {
       words.push(lookup ? lookup.word : "");
       found.push(lookup);
       capitals.push(capital);
+      breaks.push(pendingBreak);
+      pendingBreak = false;
       continue;
     }
     const raw = text.slice(start, index);
@@ -138,24 +165,24 @@ export function tokenize(original: string, lexicon: Lexicon): Analysis {
       words.push(written);
       found.push(lookup);
       capitals.push(capital && part === 0 && spill[0] !== "i");
+      breaks.push(pendingBreak && part === 0);
     }
+    pendingBreak = false;
   }
   if (words.length > clauseStart || clauses.length === 1) {
     clauses.push(words.length);
     questions.push(false);
   }
-  return tag(words, found, capitals, clauses, questions, lexicon);
+  return { ...tag(words, found, clauses, lexicon), capitals, breaks, questions };
 }
 
 /** Looks up phrases, sums the tags and marks the clauses worth the rules' time. */
 function tag(
   words: string[],
   found: Array<Lookup | undefined>,
-  capitals: boolean[],
   clauses: number[],
-  questions: boolean[],
   lexicon: Lexicon,
-): Analysis {
+): Omit<Analysis, "capitals" | "breaks" | "questions"> {
   const entries = new Array<Entry | undefined>(words.length);
   const spans = new Array<number>(words.length).fill(1);
   const totals = new Float64Array(tags.length);
@@ -195,5 +222,5 @@ function tag(
       if (entry.trigger) triggered[clause] = true;
     }
   }
-  return { words, entries, spans, capitals, clauses, questions, triggered, totals, clauseTotals, profanity };
+  return { words, entries, spans, clauses, triggered, totals, clauseTotals, profanity };
 }

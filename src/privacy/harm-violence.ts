@@ -5,6 +5,8 @@ import { T, w } from "./harm-tags.ts";
 import type { Clause, Target } from "./harm-clause.ts";
 import { raise, type HarmScores } from "./harm-scores.ts";
 
+const callers = new Set(["someone", "somebody", "everyone", "everybody", "people", "anyone", "anybody"]);
+
 type Mode = "intent" | "call" | "order" | "request" | "hearsay" | "none";
 
 /** What the whole text holds, for the rules that look past one clause. */
@@ -33,9 +35,15 @@ function modeOf(clause: Clause, index: number): Mode {
   if (request) return "request";
   if (call) return "call";
   if (intentAt >= 0) {
+    if (w(clause.entry(intentAt), T.first)) return "intent";
     for (let position = intentAt - 1; position >= clause.start; position -= 1) {
       const entry = clause.entry(position);
       if (w(entry, T.first)) return "intent";
+      // "Someone needs to ...", "everyone has to ...": a call to violence, not a report of it.
+      if (callers.has(clause.word(position))) return "call";
+      // "The photographer will shoot ...": someone else, named by a noun the lexicon does not know.
+      if (!entry && w(clause.entry(position - 1), T.determiner) && position - 1 >= clause.start)
+        return "hearsay";
       if (
         w(entry, T.third) ||
         (w(entry, T.person) && !w(entry, T.second)) ||
@@ -86,12 +94,19 @@ function harmEvents(clause: Clause, context: TextContext, scores: HarmScores): v
       target = "animal";
     }
     if (target === "none" || target === "self") continue;
-    if (target === "place" && !(w(entry, T.massHarm) || strength >= 2)) continue;
+    // Places are attacked, bombed, burnt, shot up; "shoot the wedding" is photography.
+    if (target === "place" && !w(entry, T.massHarm)) continue;
+    // "How do I stop my toddler biting": asked to prevent harm, not to do it.
+    if (mode === "request" && clause.total(T.defence) > 0) continue;
     if (target === "person" && group && clause.word(clause.next(index)) === "them") target = "group";
     let weight = modeWeight[mode] + 0.08 * (strength - 1) + (weapon ? 0.07 : 0);
     if (clause.total(T.game) > 0 || (context.game && mode !== "intent")) weight *= 0.4;
     if (clause.total(T.report) > 0 && mode !== "intent" && mode !== "call") weight *= 0.5;
     scoreEvent(scores, target, mode, weight);
+    // "How many pills would kill a person": a method of overdose, whoever it is for.
+    if (mode === "request" && clause.total(T.drug) > 0 && clause.total(T.weapon) === 0) {
+      raise(scores, "self-harm/instructions", weight);
+    }
   }
 }
 
@@ -110,7 +125,9 @@ function deathWishes(clause: Clause, scores: HarmScores): void {
 /** Threat phrases, weapons brought along, violence celebrated. */
 function threatsAndPraise(clause: Clause, context: TextContext, scores: HarmScores): void {
   const threat = clause.total(T.threat);
-  if (threat >= 2) {
+  // Some phrases threaten by themselves ("watch your back"); others only said to the reader
+  // ("you'll end up in the hospital").
+  if (threat >= 2 || (threat >= 1 && clause.total(T.second) > 0)) {
     raise(scores, "harassment/threatening", 0.8);
     raise(scores, "violence", 0.7);
   }
@@ -121,7 +138,7 @@ function threatsAndPraise(clause: Clause, context: TextContext, scores: HarmScor
     clause.total(T.intent) > 0 &&
     clause.total(T.weapon) > 0 &&
     aimed &&
-    clause.total(T.lawful) === 0
+    clause.total(T.lawful) + clause.total(T.game) === 0
   ) {
     raise(scores, "violence", 0.75);
     if (clause.total(T.second) > 0) raise(scores, "harassment/threatening", 0.75);

@@ -49,10 +49,13 @@ export function addAbuse(lexicon: Lexicon): void {
 function addHate(lexicon: Lexicon): void {
   const weights: Record<string, string> = {
     "2": `parasite parasites vermin cockroaches savages subhuman filth scum leeches invaders monkeys apes
-      perverts abomination inferior rapists terrorists uncivilized degenerate degenerates groomers`,
+      perverts abomination inferior rapists terrorists uncivilized degenerate degenerates groomers predators
+      pedophiles paedophiles abominations`,
     "1.5": `rats animals savage disease plague filthy pigs freaks stupid lazy thieves criminals brainwashed idiots
       useless burden stink barbaric evil invading disgusting bitches whores retarded vile`,
-    "1": `cancer dirty trash garbage dogs smell ruining destroying invasion banned broken ugly smelly greedy`,
+    "1": `cancer dirty trash garbage dogs smell ruining destroying invasion banned broken ugly smelly greedy
+      hysterical sick perverted deviant diseased primitive backward unintelligent dishonest liars sneaky
+      untrustworthy violent thugs beasts snakes weak`,
   };
   for (const [weight, list] of Object.entries(weights)) lexicon.words(list, { dehumanize: Number(weight) });
   lexicon
@@ -61,14 +64,18 @@ function addHate(lexicon: Lexicon): void {
       civilized, not human, less than human, breed like, do not belong, drug dealers, need to be fixed, needs
       to be fixed, should not be allowed, shouldn't be allowed, be thrown out, thrown out of, be deported, be
       locked away, locked away, stay in their own country, go back to, mentally ill, never amount to, all the
-      same, a burden, ruining the, ruin everything, deserve to be mocked`,
+      same, a burden, ruining the, ruin everything, deserve to be mocked, men in dresses, not real women, not real
+      men, be cured, need therapy, can not handle, should not vote, should not work, should not be trusted,
+      steal our jobs, taking our jobs, take our jobs, by nature, genetically inferior, less intelligent, belong
+      in`,
       { dehumanize: 1.5 },
     )
     .verbs("hate despise loathe", { hateVerb: 1 })
     .phrases("can not stand", { hateVerb: 1 })
     .words("word term slur offensive definition meaning etymology", { meta: 1 })
     .phrases(
-      `called me, call me, calls me, told me i, i am a, i am an, i am such a, i was, i am so, me a, me an, say
+      `called me, call me, calls me, told me i, i am a, i am an, i am such a, i am such an, i feel like an, i feel like a, i am being, i am the biggest, call myself, i am
+      just, i am really, i was, i am so, me a, me an, say
       instead, instead of saying, is it offensive`,
       { meta: 1 },
     );
@@ -76,8 +83,7 @@ function addHate(lexicon: Lexicon): void {
 
 function addSexual(lexicon: Lexicon): void {
   const weights: Record<string, string> = {
-    "2": `porn porno pornography pornographic xxx hentai blowjob blowjobs handjob cumshot orgasm orgasms masturbate
-      masturbating horny threesome orgy milf dildo deepthroat creampie gangbang boner nudes jailbait`,
+    "2": `porn porno pornography pornographic xxx hentai blowjob blowjobs handjob cumshot orgasm orgasms horny threesome orgy milf dildo deepthroat creampie gangbang boner nudes jailbait`,
     "1.5": "erotic erotica sexting cum cybersex camgirl",
     "1": `sex sexy naked nude cock dick pussy tits titties boobs penis vagina clit clitoris moan moans moaned
       moaning thrust thrusting lick licking licked suck sucking sucked steamy seduce seductive lingerie aroused
@@ -88,10 +94,13 @@ function addSexual(lexicon: Lexicon): void {
   };
   for (const [weight, list] of Object.entries(weights)) lexicon.words(list, { sexual: Number(weight) });
   lexicon
+    .verbs("masturbate fondle grope", { sexual: 2 })
+    .verbs("strip moan thrust lick suck seduce undress", { sexual: 1 })
     .phrases(
       `oral sex, anal sex, *have sex, sex scene, sex tape, sexual encounter, dirty talk, *talk dirty, spread her
       legs, spread your legs, *jerk off, suck my, suck your, fuck her, fuck me, fuck him, fucked her, fucked him,
-      send nudes, came hard, *touch myself, naked body, lap dance, *make love, sex chat, in bed with, sex
+      send nudes, came hard, want to fuck, going to fuck, fuck you hard, fuck you so hard, fuck you all night,
+      let me fuck, phone sex, in a sexual way, sexual way, sexually explicit, make her cum, make you cum, *touch myself, naked body, lap dance, *make love, sex chat, in bed with, sex
       tonight, child porn, child pornography`,
       { sexual: 2 },
     )

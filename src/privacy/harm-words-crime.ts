@@ -27,6 +27,23 @@ export function addCrime(lexicon: Lexicon): void {
     )
     .phrases("pick a lock, picking a lock, lock picking, lockpicking", { crime: 0.8 })
     .phrases(
+      `fake doctor 's note, fake note, fake sick note, fake diploma, fake degree, fake certificate, fake license,
+      fake licence, fake invoice, fake receipt, fake prescription, fake insurance claim, fake check, fake cheque,
+      forge a signature, forge signatures, counterfeit goods`,
+      { crime: 1.5 },
+    )
+    .verbs("cheat", { crime: 0.5 })
+    .verbs("access unlock monitor track", { intrude: 0.5 })
+    .nouns(
+      `account email inbox phone password message text dm laptop computer icloud instagram facebook snapchat
+      whatsapp gmail tiktok location webcam camera`,
+      { account: 1 },
+    )
+    .words("noticing notice knowing finding seeing catching suspecting hearing realising realizing", {
+      notice: 1,
+    })
+    .phrases("find out, finding out", { notice: 1 })
+    .phrases(
       `*hack into, *break into, *get into, *log into, *spy on, *snoop on, *access someone, read her texts, read
       his texts, read her messages, read his messages, her text messages, his text messages, *track her phone,
       *track his phone, her password, his password, someone's password, someone else's, her account, his
@@ -56,7 +73,7 @@ export function addCrime(lexicon: Lexicon): void {
     .words("bought sold got", { acquire: 1 })
     .verbs(
       `prevent protect defend detect spot recognise recognize identify secure safeguard mitigate patch fix
-      report train`,
+      report train stop`,
       { defence: 1 },
     )
     .words(
@@ -85,12 +102,16 @@ export function addSelfHarm(lexicon: Lexicon): void {
       *make myself throw up, *make myself sick, *burn myself, *drown myself, *poison myself, *stab myself,
       *overdose on, want to die, wanna die, better off dead, do not want to live, do not want to be alive, do
       not want to be here, no reason to live, not worth living, sleep forever, never wake up, end my suffering,
-      i will be gone, can not live like this, can not go on, *jump off the, *jump off a, *jump in front of,
+      i will be gone, want it to be over, want it all to be over, want it to end, want it all to end, want
+      everything to end, tired of living, tired of life, done with life, wish i was dead, wish i were dead, wish i
+      could die, better off without me, would care if i died, if i died, reason to live, nothing to live for,
+      do not want to wake up, *swallow all my pills, took all my pills, *take all my pills, can not live like this, *cut my arms, *cut my legs, *cut my thighs, *burn my arms, *burn my
+      legs, *burn my skin, *carve into my, cut wrist, cut wrists, can not go on, *jump off the, *jump off a, *jump in front of,
       *throw up after, pro ana, thinspiration, self harm, self harming, self injury, *kill me now, *end me`,
       { selfHarm: 2 },
     )
     .words("suicide suicidal overdose noose thinspo proana selfharm cutting purging", { selfHarm: 1 })
-    .words("purge od wrists scars relapse", { selfHarm: 0.5 })
+    .words("purge od wrists scars relapse vein veins artery arteries", { selfHarm: 0.5 })
     .phrases(
       `kill yourself, *kill yourself, kys, go die, *hang yourself, *slit your wrists, drink bleach, *neck
       yourself, you should die, *starve yourself, end yourself, off yourself, unalive yourself, jump off a
@@ -108,7 +129,7 @@ export function addSelfHarm(lexicon: Lexicon): void {
     )
     .words(
       `hotline lifeline helpline 988 samaritans therapist therapy counsellor counselor support supporting
-      prevention rates statistics study research recovery recovered crisis awareness`,
+      prevention rates statistics study research recovery recovered crisis awareness safe safely safety`,
       { support: 1 },
     )
     .phrases(

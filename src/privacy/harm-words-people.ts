@@ -32,6 +32,7 @@ const groupPlurals = groupNouns
 export function addPeople(lexicon: Lexicon): void {
   lexicon
     // Read by name in the rules: openers of orders, ages, "calling someone a ...".
+    .known("without open")
     .known(
       "go just then and please now so also ok okay come first quickly simply calling call aged age year years yr yrs",
     )
@@ -99,7 +100,7 @@ export function addPeople(lexicon: Lexicon): void {
       { thing: 1 },
     )
     .nouns(
-      `school office workplace work church mosque synagogue temple mall house home car building station
+      `school office workplace church mosque synagogue temple mall house home car building station
       airport concert parliament capitol clinic hospital campus classroom stadium festival parade market
       embassy restaurant bar club store shop supermarket subway train bus plane party wedding rally
       protest courthouse precinct`,

@@ -14,10 +14,10 @@ export function addViolence(lexicon: Lexicon): void {
     .verbs(
       `hurt harm injure hit punch kick slap beat batter bash smash break crack choke attack assault stomp cut
       burn hunt jump torch whip flog stone wound strike headbutt bite cripple smack pummel shove knife hang
-      gas starve`,
+      gas starve knock`,
       { harm: 1 },
     )
-    .words("beaten broke broken bit bitten struck hung burnt threw", { harm: 1 })
+    .words("beaten broke broken bitten struck hung burnt threw", { harm: 1 })
     .phrases(
       `*beat up, *beat the hell out of, *beat the shit out of, *beat the crap out of, *kick the shit out of,
       *knock the teeth out of, *gun down, *run over, *knock out, *rough up, *wipe out, *pistol whip,
@@ -32,7 +32,10 @@ export function addViolence(lexicon: Lexicon): void {
       harm: 2,
       massHarm: 1,
     })
-    .words("bomb bombs bombed bombing torch torched attack attacked", { massHarm: 1 })
+    .words("bomb bombs bombed bombing torch torched attack attacked poison poisoned poisoning", {
+      massHarm: 1,
+    })
+    .verbs("burn torch", { massHarm: 1 })
     .words("die dies died dying dead death", { die: 1 })
     .nouns(
       `knife blade machete axe hatchet sword gun pistol handgun rifle shotgun firearm revolver glock uzi bullet
@@ -42,7 +45,7 @@ export function addViolence(lexicon: Lexicon): void {
     .words("knives ammo ammunition ar15 ak47 poison", { weapon: 1 })
     .nouns(
       `bomb explosive grenade dynamite tnt c4 ied molotov napalm thermite landmine detonator ricin sarin anthrax
-      semtex tatp bioweapon`,
+      semtex tatp bioweapon flamethrower`,
       { weapon: 1, massWeapon: 1 },
     )
     .phrases(
@@ -71,7 +74,7 @@ export function addViolence(lexicon: Lexicon): void {
     .nouns(
       `throat neck skull head face brain jaw tooth nose eye ear leg arm knee kneecap hand finger toe rib bone
       spine chest heart stomach gut belly wrist vein skin kidney liver mouth lip tongue scalp limb intestine
-      ball ass`,
+      ball ass thigh`,
       { body: 1 },
     )
     .words("teeth brains guts", { body: 1 })
@@ -84,7 +87,19 @@ export function addViolence(lexicon: Lexicon): void {
       you are gonna die, your family will`,
       { threat: 2 },
     )
-    .phrases("or else", { threat: 1 })
+    .phrases(
+      `make you bleed, make you suffer, make you scream, make you beg, make you die, make you regret, make him
+      suffer, make him bleed, make her suffer, make her bleed, make them suffer, make them bleed, make them pay,
+      make him pay, make her pay`,
+      { threat: 2 },
+    )
+    .phrases(
+      `end up in the hospital, end up in hospital, end up dead, end up in a ditch, in a body bag, in the morgue,
+      your last breath, sleep with the fishes, found in a ditch, you are done for, wish you were dead, regret
+      the day you were born`,
+      { threat: 1 },
+    )
+    .phrases("or i, or we, or else i", { intent: 1 })
     .phrases(
       `without getting caught, without being caught, without being seen, without anyone knowing, without anyone
       noticing, without him knowing, without her knowing, without them knowing, without them noticing, without
@@ -93,7 +108,8 @@ export function addViolence(lexicon: Lexicon): void {
       get away with, not get caught, never find out, never find it, never find the, never be found, wouldn't be
       detected, would not be detected, won't be detected, will not be detected, won't show up, will not show
       up, so nobody knows, so no one knows, cover my tracks, avoid detection, evade the police, evade police,
-      avoid the police, off the books, under the table, burner phone`,
+      avoid the police, off the books, under the table, burner phone, setting off the alarm, set off the
+      alarm, triggering the alarm, trigger the alarm, without a key, without the key`,
       { stealth: 1 },
     )
     .phrases(
@@ -111,7 +127,9 @@ export function addViolence(lexicon: Lexicon): void {
     )
     .verbs("suffer beg scream squeal writhe", { suffer: 1 })
     .words("agony", { suffer: 1 })
-    .nouns("massacre shooter bomber killing rampage genocide pogrom lynching beheading", { violentAct: 1 })
+    .nouns("massacre shooter bomber bombing shooting killing rampage genocide pogrom lynching beheading", {
+      violentAct: 1,
+    })
     .phrases("killing spree, mass shooting, school shooting, terrorist attack, school shooter", {
       violentAct: 1,
     });
@@ -141,7 +159,16 @@ function addGore(lexicon: Lexicon): void {
       { gore: 1.5 },
     )
     .phrases("*saw off, *hack off, *cut off", { gore: 1.2, harm: 1 })
-    .phrases("blood and guts", { gore: 0.8 });
+    .phrases("blood and guts", { gore: 0.8 })
+    .phrases("in graphic detail, in gory detail, graphic detail, gory details", { gore: 1 })
+    .verbs("peel rip tear slice chop saw hack gouge skin carve", { gore: 0.3 })
+    .words("exploded splattering spattered oozing", { gore: 0.5 })
+    .nouns(
+      "throat neck skull face jaw eye ear finger rib bone spine chest stomach wrist vein limb chin head",
+      {
+        gore: 0.2,
+      },
+    );
 }
 
 /** Idioms and settings in which violent words are not violence. */
@@ -150,7 +177,7 @@ function addSettings(lexicon: Lexicon): void {
     .phrases(
       `*kill time, *kill some time, killed it, kill it, killing it, killing me, kills me, killed me, dressed to
       kill, dress to kill, knock them dead, break a leg, dying to, to die for, die for a, would die for, dying of,
-      could murder a, *shoot for, *shoot me, photo shoot, bath bomb, is the bomb, f bomb,
+      could murder a, *shoot for, *shoot me, photo shoot, bath bomb, smoke bomb, seed bomb, glitter bomb, stink bomb, bomb cyclone, is the bomb, f bomb,
       photobomb, killer app, killer whale, killer deal, killer resume, killer workout, crash and burn, crashed
       and burned, dead in the water, dead ringer, drop dead gorgeous, dead tired, dead serious, dead end, dead
       battery, is dead, blow up my phone, blowing up my phone, *hit me up, *hit the gym, *hit the road, *hit
@@ -176,7 +203,8 @@ function addSettings(lexicon: Lexicon): void {
     )
     .phrases(
       `final boss, boss fight, elden ring, call of duty, mario kart, grand theft auto, dark souls, video game,
-      board game, laser tag, first person shooter, in the game, in the film, in the movie, in the novel, in the
+      board game, laser tag, first person shooter, water balloon, water balloons, water gun, water pistol, nerf
+      gun, snowball fight, pillow fight, in the game, in the film, in the movie, in the novel, in the
       book, in the story`,
       { game: 1 },
     )
