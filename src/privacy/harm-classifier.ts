@@ -19,6 +19,14 @@ import { addCrime, addSelfHarm } from "./harm-words-crime.ts";
 import { addModality, addPeople } from "./harm-words-people.ts";
 import { addViolence } from "./harm-words-violence.ts";
 
+const quotedCategories: readonly HarmCategory[] = [
+  "harassment",
+  "harassment/threatening",
+  "hate",
+  "hate/threatening",
+  "violence",
+];
+
 /** A category is flagged from this score up. */
 export const flagThreshold = 0.5;
 
@@ -66,6 +74,10 @@ export function classifyHarm(input: string): HarmResult {
   }
   scoreSexual(text, scores);
   scoreGraphic(text, scores);
+  // Words quoted to be translated or explained are not said to anyone.
+  if (text.total(T.quote) > 0) {
+    for (const category of quotedCategories) scores[category] *= 0.5;
+  }
   for (const [child, parent] of Object.entries(parentCategory) as Array<[HarmCategory, HarmCategory]>) {
     raise(scores, parent, scores[child]);
   }

@@ -47,14 +47,22 @@ export function scoreSelfHarm(clause: Clause, text: Clause, scores: HarmScores):
     if (clause.total(T.second) > 0) raise(scores, "harassment", squash(urge, 1));
   }
   let act = clause.total(T.selfHarm);
+  const speaker = clause.total(T.first) + clause.total(T.self) > 0;
+  const method = clause.total(T.quantity) > 0 || clause.total(T.request) > 0;
+  if (act === 0 && clause.total(T.die) > 0) {
+    // Death wished for oneself ("I deserve to die") or asked how to reach ("least painful way to die").
+    const wants = clause.total(T.intent) + clause.total(T.should) + clause.total(T.wish) > 0;
+    const others =
+      clause.total(T.second) + clause.total(T.third) + clause.total(T.person) + clause.total(T.group);
+    if (speaker && wants && others === 0) act = 1.5;
+    else if (method && others === 0) act = 1.2;
+  }
   if (act === 0) return;
   // "How deep do I cut to hit a vein": a measure asked of a harmful act on the body.
   if (clause.total(T.quantity) + clause.total(T.request) > 0 && clause.total(T.harm) > 0) act += 1;
   const care = text.total(T.support) + text.total(T.medical) + text.total(T.report);
   const dampen = care > 0 ? 0.3 : 1;
-  const method = clause.total(T.quantity) > 0 || clause.total(T.request) > 0;
   if (method) raise(scores, "self-harm/instructions", squash(act * dampen, 1) + 0.1 * dampen);
-  const speaker = clause.total(T.first) + clause.total(T.self) + clause.total(T.selfPossessive) > 0;
   if (speaker && text.total(T.third) === 0) {
     raise(scores, "self-harm/intent", squash(act * dampen, 1) + 0.05);
   } else if (speaker) {
@@ -102,6 +110,12 @@ export function scoreSexual(text: Clause, scores: HarmScores): void {
   for (let index = 0; index + 1 < analysis.words.length; index += 1) {
     if (w(analysis.entries[index], T.secondPossessive) && w(analysis.entries[index + 1], T.sexual))
       evidence += 1;
+    else if (
+      w(analysis.entries[index], T.thirdPossessive) &&
+      w(analysis.entries[index + 1], T.sexual) >= 1.5
+    ) {
+      evidence += 0.5;
+    }
   }
   if (evidence <= 0) return;
   raise(scores, "sexual", squash(evidence, 2));

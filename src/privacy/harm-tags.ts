@@ -75,6 +75,7 @@ export const tags = [
   "slur",
   "hateVerb", // hate, despise
   "meta", // "the word", "called me": talk about an insult, not one
+  "quote", // translate, "how do you say": words quoted, not meant
   "profanity",
 ] as const;
 

@@ -64,7 +64,8 @@ function addHate(lexicon: Lexicon): void {
       civilized, not human, less than human, breed like, do not belong, drug dealers, need to be fixed, needs
       to be fixed, should not be allowed, shouldn't be allowed, be thrown out, thrown out of, be deported, be
       locked away, locked away, stay in their own country, go back to, mentally ill, never amount to, all the
-      same, a burden, ruining the, ruin everything, deserve to be mocked, men in dresses, not real women, not real
+      same, a burden, ruining the, ruin everything, deserve to be mocked, a waste of, waste of money, waste of space, control hollywood, control the government,
+      control everything, run the world, men in dresses, not real women, not real
       men, be cured, need therapy, can not handle, should not vote, should not work, should not be trusted,
       steal our jobs, taking our jobs, take our jobs, by nature, genetically inferior, less intelligent, belong
       in`,
@@ -73,10 +74,16 @@ function addHate(lexicon: Lexicon): void {
     .verbs("hate despise loathe", { hateVerb: 1 })
     .phrases("can not stand", { hateVerb: 1 })
     .words("word term slur offensive definition meaning etymology", { meta: 1 })
+    .verbs("translate", { quote: 1 })
+    .words("translation lyrics", { quote: 1 })
+    .phrases("how do you say, how would you say, what does it mean, into french, into spanish, into german", {
+      quote: 1,
+    })
     .phrases(
       `called me, call me, calls me, told me i, i am a, i am an, i am such a, i am such an, i feel like an, i feel like a, i am being, i am the biggest, call myself, i am
       just, i am really, i was, i am so, me a, me an, say
-      instead, instead of saying, is it offensive`,
+      instead, instead of saying, is it offensive, do not be an, do not be a, do not be such, stop being a, stop being an,
+      stop being such`,
       { meta: 1 },
     );
 }
@@ -84,8 +91,8 @@ function addHate(lexicon: Lexicon): void {
 function addSexual(lexicon: Lexicon): void {
   const weights: Record<string, string> = {
     "2": `porn porno pornography pornographic xxx hentai blowjob blowjobs handjob cumshot orgasm orgasms horny threesome orgy milf dildo deepthroat creampie gangbang boner nudes jailbait`,
-    "1.5": "erotic erotica sexting cum cybersex camgirl",
-    "1": `sex sexy naked nude cock dick pussy tits titties boobs penis vagina clit clitoris moan moans moaned
+    "1.5": "erotic erotica sexting cum cybersex camgirl cock pussy tits titties boobs",
+    "1": `sex sexy naked nude dick penis vagina clit clitoris moan moans moaned
       moaning thrust thrusting lick licking licked suck sucking sucked steamy seduce seductive lingerie aroused
       arousal semen intercourse panties kinky fetish escort hooker prostitute explicit masturbation erection
       onlyfans hardcore smut lewd`,

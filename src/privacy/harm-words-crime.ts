@@ -12,12 +12,12 @@ export function addCrime(lexicon: Lexicon): void {
     )
     .verbs("steal rob forge scam phish hotwire vandalize blackmail pirate", { crime: 1.5 })
     .words("stolen stole robbery burglary fraud piracy pirated forged", { crime: 1 })
-    .words("hack hacks hacking", { crime: 1 })
+    .words("hack hacks hacking", { crime: 1, intrude: 1 })
     .nouns("phishing keylogger ransomware malware spyware stalkerware botnet skimmer trojan rootkit", {
       crime: 2,
     })
     .phrases(
-      `money laundering, fake id, fake ids, fake passport, fake passports, fake documents, tax evasion, evade
+      `money laundering, avoid paying taxes, avoid paying tax, not pay taxes, tax fraud, fake id, fake ids, fake passport, fake passports, fake documents, tax evasion, evade
       taxes, cheat on my taxes, cheat on taxes, hide income, identity theft, steal an identity, steal someone's
       identity, insider trading, ponzi scheme, credit card numbers, stolen credit cards, clone a credit card,
       clone credit cards, clone a card, brute force, ddos, dos attack, bypass the paywall, crack the license,
@@ -77,7 +77,7 @@ export function addCrime(lexicon: Lexicon): void {
       { defence: 1 },
     )
     .words(
-      `prevention protection defense defence detection security victim awareness penalty penalties law laws
+      `prevention protection defense defence detection victim awareness penalty penalties law laws
       illegal crime history documentary why`,
       { defence: 1 },
     )
@@ -97,7 +97,7 @@ export function addCrime(lexicon: Lexicon): void {
 export function addSelfHarm(lexicon: Lexicon): void {
   lexicon
     .phrases(
-      `*kill myself, *end my life, end it all, *take my own life, *take my life, *commit suicide, *cut myself,
+      `*kill myself, *end my life, *end it all, *take my own life, *take my life, *commit suicide, *cut myself,
       *hurt myself, *harm myself, *hang myself, *shoot myself, *slit my wrists, *cut my wrists, *starve myself,
       *make myself throw up, *make myself sick, *burn myself, *drown myself, *poison myself, *stab myself,
       *overdose on, want to die, wanna die, better off dead, do not want to live, do not want to be alive, do
@@ -107,7 +107,7 @@ export function addSelfHarm(lexicon: Lexicon): void {
       could die, better off without me, would care if i died, if i died, reason to live, nothing to live for,
       do not want to wake up, *swallow all my pills, took all my pills, *take all my pills, can not live like this, *cut my arms, *cut my legs, *cut my thighs, *burn my arms, *burn my
       legs, *burn my skin, *carve into my, cut wrist, cut wrists, can not go on, *jump off the, *jump off a, *jump in front of,
-      *throw up after, pro ana, thinspiration, self harm, self harming, self injury, *kill me now, *end me`,
+      *throw up after, pro ana, thinspiration, self harm, self harming, self injury, *end me, *use it on myself, *turn the gun on myself, *use the knife on myself, *use the rope on myself`,
       { selfHarm: 2 },
     )
     .words("suicide suicidal overdose noose thinspo proana selfharm cutting purging", { selfHarm: 1 })
@@ -129,7 +129,8 @@ export function addSelfHarm(lexicon: Lexicon): void {
     )
     .words(
       `hotline lifeline helpline 988 samaritans therapist therapy counsellor counselor support supporting
-      prevention rates statistics study research recovery recovered crisis awareness safe safely safety`,
+      prevention rates statistics study research recovery recovered crisis awareness safe safely safety counselling counseling grief bereavement
+      counsellors`,
       { support: 1 },
     )
     .phrases(

@@ -78,7 +78,7 @@ export function addPeople(lexicon: Lexicon): void {
     .words("for at in on with to into from about by as like than through than if when while because", {
       preposition: 1,
     })
-    .words("not never no cannot nor", { negation: 1 })
+    .words("not never no cannot nor without", { negation: 1 })
     .words("is are am was were be been being", { copula: 1 })
     .words(
       "what why when where who whom whose which is are do does did can could would should will has have",
@@ -101,7 +101,7 @@ export function addPeople(lexicon: Lexicon): void {
     )
     .nouns(
       `school office workplace church mosque synagogue temple mall house home car building station
-      airport concert parliament capitol clinic hospital campus classroom stadium festival parade market
+      airport concert parliament capitol clinic hospital campus classroom stadium festival parade
       embassy restaurant bar club store shop supermarket subway train bus plane party wedding rally
       protest courthouse precinct`,
       { place: 1 },
@@ -126,6 +126,9 @@ export function addModality(lexicon: Lexicon): void {
       should: 1,
     })
     .verbs("hope wish pray", { wish: 1 })
+    .phrases("would be better if, would be better off if, better off if, would be a better place if", {
+      wish: 1,
+    })
     .words("how", { request: 1 })
     .phrases(
       `can i, could i, should i, do i, would i, can we, could we, do we, can you, could you, can one,

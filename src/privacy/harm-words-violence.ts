@@ -21,7 +21,7 @@ export function addViolence(lexicon: Lexicon): void {
     .phrases(
       `*beat up, *beat the hell out of, *beat the shit out of, *beat the crap out of, *kick the shit out of,
       *knock the teeth out of, *gun down, *run over, *knock out, *rough up, *wipe out, *pistol whip,
-      *cave in, *put a bullet in, *put a knife in, *curb stomp, *finish off, *snap the neck of`,
+      *cave in, *put a bullet in, *put in camps, *put in concentration camps, *send to the gas chambers, *put a knife in, *curb stomp, *finish off, *snap the neck of`,
       { harm: 2 },
     )
     .phrases(
@@ -151,7 +151,8 @@ function addGore(lexicon: Lexicon): void {
   lexicon
     .phrases(
       `torn off, ripped off, blown off, bit off, chewed off, cracked open, caved in, bleed out, bled out,
-      bleeding out, eye sockets, body parts, brain matter, severed head`,
+      bleeding out, eye sockets, body parts, brain matter, severed head, ripped apart, torn apart, blown apart, pieces of flesh, burning flesh, torn limbs,
+      poured out of, through his eye, through her eye`,
       { gore: 1 },
     )
     .phrases(
@@ -177,7 +178,7 @@ function addSettings(lexicon: Lexicon): void {
     .phrases(
       `*kill time, *kill some time, killed it, kill it, killing it, killing me, kills me, killed me, dressed to
       kill, dress to kill, knock them dead, break a leg, dying to, to die for, die for a, would die for, dying of,
-      could murder a, *shoot for, *shoot me, photo shoot, bath bomb, smoke bomb, seed bomb, glitter bomb, stink bomb, bomb cyclone, is the bomb, f bomb,
+      could murder a, *kill me now, died laughing, *die of, dying of, *shoot for, *shoot me, photo shoot, bath bomb, smoke bomb, seed bomb, glitter bomb, stink bomb, bomb cyclone, is the bomb, f bomb,
       photobomb, killer app, killer whale, killer deal, killer resume, killer workout, crash and burn, crashed
       and burned, dead in the water, dead ringer, drop dead gorgeous, dead tired, dead serious, dead end, dead
       battery, is dead, blow up my phone, blowing up my phone, *hit me up, *hit the gym, *hit the road, *hit
