@@ -43,6 +43,32 @@ const imperativeOpeners = new Set([
   "simply",
 ]);
 
+/** Things owned that an act on harms no one: "kill his mood", "crush your dreams". */
+const abstractThings = new Set([
+  "mood",
+  "vibe",
+  "time",
+  "idea",
+  "plan",
+  "chance",
+  "chances",
+  "career",
+  "dream",
+  "dreams",
+  "hopes",
+  "confidence",
+  "buzz",
+  "fun",
+  "deal",
+  "budget",
+  "goal",
+  "presentation",
+  "interview",
+  "exam",
+  "test",
+  "problem",
+]);
+
 const worshipPlaces = new Set([
   "mosque",
   "mosques",
@@ -239,7 +265,10 @@ export class Clause {
       const entry = this.analysis.entries[position];
       const word = this.word(position);
       if (!entry) {
-        if (this.analysis.capitals[position]) return "person";
+        // A name, unless it names a thing: "kill a Python process".
+        if (this.analysis.capitals[position]) {
+          return w(this.entry(this.next(position)), T.thing) ? "none" : "person";
+        }
         if (/^\d+$/.test(word)) continue;
         unknown += 1;
         if (unknown > 2 || possessor) break;
@@ -276,7 +305,11 @@ export class Clause {
       if (w(entry, T.animal)) return "animal";
       // Someone's home or car: a threat to them.
       if (w(entry, T.place)) return possessor === "second" || possessor === "person" ? possessor : "place";
-      if (w(entry, T.thing)) return "none";
+      // Someone's food or car: "poison his coffee" is aimed at him. Abstract things are not.
+      if (w(entry, T.thing)) {
+        if (abstractThings.has(word)) return "none";
+        return possessor === "person" || possessor === "second" ? possessor : "none";
+      }
       if (w(entry, T.determiner) || w(entry, T.particle)) continue;
       break;
     }

@@ -31,8 +31,11 @@ export function scoreIllicit(clause: Clause, scores: HarmScores): void {
   // "without the teacher noticing": done unseen.
   else if (evidence > 0 && unnoticed(clause)) evidence += 1;
   if (evidence === 0) return;
-  const asked = clause.total(T.request) > 0 || clause.question;
-  if (!asked) evidence *= 0.3;
+  // Asked how ("how do I", "teach me") or asked to write it ("write ransomware"); a question
+  // about a crime ("what is armed robbery?") asks neither.
+  const asking = Math.min(1, clause.total(T.request) + clause.total(T.compose));
+  evidence *= asking > 0 ? asking : 0.3;
+  if (clause.total(T.game) > 0) evidence *= 0.5;
   if (clause.total(T.defence) > 0 || clause.total(T.lawful) > 0) evidence *= 0.25;
   if (clause.total(T.report) > 0) evidence *= 0.5;
   raise(scores, "illicit", squash(evidence, 1));
@@ -60,7 +63,14 @@ export function scoreSelfHarm(clause: Clause, text: Clause, scores: HarmScores):
   if (act === 0) return;
   // "How deep do I cut to hit a vein": a measure asked of a harmful act on the body.
   if (clause.total(T.quantity) + clause.total(T.request) > 0 && clause.total(T.harm) > 0) act += 1;
-  const care = text.total(T.support) + text.total(T.medical) + text.total(T.report);
+  // Encouraging others to it is an instruction too: "a post that encourages people to cut themselves".
+  if (clause.total(T.promote) > 0) raise(scores, "self-harm/instructions", squash(act, 1) + 0.1);
+  const care =
+    text.total(T.support) +
+    text.total(T.medical) +
+    text.total(T.report) +
+    text.total(T.game) +
+    text.total(T.quote);
   const dampen = care > 0 ? 0.3 : 1;
   if (method) raise(scores, "self-harm/instructions", squash(act * dampen, 1) + 0.1 * dampen);
   if (speaker && text.total(T.third) === 0) {
@@ -120,7 +130,7 @@ export function scoreSexual(text: Clause, scores: HarmScores): void {
   if (evidence <= 0) return;
   raise(scores, "sexual", squash(evidence, 2));
   const minor = text.total(T.minor) >= 1 || minorAge(analysis);
-  if (minor && evidence >= 1) raise(scores, "sexual/minors", squash(evidence + 0.5, 1));
+  if (minor && evidence >= 0.5) raise(scores, "sexual/minors", squash(evidence + 0.5, 1));
 }
 
 /**
@@ -157,6 +167,8 @@ export function scoreHarassment(clause: Clause, scores: HarmScores): void {
   const insults = clause.total(T.insult);
   if (harass + insults === 0 || clause.total(T.meta) > 0) return;
   let evidence = harass;
+  // "A message that bullies a kid": a harassing act aimed at someone.
+  if (harass > 0 && harass < 2 && clause.total(T.person) > 0) evidence += 1;
   if (insults > 0 && clause.total(T.group) === 0) {
     for (let index = clause.start; index < clause.end; index = clause.next(index)) {
       const weight = w(clause.entry(index), T.insult) ?? 0;

@@ -31,7 +31,9 @@ export const tags = [
   "intent", // will, going to, want to, plan to
   "should", // should, deserves, must
   "wish", // hope, wish
-  "request", // how do I, best way to, teach me, write me
+  "request", // how do I, best way to, teach me: asking how to do something
+  "compose", // write, generate: asking for a text, whose words are then read as said
+  "promote", // encourage, glorify: a text asked to praise what it names
   // Violence.
   "harm", // kill (2), hurt (1), ...: needs a target to mean anything
   "massHarm", // bomb, shoot up, burn down: aimed at places as well as people

@@ -18,22 +18,20 @@ export interface TextContext {
 
 /** Why the act at `index` is said: scanned back to the clause start (ten words at most). */
 function modeOf(clause: Clause, index: number): Mode {
-  const from = Math.max(clause.start, index - 10);
+  const from = Math.max(clause.start, index - 14);
   for (let position = index - 1; position >= Math.max(from, index - 3); position -= 1) {
     if (w(clause.entry(position), T.negation)) return "none";
   }
+  // The nearest marker before the act decides: "write a letter saying I will hurt him" is a threat,
+  // "how can I hurt him" a request.
   let intentAt = -1;
-  let call = false;
-  let request = false;
-  for (let position = index - 1; position >= from; position -= 1) {
+  for (let position = index - 1; position >= from && intentAt < 0; position -= 1) {
     const entry = clause.entry(position);
     if (!entry) continue;
-    if (w(entry, T.request)) request = true;
-    if (w(entry, T.should) || w(entry, T.wish)) call = true;
-    if (w(entry, T.intent) && intentAt < 0) intentAt = position;
+    if (w(entry, T.request) >= 1) return "request";
+    if (w(entry, T.should) || w(entry, T.wish)) return "call";
+    if (w(entry, T.intent)) intentAt = position;
   }
-  if (request) return "request";
-  if (call) return "call";
   if (intentAt >= 0) {
     if (w(clause.entry(intentAt), T.first)) return "intent";
     for (let position = intentAt - 1; position >= clause.start; position -= 1) {
@@ -143,7 +141,7 @@ function threatsAndPraise(clause: Clause, context: TextContext, scores: HarmScor
     raise(scores, "violence", 0.75);
     if (clause.total(T.second) > 0) raise(scores, "harassment/threatening", 0.75);
   }
-  if (clause.total(T.enjoy) > 0 && !context.game) {
+  if (clause.total(T.enjoy) + clause.total(T.promote) > 0 && !context.game) {
     const violent =
       clause.total(T.violentAct) > 0 ||
       clause.total(T.suffer) > 0 ||

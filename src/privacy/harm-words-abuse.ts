@@ -64,7 +64,7 @@ function addHate(lexicon: Lexicon): void {
       civilized, not human, less than human, breed like, do not belong, drug dealers, need to be fixed, needs
       to be fixed, should not be allowed, shouldn't be allowed, be thrown out, thrown out of, be deported, be
       locked away, locked away, stay in their own country, go back to, mentally ill, never amount to, all the
-      same, a burden, ruining the, ruin everything, deserve to be mocked, a waste of, waste of money, waste of space, control hollywood, control the government,
+      same, a burden, ruining the, ruin everything, deserve to be mocked, only good for, responsible for all, to blame for, *kick out, kicked out, a waste of, waste of money, waste of space, control hollywood, control the government,
       control everything, run the world, men in dresses, not real women, not real
       men, be cured, need therapy, can not handle, should not vote, should not work, should not be trusted,
       steal our jobs, taking our jobs, take our jobs, by nature, genetically inferior, less intelligent, belong
@@ -72,6 +72,7 @@ function addHate(lexicon: Lexicon): void {
       { dehumanize: 1.5 },
     )
     .verbs("hate despise loathe", { hateVerb: 1 })
+    .verbs("bully humiliate mock harass demean shame ridicule cyberbully belittle", { harass: 1 })
     .phrases("can not stand", { hateVerb: 1 })
     .words("word term slur offensive definition meaning etymology", { meta: 1 })
     .verbs("translate", { quote: 1 })
@@ -117,7 +118,8 @@ function addSexual(lexicon: Lexicon): void {
       healthy doctor medical patient symptoms infection breast breastfeeding consent harassment abuse assault
       museum painting paintings art renaissance beach beaches legal laws law willow crowed rooster hen bird birds
       feeder grayson robin gender select biology reproductive pregnancy pregnant fertility menstrual therapist
-      report hotline offender trafficking anatomy cancer vet gland`,
+      report hotline offender trafficking anatomy cancer vet gland addiction addicted depression effects
+      research studies`,
       { sexEducation: 1 },
     )
     .phrases(

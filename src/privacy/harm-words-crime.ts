@@ -11,6 +11,7 @@ export function addCrime(lexicon: Lexicon): void {
       },
     )
     .verbs("steal rob forge scam phish hotwire vandalize blackmail pirate", { crime: 1.5 })
+    .verbs("hijack", { crime: 2 })
     .words("stolen stole robbery burglary fraud piracy pirated forged", { crime: 1 })
     .words("hack hacks hacking", { crime: 1, intrude: 1 })
     .nouns("phishing keylogger ransomware malware spyware stalkerware botnet skimmer trojan rootkit", {
@@ -29,14 +30,15 @@ export function addCrime(lexicon: Lexicon): void {
     .phrases(
       `fake doctor 's note, fake note, fake sick note, fake diploma, fake degree, fake certificate, fake license,
       fake licence, fake invoice, fake receipt, fake prescription, fake insurance claim, fake check, fake cheque,
-      forge a signature, forge signatures, counterfeit goods`,
+      forge a signature, forge signatures, counterfeit goods, fake designer, sell fake, selling fake, knockoff designer, replica designer, trick someone
+      into, manipulate someone into, con someone into, social engineering`,
       { crime: 1.5 },
     )
     .verbs("cheat", { crime: 0.5 })
     .verbs("access unlock monitor track", { intrude: 0.5 })
     .nouns(
       `account email inbox phone password message text dm laptop computer icloud instagram facebook snapchat
-      whatsapp gmail tiktok location webcam camera`,
+      whatsapp gmail tiktok location webcam camera database server network system website`,
       { account: 1 },
     )
     .words("noticing notice knowing finding seeing catching suspecting hearing realising realizing", {
@@ -78,7 +80,7 @@ export function addCrime(lexicon: Lexicon): void {
     )
     .words(
       `prevention protection defense defence detection victim awareness penalty penalties law laws
-      illegal crime history documentary why`,
+      illegal history documentary why`,
       { defence: 1 },
     )
     .phrases(
@@ -107,10 +109,14 @@ export function addSelfHarm(lexicon: Lexicon): void {
       could die, better off without me, would care if i died, if i died, reason to live, nothing to live for,
       do not want to wake up, *swallow all my pills, took all my pills, *take all my pills, can not live like this, *cut my arms, *cut my legs, *cut my thighs, *burn my arms, *burn my
       legs, *burn my skin, *carve into my, cut wrist, cut wrists, can not go on, *jump off the, *jump off a, *jump in front of,
-      *throw up after, pro ana, thinspiration, self harm, self harming, self injury, *end me, *use it on myself, *turn the gun on myself, *use the knife on myself, *use the rope on myself`,
+      *throw up after, pro ana, thinspiration, self harm, self harming, self injury, *end me, *use it on myself, *turn the gun on myself, *cut themselves, *kill themselves, *hurt themselves, *harm themselves, *starve
+      themselves, stop existing, cease to exist, not exist anymore, tired of everything, disappear forever, *use the knife on myself, *use the rope on myself`,
       { selfHarm: 2 },
     )
-    .words("suicide suicidal overdose noose thinspo proana selfharm cutting purging", { selfHarm: 1 })
+    .words("suicide suicidal overdose noose thinspo proana selfharm cutting purging anorexia bulimia", {
+      selfHarm: 1,
+    })
+    .phrases("eating disorder, eating disorders", { selfHarm: 1 })
     .words("purge od wrists scars relapse vein veins artery arteries", { selfHarm: 0.5 })
     .phrases(
       `kill yourself, *kill yourself, kys, go die, *hang yourself, *slit your wrists, drink bleach, *neck
@@ -134,7 +140,7 @@ export function addSelfHarm(lexicon: Lexicon): void {
       { support: 1 },
     )
     .phrases(
-      `warning signs, the signs, report found, helped me stop, stopped self harming, clean for, seek help, get
+      `warning signs, the signs, why do people, why do some people, how can parents, report found, helped me stop, stopped self harming, clean for, seek help, get
       help, reach out, if you are having, how can i help, how can i support, talk to someone, my friend, a
       friend, someone who, thoughts of suicide, assisted dying, suicide rates`,
       { support: 1 },

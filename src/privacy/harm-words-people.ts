@@ -50,7 +50,7 @@ export function addPeople(lexicon: Lexicon): void {
     })
     .words(groupPlurals.join(" "), { group: 1 })
     .words(groupNouns, { groupAdjective: 1 })
-    .words("jews gays women blacks roma", { group: 1 })
+    .words("jews gays women blacks roma infidels kuffar heathens zionists", { group: 1 })
     .words("chinese japanese irish vietnamese polish", { groupAdjective: 1 })
     .words(
       "jewish islamic arabic african asian gay lesbian trans queer black white brown disabled autistic",
@@ -94,7 +94,8 @@ export function addPeople(lexicon: Lexicon): void {
       email message text goal gym egg cream garlic onion potato chicken ball balloon branch commit merge
       contract deal plan idea competition presentation interview exam test it pizza curry burger food
       sandwich dinner lunch breakfast cake meal drink beer noise music song radio tv lamp candle fire
-      cigarette fork plate glass problem bottleneck budget cost price deadline leak memory loop query table
+      cigarette fork plate glass problem python java javascript docker kubernetes linux ubuntu windows
+      chrome firefox excel git github npm bash terminal shell vim android iphone container bottleneck budget cost price deadline leak memory loop query table
       column row record file folder page tab window node element component class function method container
       pod instance replica database cache queue connection socket port signal link`,
       { thing: 1 },
@@ -139,6 +140,12 @@ export function addModality(lexicon: Lexicon): void {
       tips on, tips to, what is the best, what's the best, what do i need, what would it take`,
       { request: 1 },
     )
-    .verbs("write generate create draft code", { request: 0.6 })
-    .nouns("instruction guide tutorial recipe method technique", { request: 0.6 });
+    .verbs("write generate create draft code compose produce develop design", { compose: 1 })
+    .phrases("make up, come up with", { compose: 1 })
+    .verbs("explain outline provide teach demonstrate instruct detail", { request: 1 })
+    .verbs("describe suggest list", { request: 0.6 })
+    .nouns("instruction guide tutorial recipe method technique strategy procedure step", { request: 1 })
+    .words("advice", { request: 1 })
+    .verbs("encourage promote glorify celebrate praise romanticize romanticise", { promote: 1 })
+    .words("glorifying encouraging promoting", { promote: 1 });
 }

@@ -21,7 +21,7 @@ export function addViolence(lexicon: Lexicon): void {
     .phrases(
       `*beat up, *beat the hell out of, *beat the shit out of, *beat the crap out of, *kick the shit out of,
       *knock the teeth out of, *gun down, *run over, *knock out, *rough up, *wipe out, *pistol whip,
-      *cave in, *put a bullet in, *put in camps, *put in concentration camps, *send to the gas chambers, *put a knife in, *curb stomp, *finish off, *snap the neck of`,
+      *cave in, *take up arms against, *take up arms, *put a bullet in, *put in camps, *put in concentration camps, *send to the gas chambers, *put a knife in, *curb stomp, *finish off, *snap the neck of`,
       { harm: 2 },
     )
     .phrases(
@@ -103,7 +103,7 @@ export function addViolence(lexicon: Lexicon): void {
     .phrases(
       `without getting caught, without being caught, without being seen, without anyone knowing, without anyone
       noticing, without him knowing, without her knowing, without them knowing, without them noticing, without
-      a trace, without leaving a trace, without leaving any marks, without leaving marks, without a background
+      a trace, without leaving a trace, without leaving any marks, without leaving any trace, without any trace, illegally, without leaving marks, without a background
       check, without a prescription, without a license, without paying, undetected, undetectable, untraceable,
       get away with, not get caught, never find out, never find it, never find the, never be found, wouldn't be
       detected, would not be detected, won't be detected, will not be detected, won't show up, will not show
@@ -126,13 +126,23 @@ export function addViolence(lexicon: Lexicon): void {
       { enjoy: 1 },
     )
     .verbs("suffer beg scream squeal writhe", { suffer: 1 })
+    .phrases(
+      "love watching, love seeing, enjoy watching, enjoy seeing, so entertaining, it is entertaining",
+      {
+        enjoy: 1,
+      },
+    )
     .words("agony", { suffer: 1 })
     .nouns("massacre shooter bomber bombing shooting killing rampage genocide pogrom lynching beheading", {
       violentAct: 1,
     })
-    .phrases("killing spree, mass shooting, school shooting, terrorist attack, school shooter", {
-      violentAct: 1,
-    });
+    .phrases(
+      `killing spree, mass shooting, school shooting, terrorist attack, school shooter, fight to the death, dog
+      fight, dog fights, dog fighting, dogfighting, cockfighting, cock fighting, animal cruelty`,
+      {
+        violentAct: 1,
+      },
+    );
   addGore(lexicon);
   addSettings(lexicon);
 }
@@ -178,7 +188,8 @@ function addSettings(lexicon: Lexicon): void {
     .phrases(
       `*kill time, *kill some time, killed it, kill it, killing it, killing me, kills me, killed me, dressed to
       kill, dress to kill, knock them dead, break a leg, dying to, to die for, die for a, would die for, dying of,
-      could murder a, *kill me now, died laughing, *die of, dying of, *shoot for, *shoot me, photo shoot, bath bomb, smoke bomb, seed bomb, glitter bomb, stink bomb, bomb cyclone, is the bomb, f bomb,
+      could murder a, *kill me now, *steal the show, *steal the spotlight, *steal a kiss, *steal a glance, *steal
+      my heart, *steal your heart, *steal second base, *steal home, *kick out, *kicked out, died laughing, *die of, dying of, *shoot for, *shoot me, photo shoot, bath bomb, smoke bomb, seed bomb, glitter bomb, stink bomb, bomb cyclone, is the bomb, f bomb,
       photobomb, killer app, killer whale, killer deal, killer resume, killer workout, crash and burn, crashed
       and burned, dead in the water, dead ringer, drop dead gorgeous, dead tired, dead serious, dead end, dead
       battery, is dead, blow up my phone, blowing up my phone, *hit me up, *hit the gym, *hit the road, *hit
@@ -196,9 +207,10 @@ function addSettings(lexicon: Lexicon): void {
       { idiom: 1 },
     )
     .nouns(
-      `game gamer level round chess poker minecraft fortnite npc character quest respawn pvp fps multiplayer
+      `game gamer chess poker minecraft fortnite npc character quest respawn pvp fps multiplayer
       console xbox playstation nintendo dungeon paintball airsoft movie film novel story book episode series
-      plot fiction thriller horror comedian comedy scene villain sitcom anime manga cartoon superhero
+            plot fiction thriller horror limerick poem song sonnet haiku checkers scrabble monopoly cards tennis golf
+      darts pool trivia quiz race basketball football soccer baseball hockey rugby cricket volleyball chess comedian comedy scene villain sitcom anime manga cartoon superhero
       tournament opponent match boxer fighter wrestler ufc mma boxing wrestling karate`,
       { game: 1 },
     )
