@@ -89,8 +89,11 @@ export function hasNationalId(text: string): boolean {
   return nationalIds.some((pattern) => pattern.test(text));
 }
 
+/** One pass for any key's prefix; the exact patterns run only when one is there. */
+const apiKeyPrefix = /sk-|AKIA|gh[pousr]_|xox[abprs]-|AIza/;
+
 export function hasApiKey(text: string): boolean {
-  return apiKeys.some((pattern) => pattern.test(text));
+  return apiKeyPrefix.test(text) && apiKeys.some((pattern) => pattern.test(text));
 }
 
 export function hasPrivateKey(text: string): boolean {

@@ -162,7 +162,7 @@ export class Clause {
     // An order may begin after a comma: "violence is the answer, attack the town hall".
     let start = this.start;
     for (let position = index; position > this.start; position -= 1) {
-      if (this.analysis.breaks[position]) {
+      if (this.analysis.breaks.has(position)) {
         start = position;
         break;
       }
@@ -266,7 +266,7 @@ export class Clause {
       const word = this.word(position);
       if (!entry) {
         // A name, unless it names a thing: "kill a Python process".
-        if (this.analysis.capitals[position]) {
+        if (this.analysis.capitals.has(position)) {
           return w(this.entry(this.next(position)), T.thing) ? "none" : "person";
         }
         if (/^\d+$/.test(word)) continue;
@@ -333,19 +333,27 @@ export class Clause {
 
 /** The clauses of an analysis that hold a word that can make them harmful, in order. */
 export function triggeredClauses(analysis: Analysis): Clause[] {
+  const clauseCount = analysis.clauses.length - 1;
+  let count = 0;
+  for (let index = 0; index < clauseCount; index += 1) if (analysis.triggered[index]) count += 1;
+  // One array of sums for the clauses the rules read, and none for the rest.
+  const totals = new Float64Array(count * tags.length);
   const clauses: Clause[] = [];
-  for (let index = 0; index + 1 < analysis.clauses.length; index += 1) {
+  for (let index = 0; index < clauseCount; index += 1) {
     if (!analysis.triggered[index]) continue;
-    clauses.push(
-      new Clause(
-        analysis,
-        analysis.clauses[index]!,
-        analysis.clauses[index + 1]!,
-        analysis.questions[index] ?? false,
-        analysis.clauseTotals,
-        index * tags.length,
-      ),
-    );
+    const start = analysis.clauses[index]!;
+    const end = analysis.clauses[index + 1]!;
+    const offset = clauses.length * tags.length;
+    for (let position = start; position < end; position += 1) {
+      const entry = analysis.entries[position];
+      if (!entry) continue;
+      const { ids, values } = entry;
+      for (let tag = 0; tag < ids.length; tag += 1) {
+        const slot = offset + ids[tag]!;
+        totals[slot] = totals[slot]! + values[tag]!;
+      }
+    }
+    clauses.push(new Clause(analysis, start, end, analysis.questions[index] ?? false, totals, offset));
   }
   return clauses;
 }

@@ -211,20 +211,25 @@ export class Lexicon {
     }
   }
 
-  /** The longest phrase starting at `start`: its entry and length in words. */
-  longestPhrase(
-    words: readonly string[],
-    start: number,
-    first: Lookup,
-  ): { entry: Entry; length: number } | null {
+  /** The entry of the phrase longestPhrase last found. */
+  phraseEntry: Entry | undefined = undefined;
+
+  /**
+   * The length in words of the longest phrase starting at `start`, 0 for none; its entry is left
+   * in `phraseEntry` (no object is made per call: this runs for most words of a text).
+   */
+  longestPhrase(words: readonly string[], start: number, first: Lookup): number {
     let level = first.phrases;
-    let found: { entry: Entry; length: number } | null = null;
+    let length = 0;
     for (let index = start + 1; level && index < words.length; index += 1) {
       const node = level.get(words[index]!);
       if (!node) break;
-      if (node.entry) found = { entry: node.entry, length: index - start + 1 };
+      if (node.entry) {
+        this.phraseEntry = node.entry;
+        length = index - start + 1;
+      }
       level = node.next;
     }
-    return found;
+    return length;
   }
 }

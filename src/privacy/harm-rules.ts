@@ -95,7 +95,8 @@ function minorAge(analysis: Analysis): boolean {
   const { words } = analysis;
   for (let index = 0; index < words.length; index += 1) {
     const word = words[index]!;
-    if (word.length > 2 || !/^\d+$/.test(word)) continue;
+    const first = word.charCodeAt(0);
+    if (word.length > 2 || !(first >= 48 && first <= 57)) continue;
     const age = Number(word);
     if (age < 1 || age > 17) continue;
     const next = words[index + 1];
@@ -152,7 +153,7 @@ function aim(clause: Clause, index: number, strong: boolean, personal: boolean):
         const before = clause.entry(subject);
         if (w(before, T.first) || w(before, T.self)) return 0;
         if (w(before, T.second)) return 2;
-        if (w(before, T.third) || w(before, T.person) || clause.analysis.capitals[subject]) return 1.5;
+        if (w(before, T.third) || w(before, T.person) || clause.analysis.capitals.has(subject)) return 1.5;
         // "Sarah is a slut": a name opening the clause, before an insult that names a person.
         if (personal && subject === clause.start && !before) return 1.5;
       }

@@ -11,10 +11,10 @@ export interface Analysis {
   entries: Array<Entry | undefined>;
   /** Per word: how many words its entry covers (a phrase's length), 0 for words inside a phrase. */
   spans: number[];
-  /** Per word: written with a capital letter inside a clause, so perhaps a name. */
-  capitals: boolean[];
-  /** Per word: a comma, colon, dash or bracket comes before it, so an order may start there. */
-  breaks: boolean[];
+  /** The words written with a capital letter inside a clause, so perhaps names. */
+  capitals: Set<number>;
+  /** The words after a comma, colon, dash or bracket, where an order may start. */
+  breaks: Set<number>;
   /** The index of each clause's first word, and the word count at the end. */
   clauses: number[];
   /** Per clause: it ended with a question mark. */
@@ -23,8 +23,6 @@ export interface Analysis {
   triggered: boolean[];
   /** The sum of each tag's weights over the whole text, indexed as `tags`. */
   totals: Float64Array;
-  /** Each clause's sum of each tag's weights: clause c's tag t is at c * tags.length + t. */
-  clauseTotals: Float64Array;
   /** Profane words, counted inside phrases too. */
   profanity: number;
 }
@@ -85,8 +83,8 @@ export function tokenize(original: string, lexicon: Lexicon): Analysis {
     : original.toLowerCase();
   const words: string[] = [];
   const found: Array<Lookup | undefined> = [];
-  const capitals: boolean[] = [];
-  const breaks: boolean[] = [];
+  const capitals = new Set<number>();
+  const breaks = new Set<number>();
   let pendingBreak = false;
   const clauses: number[] = [0];
   const questions: boolean[] = [];
@@ -140,11 +138,11 @@ export function tokenize(original: string, lexicon: Lexicon): Analysis {
       secondCode <= 122;
     const lookup = special ? undefined : lexicon.lookupAt(text, start, index, hash);
     if (!special && !lookup?.expand) {
+      if (capital) capitals.add(words.length);
+      if (pendingBreak) breaks.add(words.length);
+      pendingBreak = false;
       words.push(lookup ? lookup.word : "");
       found.push(lookup);
-      capitals.push(capital);
-      breaks.push(pendingBreak);
-      pendingBreak = false;
       continue;
     }
     const raw = text.slice(start, index);
@@ -162,10 +160,10 @@ export function tokenize(original: string, lexicon: Lexicon): Analysis {
         lookup = lexicon.lookup(collapse(written, 2)) ?? lexicon.lookup(collapse(written, 1));
         if (lookup) written = lookup.word;
       }
+      if (part === 0 && capital && spill[0] !== "i") capitals.add(words.length);
+      if (part === 0 && pendingBreak) breaks.add(words.length);
       words.push(written);
       found.push(lookup);
-      capitals.push(capital && part === 0 && spill[0] !== "i");
-      breaks.push(pendingBreak && part === 0);
     }
     pendingBreak = false;
   }
@@ -188,10 +186,8 @@ function tag(
   const totals = new Float64Array(tags.length);
   const clauseCount = clauses.length - 1;
   const triggered = new Array<boolean>(clauseCount).fill(false);
-  const clauseTotals = new Float64Array(clauseCount * tags.length);
   let profanity = 0;
   for (let clause = 0; clause < clauseCount; clause += 1) {
-    const offset = clause * tags.length;
     const end = clauses[clause + 1]!;
     for (let position = clauses[clause]!; position < end; position += 1) {
       const lookup = found[position];
@@ -200,15 +196,15 @@ function tag(
       let entry = lookup.entry;
       if (lookup.phrases) {
         const phrase = lexicon.longestPhrase(words, position, lookup);
-        if (phrase) {
-          entry = phrase.entry;
-          spans[position] = phrase.length;
+        if (phrase > 0) {
+          entry = lexicon.phraseEntry;
+          spans[position] = phrase;
           if (lookup.entry?.profanity) profanity += 1;
-          for (let inside = 1; inside < phrase.length; inside += 1) {
+          for (let inside = 1; inside < phrase; inside += 1) {
             spans[position + inside] = 0;
             if (found[position + inside]?.entry?.profanity) profanity += 1;
           }
-          position += phrase.length - 1;
+          position += phrase - 1;
         } else if (entry?.profanity) profanity += 1;
       } else if (entry?.profanity) profanity += 1;
       if (!entry) continue;
@@ -217,10 +213,9 @@ function tag(
       for (let index = 0; index < ids.length; index += 1) {
         const id = ids[index]!;
         totals[id] = totals[id]! + values[index]!;
-        clauseTotals[offset + id] = clauseTotals[offset + id]! + values[index]!;
       }
       if (entry.trigger) triggered[clause] = true;
     }
   }
-  return { words, entries, spans, clauses, triggered, totals, clauseTotals, profanity };
+  return { words, entries, spans, clauses, triggered, totals, profanity };
 }

@@ -45,7 +45,7 @@ function modeOf(clause: Clause, index: number): Mode {
       if (
         w(entry, T.third) ||
         (w(entry, T.person) && !w(entry, T.second)) ||
-        clause.analysis.capitals[position]
+        clause.analysis.capitals.has(position)
       )
         return "hearsay";
       if (w(entry, T.second)) return "hearsay";
