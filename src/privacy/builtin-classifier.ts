@@ -11,7 +11,7 @@ import {
   hasPromptInjection,
 } from "./builtin-classifier-detectors.ts";
 import { openAICategories, type Classification, type Classifier } from "./classifier.ts";
-import { classifyHarm, flagThreshold } from "./harm-classifier.ts";
+import { classifyHarm, flagThreshold, harmLexicon } from "./harm-classifier.ts";
 
 export { luhnValid } from "./builtin-classifier-detectors.ts";
 
@@ -44,6 +44,11 @@ const maxScanned = 1_000_000;
 
 export class BuiltinClassifier implements Classifier {
   readonly name = "builtin";
+
+  constructor() {
+    // Build the lexicon now (about 0.1 s), at start, not on the first request.
+    harmLexicon();
+  }
 
   async classify(input: string): Promise<Classification> {
     return this.classifySync(input);

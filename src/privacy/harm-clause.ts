@@ -275,7 +275,8 @@ export class Clause {
         continue;
       }
       if (w(entry, T.idiom)) return "none";
-      if (this.isGroup(position) || worshipPlaces.has(word)) return "group";
+      // A group, named or by a slur ("the faggots"), or its place of worship.
+      if (this.isGroup(position) || worshipPlaces.has(word) || w(entry, T.slur) > 0) return "group";
       if (w(entry, T.second)) return "second";
       if (w(entry, T.self)) return "self";
       if (w(entry, T.secondPossessive)) {

@@ -13,7 +13,7 @@ export const expansions: ReadonlyMap<string, readonly string[]> = new Map(
     im: ["i", "am"],
     ive: ["i", "have"],
     youre: ["you", "are"],
-    ur: ["your"],
+
     u: ["you"],
     ya: ["you"],
     yall: ["you", "all"],

@@ -47,7 +47,9 @@ export function scoreSelfHarm(clause: Clause, text: Clause, scores: HarmScores):
   if (urge > 0 && text.total(T.support) === 0) {
     raise(scores, "self-harm/instructions", squash(urge, 1));
     // Urging the reader ("kill yourself") is harassment too; urging no one in particular is not.
-    if (clause.total(T.second) > 0) raise(scores, "harassment", squash(urge, 1));
+    // A how-to question's "yourself" is anyone.
+    if (clause.total(T.second) > 0 && clause.total(T.request) === 0)
+      raise(scores, "harassment", squash(urge, 1));
   }
   let act = clause.total(T.selfHarm);
   const speaker = clause.total(T.first) + clause.total(T.self) > 0;

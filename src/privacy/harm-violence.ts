@@ -177,7 +177,8 @@ function violentRequests(clause: Clause, scores: HarmScores): void {
   const stealth = clause.total(T.stealth) > 0;
   if (!negated && making && (massWeapon || contraband))
     raise(scores, "illicit/violent", request ? 0.85 : 0.65);
-  if (!negated && getting && weapon && (stealth || contraband)) raise(scores, "illicit/violent", 0.8);
+  if (!negated && (getting || making) && weapon && (stealth || contraband))
+    raise(scores, "illicit/violent", 0.8);
   if (!request) return;
   if (clause.total(T.coverUp) > 0) {
     raise(scores, "illicit/violent", 0.85);

@@ -17,9 +17,12 @@ export function addAbuse(lexicon: Lexicon): void {
       bitch, good for nothing, brain dead, sack of shit`,
       { insult: 2 },
     )
-    .nouns("pig cow clown freak coward creep jerk fool slob weirdo psycho failure troglodyte nerd", {
-      insult: 1,
-    })
+    .nouns(
+      "pig cow clown freak coward creep jerk fool slob weirdo psycho failure troglodyte nerd troll hypocrite dork",
+      {
+        insult: 1,
+      },
+    )
     .words(
       `stupid dumb ugly fat lazy disgusting spineless useless incompetent trash garbage smelly brainless clueless
       ignorant embarrassment mistake hideous gross annoying scum fattest retarded`,
@@ -30,7 +33,9 @@ export function addAbuse(lexicon: Lexicon): void {
       you, no one likes you, nobody loves you, nobody will ever love you, no one will ever love you, everyone
       hates you, everybody hates you, nobody would miss you, no one would miss you, nobody wants you, no one
       wants you, nobody likes her, nobody likes him, go cry, you suck, drop dead, i hate you, laugh at you,
-      you disgust me, get out of my face, eat shit, go away loser, nobody asked, your face is`,
+      you disgust me, get out of my face, nobody dates you, nobody cares about you, no one cares about you, get a
+      life, you have no friends, with no friends, you have no life, crawl back under, go crawl back, rot in hell,
+      burn in hell, go die in a hole, you make me sick, no wonder nobody, no wonder no one, eat shit, go away loser, nobody asked, your face is`,
       { harass: 2 },
     )
     .words("kys", { harass: 2 })
@@ -40,7 +45,8 @@ export function addAbuse(lexicon: Lexicon): void {
       zipperhead gyppo`,
       { slur: 2 },
     )
-    .words("nigga niggas paki pakis jap japs retards", { slur: 1 });
+    .words("paki pakis", { slur: 2 })
+    .words("nigga niggas jap japs retards", { slur: 1 });
   addHate(lexicon);
   addSexual(lexicon);
   addProfanity(lexicon);
@@ -54,7 +60,7 @@ function addHate(lexicon: Lexicon): void {
     "1.5": `rats animals savage disease plague filthy pigs freaks stupid lazy thieves criminals brainwashed idiots
       useless burden stink barbaric evil invading disgusting bitches whores retarded vile`,
     "1": `cancer dirty trash garbage dogs smell ruining destroying invasion banned broken ugly smelly greedy
-      hysterical sick perverted deviant diseased primitive backward unintelligent dishonest liars sneaky
+      hysterical emotional sick perverted deviant diseased primitive backward unintelligent dishonest liars sneaky
       untrustworthy violent thugs beasts snakes weak`,
   };
   for (const [weight, list] of Object.entries(weights)) lexicon.words(list, { dehumanize: Number(weight) });
@@ -64,7 +70,7 @@ function addHate(lexicon: Lexicon): void {
       civilized, not human, less than human, breed like, do not belong, drug dealers, need to be fixed, needs
       to be fixed, should not be allowed, shouldn't be allowed, be thrown out, thrown out of, be deported, be
       locked away, locked away, stay in their own country, go back to, mentally ill, never amount to, all the
-      same, a burden, ruining the, ruin everything, deserve to be mocked, only good for, responsible for all, to blame for, *kick out, kicked out, a waste of, waste of money, waste of space, control hollywood, control the government,
+      same, a burden, ruining the, ruin everything, deserve to be mocked, only good for, the problem with, too emotional, any more of those, responsible for all, to blame for, *kick out, kicked out, a waste of, waste of money, waste of space, control hollywood, control the government,
       control everything, run the world, men in dresses, not real women, not real
       men, be cured, need therapy, can not handle, should not vote, should not work, should not be trusted,
       steal our jobs, taking our jobs, take our jobs, by nature, genetically inferior, less intelligent, belong
@@ -104,6 +110,10 @@ function addSexual(lexicon: Lexicon): void {
   lexicon
     .verbs("masturbate fondle grope", { sexual: 2 })
     .verbs("strip moan thrust lick suck seduce undress", { sexual: 1 })
+    .verbs("sext", { sexual: 2 })
+    .phrases("send pics, nude pics, hot girls, rode him, ride him, ride me, riding him, all night long", {
+      sexual: 1,
+    })
     .phrases(
       `oral sex, anal sex, *have sex, sex scene, sex tape, sexual encounter, dirty talk, *talk dirty, spread her
       legs, spread your legs, *jerk off, suck my, suck your, fuck her, fuck me, fuck him, fucked her, fucked him,

@@ -55,9 +55,13 @@ export function addCrime(lexicon: Lexicon): void {
     .words("meth methamphetamine cocaine heroin fentanyl mdma ecstasy lsd ketamine ghb dmt pcp crack", {
       drug: 1.5,
     })
-    .words("weed marijuana cannabis oxycodone oxy opioids opiates xanax shrooms molly drugs narcotics", {
-      drug: 1,
-    })
+    .words(
+      `weed marijuana cannabis oxycodone oxy opioids opiates xanax shrooms molly drugs narcotics adderall ritalin
+      vicodin percocet codeine morphine tramadol valium benzos steroids`,
+      {
+        drug: 1,
+      },
+    )
     .words("painkillers pills", { drug: 0.5 })
     .phrases("crystal meth, crack cocaine, magic mushrooms, get high, getting high, date rape drug, roofie", {
       drug: 2,

@@ -41,6 +41,8 @@ export function addPeople(lexicon: Lexicon): void {
     .words("my our mine", { selfPossessive: 1 })
     .words("you yourself yourselves thee", { second: 1, person: 1 })
     .words("your yours", { secondPossessive: 1 })
+    // "ur" is "your" or "you're": both aim at the reader.
+    .words("ur", { second: 1, secondPossessive: 1, person: 1 })
     .words("he him she they them himself herself themselves", { third: 1, person: 1 })
     .words("his her their", { thirdPossessive: 1, person: 1 })
     .nouns(personNouns, { person: 1 })
@@ -134,7 +136,8 @@ export function addModality(lexicon: Lexicon): void {
     .phrases(
       `can i, could i, should i, do i, would i, can we, could we, do we, can you, could you, can one,
       best way, easiest way, quickest way, fastest way, simplest way, cheapest way, safest way, best place,
-      best method, best time, most effective way, any way, ways to, where can, where do, where to, where should,
+      best method, best time, best website, best site, which website, what website, which site, best place to buy,
+      where to buy, any links, links to, best source, most effective way, any way, ways to, where can, where do, where to, where should,
       teach me, show me, tell me, give me, help me, explain how, walk me through, write me, i need a,
       step by step, instructions for, instructions on, instructions to, a guide, a tutorial, tips for,
       tips on, tips to, what is the best, what's the best, what do i need, what would it take`,

@@ -13,7 +13,7 @@ export function addViolence(lexicon: Lexicon): void {
     .words("shot slew slain", { harm: 2 })
     .verbs(
       `hurt harm injure hit punch kick slap beat batter bash smash break crack choke attack assault stomp cut
-      burn hunt jump torch whip flog stone wound strike headbutt bite cripple smack pummel shove knife hang
+      burn hunt jump torch whip flog rip tear gouge pound stone wound strike headbutt bite cripple smack pummel shove knife hang
       gas starve knock`,
       { harm: 1 },
     )
@@ -21,7 +21,8 @@ export function addViolence(lexicon: Lexicon): void {
     .phrases(
       `*beat up, *beat the hell out of, *beat the shit out of, *beat the crap out of, *kick the shit out of,
       *knock the teeth out of, *gun down, *run over, *knock out, *rough up, *wipe out, *pistol whip,
-      *cave in, *take up arms against, *take up arms, *put a bullet in, *put in camps, *put in concentration camps, *send to the gas chambers, *put a knife in, *curb stomp, *finish off, *snap the neck of`,
+      *cave in, *drop a bomb on, *drop bombs on, *open fire on, *open fire at, *throw acid on, *throw acid at, *shoot
+      at, *take a knife to, *take a bat to, *rip out, *tear out, *gouge out, *take up arms against, *take up arms, *put a bullet in, *put in camps, *put in concentration camps, *send to the gas chambers, *put a knife in, *curb stomp, *finish off, *snap the neck of`,
       { harm: 2 },
     )
     .phrases(
@@ -84,7 +85,9 @@ export function addViolence(lexicon: Lexicon): void {
       night, your last day, your days are numbered, sleep with one eye open, you will not see it coming, i am
       coming for you, coming for you, deserves a bullet, deserve a bullet, bullet in your head, six feet under,
       i will find you, watch what happens to, you are next, pay in blood, you are going to die, you will die,
-      you are gonna die, your family will`,
+      you are gonna die, your family will, put you in the ground, make you disappear, disappear for good, end you,
+      take you out, you will not see tomorrow, you are going to regret, find you and, watch your step, i will be
+      waiting for you, you will never see your family`,
       { threat: 2 },
     )
     .phrases(
@@ -104,7 +107,8 @@ export function addViolence(lexicon: Lexicon): void {
       `without getting caught, without being caught, without being seen, without anyone knowing, without anyone
       noticing, without him knowing, without her knowing, without them knowing, without them noticing, without
       a trace, without leaving a trace, without leaving any marks, without leaving any trace, without any trace, illegally, without leaving marks, without a background
-      check, without a prescription, without a license, without paying, undetected, undetectable, untraceable,
+      check, without a prescription, without seeing a doctor, without a doctor, can not be traced, cannot be
+      traced, be traced, untraced, no serial number, without a license, without paying, undetected, undetectable, untraceable,
       get away with, not get caught, never find out, never find it, never find the, never be found, wouldn't be
       detected, would not be detected, won't be detected, will not be detected, won't show up, will not show
       up, so nobody knows, so no one knows, cover my tracks, avoid detection, evade the police, evade police,
@@ -127,13 +131,13 @@ export function addViolence(lexicon: Lexicon): void {
     )
     .verbs("suffer beg scream squeal writhe", { suffer: 1 })
     .phrases(
-      "love watching, love seeing, enjoy watching, enjoy seeing, so entertaining, it is entertaining",
+      "love watching, love seeing, enjoy watching, enjoy seeing, so entertaining, it is entertaining, is hilarious, so funny, fun to watch",
       {
         enjoy: 1,
       },
     )
     .words("agony", { suffer: 1 })
-    .nouns("massacre shooter bomber bombing shooting killing rampage genocide pogrom lynching beheading", {
+    .nouns("massacre shooter bomber bombing shooting killings rampage genocide pogrom lynching beheading", {
       violentAct: 1,
     })
     .phrases(
