@@ -27,6 +27,13 @@ const quotedCategories: readonly HarmCategory[] = [
   "violence",
 ];
 
+const jokingCategories: readonly HarmCategory[] = [
+  "harassment/threatening",
+  "violence",
+  "self-harm",
+  "self-harm/intent",
+];
+
 /** A category is flagged from this score up. */
 export const flagThreshold = 0.5;
 
@@ -74,9 +81,12 @@ export function classifyHarm(input: string): HarmResult {
   }
   scoreSexual(text, scores);
   scoreGraphic(text, scores);
-  // Words quoted to be translated or explained are not said to anyone.
+  // Words quoted to be translated or explained are not said to anyone; a joke ("lol") is weaker.
   if (text.total(T.quote) > 0) {
     for (const category of quotedCategories) scores[category] *= 0.5;
+  }
+  if (text.total(T.joke) > 0) {
+    for (const category of jokingCategories) scores[category] *= 0.5;
   }
   for (const [child, parent] of Object.entries(parentCategory) as Array<[HarmCategory, HarmCategory]>) {
     raise(scores, parent, scores[child]);

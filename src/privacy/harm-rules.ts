@@ -181,6 +181,10 @@ export function scoreHarassment(clause: Clause, scores: HarmScores): void {
       if (aimed > 0) evidence += aimed * weight;
       // "Look at this retard": a strong insult that names a person is aimed at someone.
       else if (weight >= 2 && personal) evidence += 2;
+      // A short message that is an insult ("ugly bitch") is aimed at its reader.
+      else if (weight >= 2 && clause.end - clause.start <= 6) evidence += 2;
+      // Said where the reader is named, but not as the subject of it: "imagine being you, a failure".
+      else if (clause.total(T.second) > 0 && clause.total(T.first) === 0) evidence += weight;
     }
   }
   raise(scores, "harassment", squash(evidence, 2));

@@ -78,6 +78,7 @@ export const tags = [
   "hateVerb", // hate, despise
   "meta", // "the word", "called me": talk about an insult, not one
   "quote", // translate, "how do you say": words quoted, not meant
+  "joke", // lol, jk: said in jest
   "profanity",
 ] as const;
 

@@ -34,6 +34,10 @@ function modeOf(clause: Clause, index: number): Mode {
   }
   if (intentAt >= 0) {
     if (w(clause.entry(intentAt), T.first)) return "intent";
+    // A question's subject follows its verb: "will it kill them?", "will he hurt her?".
+    const after = clause.entry(intentAt + 1);
+    if (w(after, T.thing) || w(after, T.third) || w(after, T.animal)) return "hearsay";
+    if (w(after, T.first)) return "intent";
     for (let position = intentAt - 1; position >= clause.start; position -= 1) {
       const entry = clause.entry(position);
       if (w(entry, T.first)) return "intent";
@@ -48,7 +52,7 @@ function modeOf(clause: Clause, index: number): Mode {
         clause.analysis.capitals.has(position)
       )
         return "hearsay";
-      if (w(entry, T.second)) return "hearsay";
+      if (w(entry, T.second) || w(entry, T.thing)) return "hearsay";
     }
     return "intent";
   }
@@ -191,9 +195,35 @@ function violentRequests(clause: Clause, scores: HarmScores): void {
   }
 }
 
+/** Planning, calling for or asking to write an attack or a terrorist group's post. */
+function plannedAttacks(clause: Clause, context: TextContext, scores: HarmScores): void {
+  if (clause.total(T.violentAct) === 0 || context.game || clause.total(T.report) > 0) return;
+  const meant =
+    clause.total(T.intent) + clause.total(T.should) + clause.total(T.promote) + clause.total(T.compose);
+  if (meant > 0 && clause.total(T.defence) === 0) raise(scores, "violence", 0.7);
+}
+
+/** "Make a dog suffer": making someone suffer is harming them. */
+function madeToSuffer(clause: Clause, context: TextContext, scores: HarmScores): void {
+  for (let index = clause.start; index < clause.end; index = clause.next(index)) {
+    if (!w(clause.entry(index), T.suffer)) continue;
+    for (let position = Math.max(clause.start, index - 4); position < index; position += 1) {
+      const word = clause.word(position);
+      if (word !== "make" && word !== "making" && word !== "made") continue;
+      const target = clause.targetAfter(position);
+      const mode = modeOf(clause, position);
+      if (target === "none" || target === "self" || mode === "none" || context.game) break;
+      scoreEvent(scores, target, mode, modeWeight[mode]);
+      break;
+    }
+  }
+}
+
 export function scoreViolence(clause: Clause, context: TextContext, scores: HarmScores): void {
   if (clause.total(T.harm) > 0) harmEvents(clause, context, scores);
   deathWishes(clause, scores);
   threatsAndPraise(clause, context, scores);
+  plannedAttacks(clause, context, scores);
+  if (clause.total(T.suffer) > 0) madeToSuffer(clause, context, scores);
   violentRequests(clause, scores);
 }

@@ -18,7 +18,7 @@ export function addAbuse(lexicon: Lexicon): void {
       { insult: 2 },
     )
     .nouns(
-      "pig cow clown freak coward creep jerk fool slob weirdo psycho failure troglodyte nerd troll hypocrite dork",
+      "pig cow clown freak coward creep jerk fool slob weirdo psycho failure troglodyte nerd troll hypocrite dork disgrace sheep fatso braindead",
       {
         insult: 1,
       },
@@ -35,7 +35,7 @@ export function addAbuse(lexicon: Lexicon): void {
       wants you, nobody likes her, nobody likes him, go cry, you suck, drop dead, i hate you, laugh at you,
       you disgust me, get out of my face, nobody dates you, nobody cares about you, no one cares about you, get a
       life, you have no friends, with no friends, you have no life, crawl back under, go crawl back, rot in hell,
-      burn in hell, go die in a hole, you make me sick, no wonder nobody, no wonder no one, eat shit, go away loser, nobody asked, your face is`,
+      burn in hell, go die in a hole, you make me sick, no wonder nobody, no wonder no one, disgrace to humanity, bag of dicks, eat a dick, suck a dick, imagine being, eat shit, go away loser, nobody asked, your face is`,
       { harass: 2 },
     )
     .words("kys", { harass: 2 })
@@ -61,7 +61,7 @@ function addHate(lexicon: Lexicon): void {
       useless burden stink barbaric evil invading disgusting bitches whores retarded vile`,
     "1": `cancer dirty trash garbage dogs smell ruining destroying invasion banned broken ugly smelly greedy
       hysterical emotional sick perverted deviant diseased primitive backward unintelligent dishonest liars sneaky
-      untrustworthy violent thugs beasts snakes weak`,
+      untrustworthy violent thugs beasts snakes weak devil devils dangerous`,
   };
   for (const [weight, list] of Object.entries(weights)) lexicon.words(list, { dehumanize: Number(weight) });
   lexicon
@@ -70,7 +70,7 @@ function addHate(lexicon: Lexicon): void {
       civilized, not human, less than human, breed like, do not belong, drug dealers, need to be fixed, needs
       to be fixed, should not be allowed, shouldn't be allowed, be thrown out, thrown out of, be deported, be
       locked away, locked away, stay in their own country, go back to, mentally ill, never amount to, all the
-      same, a burden, ruining the, ruin everything, deserve to be mocked, only good for, the problem with, too emotional, any more of those, responsible for all, to blame for, *kick out, kicked out, a waste of, waste of money, waste of space, control hollywood, control the government,
+      same, a burden, ruining the, ruin everything, deserve to be mocked, only good for, the problem with, children of the devil, religion of violence, too emotional, any more of those, responsible for all, to blame for, *kick out, kicked out, a waste of, waste of money, waste of space, control hollywood, control the government,
       control everything, run the world, men in dresses, not real women, not real
       men, be cured, need therapy, can not handle, should not vote, should not work, should not be trusted,
       steal our jobs, taking our jobs, take our jobs, by nature, genetically inferior, less intelligent, belong
@@ -82,6 +82,8 @@ function addHate(lexicon: Lexicon): void {
     .phrases("can not stand", { hateVerb: 1 })
     .words("word term slur offensive definition meaning etymology", { meta: 1 })
     .verbs("translate", { quote: 1 })
+    .words("lol lmao lmfao rofl jk haha hahaha kidding joking", { joke: 1 })
+    .phrases("just kidding, i am fine, i am ok", { joke: 1 })
     .words("translation lyrics", { quote: 1 })
     .phrases("how do you say, how would you say, what does it mean, into french, into spanish, into german", {
       quote: 1,
@@ -111,6 +113,13 @@ function addSexual(lexicon: Lexicon): void {
     .verbs("masturbate fondle grope", { sexual: 2 })
     .verbs("strip moan thrust lick suck seduce undress", { sexual: 1 })
     .verbs("sext", { sexual: 2 })
+    .phrases(
+      "bend you over, bend her over, bend me over, wet pussy, wanna fuck, alone with them, alone with her, alone with him",
+      {
+        sexual: 1.5,
+      },
+    )
+    .phrases("to trust me, trust me so", { sexual: 0.5 })
     .phrases("send pics, nude pics, hot girls, rode him, ride him, ride me, riding him, all night long", {
       sexual: 1,
     })

@@ -28,7 +28,8 @@ export function addCrime(lexicon: Lexicon): void {
     )
     .phrases("pick a lock, picking a lock, lock picking, lockpicking", { crime: 0.8 })
     .phrases(
-      `fake doctor 's note, fake note, fake sick note, fake diploma, fake degree, fake certificate, fake license,
+      `fake charity, spike someone 's drink, spike her drink, spike his drink, spike a drink, hit and run, bypass a
+      breathalyzer, beat a breathalyzer, home address of, find where she lives, find where he lives, fake doctor 's note, fake note, fake sick note, fake diploma, fake degree, fake certificate, fake license,
       fake licence, fake invoice, fake receipt, fake prescription, fake insurance claim, fake check, fake cheque,
       forge a signature, forge signatures, counterfeit goods, fake designer, sell fake, selling fake, knockoff designer, replica designer, trick someone
       into, manipulate someone into, con someone into, social engineering`,
@@ -113,15 +114,15 @@ export function addSelfHarm(lexicon: Lexicon): void {
       could die, better off without me, would care if i died, if i died, reason to live, nothing to live for,
       do not want to wake up, *swallow all my pills, took all my pills, *take all my pills, can not live like this, *cut my arms, *cut my legs, *cut my thighs, *burn my arms, *burn my
       legs, *burn my skin, *carve into my, cut wrist, cut wrists, can not go on, *jump off the, *jump off a, *jump in front of,
-      *throw up after, pro ana, thinspiration, self harm, self harming, self injury, *end me, *use it on myself, *turn the gun on myself, *cut themselves, *kill themselves, *hurt themselves, *harm themselves, *starve
+      *throw up after, *purge after, bmi under, under 40 kg, pro ana, thinspiration, self harm, self harming, self injury, *end me, *use it on myself, *turn the gun on myself, *cut themselves, *kill themselves, *hurt themselves, *harm themselves, *starve
       themselves, stop existing, cease to exist, not exist anymore, tired of everything, disappear forever, *use the knife on myself, *use the rope on myself`,
       { selfHarm: 2 },
     )
-    .words("suicide suicidal overdose noose thinspo proana selfharm cutting purging anorexia bulimia", {
-      selfHarm: 1,
-    })
-    .phrases("eating disorder, eating disorders", { selfHarm: 1 })
-    .words("purge od wrists scars relapse vein veins artery arteries", { selfHarm: 0.5 })
+    .words("kms unalive unaliving unalived sewerslide", { selfHarm: 2 })
+    .words("suicide suicidal overdose noose thinspo proana selfharm", { selfHarm: 1 })
+    .words("anorexia bulimia", { selfHarm: 0.7 })
+    .phrases("eating disorder, eating disorders, binge eating", { selfHarm: 0.7 })
+    .words("cutting purging purge od wrists scars relapse vein veins artery arteries", { selfHarm: 0.5 })
     .phrases(
       `kill yourself, *kill yourself, kys, go die, *hang yourself, *slit your wrists, drink bleach, *neck
       yourself, you should die, *starve yourself, end yourself, off yourself, unalive yourself, jump off a

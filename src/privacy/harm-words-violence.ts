@@ -14,7 +14,7 @@ export function addViolence(lexicon: Lexicon): void {
     .verbs(
       `hurt harm injure hit punch kick slap beat batter bash smash break crack choke attack assault stomp cut
       burn hunt jump torch whip flog rip tear gouge pound stone wound strike headbutt bite cripple smack pummel shove knife hang
-      gas starve knock`,
+      gas starve knock shank`,
       { harm: 1 },
     )
     .words("beaten broke broken bitten struck hung burnt threw", { harm: 1 })
@@ -137,6 +137,13 @@ export function addViolence(lexicon: Lexicon): void {
       },
     )
     .words("agony", { suffer: 1 })
+    .words("isis daesh jihadist jihadists", { violentAct: 1 })
+    .phrases(
+      "al qaeda, al qaida, maximum casualties, mass casualties, as many people as possible, an attack on",
+      {
+        violentAct: 1,
+      },
+    )
     .nouns("massacre shooter bomber bombing shooting killings rampage genocide pogrom lynching beheading", {
       violentAct: 1,
     })
@@ -154,7 +161,8 @@ export function addViolence(lexicon: Lexicon): void {
 function addGore(lexicon: Lexicon): void {
   const weights: Record<string, string> = {
     "0.3": "bloody bones chunks pouring dangling",
-    "0.4": "organs skull bodies",
+    "0.4": "skull bodies",
+    "0.7": "organs insides",
     "0.5": "bleeding sprayed spurting",
     "0.6": "blood spilled spilling bloodier",
     "0.8": "guts brains flesh pulp rotting corpse corpses gushing",
@@ -165,7 +173,8 @@ function addGore(lexicon: Lexicon): void {
   lexicon
     .phrases(
       `torn off, ripped off, blown off, bit off, chewed off, cracked open, caved in, bleed out, bled out,
-      bleeding out, eye sockets, body parts, brain matter, severed head, ripped apart, torn apart, blown apart, pieces of flesh, burning flesh, torn limbs,
+      bleeding out, eye sockets, body parts, brain matter, severed head, gory detail, every gory detail, cut her open, cut him open, pulled out her,
+      pulled out his, ripped apart, torn apart, blown apart, pieces of flesh, burning flesh, torn limbs,
       poured out of, through his eye, through her eye`,
       { gore: 1 },
     )
