@@ -26,24 +26,14 @@ const apiKeys = [
   /\bAIza[0-9A-Za-z_-]{35}\b/, // Google API keys
 ];
 const privateKey = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----/;
-/** Each injection pattern, with words (lower case) one of which it cannot match without. */
-const injections: Array<{ needs: string[]; pattern: RegExp }> = [
-  {
-    needs: ["ignore", "disregard", "forget"],
-    pattern:
-      /\b(?:ignore|disregard|forget)\s+(?:all\s+|any\s+)?(?:of\s+)?(?:the\s+|your\s+)?(?:previous|prior|above|earlier|preceding)\s+(?:instructions|prompts?|rules|directions|messages)/i,
-  },
-  {
-    needs: ["reveal", "print", "show", "repeat"],
-    pattern:
-      /\b(?:reveal|print|show|repeat)\s+(?:me\s+)?(?:your|the)\s+(?:system\s+prompt|hidden\s+instructions|initial\s+instructions)/i,
-  },
-  { needs: ["you are now"], pattern: /\byou\s+are\s+now\s+(?:DAN|in\s+developer\s+mode|jailbroken)\b/i },
-  {
-    needs: ["<|im_start|>", "[inst]", "[/inst]", "<<sys>>"],
-    pattern: /<\|im_start\|>\s*system|\[\/?INST\]|<<SYS>>/,
-  },
+/** Injection phrasings; each needs one of the words the lexicon tags `injection`. */
+const wordPatterns = [
+  /\b(?:ignore|disregard|forget)\s+(?:all\s+|any\s+)?(?:of\s+)?(?:the\s+|your\s+)?(?:previous|prior|above|earlier|preceding)\s+(?:instructions|prompts?|rules|directions|messages)/i,
+  /\b(?:reveal|print|show|repeat)\s+(?:me\s+)?(?:your|the)\s+(?:system\s+prompt|hidden\s+instructions|initial\s+instructions)/i,
+  /\byou\s+are\s+now\s+(?:DAN|in\s+developer\s+mode|jailbroken)\b/i,
 ];
+/** Chat-template markers smuggled into a message. */
+const templateMarkers = /<\|im_start\|>\s*system|\[\/?INST\]|<<SYS>>/;
 
 export function hasEmail(text: string): boolean {
   for (let at = text.indexOf("@"); at > 0; at = text.indexOf("@", at + 1)) {
@@ -89,20 +79,30 @@ export function hasNationalId(text: string): boolean {
   return nationalIds.some((pattern) => pattern.test(text));
 }
 
-/** One pass for any key's prefix; the exact patterns run only when one is there. */
-const apiKeyPrefix = /sk-|AKIA|gh[pousr]_|xox[abprs]-|AIza/;
+/** A key's prefix, found with native substring search before any pattern runs. */
+function mayHoldApiKey(text: string): boolean {
+  return (
+    text.includes("sk-") ||
+    text.includes("AKIA") ||
+    text.includes("xox") ||
+    text.includes("AIza") ||
+    (text.includes("_") && /gh[pousr]_/.test(text))
+  );
+}
 
 export function hasApiKey(text: string): boolean {
-  return apiKeyPrefix.test(text) && apiKeys.some((pattern) => pattern.test(text));
+  return mayHoldApiKey(text) && apiKeys.some((pattern) => pattern.test(text));
 }
 
 export function hasPrivateKey(text: string): boolean {
   return text.includes("PRIVATE KEY-----") && privateKey.test(text);
 }
 
-/** `lower` is the text in lower case, for the literal checks. */
-export function hasPromptInjection(text: string, lower: string): boolean {
-  return injections.some(
-    ({ needs, pattern }) => needs.some((word) => lower.includes(word)) && pattern.test(text),
-  );
+/**
+ * `wordsSeen` says whether the text holds a word the first patterns need (ignore, reveal, ...), as
+ * the harm tokenizer found in its one pass; chat-template markers are looked for directly.
+ */
+export function hasPromptInjection(text: string, wordsSeen: boolean): boolean {
+  if (wordsSeen && wordPatterns.some((pattern) => pattern.test(text))) return true;
+  return (text.includes("<") || text.includes("[")) && templateMarkers.test(text);
 }

@@ -65,7 +65,7 @@ export class BuiltinClassifier implements Classifier {
       "pii/national_id": hasNationalId(text),
       "secrets/api_key": hasApiKey(text),
       "secrets/private_key": hasPrivateKey(text),
-      prompt_injection: hasPromptInjection(text, text.toLowerCase()),
+      prompt_injection: hasPromptInjection(text, harm.injectionWords),
     };
     const categories: Record<string, boolean> = {};
     const scores: Record<string, number> = {};

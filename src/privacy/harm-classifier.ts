@@ -42,6 +42,8 @@ export interface HarmResult {
   /** Profane words, and all words: a text that is mostly profanity is abuse of its reader. */
   profanity: number;
   words: number;
+  /** The text holds a word a prompt-injection pattern needs, so those patterns are worth running. */
+  injectionWords: boolean;
 }
 
 let shared: Lexicon | null = null;
@@ -56,6 +58,9 @@ export function harmLexicon(): Lexicon {
     addCrime(lexicon);
     addSelfHarm(lexicon);
     addAbuse(lexicon);
+    lexicon.words("ignore disregard forget reveal print show repeat dan developer jailbroken", {
+      injection: 1,
+    });
     shared = lexicon.compile();
   }
   return shared;
@@ -91,5 +96,10 @@ export function classifyHarm(input: string): HarmResult {
   for (const [child, parent] of Object.entries(parentCategory) as Array<[HarmCategory, HarmCategory]>) {
     raise(scores, parent, scores[child]);
   }
-  return { scores, profanity: analysis.profanity, words: analysis.words.length };
+  return {
+    scores,
+    profanity: analysis.profanity,
+    words: analysis.words.length,
+    injectionWords: text.total(T.injection) > 0,
+  };
 }

@@ -79,6 +79,7 @@ export const tags = [
   "meta", // "the word", "called me": talk about an insult, not one
   "quote", // translate, "how do you say": words quoted, not meant
   "joke", // lol, jk: said in jest
+  "injection", // ignore, reveal, jailbroken: words prompt-injection patterns need
   "profanity",
 ] as const;
 
