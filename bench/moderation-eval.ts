@@ -8,7 +8,7 @@ export interface Example {
   text: string;
   /** The most specific categories; empty when the text must not be flagged. */
   categories: HarmCategory[];
-  split: "tuning" | "dev" | "holdout";
+  split: "tuning" | "dev" | "holdout" | "unseen";
 }
 
 export interface Counts {

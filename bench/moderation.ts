@@ -67,21 +67,23 @@ function joined(examples: readonly Example[], size: number): string[] {
 export async function run(): Promise<number> {
   const classifier = new BuiltinClassifier();
   const tuning = loadExamples("tuning");
+  const unseen = loadExamples("unseen");
   const dev = loadExamples("dev");
   const holdout = loadExamples("holdout");
   const all = [...dev, ...holdout];
   const classify = (text: string) => classifier.classifySync(text);
   progress(`classifying ${tuning.length} tuning, ${dev.length} dev and ${holdout.length} held-out examples`);
   const tuningResult = evaluate(tuning, classify);
+  const unseenResult = evaluate(unseen, classify);
   const devResult = evaluate(dev, classify);
   const holdoutResult = evaluate(holdout, classify);
   const flagged = add(devResult.flagged, holdoutResult.flagged);
 
-  const results = { tuning: tuningResult, dev: devResult, holdout: holdoutResult };
+  const results = { tuning: tuningResult, dev: devResult, holdout: holdoutResult, unseen: unseenResult };
   const show = process.env.BENCH_MODERATION_ERRORS;
   if (show !== undefined && show !== "") {
     if (!Object.hasOwn(results, show))
-      throw new Error("BENCH_MODERATION_ERRORS must be tuning, dev or holdout");
+      throw new Error("BENCH_MODERATION_ERRORS must be tuning, dev, holdout or unseen");
     for (const error of results[show as keyof typeof results].errors) {
       console.error(
         `expected [${error.expected.join(", ")}] got [${error.predicted.join(", ")}]: ${error.text}`,
@@ -117,6 +119,7 @@ export async function run(): Promise<number> {
   }
   const overall = summary(flagged);
   const tuningSummary = summary(tuningResult.flagged);
+  const unseenSummary = summary(unseenResult.flagged);
   const devSummary = summary(devResult.flagged);
   const holdoutSummary = summary(holdoutResult.flagged);
   printTable(
@@ -132,6 +135,12 @@ export async function run(): Promise<number> {
       ["dev (tuned against)", String(dev.length), String(devSummary.precision), String(devSummary.recall)],
       ["held out", String(holdout.length), String(holdoutSummary.precision), String(holdoutSummary.recall)],
       ["evaluation: dev + held out", String(all.length), String(overall.precision), String(overall.recall)],
+      [
+        "unseen (written late, never tuned)",
+        String(unseen.length),
+        String(unseenSummary.precision),
+        String(unseenSummary.recall),
+      ],
     ],
   );
   printTable(
@@ -170,8 +179,14 @@ export async function run(): Promise<number> {
     longSpeed.cpuPerKiB <= target.microsecondsPerKiB;
   console.log(
     JSON.stringify({
-      examples: { dev: dev.length, holdout: holdout.length, tuning: tuning.length },
-      flagged: { all: overall, dev: devSummary, holdout: holdoutSummary, tuning: tuningSummary },
+      examples: { dev: dev.length, holdout: holdout.length, tuning: tuning.length, unseen: unseen.length },
+      flagged: {
+        all: overall,
+        dev: devSummary,
+        holdout: holdoutSummary,
+        tuning: tuningSummary,
+        unseen: unseenSummary,
+      },
       categories,
       us_per_kib_cpu: round(fourKiB.cpuPerKiB, 1),
       us_per_kib_wall: round(fourKiB.wallPerKiB, 1),
