@@ -151,7 +151,11 @@ export class Clause {
       w(following, T.should) ||
       w(following, T.dehumanize) ||
       w(following, T.insult) ||
-      w(following, T.slur),
+      w(following, T.slur) ||
+      // "every Muslim we find": a relative clause follows the group.
+      w(following, T.first) ||
+      w(following, T.second) ||
+      w(following, T.third),
     );
   }
 

@@ -146,10 +146,11 @@ function threatsAndPraise(clause: Clause, context: TextContext, scores: HarmScor
     if (clause.total(T.second) > 0) raise(scores, "harassment/threatening", 0.75);
   }
   if (clause.total(T.enjoy) + clause.total(T.promote) > 0 && !context.game) {
+    const someone = clause.total(T.person) + clause.total(T.third) + clause.total(T.animal) > 0;
     const violent =
       clause.total(T.violentAct) > 0 ||
       clause.total(T.suffer) > 0 ||
-      (clause.total(T.harm) > 0 && hasLivingTarget(clause, context));
+      (clause.total(T.harm) > 0 && (someone || hasLivingTarget(clause, context)));
     if (violent) raise(scores, "violence", clause.total(T.report) > 0 ? 0.4 : 0.75);
   }
 }
@@ -195,6 +196,25 @@ function violentRequests(clause: Clause, scores: HarmScores): void {
   }
 }
 
+/**
+ * The backoff for threats however the sentence is built: the reader named, violence or a weapon
+ * named, and the speaker meaning it ("next time you cross me I'll slit your tires and then your
+ * throat", "I'm parked outside your work with a gun").
+ */
+function threatsToReader(clause: Clause, context: TextContext, scores: HarmScores): void {
+  if (clause.total(T.second) + clause.total(T.secondPossessive) === 0) return;
+  const pretend =
+    clause.total(T.game) + clause.total(T.quote) + clause.total(T.report) + clause.total(T.request) > 0;
+  if (context.game || pretend || clause.total(T.negation) > 0) return;
+  const weapon = clause.total(T.weapon) > 0;
+  const violent = clause.total(T.harm) > 0 || weapon || clause.total(T.gore) >= 0.8;
+  const speaker = clause.total(T.first) + clause.total(T.self) > 0;
+  const meant = clause.total(T.intent) + clause.total(T.wish) + clause.total(T.threat) > 0;
+  if (!violent || !speaker || !(meant || weapon)) return;
+  raise(scores, "harassment/threatening", 0.6);
+  raise(scores, "violence", 0.6);
+}
+
 /** Planning, calling for or asking to write an attack or a terrorist group's post. */
 function plannedAttacks(clause: Clause, context: TextContext, scores: HarmScores): void {
   if (clause.total(T.violentAct) === 0 || context.game || clause.total(T.report) > 0) return;
@@ -224,6 +244,7 @@ export function scoreViolence(clause: Clause, context: TextContext, scores: Harm
   deathWishes(clause, scores);
   threatsAndPraise(clause, context, scores);
   plannedAttacks(clause, context, scores);
+  threatsToReader(clause, context, scores);
   if (clause.total(T.suffer) > 0) madeToSuffer(clause, context, scores);
   violentRequests(clause, scores);
 }

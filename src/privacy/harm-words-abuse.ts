@@ -12,13 +12,15 @@ export function addAbuse(lexicon: Lexicon): void {
       { insult: 2 },
     )
     .words("worthless pathetic dumbest stupidest ugliest", { insult: 2 })
+    .words("dumber stupider uglier fatter", { insult: 1.5 })
+    .phrases("box of rocks, bag of hammers", { insult: 2 })
     .phrases(
       `piece of shit, piece of garbage, piece of trash, waste of oxygen, waste of space, waste of skin, son of a
       bitch, good for nothing, brain dead, sack of shit`,
       { insult: 2 },
     )
     .nouns(
-      "pig cow clown freak coward creep jerk fool slob weirdo psycho failure troglodyte nerd troll hypocrite dork disgrace sheep fatso braindead",
+      "pig cow clown freak coward creep jerk fool slob weirdo psycho failure troglodyte nerd troll hypocrite dork disgrace sheep fatso braindead crybaby",
       {
         insult: 1,
       },
@@ -35,7 +37,7 @@ export function addAbuse(lexicon: Lexicon): void {
       wants you, nobody likes her, nobody likes him, go cry, you suck, drop dead, i hate you, laugh at you,
       you disgust me, get out of my face, nobody dates you, nobody cares about you, no one cares about you, get a
       life, you have no friends, with no friends, you have no life, crawl back under, go crawl back, rot in hell,
-      burn in hell, go die in a hole, you make me sick, no wonder nobody, no wonder no one, disgrace to humanity, bag of dicks, eat a dick, suck a dick, imagine being, eat shit, go away loser, nobody asked, your face is`,
+      burn in hell, go die in a hole, you make me sick, no wonder nobody, no wonder no one, you are a joke, you are such a joke, disgrace to humanity, bag of dicks, eat a dick, suck a dick, imagine being, eat shit, go away loser, nobody asked, your face is`,
       { harass: 2 },
     )
     .words("kys", { harass: 2 })
@@ -70,7 +72,8 @@ function addHate(lexicon: Lexicon): void {
       civilized, not human, less than human, breed like, do not belong, drug dealers, need to be fixed, needs
       to be fixed, should not be allowed, shouldn't be allowed, be thrown out, thrown out of, be deported, be
       locked away, locked away, stay in their own country, go back to, mentally ill, never amount to, all the
-      same, a burden, ruining the, ruin everything, deserve to be mocked, only good for, the problem with, children of the devil, religion of violence, too emotional, any more of those, responsible for all, to blame for, *kick out, kicked out, a waste of, waste of money, waste of space, control hollywood, control the government,
+      same, a burden, ruining the, ruin everything, deserve to be mocked, only good for, the problem with, children of the devil, religion of violence, just objects, be locked up, need to be locked up, a drain on,
+      drain on society, can not be trusted, can not govern, too emotional, any more of those, responsible for all, to blame for, *kick out, kicked out, a waste of, waste of money, waste of space, control hollywood, control the government,
       control everything, run the world, men in dresses, not real women, not real
       men, be cured, need therapy, can not handle, should not vote, should not work, should not be trusted,
       steal our jobs, taking our jobs, take our jobs, by nature, genetically inferior, less intelligent, belong
@@ -113,6 +116,12 @@ function addSexual(lexicon: Lexicon): void {
     .verbs("masturbate fondle grope", { sexual: 2 })
     .verbs("strip moan thrust lick suck seduce undress", { sexual: 1 })
     .verbs("sext", { sexual: 2 })
+    .phrases(
+      "take off your clothes, *touch yourself, so hard for you, hard for you, naked pics, nude photos",
+      {
+        sexual: 2,
+      },
+    )
     .phrases(
       "bend you over, bend her over, bend me over, wet pussy, wanna fuck, alone with them, alone with her, alone with him",
       {

@@ -115,7 +115,9 @@ export function addSelfHarm(lexicon: Lexicon): void {
       do not want to wake up, *swallow all my pills, took all my pills, *take all my pills, can not live like this, *cut my arms, *cut my legs, *cut my thighs, *burn my arms, *burn my
       legs, *burn my skin, *carve into my, cut wrist, cut wrists, can not go on, *jump off the, *jump off a, *jump in front of,
       *throw up after, *purge after, bmi under, under 40 kg, pro ana, thinspiration, self harm, self harming, self injury, *end me, *use it on myself, *turn the gun on myself, *cut themselves, *kill themselves, *hurt themselves, *harm themselves, *starve
-      themselves, stop existing, cease to exist, not exist anymore, tired of everything, disappear forever, *use the knife on myself, *use the rope on myself`,
+      themselves, stop existing, cease to exist, *drive my car into, *crash my car on purpose, nobody will miss me, no one will
+      miss me, nobody would miss me, when i am gone, i am ending it, suicide note, goodbye letter, goodbye letters,
+      goodbye note, not exist anymore, tired of everything, disappear forever, *use the knife on myself, *use the rope on myself`,
       { selfHarm: 2 },
     )
     .words("kms unalive unaliving unalived sewerslide", { selfHarm: 2 })
@@ -145,7 +147,7 @@ export function addSelfHarm(lexicon: Lexicon): void {
       { support: 1 },
     )
     .phrases(
-      `warning signs, the signs, why do people, why do some people, how can parents, report found, helped me stop, stopped self harming, clean for, seek help, get
+      `warning signs, the signs, years ago, doing better, much better now, why do people, why do some people, how can parents, report found, helped me stop, stopped self harming, clean for, seek help, get
       help, reach out, if you are having, how can i help, how can i support, talk to someone, my friend, a
       friend, someone who, thoughts of suicide, assisted dying, suicide rates`,
       { support: 1 },

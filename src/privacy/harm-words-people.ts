@@ -52,7 +52,7 @@ export function addPeople(lexicon: Lexicon): void {
     })
     .words(groupPlurals.join(" "), { group: 1 })
     .words(groupNouns, { groupAdjective: 1 })
-    .words("jews gays women blacks roma infidels kuffar heathens zionists", { group: 1 })
+    .words("jews gays women blacks roma infidels kuffar heathens zionists queers", { group: 1 })
     .words("chinese japanese irish vietnamese polish", { groupAdjective: 1 })
     .words(
       "jewish islamic arabic african asian gay lesbian trans queer black white brown disabled autistic",

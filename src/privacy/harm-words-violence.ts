@@ -14,7 +14,7 @@ export function addViolence(lexicon: Lexicon): void {
     .verbs(
       `hurt harm injure hit punch kick slap beat batter bash smash break crack choke attack assault stomp cut
       burn hunt jump torch whip flog rip tear gouge pound stone wound strike headbutt bite cripple smack pummel shove knife hang
-      gas starve knock shank`,
+      gas starve knock shank wipe`,
       { harm: 1 },
     )
     .words("beaten broke broken bitten struck hung burnt threw", { harm: 1 })
@@ -43,7 +43,7 @@ export function addViolence(lexicon: Lexicon): void {
       bat crowbar hammer taser acid rope chainsaw razor shiv switchblade weapon cyanide arsenic`,
       { weapon: 1 },
     )
-    .words("knives ammo ammunition ar15 ak47 poison", { weapon: 1 })
+    .words("knives ammo ammunition ar15 ak47 poison fists", { weapon: 1 })
     .nouns(
       `bomb explosive grenade dynamite tnt c4 ied molotov napalm thermite landmine detonator ricin sarin anthrax
       semtex tatp bioweapon flamethrower`,
@@ -87,7 +87,9 @@ export function addViolence(lexicon: Lexicon): void {
       i will find you, watch what happens to, you are next, pay in blood, you are going to die, you will die,
       you are gonna die, your family will, put you in the ground, make you disappear, disappear for good, end you,
       take you out, you will not see tomorrow, you are going to regret, find you and, watch your step, i will be
-      waiting for you, you will never see your family`,
+      waiting for you, you will never see your family, make it home, make it out alive, live to see, will not
+      live, teach you a lesson, shut you up permanently, do not make me come, or else you will, off the face of
+      the earth, you will be next`,
       { threat: 2 },
     )
     .phrases(
@@ -173,7 +175,7 @@ function addGore(lexicon: Lexicon): void {
   lexicon
     .phrases(
       `torn off, ripped off, blown off, bit off, chewed off, cracked open, caved in, bleed out, bled out,
-      bleeding out, eye sockets, body parts, brain matter, severed head, gory detail, every gory detail, cut her open, cut him open, pulled out her,
+      bleeding out, eye sockets, body parts, brain matter, severed head, popped out, split open, in detail, stump, gory detail, every gory detail, cut her open, cut him open, pulled out her,
       pulled out his, ripped apart, torn apart, blown apart, pieces of flesh, burning flesh, torn limbs,
       poured out of, through his eye, through her eye`,
       { gore: 1 },
@@ -202,7 +204,8 @@ function addSettings(lexicon: Lexicon): void {
       `*kill time, *kill some time, killed it, kill it, killing it, killing me, kills me, killed me, dressed to
       kill, dress to kill, knock them dead, break a leg, dying to, to die for, die for a, would die for, dying of,
       could murder a, *kill me now, *steal the show, *steal the spotlight, *steal a kiss, *steal a glance, *steal
-      my heart, *steal your heart, *steal second base, *steal home, *kick out, *kicked out, died laughing, *die of, dying of, *shoot for, *shoot me, photo shoot, bath bomb, smoke bomb, seed bomb, glitter bomb, stink bomb, bomb cyclone, is the bomb, f bomb,
+      my heart, *steal your heart, *steal second base, *steal home, *kick out, *kicked out, *shoot you a, *shoot you an, *kill each other, *cut you a, *wipe your tears, *wipe the
+      floor with, *hit you with, died laughing, *die of, dying of, *shoot for, *shoot me, photo shoot, bath bomb, smoke bomb, seed bomb, glitter bomb, stink bomb, bomb cyclone, is the bomb, f bomb,
       photobomb, killer app, killer whale, killer deal, killer resume, killer workout, crash and burn, crashed
       and burned, dead in the water, dead ringer, drop dead gorgeous, dead tired, dead serious, dead end, dead
       battery, is dead, blow up my phone, blowing up my phone, *hit me up, *hit the gym, *hit the road, *hit
