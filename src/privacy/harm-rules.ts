@@ -133,7 +133,10 @@ export function scoreSexual(text: Clause, scores: HarmScores): void {
   if (evidence <= 0) return;
   raise(scores, "sexual", squash(evidence, 2));
   const minor = text.total(T.minor) >= 1 || minorAge(analysis);
-  if (minor && evidence >= 0.5) raise(scores, "sexual/minors", squash(evidence + 0.5, 1));
+  // A minor named with sexual words; an age under 18 with any sexual word at all.
+  const named = text.total(T.minor) >= 1 && evidence >= 1;
+  if ((named || (minorAge(analysis) && evidence >= 0.5)) && minor)
+    raise(scores, "sexual/minors", squash(evidence + 0.5, 1));
 }
 
 /**
@@ -168,8 +171,16 @@ function aim(clause: Clause, index: number, strong: boolean, personal: boolean):
 export function scoreHarassment(clause: Clause, scores: HarmScores): void {
   const harass = clause.total(T.harass);
   const insults = clause.total(T.insult);
-  if (harass + insults === 0 || clause.total(T.meta) > 0) return;
+  if (harass + insults + clause.total(T.misfortune) === 0 || clause.total(T.meta) > 0) return;
   let evidence = harass;
+  // "I hope you get fired and end up homeless": misfortune wished on the reader.
+  if (
+    clause.total(T.wish) + clause.total(T.should) > 0 &&
+    clause.total(T.misfortune) > 0 &&
+    clause.total(T.second) > 0
+  ) {
+    evidence += 2;
+  }
   // "A message that bullies a kid": a harassing act aimed at someone.
   if (harass > 0 && harass < 2 && clause.total(T.person) > 0) evidence += 1;
   if (insults > 0 && clause.total(T.group) === 0) {
@@ -206,7 +217,7 @@ export function scoreHate(clause: Clause, scores: HarmScores): void {
     if (clause.total(T.hateVerb) > 0) evidence += 1.5;
   }
   if (evidence === 0) return;
-  if (clause.total(T.defence) > 0 || clause.total(T.report) > 0) evidence *= 0.5;
+  if (clause.total(T.defence) > 0) evidence *= 0.5;
   raise(scores, "hate", squash(evidence, 1.5));
 }
 

@@ -79,6 +79,7 @@ export const tags = [
   "meta", // "the word", "called me": talk about an insult, not one
   "quote", // translate, "how do you say": words quoted, not meant
   "joke", // lol, jk: said in jest
+  "misfortune", // fired, homeless, cancer: what a hateful wish wishes
   "injection", // ignore, reveal, jailbroken: words prompt-injection patterns need
   "profanity",
 ] as const;
@@ -139,6 +140,7 @@ const triggers = new Set<Tag>([
   "group",
   "groupAdjective",
   "hateVerb",
+  "misfortune",
 ]);
 
 /** Turns weights into an entry. */

@@ -184,6 +184,8 @@ function violentRequests(clause: Clause, scores: HarmScores): void {
     raise(scores, "illicit/violent", request ? 0.85 : 0.65);
   if (!negated && (getting || making) && weapon && (stealth || contraband))
     raise(scores, "illicit/violent", 0.8);
+  // Explosives and chemical weapons are illicit to get at all.
+  if (!negated && request && getting && massWeapon) raise(scores, "illicit/violent", 0.8);
   if (!request) return;
   if (clause.total(T.coverUp) > 0) {
     raise(scores, "illicit/violent", 0.85);
@@ -223,13 +225,16 @@ function plannedAttacks(clause: Clause, context: TextContext, scores: HarmScores
   if (meant > 0 && clause.total(T.defence) === 0) raise(scores, "violence", 0.7);
 }
 
+const sufferCauses = new Set(["make", "making", "made", "see", "watch", "watching", "seeing"]);
+
 /** "Make a dog suffer": making someone suffer is harming them. */
 function madeToSuffer(clause: Clause, context: TextContext, scores: HarmScores): void {
   for (let index = clause.start; index < clause.end; index = clause.next(index)) {
     if (!w(clause.entry(index), T.suffer)) continue;
     for (let position = Math.max(clause.start, index - 4); position < index; position += 1) {
       const word = clause.word(position);
-      if (word !== "make" && word !== "making" && word !== "made") continue;
+      // "make him suffer", "I want to see you suffer".
+      if (!sufferCauses.has(word)) continue;
       const target = clause.targetAfter(position);
       const mode = modeOf(clause, position);
       if (target === "none" || target === "self" || mode === "none" || context.game) break;

@@ -12,7 +12,10 @@ export function addAbuse(lexicon: Lexicon): void {
       { insult: 2 },
     )
     .words("worthless pathetic dumbest stupidest ugliest", { insult: 2 })
-    .words("dumber stupider uglier fatter", { insult: 1.5 })
+    .words("dumber stupider uglier fatter talentless", { insult: 1.5 })
+    .words("creepy", { insult: 1 })
+    .words("fired homeless cancer lonely miserable bankrupt", { misfortune: 1 })
+    .phrases("talentless hack, iq of a, the iq of", { insult: 2 })
     .phrases("box of rocks, bag of hammers", { insult: 2 })
     .phrases(
       `piece of shit, piece of garbage, piece of trash, waste of oxygen, waste of space, waste of skin, son of a
@@ -20,7 +23,7 @@ export function addAbuse(lexicon: Lexicon): void {
       { insult: 2 },
     )
     .nouns(
-      "pig cow clown freak coward creep jerk fool slob weirdo psycho failure troglodyte nerd troll hypocrite dork disgrace sheep fatso braindead crybaby",
+      "pig cow clown freak coward creep jerk fool slob weirdo psycho failure troglodyte nerd troll hypocrite dork disgrace sheep fatso braindead crybaby pervert bum",
       {
         insult: 1,
       },
@@ -72,7 +75,8 @@ function addHate(lexicon: Lexicon): void {
       civilized, not human, less than human, breed like, do not belong, drug dealers, need to be fixed, needs
       to be fixed, should not be allowed, shouldn't be allowed, be thrown out, thrown out of, be deported, be
       locked away, locked away, stay in their own country, go back to, mentally ill, never amount to, all the
-      same, a burden, ruining the, ruin everything, deserve to be mocked, only good for, the problem with, children of the devil, religion of violence, just objects, be locked up, need to be locked up, a drain on,
+      same, a burden, ruining the, ruin everything, deserve to be mocked, only good for, the problem with, children of the devil, religion of violence, naturally violent, are behind every, behind every war, behind all
+      the wars, just objects, be locked up, need to be locked up, a drain on,
       drain on society, can not be trusted, can not govern, too emotional, any more of those, responsible for all, to blame for, *kick out, kicked out, a waste of, waste of money, waste of space, control hollywood, control the government,
       control everything, run the world, men in dresses, not real women, not real
       men, be cured, need therapy, can not handle, should not vote, should not work, should not be trusted,
@@ -116,6 +120,8 @@ function addSexual(lexicon: Lexicon): void {
     .verbs("masturbate fondle grope", { sexual: 2 })
     .verbs("strip moan thrust lick suck seduce undress", { sexual: 1 })
     .verbs("sext", { sexual: 2 })
+    .phrases("rock hard, let us fuck, fuck tonight", { sexual: 2 })
+    .phrases("young girls, young boys", { minor: 1 })
     .phrases(
       "take off your clothes, *touch yourself, so hard for you, hard for you, naked pics, nude photos",
       {

@@ -28,7 +28,7 @@ export function addCrime(lexicon: Lexicon): void {
     )
     .phrases("pick a lock, picking a lock, lock picking, lockpicking", { crime: 0.8 })
     .phrases(
-      `fake charity, spike someone 's drink, spike her drink, spike his drink, spike a drink, hit and run, bypass a
+      `fake charity, login details, login credentials, bank details, fake bank, *sneak into, spike someone 's drink, spike her drink, spike his drink, spike a drink, hit and run, bypass a
       breathalyzer, beat a breathalyzer, home address of, find where she lives, find where he lives, fake doctor 's note, fake note, fake sick note, fake diploma, fake degree, fake certificate, fake license,
       fake licence, fake invoice, fake receipt, fake prescription, fake insurance claim, fake check, fake cheque,
       forge a signature, forge signatures, counterfeit goods, fake designer, sell fake, selling fake, knockoff designer, replica designer, trick someone
@@ -36,6 +36,7 @@ export function addCrime(lexicon: Lexicon): void {
       { crime: 1.5 },
     )
     .verbs("cheat", { crime: 0.5 })
+    .words("fake", { crime: 0.5 })
     .verbs("access unlock monitor track", { intrude: 0.5 })
     .nouns(
       `account email inbox phone password message text dm laptop computer icloud instagram facebook snapchat
@@ -115,7 +116,8 @@ export function addSelfHarm(lexicon: Lexicon): void {
       do not want to wake up, *swallow all my pills, took all my pills, *take all my pills, can not live like this, *cut my arms, *cut my legs, *cut my thighs, *burn my arms, *burn my
       legs, *burn my skin, *carve into my, cut wrist, cut wrists, can not go on, *jump off the, *jump off a, *jump in front of,
       *throw up after, *purge after, bmi under, under 40 kg, pro ana, thinspiration, self harm, self harming, self injury, *end me, *use it on myself, *turn the gun on myself, *cut themselves, *kill themselves, *hurt themselves, *harm themselves, *starve
-      themselves, stop existing, cease to exist, *drive my car into, *crash my car on purpose, nobody will miss me, no one will
+      themselves, stop existing, cease to exist, *drive my car into, *jump off my, too many pills, pills on purpose, *end my pain, *end the pain, bleed a lot,
+      make it bleed, *make myself bleed, *crash my car on purpose, nobody will miss me, no one will
       miss me, nobody would miss me, when i am gone, i am ending it, suicide note, goodbye letter, goodbye letters,
       goodbye note, not exist anymore, tired of everything, disappear forever, *use the knife on myself, *use the rope on myself`,
       { selfHarm: 2 },
@@ -132,7 +134,7 @@ export function addSelfHarm(lexicon: Lexicon): void {
       { selfHarmUrge: 2 },
     )
     .phrases(
-      "how many, how much, how deep, how long, how high, how far, quickest way, fastest way, surest way, best way",
+      "how many, how much, how deep, how long, how high, how far, large amounts, in large amounts, quickest way, fastest way, surest way, best way",
       { quantity: 1, request: 1 },
     )
     .phrases(

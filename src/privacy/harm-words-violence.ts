@@ -37,7 +37,7 @@ export function addViolence(lexicon: Lexicon): void {
       massHarm: 1,
     })
     .verbs("burn torch", { massHarm: 1 })
-    .words("die dies died dying dead death", { die: 1 })
+    .words("die dies died dying dead death deadly fatal", { die: 1 })
     .nouns(
       `knife blade machete axe hatchet sword gun pistol handgun rifle shotgun firearm revolver glock uzi bullet
       bat crowbar hammer taser acid rope chainsaw razor shiv switchblade weapon cyanide arsenic`,
@@ -66,7 +66,7 @@ export function addViolence(lexicon: Lexicon): void {
       contraband: 1,
       make: 1,
     })
-    .phrases("the only good, one less", { should: 1 })
+    .phrases("the only good, one less, time to", { should: 1 })
     .phrases("wipe them out, wipe them all out, wipe you out, wipe out every", {
       harm: 2,
       third: 1,
@@ -87,7 +87,8 @@ export function addViolence(lexicon: Lexicon): void {
       i will find you, watch what happens to, you are next, pay in blood, you are going to die, you will die,
       you are gonna die, your family will, put you in the ground, make you disappear, disappear for good, end you,
       take you out, you will not see tomorrow, you are going to regret, find you and, watch your step, i will be
-      waiting for you, you will never see your family, make it home, make it out alive, live to see, will not
+      waiting for you, you will never see your family, make it home, make it out alive, see what happens, in a wheelchair, never find your body, find your body,
+      *find your body, live to see, will not
       live, teach you a lesson, shut you up permanently, do not make me come, or else you will, off the face of
       the earth, you will be next`,
       { threat: 2 },
@@ -105,6 +106,12 @@ export function addViolence(lexicon: Lexicon): void {
       { threat: 1 },
     )
     .phrases("or i, or we, or else i", { intent: 1 })
+    .phrases(
+      `bash some heads, crack some heads, cracking heads, crack some skulls, break some bones, bust some heads,
+      split some heads, *drug someone, *drug her, *drug him, spike her drink`,
+      { harm: 2, person: 1 },
+    )
+    .phrases("into a bomb, into an explosive, into a weapon", { weapon: 1, massWeapon: 1, make: 1 })
     .phrases(
       `without getting caught, without being caught, without being seen, without anyone knowing, without anyone
       noticing, without him knowing, without her knowing, without them knowing, without them noticing, without
@@ -175,7 +182,7 @@ function addGore(lexicon: Lexicon): void {
   lexicon
     .phrases(
       `torn off, ripped off, blown off, bit off, chewed off, cracked open, caved in, bleed out, bled out,
-      bleeding out, eye sockets, body parts, brain matter, severed head, popped out, split open, in detail, stump, gory detail, every gory detail, cut her open, cut him open, pulled out her,
+      bleeding out, eye sockets, body parts, brain matter, severed head, popped out, sticking out, burned off, burnt off, split open, in detail, stump, gory detail, every gory detail, cut her open, cut him open, pulled out her,
       pulled out his, ripped apart, torn apart, blown apart, pieces of flesh, burning flesh, torn limbs,
       poured out of, through his eye, through her eye`,
       { gore: 1 },
@@ -204,7 +211,7 @@ function addSettings(lexicon: Lexicon): void {
       `*kill time, *kill some time, killed it, kill it, killing it, killing me, kills me, killed me, dressed to
       kill, dress to kill, knock them dead, break a leg, dying to, to die for, die for a, would die for, dying of,
       could murder a, *kill me now, *steal the show, *steal the spotlight, *steal a kiss, *steal a glance, *steal
-      my heart, *steal your heart, *steal second base, *steal home, *kick out, *kicked out, *shoot you a, *shoot you an, *kill each other, *cut you a, *wipe your tears, *wipe the
+      my heart, *steal your heart, *steal second base, *steal home, *kick out, *kicked out, *shoot you a, *shoot you an, *kill each other, the death of me, *cut you a, *wipe your tears, *wipe the
       floor with, *hit you with, died laughing, *die of, dying of, *shoot for, *shoot me, photo shoot, bath bomb, smoke bomb, seed bomb, glitter bomb, stink bomb, bomb cyclone, is the bomb, f bomb,
       photobomb, killer app, killer whale, killer deal, killer resume, killer workout, crash and burn, crashed
       and burned, dead in the water, dead ringer, drop dead gorgeous, dead tired, dead serious, dead end, dead
