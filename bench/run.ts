@@ -38,6 +38,10 @@ const benchmarks: Record<string, Benchmark> = {
     description: "conversation listing, purge and key rotation with many conversations (PostgreSQL)",
     run: async () => (await import("./scale.ts")).run(),
   },
+  moderation: {
+    description: "built-in moderation classifier: precision and recall on bench/moderation/, µs per KiB",
+    run: async () => (await import("./moderation.ts")).run(),
+  },
   soak: {
     description: "100 clients mixing chat streams, /v1 calls and uploads: 5xx, lost writes, RSS over time",
     run: async () => (await import("./soak.ts")).run(),

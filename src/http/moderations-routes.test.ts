@@ -42,6 +42,8 @@ describe("POST /v1/moderations", () => {
       model: "omni-moderation-latest",
       input: ["a recipe for bread", "my card is 4111 1111 1111 1111"],
     });
+    // The answer names the model the client asked for, not the one that answered.
+    expect(many.model).toBe("omni-moderation-latest");
     expect(many.results.map((item) => item.flagged)).toEqual([false, false]);
     expect((many.results[1]!.categories as unknown as Record<string, boolean>)["pii/payment_card"]).toBe(
       true,
@@ -50,6 +52,43 @@ describe("POST /v1/moderations", () => {
     const parts = await client.moderations.create({ input: [{ type: "text", text: "you piece of shit" }] });
     expect(parts.results).toHaveLength(1);
     expect(parts.results[0]!.flagged).toBe(true);
+  });
+
+  it("[API-3] the built-in classifier catches harm in OpenAI's categories, for a string and for an array", async () => {
+    const client = platform.client();
+    const threat = await client.moderations.create({
+      model: "omni-moderation-latest",
+      input: "I will kill you tomorrow with a knife",
+    });
+    expect(threat.model).toBe("omni-moderation-latest");
+    const result = threat.results[0]!;
+    expect(result.flagged).toBe(true);
+    expect(result.categories["harassment/threatening"]).toBe(true);
+    expect(result.categories.harassment).toBe(true);
+    expect(result.categories.violence).toBe(true);
+    expect(result.categories.sexual).toBe(false);
+    expect(result.category_scores["harassment/threatening"]).toBeGreaterThan(0.5);
+    expect(result.category_scores.sexual).toBe(0);
+    // Every category was scored on the text, as OpenAI reports for text input.
+    for (const category of Object.keys(result.categories)) {
+      expect((result.category_applied_input_types as unknown as Record<string, string[]>)[category]).toEqual([
+        "text",
+      ]);
+    }
+
+    const batch = await client.moderations.create({
+      model: "text-moderation-stable",
+      input: ["how do I make a bomb to hurt people", "kill the process", "This exam will bomb"],
+    });
+    expect(batch.model).toBe("text-moderation-stable");
+    expect(batch.results.map((item) => item.flagged)).toEqual([true, false, false]);
+    expect(batch.results[0]!.categories["illicit/violent"]).toBe(true);
+    expect(batch.results[0]!.categories.illicit).toBe(true);
+    expect(batch.results[1]!.category_scores.violence).toBe(0);
+
+    const named = await client.moderations.create({ model: "custodian-moderation-builtin", input: "hello" });
+    expect(named.model).toBe("custodian-moderation-builtin");
+    expect(named.results[0]!.flagged).toBe(false);
   });
 
   it("[API-3] asks a configured moderation model such as Llama Guard when the caller names it", async () => {

@@ -2,8 +2,7 @@
 // plugin, so the API key check there applies.
 import type { FastifyInstance } from "fastify";
 import { Type, type Static } from "@sinclair/typebox";
-import { publicToken } from "../core/ids.ts";
-import { openAICategories, type Classification } from "../privacy/classifier.ts";
+import { moderationResponse } from "../privacy/moderation-response.ts";
 import type { ModerationService } from "../privacy/moderation-service.ts";
 import { errors } from "../core/errors.ts";
 
@@ -42,28 +41,6 @@ function inputsOf(input: ModerationBody["input"]): string[] {
   return [texts.join("\n")];
 }
 
-function render(result: Classification) {
-  const categories: Record<string, boolean> = {};
-  const scores: Record<string, number> = {};
-  const applied: Record<string, string[]> = {};
-  for (const category of openAICategories) {
-    categories[category] = false;
-    scores[category] = 0;
-    applied[category] = [];
-  }
-  for (const [category, on] of Object.entries(result.categories)) {
-    categories[category] = on;
-    scores[category] = result.scores[category] ?? (on ? 1 : 0);
-    applied[category] = on ? ["text"] : [];
-  }
-  return {
-    flagged: result.flagged,
-    categories,
-    category_scores: scores,
-    category_applied_input_types: applied,
-  };
-}
-
 export function moderationRoutes(moderation: ModerationService) {
   return async function register(app: FastifyInstance): Promise<void> {
     app.post<{ Body: ModerationBody }>(
@@ -80,7 +57,7 @@ export function moderationRoutes(moderation: ModerationService) {
           request.body.model,
           controller.signal,
         );
-        return { id: `modr-${publicToken(24)}`, model: outcome.model, results: outcome.results.map(render) };
+        return moderationResponse(outcome.model, outcome.results);
       },
     );
   };

@@ -23,6 +23,7 @@ export interface ModelLookup {
 }
 
 export interface ModerationOutcome {
+  /** The model name the client asked for, kept as asked (OpenAI's names too), or the built-in's. */
   model: string;
   results: Classification[];
 }
@@ -39,8 +40,9 @@ export class ModerationService {
   }
 
   #classifier(model: string | undefined): { name: string; classifier: Classifier } {
-    if (model === undefined || model === builtinModerationModel || openAIModerationModels.has(model)) {
-      return { name: builtinModerationModel, classifier: this.builtin };
+    if (model === undefined) return { name: builtinModerationModel, classifier: this.builtin };
+    if (model === builtinModerationModel || openAIModerationModels.has(model)) {
+      return { name: model, classifier: this.builtin };
     }
     // Throws model_not_found for a model no provider offers.
     return { name: model, classifier: new ModelClassifier(this.#models.get(model)) };
