@@ -1,7 +1,7 @@
 // The `custodian` command line end to end: real processes on one data directory, with and without a
 // server holding it.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import OpenAI from "openai";
@@ -27,7 +27,7 @@ describe("custodian CLI", () => {
   let database: Awaited<ReturnType<typeof freshServerDatabase>>;
 
   function custodian(...args: string[]) {
-    const result = spawnSync(process.execPath, [main, ...args], { env, encoding: "utf8", timeout: 60_000 });
+    const result = spawnSync(process.execPath, [main, ...args], { env, encoding: "utf8", timeout: 300_000 });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
   }
 
@@ -241,6 +241,18 @@ describe("custodian CLI", () => {
     expect(verify.status).toBe(1);
     expect(verify.stdout).toMatch(new RegExp(`entry ${seq}\\b`));
   }, 300_000);
+
+  it("refuses to create a data directory for any command but serve, naming where it looked", () => {
+    const missing = path.join(dataDir, "not-an-installation");
+    const result = spawnSync(process.execPath, [main, "keys", "list", "--org", "org_x"], {
+      env: { ...env, CUSTODIAN_DATA_DIR: missing },
+      encoding: "utf8",
+      timeout: 300_000,
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`No Custodian data directory at ${missing}`);
+    expect(existsSync(missing)).toBe(false);
+  });
 
   it("stops with a message naming a bad setting", () => {
     const result = spawnSync(process.execPath, [main, "serve"], {

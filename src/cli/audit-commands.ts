@@ -55,7 +55,9 @@ const verify: Command = {
     "copies), or with --offline an export with nothing but the log's public key; exit 1 and the first bad " +
     "entry or the missing range otherwise",
   options: { offline: { type: "string" }, "public-key": { type: "string" }, json: { type: "boolean" } },
-  async run({ flags, print, ...context }) {
+  async run(context) {
+    // Not destructured whole: reading `context.config` loads the configuration, which --offline never needs.
+    const { flags, print } = context;
     const { offline } = flags;
     if (typeof offline === "string") {
       // Offline: no configuration, no master key, no database, no data directory (the context's config

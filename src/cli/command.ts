@@ -30,6 +30,8 @@ export interface Command {
   options: Readonly<Record<string, { type: "string" | "boolean" }>>;
   /** Names of the arguments after its words ("SOURCE"); none when absent. */
   arguments?: string;
+  /** It may create the data directory (serve, migrate); every other command refuses to. */
+  createsDataDir?: boolean;
   /** The exit code; -1 keeps the process running (serve). */
   run(context: CommandContext): Promise<number>;
 }

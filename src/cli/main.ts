@@ -1,6 +1,7 @@
 // The `custodian` command line (started by src/main.ts): finds the command its words name and runs it.
 // The commands are listed in admin-commands.ts (the administrative operations), audit-commands.ts and
 // platform-commands.ts.
+import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig, type Config } from "../config/config.ts";
 import { CommandError } from "./admin-client.ts";
@@ -56,7 +57,15 @@ async function main(argv: string[]): Promise<number> {
   let config: Readonly<Config> | undefined;
   return found.command.run({
     get config() {
-      return (config ??= loadConfig());
+      if (!config) {
+        config = loadConfig();
+        if (!found.command.createsDataDir && !existsSync(config.dataDir))
+          throw new CommandError(
+            `No Custodian data directory at ${config.dataDir}. Point CUSTODIAN_DATA_DIR at your installation's ` +
+              "data directory, or start one there with `custodian serve`.",
+          );
+      }
+      return config;
     },
     flags: values,
     arguments: found.rest,

@@ -1,27 +1,27 @@
-// `custodian models list`: the models registered on this installation, as a table or as JSON.
-import type { Config } from "../config/config.ts";
-import { runOperation } from "./admin-client.ts";
+// `custodian models list`: every model of this installation (available, being prepared, registered), as
+// a table or as JSON.
+import type { OutputOf } from "../core/operation.ts";
+import type { AdminOperationTable } from "../platform/operations.ts";
 
-export interface ListedModel {
-  id: string;
-  path: string;
-  source: string;
-  sha256: string | null;
-  size_bytes: number;
-  created_at: string;
-}
-
-export async function modelsList(config: Readonly<Config>): Promise<ListedModel[]> {
-  return (await runOperation(config, "listModels", {})) as ListedModel[];
-}
+export type ListedModel = OutputOf<AdminOperationTable["listModels"]>[number];
 
 export function formatModels(models: ListedModel[]): string {
   if (models.length === 0)
-    return "No models are registered yet: run `custodian models pull hf:<owner>/<repo>/<file.gguf>`.";
+    return (
+      "No models: run `custodian models pull hf:<owner>/<repo>/<file.gguf>`, or connect a model server with " +
+      "CUSTODIAN_UPSTREAMS."
+    );
   return models
-    .map(
-      (model) =>
-        `${model.id}\t${(model.size_bytes / (1024 * 1024)).toFixed(1)} MiB\t${model.source}\t${model.path}`,
+    .map((model) =>
+      [
+        model.id,
+        model.status + (model.demo ? " (demo)" : ""),
+        model.size_bytes === null ? "" : `${(model.size_bytes / (1024 * 1024)).toFixed(1)} MiB`,
+        model.source ?? model.owned_by ?? "",
+        model.path ?? "",
+      ]
+        .join("\t")
+        .trimEnd(),
     )
     .join("\n");
 }

@@ -87,7 +87,12 @@ describe("custodian models pull / list", () => {
     const listed = await custodian("models", "list", "--json");
     expect(listed.status, listed.stderr).toBe(0);
     expect(JSON.parse(listed.stdout)).toEqual([
-      expect.objectContaining({ id: "tiny", sha256, source: "hf:acme/tiny-GGUF/tiny.gguf" }),
+      expect.objectContaining({
+        id: "tiny",
+        status: "available",
+        sha256,
+        source: "hf:acme/tiny-GGUF/tiny.gguf",
+      }),
     ]);
   });
 

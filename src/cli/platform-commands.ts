@@ -13,6 +13,7 @@ const serve: Command = {
   usage: "",
   description: "start the platform (HTTPS on CUSTODIAN_HOST:CUSTODIAN_PORT)",
   options: {},
+  createsDataDir: true,
   async run({ config }) {
     const server = await startServer(config, undefined, { demoModel: true });
     console.log(
@@ -49,6 +50,7 @@ const migrate: Command = {
   usage: "",
   description: "bring the database schema up to date",
   options: {},
+  createsDataDir: true,
   async run({ config }) {
     const db = await openDatabase(databaseTarget(config));
     await db.destroy();
