@@ -10,9 +10,30 @@
 // archive. The lock is a session lock on a connection held for the run, so a crashed node's lock is
 // released with its connection.
 import { createHash } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import { sql } from "kysely";
 import type { Logger } from "pino";
+import { Counter } from "prom-client";
 import { isEmbedded, type Db } from "../db/database.ts";
+
+/**
+ * Failed turns of every periodic task, by task name (registered on the server's /metrics). A turn
+ * counts once, after its retries.
+ */
+export const periodicTaskFailures = new Counter({
+  name: "custodian_periodic_task_failures_total",
+  help: "Turns of a periodic task (a purge, an erasure) that failed after their retries, by task.",
+  labelNames: ["task"] as const,
+  registers: [],
+});
+
+/** What a failed turn reports: the task, how many attempts, and the error's name and message. */
+export interface TaskFailure {
+  task: string;
+  attempts: number;
+  error: string;
+  message: string;
+}
 
 /** The first half of every periodic task's lock key, so these locks do not collide with others'. */
 const lockClass = 7_342_100;
@@ -26,6 +47,9 @@ export interface PeriodicTaskOptions {
   db: Db;
   logger: Logger;
   run(): Promise<void>;
+  /** Attempts after a failed one within the same turn (default 2), `retryDelayMs` apart, doubling. */
+  retries?: number;
+  retryDelayMs?: number;
 }
 
 /**
@@ -44,6 +68,8 @@ export class PeriodicTask {
   #timer: NodeJS.Timeout | null = null;
   #current: Promise<boolean> | null = null;
   #stopped = false;
+  /** Told of every failed turn (the platform raises a security event for a purge's). */
+  readonly onFailure: Array<(failure: TaskFailure) => unknown> = [];
 
   constructor(options: PeriodicTaskOptions) {
     this.#options = options;
@@ -72,18 +98,45 @@ export class PeriodicTask {
 
   /**
    * Run now if no other node (or task in this process) is running it. Resolves to whether it ran.
-   * Failures are logged, not thrown: the next turn tries again.
+   * A failed attempt is retried; a turn whose attempts all failed is logged, counted and reported
+   * to `onFailure`, not thrown: the next turn tries again.
    */
   runOnce(): Promise<boolean> {
-    const run = this.#locked().catch((error: unknown) => {
-      this.#options.logger.error(
-        { task: this.#options.name, error: error instanceof Error ? error.name : "unknown" },
-        "periodic task failed",
-      );
-      return false;
-    });
+    const run = this.#attempts();
     this.#current = run;
     return run;
+  }
+
+  async #attempts(): Promise<boolean> {
+    const { name, logger, retries = 2, retryDelayMs = 2_000 } = this.#options;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.#locked();
+      } catch (error: unknown) {
+        const failure: TaskFailure = {
+          task: name,
+          attempts: attempt,
+          error: error instanceof Error ? error.name : "unknown",
+          // Messages of the tasks' own errors and of PostgreSQL name steps and relations, never data.
+          message: error instanceof Error ? error.message.slice(0, 300) : "unknown",
+        };
+        if (attempt <= retries && !this.#stopped) {
+          logger.warn(failure, "periodic task failed, retrying");
+          await sleep(retryDelayMs * 2 ** (attempt - 1));
+          continue;
+        }
+        logger.error(failure, "periodic task failed");
+        periodicTaskFailures.inc({ task: name });
+        for (const listener of this.onFailure) {
+          try {
+            await listener(failure);
+          } catch {
+            // A listener that fails must not hide the failure from the others.
+          }
+        }
+        return false;
+      }
+    }
   }
 
   async #locked(): Promise<boolean> {

@@ -1,8 +1,10 @@
 // The API retention purge: deletes expired abuse-monitoring records in batches, and classifier
-// metadata past the longest window, then records how many per organisation in the audit log.
+// metadata past the longest window, erases them physically (API-1: the tables rewritten, the WAL that
+// held them retired; db/physical-erasure.ts), then records how many per organisation in the audit log.
 import { sql } from "kysely";
 import type { AuditLog } from "../audit/audit-log.ts";
 import type { Db } from "../db/database.ts";
+import { eraseDeleted } from "../db/physical-erasure.ts";
 import { maxRetentionDays } from "./privacy-settings-service.ts";
 import "./privacy-tables.ts";
 
@@ -19,6 +21,8 @@ export class ApiRetentionPurge {
   readonly #db: Db;
   readonly #audit: AuditLog;
   readonly #batch: number;
+  /** A turn deleted records and its erasure failed: the next turn erases even with nothing new. */
+  #pending = false;
 
   constructor(dependencies: { db: Db; audit: AuditLog; batchSize?: number }) {
     this.#db = dependencies.db;
@@ -51,6 +55,11 @@ export class ApiRetentionPurge {
         ) returning organization_id`.execute(this.#db);
       for (const row of deleted.rows) count(row.organization_id, "classifications");
       if (deleted.rows.length < this.#batch) break;
+    }
+    if (counts.size > 0 || this.#pending) {
+      this.#pending = true;
+      await eraseDeleted(this.#db, ["api_records", "api_classifications"]);
+      this.#pending = false;
     }
     for (const [organizationId, purged] of counts) {
       await this.#audit.append({
