@@ -27,12 +27,15 @@ export const periodicTaskFailures = new Counter({
   registers: [],
 });
 
-/** What a failed turn reports: the task, how many attempts, and the error's name and message. */
+/**
+ * What a failed turn reports: the task, how many attempts, the error's name and, for an erasure, the
+ * step that failed. Never the message, which may quote a value.
+ */
 export interface TaskFailure {
   task: string;
   attempts: number;
   error: string;
-  message: string;
+  step?: string;
 }
 
 /** The first half of every periodic task's lock key, so these locks do not collide with others'. */
@@ -113,12 +116,12 @@ export class PeriodicTask {
       try {
         return await this.#locked();
       } catch (error: unknown) {
+        const step = (error as { step?: unknown } | null)?.step;
         const failure: TaskFailure = {
           task: name,
           attempts: attempt,
           error: error instanceof Error ? error.name : "unknown",
-          // Messages of the tasks' own errors and of PostgreSQL name steps and relations, never data.
-          message: error instanceof Error ? error.message.slice(0, 300) : "unknown",
+          ...(typeof step === "string" ? { step } : {}),
         };
         if (attempt <= retries && !this.#stopped) {
           logger.warn(failure, "periodic task failed, retrying");

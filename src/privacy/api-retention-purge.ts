@@ -23,6 +23,8 @@ export class ApiRetentionPurge {
   readonly #batch: number;
   /** A turn deleted records and its erasure failed: the next turn erases even with nothing new. */
   #pending = false;
+  /** Turns finished (erasure included), for tests and the benchmark to wait on. */
+  completed = 0;
 
   constructor(dependencies: { db: Db; audit: AuditLog; batchSize?: number }) {
     this.#db = dependencies.db;
@@ -38,6 +40,9 @@ export class ApiRetentionPurge {
       if (!entry) counts.set(organizationId, (entry = { records: 0, classifications: 0 }));
       entry[field] += 1;
     };
+    // Pending until this turn's erasure is done: a turn that fails after deleting leaves it set.
+    const pending = this.#pending;
+    this.#pending = true;
     for (;;) {
       const deleted = await sql<{ organization_id: string }>`
         delete from api_records where id in (
@@ -56,11 +61,8 @@ export class ApiRetentionPurge {
       for (const row of deleted.rows) count(row.organization_id, "classifications");
       if (deleted.rows.length < this.#batch) break;
     }
-    if (counts.size > 0 || this.#pending) {
-      this.#pending = true;
-      await eraseDeleted(this.#db, ["api_records", "api_classifications"]);
-      this.#pending = false;
-    }
+    if (counts.size > 0 || pending) await eraseDeleted(this.#db, ["api_records", "api_classifications"]);
+    this.#pending = false;
     for (const [organizationId, purged] of counts) {
       await this.#audit.append({
         actor: "system",
@@ -70,6 +72,7 @@ export class ApiRetentionPurge {
         metadata: { records: purged.records, classifications: purged.classifications },
       });
     }
+    this.completed += 1;
     return counts;
   }
 }

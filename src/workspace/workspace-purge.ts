@@ -36,6 +36,8 @@ export class WorkspacePurge {
   #erasedFrom: Date | null = null;
   /** A turn deleted rows and its erasure failed: the next turn erases whatever it finds. */
   #pending = false;
+  /** Turns finished (erasure included), for tests and the benchmark to wait on. */
+  completed = 0;
 
   constructor(dependencies: {
     db: Db;
@@ -53,16 +55,21 @@ export class WorkspacePurge {
     // The database's clock, the one `deleted_at` and `revoked_at` are written with.
     const clock = await sql<{ now: Date }>`select clock_timestamp() as now`.execute(this.#db);
     const started = clock.rows[0]!.now;
+    // Pending until this turn's erasure is done: a turn that fails after deleting leaves it set.
+    const pending = this.#pending;
+    this.#pending = true;
     const counts = await this.#retention.purge({ deletionWindowMs: this.#deletionWindowMs, now });
     const sharesClosed = await this.#shares.sweep(now);
     const destroyed = counts.expired + counts.removed + sharesClosed > 0;
-    if (!destroyed && !this.#pending && !(await this.#deletedSince(this.#erasedFrom))) {
+    if (!destroyed && !pending && !(await this.#deletedSince(this.#erasedFrom))) {
+      this.#pending = false;
+      this.completed += 1;
       return { ...counts, sharesClosed, erased: false };
     }
-    this.#pending = true;
     await eraseDeleted(this.#db, conversationTables);
     this.#pending = false;
     this.#erasedFrom = started;
+    this.completed += 1;
     return { ...counts, sharesClosed, erased: true };
   }
 
