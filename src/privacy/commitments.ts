@@ -39,15 +39,21 @@ export const commitments: readonly Commitment[] = [
     id: "OWN-3",
     summary: "Workspace admins control retention; expired data is purged.",
     live: [],
-    enforcedBy: ["src/workspace/workspace-retention.ts"],
-    provenBy: ["src/workspace/conversation-service.test.ts"],
+    enforcedBy: ["src/workspace/workspace-retention.ts", "src/workspace/workspace-purge.ts"],
+    provenBy: ["test/physical-deletion.test.ts"],
   },
   {
     id: "OWN-4",
     summary: "Deletion is real: key destroyed at once, rows gone by the next purge.",
     live: ["encryption"],
-    enforcedBy: ["src/workspace/workspace-retention.ts"],
+    enforcedBy: [
+      "src/workspace/workspace-retention.ts",
+      "src/workspace/workspace-purge.ts",
+      "src/db/physical-erasure.ts",
+    ],
     provenBy: [
+      "test/physical-deletion.test.ts",
+      "src/jobs/periodic-task.test.ts",
       "src/http/scim-routes.test.ts",
       "src/workspace/conversation-service.test.ts",
       "test/e2e/chat-workspace.test.ts",
@@ -173,7 +179,11 @@ export const commitments: readonly Commitment[] = [
     summary: "API inputs and outputs kept at most 30 days, encrypted, for abuse monitoring, then purged.",
     live: ["retention", "encryption"],
     enforcedBy: ["src/privacy/privacy-settings-service.ts", "src/privacy/api-traffic-observer.ts"],
-    provenBy: ["src/privacy/api-retention.test.ts", "test/zero-data-retention.test.ts"],
+    provenBy: [
+      "src/privacy/api-retention.test.ts",
+      "test/zero-data-retention.test.ts",
+      "test/physical-deletion.test.ts",
+    ],
   },
   {
     id: "API-2",

@@ -21,6 +21,11 @@ export interface RawScanSources {
   pgliteDir?: string | null;
   /** Directories scanned whole: the data directory, the blob store, temporary directories. */
   directories?: readonly string[];
+  /**
+   * Temporary files the process used: every entry of `root` (the system's temporary directory) whose
+   * name starts with one of `prefixes`, read whole.
+   */
+  temp?: { root: string; prefixes: readonly string[] };
   /** Captured log output, and a way to write a line into it (for the canary). */
   log?: { read(): string; write(line: string): void };
 }
@@ -91,6 +96,13 @@ export async function rawScan(sources: RawScanSources, needles: Needles): Promis
     writeFileSync(file, canary);
     return file;
   });
+  const temp = sources.temp;
+  if (temp) {
+    if (temp.prefixes.length === 0) throw new Error("raw scan: temporary files need a name prefix");
+    const file = path.join(temp.root, `${temp.prefixes[0]}raw-scan-canary-${randomBytes(6).toString("hex")}`);
+    writeFileSync(file, canary);
+    planted.push(file);
+  }
   sources.log?.write(canary);
 
   try {
@@ -99,6 +111,14 @@ export async function rawScan(sources: RawScanSources, needles: Needles): Promis
     walk(heapDir, files);
     walk(walDir, walFiles);
     for (const directory of directories) walk(directory, files);
+    if (temp) {
+      for (const entry of readdirSync(temp.root, { withFileTypes: true })) {
+        if (!temp.prefixes.some((prefix) => entry.name.startsWith(prefix))) continue;
+        const full = path.join(temp.root, entry.name);
+        if (entry.isDirectory()) walk(full, files);
+        else if (entry.isFile()) files.add(full);
+      }
+    }
     for (const file of walFiles) files.add(file);
 
     const found: Record<string, string[]> = {};
