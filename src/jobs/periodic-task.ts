@@ -71,6 +71,8 @@ export class PeriodicTask {
   #timer: NodeJS.Timeout | null = null;
   #current: Promise<boolean> | null = null;
   #stopped = false;
+  /** Cuts a retry's wait short when the task stops. */
+  readonly #stopping = new AbortController();
   /** Told of every failed turn (the platform raises a security event for a purge's). */
   readonly onFailure: Array<(failure: TaskFailure) => unknown> = [];
 
@@ -94,6 +96,7 @@ export class PeriodicTask {
   /** Stop the schedule and wait for a run in progress to finish. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#stopping.abort();
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     await this.#current;
@@ -125,8 +128,10 @@ export class PeriodicTask {
         };
         if (attempt <= retries && !this.#stopped) {
           logger.warn(failure, "periodic task failed, retrying");
-          await sleep(retryDelayMs * 2 ** (attempt - 1));
-          continue;
+          const waited = await sleep(retryDelayMs * 2 ** (attempt - 1), true, {
+            signal: this.#stopping.signal,
+          }).catch(() => false);
+          if (waited) continue;
         }
         logger.error(failure, "periodic task failed");
         periodicTaskFailures.inc({ task: name });
