@@ -178,7 +178,12 @@ export const commitments: readonly Commitment[] = [
     id: "API-1",
     summary: "API inputs and outputs kept at most 30 days, encrypted, for abuse monitoring, then purged.",
     live: ["retention", "encryption"],
-    enforcedBy: ["src/privacy/privacy-settings-service.ts", "src/privacy/api-traffic-observer.ts"],
+    enforcedBy: [
+      "src/privacy/privacy-settings-service.ts",
+      "src/privacy/api-traffic-observer.ts",
+      "src/privacy/api-retention-purge.ts",
+      "src/db/physical-erasure.ts",
+    ],
     provenBy: [
       "src/privacy/api-retention.test.ts",
       "test/zero-data-retention.test.ts",
