@@ -38,6 +38,10 @@ const benchmarks: Record<string, Benchmark> = {
     description: "conversation listing, purge and key rotation with many conversations (PostgreSQL)",
     run: async () => (await import("./scale.ts")).run(),
   },
+  deletion: {
+    description: "delete → physically gone (rows purged, tables rewritten, WAL retired) and purge throughput",
+    run: async () => (await import("./deletion.ts")).run(),
+  },
   moderation: {
     description: "built-in moderation classifier: precision and recall on bench/moderation/, µs per KiB",
     run: async () => (await import("./moderation.ts")).run(),

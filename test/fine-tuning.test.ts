@@ -10,6 +10,7 @@ import { writeLlamaGguf } from "../src/inference/gguf/gguf-writer.ts";
 import { trainingInput } from "../src/finetune/training-input.ts";
 import { sharedDemoModel } from "./helpers/demo-model.ts";
 import { startTestPlatform, type TestPlatform } from "./helpers/platform.ts";
+import { foundAnywhere, rawScan } from "./helpers/raw-scan.ts";
 import { waitFor } from "./helpers/wait-for.ts";
 
 const canary = "CANARY-ft6-a91c-training-text";
@@ -191,6 +192,44 @@ describe("the fine-tuning API", () => {
     expect(existsSync(path.join(platform.dataDir, "blobs", "models", created.id))).toBe(true);
     expect(decryptedCopies().filter((name) => !copiesBefore.includes(name))).toEqual([]);
   }, 60_000);
+
+  it("[SEC-1] no plaintext training example or weight bytes remain in the data directory, the blob store, the trainer's temporary files or the log", async () => {
+    const services = platform.server.platform;
+    const chunks: Buffer[] = [];
+    for await (const chunk of services.finetune.models.weights(modelId, platform.organization))
+      chunks.push(chunk);
+    const weights = Buffer.concat(chunks);
+    expect(weights.subarray(0, 4).toString("latin1")).toBe("GGUF");
+    // Slices of the trained tensors, from the second half of the file (the header and vocabulary are
+    // the base model's), each long enough to be unique.
+    const slices = [0.55, 0.7, 0.85, 0.97].map((at) => {
+      const start = Math.floor(weights.length * at);
+      return weights.subarray(start, start + 48);
+    });
+    const sealed = readFileSync(path.join(platform.dataDir, "blobs", "models", jobId));
+    const result = await rawScan(
+      {
+        db: services.db,
+        pgliteDir: path.join(platform.dataDir, "pgdata"),
+        directories: [platform.dataDir],
+        temp: { root: tmpdir(), prefixes: ["custodian-train-", "custodian-ft-"] },
+        log: {
+          read: () => platform.logs(),
+          write: (line) => services.logger.info({ canary: line }, "raw scan canary"),
+        },
+      },
+      {
+        canary,
+        "training line": `Blue, ${canary}.`,
+        ...Object.fromEntries(slices.map((slice, index) => [`weights ${index}`, slice])),
+        // Positive control: the sealed weights are in the blob store, and the scan reads it.
+        "sealed weights": sealed.subarray(sealed.length >> 1, (sealed.length >> 1) + 48),
+      },
+    );
+    expect(foundAnywhere(result)).toEqual({
+      "sealed weights": [path.join(platform.dataDir, "blobs", "models", jobId)],
+    });
+  }, 120_000);
 
   it("[FT-1] fine-tunes the built-in demo model too, and its training loss falls", async () => {
     const created = await client.fineTuning.jobs.create({

@@ -1,9 +1,10 @@
 // The chat workspace's API end to end: a signed-in user chats with a model over SSE; conversations are
 // private to their owner, deletion is immediate, and export returns everything, decrypted.
-import { sql } from "kysely";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signInOwner, type BrowserSession } from "./helpers/browser-session.ts";
 import { startTestPlatformWithUpstream, type PlatformWithUpstream } from "./helpers/platform.ts";
+import { foundAnywhere, rawScan, rowsContaining } from "./helpers/raw-scan.ts";
 
 const canary = "CANARY-workspace-3e8b";
 
@@ -75,9 +76,25 @@ describe("workspace API", () => {
     };
     expect(list.data.map((item) => item.id)).toEqual([id]);
 
-    // At rest, nothing of it is plaintext.
-    const rows = await sql`select * from messages`.execute(platform.server.platform.db);
-    expect(JSON.stringify(rows.rows)).not.toContain(canary);
+    // [SEC-1] At rest, nothing of it is plaintext: not in a column (bytea compared as bytes; the
+    // positive control finds the conversation's id), nor in the database's files, the WAL or the log.
+    const core = platform.server.platform;
+    const tables = ["conversations", "messages", "conversation_shares", "audit_entries"];
+    expect(await rowsContaining(core.db, tables, { id })).toHaveProperty("id");
+    expect(await rowsContaining(core.db, tables, { canary })).toEqual({});
+    const scan = await rawScan(
+      {
+        db: core.db,
+        pgliteDir: path.join(platform.dataDir, "pgdata"),
+        directories: [platform.dataDir],
+        log: {
+          read: () => platform.logs(),
+          write: (line) => core.logger.info({ canary: line }, "raw scan canary"),
+        },
+      },
+      { canary },
+    );
+    expect(foundAnywhere(scan)).toEqual({});
   });
 
   it("[CTL-4] another user of the same organisation cannot read, change or delete it (404)", async () => {

@@ -139,6 +139,15 @@ export const settings = {
     maximum: 30 * 24 * hour,
     description: "a deleted conversation's rows are purged within this time (its key is destroyed at once)",
   }),
+  // OWN-3, OWN-4, API-1: how often the purges run (and erase what they delete); 0 picks it from the
+  // deletion window (workspace) and 15 minutes (API records).
+  purgeIntervalMs: integer({
+    env: "CUSTODIAN_PURGE_INTERVAL_MS",
+    default: 0,
+    minimum: 0,
+    maximum: 24 * hour,
+    description: "how often retention purges run; 0: a quarter of the deletion window, 15 min at most",
+  }),
   models: modelsSetting,
   llamaThreads: integer({
     env: "CUSTODIAN_LLAMA_THREADS",

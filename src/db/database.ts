@@ -30,7 +30,7 @@ const int8 = 20;
  * touches all of them at start, and the embedded database serves a small team's data, so the
  * difference was 130 MB of resident memory for nothing (a busy installation runs on a PostgreSQL server).
  */
-const embeddedConf = ["shared_buffers=16MB"];
+const embeddedConf = ["shared_buffers=16MB", "wal_recycle=off"];
 
 const migrationsDir = path.join(import.meta.dirname, "migrations");
 

@@ -1,8 +1,7 @@
 // One fine-tuned model as a callable model: its sealed weights are decrypted only while loading, into a
 // file readable only by this process's user that is removed as soon as llama.cpp has loaded it.
 import { createWriteStream } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -17,6 +16,7 @@ import type {
   TextCompletionRequest,
 } from "../inference/language-model.ts";
 import { LlamaLocalModel } from "../inference/llama/llama-model.ts";
+import { privateTempDir, sweepLeftovers } from "./private-temp.ts";
 
 /**
  * Why decrypt to a file at all: node-llama-cpp loads weights from a path only. The file lives in a
@@ -54,7 +54,8 @@ export class FineTunedModel implements LanguageModel {
   }
 
   async #load(): Promise<LlamaLocalModel> {
-    const directory = await mkdtemp(path.join(tmpdir(), "custodian-ft-"));
+    await sweepLeftovers().catch(() => undefined);
+    const directory = await privateTempDir("ft");
     try {
       const file = path.join(directory, "model.gguf");
       await pipeline(Readable.from(this.#decrypt()), createWriteStream(file, { mode: 0o600 }));

@@ -131,6 +131,13 @@ export class FineTunedModels implements PrivateModelSource {
     return null;
   }
 
+  /** The decrypted weights of one of the organisation's models, as a stream (nothing on disk). */
+  async *weights(id: string, organizationId: string): AsyncGenerator<Buffer> {
+    const row = await this.#scoped(organizationId).where("id", "=", id).executeTakeFirst();
+    if (!row) throw errors.modelNotFound(id);
+    yield* this.#decrypt(row);
+  }
+
   async list(organizationId: string): Promise<LanguageModel[]> {
     const rows = await this.#scoped(organizationId).orderBy("created_at").execute();
     return rows.map((row) => this.#model(row));

@@ -11,8 +11,7 @@
 // queue once (training restarts from the base model) or, after that, fails them with `worker_lost`,
 // so a job is never left `running`. On embedded PGlite the data directory admits one server only, so
 // at start every `running` job belongs to a dead worker.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import { sql } from "kysely";
 import type { Logger } from "pino";
@@ -23,6 +22,7 @@ import type { BaseModels } from "./base-models.ts";
 import type { FineTunedModels } from "./fine-tuned-models.ts";
 import type { FineTuningJobs, JobRow } from "./fine-tuning-jobs.ts";
 import { privateModelPrefix } from "../inference/private-models.ts";
+import { privateTempDir, sweepLeftovers } from "./private-temp.ts";
 import { train } from "./trainer/trainer.ts";
 import { TrainingFailedError } from "./trainer/trainer-errors.ts";
 import type { TrainingInput } from "./training-input.ts";
@@ -74,6 +74,10 @@ export class FineTuningWorker {
 
   async start(): Promise<void> {
     this.#stopped = false;
+    // Plaintext weights a crashed server left in its private temporary directories (SEC-1).
+    const swept = await sweepLeftovers();
+    if (swept.length > 0)
+      this.#options.logger.warn({ directories: swept.length }, "removed leftover training files");
     await this.recover({ all: this.#options.exclusive });
     this.wake();
   }
@@ -246,7 +250,8 @@ export class FineTuningWorker {
       this.#heartbeatMs,
     );
     heartbeat.unref();
-    const directory = await mkdtemp(path.join(tmpdir(), "custodian-train-"));
+    // SEC-1: the trained weights are plaintext here only until they are sealed into the blob store.
+    const directory = await privateTempDir("train");
     const started = Date.now();
     try {
       await jobs.addEvent(job, "info", "message", "Fine-tuning job started");
@@ -307,6 +312,8 @@ export class FineTuningWorker {
         jobId: job.id,
         weightsPath: outputPath,
       });
+      // Sealed: the plaintext goes now, not when the job's bookkeeping is done.
+      await rm(directory, { recursive: true, force: true });
       await jobs.finish(job, {
         status: "succeeded",
         fineTunedModel: modelId,

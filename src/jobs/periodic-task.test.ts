@@ -4,7 +4,7 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testDatabase, type TestDatabase } from "../../test/helpers/database.ts";
 import { openDatabase, type Db } from "../db/database.ts";
-import { PeriodicTask } from "./periodic-task.ts";
+import { PeriodicTask, periodicTaskFailures, type TaskFailure } from "./periodic-task.ts";
 
 const silent = pino({ level: "silent" });
 
@@ -96,6 +96,7 @@ describe("PeriodicTask", () => {
       intervalMs: 60_000,
       db: database.db,
       logger,
+      retries: 0,
       run: async () => {
         attempts += 1;
         if (attempts === 1) throw new Error("CANARY-task-failure-4e1");
@@ -105,6 +106,49 @@ describe("PeriodicTask", () => {
     expect(await task.runOnce()).toBe(true);
     expect(logged).toContain("periodic task failed");
     expect(logged).not.toContain("CANARY");
+  });
+
+  it("[OWN-4] retries a failed turn, then counts it and reports it to its listeners; never swallows it", async () => {
+    const failures: TaskFailure[] = [];
+    const counted = async () =>
+      (await periodicTaskFailures.get()).values.find((value) => value.labels.task === "test.retried")
+        ?.value ?? 0;
+    const before = await counted();
+    let attempts = 0;
+    const task = new PeriodicTask({
+      name: "test.retried",
+      intervalMs: 60_000,
+      db: database.db,
+      logger: silent,
+      retries: 2,
+      retryDelayMs: 1,
+      run: async () => {
+        attempts += 1;
+        throw Object.assign(new Error("CANARY-erasure-7c2"), { name: "ErasureError", step: "vacuum" });
+      },
+    });
+    task.onFailure.push((failure) => failures.push(failure));
+    expect(await task.runOnce()).toBe(false);
+    expect(attempts).toBe(3);
+    expect(failures).toEqual([{ task: "test.retried", attempts: 3, error: "ErasureError", step: "vacuum" }]);
+    expect(await counted()).toBe(before + 1);
+    // Positive control: a turn that succeeds on a retry is neither counted nor reported.
+    attempts = 0;
+    const flaky = new PeriodicTask({
+      name: "test.retried",
+      intervalMs: 60_000,
+      db: database.db,
+      logger: silent,
+      retryDelayMs: 1,
+      run: async () => {
+        attempts += 1;
+        if (attempts === 1) throw new Error("once");
+      },
+    });
+    flaky.onFailure.push((failure) => failures.push(failure));
+    expect(await flaky.runOnce()).toBe(true);
+    expect(failures).toHaveLength(1);
+    expect(await counted()).toBe(before + 1);
   });
 
   it("runs on its schedule until stopped, and stop waits for the run in progress", async () => {

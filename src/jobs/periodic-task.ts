@@ -10,9 +10,33 @@
 // archive. The lock is a session lock on a connection held for the run, so a crashed node's lock is
 // released with its connection.
 import { createHash } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import { sql } from "kysely";
 import type { Logger } from "pino";
+import { Counter } from "prom-client";
 import { isEmbedded, type Db } from "../db/database.ts";
+
+/**
+ * Failed turns of every periodic task, by task name (registered on the server's /metrics). A turn
+ * counts once, after its retries.
+ */
+export const periodicTaskFailures = new Counter({
+  name: "custodian_periodic_task_failures_total",
+  help: "Turns of a periodic task (a purge, an erasure) that failed after their retries, by task.",
+  labelNames: ["task"] as const,
+  registers: [],
+});
+
+/**
+ * What a failed turn reports: the task, how many attempts, the error's name and, for an erasure, the
+ * step that failed. Never the message, which may quote a value.
+ */
+export interface TaskFailure {
+  task: string;
+  attempts: number;
+  error: string;
+  step?: string;
+}
 
 /** The first half of every periodic task's lock key, so these locks do not collide with others'. */
 const lockClass = 7_342_100;
@@ -26,6 +50,9 @@ export interface PeriodicTaskOptions {
   db: Db;
   logger: Logger;
   run(): Promise<void>;
+  /** Attempts after a failed one within the same turn (default 2), `retryDelayMs` apart, doubling. */
+  retries?: number;
+  retryDelayMs?: number;
 }
 
 /**
@@ -44,6 +71,10 @@ export class PeriodicTask {
   #timer: NodeJS.Timeout | null = null;
   #current: Promise<boolean> | null = null;
   #stopped = false;
+  /** Cuts a retry's wait short when the task stops. */
+  readonly #stopping = new AbortController();
+  /** Told of every failed turn (the platform raises a security event for a purge's). */
+  readonly onFailure: Array<(failure: TaskFailure) => unknown> = [];
 
   constructor(options: PeriodicTaskOptions) {
     this.#options = options;
@@ -65,6 +96,7 @@ export class PeriodicTask {
   /** Stop the schedule and wait for a run in progress to finish. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#stopping.abort();
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     await this.#current;
@@ -72,18 +104,47 @@ export class PeriodicTask {
 
   /**
    * Run now if no other node (or task in this process) is running it. Resolves to whether it ran.
-   * Failures are logged, not thrown: the next turn tries again.
+   * A failed attempt is retried; a turn whose attempts all failed is logged, counted and reported
+   * to `onFailure`, not thrown: the next turn tries again.
    */
   runOnce(): Promise<boolean> {
-    const run = this.#locked().catch((error: unknown) => {
-      this.#options.logger.error(
-        { task: this.#options.name, error: error instanceof Error ? error.name : "unknown" },
-        "periodic task failed",
-      );
-      return false;
-    });
+    const run = this.#attempts();
     this.#current = run;
     return run;
+  }
+
+  async #attempts(): Promise<boolean> {
+    const { name, logger, retries = 2, retryDelayMs = 2_000 } = this.#options;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.#locked();
+      } catch (error: unknown) {
+        const step = (error as { step?: unknown } | null)?.step;
+        const failure: TaskFailure = {
+          task: name,
+          attempts: attempt,
+          error: error instanceof Error ? error.name : "unknown",
+          ...(typeof step === "string" ? { step } : {}),
+        };
+        if (attempt <= retries && !this.#stopped) {
+          logger.warn(failure, "periodic task failed, retrying");
+          const waited = await sleep(retryDelayMs * 2 ** (attempt - 1), true, {
+            signal: this.#stopping.signal,
+          }).catch(() => false);
+          if (waited) continue;
+        }
+        logger.error(failure, "periodic task failed");
+        periodicTaskFailures.inc({ task: name });
+        for (const listener of this.onFailure) {
+          try {
+            await listener(failure);
+          } catch {
+            // A listener that fails must not hide the failure from the others.
+          }
+        }
+        return false;
+      }
+    }
   }
 
   async #locked(): Promise<boolean> {

@@ -9,7 +9,8 @@ export type SecurityEventType =
   | "security.sso_signature_failure"
   | "security.audit_chain_broken"
   | "security.audit_checkpoint_failed"
-  | "security.staff_access";
+  | "security.staff_access"
+  | "security.task_failed";
 
 export interface SecurityEvent extends WebhookEvent {
   type: SecurityEventType;

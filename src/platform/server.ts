@@ -12,6 +12,7 @@ import { sql } from "kysely";
 import { buildApp } from "../http/app.ts";
 import type { RouteEntry } from "../http/admin-api-route-table.ts";
 import type { TableServices } from "../core/operation.ts";
+import { periodicTaskFailures } from "../jobs/periodic-task.ts";
 import { Metrics } from "../http/metrics.ts";
 import { tlsMaterial } from "../http/tls.ts";
 import { AuthFailureSummary } from "../identity/auth-failure-summary.ts";
@@ -87,6 +88,7 @@ export async function startServer(
     const authFailures = new AuthFailureSummary(platform.audit);
     const metrics = new Metrics();
     for (const metric of platform.audit.metrics) metrics.registry.registerMetric(metric);
+    metrics.registry.registerMetric(periodicTaskFailures);
     const db = platform.db;
     let draining = false;
     const app = await buildApp({

@@ -1,8 +1,10 @@
 // The API retention purge: deletes expired abuse-monitoring records in batches, and classifier
-// metadata past the longest window, then records how many per organisation in the audit log.
+// metadata past the longest window, erases them physically (API-1: the tables rewritten, the WAL that
+// held them retired; db/physical-erasure.ts), then records how many per organisation in the audit log.
 import { sql } from "kysely";
 import type { AuditLog } from "../audit/audit-log.ts";
 import type { Db } from "../db/database.ts";
+import { eraseDeleted } from "../db/physical-erasure.ts";
 import { maxRetentionDays } from "./privacy-settings-service.ts";
 import "./privacy-tables.ts";
 
@@ -19,6 +21,10 @@ export class ApiRetentionPurge {
   readonly #db: Db;
   readonly #audit: AuditLog;
   readonly #batch: number;
+  /** A turn deleted records and its erasure failed: the next turn erases even with nothing new. */
+  #pending = false;
+  /** Turns finished (erasure included), for tests and the benchmark to wait on. */
+  completed = 0;
 
   constructor(dependencies: { db: Db; audit: AuditLog; batchSize?: number }) {
     this.#db = dependencies.db;
@@ -34,6 +40,9 @@ export class ApiRetentionPurge {
       if (!entry) counts.set(organizationId, (entry = { records: 0, classifications: 0 }));
       entry[field] += 1;
     };
+    // Pending until this turn's erasure is done: a turn that fails after deleting leaves it set.
+    const pending = this.#pending;
+    this.#pending = true;
     for (;;) {
       const deleted = await sql<{ organization_id: string }>`
         delete from api_records where id in (
@@ -52,6 +61,8 @@ export class ApiRetentionPurge {
       for (const row of deleted.rows) count(row.organization_id, "classifications");
       if (deleted.rows.length < this.#batch) break;
     }
+    if (counts.size > 0 || pending) await eraseDeleted(this.#db, ["api_records", "api_classifications"]);
+    this.#pending = false;
     for (const [organizationId, purged] of counts) {
       await this.#audit.append({
         actor: "system",
@@ -61,6 +72,7 @@ export class ApiRetentionPurge {
         metadata: { records: purged.records, classifications: purged.classifications },
       });
     }
+    this.completed += 1;
     return counts;
   }
 }

@@ -46,7 +46,7 @@ export function createPrivacyEngine(dependencies: {
   config: Pick<
     Config,
     "upstreams" | "models" | "http" | "tls" | "masterKey" | "databaseUrl" | "databaseCaFile"
-  >;
+  > & { purgeIntervalMs?: number };
 }): PrivacyEngine {
   const { db, keyring, audit, models, logger, config } = dependencies;
   const settings = new PrivacySettingsService({ db, audit });
@@ -65,8 +65,8 @@ export function createPrivacyEngine(dependencies: {
   const purge = new ApiRetentionPurge({ db, audit });
   const purgeTask = new PeriodicTask({
     name: "privacy.api-retention-purge",
-    intervalMs: purgeEveryMs,
-    firstRunMs: firstPurgeMs,
+    intervalMs: config.purgeIntervalMs || purgeEveryMs,
+    firstRunMs: config.purgeIntervalMs || firstPurgeMs,
     db,
     logger,
     run: async () => {

@@ -7,12 +7,14 @@ import type { ModelRouter } from "../inference/model-router.ts";
 import { PeriodicTask } from "../jobs/periodic-task.ts";
 import { ConversationChat, type ChatMeter, type ModelGate } from "./conversation-chat.ts";
 import { ConversationService } from "./conversation-service.ts";
+import { WorkspacePurge } from "./workspace-purge.ts";
 import { WorkspaceRetention } from "./workspace-retention.ts";
 
 export interface WorkspaceModule {
   conversations: ConversationService;
   chat: ConversationChat;
   retention: WorkspaceRetention;
+  purge: WorkspacePurge;
   purgeTask: PeriodicTask;
 }
 
@@ -23,6 +25,8 @@ export function createWorkspaceModule(dependencies: {
   models: ModelRouter;
   logger: Logger;
   deletionWindowMs: number;
+  /** How often the purge runs; by default often enough that deleted rows go well within the window. */
+  purgeIntervalMs?: number | null;
   /** Decides whether a member may use a model (allow-lists, HIPAA mode). */
   gate?: ModelGate;
   /** Token budgets and metering for answers (the usage domain's). */
@@ -31,15 +35,15 @@ export function createWorkspaceModule(dependencies: {
   const { db, keyring, audit, models, logger, deletionWindowMs } = dependencies;
   const conversations = new ConversationService({ db, keyring, audit });
   const retention = new WorkspaceRetention({ db, audit });
+  const purge = new WorkspacePurge({ db, retention, shares: conversations.shares, deletionWindowMs });
   // Runs often enough that deleted rows are gone well within the deletion window.
   const purgeTask = new PeriodicTask({
     name: "workspace-purge",
-    intervalMs: Math.max(10_000, Math.min(deletionWindowMs / 4, 15 * 60_000)),
+    intervalMs: dependencies.purgeIntervalMs ?? Math.max(10_000, Math.min(deletionWindowMs / 4, 15 * 60_000)),
     db,
     logger,
     run: async () => {
-      await retention.purge({ deletionWindowMs });
-      await conversations.shares.sweep();
+      await purge.run();
     },
   });
   // Started by the platform once every module is built; the first run waits one interval.
@@ -49,6 +53,7 @@ export function createWorkspaceModule(dependencies: {
     conversations,
     chat,
     retention,
+    purge,
     purgeTask,
   };
 }
