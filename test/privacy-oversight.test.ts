@@ -37,12 +37,13 @@ describe("privacy oversight", () => {
   let member: BrowserSession;
   let memberScope: Member;
 
+  /** API-4: roles, the reviewer's included, are given by the owner through the console's API. */
   async function setRole(session: BrowserSession, role: string) {
-    await platform.db
-      .updateTable("memberships")
-      .set({ role })
-      .where("user_id", "=", session.userId)
-      .execute();
+    const response = await owner.fetch(`/api/admin/members/${session.userId}/role`, {
+      method: "PUT",
+      body: JSON.stringify({ role }),
+    });
+    expect(response.status, await response.clone().text()).toBe(200);
   }
 
   beforeAll(async () => {

@@ -196,7 +196,7 @@ export async function makeOrganization(
     organizationId: organization.id,
     name: "only-here",
     permissions: ["usage.read"],
-    actor: "test",
+    actor: owner.id,
   });
   const file = await platform.client({ apiKey: key.key }).files.create({
     file: new File(["example data\n"], "example.txt"),

@@ -306,7 +306,7 @@ describe("route table", () => {
       organizationId: platform.organization,
       name: "ctl4-spare",
       permissions: ["audit.read"],
-      actor: "test",
+      actor: owner.userId,
     });
     const key = await services.apiKeys.create({
       organizationId: platform.organization,
