@@ -94,6 +94,7 @@ export async function startServer(
       https: tls,
       metrics,
       metricsToken: config.metricsToken,
+      metricsWithoutToken: config.metricsWithoutToken,
       draining: () => draining,
       readinessChecks: { database: () => sql`select 1`.execute(db) },
       apiKeys: platform.apiKeys,
