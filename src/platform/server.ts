@@ -104,6 +104,7 @@ export async function startServer(
       usageReports: platform.usage.reports,
       files: platform.files,
       fineTuning: platform.finetune,
+      keyFeatures: platform.access,
       policies: [...platform.policies],
       // The modules' observers, then the request metrics.
       observers: [...platform.observers, metrics],
