@@ -97,10 +97,11 @@ export const commitments: readonly Commitment[] = [
     id: "CTL-4",
     summary: "Only the end user reads their conversations; no admin route returns them.",
     live: [],
-    enforcedBy: ["src/http/admin-api-routes.ts"],
+    enforcedBy: ["src/http/admin-api-routes.ts", "src/access/role-service.ts"],
     provenBy: [
       "src/workspace/conversation-service.test.ts",
-      "test/route-table.test.ts",
+      "test/route-table-content.test.ts",
+      "test/route-table-roles.test.ts",
       "test/workspace-api.test.ts",
     ],
   },
@@ -143,7 +144,11 @@ export const commitments: readonly Commitment[] = [
       "src/http/operator-routes.ts",
       "src/http/transparency-routes.ts",
     ],
-    provenBy: ["test/e2e/chat-workspace.test.ts", "test/privacy-oversight.test.ts"],
+    provenBy: [
+      "test/e2e/chat-workspace.test.ts",
+      "test/operations-endpoints.test.ts",
+      "test/privacy-oversight.test.ts",
+    ],
   },
   {
     id: "SEC-4",
@@ -203,7 +208,7 @@ export const commitments: readonly Commitment[] = [
     summary: "Stored API data readable only by authorised reviewers, flagged items only, audited.",
     live: ["retention", "zdr"],
     enforcedBy: ["src/privacy/review-queue.ts", "src/http/review-routes.ts"],
-    provenBy: ["test/privacy-oversight.test.ts"],
+    provenBy: ["test/privacy-oversight.test.ts", "test/route-table-roles.test.ts"],
   },
   {
     id: "FT-1",
