@@ -135,6 +135,9 @@ export const routeExamples: Record<string, RouteExample> = {
     params: (ids) => ({ organization: ids.organization, id: ids.conversation }),
   },
   "GET /api/operator/organizations/:organization/api-records": { params: organization },
+  "GET /api/operator/organizations/:organization/api-records/:id": {
+    params: (ids) => ({ organization: ids.organization, id: ids.reviewRecord }),
+  },
   "POST /api/operator/grants/:id/approve": { params: (ids) => ({ id: ids.accessRequest }) },
   // Routes without ids: listed so that a walk of every route (CTL-4) fails on one it has not met.
   "GET /": {},
@@ -219,6 +222,8 @@ export const crossOrganizationByDesign: Record<string, string> = {
   "GET /api/operator/organizations/:organization/conversations/:id":
     "operators name the organisation they act on",
   "GET /api/operator/organizations/:organization/api-records": "operators name the organisation they act on",
+  "GET /api/operator/organizations/:organization/api-records/:id":
+    "operators name the organisation they act on",
   "POST /api/operator/grants/:id/approve":
     "operators are the platform's staff, not an organisation's: they approve grants for any organisation with their own bearer session, which no organisation's credential is",
 };
