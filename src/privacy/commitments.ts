@@ -207,7 +207,7 @@ export const commitments: readonly Commitment[] = [
     id: "API-4",
     summary: "Stored API data readable only by authorised reviewers, flagged items only, audited.",
     live: ["retention", "zdr"],
-    enforcedBy: ["src/privacy/review-queue.ts", "src/http/review-routes.ts"],
+    enforcedBy: ["src/privacy/review-queue.ts", "src/http/review-routes.ts", "src/http/operator-routes.ts"],
     provenBy: ["test/privacy-oversight.test.ts", "test/route-table-roles.test.ts"],
   },
   {
@@ -222,7 +222,7 @@ export const commitments: readonly Commitment[] = [
     summary: "Fine-tuning files are kept until the organisation deletes them.",
     live: [],
     enforcedBy: ["src/files/file-service.ts"],
-    provenBy: ["test/fine-tuning.test.ts"],
+    provenBy: ["test/fine-tuning-retention.test.ts", "test/fine-tuning.test.ts"],
   },
   {
     id: "FT-3",
