@@ -228,6 +228,11 @@ export const crossOrganizationByDesign: Record<string, string> = {
     "operators are the platform's staff, not an organisation's: they approve grants for any organisation with their own bearer session, which no organisation's credential is",
 };
 
+/** The built web app's hashed files (one route each once web/dist is built): no ids, no body, no example. */
+export function isWebAsset(route: { method: string; url: string }): boolean {
+  return route.method === "GET" && route.url.startsWith("/assets/") && !route.url.includes(":");
+}
+
 export function routeKey(route: { method: string; url: string }): string {
   return `${route.method} ${route.url}`;
 }
