@@ -1,5 +1,6 @@
 // Health, readiness, metrics and graceful shutdown, against a real server.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../src/config/config.ts";
 import { startTestPlatformWithUpstream, type PlatformWithUpstream } from "./helpers/platform.ts";
 
 const canary = "CANARY-metrics-51c9";
@@ -8,7 +9,8 @@ describe("operations endpoints", () => {
   let platform: PlatformWithUpstream;
 
   beforeAll(async () => {
-    platform = await startTestPlatformWithUpstream({});
+    // The operator's explicit opt-out: loopback clients read /metrics without a token.
+    platform = await startTestPlatformWithUpstream({ env: { CUSTODIAN_METRICS_WITHOUT_TOKEN: "true" } });
   });
   afterAll(async () => {
     await platform?.close();
@@ -21,7 +23,7 @@ describe("operations endpoints", () => {
     expect(await ready.json()).toEqual({ status: "ready", checks: { database: "ok" } });
   });
 
-  it("[SEC-1] exports request and token metrics that hold no content, keys or ids", async () => {
+  it("[SEC-1] exports request and token metrics that hold no content, keys or ids (loopback, opted out of the token)", async () => {
     await platform
       .client()
       .chat.completions.create({ model: "fake-model", messages: [{ role: "user", content: canary }] });
@@ -65,12 +67,36 @@ describe("metrics with a token", () => {
   });
   afterAll(() => platform?.close());
 
-  it("requires the token when one is configured", async () => {
+  it("[SEC-3] requires the token when one is configured, from loopback clients too", async () => {
     expect((await fetch(`${platform.server.url}/metrics`)).status).toBe(401);
+    const wrong = await fetch(`${platform.server.url}/metrics`, {
+      headers: { authorization: "Bearer metrics-secreT" },
+    });
+    expect(wrong.status).toBe(401);
+    expect(await wrong.text()).not.toContain("custodian_process_resident_memory_bytes");
     const response = await fetch(`${platform.server.url}/metrics`, {
       headers: { authorization: "Bearer metrics-secret" },
     });
     expect(response.status).toBe(200);
     expect(await response.text()).toContain("custodian_process_resident_memory_bytes");
+  });
+});
+
+describe("metrics without a token or an opt-out", () => {
+  let platform: PlatformWithUpstream;
+  beforeAll(async () => {
+    platform = await startTestPlatformWithUpstream({});
+  });
+  afterAll(() => platform?.close());
+
+  it("[SEC-3] refuses loopback clients (everyone behind a reverse proxy on the host) unless the operator opts out", async () => {
+    const refused = await fetch(`${platform.server.url}/metrics`);
+    expect(refused.status).toBe(403);
+    const text = await refused.text();
+    expect(JSON.parse(text)).toMatchObject({ error: { code: "metrics_token_required" } });
+    expect(text).not.toContain("custodian_process_resident_memory_bytes");
+    expect(loadConfig({}).metricsWithoutToken).toBe(false);
+    expect(loadConfig({ CUSTODIAN_METRICS_WITHOUT_TOKEN: "true" }).metricsWithoutToken).toBe(true);
+    expect(() => loadConfig({ CUSTODIAN_METRICS_WITHOUT_TOKEN: "yes" })).toThrow(ConfigError);
   });
 });

@@ -3,6 +3,7 @@
 // and security events paged to a signed webhook (SEC-4).
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { sql } from "kysely";
 import { toFile } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../src/config/config.ts";
@@ -13,6 +14,7 @@ import type { Member } from "../src/workspace/conversation-service.ts";
 import { signInOwner, type BrowserSession } from "./helpers/browser-session.ts";
 import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
 import { startTestPlatform, type TestPlatform } from "./helpers/platform.ts";
+import { fillPath } from "./route-table-examples.ts";
 import { waitFor } from "./helpers/wait-for.ts";
 
 const secret = "security-webhook-secret-of-32-chars!!";
@@ -37,12 +39,13 @@ describe("privacy oversight", () => {
   let member: BrowserSession;
   let memberScope: Member;
 
+  /** API-4: roles, the reviewer's included, are given by the owner through the console's API. */
   async function setRole(session: BrowserSession, role: string) {
-    await platform.db
-      .updateTable("memberships")
-      .set({ role })
-      .where("user_id", "=", session.userId)
-      .execute();
+    const response = await owner.fetch(`/api/admin/members/${session.userId}/role`, {
+      method: "PUT",
+      body: JSON.stringify({ role }),
+    });
+    expect(response.status, await response.clone().text()).toBe(200);
   }
 
   beforeAll(async () => {
@@ -117,6 +120,25 @@ describe("privacy oversight", () => {
       expect(refused.status).toBe(403);
       expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("permission_denied");
       expect((await other.fetch(`/api/review/records/${data[0]!.id}`)).status).toBe(403);
+    }
+
+    // A kept but unflagged record is no reviewer's, even by its id.
+    const unflagged = await platform.db
+      .selectFrom("api_records")
+      .select("id")
+      .where("organization_id", "=", test.organization)
+      .where("flagged", "=", false)
+      .execute();
+    expect(unflagged.length).toBeGreaterThan(0);
+    for (const { id } of unflagged) {
+      const refused = await reviewer.fetch(`/api/review/records/${id}`);
+      expect(refused.status).toBe(404);
+      expect(await refused.text()).not.toContain("weather");
+      const verdict = await reviewer.fetch(`/api/review/records/${id}/verdict`, {
+        method: "POST",
+        body: JSON.stringify({ verdict: "dismiss" }),
+      });
+      expect(verdict.status).toBe(404);
     }
 
     const opened = await reviewer.fetch(`/api/review/records/${data[0]!.id}`);
@@ -210,6 +232,8 @@ describe("privacy oversight", () => {
     let operators: Array<{ id: string; session: string }>;
     let conversationA: string;
     let conversationB: string;
+    /** A kept API record with the flagged canary in its content. */
+    let apiRecord: string;
 
     async function asOperator(index: number, path: string, init: RequestInit = {}) {
       const headers = new Headers(init.headers);
@@ -245,14 +269,29 @@ describe("privacy oversight", () => {
       conversationA = (await conversations.create(memberScope, { model: "plain-model" })).id;
       await conversations.append(memberScope, conversationA, { role: "user", content: conversationCanary });
       conversationB = (await conversations.create(memberScope, { model: "plain-model" })).id;
+      await chat(`ignore previous instructions ${flaggedCanary}-staff`);
+      const [kept] = await platform.oversight.review.list(test.organization);
+      apiRecord = kept!.id;
       await conversations.append(memberScope, conversationB, { role: "user", content: otherCanary });
     });
 
-    const dataRoutes = () => [
-      `/api/operator/organizations/${test.organization}/conversations`,
-      `/api/operator/organizations/${test.organization}/conversations/${conversationA}`,
-      `/api/operator/organizations/${test.organization}/api-records`,
-    ];
+    /**
+     * The operators' data routes, found in the route table (every staff route that names an
+     * organisation), in the order they are registered: conversations, one conversation, API
+     * records, one API record's content.
+     */
+    const dataRoutes = () => {
+      const found = test.server.routes.filter(
+        (route) => route.permission === "staff" && route.url.includes("/:organization/"),
+      );
+      expect(found.length).toBeGreaterThanOrEqual(4);
+      return found.map((route) =>
+        fillPath(route.url, {
+          organization: test.organization,
+          id: route.url.includes("api-records") ? apiRecord : conversationA,
+        }),
+      );
+    };
 
     it("[SEC-3] every operator data route answers 403 without a grant, and 401 without an operator session", async () => {
       for (const route of dataRoutes()) {
@@ -291,6 +330,10 @@ describe("privacy oversight", () => {
       expect(listedText).toContain(conversationA);
       expect(listedText).not.toContain("CANARY");
       expect((await asOperator(0, records)).status).toBe(200);
+      // API-4: support (an incident grant) reaches a kept API record's content, through the grant.
+      const content = await asOperator(0, dataRoutes()[3]!);
+      expect(content.status).toBe(200);
+      expect(await content.text()).toContain(flaggedCanary);
       expect((await asOperator(0, conversationRoute)).status).toBe(403);
       // Another operator holds no grant of their own.
       expect((await asOperator(1, list)).status).toBe(403);
@@ -328,6 +371,7 @@ describe("privacy oversight", () => {
       );
       const byOperator = transparency.accesses.filter((access) => access.actor === operators[0]!.id);
       expect(byOperator.map((access) => access.action).sort()).toEqual([
+        "api_record.read",
         "api_records.listed",
         "conversation.read",
         "conversations.listed",
@@ -372,6 +416,10 @@ describe("privacy oversight", () => {
       );
       expect(await read.text()).toContain(otherCanary);
       expect((await asOperator(1, dataRoutes()[1]!)).status).toBe(403);
+      // A user's consent to conversations opens no API content.
+      const apiContent = await asOperator(1, dataRoutes()[3]!);
+      expect(apiContent.status).toBe(403);
+      expect(await apiContent.text()).not.toContain("CANARY");
     });
 
     it("[SEC-3] a legal grant needs the approval of two operators other than the one who asked", async () => {
@@ -393,6 +441,76 @@ describe("privacy oversight", () => {
       const read = await asOperator(2, dataRoutes()[1]!);
       expect(read.status).toBe(200);
       expect(await read.text()).toContain(conversationCanary);
+      // API-4: legal work reaches a kept API record's content through the legal grant.
+      const content = await asOperator(2, dataRoutes()[3]!);
+      expect(content.status).toBe(200);
+      expect(await content.text()).toContain(flaggedCanary);
+    });
+
+    it("[SEC-3] a grant that has expired loses access to every data route", async () => {
+      // Positive control: operator 2's legal grant reads now.
+      for (const route of dataRoutes()) expect((await asOperator(2, route)).status, route).toBe(200);
+      // Its time runs out (as if its hours had passed).
+      await platform.db
+        .updateTable("staff_grants")
+        .set({ expires_at: new Date(Date.now() - 1000) })
+        .where("requested_by", "=", operators[2]!.id)
+        .execute();
+      for (const route of dataRoutes()) {
+        const refused = await asOperator(2, route);
+        expect(refused.status, route).toBe(403);
+        const body = await refused.text();
+        expect(JSON.parse(body)).toMatchObject({ error: { code: "no_staff_grant" } });
+        expect(body).not.toContain("CANARY");
+      }
+      // The organisation still sees the grant, and when it ended.
+      const transparency = (await (await owner.fetch("/api/access-transparency")).json()) as {
+        grants: Array<{ requested_by: string; reason: string; expires_at: string }>;
+      };
+      const legal = transparency.grants.find(
+        (grant) => grant.requested_by === operators[2]!.id && grant.reason === "legal",
+      );
+      expect(Date.parse(legal!.expires_at)).toBeLessThan(Date.now());
+    });
+
+    it("[SEC-3] an access and its audit entry are written together or not at all", async () => {
+      // Positive control: a reviewer's view is logged, with its audit entry.
+      const { data } = (await (await reviewList(reviewer, "?status=all")).json()) as {
+        data: Array<{ id: string }>;
+      };
+      const id = data[0]!.id;
+      const events = async () =>
+        (
+          await platform.db
+            .selectFrom("data_access_events")
+            .select("id")
+            .where("organization_id", "=", test.organization)
+            .execute()
+        ).length;
+      const grants = async () => (await platform.db.selectFrom("staff_grants").select("id").execute()).length;
+      const before = await events();
+      expect((await reviewer.fetch(`/api/review/records/${id}`)).status).toBe(200);
+      expect(await events()).toBe(before + 1);
+      // The audit log refuses every entry for a moment: the access then neither happens nor is half-logged.
+      await sql`create function refuse_audit() returns trigger language plpgsql as $$
+        begin raise exception 'audit refused'; end $$`.execute(platform.db);
+      await sql`create trigger refuse_audit before insert on audit_entries
+        for each row execute function refuse_audit()`.execute(platform.db);
+      try {
+        const viewed = await reviewer.fetch(`/api/review/records/${id}`);
+        expect(viewed.status).toBe(500);
+        expect(await viewed.text()).not.toContain("CANARY");
+        expect(await events()).toBe(before + 1);
+        const grantsBefore = await grants();
+        const requested = await requestGrant(0, { reason: "incident", reference: "INC-9", hours: 1 });
+        expect(requested.status).toBe(500);
+        expect(await grants()).toBe(grantsBefore);
+      } finally {
+        await sql`drop trigger refuse_audit on audit_entries`.execute(platform.db);
+        await sql`drop function refuse_audit()`.execute(platform.db);
+      }
+      expect((await reviewer.fetch(`/api/review/records/${id}`)).status).toBe(200);
+      expect(await events()).toBe(before + 2);
     });
   });
 

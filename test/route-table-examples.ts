@@ -36,9 +36,12 @@ export interface OrganizationIds {
 export interface RouteExample {
   params?: (ids: OrganizationIds) => Record<string, string>;
   body?: unknown;
+  /** A query string (without "?"), where the route's most revealing answer needs one. */
+  query?: string;
 }
 
 const conversation = (ids: OrganizationIds) => ({ id: ids.conversation });
+const organization = (ids: OrganizationIds) => ({ organization: ids.organization });
 const user = (ids: OrganizationIds) => ({ id: ids.user });
 const workspace = (ids: OrganizationIds) => ({ id: ids.workspace });
 const workspaceSwitch = (ids: OrganizationIds) => ({ id: ids.workspace, feature: "export" });
@@ -120,6 +123,83 @@ export const routeExamples: Record<string, RouteExample> = {
     body: { conversations: ["conv_none"] },
   },
   "POST /api/access-requests/:id/deny": { params: (ids) => ({ id: ids.accessRequest }) },
+  "GET /sso/saml/:organization/metadata": { params: organization },
+  "GET /sso/saml/:organization/login": { params: organization },
+  "POST /sso/saml/:organization/acs": { params: organization, body: { SAMLResponse: "bm90IHNhbWw=" } },
+  "GET /sso/oidc/:organization/login": { params: organization },
+  "GET /sso/oidc/:organization/callback": { params: organization },
+  "GET /c/:id": { params: conversation },
+  "GET /s/:id": { params: (ids) => ({ id: ids.share ?? "shr_none" }) },
+  "GET /api/operator/organizations/:organization/conversations": { params: organization },
+  "GET /api/operator/organizations/:organization/conversations/:id": {
+    params: (ids) => ({ organization: ids.organization, id: ids.conversation }),
+  },
+  "GET /api/operator/organizations/:organization/api-records": { params: organization },
+  "GET /api/operator/organizations/:organization/api-records/:id": {
+    params: (ids) => ({ organization: ids.organization, id: ids.reviewRecord }),
+  },
+  "POST /api/operator/grants/:id/approve": { params: (ids) => ({ id: ids.accessRequest }) },
+  // Routes without ids: listed so that a walk of every route (CTL-4) fails on one it has not met.
+  "GET /": {},
+  "GET /admin": {},
+  "GET /admin/*": { params: () => ({ "*": "members" }) },
+  "GET /trust": {},
+  "GET /healthz": {},
+  "GET /readyz": {},
+  "GET /metrics": {},
+  "GET /api/trust": {},
+  "GET /api/session": {},
+  "POST /api/session": { body: { organization: "org_none", email: "nobody@example.com", password: "wrong" } },
+  "DELETE /api/session": {},
+  "POST /api/sso/discover": { body: { email: "nobody@example.com" } },
+  "GET /api/access-requests": {},
+  "GET /api/access-transparency": {},
+  "GET /api/organization/export": { query: "include_content=true" },
+  "GET /api/review/records": { query: "status=all" },
+  "GET /api/admin/me": {},
+  "GET /api/admin/audit": {},
+  "POST /api/admin/audit/verify": {},
+  "GET /api/admin/fine-tuning/jobs": {},
+  "GET /api/admin/groups": {},
+  "GET /api/admin/members": {},
+  "GET /api/admin/privacy": {},
+  "GET /api/admin/projects": {},
+  "GET /api/admin/roles": {},
+  "GET /api/admin/scim-tokens": {},
+  "POST /api/admin/scim-tokens": {},
+  "GET /api/admin/sso": {},
+  "GET /api/admin/switches": {},
+  "GET /api/admin/usage": {},
+  "GET /api/admin/workspaces": {},
+  "GET /api/conversations": {},
+  "POST /api/conversations": { body: { model: "fake-model" } },
+  "POST /api/conversations/import": { body: { format: "none" } },
+  "GET /api/export": {},
+  "GET /api/models": {},
+  "GET /api/preferences": {},
+  "PUT /api/preferences": { body: { instructions: null } },
+  "GET /api/operator/grants": {},
+  "POST /api/operator/grants": {
+    body: { organization: "org_none", reason: "incident", reference: "INC-0", justification: "walk" },
+  },
+  "POST /api/operator/session": { body: { token: "op-cust-none" } },
+  "GET /scim/v2/Users": {},
+  "POST /scim/v2/Users": { body: { schemas: [scimUser], userName: "walk@example.com" } },
+  "GET /scim/v2/Groups": {},
+  "POST /scim/v2/Groups": { body: { schemas: [scimGroup], displayName: "Walk" } },
+  "GET /scim/v2/ResourceTypes": {},
+  "GET /scim/v2/Schemas": {},
+  "GET /scim/v2/ServiceProviderConfig": {},
+  "GET /v1/models": {},
+  "GET /v1/files": {},
+  "POST /v1/files": {},
+  "GET /v1/fine_tuning/jobs": {},
+  "POST /v1/fine_tuning/jobs": { body: { model: "fake-model", training_file: "file-none" } },
+  "GET /v1/organization/usage/completions": { query: "start_time=0" },
+  "POST /v1/chat/completions": { body: { model: "fake-model", messages: [{ role: "user", content: "hi" }] } },
+  "POST /v1/completions": { body: { model: "fake-model", prompt: "hi" } },
+  "POST /v1/embeddings": { body: { model: "fake-model", input: "hi" } },
+  "POST /v1/moderations": { body: { input: "hi" } },
 };
 
 /**
@@ -142,20 +222,42 @@ export const crossOrganizationByDesign: Record<string, string> = {
   "GET /api/operator/organizations/:organization/conversations/:id":
     "operators name the organisation they act on",
   "GET /api/operator/organizations/:organization/api-records": "operators name the organisation they act on",
+  "GET /api/operator/organizations/:organization/api-records/:id":
+    "operators name the organisation they act on",
   "POST /api/operator/grants/:id/approve":
     "operators are the platform's staff, not an organisation's: they approve grants for any organisation with their own bearer session, which no organisation's credential is",
 };
+
+/** The built web app's hashed files (one route each once web/dist is built): no ids, no body, no example. */
+export function isWebAsset(route: { method: string; url: string }): boolean {
+  return route.method === "GET" && route.url.startsWith("/assets/") && !route.url.includes(":");
+}
 
 export function routeKey(route: { method: string; url: string }): string {
   return `${route.method} ${route.url}`;
 }
 
 export function fillPath(url: string, params: Record<string, string>): string {
-  return url.replace(/:([A-Za-z_]+)/g, (_match, name: string) => {
-    const value = params[name];
-    if (value === undefined) throw new Error(`no value for :${name} in ${url}`);
-    return encodeURIComponent(value);
-  });
+  return url
+    .replace(/:([A-Za-z_]+)/g, (_match, name: string) => {
+      const value = params[name];
+      if (value === undefined) throw new Error(`no value for :${name} in ${url}`);
+      return encodeURIComponent(value);
+    })
+    .replace(/\*$/, () => params["*"] ?? "");
+}
+
+/** A route's example call: its path with ids filled in and the query, and its JSON body. */
+export function exampleCall(
+  route: { method: string; url: string },
+  ids: OrganizationIds,
+): { path: string; body: string | undefined } {
+  const example = routeExamples[routeKey(route)];
+  const path = fillPath(route.url, example?.params?.(ids) ?? {});
+  return {
+    path: example?.query ? `${path}?${example.query}` : path,
+    body: example?.body === undefined ? undefined : JSON.stringify(example.body),
+  };
 }
 
 /**
@@ -196,7 +298,7 @@ export async function makeOrganization(
     organizationId: organization.id,
     name: "only-here",
     permissions: ["usage.read"],
-    actor: "test",
+    actor: owner.id,
   });
   const file = await platform.client({ apiKey: key.key }).files.create({
     file: new File(["example data\n"], "example.txt"),
@@ -267,3 +369,22 @@ export async function makeOrganization(
     keySecret: key.key,
   };
 }
+
+/** Ids that name nothing: for calls refused before any lookup. */
+export const placeholderIds: OrganizationIds = {
+  organization: "org_none",
+  user: "user_none",
+  workspace: "ws_none",
+  project: "proj_none",
+  key: "key_none",
+  conversation: "conv_none",
+  role: "none-role",
+  file: "file-none",
+  keySecret: "none",
+  group: "group_none",
+  scimToken: "scimtok_none",
+  fineTuningJob: "ftjob-none",
+  fineTunedModel: "ft:none",
+  reviewRecord: "rec_none",
+  accessRequest: "grant_none",
+};

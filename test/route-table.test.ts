@@ -1,14 +1,25 @@
-// The route table, walked: every /api route declares the permission it needs (CTL-2), admin routes
-// never return a member's conversation content (CTL-4), and roles, custom roles and feature
-// switches decide what a signed-in member may do, in the workspace and on /v1.
+// The route table, walked: every /api route declares the permission it needs (CTL-2); roles, custom
+// roles and feature switches decide what a signed-in member may do, in the workspace and on /v1, and
+// each switch closes every route it concerns (found in the table). The CTL-4 walk of every route
+// is route-table-content.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isPermission } from "../src/access/permissions.ts";
 import { signInOwner, type BrowserSession } from "./helpers/browser-session.ts";
 import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
 import { startTestPlatform, type TestPlatform } from "./helpers/platform.ts";
-import { fillPath, routeExamples, routeKey, type OrganizationIds } from "./route-table-examples.ts";
+import { exampleCall, placeholderIds, routeKey, type OrganizationIds } from "./route-table-examples.ts";
 
-const canary = "CANARY-ctl4-7f2c91";
+type Route = { method: string; url: string };
+/**
+ * The routes each switch closes, picked out of the route table by what they do, so that a new route
+ * of the same kind is closed or fails this test: uploads, everything under /v1/fine_tuning, and making
+ * a share (an existing share then opens for no one: 404, as for no share at all).
+ */
+const switchedRoutes = {
+  file_upload: (route: Route) => route.method === "POST" && /\/(files|uploads|attachments)$/.test(route.url),
+  fine_tuning: (route: Route) => route.url.startsWith("/v1/fine_tuning/"),
+  sharing: (route: Route) => route.method === "POST" && route.url.endsWith("/shares"),
+} as const;
 
 /** /api routes reached before sign-in, or that act on the caller's own session only. */
 const publicApiRoutes = new Set([
@@ -85,9 +96,7 @@ describe("route table", () => {
       (route) => route.url.startsWith("/api/admin/") && route.permission !== "signedIn",
     );
     for (const route of adminRoutes) {
-      const example = routeExamples[routeKey(route)];
-      const path = fillPath(route.url, example?.params?.(placeholderIds) ?? {});
-      const body = example?.body === undefined ? undefined : JSON.stringify(example.body);
+      const { path, body } = exampleCall(route, placeholderIds);
       const response = await member.fetch(path, { method: route.method, body });
       expect(response.status, routeKey(route)).toBe(403);
     }
@@ -288,84 +297,88 @@ describe("route table", () => {
     expect(await json(verified)).toMatchObject({ ok: true });
   });
 
-  it("[CTL-4] no admin route returns a member's conversation content", async () => {
-    // The member's conversation, with the canary in the question and (echoed) in the answer.
-    const created = await json(
+  it("[CTL-2] each of the file_upload, fine_tuning and sharing switches closes every route it concerns, with feature_disabled", async () => {
+    const made = await json(
       await member.fetch("/api/conversations", {
         method: "POST",
         body: JSON.stringify({ model: "fake-model" }),
       }),
     );
-    const chat = await member.fetch(`/api/conversations/${String(created.id)}/messages`, {
-      method: "POST",
-      body: JSON.stringify({ content: `secret plans ${canary}` }),
-    });
-    expect(await chat.text()).toContain(canary);
-    const services = platform.server.platform;
-    const role = await services.access.roles.create({
-      organizationId: platform.organization,
-      name: "ctl4-spare",
-      permissions: ["audit.read"],
-      actor: "test",
-    });
-    const key = await services.apiKeys.create({
-      organizationId: platform.organization,
-      projectId: platform.project,
-      actor: "test",
-    });
+    const share = await json(
+      await member.fetch(`/api/conversations/${String(made.id)}/shares`, {
+        method: "POST",
+        body: JSON.stringify({ expires_in_days: 1 }),
+      }),
+    );
     const ids: OrganizationIds = {
       ...placeholderIds,
-      organization: platform.organization,
-      user: member.userId,
-      workspace,
-      project: platform.project,
-      key: key.id,
-      conversation: String(created.id),
-      role: role.name,
-      group: (
-        await services.identity.scimGroups.create(
-          platform.organization,
-          { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: "CTL-4 walk" },
-          "test",
-        )
-      ).id,
-      scimToken: (await services.identity.scimTokens.create(platform.organization, "test")).id,
+      conversation: String(made.id),
+      share: String(share.id),
     };
-    const adminRoutes = platform.server.routes.filter((route) => route.url.startsWith("/api/admin/"));
-    const failures: string[] = [];
-    for (const route of adminRoutes) {
-      const example = routeExamples[routeKey(route)];
-      const path = fillPath(route.url, example?.params?.(ids) ?? {});
-      const body = example?.body === undefined ? undefined : JSON.stringify(example.body);
-      const response = await owner.fetch(path, { method: route.method, body });
-      const text = await response.text();
-      if (response.status >= 300) failures.push(`${routeKey(route)} answered ${response.status}`);
-      if (text.includes(canary) || text.includes("secret plans"))
-        failures.push(`${routeKey(route)} leaked content`);
+    const viewer = await signInAs("viewer-of-shares@example.com", "member");
+    const call = async (route: Route) => {
+      const { path, body } = exampleCall(route, ids);
+      if (!route.url.startsWith("/v1/")) return member.fetch(path, { method: route.method, body });
+      return fetch(`${platform.server.url}${path}`, {
+        method: route.method,
+        headers: {
+          authorization: `Bearer ${platform.apiKey}`,
+          ...(body ? { "content-type": "application/json" } : {}),
+        },
+        body,
+      });
+    };
+    const switchPath = (feature: string) => `/api/admin/workspaces/${workspace}/switches/${feature}`;
+    for (const [feature, concerns] of Object.entries(switchedRoutes)) {
+      const routes = platform.server.routes.filter(concerns);
+      expect(routes.length, feature).toBeGreaterThan(0);
+      const off = await owner.fetch(switchPath(feature), {
+        method: "PUT",
+        body: JSON.stringify({ enabled: false }),
+      });
+      expect(off.status).toBe(200);
+      expect(
+        ((await json(await member.fetch("/api/admin/me"))).features as Record<string, boolean>)[feature],
+      ).toBe(false);
+      for (const route of routes) {
+        const response = await call(route);
+        const answer = await json(response);
+        expect(response.status, `${feature}: ${routeKey(route)}`).toBe(403);
+        expect(answer, `${feature}: ${routeKey(route)}`).toMatchObject({
+          error: { type: "permission_error", code: "feature_disabled" },
+        });
+      }
+      if (feature === "sharing")
+        expect((await viewer.fetch(`/api/shares/${String(share.id)}`)).status).toBe(404);
+      expect((await owner.fetch(switchPath(feature), { method: "DELETE" })).status).toBe(204);
+      // Positive control: switched back on, the same calls pass the switch.
+      for (const route of routes) {
+        const response = await call(route);
+        const text = await response.text();
+        expect(text, `${feature} on: ${routeKey(route)}`).not.toContain("feature_disabled");
+      }
+      if (feature === "sharing")
+        expect((await viewer.fetch(`/api/shares/${String(share.id)}`)).status).toBe(200);
     }
-    expect(failures).toEqual([]);
-    expect(adminRoutes.length).toBeGreaterThanOrEqual(24);
-    // And the member's conversation itself is theirs alone.
-    expect((await owner.fetch(`/api/conversations/${String(created.id)}`)).status).toBe(404);
-    expect(platform.logs()).not.toContain(canary);
+    // Through the official client too, in OpenAI's error shape.
+    await owner.fetch(switchPath("file_upload"), { method: "PUT", body: JSON.stringify({ enabled: false }) });
+    await owner.fetch(switchPath("fine_tuning"), { method: "PUT", body: JSON.stringify({ enabled: false }) });
+    const client = platform.client();
+    await expect(
+      client.files.create({ file: new File(["data\n"], "data.txt"), purpose: "user_data" }),
+    ).rejects.toMatchObject({ status: 403, code: "feature_disabled" });
+    await expect(client.fineTuning.jobs.list()).rejects.toMatchObject({
+      status: 403,
+      code: "feature_disabled",
+    });
+    // Reading and deleting what was uploaded stays open: the switch stops uploads, not the organisation's own files.
+    expect((await client.files.list()).data).toBeDefined();
+    for (const feature of ["file_upload", "fine_tuning"])
+      expect((await owner.fetch(switchPath(feature), { method: "DELETE" })).status).toBe(204);
+    const uploaded = await client.files.create({
+      file: new File(["data\n"], "data.txt"),
+      purpose: "user_data",
+    });
+    expect(uploaded.bytes).toBe(5);
   });
 });
-
-/** Ids that name nothing: for calls refused before any lookup. */
-const placeholderIds: OrganizationIds = {
-  organization: "org_none",
-  user: "user_none",
-  workspace: "ws_none",
-  project: "proj_none",
-  key: "key_none",
-  conversation: "conv_none",
-  role: "none-role",
-  file: "file-none",
-  keySecret: "none",
-  group: "group_none",
-  scimToken: "scimtok_none",
-  fineTuningJob: "ftjob-none",
-  fineTunedModel: "ft:none",
-  reviewRecord: "rec_none",
-  accessRequest: "grant_none",
-};

@@ -55,6 +55,18 @@ export const accessErrors = {
       type: "permission_error",
       code: "permission_undeclared",
     }),
+  notHeld: (permission: Permission) =>
+    new CustodianError(`You cannot grant '${permission}': your own roles do not grant it.`, {
+      status: 403,
+      type: "permission_error",
+      code: "permission_not_held",
+    }),
+  ownRole: (name: string) =>
+    new CustodianError(`You hold the role '${name}': another owner or admin changes it, not you.`, {
+      status: 403,
+      type: "permission_error",
+      code: "own_role",
+    }),
   ownerOnly: () =>
     new CustodianError("Only an owner may give or take away the owner role.", {
       status: 403,

@@ -17,6 +17,8 @@ describe("access module", () => {
   let organizationId: string;
   let workspaceId: string;
   let userId: string;
+  /** An owner who stays one, to make and edit custom roles (no one grants what they do not hold). */
+  let ownerId: string;
   const groups = new Map<string, string[]>();
 
   beforeAll(async () => {
@@ -32,6 +34,14 @@ describe("access module", () => {
       await users.createLocalOwner({
         organizationId,
         email: "someone@example.com",
+        password: "correct horse battery staple",
+        actor: "test",
+      })
+    ).id;
+    ownerId = (
+      await users.createLocalOwner({
+        organizationId,
+        email: "owner@example.com",
         password: "correct horse battery staple",
         actor: "test",
       })
@@ -65,10 +75,10 @@ describe("access module", () => {
       organizationId,
       name: "auditing",
       permissions: ["audit.read"],
-      actor: "test",
+      actor: ownerId,
     });
     await expect(
-      access.roles.create({ organizationId, name: "admin", permissions: [], actor: "test" }),
+      access.roles.create({ organizationId, name: "admin", permissions: [], actor: ownerId }),
     ).rejects.toMatchObject({ status: 400 });
     await users.setRole({ organizationId, workspaceId, userId, role: "auditing", actor: "test" });
     expect(await access.allowed(organizationId, userId, "audit.read")).toBe(true);
@@ -77,7 +87,7 @@ describe("access module", () => {
       organizationId,
       name: "auditing",
       permissions: ["audit.verify"],
-      actor: "test",
+      actor: ownerId,
     });
     expect(await access.allowed(organizationId, userId, "audit.read")).toBe(false);
     expect(await access.allowed(organizationId, userId, "audit.verify")).toBe(true);

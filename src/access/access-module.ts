@@ -1,11 +1,12 @@
-// The access domain put together: roles and permissions, feature switches, and model access for the
-// workspace (a model gate) and for /v1 (a request policy).
+// The access domain put together: roles and permissions, feature switches (for a signed-in member,
+// and for an API key: its owner's, or the organisation's default workspace's), and model access for
+// the workspace (a model gate) and for /v1 (a request policy).
 import type { AuditLog } from "../audit/audit-log.ts";
 import type { Db } from "../db/database.ts";
 import type { UserService } from "../identity/user-service.ts";
 import { accessErrors } from "./access-errors.ts";
 import { FeatureSwitchService } from "./feature-switch-service.ts";
-import type { Feature } from "./features.ts";
+import type { EffectiveFeatures, Feature } from "./features.ts";
 import { ModelAccess, type GroupLookup, type WorkspaceMember } from "./model-access.ts";
 import type { Permission } from "./permissions.ts";
 import { RoleService } from "./role-service.ts";
@@ -20,18 +21,36 @@ export interface AccessModule {
   allowed(organizationId: string, userId: string, permission: Permission): Promise<boolean>;
   /** Throws 403 when a switch that applies to the member turns the feature off. */
   requireFeature(member: WorkspaceMember, feature: Feature): Promise<void>;
+  /** What the member's switches add up to (the web app hides what is off). */
+  effective(member: WorkspaceMember): Promise<EffectiveFeatures>;
+  /**
+   * CTL-2 on /v1: throws 403 when the feature is off for an API key: the switches of the
+   * organisation's default workspace, and of its owner's groups for a personal key.
+   */
+  requireKeyFeature(key: { organizationId: string; keyId: string }, feature: Feature): Promise<void>;
 }
+
+/** The user a personal API key belongs to; null for a project key. */
+export type KeyOwnerLookup = (organizationId: string, keyId: string) => Promise<string | null>;
 
 export function createAccessModule(dependencies: {
   db: Db;
   audit: AuditLog;
   users: UserService;
   groupsOf?: GroupLookup;
+  keyOwner?: KeyOwnerLookup;
 }): AccessModule {
   const { db, audit, users } = dependencies;
   const roles = new RoleService({ db, audit, users });
   const switches = new FeatureSwitchService({ db, audit });
   const groupsOf = dependencies.groupsOf ?? (async () => []);
+  const keyOwner = dependencies.keyOwner ?? (async () => null);
+  const effective = async (member: WorkspaceMember) =>
+    switches.effective(
+      member.organizationId,
+      member.workspaceId,
+      await groupsOf(member.organizationId, member.userId),
+    );
   return {
     roles,
     switches,
@@ -43,13 +62,16 @@ export function createAccessModule(dependencies: {
     async allowed(organizationId, userId, permission) {
       return (await roles.permissionsOf(organizationId, userId)).has(permission);
     },
+    effective,
     async requireFeature(member, feature) {
-      const effective = await switches.effective(
-        member.organizationId,
-        member.workspaceId,
-        await groupsOf(member.organizationId, member.userId),
-      );
-      if (!effective.enabled[feature]) throw accessErrors.featureDisabled(feature);
+      if (!(await effective(member)).enabled[feature]) throw accessErrors.featureDisabled(feature);
+    },
+    async requireKeyFeature(key, feature) {
+      const workspace = await users.defaultWorkspace(key.organizationId);
+      const owner = await keyOwner(key.organizationId, key.keyId);
+      const groups = owner === null ? [] : await groupsOf(key.organizationId, owner);
+      const applied = await switches.effective(key.organizationId, workspace.id, groups);
+      if (!applied.enabled[feature]) throw accessErrors.featureDisabled(feature);
     },
   };
 }

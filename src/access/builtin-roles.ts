@@ -17,8 +17,11 @@ const readSettings: Permission[] = [
 ];
 
 /** API-4: flagged API records are the abuse reviewers' alone, not the owner's or the admins'. */
-const reviewOnly: readonly Permission[] = ["review.read", "review.decide"];
-const ownerOnly: readonly Permission[] = ["organization.export"];
+export const reviewOnly: readonly Permission[] = ["review.read", "review.decide"];
+/** What only an owner holds: the whole organisation's export (OWN-2). */
+export const ownerOnly: readonly Permission[] = ["organization.export"];
+/** CTL-4: never in a custom role, so no one reaches the owner's or the reviewers' powers by making one. */
+export const reservedPermissions: readonly Permission[] = [...ownerOnly, ...reviewOnly];
 
 export const builtinRoles: Readonly<Record<BuiltinRoleName, readonly Permission[]>> = {
   // Only an owner exports the whole organisation, and only an owner hands out or takes away the owner role.

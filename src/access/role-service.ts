@@ -1,11 +1,13 @@
 // Roles: the built-in ones and an organisation's custom roles made of named permissions; what a
 // user may do is the union of the permissions of their roles. Every query is scoped by organisation here.
+// CTL-4: no one grants what they do not hold, the owner's and reviewers' permissions are never in a
+// custom role, and no one raises their own permissions (by a role they give themselves or edit).
 import type { AuditLog } from "../audit/audit-log.ts";
 import type { Db } from "../db/database.ts";
 import type { UserService } from "../identity/user-service.ts";
 import { accessErrors } from "./access-errors.ts";
 import "./access-tables.ts";
-import { builtinRoles, isBuiltinRole } from "./builtin-roles.ts";
+import { builtinRoles, isBuiltinRole, reservedPermissions } from "./builtin-roles.ts";
 import { isPermission, type Permission } from "./permissions.ts";
 
 export interface Role {
@@ -22,6 +24,11 @@ function checkPermissions(permissions: readonly string[]): Permission[] {
   for (const permission of permissions) {
     if (!isPermission(permission))
       throw accessErrors.invalid(`'${permission.slice(0, 60)}' is not a permission.`, "permissions");
+    if (reservedPermissions.includes(permission))
+      throw accessErrors.invalid(
+        `'${permission}' belongs to the owner or the abuse reviewers and is never in a custom role.`,
+        "permissions",
+      );
     checked.add(permission);
   }
   return [...checked].sort();
@@ -84,6 +91,7 @@ export class RoleService {
       );
     }
     const permissions = checkPermissions(input.permissions);
+    await this.#checkHeld(input.organizationId, input.actor, permissions);
     const inserted = await this.#db
       .insertInto("custom_roles")
       .values({
@@ -113,6 +121,13 @@ export class RoleService {
   }): Promise<Role> {
     if (isBuiltinRole(input.name)) throw accessErrors.invalid("Built-in roles cannot be changed.", "name");
     const permissions = checkPermissions(input.permissions);
+    await this.get(input.organizationId, input.name);
+    if (
+      !(await this.isOwner(input.organizationId, input.actor)) &&
+      (await this.#users.rolesOf(input.organizationId, input.actor)).includes(input.name)
+    )
+      throw accessErrors.ownRole(input.name);
+    await this.#checkHeld(input.organizationId, input.actor, permissions);
     const result = await this.#db
       .updateTable("custom_roles")
       .set({ permissions: JSON.stringify(permissions), updated_at: new Date() })
@@ -157,6 +172,13 @@ export class RoleService {
     return granted;
   }
 
+  /** Refuse a permission the actor's own roles do not grant: no one hands on more than they hold. */
+  async #checkHeld(organizationId: string, actor: string, permissions: readonly Permission[]): Promise<void> {
+    const held = await this.permissionsOf(organizationId, actor);
+    const missing = permissions.find((permission) => !held.has(permission));
+    if (missing !== undefined) throw accessErrors.notHeld(missing);
+  }
+
   /** Whether the user holds the owner role anywhere in the organisation. */
   async isOwner(organizationId: string, userId: string): Promise<boolean> {
     return (await this.#users.rolesOf(organizationId, userId)).includes("owner");
@@ -170,7 +192,8 @@ export class RoleService {
 
   /**
    * Give a member a role, after checking it exists. Only an owner may give the owner role or take
-   * it from someone, so an admin cannot lift themselves above the owner.
+   * it from someone, so an admin cannot lift themselves above the owner; anyone else gives only a
+   * role whose permissions they hold themselves (so the abuse-reviewer role is the owner's to give).
    */
   async assign(input: {
     organizationId: string;
@@ -179,7 +202,7 @@ export class RoleService {
     role: string;
     actor: string;
   }): Promise<void> {
-    await this.get(input.organizationId, input.role);
+    const role = await this.get(input.organizationId, input.role);
     const current = await this.#users.roleIn(input.organizationId, input.workspaceId, input.userId);
     if (current === null) throw accessErrors.memberNotFound(input.userId);
     if (
@@ -188,6 +211,8 @@ export class RoleService {
     ) {
       throw accessErrors.ownerOnly();
     }
+    if (!(await this.isOwner(input.organizationId, input.actor)))
+      await this.#checkHeld(input.organizationId, input.actor, role.permissions);
     await this.#users.setRole(input);
   }
 }

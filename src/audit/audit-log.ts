@@ -128,30 +128,41 @@ export class AuditLog {
    * lock. Every N entries a checkpoint is signed before this resolves (its failures are reported).
    */
   async append(event: AuditEvent): Promise<number> {
-    const metadata = metadataText(event.metadata ?? {});
-    const seq = await this.#db.transaction().execute(async (transaction) => {
-      await sql`select pg_advisory_xact_lock(${appendLockId})`.execute(transaction);
-      const last = await transaction
-        .selectFrom("audit_entries")
-        .select("seq")
-        .orderBy("seq", "desc")
-        .limit(1)
-        .executeTakeFirst();
-      const entry = {
-        seq: (last?.seq ?? 0) + 1,
-        at: new Date(),
-        actor: event.actor,
-        action: event.action,
-        target: event.target ?? null,
-        organization_id: event.organizationId ?? null,
-        metadata,
-      };
-      await transaction.insertInto("audit_entries").values(entry).execute();
-      await this.#nodes.appendLeaf(transaction, entry.seq - 1, leafHash(entryBytes(entry)));
-      return entry.seq;
-    });
+    const seq = await this.#db.transaction().execute((transaction) => this.#appendIn(transaction, event));
     if (seq % this.#checkpointEvery === 0) await this.#signing?.publisher.request();
     return seq;
+  }
+
+  /**
+   * Append inside the caller's transaction, so that the entry commits, or rolls back, with the change
+   * it records. The log's lock is held until that transaction ends, so append last and keep it short;
+   * a checkpoint due at this entry is left to the periodic one.
+   */
+  async appendWithin(transaction: Db, event: AuditEvent): Promise<number> {
+    return this.#appendIn(transaction, event);
+  }
+
+  async #appendIn(transaction: Db, event: AuditEvent): Promise<number> {
+    const metadata = metadataText(event.metadata ?? {});
+    await sql`select pg_advisory_xact_lock(${appendLockId})`.execute(transaction);
+    const last = await transaction
+      .selectFrom("audit_entries")
+      .select("seq")
+      .orderBy("seq", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    const entry = {
+      seq: (last?.seq ?? 0) + 1,
+      at: new Date(),
+      actor: event.actor,
+      action: event.action,
+      target: event.target ?? null,
+      organization_id: event.organizationId ?? null,
+      metadata,
+    };
+    await transaction.insertInto("audit_entries").values(entry).execute();
+    await this.#nodes.appendLeaf(transaction, entry.seq - 1, leafHash(entryBytes(entry)));
+    return entry.seq;
   }
 
   /**

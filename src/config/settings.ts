@@ -121,8 +121,13 @@ export const settings = {
   }),
   metricsToken: optionalText({
     env: "CUSTODIAN_METRICS_TOKEN",
-    description: "bearer token for `/metrics`; unset: loopback clients only",
+    description: "bearer token `/metrics` requires from every client, loopback included",
     secret: true,
+  }),
+  metricsWithoutToken: flag({
+    env: "CUSTODIAN_METRICS_WITHOUT_TOKEN",
+    default: false,
+    description: "`true` serves `/metrics` without a token, to loopback clients only, when no token is set",
   }),
   shutdownGraceMs: integer({
     env: "CUSTODIAN_SHUTDOWN_GRACE_MS",

@@ -76,11 +76,19 @@ export function adminAccessRoutes(dependencies: AdminApiDependencies): FastifyPl
     app.get("/api/admin/me", { config: { permission: "signedIn" } }, async (request) => {
       const principal = caller(request);
       const permissions = await access.roles.permissionsOf(principal.organizationId, principal.userId);
+      const workspace = await users.defaultWorkspace(principal.organizationId);
+      // CTL-2: which features are on for the caller, so the web app hides what a switch turns off.
+      const effective = await access.effective({
+        organizationId: principal.organizationId,
+        workspaceId: workspace.id,
+        userId: principal.userId,
+      });
       return {
         user: principal.userId,
         organization: principal.organizationId,
         roles: await users.rolesOf(principal.organizationId, principal.userId),
         permissions: [...permissions].sort(),
+        features: effective.enabled,
       };
     });
 

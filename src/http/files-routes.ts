@@ -2,10 +2,13 @@
 import multipart from "@fastify/multipart";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { errors } from "../core/errors.ts";
+import type { AccessModule } from "../access/access-module.ts";
 import type { FileService, StoredFile } from "../files/file-service.ts";
 
 export interface FilesRoutesDependencies {
   files: FileService;
+  /** CTL-2: the "file_upload" switch refuses uploads for the caller's key when off. */
+  features?: Pick<AccessModule, "requireKeyFeature">;
 }
 
 function fileObject(file: StoredFile) {
@@ -29,8 +32,15 @@ function organizationOf(request: FastifyRequest): { organizationId: string; acto
 }
 
 export function filesRoutes(dependencies: FilesRoutesDependencies) {
-  const { files } = dependencies;
+  const { files, features } = dependencies;
   return async function register(app: FastifyInstance): Promise<void> {
+    // Before the multipart body is read: an upload the switch refuses is never parsed.
+    app.addHook("onRequest", async (request) => {
+      if (features && request.method === "POST" && request.routeOptions.url === "/v1/files") {
+        const { organizationId, actor } = organizationOf(request);
+        await features.requireKeyFeature({ organizationId, keyId: actor }, "file_upload");
+      }
+    });
     // Registered inside this plugin, so multipart parsing applies to these routes only.
     await app.register(multipart, {
       limits: { fileSize: files.maxBytes, files: 1, fields: 10, fieldSize: 1024, parts: 12 },

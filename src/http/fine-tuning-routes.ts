@@ -3,11 +3,14 @@
 import { Type, type Static } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { errors } from "../core/errors.ts";
+import type { AccessModule } from "../access/access-module.ts";
 import type { FinetuneModule } from "../finetune/finetune-module.ts";
 import type { EventRow, JobRow } from "../finetune/fine-tuning-jobs.ts";
 
 export interface FineTuningRoutesDependencies {
   fineTuning: Pick<FinetuneModule, "jobs" | "models">;
+  /** CTL-2: the "fine_tuning" switch closes /v1/fine_tuning/* for the caller's key when off. */
+  features?: Pick<AccessModule, "requireKeyFeature">;
 }
 
 const auto = Type.Literal("auto");
@@ -82,6 +85,11 @@ function callerOf(request: FastifyRequest): { organizationId: string; actor: str
   return { organizationId: principal.organizationId, actor: principal.keyId };
 }
 
+function callerKey(request: FastifyRequest): { organizationId: string; keyId: string } {
+  const { organizationId, actor } = callerOf(request);
+  return { organizationId, keyId: actor };
+}
+
 function page(query: Static<typeof pageQuery>) {
   return {
     ...(query.after ? { after: query.after } : {}),
@@ -91,7 +99,12 @@ function page(query: Static<typeof pageQuery>) {
 
 export function fineTuningRoutes(dependencies: FineTuningRoutesDependencies) {
   const { jobs, models } = dependencies.fineTuning;
+  const { features } = dependencies;
   return async function register(app: FastifyInstance): Promise<void> {
+    app.addHook("onRequest", async (request) => {
+      if (features && request.routeOptions.url?.startsWith("/v1/fine_tuning/"))
+        await features.requireKeyFeature(callerKey(request), "fine_tuning");
+    });
     app.post<{ Body: Static<typeof createJobBody> }>(
       "/fine_tuning/jobs",
       { schema: { body: createJobBody } },

@@ -1,5 +1,6 @@
 // Operations endpoints: /healthz (the process answers), /readyz (its dependencies answer, and it is not
-// shutting down) and /metrics (Prometheus; with a token, or from loopback only).
+// shutting down) and /metrics (Prometheus; with the metrics token, from every client, loopback
+// included, unless the operator explicitly serves loopback clients without one).
 import { timingSafeEqual } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { errors } from "../core/errors.ts";
@@ -12,6 +13,8 @@ export interface HealthDependencies {
   draining: () => boolean;
   metrics: Metrics;
   metricsToken: string | null;
+  /** CUSTODIAN_METRICS_WITHOUT_TOKEN: with no token set, serve loopback clients without one. */
+  metricsWithoutToken?: boolean;
 }
 
 function isLoopback(address: string): boolean {
@@ -46,10 +49,14 @@ export function healthRoutes(dependencies: HealthDependencies) {
         const expected = Buffer.from(`Bearer ${token}`);
         if (given.length !== expected.length || !timingSafeEqual(given, expected))
           throw errors.invalidApiKey();
-      } else if (!isLoopback(request.socket.remoteAddress ?? "")) {
+      } else if (!dependencies.metricsWithoutToken) {
+        // Behind a reverse proxy on the same host every client is "loopback": no token, no metrics.
         throw errors.forbidden(
-          "Metrics are served to loopback clients only unless CUSTODIAN_METRICS_TOKEN is set.",
+          "Metrics need CUSTODIAN_METRICS_TOKEN, or CUSTODIAN_METRICS_WITHOUT_TOKEN=true for loopback clients.",
+          "metrics_token_required",
         );
+      } else if (!isLoopback(request.socket.remoteAddress ?? "")) {
+        throw errors.forbidden("Metrics without a token are served to loopback clients only.");
       }
       return reply
         .type(dependencies.metrics.registry.contentType)

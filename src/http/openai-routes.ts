@@ -36,6 +36,8 @@ export interface OpenAIRoutesDependencies {
   files?: FilesRoutesDependencies["files"];
   /** Serves /v1/fine_tuning/jobs and DELETE /v1/models/{id} when given. */
   fineTuning?: FineTuningRoutesDependencies["fineTuning"];
+  /** The feature switches ("file_upload", "fine_tuning") that apply to an API key (CTL-2). */
+  keyFeatures?: FilesRoutesDependencies["features"];
 }
 
 declare module "fastify" {
@@ -78,9 +80,10 @@ export function openAIRoutes(dependencies: OpenAIRoutesDependencies) {
     // Inside this plugin, so the API key check above applies to it too.
     if (dependencies.moderation) await app.register(moderationRoutes(dependencies.moderation));
     if (dependencies.usageReports) await app.register(usageRoutes(dependencies.usageReports));
-    if (dependencies.files) await app.register(filesRoutes({ files: dependencies.files }));
+    const features = dependencies.keyFeatures ? { features: dependencies.keyFeatures } : {};
+    if (dependencies.files) await app.register(filesRoutes({ files: dependencies.files, ...features }));
     if (dependencies.fineTuning)
-      await app.register(fineTuningRoutes({ fineTuning: dependencies.fineTuning }));
+      await app.register(fineTuningRoutes({ fineTuning: dependencies.fineTuning, ...features }));
     await app.register(completionsRoutes({ models, policies, observers }));
     await app.register(embeddingsRoutes({ models, policies, observers }));
 

@@ -1,6 +1,6 @@
 // /api/operator: the platform operators' API (SEC-3). Operators authenticate with their own session
 // token (a bearer header, never a user's cookie); every read of an organisation's data needs a live
-// staff-access grant, and without one answers 403.
+// staff-access grant, and without one answers 403 (API content: an incident or legal grant, API-4).
 import { Type, type Static } from "@sinclair/typebox";
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import { oversightErrors } from "../privacy/staff-errors.ts";
@@ -32,6 +32,10 @@ const GrantBody = Type.Object(
 );
 const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 const Organization = Type.Object({ organization: Type.String({ minLength: 1, maxLength: 100 }) });
+const OrganizationRecord = Type.Object({
+  organization: Type.String({ minLength: 1, maxLength: 100 }),
+  id: Type.String({ minLength: 1, maxLength: 100 }),
+});
 const OrganizationConversation = Type.Object({
   organization: Type.String({ minLength: 1, maxLength: 100 }),
   id: Type.String({ minLength: 1, maxLength: 100 }),
@@ -162,6 +166,25 @@ export function operatorRoutes(dependencies: OperatorRoutesDependencies): Fastif
             created_at: record.created_at.toISOString(),
             expires_at: record.expires_at.toISOString(),
           })),
+        };
+      },
+    );
+
+    // API-4: a kept API record's content, for support (incident grant) or legal work (legal grant).
+    app.get<{ Params: Static<typeof OrganizationRecord> }>(
+      "/api/operator/organizations/:organization/api-records/:id",
+      { schema: { params: OrganizationRecord }, config: { permission: "staff" } },
+      async (request) => {
+        const caller = await operator(request);
+        const read = await staffData.readApiRecord(caller.id, request.params.organization, request.params.id);
+        return {
+          grant: read.grant,
+          id: read.record.id,
+          endpoint: read.record.endpoint,
+          model: read.record.model,
+          created_at: read.record.createdAt.toISOString(),
+          expires_at: read.record.expiresAt.toISOString(),
+          content: read.content,
         };
       },
     );

@@ -96,6 +96,7 @@ export async function startServer(
       https: tls,
       metrics,
       metricsToken: config.metricsToken,
+      metricsWithoutToken: config.metricsWithoutToken,
       draining: () => draining,
       readinessChecks: { database: () => sql`select 1`.execute(db) },
       apiKeys: platform.apiKeys,
@@ -105,6 +106,7 @@ export async function startServer(
       usageReports: platform.usage.reports,
       files: platform.files,
       fineTuning: platform.finetune,
+      keyFeatures: platform.access,
       policies: [...platform.policies],
       // The modules' observers, then the request metrics.
       observers: [...platform.observers, metrics],

@@ -103,10 +103,11 @@ export const commitments: readonly Commitment[] = [
     id: "CTL-4",
     summary: "Only the end user reads their conversations; no admin route returns them.",
     live: [],
-    enforcedBy: ["src/http/admin-api-routes.ts"],
+    enforcedBy: ["src/http/admin-api-routes.ts", "src/access/role-service.ts"],
     provenBy: [
       "src/workspace/conversation-service.test.ts",
-      "test/route-table.test.ts",
+      "test/route-table-content.test.ts",
+      "test/route-table-roles.test.ts",
       "test/workspace-api.test.ts",
     ],
   },
@@ -149,7 +150,11 @@ export const commitments: readonly Commitment[] = [
       "src/http/operator-routes.ts",
       "src/http/transparency-routes.ts",
     ],
-    provenBy: ["test/e2e/chat-workspace.test.ts", "test/privacy-oversight.test.ts"],
+    provenBy: [
+      "test/e2e/chat-workspace.test.ts",
+      "test/operations-endpoints.test.ts",
+      "test/privacy-oversight.test.ts",
+    ],
   },
   {
     id: "SEC-4",
@@ -217,8 +222,8 @@ export const commitments: readonly Commitment[] = [
     id: "API-4",
     summary: "Stored API data readable only by authorised reviewers, flagged items only, audited.",
     live: ["retention", "zdr"],
-    enforcedBy: ["src/privacy/review-queue.ts", "src/http/review-routes.ts"],
-    provenBy: ["test/privacy-oversight.test.ts"],
+    enforcedBy: ["src/privacy/review-queue.ts", "src/http/review-routes.ts", "src/http/operator-routes.ts"],
+    provenBy: ["test/privacy-oversight.test.ts", "test/route-table-roles.test.ts"],
   },
   {
     id: "FT-1",
@@ -232,7 +237,7 @@ export const commitments: readonly Commitment[] = [
     summary: "Fine-tuning files are kept until the organisation deletes them.",
     live: [],
     enforcedBy: ["src/files/file-service.ts"],
-    provenBy: ["test/fine-tuning.test.ts"],
+    provenBy: ["test/fine-tuning-retention.test.ts", "test/fine-tuning.test.ts"],
   },
   {
     id: "FT-3",

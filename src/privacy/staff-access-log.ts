@@ -1,5 +1,6 @@
 // The log of every access to an organisation's stored data by someone other than its owner (an
-// operator through a grant, an abuse reviewer): written with an audit entry, shown to the organisation.
+// operator through a grant, an abuse reviewer): written with its audit entry in one transaction (SEC-3),
+// shown to the organisation.
 import type { AuditLog } from "../audit/audit-log.ts";
 import { randomToken } from "../core/ids.ts";
 import type { Db } from "../db/database.ts";
@@ -29,26 +30,31 @@ export class StaffAccessLog {
     this.#audit = dependencies.audit;
   }
 
-  /** Record one access: a row the organisation's transparency view lists, and a tamper-evident audit entry. */
+  /**
+   * Record one access: a row the organisation's transparency view lists, and a tamper-evident audit
+   * entry, in one transaction: both are written or neither is, and the caller shows nothing until then.
+   */
   async record(access: DataAccess): Promise<void> {
-    await this.#db
-      .insertInto("data_access_events")
-      .values({
-        id: `dae_${randomToken(24)}`,
-        organization_id: access.organizationId,
-        actor_kind: access.actorKind,
+    await this.#db.transaction().execute(async (transaction) => {
+      await transaction
+        .insertInto("data_access_events")
+        .values({
+          id: `dae_${randomToken(24)}`,
+          organization_id: access.organizationId,
+          actor_kind: access.actorKind,
+          actor: access.actor,
+          grant_id: access.grantId,
+          action: access.action,
+          target: access.target,
+        })
+        .execute();
+      await this.#audit.appendWithin(transaction, {
         actor: access.actor,
-        grant_id: access.grantId,
-        action: access.action,
+        action: `data_access.${access.action}`,
         target: access.target,
-      })
-      .execute();
-    await this.#audit.append({
-      actor: access.actor,
-      action: `data_access.${access.action}`,
-      target: access.target,
-      organizationId: access.organizationId,
-      metadata: { actor_kind: access.actorKind, grant: access.grantId },
+        organizationId: access.organizationId,
+        metadata: { actor_kind: access.actorKind, grant: access.grantId },
+      });
     });
   }
 

@@ -28,6 +28,12 @@ export const oversightErrors = {
       type: "not_found_error",
       code: "record_not_found",
     }),
+  apiRecordNotFound: (id: string) =>
+    new CustodianError(`No kept API record with id '${id}'.`, {
+      status: 404,
+      type: "not_found_error",
+      code: "record_not_found",
+    }),
   grantNotFound: (id: string) =>
     new CustodianError(`No staff-access grant with id '${id}'.`, {
       status: 404,

@@ -1,7 +1,8 @@
 // Staff-access grants (SEC-3): the only way an operator reaches an organisation's data. Each has a reason
 // and a reference: `incident` (active at once, hours at most, metadata only unless the user consents),
 // `user-consent` (active once the user approves, for the conversations they chose), `legal` (a case
-// reference, active once two other operators approve). Every step is an audit entry.
+// reference, active once two other operators approve). Every step that opens access is an audit entry
+// written in the same transaction as the step, so neither exists without the other.
 import type { AuditLog } from "../audit/audit-log.ts";
 import { randomToken } from "../core/ids.ts";
 import type { Db } from "../db/database.ts";
@@ -176,52 +177,59 @@ export class StaffGrantService {
     const now = this.#now();
     const activeNow = request.reason === "incident";
     const id = `grant_${randomToken(24)}`;
-    await this.#db
-      .insertInto("staff_grants")
-      .values({
-        id,
-        organization_id: request.organizationId,
-        reason: request.reason,
-        reference,
-        justification,
-        requested_by: request.operatorId,
-        user_id: userId,
-        status: activeNow ? "active" : "pending",
-        consented_conversations: null,
-        duration_ms: Math.round(hours * hourMs),
-        activated_at: activeNow ? now : null,
-        expires_at: activeNow ? new Date(now.getTime() + hours * hourMs) : null,
-      })
-      .execute();
-    await this.#audit.append({
-      actor: request.operatorId,
-      action: activeNow ? "staff_grant.activated" : "staff_grant.requested",
-      target: id,
-      organizationId: request.organizationId,
-      metadata: { reason: request.reason, reference, user: userId, hours },
+    await this.#db.transaction().execute(async (transaction) => {
+      await transaction
+        .insertInto("staff_grants")
+        .values({
+          id,
+          organization_id: request.organizationId,
+          reason: request.reason,
+          reference,
+          justification,
+          requested_by: request.operatorId,
+          user_id: userId,
+          status: activeNow ? "active" : "pending",
+          consented_conversations: null,
+          duration_ms: Math.round(hours * hourMs),
+          activated_at: activeNow ? now : null,
+          expires_at: activeNow ? new Date(now.getTime() + hours * hourMs) : null,
+        })
+        .execute();
+      await this.#audit.appendWithin(transaction, {
+        actor: request.operatorId,
+        action: activeNow ? "staff_grant.activated" : "staff_grant.requested",
+        target: id,
+        organizationId: request.organizationId,
+        metadata: { reason: request.reason, reference, user: userId, hours },
+      });
     });
     return this.get(id);
   }
 
   async #activate(grant: StaffGrant, actor: string, conversations: string[] | null): Promise<void> {
     const now = this.#now();
-    await this.#db
-      .updateTable("staff_grants")
-      .set({
-        status: "active",
-        activated_at: now,
-        expires_at: new Date(now.getTime() + (await this.#duration(grant.id))),
-        ...(conversations ? { consented_conversations: JSON.stringify(conversations) } : {}),
-      })
-      .where("id", "=", grant.id)
-      .where("status", "=", "pending")
-      .execute();
-    await this.#audit.append({
-      actor,
-      action: "staff_grant.activated",
-      target: grant.id,
-      organizationId: grant.organizationId,
-      metadata: { reason: grant.reason, conversations: conversations?.length ?? 0 },
+    const duration = await this.#duration(grant.id);
+    await this.#db.transaction().execute(async (transaction) => {
+      const updated = await transaction
+        .updateTable("staff_grants")
+        .set({
+          status: "active",
+          activated_at: now,
+          expires_at: new Date(now.getTime() + duration),
+          ...(conversations ? { consented_conversations: JSON.stringify(conversations) } : {}),
+        })
+        .where("id", "=", grant.id)
+        .where("status", "=", "pending")
+        .executeTakeFirst();
+      // Activated once: a second approval racing this one records nothing more.
+      if (Number(updated.numUpdatedRows) === 0) return;
+      await this.#audit.appendWithin(transaction, {
+        actor,
+        action: "staff_grant.activated",
+        target: grant.id,
+        organizationId: grant.organizationId,
+        metadata: { reason: grant.reason, conversations: conversations?.length ?? 0 },
+      });
     });
   }
 
@@ -243,17 +251,19 @@ export class StaffGrantService {
       throw oversightErrors.grantConflict(`The grant is ${grant.status}, not pending.`);
     if (grant.requestedBy === operatorId)
       throw oversightErrors.grantConflict("An operator cannot approve a grant they requested.");
-    await this.#db
-      .insertInto("staff_grant_approvals")
-      .values({ grant_id: id, operator_id: operatorId })
-      .onConflict((conflict) => conflict.columns(["grant_id", "operator_id"]).doNothing())
-      .execute();
-    await this.#audit.append({
-      actor: operatorId,
-      action: "staff_grant.approved",
-      target: id,
-      organizationId: grant.organizationId,
-      metadata: { reason: grant.reason },
+    await this.#db.transaction().execute(async (transaction) => {
+      await transaction
+        .insertInto("staff_grant_approvals")
+        .values({ grant_id: id, operator_id: operatorId })
+        .onConflict((conflict) => conflict.columns(["grant_id", "operator_id"]).doNothing())
+        .execute();
+      await this.#audit.appendWithin(transaction, {
+        actor: operatorId,
+        action: "staff_grant.approved",
+        target: id,
+        organizationId: grant.organizationId,
+        metadata: { reason: grant.reason },
+      });
     });
     const approved = await this.get(id);
     if (approved.approvals.length >= legalApprovals) await this.#activate(approved, operatorId, null);
@@ -278,14 +288,20 @@ export class StaffGrantService {
     )
       throw oversightErrors.grantNotFound(id);
     if (!decision.approve) {
-      if (grant.reason === "user-consent")
-        await this.#db.updateTable("staff_grants").set({ status: "denied" }).where("id", "=", id).execute();
-      await this.#audit.append({
-        actor: userId,
-        action: "staff_grant.denied",
-        target: id,
-        organizationId,
-        metadata: { reason: grant.reason },
+      await this.#db.transaction().execute(async (transaction) => {
+        if (grant.reason === "user-consent")
+          await transaction
+            .updateTable("staff_grants")
+            .set({ status: "denied" })
+            .where("id", "=", id)
+            .execute();
+        await this.#audit.appendWithin(transaction, {
+          actor: userId,
+          action: "staff_grant.denied",
+          target: id,
+          organizationId,
+          metadata: { reason: grant.reason },
+        });
       });
       return this.get(id);
     }
@@ -298,21 +314,27 @@ export class StaffGrantService {
     const foreign = chosen.find((conversation) => !own.has(conversation));
     if (foreign !== undefined)
       throw oversightErrors.invalid(`'${foreign}' is not one of your conversations.`, "conversations");
-    if (grant.reason === "user-consent") await this.#activate(grant, userId, chosen);
-    else {
-      await this.#db
-        .updateTable("staff_grants")
-        .set({ consented_conversations: JSON.stringify(chosen) })
-        .where("id", "=", id)
-        .execute();
-    }
-    await this.#audit.append({
+    const consented = {
       actor: userId,
       action: "staff_grant.consented",
       target: id,
       organizationId,
       metadata: { reason: grant.reason, conversations: chosen.length },
-    });
+    };
+    if (grant.reason === "user-consent") {
+      await this.#activate(grant, userId, chosen);
+      await this.#audit.append(consented);
+    } else {
+      // An incident grant gains content with the consent, and the consent's record with it.
+      await this.#db.transaction().execute(async (transaction) => {
+        await transaction
+          .updateTable("staff_grants")
+          .set({ consented_conversations: JSON.stringify(chosen) })
+          .where("id", "=", id)
+          .execute();
+        await this.#audit.appendWithin(transaction, consented);
+      });
+    }
     return this.get(id);
   }
 
@@ -326,11 +348,13 @@ export class StaffGrantService {
     organizationId: string,
     need: {
       content?: { conversationId: string; isOwnedBy(userId: string): Promise<boolean> };
+      /** Only grants for these reasons will do (API-4: API content is for support and legal work). */
+      reasons?: readonly GrantReason[];
     } = {},
   ): Promise<StaffGrant> {
     const now = this.#now();
-    const live = (await this.#rows({ organizationId, requestedBy: operatorId })).filter((grant) =>
-      isLive(grant, now),
+    const live = (await this.#rows({ organizationId, requestedBy: operatorId })).filter(
+      (grant) => isLive(grant, now) && (need.reasons === undefined || need.reasons.includes(grant.reason)),
     );
     const content = need.content;
     if (!content) {

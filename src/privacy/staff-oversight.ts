@@ -50,7 +50,7 @@ export function createOversight(dependencies: {
     review: new ReviewQueue({ db, keyring, audit, accessLog }),
     operators: new OperatorService({ db, audit }),
     grants,
-    staffData: new StaffDataAccess({ db, grants, conversations, accessLog }),
+    staffData: new StaffDataAccess({ db, keyring, grants, conversations, accessLog }),
     accessLog,
     hipaa,
     exporter: new OrganizationExporter({

@@ -23,6 +23,8 @@ export const accessModule = defineModule({
       users: identity.users,
       // Group switches apply to the members of SCIM-provisioned groups.
       groupsOf: (organizationId, userId) => identity.scimGroups.groupsOf(organizationId, userId),
+      // A personal API key meets its owner's group switches on /v1 (CTL-2).
+      keyOwner: (organizationId, keyId) => identity.apiKeys.ownerOf(organizationId, keyId),
     });
     // A model the project may not call is refused before it counts against any limit.
     return {

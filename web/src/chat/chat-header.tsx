@@ -61,7 +61,8 @@ export function ChatHeader({
   onModel: (id: string) => void;
   onChanged: (summary: ConversationSummary) => void;
   onSystemPrompt: (prompt: string | null) => Promise<void>;
-  onShare: () => void;
+  /** Absent when the "sharing" switch is off for the member: no Share button then. */
+  onShare?: (() => void) | undefined;
   onDeleted: () => void;
 }) {
   const [mode, setMode] = useState<"idle" | "menu" | "rename" | "delete" | "prompt">("idle");
@@ -172,15 +173,17 @@ export function ChatHeader({
               <button type="button" onClick={() => setMode("prompt")}>
                 System prompt
               </button>
-              <button
-                type="button"
-                onClick={() => {
-                  setMode("idle");
-                  onShare();
-                }}
-              >
-                Share
-              </button>
+              {onShare && (
+                <button
+                  type="button"
+                  onClick={() => {
+                    setMode("idle");
+                    onShare();
+                  }}
+                >
+                  Share
+                </button>
+              )}
               <button type="button" className="danger-text" onClick={() => setMode("delete")}>
                 Delete
               </button>

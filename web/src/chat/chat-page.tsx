@@ -46,6 +46,14 @@ export function ChatPage({
   });
   const { conversation, pending, streaming } = chat;
 
+  // CTL-2: the Share buttons show only while the "sharing" switch is on for the member.
+  const [sharingOn, setSharingOn] = useState(false);
+  useEffect(() => {
+    call<{ features?: Record<string, boolean> }>("GET", "/api/admin/me")
+      .then((me) => setSharingOn(me.features?.sharing !== false))
+      .catch(() => setSharingOn(false));
+  }, []);
+
   useEffect(() => {
     // While a model is being prepared (the demo model's first build), ask again every few seconds.
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -110,7 +118,7 @@ export function ChatPage({
           session={session}
           activeId={conversation?.id ?? null}
           update={update}
-          onShare={setSharing}
+          onShare={sharingOn ? setSharing : undefined}
           onDeleted={(id) => {
             if (id === conversation?.id) navigate("/");
           }}
@@ -132,7 +140,7 @@ export function ChatPage({
             await call("PATCH", `/api/conversations/${conversation.id}`, { system_prompt: prompt });
             chat.setConversation((current) => (current ? { ...current, system_prompt: prompt } : current));
           }}
-          onShare={() => conversation && setSharing(conversation.id)}
+          onShare={sharingOn ? () => conversation && setSharing(conversation.id) : undefined}
           onDeleted={() => {
             const removed = conversation?.id;
             setUpdate((current) => ({ removed, seq: (current?.seq ?? 0) + 1 }));

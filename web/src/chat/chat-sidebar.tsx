@@ -18,7 +18,7 @@ export function ChatSidebar({
   session: Session;
   activeId: string | null;
   update: ListUpdate | null;
-  onShare: (id: string) => void;
+  onShare?: ((id: string) => void) | undefined;
   onDeleted: (id: string) => void;
   onSignOut: () => void;
 }) {

@@ -13,7 +13,8 @@ export interface RowCallbacks {
   onOpen: (id: string) => void;
   onChanged: (summary: ConversationSummary) => void;
   onDeleted: (id: string) => void;
-  onShare: (id: string) => void;
+  /** Absent when the "sharing" switch is off for the member: no Share button then. */
+  onShare?: ((id: string) => void) | undefined;
 }
 
 type Mode = "idle" | "menu" | "rename" | "delete";
@@ -176,15 +177,17 @@ export function ConversationRow({
           >
             {item.pinned ? "Unpin" : "Pin"}
           </button>
-          <button
-            type="button"
-            onClick={() => {
-              setMode("idle");
-              callbacks.onShare(item.id);
-            }}
-          >
-            Share
-          </button>
+          {callbacks.onShare && (
+            <button
+              type="button"
+              onClick={() => {
+                setMode("idle");
+                callbacks.onShare?.(item.id);
+              }}
+            >
+              Share
+            </button>
+          )}
           <button type="button" className="danger-text" onClick={() => setMode("delete")}>
             Delete
           </button>
