@@ -11,6 +11,7 @@ import { PasswordLoginService } from "./password-login-service.ts";
 import { SamlConnectionService } from "./saml/saml-connection-service.ts";
 import { SamlLoginService } from "./saml/saml-login-service.ts";
 import { ScimGroupService } from "./scim/scim-group-service.ts";
+import { IdentityLinkService } from "./identity-link-service.ts";
 import { ScimTokenService } from "./scim/scim-token-service.ts";
 import { ScimUserService, type UserDeletionHook } from "./scim/scim-user-service.ts";
 import { SessionService, type SessionTimeouts } from "./session-service.ts";
@@ -19,6 +20,8 @@ import { UserService } from "./user-service.ts";
 export interface IdentityServices {
   users: UserService;
   sessions: SessionService;
+  /** An admin's explicit link of an SSO identity to an existing user. */
+  identityLinks: IdentityLinkService;
   passwordLogin: PasswordLoginService;
   samlConnections: SamlConnectionService;
   samlLogin: SamlLoginService;
@@ -71,6 +74,7 @@ export function createIdentityServices(dependencies: {
   return {
     users,
     sessions,
+    identityLinks: new IdentityLinkService({ db, audit, sessions }),
     passwordLogin: new PasswordLoginService({ audit, users, sessions, domains }),
     samlConnections,
     samlLogin: new SamlLoginService({ db, audit, connections: samlConnections, users, sessions }),

@@ -240,7 +240,7 @@ export class SamlLoginService {
         email,
         displayName: attribute(profile, connection.nameAttribute),
       },
-      () => new SamlRejection("user_disabled"),
+      (reason) => new SamlRejection(reason),
     );
   }
 
