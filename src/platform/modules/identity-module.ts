@@ -16,7 +16,7 @@ export const identityModule = defineModule({
   name: "identity",
   needs: {},
   // api_keys is among the foundation's first tables.
-  migrations: ["0001-foundation", "0600-identity", "0610-sso-provisioning"],
+  migrations: ["0001-foundation", "0600-identity", "0610-sso-provisioning", "0960-saml-sha1-opt-in"],
   operations: { ...identityOperations, ...apiKeyOperations },
   create({ config, db, keyring, audit, gathered }) {
     const apiKeys = new ApiKeyService({ db, audit, cacheMs: config.apiKeyCacheMs });
