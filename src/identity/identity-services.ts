@@ -11,6 +11,7 @@ import { PasswordLoginService } from "./password-login-service.ts";
 import { SamlConnectionService } from "./saml/saml-connection-service.ts";
 import { SamlLoginService } from "./saml/saml-login-service.ts";
 import { ScimGroupService } from "./scim/scim-group-service.ts";
+import type { SignInThrottle } from "./sign-in-throttle.ts";
 import { IdentityLinkService } from "./identity-link-service.ts";
 import { ScimTokenService } from "./scim/scim-token-service.ts";
 import { ScimUserService, type UserDeletionHook } from "./scim/scim-user-service.ts";
@@ -50,6 +51,8 @@ export function createIdentityServices(dependencies: {
    * workspace's conversations) contribute them, so deletion reaches their data too. Read at deletion time.
    */
   onUserDeleted?: readonly UserDeletionHook[];
+  /** Throttles failed password sign-ins (the platform's API keys carry their own). */
+  throttle?: SignInThrottle;
 }): IdentityServices {
   const { db, keyring, audit } = dependencies;
   const users = new UserService({ db, audit });
@@ -75,7 +78,13 @@ export function createIdentityServices(dependencies: {
     users,
     sessions,
     identityLinks: new IdentityLinkService({ db, audit, sessions }),
-    passwordLogin: new PasswordLoginService({ audit, users, sessions, domains }),
+    passwordLogin: new PasswordLoginService({
+      audit,
+      users,
+      sessions,
+      domains,
+      ...(dependencies.throttle ? { throttle: dependencies.throttle } : {}),
+    }),
     samlConnections,
     samlLogin: new SamlLoginService({ db, audit, connections: samlConnections, users, sessions }),
     oidcConnections,
