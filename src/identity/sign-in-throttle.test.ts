@@ -142,6 +142,26 @@ describe("[CTL-1] sign-in throttling", () => {
     );
   });
 
+  it("[CTL-1] 40 wrong SCIM tokens: later ones get 429 with retry-after in SCIM's error shape", async () => {
+    const answers: Answer[] = [];
+    for (let attempt = 0; attempt < 40; attempt += 1) {
+      answers.push(
+        await send("127.0.0.5", "GET", "/scim/v2/Users", { authorization: `Bearer scim-wrong-${attempt}` }),
+      );
+    }
+    expect(answers.slice(0, 10).map((answer) => answer.status)).toEqual(Array<number>(10).fill(401));
+    const firstRefused = answers.findIndex((answer) => answer.status === 429);
+    expect(firstRefused).toBeGreaterThanOrEqual(10);
+    expect(firstRefused).toBeLessThanOrEqual(20);
+    const later = answers.slice(firstRefused);
+    expect(later.map((answer) => answer.status)).toEqual(Array<number>(later.length).fill(429));
+    expect(Number(later.at(-1)!.retryAfter)).toBeGreaterThanOrEqual(1);
+    expect(JSON.parse(later.at(-1)!.body)).toMatchObject({
+      schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"],
+      status: "429",
+    });
+  });
+
   it("[CTL-1] nodes share one count: a second node refuses at its first failure past the limit", async () => {
     const counters = new PostgresWindowCounters(platform.server.platform.db);
     const limits = { perAddress: 5, perAccount: 100 };

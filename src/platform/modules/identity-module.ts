@@ -58,6 +58,7 @@ export const identityModule = defineModule({
             tokens: identity.scimTokens,
             users: identity.scimUsers,
             groups: identity.scimGroups,
+            throttle,
           }),
           prefix: "/scim/v2",
         },
