@@ -108,6 +108,10 @@ export const routeExamples: Record<string, RouteExample> = {
     params: (ids) => ({ id: ids.group, feature: "export" }),
   },
   "DELETE /api/admin/scim-tokens/:id": { params: (ids) => ({ id: ids.scimToken }) },
+  "POST /api/admin/members/:id/identities": {
+    params: user,
+    body: { provider: "saml", external_id: "example-name-id" },
+  },
   "GET /v1/fine_tuning/jobs/:id": { params: (ids) => ({ id: ids.fineTuningJob }) },
   "POST /v1/fine_tuning/jobs/:id/cancel": { params: (ids) => ({ id: ids.fineTuningJob }) },
   "GET /v1/fine_tuning/jobs/:id/events": { params: (ids) => ({ id: ids.fineTuningJob }) },

@@ -128,6 +128,10 @@ export const adminCommands: Command[] = [
         .join("\n"),
   }),
   operationCommand("scim token revoke", "revokeScimToken", { text: (revoked) => `Revoked ${revoked.id}.` }),
+  operationCommand("sso link", "linkSsoIdentity", {
+    text: (linked) =>
+      `Linked a ${linked.provider} identity to ${linked.user}; ${linked.sessions_ended} session(s) ended.`,
+  }),
   operationCommand("owner create", "createOwner", {
     text: (owner) => `${owner.id} ${owner.email}\npassword (shown once): ${owner.password}`,
   }),

@@ -1,6 +1,7 @@
 // /api/admin: the organisation's SCIM-provisioned groups with their members, each group's feature
 // switches (which apply to its members beside the workspace's), and the SCIM bearer tokens an
-// identity provider provisions them with (shown once, listed as metadata, revocable).
+// identity provider provisions them with (shown once, listed as metadata, revocable; made by an owner),
+// and an owner's explicit link of an SSO identity to an existing member.
 import { Type, type Static } from "@sinclair/typebox";
 import type { FastifyPluginAsync } from "fastify";
 import { errors } from "../core/errors.ts";
@@ -11,6 +12,13 @@ import { operationRoute } from "./operation-route.ts";
 import type { AdminApiDependencies } from "./admin-api-routes.ts";
 
 const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+const LinkBody = Type.Object(
+  {
+    provider: Type.Union([Type.Literal("saml"), Type.Literal("oidc")]),
+    external_id: Type.String({ minLength: 1, maxLength: 900 }),
+  },
+  { additionalProperties: false },
+);
 const SwitchParams = Type.Object({
   id: Type.String({ minLength: 1, maxLength: 100 }),
   feature: Type.String({ minLength: 1, maxLength: 40 }),
@@ -127,6 +135,20 @@ export function adminGroupRoutes(
       params: Id,
       input: ({ params }, member) => ({ organization: member.organizationId, id: params.id }),
       status: 204,
+    });
+
+    operationRoute(app, ssoProvisioningOperations.linkSsoIdentity, operations, {
+      method: "POST",
+      url: "/api/admin/members/:id/identities",
+      params: Id,
+      body: LinkBody,
+      input: ({ params, body }, member) => ({
+        organization: member.organizationId,
+        user: params.id,
+        provider: body.provider,
+        external_id: body.external_id,
+      }),
+      status: 201,
     });
   };
 }

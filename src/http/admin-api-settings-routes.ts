@@ -145,6 +145,7 @@ export function adminSettingsRoutes(dependencies: AdminApiDependencies): Fastify
               acs_url: connection.acsUrl,
               metadata_url: connection.spEntityId,
               idp_initiated: connection.allowIdpInitiated,
+              allow_sha1: connection.allowSha1,
             }
           : { configured: false },
       };

@@ -63,7 +63,8 @@ export function openAIRoutes(dependencies: OpenAIRoutesDependencies) {
         authFailures.record("missing_api_key");
         throw errors.missingApiKey();
       }
-      const principal = await apiKeys.authenticate(match[1]!);
+      // Given the address, wrong keys are throttled (429 with retry-after past the limit).
+      const principal = await apiKeys.authenticate(match[1]!, request.ip);
       if (!principal) {
         authFailures.record("invalid_api_key");
         throw errors.invalidApiKey();

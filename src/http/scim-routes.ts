@@ -1,5 +1,6 @@
 // /scim/v2: SCIM 2.0 provisioning of Users and Groups for identity providers (Entra ID, Okta), with a
-// per-organisation bearer token, application/scim+json bodies and SCIM's own error shape.
+// per-organisation bearer token, application/scim+json bodies and SCIM's own error shape. Wrong tokens
+// are throttled per client address (429 with `retry-after` past the limit).
 import { Type, type Static } from "@sinclair/typebox";
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { CustodianError } from "../core/errors.ts";
@@ -15,11 +16,13 @@ import {
 } from "../identity/scim/scim-resources.ts";
 import type { ScimTokenService } from "../identity/scim/scim-token-service.ts";
 import type { ScimUserService } from "../identity/scim/scim-user-service.ts";
+import type { SignInThrottle } from "../identity/sign-in-throttle.ts";
 
 export interface ScimRoutesDependencies {
   tokens: ScimTokenService;
   users: ScimUserService;
   groups: ScimGroupService;
+  throttle?: SignInThrottle;
 }
 
 const scimType = "application/scim+json; charset=utf-8";
@@ -68,6 +71,7 @@ function toScimError(error: unknown): ScimError {
 
 export function scimRoutes(dependencies: ScimRoutesDependencies): FastifyPluginAsync {
   const { tokens, users, groups } = dependencies;
+  const throttle = dependencies.throttle ?? null;
   return async (app) => {
     const callers = new WeakMap<FastifyRequest, Caller>();
     const caller = (request: FastifyRequest): Caller => {
@@ -93,11 +97,28 @@ export function scimRoutes(dependencies: ScimRoutesDependencies): FastifyPluginA
       return send(reply, scimError.status, scimErrorBody(scimError));
     });
 
-    app.addHook("onRequest", async (request) => {
+    app.addHook("onRequest", async (request, reply) => {
       const header = request.headers.authorization ?? "";
       const token = header.startsWith("Bearer ") ? header.slice("Bearer ".length).trim() : "";
       const found = token ? await tokens.authenticate(token) : null;
-      if (!found) throw scimErrors.unauthorized();
+      if (!found) {
+        if (throttle) {
+          const subject = throttle.keySubject(request.ip);
+          let refusal: CustodianError | null;
+          try {
+            throttle.check([subject]);
+            refusal = await throttle.failed([{ subject, limit: "perAddress" }]);
+          } catch (error) {
+            if (!(error instanceof CustodianError)) throw error;
+            refusal = error;
+          }
+          if (refusal) {
+            for (const [name, value] of Object.entries(refusal.headers)) void reply.header(name, value);
+            throw new ScimError(429, refusal.message);
+          }
+        }
+        throw scimErrors.unauthorized();
+      }
       callers.set(request, { organizationId: found.organizationId, actor: `scim:${found.tokenId}` });
     });
 

@@ -41,6 +41,7 @@ export function sessionRoutes(dependencies: SessionRoutesDependencies): FastifyP
           organizationId: request.body.organization,
           email: request.body.email,
           password: request.body.password,
+          clientAddress: request.ip,
         });
         setSessionCookies(reply, session, secureCookies);
         return {

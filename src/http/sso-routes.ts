@@ -56,7 +56,13 @@ export function ssoRoutes(dependencies: SsoRoutesDependencies): FastifyPluginAsy
         const organization = request.params.organization;
         try {
           const browserToken = takeSamlBrowserToken(request, reply);
-          const { session } = await saml.finishLogin(organization, request.body.SAMLResponse, browserToken);
+          const { session, usedSha1 } = await saml.finishLogin(
+            organization,
+            request.body.SAMLResponse,
+            browserToken,
+          );
+          // Allowed for this connection by an admin, and logged at each use (no user named).
+          if (usedSha1) request.log.warn({ organization }, "SAML sign-in accepted a SHA-1 signature");
           setSessionCookies(reply, session, secureCookies);
           return reply.redirect(safeReturnPath(request.body.RelayState), 303);
         } catch (error) {

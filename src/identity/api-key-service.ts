@@ -5,6 +5,7 @@ import { newId, randomToken } from "../core/ids.ts";
 import type { Db } from "../db/database.ts";
 import type { ApiKeyPermission } from "../db/schema.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
+import type { SignInThrottle } from "./sign-in-throttle.ts";
 import "./scim/scim-tables.ts";
 
 export const apiKeyPrefix = "sk-cust-";
@@ -47,11 +48,13 @@ export class ApiKeyService {
   readonly #cache = new Map<string, { principal: Principal | null; until: number }>();
   readonly #touched = new Map<string, number>();
   readonly #cacheMs: number;
+  readonly #throttle: SignInThrottle | null;
 
-  constructor(dependencies: { db: Db; audit: AuditLog; cacheMs?: number }) {
+  constructor(dependencies: { db: Db; audit: AuditLog; cacheMs?: number; throttle?: SignInThrottle }) {
     this.#db = dependencies.db;
     this.#audit = dependencies.audit;
     this.#cacheMs = dependencies.cacheMs ?? defaultCacheMs;
+    this.#throttle = dependencies.throttle ?? null;
   }
 
   /** Create a key; the returned `key` is the only time the secret exists outside the caller. */
@@ -97,8 +100,21 @@ export class ApiKeyService {
     };
   }
 
-  /** The principal a key stands for, or null for an unknown or revoked key. */
-  async authenticate(key: string): Promise<Principal | null> {
+  /**
+   * The principal a key stands for, or null for an unknown or revoked key. Given the client's address,
+   * failures are throttled: past the limit a wrong key is answered 429 (a right one still works).
+   */
+  async authenticate(key: string, clientAddress?: string): Promise<Principal | null> {
+    const principal = await this.#lookUp(key);
+    if (principal || !this.#throttle || clientAddress === undefined) return principal;
+    const subject = this.#throttle.keySubject(clientAddress);
+    this.#throttle.check([subject]);
+    const refusal = await this.#throttle.failed([{ subject, limit: "perAddress" }]);
+    if (refusal) throw refusal;
+    return null;
+  }
+
+  async #lookUp(key: string): Promise<Principal | null> {
     if (!key.startsWith(apiKeyPrefix) || key.length > 200) return null;
     const hash = hashKey(key);
     const cacheKey = hash.toString("base64");

@@ -51,3 +51,15 @@ export class SamlRejection extends Error {
     this.reason = reason;
   }
 }
+
+/** The providers whose identities sign a user in (SCIM's external id does not). */
+export const ssoProviders = ["saml", "oidc"] as const;
+
+/** An unseen SSO identity whose email belongs to a user it may not be linked to by email. */
+export class SsoLinkRefused extends Error {
+  readonly reason = "identity_link_required";
+  constructor() {
+    super("This identity is not linked to the user with its email; an admin must link it.");
+    this.name = "SsoLinkRefused";
+  }
+}

@@ -26,6 +26,7 @@ const SamlConnectionView = Type.Object({
   email_attribute: Type.String(),
   name_attribute: Type.String(),
   idp_initiated: Type.Boolean(),
+  allow_sha1: Type.Boolean(),
 });
 
 function connectionView(connection: ReturnType<typeof summarize>) {
@@ -39,6 +40,7 @@ function connectionView(connection: ReturnType<typeof summarize>) {
     email_attribute: connection.emailAttribute,
     name_attribute: connection.nameAttribute,
     idp_initiated: connection.allowIdpInitiated,
+    allow_sha1: connection.allowSha1,
   };
 }
 
@@ -55,6 +57,8 @@ export const identityOperations = {
       email_attribute: Type.Optional(Type.String({ minLength: 1, title: "ATTRIBUTE" })),
       name_attribute: Type.Optional(Type.String({ minLength: 1, title: "ATTRIBUTE" })),
       idp_initiated: Type.Optional(Type.Boolean()),
+      /** Accept RSA-SHA1 signatures and SHA-1 digests from this IdP (refused unless turned on). */
+      allow_sha1: Type.Optional(Type.Boolean()),
     }),
     output: SamlConnectionView,
     async run({ identity, tenancy }, input, caller) {
@@ -66,6 +70,7 @@ export const identityOperations = {
         ...(input.email_attribute ? { emailAttribute: input.email_attribute } : {}),
         ...(input.name_attribute ? { nameAttribute: input.name_attribute } : {}),
         ...(input.idp_initiated !== undefined ? { allowIdpInitiated: input.idp_initiated } : {}),
+        ...(input.allow_sha1 !== undefined ? { allowSha1: input.allow_sha1 } : {}),
         actor: caller.actor,
       });
       return connectionView(connection);

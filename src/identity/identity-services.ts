@@ -11,6 +11,8 @@ import { PasswordLoginService } from "./password-login-service.ts";
 import { SamlConnectionService } from "./saml/saml-connection-service.ts";
 import { SamlLoginService } from "./saml/saml-login-service.ts";
 import { ScimGroupService } from "./scim/scim-group-service.ts";
+import type { SignInThrottle } from "./sign-in-throttle.ts";
+import { IdentityLinkService } from "./identity-link-service.ts";
 import { ScimTokenService } from "./scim/scim-token-service.ts";
 import { ScimUserService, type UserDeletionHook } from "./scim/scim-user-service.ts";
 import { SessionService, type SessionTimeouts } from "./session-service.ts";
@@ -19,6 +21,8 @@ import { UserService } from "./user-service.ts";
 export interface IdentityServices {
   users: UserService;
   sessions: SessionService;
+  /** An admin's explicit link of an SSO identity to an existing user. */
+  identityLinks: IdentityLinkService;
   passwordLogin: PasswordLoginService;
   samlConnections: SamlConnectionService;
   samlLogin: SamlLoginService;
@@ -47,6 +51,8 @@ export function createIdentityServices(dependencies: {
    * workspace's conversations) contribute them, so deletion reaches their data too. Read at deletion time.
    */
   onUserDeleted?: readonly UserDeletionHook[];
+  /** Throttles failed password sign-ins (the platform's API keys carry their own). */
+  throttle?: SignInThrottle;
 }): IdentityServices {
   const { db, keyring, audit } = dependencies;
   const users = new UserService({ db, audit });
@@ -71,7 +77,14 @@ export function createIdentityServices(dependencies: {
   return {
     users,
     sessions,
-    passwordLogin: new PasswordLoginService({ audit, users, sessions, domains }),
+    identityLinks: new IdentityLinkService({ db, audit, sessions }),
+    passwordLogin: new PasswordLoginService({
+      audit,
+      users,
+      sessions,
+      domains,
+      ...(dependencies.throttle ? { throttle: dependencies.throttle } : {}),
+    }),
     samlConnections,
     samlLogin: new SamlLoginService({ db, audit, connections: samlConnections, users, sessions }),
     oidcConnections,

@@ -1,4 +1,4 @@
-// The identity domain's tables (migration 0600-identity): users, workspaces, memberships, sessions, SAML.
+// The identity domain's tables (migrations 0600-identity, 0960-saml-sha1-opt-in): users, workspaces, memberships, sessions, SAML.
 import type { ColumnType } from "kysely";
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
@@ -74,6 +74,8 @@ export interface SamlConnectionsTable {
   email_attribute: string;
   name_attribute: string;
   allow_idp_initiated: ColumnType<boolean, boolean | undefined, boolean>;
+  /** RSA-SHA1 signatures and SHA-1 digests accepted from this IdP (off unless an admin turns it on). */
+  allow_sha1: ColumnType<boolean, boolean | undefined, boolean>;
   /** The SP's own certificate (for signing requests and receiving encrypted assertions). */
   sp_certificate: string;
   /** The SP's private key, sealed by the organisation's keyring. */

@@ -1,9 +1,60 @@
 // Password hashing for the local bootstrap account: scrypt from node:crypto with a per-password salt.
+// At most a few hashes run at once (scrypt takes a thread of libuv's small pool and 16 MiB each) and a
+// bounded number wait; past that a sign-in is answered 503 with `retry-after`, so a flood of bogus
+// sign-ins cannot hold every thread and slow everyone else (CTL-1).
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from "node:crypto";
+import { CustodianError } from "../core/errors.ts";
 
 const parameters = { N: 16_384, r: 8, p: 1, keyLength: 64 } as const;
 
+export const passwordHashingLimits = { running: 2, waiting: 32 } as const;
+
+let running = 0;
+let peakRunning = 0;
+const waiting: Array<() => void> = [];
+
+export const passwordHashingBusy = () =>
+  new CustodianError("Too many sign-ins are being checked right now. Please try again shortly.", {
+    status: 503,
+    type: "server_error",
+    code: "sign_in_busy",
+    retryable: true,
+    headers: { "retry-after": "1" },
+  });
+
+/** The most hashes that ran at once since the last reset (for tests and the benchmark). */
+export function passwordHashingPeak(reset = false): number {
+  const peak = peakRunning;
+  if (reset) peakRunning = running;
+  return peak;
+}
+
+async function gated<T>(work: () => Promise<T>): Promise<T> {
+  if (running >= passwordHashingLimits.running) {
+    if (waiting.length >= passwordHashingLimits.waiting) throw passwordHashingBusy();
+    // The finishing hash hands its place over directly, so `running` never passes the limit.
+    await new Promise<void>((resolve) => waiting.push(resolve));
+  } else running += 1;
+  peakRunning = Math.max(peakRunning, running);
+  try {
+    return await work();
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else running -= 1;
+  }
+}
+
 function derive(password: string, salt: Buffer, options: ScryptOptions, keyLength: number): Promise<Buffer> {
+  return gated(() => scryptOnce(password, salt, options, keyLength));
+}
+
+function scryptOnce(
+  password: string,
+  salt: Buffer,
+  options: ScryptOptions,
+  keyLength: number,
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     scrypt(
       password.normalize("NFKC"),

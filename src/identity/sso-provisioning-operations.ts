@@ -1,9 +1,17 @@
 // Administrative operations for OIDC connections, verified email domains and SCIM tokens (the SCIM
 // token operations serve the admin console's routes too); part of identity-operations.ts.
 import { Type } from "@sinclair/typebox";
-import { defineOperation, installationOnly, OrganizationId } from "../core/operation.ts";
+import {
+  defineOperation,
+  installationOnly,
+  OrganizationId,
+  type OperationCaller,
+} from "../core/operation.ts";
 import type { EmailDomain } from "./domain-routing-service.ts";
+import { identityLinkErrors } from "./identity-link-service.ts";
 import type { IdentityOperationServices } from "./identity-operations.ts";
+import type { IdentityServices } from "./identity-services.ts";
+import { ownerRole } from "./user-service.ts";
 import { summarize } from "./oidc/oidc-connection-service.ts";
 
 const operation = defineOperation<IdentityOperationServices>();
@@ -57,6 +65,20 @@ const ScimTokenView = Type.Object({
   created_at: Type.String(),
   revoked_at: Type.Union([Type.String(), Type.Null()]),
 });
+
+/**
+ * Over HTTP, only an owner of the organisation may run it (the CLI acts for the installation): a SCIM
+ * token or an identity link can hand any account, the owner's included, to whoever holds it.
+ */
+async function requireOwner(
+  identity: IdentityServices,
+  caller: OperationCaller,
+  what: string,
+): Promise<void> {
+  if (!caller.member) return;
+  const roles = await identity.users.rolesOf(caller.member.organizationId, caller.member.userId);
+  if (!roles.includes(ownerRole)) throw identityLinkErrors.ownerOnly(what);
+}
 
 export const ssoProvisioningOperations = {
   setOidcConnection: operation({
@@ -173,7 +195,8 @@ export const ssoProvisioningOperations = {
   /** The token is shown once; the IdP is given it with the SCIM base URL (<base URL>/scim/v2). */
   createScimToken: operation({
     description: "a SCIM bearer token for the organisation (shown once)",
-    // A SCIM token provisions and removes members, so it takes the permission to manage them.
+    // A SCIM token provisions, renames and removes members: the permission to manage them, held by
+    // an owner (an admin holding it could rename a member and sign in as them through the IdP).
     permission: "members.write",
     input: Type.Object({ organization: OrganizationId }),
     output: Type.Object({
@@ -183,6 +206,7 @@ export const ssoProvisioningOperations = {
       path: Type.String(),
     }),
     async run({ identity, tenancy }, input, caller) {
+      await requireOwner(identity, caller, "create SCIM tokens");
       await tenancy.getOrganization(input.organization);
       const created = await identity.scimTokens.create(input.organization, caller.actor);
       return { id: created.id, organization: input.organization, token: created.token, path: "/scim/v2" };
@@ -210,6 +234,45 @@ export const ssoProvisioningOperations = {
     async run({ identity }, input, caller) {
       await identity.scimTokens.revoke(input.organization, input.id, caller.actor);
       return { id: input.id, revoked: true as const };
+    },
+  }),
+  /** The only way an identity reaches a user who has a password or another identity (CTL-1, CTL-4). */
+  linkSsoIdentity: operation({
+    description: "link a SAML NameID or OIDC subject to an existing user (audited; ends the user's sessions)",
+    permission: "members.write",
+    input: Type.Object({
+      organization: OrganizationId,
+      user: Type.String({ minLength: 1, maxLength: 100, title: "USER_ID" }),
+      provider: Type.Union([Type.Literal("saml"), Type.Literal("oidc")]),
+      /** The SAML NameID, or the OIDC subject (the organisation's issuer is added). */
+      external_id: Type.String({ minLength: 1, maxLength: 900, title: "NAMEID_OR_SUBJECT" }),
+    }),
+    output: Type.Object({
+      user: Type.String(),
+      provider: Type.String(),
+      replaced: Type.Boolean(),
+      sessions_ended: Type.Integer(),
+    }),
+    async run({ identity, tenancy }, input, caller) {
+      await requireOwner(identity, caller, "link an identity to a user");
+      await tenancy.getOrganization(input.organization);
+      const externalId =
+        input.provider === "oidc"
+          ? `${summarize(await identity.oidcConnections.get(input.organization)).issuer} ${input.external_id}`
+          : input.external_id;
+      const linked = await identity.identityLinks.link({
+        organizationId: input.organization,
+        userId: input.user,
+        provider: input.provider,
+        externalId: externalId.slice(0, 1000),
+        actor: caller.actor,
+      });
+      return {
+        user: input.user,
+        provider: input.provider,
+        replaced: linked.replaced,
+        sessions_ended: linked.sessionsEnded,
+      };
     },
   }),
 };

@@ -4,6 +4,7 @@ import { randomToken } from "../core/ids.ts";
 import { errors } from "../core/errors.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
 import type { Db } from "../db/database.ts";
+import { ssoProviders, SsoLinkRefused } from "./identity-errors.ts";
 import type { UserStatus } from "./identity-tables.ts";
 import { decoyPasswordHash, hashPassword, verifyPassword } from "./password-hash.ts";
 
@@ -307,9 +308,10 @@ export class UserService {
   }
 
   /**
-   * The user an SSO identity stands for, made on first sign-in (member of the default workspace).
-   * An existing user with the same email in the same organisation is linked: the organisation's
-   * admin chose to trust this IdP for the organisation's users, the bootstrap owner included.
+   * The user an SSO identity stands for, made on first sign-in (member of the default workspace). An
+   * identity stays bound to its (provider, subject) and never moves by email (CTL-1, CTL-4): an unseen
+   * identity is linked by email only to a user who has no password and no other sign-in identity (one
+   * provisioned by SCIM, say); any other user with that email is reached only by an admin's link.
    */
   async provisionFromSso(input: {
     organizationId: string;
@@ -331,6 +333,14 @@ export class UserService {
       : await this.#users(input.organizationId).where("email", "=", email).executeTakeFirst();
     if (existing) {
       if (!linked) {
+        const otherIdentity = await this.#db
+          .selectFrom("user_external_ids")
+          .select("provider")
+          .where("organization_id", "=", input.organizationId)
+          .where("user_id", "=", existing.id)
+          .where("provider", "in", ssoProviders)
+          .executeTakeFirst();
+        if (existing.password_hash !== null || otherIdentity) throw new SsoLinkRefused();
         await this.#db
           .insertInto("user_external_ids")
           .values({

@@ -237,7 +237,7 @@ export class OidcLoginService {
         email,
         displayName: claimText(claims, connection.nameClaim),
       },
-      () => new OidcRejection("user_disabled"),
+      (reason) => new OidcRejection(reason),
     );
     return { user, session, returnTo: request.return_to };
   }

@@ -21,6 +21,8 @@ export interface SamlConnection {
   emailAttribute: string;
   nameAttribute: string;
   allowIdpInitiated: boolean;
+  /** Whether RSA-SHA1 signatures and SHA-1 digests are accepted from this IdP; off by default. */
+  allowSha1: boolean;
   spCertificate: string;
   spPrivateKey: string;
 }
@@ -36,6 +38,7 @@ export interface SetSamlConnection {
   emailAttribute?: string;
   nameAttribute?: string;
   allowIdpInitiated?: boolean;
+  allowSha1?: boolean;
   actor: string;
 }
 
@@ -97,6 +100,7 @@ export class SamlConnectionService {
         "sp_certificate",
         "sp_private_key",
         "allow_idp_initiated",
+        "allow_sha1",
         "email_attribute",
         "name_attribute",
       ])
@@ -139,6 +143,7 @@ export class SamlConnectionService {
         "name_attribute",
       ),
       allow_idp_initiated: input.allowIdpInitiated ?? existing?.allow_idp_initiated ?? false,
+      allow_sha1: input.allowSha1 ?? existing?.allow_sha1 ?? false,
       sp_certificate: spCertificate,
       sp_private_key: sealedKey,
       updated_at: new Date(),
@@ -157,6 +162,7 @@ export class SamlConnectionService {
         idp_entity_id: metadata.entityId.slice(0, 200),
         idp_certificates: metadata.certificates.length,
         idp_initiated: row.allow_idp_initiated,
+        allow_sha1: row.allow_sha1,
       },
     });
     return summarize(await this.get(input.organizationId));
@@ -180,6 +186,7 @@ export class SamlConnectionService {
       emailAttribute: row.email_attribute,
       nameAttribute: row.name_attribute,
       allowIdpInitiated: row.allow_idp_initiated,
+      allowSha1: row.allow_sha1,
       spCertificate: row.sp_certificate,
       spPrivateKey: spPrivateKey.toString("utf8"),
     };

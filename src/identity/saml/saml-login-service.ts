@@ -170,12 +170,15 @@ export class SamlLoginService {
     return { url, browserToken };
   }
 
-  /** Validate a posted SAMLResponse; on success the user (provisioned if new) and a new session. */
+  /**
+   * Validate a posted SAMLResponse; on success the user (provisioned if new), a new session, and
+   * whether a SHA-1 signature or digest was accepted (only where the connection allows it).
+   */
   async finishLogin(
     organizationId: string,
     samlResponse: string,
     browserToken: string | null = null,
-  ): Promise<{ user: User; session: NewSession }> {
+  ): Promise<{ user: User; session: NewSession; usedSha1: boolean }> {
     try {
       return await this.#finish(organizationId, samlResponse, browserToken);
     } catch (error) {
@@ -197,13 +200,17 @@ export class SamlLoginService {
     organizationId: string,
     samlResponse: string,
     browserToken: string | null,
-  ): Promise<{ user: User; session: NewSession }> {
+  ): Promise<{ user: User; session: NewSession; usedSha1: boolean }> {
     const connection = await this.#connections.find(organizationId);
     if (!connection) throw new SamlRejection("no_connection");
     if (samlResponse.length === 0 || samlResponse.length > maxResponseBytes) throw new SamlRejection("size");
     if (!/^[A-Za-z0-9+/=\s]+$/.test(samlResponse)) throw new SamlRejection("not_base64");
     const xml = Buffer.from(samlResponse, "base64").toString("utf8");
-    const shape = inspectResponse(xml, { acsUrl: connection.acsUrl, idpEntityId: connection.idpEntityId });
+    const shape = inspectResponse(xml, {
+      acsUrl: connection.acsUrl,
+      idpEntityId: connection.idpEntityId,
+      allowSha1: connection.allowSha1,
+    });
     if (shape.inResponseTo) await this.#checkBrowser(organizationId, shape.inResponseTo, browserToken);
 
     const { profile } = await (
@@ -212,7 +219,7 @@ export class SamlLoginService {
       SAMLResponse: samlResponse,
     });
     if (!profile || typeof profile.getAssertionXml !== "function") throw new SamlRejection("no_assertion");
-    const assertion = readVerifiedAssertion(profile.getAssertionXml());
+    const assertion = readVerifiedAssertion(profile.getAssertionXml(), connection.allowSha1);
     if (
       assertion.recipients.length === 0 ||
       assertion.recipients.some((recipient) => recipient !== connection.acsUrl)
@@ -231,7 +238,7 @@ export class SamlLoginService {
     } catch {
       throw new SamlRejection("invalid_email");
     }
-    return signInFromSso(
+    const signedIn = await signInFromSso(
       { users: this.#users, sessions: this.#sessions, audit: this.#audit },
       {
         organizationId,
@@ -240,8 +247,9 @@ export class SamlLoginService {
         email,
         displayName: attribute(profile, connection.nameAttribute),
       },
-      () => new SamlRejection("user_disabled"),
+      (reason) => new SamlRejection(reason),
     );
+    return { ...signedIn, usedSha1: shape.usedSha1 || assertion.usedSha1 };
   }
 
   /** A request started with a browser binding must be finished by that same browser. */

@@ -1,15 +1,20 @@
 // Structural checks on a SAML response before its signatures are verified. A genuine response has
 // one shape: a signed Response holding exactly one signed Assertion, each signature a direct child of
 // the element it signs. Refusing every other shape closes signature wrapping (XSW), stripping, comment
-// and entity tricks regardless of how the signature library resolves references.
+// and entity tricks regardless of how the signature library resolves references. A response whose
+// top-level status is not Success never signs anyone in, whatever assertion it carries, and its
+// signatures use SHA-256 or stronger (saml-signature-algorithms.ts).
 import type { Element } from "@xmldom/xmldom";
 import { SamlRejection } from "../identity-errors.ts";
+import { checkSignatureAlgorithms } from "./saml-signature-algorithms.ts";
 import { allNodes, childElements, descendants, namespaces, parseStrictXml, XmlRefused } from "./saml-xml.ts";
 
 export interface ResponseExpectations {
   /** The ACS URL the response must be addressed to (Destination). */
   acsUrl: string;
   idpEntityId: string;
+  /** RSA-SHA1 signatures and SHA-1 digests accepted (an admin's choice for this connection). */
+  allowSha1: boolean;
 }
 
 export interface ResponseShape {
@@ -17,7 +22,11 @@ export interface ResponseShape {
   /** The request this answers; null for an unsolicited (IdP-initiated) response. */
   inResponseTo: string | null;
   encrypted: boolean;
+  /** A signature used SHA-1 (allowed for this connection): the sign-in is logged as such. */
+  usedSha1: boolean;
 }
+
+const success = "urn:oasis:names:tc:SAML:2.0:status:Success";
 
 /** The only element that signed content may be referenced from. */
 function signatureReference(signature: Element): string | null {
@@ -77,6 +86,13 @@ export function inspectResponse(xml: string, expected: ResponseExpectations): Re
   const signatureCount = descendants(root, namespaces.signature, "Signature").length;
   if (signatureCount !== (encrypted.length === 1 ? 1 : 2)) throw new SamlRejection("unexpected_signature");
 
+  // node-saml reads a lone assertion before the status: refuse any status but Success here first.
+  const statuses = childElements(root, namespaces.protocol, "Status");
+  const codes = statuses.length === 1 ? childElements(statuses[0]!, namespaces.protocol, "StatusCode") : [];
+  if (codes.length !== 1 || codes[0]!.getAttribute("Value") !== success)
+    throw new SamlRejection("idp_error_status");
+  const usedSha1 = checkSignatureAlgorithms(root, expected.allowSha1);
+
   if (root.getAttribute("Destination") !== expected.acsUrl) throw new SamlRejection("destination_mismatch");
   const issuers = childElements(root, namespaces.assertion, "Issuer");
   if (issuers.length > 1 || (issuers[0] && (issuers[0].textContent ?? "").trim() !== expected.idpEntityId)) {
@@ -86,15 +102,21 @@ export function inspectResponse(xml: string, expected: ResponseExpectations): Re
     responseId: root.getAttribute("ID")!,
     inResponseTo: root.getAttribute("InResponseTo") || null,
     encrypted: encrypted.length === 1,
+    usedSha1,
   };
 }
 
 /** Facts read from the assertion XML that the signature check returned (never from the raw response). */
-export function readVerifiedAssertion(assertionXml: string): {
+export function readVerifiedAssertion(
+  assertionXml: string,
+  allowSha1: boolean,
+): {
   assertionId: string;
   recipients: string[];
   nameIdTextNodes: number;
   notOnOrAfter: Date | null;
+  /** The assertion's own signature used SHA-1 (seen here too when it came encrypted). */
+  usedSha1: boolean;
 } {
   let document;
   try {
@@ -106,6 +128,7 @@ export function readVerifiedAssertion(assertionXml: string): {
   if (assertion.namespaceURI !== namespaces.assertion || assertion.localName !== "Assertion") {
     throw new SamlRejection("malformed_assertion");
   }
+  const usedSha1 = checkSignatureAlgorithms(assertion, allowSha1);
   const recipients = descendants(assertion, namespaces.assertion, "SubjectConfirmationData").map(
     (element) => element.getAttribute("Recipient") ?? "",
   );
@@ -119,5 +142,6 @@ export function readVerifiedAssertion(assertionXml: string): {
     recipients,
     nameIdTextNodes,
     notOnOrAfter: notOnOrAfter ? new Date(notOnOrAfter) : null,
+    usedSha1,
   };
 }

@@ -32,6 +32,8 @@ export const scimErrors = {
     new ScimError(400, `The path '${path.slice(0, 100)}' is not supported.`, "invalidPath"),
   invalidValue: (detail: string) => new ScimError(400, detail, "invalidValue"),
   uniqueness: (detail: string) => new ScimError(409, detail, "uniqueness"),
+  ownerProtected: () =>
+    new ScimError(403, "An owner's userName, emails and status are changed in Custodian, not through SCIM."),
 } as const;
 
 export const scimErrorSchema = "urn:ietf:params:scim:api:messages:2.0:Error";

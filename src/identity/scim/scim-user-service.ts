@@ -1,12 +1,14 @@
 // SCIM Users of one organisation, mapped onto Custodian's users: userName is the email, externalId
 // the IdP's own id, active the user's status. Deactivating or deleting a user ends its sessions and
-// disables its personal API keys at once. Every query is scoped by organisation here.
+// disables its personal API keys at once; a new userName ends its sessions. An owner's userName,
+// emails and status are not SCIM's to change, nor is an owner SCIM's to delete (CTL-1, CTL-4). Every
+// query is scoped by organisation here.
 import { randomToken } from "../../core/ids.ts";
 import type { AuditLog } from "../../audit/audit-log.ts";
 import type { Db } from "../../db/database.ts";
 import type { ApiKeyService } from "../api-key-service.ts";
 import type { SessionService } from "../session-service.ts";
-import { memberRole, normalizeEmail, type UserService } from "../user-service.ts";
+import { memberRole, normalizeEmail, ownerRole, type UserService } from "../user-service.ts";
 import { scimErrors } from "./scim-errors.ts";
 import { parseScimFilter } from "./scim-filter.ts";
 import { readBoolean, readPatchOperations, readText } from "./scim-patch.ts";
@@ -288,6 +290,8 @@ export class ScimUserService {
     draft: UserDraft,
     actor: string,
   ): Promise<ScimUser> {
+    if (draft.email !== current.userName || draft.active !== current.active)
+      await this.#refuseOwner(organizationId, current.id);
     if (draft.email !== current.userName) {
       const taken = await this.#query(organizationId)
         .where("users.email", "=", draft.email)
@@ -339,7 +343,15 @@ export class ScimUserService {
       if (draft.active) await this.#users.setStatus(organizationId, current.id, "active", actor);
       else await this.#deactivate(organizationId, current.id, actor);
     }
+    // Whoever signed in as the old address does not stay signed in as the new one.
+    if (draft.email !== current.userName)
+      await this.#sessions.revokeAllForUser(organizationId, current.id, actor);
     return this.get(organizationId, current.id);
+  }
+
+  async #refuseOwner(organizationId: string, userId: string): Promise<void> {
+    if ((await this.#users.rolesOf(organizationId, userId)).includes(ownerRole))
+      throw scimErrors.ownerProtected();
   }
 
   /** Disabled at once: the status stops every session at its next request, and both are revoked too. */
@@ -351,6 +363,7 @@ export class ScimUserService {
 
   async delete(organizationId: string, userId: string, actor: string): Promise<void> {
     const current = await this.get(organizationId, userId);
+    await this.#refuseOwner(organizationId, userId);
     if (current.active) await this.#deactivate(organizationId, userId, actor);
     else {
       await this.#sessions.revokeAllForUser(organizationId, userId, actor);

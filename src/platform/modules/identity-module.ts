@@ -8,6 +8,9 @@ import { ApiKeyService } from "../../identity/api-key-service.ts";
 import { apiKeyOperations } from "../../identity/api-key-operations.ts";
 import { identityOperations } from "../../identity/identity-operations.ts";
 import { createIdentityServices } from "../../identity/identity-services.ts";
+import { SignInThrottle } from "../../identity/sign-in-throttle.ts";
+import { PostgresWindowCounters } from "../../usage/postgres-window-counters.ts";
+import { openRedisCounters } from "../../usage/usage-module.ts";
 import { defineModule } from "../module.ts";
 
 import { membersExportSection, workspacesExportSection } from "../../privacy/export-people-sections.ts";
@@ -16,10 +19,14 @@ export const identityModule = defineModule({
   name: "identity",
   needs: {},
   // api_keys is among the foundation's first tables.
-  migrations: ["0001-foundation", "0600-identity", "0610-sso-provisioning"],
+  migrations: ["0001-foundation", "0600-identity", "0610-sso-provisioning", "0960-saml-sha1-opt-in"],
   operations: { ...identityOperations, ...apiKeyOperations },
-  create({ config, db, keyring, audit, gathered }) {
-    const apiKeys = new ApiKeyService({ db, audit, cacheMs: config.apiKeyCacheMs });
+  async create({ config, db, keyring, audit, logger, gathered }) {
+    // Failed sign-ins are counted where the usage domain counts its rate limits (Redis when configured,
+    // else the database), so every node adds to one count.
+    const redisCounters = await openRedisCounters(config.redis, logger);
+    const throttle = new SignInThrottle({ counters: redisCounters ?? new PostgresWindowCounters(db) });
+    const apiKeys = new ApiKeyService({ db, audit, cacheMs: config.apiKeyCacheMs, throttle });
     // Deleting a user reaches the data other modules keep for them (the workspace's conversations).
     const identity = createIdentityServices({
       db,
@@ -27,11 +34,15 @@ export const identityModule = defineModule({
       audit,
       apiKeys,
       onUserDeleted: gathered.userDeleted,
+      throttle,
     });
     const secureCookies = !config.http;
     const { sessions, users, passwordLogin } = identity;
     return {
       exports: { ...identity, apiKeys },
+      close: async () => {
+        await redisCounters?.close();
+      },
       exportSections: [
         workspacesExportSection(users),
         membersExportSection(users, (organizationId, userId) =>
@@ -47,6 +58,7 @@ export const identityModule = defineModule({
             tokens: identity.scimTokens,
             users: identity.scimUsers,
             groups: identity.scimGroups,
+            throttle,
           }),
           prefix: "/scim/v2",
         },

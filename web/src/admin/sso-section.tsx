@@ -26,6 +26,8 @@ interface Sso {
         acs_url: string;
         metadata_url: string;
         idp_initiated: boolean;
+        /** RSA-SHA1 signatures and SHA-1 digests accepted from this IdP (an admin's choice, off by default). */
+        allow_sha1: boolean;
       };
 }
 
@@ -62,6 +64,14 @@ export function SsoSection({ organization }: { organization: string }) {
           <dd>{saml.acs_url}</dd>
           <dt>IdP-initiated sign-in</dt>
           <dd>{saml.idp_initiated ? "allowed" : "refused"}</dd>
+          <dt>SHA-1 signatures</dt>
+          <dd>
+            {saml.allow_sha1 ? (
+              <span className="status missing">allowed for this IdP (weak; each such sign-in is logged)</span>
+            ) : (
+              "refused"
+            )}
+          </dd>
         </dl>
       )}
       {saml?.configured && (
