@@ -3,6 +3,7 @@
 // rendering and fitting the history, sampling) runs here, never on the thread that serves HTTP. A
 // prompt that does not fit the context is refused before any generation starts.
 import type {
+  ChatHistoryItem,
   ChatWrapper,
   LlamaContext,
   LlamaContextSequence,
@@ -66,6 +67,8 @@ export class LlamaEngine {
   readonly #context: LlamaContext;
   readonly #free: LlamaContextSequence[];
   readonly contextSize: number;
+  /** The longest token's text in UTF-8 bytes (an upper bound on the bytes one token covers), or null if unknown. */
+  readonly #maxTokenBytes: number | null;
   #embeddingContext: Promise<LlamaEmbeddingContext> | null = null;
 
   private constructor(
@@ -81,6 +84,7 @@ export class LlamaEngine {
     this.#context = context;
     this.#free = Array.from({ length: settings.parallel }, () => context.getSequence());
     this.contextSize = context.contextSize;
+    this.#maxTokenBytes = maxTokenBytes(model);
   }
 
   static async load(settings: ModelSettings): Promise<{ engine: LlamaEngine; facts: LoadFacts }> {
@@ -143,12 +147,26 @@ export class LlamaEngine {
     if (promptTokens >= this.contextSize) throw contextLengthExceeded(this.contextSize, promptTokens, param);
   }
 
+  /**
+   * Refuses texts that cannot fit whatever their tokens, before tokenising them: no token covers more
+   * than the longest token's bytes, so a 10 MB string is refused at once instead of holding this
+   * thread (and every local model's requests) for the many seconds its tokenising takes.
+   */
+  #checkMayFit(texts: readonly string[], param: string, limit = this.contextSize): void {
+    if (this.#maxTokenBytes === null) return;
+    let bytes = 0;
+    for (const text of texts) bytes += Buffer.byteLength(text, "utf8");
+    const atLeast = Math.ceil(bytes / this.#maxTokenBytes);
+    if (atLeast >= limit) throw contextLengthExceeded(this.contextSize, atLeast, param, true);
+  }
+
   async chat(
     request: SamplingRequest & { messages: ChatMessage[] },
     signal: AbortSignal,
     onText?: (text: string) => void,
   ): Promise<Generated> {
     const history = toChatHistory(request.messages);
+    this.#checkMayFit(history.map(historyText), "messages");
     const promptTokens = this.#chatWrapper
       .generateContextState({ chatHistory: history })
       .contextText.tokenize(this.#model.tokenizer).length;
@@ -186,6 +204,7 @@ export class LlamaEngine {
     signal: AbortSignal,
     onText?: (text: string) => void,
   ): Promise<Generated> {
+    this.#checkMayFit([prompt], "prompt");
     const promptTokens = this.#model.tokenize(prompt).length;
     this.#checkFits(promptTokens, "prompt");
     signal.throwIfAborted();
@@ -219,6 +238,7 @@ export class LlamaEngine {
     signal: AbortSignal,
   ): Promise<Embedded> {
     const inputs = embeddingInputs(input);
+    for (const text of inputs) this.#checkMayFit([text], "input", this.contextSize + 1);
     try {
       this.#embeddingContext ??= this.#model
         .createEmbeddingContext({ contextSize: this.contextSize, threads: this.#settings.threads })
@@ -263,6 +283,26 @@ export class LlamaEngine {
     await this.#context.dispose();
     await this.#model.dispose();
   }
+}
+
+/** The text a history item carries: what the client sent, before the template adds its own. */
+function historyText(item: ChatHistoryItem): string {
+  if (item.type === "model") return item.response.filter((part) => typeof part === "string").join("");
+  return typeof item.text === "string" ? item.text : "";
+}
+
+function maxTokenBytes(model: LlamaModel): number | null {
+  // node-llama-cpp reads the whole GGUF header, the vocabulary included, when it loads a model.
+  const metadata = model.fileInfo.metadata as { tokenizer?: { ggml?: { tokens?: unknown } } };
+  const tokens = metadata.tokenizer?.ggml?.tokens;
+  if (!Array.isArray(tokens) || tokens.length === 0) return null;
+  let longest = 1;
+  for (const token of tokens) {
+    // A vocabulary writes bytes as characters of at least one byte each (byte-level BPE's "Ġ",
+    // SentencePiece's "▁" or "<0x0A>"), so its text is never shorter than the bytes it covers.
+    if (typeof token === "string") longest = Math.max(longest, Buffer.byteLength(token, "utf8"));
+  }
+  return longest;
 }
 
 /**

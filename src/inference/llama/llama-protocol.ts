@@ -92,9 +92,10 @@ export function contextLengthExceeded(
   contextSize: number,
   promptTokens: number,
   param: string,
+  atLeast = false,
 ): CustodianError {
   return new CustodianError(
-    `This model's maximum context length is ${contextSize} tokens. However, your ${param} resulted in ${promptTokens} tokens. Please reduce the length of the ${param}.`,
+    `This model's maximum context length is ${contextSize} tokens. However, your ${param} resulted in ${atLeast ? "at least " : ""}${promptTokens} tokens. Please reduce the length of the ${param}.`,
     { status: 400, type: "invalid_request_error", code: "context_length_exceeded", param },
   );
 }
