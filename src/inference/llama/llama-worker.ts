@@ -18,7 +18,7 @@ function send(message: FromWorker): void {
 
 function engine(model: number): LlamaEngine {
   const found = engines.get(model);
-  if (!found) throw errors.modelUnavailable(String(model));
+  if (!found) throw errors.modelUnavailable("local model");
   return found;
 }
 
