@@ -13,6 +13,7 @@ import type { Logger } from "pino";
 import { newId } from "../core/ids.ts";
 import { installErrorHandling } from "./error-handler.ts";
 import { installSecurityHeaders } from "./security-headers.ts";
+import { installJsonBounds, requestBounds } from "./request-bounds.ts";
 import { healthRoutes, type HealthDependencies } from "./health-routes.ts";
 import { openAIRoutes, type OpenAIRoutesDependencies } from "./openai-routes.ts";
 import { webApp } from "./web-app.ts";
@@ -28,9 +29,6 @@ export interface AppOptions extends OpenAIRoutesDependencies, HealthDependencies
   routes?: ReadonlyArray<{ plugin: FastifyPluginAsync; prefix?: string }>;
 }
 
-/** Request bodies up to 20 MiB: chat requests with images are large, and anything bigger is a mistake. */
-const bodyLimit = 20 * 1024 * 1024;
-
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const serverOptions: FastifyServerOptions = {
     loggerInstance: options.logger,
@@ -38,7 +36,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => newId("req"),
     requestIdHeader: false,
-    bodyLimit,
+    bodyLimit: requestBounds.bodyBytes,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   };
   const app = (options.https
@@ -56,6 +54,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     void reply.header("x-request-id", request.id);
   });
   installErrorHandling(app);
+  // Before any route, so every JSON body everywhere meets the nesting bound (request-bounds.ts).
+  installJsonBounds(app);
   options.metrics.instrument(app);
   // Before any route, so every route inherits the check of its declared permission.
   if (options.permissions) {

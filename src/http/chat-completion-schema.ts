@@ -1,6 +1,7 @@
 // The request schema for POST /v1/chat/completions: what is checked at the edge. Fields the schema
 // does not name pass through to the provider, as OpenAI adds parameters faster than gateways do.
 import { Type } from "@sinclair/typebox";
+import { requestBounds } from "./request-bounds.ts";
 
 const message = Type.Object(
   {
@@ -12,7 +13,11 @@ const message = Type.Object(
       Type.Literal("tool"),
     ]),
     content: Type.Optional(
-      Type.Union([Type.String(), Type.Array(Type.Object({ type: Type.String() })), Type.Null()]),
+      Type.Union([
+        Type.String(),
+        Type.Array(Type.Object({ type: Type.String() }), { maxItems: requestBounds.contentParts }),
+        Type.Null(),
+      ]),
     ),
   },
   { additionalProperties: true },
@@ -21,7 +26,7 @@ const message = Type.Object(
 export const chatCompletionBody = Type.Object(
   {
     model: Type.String({ minLength: 1, maxLength: 256 }),
-    messages: Type.Array(message, { minItems: 1 }),
+    messages: Type.Array(message, { minItems: 1, maxItems: requestBounds.messages }),
     stream: Type.Optional(Type.Boolean()),
     stream_options: Type.Optional(
       Type.Union([Type.Object({ include_usage: Type.Optional(Type.Boolean()) }), Type.Null()]),

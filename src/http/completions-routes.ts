@@ -14,11 +14,15 @@ import type {
 import type { ModelRouter } from "../inference/model-router.ts";
 import { beginModelCall } from "./completion-lifecycle.ts";
 import { writeJsonEventStream } from "./event-stream.ts";
+import { requestBounds } from "./request-bounds.ts";
 
 export const textCompletionBody = Type.Object(
   {
     model: Type.String({ minLength: 1, maxLength: 256 }),
-    prompt: Type.Union([Type.String(), Type.Array(Type.String(), { minItems: 1, maxItems: 64 })]),
+    prompt: Type.Union([
+      Type.String(),
+      Type.Array(Type.String(), { minItems: 1, maxItems: requestBounds.prompts }),
+    ]),
     stream: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
     stream_options: Type.Optional(
       Type.Union([Type.Object({ include_usage: Type.Optional(Type.Boolean()) }), Type.Null()]),

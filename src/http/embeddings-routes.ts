@@ -8,15 +8,19 @@ import type { CompletionObserver, RequestPolicy } from "../inference/completion-
 import type { EmbeddingRequest } from "../inference/language-model.ts";
 import type { ModelRouter } from "../inference/model-router.ts";
 import { beginModelCall } from "./completion-lifecycle.ts";
+import { requestBounds } from "./request-bounds.ts";
 
 export const embeddingBody = Type.Object(
   {
     model: Type.String({ minLength: 1, maxLength: 256 }),
     input: Type.Union([
       Type.String(),
-      Type.Array(Type.String(), { minItems: 1, maxItems: 2048 }),
+      Type.Array(Type.String(), { minItems: 1, maxItems: requestBounds.embeddingInputs }),
       Type.Array(Type.Integer({ minimum: 0 }), { minItems: 1 }),
-      Type.Array(Type.Array(Type.Integer({ minimum: 0 }), { minItems: 1 }), { minItems: 1, maxItems: 2048 }),
+      Type.Array(Type.Array(Type.Integer({ minimum: 0 }), { minItems: 1 }), {
+        minItems: 1,
+        maxItems: requestBounds.embeddingInputs,
+      }),
     ]),
     encoding_format: Type.Optional(Type.Union([Type.Literal("float"), Type.Literal("base64")])),
     dimensions: Type.Optional(Type.Integer({ minimum: 1 })),

@@ -1,16 +1,10 @@
-// One GGUF model served in process by llama.cpp: chat and text completions (whole or streamed) on a
-// pool of context sequences, so several requests generate at once, and embeddings on a context of
-// their own. Loading starts at once in the background; a load failure answers 503, it never crashes.
+// One GGUF model served in process by llama.cpp, as a LanguageModel: chat and text completions (whole
+// or streamed) and embeddings. The model itself lives in the llama.cpp worker thread (llama-thread.ts),
+// so nothing here is CPU-heavy; this side admits requests (a bounded queue, 429 beyond it), turns
+// the worker's text chunks into stream parts and passes the client's disconnect on as an abort.
+// Loading starts with the first request or `ready()`; a load failure answers 503, it never crashes.
 import type { Logger } from "pino";
-import type {
-  ChatWrapper,
-  LlamaContext,
-  LlamaContextSequence,
-  LlamaEmbeddingContext,
-  LlamaModel,
-  TokenMeterState,
-} from "node-llama-cpp";
-import { CustodianError, errors } from "../../core/errors.ts";
+import { errors } from "../../core/errors.ts";
 import type {
   CallOptions,
   ChatRequest,
@@ -25,8 +19,8 @@ import type {
   Usage,
 } from "../language-model.ts";
 import { AsyncQueue } from "./async-queue.ts";
-import { toChatHistory } from "./chat-history.ts";
-import { gpuLayersFor, llamaLibrary, llamaRuntime, type LlamaLibrary } from "./llama-runtime.ts";
+import type { Embedded, Generated, Job, LoadFacts, SamplingRequest } from "./llama-protocol.ts";
+import { llamaThread, LlamaWorkerGone, type LlamaThread } from "./llama-thread.ts";
 import { RequestGate } from "./request-gate.ts";
 
 export interface LlamaModelOptions {
@@ -44,47 +38,20 @@ export interface LlamaModelOptions {
 }
 
 interface Loaded {
-  /** node-llama-cpp itself, imported with the runtime on the first load rather than at start-up. */
-  library: LlamaLibrary;
-  model: LlamaModel;
-  /** Resolved once: resolving renders the model's template many times over, a second per request. */
-  chatWrapper: ChatWrapper;
-  context: LlamaContext;
-  free: LlamaContextSequence[];
-  contextSize: number;
+  thread: LlamaThread;
+  handle: number;
 }
 
-interface Sampling {
-  maxTokens: number;
-  temperature: number;
-  topP: number | undefined;
-  seed: number | undefined;
-  customStopTriggers: string[];
-  signal: AbortSignal;
-  stopOnAbortSignal: false;
+/** Only the fields a local model reads cross to the worker: not the whole body, which may be large. */
+function sampling(request: ChatRequest | TextCompletionRequest): SamplingRequest {
+  const { max_tokens, max_completion_tokens, temperature, top_p, seed, stop } = request as SamplingRequest;
+  return { max_tokens, max_completion_tokens, temperature, top_p, seed, stop };
 }
 
-interface Generated {
-  text: string;
-  finishReason: "stop" | "length";
-  usage: Usage;
-}
-
-function finishReason(stopReason: string): "stop" | "length" {
-  return stopReason === "maxTokens" ? "length" : "stop";
-}
-
-/** The meter can count one sampled token past the limit (it is dropped); the client asked for at most the limit. */
-function generatedTokens(sequence: LlamaContextSequence, before: TokenMeterState, maxTokens: number): number {
-  return Math.min(sequence.tokenMeter.diff(before).usedOutputTokens, maxTokens);
-}
-
-function usage(promptTokens: number, completionTokens: number): Usage {
-  return {
-    prompt_tokens: promptTokens,
-    completion_tokens: completionTokens,
-    total_tokens: promptTokens + completionTokens,
-  };
+function addUsage(total: Usage, more: Usage): void {
+  total.prompt_tokens += more.prompt_tokens;
+  total.completion_tokens += more.completion_tokens;
+  total.total_tokens += more.total_tokens;
 }
 
 export class LlamaLocalModel implements LanguageModel {
@@ -96,7 +63,6 @@ export class LlamaLocalModel implements LanguageModel {
   readonly #gate: RequestGate;
   readonly #embeddingGate: RequestGate;
   #loading: Promise<Loaded | null> | null = null;
-  #embeddingContext: Promise<LlamaEmbeddingContext> | null = null;
   #closed = false;
 
   constructor(options: LlamaModelOptions) {
@@ -118,43 +84,19 @@ export class LlamaLocalModel implements LanguageModel {
   }
 
   async #load(): Promise<Loaded | null> {
-    const { logger, path } = this.#options;
-    const started = Date.now();
-    let model: LlamaModel | null = null;
+    const { logger, path, threads, parallel, contextSize } = this.#options;
+    const thread = llamaThread();
+    const handle = thread.join();
     try {
-      const llama = await llamaRuntime({ threads: this.#options.threads });
-      const library = await llamaLibrary();
-      model = await llama.loadModel({ modelPath: path, gpuLayers: gpuLayersFor(llama) });
-      const contextSize = Math.min(this.#options.contextSize, model.trainContextSize);
-      const context = await model.createContext({
-        sequences: this.#options.parallel,
-        contextSize,
-        threads: this.#options.threads,
+      const facts = await thread.call<LoadFacts>({
+        type: "load",
+        model: handle,
+        settings: { id: this.id, path, threads, parallel, contextSize },
       });
-      const free = Array.from({ length: this.#options.parallel }, () => context.getSequence());
-      logger.info(
-        {
-          model: this.id,
-          gpu: llama.gpu,
-          gpuLayers: model.gpuLayers,
-          threads: this.#options.threads,
-          sequences: this.#options.parallel,
-          contextSize: context.contextSize,
-          ms: Date.now() - started,
-        },
-        "local model loaded",
-      );
-      return {
-        library,
-        model,
-        chatWrapper: library.resolveChatWrapper(model),
-        context,
-        free,
-        contextSize: context.contextSize,
-      };
+      logger.info({ model: this.id, ...facts, threads, sequences: parallel }, "local model loaded");
+      return { thread, handle };
     } catch (error) {
-      // Weights loaded but no context fitted (memory): give the weights' memory back.
-      await model?.dispose().catch(() => undefined);
+      await thread.leave();
       // The file's path and the library's error class say what is wrong; nothing here is content.
       logger.error(
         { model: this.id, path, failure: error instanceof Error ? error.name : typeof error },
@@ -166,108 +108,67 @@ export class LlamaLocalModel implements LanguageModel {
 
   async #loaded(): Promise<Loaded> {
     this.#loading ??= this.#load();
-    const loaded = await this.#loading;
+    let loaded = await this.#loading;
+    if (loaded?.thread.gone && !this.#closed) {
+      // The worker ended under us (a crash): load again on a fresh one.
+      this.#loading = this.#load();
+      loaded = await this.#loading;
+    }
     if (!loaded || this.#closed) throw errors.modelUnavailable(this.id);
     return loaded;
   }
 
-  /** Run `work` on a free sequence, with its history cleared; waits in the bounded queue for one. */
-  async #withSequence<T>(
+  /** Runs one job in the worker once `gate` admits it; the slot is held until the worker has answered. */
+  async #run<T>(
+    gate: RequestGate,
+    job: (handle: number) => Job,
     signal: AbortSignal,
-    work: (sequence: LlamaContextSequence, loaded: Loaded) => Promise<T>,
+    onText?: (text: string) => void,
   ): Promise<T> {
     const loaded = await this.#loaded();
-    const release = await this.#gate.acquire(signal);
-    const sequence = loaded.free.pop();
+    const release = await gate.acquire(signal);
     try {
-      if (!sequence) throw new Error("A sequence slot was admitted with no free sequence.");
-      await sequence.clearHistory();
-      return await work(sequence, loaded);
+      return await loaded.thread.call<T>(job(loaded.handle), { signal, ...(onText ? { onText } : {}) });
+    } catch (error) {
+      if (error instanceof LlamaWorkerGone) throw errors.modelUnavailable(this.id);
+      throw error;
     } finally {
-      if (sequence) loaded.free.push(sequence);
       release();
     }
   }
 
-  #sampling(request: ChatRequest | TextCompletionRequest, loaded: Loaded, signal: AbortSignal): Sampling {
-    const limit = (request.max_completion_tokens ?? request.max_tokens) as number | null | undefined;
-    const stop = request.stop == null ? [] : Array.isArray(request.stop) ? request.stop : [request.stop];
-    return {
-      // Without a limit a model that never ends its turn would shift its context forever.
-      maxTokens: Math.min(limit ?? loaded.contextSize, loaded.contextSize),
-      // OpenAI's defaults: temperature 1, top_p 1.
-      temperature: request.temperature ?? 1,
-      topP: request.top_p ?? undefined,
-      seed: request.seed ?? undefined,
-      customStopTriggers: stop.filter((text) => text.length > 0),
+  #chat(request: ChatRequest, signal: AbortSignal, onText?: (text: string) => void): Promise<Generated> {
+    return this.#run(
+      this.#gate,
+      (model) => ({
+        type: "chat",
+        model,
+        request: { ...sampling(request), messages: request.messages },
+        stream: onText !== undefined,
+      }),
       signal,
-      stopOnAbortSignal: false,
-    };
+      onText,
+    );
   }
 
-  async #chat(
-    request: ChatRequest,
-    signal: AbortSignal,
-    onText?: (text: string) => void,
-  ): Promise<Generated> {
-    return this.#withSequence(signal, async (sequence, loaded) => {
-      const chat = new loaded.library.LlamaChat({
-        contextSequence: sequence,
-        chatWrapper: loaded.chatWrapper,
-        autoDisposeSequence: false,
-      });
-      try {
-        const history = toChatHistory(request.messages);
-        const meter = sequence.tokenMeter.getState();
-        const sampling = this.#sampling(request, loaded, signal);
-        const response = await chat.generateResponse(history, {
-          ...sampling,
-          ...(onText ? { onTextChunk: nonEmpty(onText) } : {}),
-        });
-        // Sampled tokens, including any held back as a possible stop sequence.
-        const completionTokens = generatedTokens(sequence, meter, sampling.maxTokens);
-        const promptTokens = chat.chatWrapper
-          .generateContextState({ chatHistory: history })
-          .contextText.tokenize(loaded.model.tokenizer).length;
-        return {
-          text: response.response,
-          finishReason: finishReason(response.metadata.stopReason),
-          usage: usage(promptTokens, completionTokens),
-        };
-      } finally {
-        chat.dispose({ disposeSequence: false });
-      }
-    });
-  }
-
-  async #complete(
+  #complete(
     request: TextCompletionRequest,
     prompt: string,
     signal: AbortSignal,
     onText?: (text: string) => void,
   ): Promise<Generated> {
-    return this.#withSequence(signal, async (sequence, loaded) => {
-      const completion = new loaded.library.LlamaCompletion({
-        contextSequence: sequence,
-        autoDisposeSequence: false,
-      });
-      try {
-        const meter = sequence.tokenMeter.getState();
-        const sampling = this.#sampling(request, loaded, signal);
-        const response = await completion.generateCompletionWithMeta(prompt, {
-          ...sampling,
-          ...(onText ? { onTextChunk: nonEmpty(onText) } : {}),
-        });
-        const completionTokens = generatedTokens(sequence, meter, sampling.maxTokens);
-        return {
-          text: response.response,
-          finishReason: finishReason(response.metadata.stopReason),
-          usage: usage(loaded.model.tokenize(prompt).length, completionTokens),
-        };
-      } finally {
-        completion.dispose({ disposeSequence: false });
-      }
-    });
+    return this.#run(
+      this.#gate,
+      (model) => ({
+        type: "complete",
+        model,
+        request: sampling(request),
+        prompt,
+        stream: onText !== undefined,
+      }),
+      signal,
+      onText,
+    );
   }
 
   async generate(request: ChatRequest, options: CallOptions): Promise<ChatResult> {
@@ -288,27 +189,17 @@ export class LlamaLocalModel implements LanguageModel {
   async *stream(request: ChatRequest, options: CallOptions): AsyncIterable<StreamPart> {
     const parts = new AsyncQueue<StreamPart>();
     let started = false;
+    const start = () => {
+      if (started) return;
+      started = true;
+      parts.push({ type: "delta", index: 0, delta: { role: "assistant", content: "" }, finishReason: null });
+    };
     const running = this.#chat(request, options.signal, (text) => {
-      if (!started) {
-        started = true;
-        parts.push({
-          type: "delta",
-          index: 0,
-          delta: { role: "assistant", content: "" },
-          finishReason: null,
-        });
-      }
+      start();
       parts.push({ type: "delta", index: 0, delta: { content: text }, finishReason: null });
     }).then(
       (generated) => {
-        if (!started) {
-          parts.push({
-            type: "delta",
-            index: 0,
-            delta: { role: "assistant", content: "" },
-            finishReason: null,
-          });
-        }
+        start();
         parts.push({ type: "delta", index: 0, delta: {}, finishReason: generated.finishReason });
         parts.push({ type: "usage", usage: generated.usage });
         parts.end();
@@ -325,7 +216,7 @@ export class LlamaLocalModel implements LanguageModel {
   async complete(request: TextCompletionRequest, options: CallOptions): Promise<TextCompletionResult> {
     const prompts = Array.isArray(request.prompt) ? request.prompt : [request.prompt];
     const choices: TextCompletionResult["choices"] = [];
-    const total = usage(0, 0);
+    const total: Usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
     for (const [index, prompt] of prompts.entries()) {
       const generated = await this.#complete(request, prompt, options.signal);
       choices.push({ index, text: generated.text, finish_reason: generated.finishReason, logprobs: null });
@@ -339,7 +230,7 @@ export class LlamaLocalModel implements LanguageModel {
     options: CallOptions,
   ): AsyncIterable<TextStreamPart> {
     const prompts = Array.isArray(request.prompt) ? request.prompt : [request.prompt];
-    const total = usage(0, 0);
+    const total: Usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
     for (const [index, prompt] of prompts.entries()) {
       const parts = new AsyncQueue<TextStreamPart>();
       const running = this.#complete(request, prompt, options.signal, (text) =>
@@ -362,80 +253,19 @@ export class LlamaLocalModel implements LanguageModel {
   }
 
   async embed(request: EmbeddingRequest, options: CallOptions): Promise<EmbeddingResult> {
-    const loaded = await this.#loaded();
-    const inputs = embeddingInputs(request.input);
-    const release = await this.#embeddingGate.acquire(options.signal);
-    try {
-      this.#embeddingContext ??= loaded.model
-        .createEmbeddingContext({ contextSize: loaded.contextSize, threads: this.#options.threads })
-        .catch((error: unknown) => {
-          // Not cached: the next request tries again (memory may have been short for a moment).
-          this.#embeddingContext = null;
-          throw error;
-        });
-      const context = await this.#embeddingContext;
-      const data: EmbeddingResult["data"] = [];
-      let tokens = 0;
-      for (const [index, input] of inputs.entries()) {
-        options.signal.throwIfAborted();
-        const tokenized = loaded.model.tokenize(input);
-        if (tokenized.length > loaded.contextSize) {
-          throw errors.invalidRequest(
-            `Input ${index} is ${tokenized.length} tokens; this model embeds at most ${loaded.contextSize}.`,
-            "input",
-          );
-        }
-        tokens += tokenized.length;
-        const embedding = await context.getEmbeddingFor(tokenized);
-        data.push({ index, embedding: [...embedding.vector] });
-      }
-      const dimensions = data[0]?.embedding.length;
-      if (request.dimensions != null && request.dimensions !== dimensions) {
-        throw errors.invalidRequest(
-          `This model's embeddings have ${dimensions} dimensions; it cannot give ${request.dimensions}.`,
-          "dimensions",
-        );
-      }
-      return { data, usage: { prompt_tokens: tokens, total_tokens: tokens } };
-    } catch (error) {
-      if (error instanceof CustodianError || options.signal.aborted) throw error;
-      throw errors.upstream(500, `The model '${this.id}' failed to embed the input.`, "embedding_failed");
-    } finally {
-      release();
-    }
+    const embedded = await this.#run<Embedded>(
+      this.#embeddingGate,
+      (model) => ({ type: "embed", model, input: request.input, dimensions: request.dimensions ?? null }),
+      options.signal,
+    );
+    return embedded;
   }
 
   async close(): Promise<void> {
     this.#closed = true;
     const loaded = await this.#loading;
-    if (!loaded) return;
-    if (this.#embeddingContext) await (await this.#embeddingContext.catch(() => null))?.dispose();
-    await loaded.context.dispose();
-    await loaded.model.dispose();
+    if (!loaded || loaded.thread.gone) return;
+    await loaded.thread.call({ type: "unload", model: loaded.handle }).catch(() => undefined);
+    await loaded.thread.leave();
   }
-}
-
-/** Chunks can be empty while a multi-byte character is incomplete; a stream part for them says nothing. */
-function nonEmpty(onText: (text: string) => void): (text: string) => void {
-  return (text) => {
-    if (text.length > 0) onText(text);
-  };
-}
-
-function addUsage(total: Usage, more: Usage): void {
-  total.prompt_tokens += more.prompt_tokens;
-  total.completion_tokens += more.completion_tokens;
-  total.total_tokens += more.total_tokens;
-}
-
-/**
- * The input texts, one per vector to return. Token arrays are refused: an id outside the vocabulary
- * trips an assertion inside llama.cpp, which would end the whole process.
- */
-function embeddingInputs(input: EmbeddingRequest["input"]): string[] {
-  const inputs = typeof input === "string" ? [input] : (input as unknown[]);
-  if (!inputs.every((item): item is string => typeof item === "string")) {
-    throw errors.invalidRequest("Local models embed text; send 'input' as a string or strings.", "input");
-  }
-  return inputs;
 }

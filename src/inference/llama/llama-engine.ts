@@ -1,0 +1,318 @@
+// One loaded GGUF model inside the llama.cpp worker thread: chat and text completions on a pool of
+// context sequences, and embeddings on a context of their own. Every CPU-heavy step (tokenising,
+// rendering and fitting the history, sampling) runs here, never on the thread that serves HTTP. A
+// prompt that does not fit the context is refused before any generation starts.
+import type {
+  ChatHistoryItem,
+  ChatWrapper,
+  LlamaContext,
+  LlamaContextSequence,
+  LlamaEmbeddingContext,
+  LlamaModel,
+  TokenMeterState,
+} from "node-llama-cpp";
+import { CustodianError, errors } from "../../core/errors.ts";
+import type { ChatMessage, EmbeddingRequest, Usage } from "../language-model.ts";
+import { toChatHistory } from "./chat-history.ts";
+import { gpuLayersFor, llamaLibrary, llamaRuntime, type LlamaLibrary } from "./llama-runtime.ts";
+import {
+  contextLengthExceeded,
+  type Embedded,
+  type Generated,
+  type LoadFacts,
+  type ModelSettings,
+  type SamplingRequest,
+} from "./llama-protocol.ts";
+
+interface Sampling {
+  maxTokens: number;
+  temperature: number;
+  topP: number | undefined;
+  seed: number | undefined;
+  customStopTriggers: string[];
+  signal: AbortSignal;
+  stopOnAbortSignal: false;
+}
+
+function finishReason(stopReason: string): "stop" | "length" {
+  return stopReason === "maxTokens" ? "length" : "stop";
+}
+
+/** The meter can count one sampled token past the limit (it is dropped); the client asked for at most the limit. */
+function generatedTokens(sequence: LlamaContextSequence, before: TokenMeterState, maxTokens: number): number {
+  return Math.min(sequence.tokenMeter.diff(before).usedOutputTokens, maxTokens);
+}
+
+function usage(promptTokens: number, completionTokens: number): Usage {
+  return {
+    prompt_tokens: promptTokens,
+    completion_tokens: completionTokens,
+    total_tokens: promptTokens + completionTokens,
+  };
+}
+
+/** Chunks can be empty while a multi-byte character is incomplete; a stream part for them says nothing. */
+function nonEmpty(onText: (text: string) => void): (text: string) => void {
+  return (text) => {
+    if (text.length > 0) onText(text);
+  };
+}
+
+export class LlamaEngine {
+  readonly #settings: ModelSettings;
+  readonly #library: LlamaLibrary;
+  readonly #model: LlamaModel;
+  /** Resolved once: resolving renders the model's template many times over, a second per request. */
+  readonly #chatWrapper: ChatWrapper;
+  readonly #context: LlamaContext;
+  readonly #free: LlamaContextSequence[];
+  readonly contextSize: number;
+  /** The longest token's text in UTF-8 bytes (an upper bound on the bytes one token covers), or null if unknown. */
+  readonly #maxTokenBytes: number | null;
+  #embeddingContext: Promise<LlamaEmbeddingContext> | null = null;
+
+  private constructor(
+    settings: ModelSettings,
+    library: LlamaLibrary,
+    model: LlamaModel,
+    context: LlamaContext,
+  ) {
+    this.#settings = settings;
+    this.#library = library;
+    this.#model = model;
+    this.#chatWrapper = library.resolveChatWrapper(model);
+    this.#context = context;
+    this.#free = Array.from({ length: settings.parallel }, () => context.getSequence());
+    this.contextSize = context.contextSize;
+    this.#maxTokenBytes = maxTokenBytes(model);
+  }
+
+  static async load(settings: ModelSettings): Promise<{ engine: LlamaEngine; facts: LoadFacts }> {
+    const started = Date.now();
+    let model: LlamaModel | null = null;
+    try {
+      const llama = await llamaRuntime({ threads: settings.threads });
+      const library = await llamaLibrary();
+      model = await llama.loadModel({ modelPath: settings.path, gpuLayers: gpuLayersFor(llama) });
+      const context = await model.createContext({
+        sequences: settings.parallel,
+        contextSize: Math.min(settings.contextSize, model.trainContextSize),
+        threads: settings.threads,
+      });
+      const engine = new LlamaEngine(settings, library, model, context);
+      const facts = {
+        gpu: llama.gpu,
+        gpuLayers: model.gpuLayers,
+        contextSize: context.contextSize,
+        ms: Date.now() - started,
+      };
+      return { engine, facts };
+    } catch (error) {
+      // Weights loaded but no context fitted (memory): give the weights' memory back.
+      await model?.dispose().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Run `work` on a free sequence, with its history cleared. The HTTP thread's gate admits at most `parallel`. */
+  async #withSequence<T>(work: (sequence: LlamaContextSequence) => Promise<T>): Promise<T> {
+    const sequence = this.#free.pop();
+    if (!sequence) throw new Error("A sequence slot was admitted with no free sequence.");
+    try {
+      await sequence.clearHistory();
+      return await work(sequence);
+    } finally {
+      this.#free.push(sequence);
+    }
+  }
+
+  #sampling(request: SamplingRequest, signal: AbortSignal): Sampling {
+    const limit = request.max_completion_tokens ?? request.max_tokens;
+    const stop = request.stop == null ? [] : Array.isArray(request.stop) ? request.stop : [request.stop];
+    return {
+      // Without a limit a model that never ends its turn would shift its context forever.
+      maxTokens: Math.min(limit ?? this.contextSize, this.contextSize),
+      // OpenAI's defaults: temperature 1, top_p 1.
+      temperature: request.temperature ?? 1,
+      topP: request.top_p ?? undefined,
+      seed: request.seed ?? undefined,
+      customStopTriggers: stop.filter((text) => text.length > 0),
+      signal,
+      stopOnAbortSignal: false,
+    };
+  }
+
+  /** Refuses a prompt that leaves no room in the context for an answer, before generation (and its history fitting) starts. */
+  #checkFits(promptTokens: number, param: string): void {
+    if (promptTokens >= this.contextSize) throw contextLengthExceeded(this.contextSize, promptTokens, param);
+  }
+
+  /**
+   * Refuses texts that cannot fit whatever their tokens, before tokenising them: no token covers more
+   * than the longest token's bytes, so a 10 MB string is refused at once instead of holding this
+   * thread (and every local model's requests) for the many seconds its tokenising takes.
+   */
+  #checkMayFit(texts: readonly string[], param: string, limit = this.contextSize): void {
+    if (this.#maxTokenBytes === null) return;
+    let bytes = 0;
+    for (const text of texts) bytes += Buffer.byteLength(text, "utf8");
+    const atLeast = Math.ceil(bytes / this.#maxTokenBytes);
+    if (atLeast >= limit) throw contextLengthExceeded(this.contextSize, atLeast, param, true);
+  }
+
+  async chat(
+    request: SamplingRequest & { messages: ChatMessage[] },
+    signal: AbortSignal,
+    onText?: (text: string) => void,
+  ): Promise<Generated> {
+    const history = toChatHistory(request.messages);
+    this.#checkMayFit(history.map(historyText), "messages");
+    const promptTokens = this.#chatWrapper
+      .generateContextState({ chatHistory: history })
+      .contextText.tokenize(this.#model.tokenizer).length;
+    this.#checkFits(promptTokens, "messages");
+    signal.throwIfAborted();
+    return this.#withSequence(async (sequence) => {
+      const chat = new this.#library.LlamaChat({
+        contextSequence: sequence,
+        chatWrapper: this.#chatWrapper,
+        autoDisposeSequence: false,
+      });
+      try {
+        const meter = sequence.tokenMeter.getState();
+        const sampling = this.#sampling(request, signal);
+        const response = await chat.generateResponse(history, {
+          ...sampling,
+          ...(onText ? { onTextChunk: nonEmpty(onText) } : {}),
+        });
+        // Sampled tokens, including any held back as a possible stop sequence.
+        const completionTokens = generatedTokens(sequence, meter, sampling.maxTokens);
+        return {
+          text: response.response,
+          finishReason: finishReason(response.metadata.stopReason),
+          usage: usage(promptTokens, completionTokens),
+        };
+      } finally {
+        chat.dispose({ disposeSequence: false });
+      }
+    });
+  }
+
+  async complete(
+    request: SamplingRequest,
+    prompt: string,
+    signal: AbortSignal,
+    onText?: (text: string) => void,
+  ): Promise<Generated> {
+    this.#checkMayFit([prompt], "prompt");
+    const promptTokens = this.#model.tokenize(prompt).length;
+    this.#checkFits(promptTokens, "prompt");
+    signal.throwIfAborted();
+    return this.#withSequence(async (sequence) => {
+      const completion = new this.#library.LlamaCompletion({
+        contextSequence: sequence,
+        autoDisposeSequence: false,
+      });
+      try {
+        const meter = sequence.tokenMeter.getState();
+        const sampling = this.#sampling(request, signal);
+        const response = await completion.generateCompletionWithMeta(prompt, {
+          ...sampling,
+          ...(onText ? { onTextChunk: nonEmpty(onText) } : {}),
+        });
+        const completionTokens = generatedTokens(sequence, meter, sampling.maxTokens);
+        return {
+          text: response.response,
+          finishReason: finishReason(response.metadata.stopReason),
+          usage: usage(promptTokens, completionTokens),
+        };
+      } finally {
+        completion.dispose({ disposeSequence: false });
+      }
+    });
+  }
+
+  async embed(
+    input: EmbeddingRequest["input"],
+    dimensions: number | null,
+    signal: AbortSignal,
+  ): Promise<Embedded> {
+    const inputs = embeddingInputs(input);
+    for (const text of inputs) this.#checkMayFit([text], "input", this.contextSize + 1);
+    try {
+      this.#embeddingContext ??= this.#model
+        .createEmbeddingContext({ contextSize: this.contextSize, threads: this.#settings.threads })
+        .catch((error: unknown) => {
+          // Not cached: the next request tries again (memory may have been short for a moment).
+          this.#embeddingContext = null;
+          throw error;
+        });
+      const context = await this.#embeddingContext;
+      const data: Embedded["data"] = [];
+      let tokens = 0;
+      for (const [index, text] of inputs.entries()) {
+        signal.throwIfAborted();
+        const tokenized = this.#model.tokenize(text);
+        if (tokenized.length > this.contextSize) {
+          throw contextLengthExceeded(this.contextSize, tokenized.length, "input");
+        }
+        tokens += tokenized.length;
+        const embedding = await context.getEmbeddingFor(tokenized);
+        data.push({ index, embedding: [...embedding.vector] });
+      }
+      const length = data[0]?.embedding.length;
+      if (dimensions != null && dimensions !== length) {
+        throw errors.invalidRequest(
+          `This model's embeddings have ${length} dimensions; it cannot give ${dimensions}.`,
+          "dimensions",
+        );
+      }
+      return { data, usage: { prompt_tokens: tokens, total_tokens: tokens } };
+    } catch (error) {
+      if (error instanceof CustodianError || signal.aborted) throw error;
+      throw errors.upstream(
+        500,
+        `The model '${this.#settings.id}' failed to embed the input.`,
+        "embedding_failed",
+      );
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#embeddingContext) await (await this.#embeddingContext.catch(() => null))?.dispose();
+    await this.#context.dispose();
+    await this.#model.dispose();
+  }
+}
+
+/** The text a history item carries: what the client sent, before the template adds its own. */
+function historyText(item: ChatHistoryItem): string {
+  if (item.type === "model") return item.response.filter((part) => typeof part === "string").join("");
+  return typeof item.text === "string" ? item.text : "";
+}
+
+function maxTokenBytes(model: LlamaModel): number | null {
+  // node-llama-cpp reads the whole GGUF header, the vocabulary included, when it loads a model.
+  const metadata = model.fileInfo.metadata as { tokenizer?: { ggml?: { tokens?: unknown } } };
+  const tokens = metadata.tokenizer?.ggml?.tokens;
+  if (!Array.isArray(tokens) || tokens.length === 0) return null;
+  let longest = 1;
+  for (const token of tokens) {
+    // A vocabulary writes bytes as characters of at least one byte each (byte-level BPE's "Ġ",
+    // SentencePiece's "▁" or "<0x0A>"), so its text is never shorter than the bytes it covers.
+    if (typeof token === "string") longest = Math.max(longest, Buffer.byteLength(token, "utf8"));
+  }
+  return longest;
+}
+
+/**
+ * The input texts, one per vector to return. Token arrays are refused: an id outside the vocabulary
+ * trips an assertion inside llama.cpp, which would end the whole process.
+ */
+function embeddingInputs(input: EmbeddingRequest["input"]): string[] {
+  const inputs = typeof input === "string" ? [input] : (input as unknown[]);
+  if (!inputs.every((item): item is string => typeof item === "string")) {
+    throw errors.invalidRequest("Local models embed text; send 'input' as a string or strings.", "input");
+  }
+  return inputs;
+}
