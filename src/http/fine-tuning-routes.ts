@@ -8,6 +8,8 @@ import type { EventRow, JobRow } from "../finetune/fine-tuning-jobs.ts";
 
 export interface FineTuningRoutesDependencies {
   fineTuning: Pick<FinetuneModule, "jobs" | "models">;
+  /** Whether the id names one of the installation's shared models, which no API key may delete. */
+  isSharedModel?: (id: string) => boolean;
 }
 
 const auto = Type.Literal("auto");
@@ -144,6 +146,12 @@ export function fineTuningRoutes(dependencies: FineTuningRoutesDependencies) {
 
     app.delete<{ Params: { model: string } }>("/models/:model", async (request) => {
       const { organizationId, actor } = callerOf(request);
+      if (dependencies.isSharedModel?.(request.params.model)) {
+        throw errors.forbidden(
+          `The model '${request.params.model}' is one of this installation's base models: only fine-tuned models your organisation owns can be deleted.`,
+          "model_not_deletable",
+        );
+      }
       await models.delete(organizationId, request.params.model, actor);
       return { id: request.params.model, object: "model", deleted: true };
     });

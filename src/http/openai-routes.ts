@@ -12,6 +12,7 @@ import type { ModerationService } from "../privacy/moderation-service.ts";
 import type { UsageReports } from "../usage/usage-reports.ts";
 import { usageRoutes } from "./usage-routes.ts";
 import { chatCompletionBody } from "./chat-completion-schema.ts";
+import { checkParameters } from "../inference/parameter-support.ts";
 import { moderationRoutes } from "./moderations-routes.ts";
 import { completionsRoutes } from "./completions-routes.ts";
 import { embeddingsRoutes } from "./embeddings-routes.ts";
@@ -80,7 +81,12 @@ export function openAIRoutes(dependencies: OpenAIRoutesDependencies) {
     if (dependencies.usageReports) await app.register(usageRoutes(dependencies.usageReports));
     if (dependencies.files) await app.register(filesRoutes({ files: dependencies.files }));
     if (dependencies.fineTuning)
-      await app.register(fineTuningRoutes({ fineTuning: dependencies.fineTuning }));
+      await app.register(
+        fineTuningRoutes({
+          fineTuning: dependencies.fineTuning,
+          isSharedModel: (id) => models.list().some((model) => model.id === id),
+        }),
+      );
     await app.register(completionsRoutes({ models, policies, observers }));
     await app.register(embeddingsRoutes({ models, policies, observers }));
 
@@ -114,6 +120,7 @@ export function openAIRoutes(dependencies: OpenAIRoutesDependencies) {
       async (request, reply) => {
         const body = request.body as ChatRequest & Static<typeof chatCompletionBody>;
         const model = await models.resolve(body.model, request.principal!.organizationId);
+        checkParameters("chat.completions", model.backend ?? "local", body);
         const call = await beginModelCall(
           request,
           reply,
@@ -172,7 +179,10 @@ export function openAIRoutes(dependencies: OpenAIRoutesDependencies) {
                 logprobs: part.logprobs ?? null,
                 finish_reason: part.finishReason,
               };
-              return `${opening}${JSON.stringify(choice)}]}`;
+              // An upstream's fingerprint comes back on each chunk that carried it.
+              return part.systemFingerprint === undefined
+                ? `${opening}${JSON.stringify(choice)}]}`
+                : `${opening}${JSON.stringify(choice)}],"system_fingerprint":${JSON.stringify(part.systemFingerprint)}}`;
             },
           ));
         } finally {
