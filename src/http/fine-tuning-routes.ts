@@ -13,15 +13,32 @@ export interface FineTuningRoutesDependencies {
 }
 
 const auto = Type.Literal("auto");
+const hyperparameters = Type.Object({
+  n_epochs: Type.Optional(Type.Union([auto, Type.Integer()])),
+  learning_rate_multiplier: Type.Optional(Type.Union([auto, Type.Number()])),
+  batch_size: Type.Optional(Type.Union([auto, Type.Integer()])),
+});
+/** Fields of a job request this server reads; any other is refused with a 400 naming it. */
+const known = new Set([
+  "model",
+  "training_file",
+  "validation_file",
+  "hyperparameters",
+  "method",
+  "suffix",
+  "seed",
+]);
 const createJobBody = Type.Object({
   model: Type.String({ minLength: 1, maxLength: 256 }),
   training_file: Type.String({ minLength: 1, maxLength: 128 }),
   validation_file: Type.Optional(Type.Union([Type.String({ maxLength: 128 }), Type.Null()])),
-  hyperparameters: Type.Optional(
+  hyperparameters: Type.Optional(hyperparameters),
+  method: Type.Optional(
     Type.Object({
-      n_epochs: Type.Optional(Type.Union([auto, Type.Integer()])),
-      learning_rate_multiplier: Type.Optional(Type.Union([auto, Type.Number()])),
-      batch_size: Type.Optional(Type.Union([auto, Type.Integer()])),
+      type: Type.String({ maxLength: 64 }),
+      supervised: Type.Optional(
+        Type.Union([Type.Object({ hyperparameters: Type.Optional(hyperparameters) }), Type.Null()]),
+      ),
     }),
   ),
   suffix: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
@@ -53,6 +70,16 @@ function jobObject(job: JobRow) {
       n_epochs: job.n_epochs,
       learning_rate_multiplier: job.learning_rate_multiplier,
       batch_size: job.batch_size,
+    },
+    method: {
+      type: "supervised",
+      supervised: {
+        hyperparameters: {
+          n_epochs: job.n_epochs,
+          learning_rate_multiplier: job.learning_rate_multiplier,
+          batch_size: job.batch_size,
+        },
+      },
     },
     trained_tokens: job.trained_tokens === null ? null : Number(job.trained_tokens),
     error: job.error_code
@@ -100,6 +127,14 @@ export function fineTuningRoutes(dependencies: FineTuningRoutesDependencies) {
       async (request) => {
         const { organizationId, actor } = callerOf(request);
         const body = request.body;
+        for (const field of Object.keys(body)) {
+          if (!known.has(field) && (body as Record<string, unknown>)[field] != null)
+            throw errors.invalidRequest(
+              `Unsupported parameter '${field}' for fine-tuning jobs.`,
+              field,
+              "unsupported_parameter",
+            );
+        }
         const job = await jobs.create({
           organizationId,
           actor,
@@ -107,6 +142,7 @@ export function fineTuningRoutes(dependencies: FineTuningRoutesDependencies) {
           trainingFile: body.training_file,
           validationFile: body.validation_file ?? null,
           ...(body.hyperparameters ? { hyperparameters: body.hyperparameters } : {}),
+          ...(body.method ? { method: body.method } : {}),
           suffix: body.suffix ?? null,
           seed: body.seed ?? null,
         });
