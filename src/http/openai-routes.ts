@@ -20,6 +20,7 @@ import { beginModelCall, type Outcome } from "./completion-lifecycle.ts";
 import { writeJsonEventStream } from "./event-stream.ts";
 import { filesRoutes, type FilesRoutesDependencies } from "./files-routes.ts";
 import { fineTuningRoutes, type FineTuningRoutesDependencies } from "./fine-tuning-routes.ts";
+import { responsesRoutes, type ResponsesRoutesDependencies } from "./responses-routes.ts";
 
 export interface OpenAIRoutesDependencies {
   apiKeys: ApiKeyService;
@@ -37,6 +38,8 @@ export interface OpenAIRoutesDependencies {
   files?: FilesRoutesDependencies["files"];
   /** Serves /v1/fine_tuning/jobs and DELETE /v1/models/{id} when given. */
   fineTuning?: FineTuningRoutesDependencies["fineTuning"];
+  /** Serves /v1/responses when given. */
+  responses?: ResponsesRoutesDependencies["responses"];
 }
 
 declare module "fastify" {
@@ -89,6 +92,8 @@ export function openAIRoutes(dependencies: OpenAIRoutesDependencies) {
       );
     await app.register(completionsRoutes({ models, policies, observers }));
     await app.register(embeddingsRoutes({ models, policies, observers }));
+    if (dependencies.responses)
+      await app.register(responsesRoutes({ models, policies, observers, responses: dependencies.responses }));
 
     app.get("/models", async (request) => ({
       object: "list",

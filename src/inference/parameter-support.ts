@@ -130,6 +130,61 @@ const embeddingFields: Record<string, FieldRule> = {
   store: custodian("false: nothing kept for abuse monitoring (API-2)"),
 };
 
+/**
+ * Request fields of POST /v1/responses, which runs on the chat-completion pipeline: each field maps onto
+ * a chat field (whose row above then applies per backend), is Custodian's own (`chat: null`), or is
+ * refused on every backend (`refused`, except its neutral values).
+ */
+export interface ResponsesFieldRule {
+  chat: string | null;
+  refused?: true;
+  neutral?: (value: unknown) => boolean;
+  note: string;
+}
+
+export const responsesTable: Readonly<Record<string, ResponsesFieldRule>> = {
+  model: { chat: "model", note: "the model id clients use" },
+  input: { chat: "messages", note: "text, images, files, function calls and outputs, item references" },
+  instructions: { chat: null, note: "a system message first; not carried to the next response" },
+  previous_response_id: { chat: null, note: "a stored response's conversation goes first" },
+  store: { chat: null, note: "default true: sealed, kept no longer than the API retention (API-1)" },
+  stream: { chat: "stream", note: "OpenAI's typed events" },
+  stream_options: {
+    chat: null,
+    refused: true,
+    neutral: (value) =>
+      isNull(value) ||
+      emptyOr(value) ||
+      (value as { include_obfuscation?: unknown }).include_obfuscation === false,
+    note: "no obfuscation padding",
+  },
+  temperature: { chat: "temperature", note: "sampling temperature" },
+  top_p: { chat: "top_p", note: "nucleus sampling" },
+  max_output_tokens: { chat: "max_completion_tokens", note: "output token limit" },
+  tools: { chat: "tools", note: "function tools; hosted tools are refused" },
+  tool_choice: { chat: "tool_choice", note: "auto, none, required or a named function" },
+  parallel_tool_calls: { chat: "parallel_tool_calls", note: "with tools" },
+  text: { chat: "response_format", note: "format text, json_object or json_schema; verbosity" },
+  reasoning: { chat: "reasoning_effort", note: "effort only" },
+  top_logprobs: { chat: "top_logprobs", note: "with logprobs" },
+  user: { chat: "user", note: "kept as metadata only" },
+  metadata: { chat: null, note: "kept on the stored response" },
+  safety_identifier: { chat: "safety_identifier", note: "kept as metadata only" },
+  prompt_cache_key: { chat: "prompt_cache_key", note: "a cache hint" },
+  service_tier: { chat: "service_tier", note: "as on chat completions" },
+  truncation: {
+    chat: null,
+    refused: true,
+    neutral: nullOr("disabled"),
+    note: 'only "disabled": too long an input is an error',
+  },
+  include: { chat: null, refused: true, neutral: emptyOr, note: "no extra output data is offered" },
+  background: { chat: null, refused: true, neutral: nullOr(false), note: "responses run in the foreground" },
+  max_tool_calls: { chat: null, refused: true, neutral: isNull, note: "no hosted tools" },
+  prompt: { chat: null, refused: true, neutral: isNull, note: "no stored prompt templates" },
+  conversation: { chat: null, refused: true, neutral: isNull, note: "use previous_response_id" },
+};
+
 export const parameterTable: Readonly<Record<Endpoint, Readonly<Record<string, FieldRule>>>> = {
   "chat.completions": chatFields,
   completions: completionFields,
@@ -196,6 +251,16 @@ export function supportTableMarkdown(): string {
     for (const [field, rule] of Object.entries(table)) row(endpoint, field, rule);
     if (endpoint === "chat.completions")
       for (const [field, rule] of Object.entries(messageRules)) row(endpoint, `messages[].${field}`, rule);
+  }
+  for (const [field, rule] of Object.entries(responsesTable)) {
+    const handling = rule.refused
+      ? "refused (unless default)"
+      : rule.chat && rule.chat !== "model"
+        ? `as chat \`${rule.chat}\``
+        : "honoured";
+    lines.push(
+      `| responses | \`${field}\` | ${handling} | ${rule.refused ? "refused (unless default)" : handling === "honoured" ? "honoured" : handling} | ${rule.note} |`,
+    );
   }
   lines.push(
     "| any | a field not listed | refused | passthrough | OpenAI answers an unknown field with a 400 too |",

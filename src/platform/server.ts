@@ -103,6 +103,7 @@ export async function startServer(
       usageReports: platform.usage.reports,
       files: platform.files,
       fineTuning: platform.finetune,
+      responses: platform.responses,
       policies: [...platform.policies],
       // The modules' observers, then the request metrics.
       observers: [...platform.observers, metrics],

@@ -21,6 +21,8 @@ export interface ScriptedUpstream {
   requests: RecordedRequest[];
   /** The chat answer given until changed; `reset()` restores the rich default. */
   script: ChatScript;
+  /** Answers for the next chat requests, one each, before `script` applies again. */
+  queue: ChatScript[];
   reset(): void;
   /** The last body sent to a path ending so. */
   last(path: string): Record<string, unknown>;
@@ -62,8 +64,10 @@ export async function startScriptedUpstream(): Promise<ScriptedUpstream> {
     baseURL: "",
     requests: [],
     script: richScript(),
+    queue: [],
     reset() {
       state.requests.length = 0;
+      state.queue.length = 0;
       state.script = richScript();
     },
     last(path) {
@@ -105,7 +109,7 @@ export async function startScriptedUpstream(): Promise<ScriptedUpstream> {
       response.end("data: [DONE]\n\n");
       return;
     }
-    const { message, deltas, finishReason } = state.script;
+    const { message, deltas, finishReason } = state.queue.shift() ?? state.script;
     if (!body.stream) {
       json(response, {
         ...base,
@@ -140,4 +144,34 @@ export async function startScriptedUpstream(): Promise<ScriptedUpstream> {
       server.close(() => resolve());
     });
   return state;
+}
+
+/** A plain text answer, whole or in two deltas. */
+export function textScript(text: string): ChatScript {
+  const half = Math.ceil(text.length / 2);
+  return {
+    message: { role: "assistant", content: text, refusal: null },
+    deltas: [{ role: "assistant", content: text.slice(0, half) }, { content: text.slice(half) }],
+    finishReason: "stop",
+  };
+}
+
+/** One function call, whole or as deltas. */
+export function toolCallScript(name: string, args: string, id = "call_1"): ChatScript {
+  return {
+    message: {
+      role: "assistant",
+      content: null,
+      tool_calls: [{ id, type: "function", function: { name, arguments: args } }],
+    },
+    deltas: [
+      {
+        role: "assistant",
+        content: null,
+        tool_calls: [{ index: 0, id, type: "function", function: { name, arguments: "" } }],
+      },
+      { tool_calls: [{ index: 0, function: { arguments: args } }] },
+    ],
+    finishReason: "tool_calls",
+  };
 }
