@@ -155,7 +155,7 @@ describe("/v1/responses through the official client", () => {
   it("[API-2] store: false keeps nothing, and a later previous_response_id to it is refused", async () => {
     const before = (await storedRows()).length;
     const response = await client.responses.create({ model: "up-model", input: "secret", store: false });
-    expect(response.store).toBe(false);
+    expect((response as unknown as { store: boolean }).store).toBe(false);
     expect((await storedRows()).length).toBe(before);
     await expect(client.responses.retrieve(response.id)).rejects.toMatchObject({ status: 404 });
     await expect(
