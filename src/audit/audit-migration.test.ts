@@ -4,12 +4,12 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { sql } from "kysely";
+import { sql, type Kysely } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { testDatabase, type TestDatabase } from "../../test/helpers/database.ts";
 import { checkInclusionIndependently } from "../../test/helpers/independent-proof-check.ts";
 import { Keyring } from "../crypto/keyring.ts";
-import { migrate } from "../db/database.ts";
+import { up as migrateTo0900 } from "../db/migrations/0900-audit-transparency-log.ts";
 import { AuditLog } from "./audit-log.ts";
 
 interface LegacyRow {
@@ -39,7 +39,6 @@ function legacyHash(previous: string, entry: LegacyRow): string {
 /** Put the database back as it was before 0900, holding `count` chained entries. */
 async function legacyDatabase(database: TestDatabase, count: number): Promise<LegacyRow[]> {
   const { db } = database;
-  await sql`delete from kysely_migration where name = '0900-audit-transparency-log'`.execute(db);
   await sql`drop table audit_tree_nodes`.execute(db);
   await sql`drop table audit_checkpoints`.execute(db);
   await sql`create table audit_checkpoints (seq bigint primary key, hash text not null, signature text not null, at timestamptz not null)`.execute(
@@ -96,7 +95,7 @@ describe("migration 0900: the hash chain becomes a Merkle tree", () => {
 
   it("[SEC-4] keeps every entry of an intact chain, records the check, and verifies as a signed tree", async () => {
     const legacy = await legacyDatabase(database, 37);
-    await migrate(database.db);
+    await migrateTo0900(database.db as unknown as Kysely<unknown>);
     const audit = auditLog();
     const entries = await audit.entries({ limit: 1000 });
     expect(entries).toHaveLength(38);
@@ -135,7 +134,7 @@ describe("migration 0900: the hash chain becomes a Merkle tree", () => {
   it("[SEC-4] a broken chain is migrated whole and its first bad entry stays on record", async () => {
     await legacyDatabase(database, 12);
     await sql`update audit_entries set actor = 'someone-else' where seq = 7`.execute(database.db);
-    await migrate(database.db);
+    await migrateTo0900(database.db as unknown as Kysely<unknown>);
     const audit = auditLog();
     const entries = await audit.entries({ limit: 1000 });
     expect(entries).toHaveLength(13);
