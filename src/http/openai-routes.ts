@@ -87,7 +87,10 @@ export function openAIRoutes(dependencies: OpenAIRoutesDependencies) {
       await app.register(
         fineTuningRoutes({
           fineTuning: dependencies.fineTuning,
-          isSharedModel: (id) => models.list().some((model) => model.id === id),
+          // A base model still being prepared (the demo model's first build) is one too.
+          isSharedModel: (id) =>
+            models.list().some((model) => model.id === id) ||
+            models.preparing().some((model) => model.id === id),
         }),
       );
     await app.register(completionsRoutes({ models, policies, observers }));
