@@ -19,6 +19,7 @@ const folderModules: Record<string, string[]> = {
   files: ["files"],
   finetune: ["finetune"],
   privacy: ["privacy", "oversight"],
+  responses: ["responses"],
   access: ["access"],
   usage: ["usage"],
   workspace: ["workspace"],

@@ -19,26 +19,67 @@ export interface CreateJobInput {
   model: string;
   trainingFile: string;
   validationFile?: string | null;
-  hyperparameters?: {
-    n_epochs?: number | "auto";
-    learning_rate_multiplier?: number | "auto";
-    batch_size?: number | "auto";
+  hyperparameters?: Hyperparameters;
+  /**
+   * OpenAI's `method`: only "supervised" is offered (its hyperparameters, or the top-level ones, not
+   * both); "dpo" and "reinforcement" are refused rather than run as supervised training.
+   */
+  method?: {
+    type: string;
+    supervised?: { hyperparameters?: Hyperparameters } | null;
+    [field: string]: unknown;
   };
   suffix?: string | null;
   seed?: number | null;
+}
+
+export interface Hyperparameters {
+  n_epochs?: number | "auto";
+  learning_rate_multiplier?: number | "auto";
+  batch_size?: number | "auto";
 }
 
 const defaultEpochs = 3;
 const maxEpochs = 100;
 const suffixPattern = /^[a-zA-Z0-9_-]{1,40}$/;
 
-function checkedHyperparameters(input: CreateJobInput["hyperparameters"] = {}) {
+/** The hyperparameters a job runs with, from `method.supervised` or the (older) top level. */
+function requestedHyperparameters(input: CreateJobInput): { values: Hyperparameters; param: string } {
+  const method = input.method;
+  if (!method) return { values: input.hyperparameters ?? {}, param: "hyperparameters" };
+  if (method.type !== "supervised") {
+    throw errors.invalidRequest(
+      `Fine-tuning method '${String(method.type)}' is not offered here: only "supervised" is.`,
+      "method.type",
+      "unsupported_method",
+    );
+  }
+  for (const field of Object.keys(method)) {
+    if (field !== "type" && field !== "supervised")
+      throw errors.invalidRequest(
+        `'method.${field}' does not apply to supervised fine-tuning.`,
+        `method.${field}`,
+      );
+  }
+  const nested = method.supervised?.hyperparameters;
+  if (nested && input.hyperparameters) {
+    throw errors.invalidRequest(
+      "Give the hyperparameters in 'method.supervised.hyperparameters' or at the top level, not both.",
+      "hyperparameters",
+    );
+  }
+  return nested
+    ? { values: nested, param: "method.supervised.hyperparameters" }
+    : { values: input.hyperparameters ?? {}, param: "hyperparameters" };
+}
+
+function checkedHyperparameters(input: Hyperparameters, param: string) {
   const epochs = input.n_epochs ?? "auto";
   const nEpochs = epochs === "auto" ? defaultEpochs : epochs;
   if (!Number.isInteger(nEpochs) || nEpochs < 1 || nEpochs > maxEpochs) {
     throw errors.invalidRequest(
       `'n_epochs' must be a whole number from 1 to ${maxEpochs}, or "auto".`,
-      "hyperparameters.n_epochs",
+      `${param}.n_epochs`,
     );
   }
   const multiplier = input.learning_rate_multiplier ?? "auto";
@@ -46,7 +87,7 @@ function checkedHyperparameters(input: CreateJobInput["hyperparameters"] = {}) {
   if (typeof rate !== "number" || !(rate > 0) || rate > 1000) {
     throw errors.invalidRequest(
       "'learning_rate_multiplier' must be a number above 0 and at most 1000, or \"auto\".",
-      "hyperparameters.learning_rate_multiplier",
+      `${param}.learning_rate_multiplier`,
     );
   }
   // llama.cpp's training takes one window of tokens per optimiser step: there is no other batch size.
@@ -54,7 +95,7 @@ function checkedHyperparameters(input: CreateJobInput["hyperparameters"] = {}) {
   if (batch !== "auto" && batch !== 1) {
     throw errors.invalidRequest(
       "'batch_size' must be 1 or \"auto\": the llama.cpp trainer takes one window of tokens per step.",
-      "hyperparameters.batch_size",
+      `${param}.batch_size`,
     );
   }
   return { n_epochs: nEpochs, learning_rate_multiplier: rate, batch_size: 1 };
@@ -80,7 +121,8 @@ export class FineTuningJobs {
   }
 
   async create(input: CreateJobInput): Promise<JobRow> {
-    const hyperparameters = checkedHyperparameters(input.hyperparameters);
+    const requested = requestedHyperparameters(input);
+    const hyperparameters = checkedHyperparameters(requested.values, requested.param);
     if (input.suffix != null && !suffixPattern.test(input.suffix)) {
       throw errors.invalidRequest("'suffix' is 1 to 40 letters, digits, '-' or '_'.", "suffix");
     }
@@ -125,6 +167,14 @@ export class FineTuningJobs {
       organizationId: input.organizationId,
       metadata: { model: input.model, training_file: input.trainingFile, n_epochs: hyperparameters.n_epochs },
     });
+    // The job's events say what it will run with, "auto" resolved (FT-1).
+    await this.addEvent(
+      created,
+      "info",
+      "message",
+      `Supervised fine-tuning: ${hyperparameters.n_epochs} epochs, batch size ${hyperparameters.batch_size}, learning rate multiplier ${hyperparameters.learning_rate_multiplier}`,
+      { method: "supervised", ...hyperparameters },
+    );
     await this.addEvent(created, "info", "message", "Validating training file");
     const job = await this.#validate(created);
     this.onChange(id);

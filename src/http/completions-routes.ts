@@ -12,6 +12,7 @@ import type {
   Usage,
 } from "../inference/language-model.ts";
 import type { ModelRouter } from "../inference/model-router.ts";
+import { checkParameters } from "../inference/parameter-support.ts";
 import { beginModelCall } from "./completion-lifecycle.ts";
 import { writeJsonEventStream } from "./event-stream.ts";
 import { requestBounds } from "./request-bounds.ts";
@@ -30,7 +31,7 @@ export const textCompletionBody = Type.Object(
     max_tokens: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
     temperature: Type.Optional(Type.Union([Type.Number({ minimum: 0, maximum: 2 }), Type.Null()])),
     top_p: Type.Optional(Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()])),
-    n: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 1 }), Type.Null()])),
+    n: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 128 }), Type.Null()])),
     seed: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
     stop: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String(), { maxItems: 4 }), Type.Null()])),
     store: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
@@ -69,6 +70,7 @@ export function completionsRoutes(dependencies: CompletionsRoutesDependencies) {
         const endpoint = "completions";
         if (!model.complete || !model.streamCompletion)
           throw errors.unsupportedEndpoint(model.id, "/v1/completions");
+        checkParameters("completions", model.backend ?? "local", body);
         const call = await beginModelCall(
           request,
           reply,

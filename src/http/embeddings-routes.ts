@@ -7,6 +7,7 @@ import { errors } from "../core/errors.ts";
 import type { CompletionObserver, RequestPolicy } from "../inference/completion-hooks.ts";
 import type { EmbeddingRequest } from "../inference/language-model.ts";
 import type { ModelRouter } from "../inference/model-router.ts";
+import { checkParameters } from "../inference/parameter-support.ts";
 import { beginModelCall } from "./completion-lifecycle.ts";
 import { requestBounds } from "./request-bounds.ts";
 
@@ -52,6 +53,7 @@ export function embeddingsRoutes(dependencies: EmbeddingsRoutesDependencies) {
         const body = request.body as EmbeddingRequest & EmbeddingBody;
         const model = await dependencies.models.resolve(body.model, request.principal!.organizationId);
         if (!model.embed) throw errors.unsupportedEndpoint(model.id, "/v1/embeddings");
+        checkParameters("embeddings", model.backend ?? "local", body);
         const endpoint = "embeddings";
         const texts =
           typeof body.input === "string"

@@ -11,18 +11,37 @@ export interface FineTuningRoutesDependencies {
   fineTuning: Pick<FinetuneModule, "jobs" | "models">;
   /** CTL-2: the "fine_tuning" switch closes /v1/fine_tuning/* for the caller's key when off. */
   features?: Pick<AccessModule, "requireKeyFeature">;
+  /** Whether the id names one of the installation's shared models, which no API key may delete. */
+  isSharedModel?: (id: string) => boolean;
 }
 
 const auto = Type.Literal("auto");
+const hyperparameters = Type.Object({
+  n_epochs: Type.Optional(Type.Union([auto, Type.Integer()])),
+  learning_rate_multiplier: Type.Optional(Type.Union([auto, Type.Number()])),
+  batch_size: Type.Optional(Type.Union([auto, Type.Integer()])),
+});
+/** Fields of a job request this server reads; any other is refused with a 400 naming it. */
+const known = new Set([
+  "model",
+  "training_file",
+  "validation_file",
+  "hyperparameters",
+  "method",
+  "suffix",
+  "seed",
+]);
 const createJobBody = Type.Object({
   model: Type.String({ minLength: 1, maxLength: 256 }),
   training_file: Type.String({ minLength: 1, maxLength: 128 }),
   validation_file: Type.Optional(Type.Union([Type.String({ maxLength: 128 }), Type.Null()])),
-  hyperparameters: Type.Optional(
+  hyperparameters: Type.Optional(hyperparameters),
+  method: Type.Optional(
     Type.Object({
-      n_epochs: Type.Optional(Type.Union([auto, Type.Integer()])),
-      learning_rate_multiplier: Type.Optional(Type.Union([auto, Type.Number()])),
-      batch_size: Type.Optional(Type.Union([auto, Type.Integer()])),
+      type: Type.String({ maxLength: 64 }),
+      supervised: Type.Optional(
+        Type.Union([Type.Object({ hyperparameters: Type.Optional(hyperparameters) }), Type.Null()]),
+      ),
     }),
   ),
   suffix: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
@@ -54,6 +73,16 @@ function jobObject(job: JobRow) {
       n_epochs: job.n_epochs,
       learning_rate_multiplier: job.learning_rate_multiplier,
       batch_size: job.batch_size,
+    },
+    method: {
+      type: "supervised",
+      supervised: {
+        hyperparameters: {
+          n_epochs: job.n_epochs,
+          learning_rate_multiplier: job.learning_rate_multiplier,
+          batch_size: job.batch_size,
+        },
+      },
     },
     trained_tokens: job.trained_tokens === null ? null : Number(job.trained_tokens),
     error: job.error_code
@@ -111,6 +140,14 @@ export function fineTuningRoutes(dependencies: FineTuningRoutesDependencies) {
       async (request) => {
         const { organizationId, actor } = callerOf(request);
         const body = request.body;
+        for (const field of Object.keys(body)) {
+          if (!known.has(field) && (body as Record<string, unknown>)[field] != null)
+            throw errors.invalidRequest(
+              `Unsupported parameter '${field}' for fine-tuning jobs.`,
+              field,
+              "unsupported_parameter",
+            );
+        }
         const job = await jobs.create({
           organizationId,
           actor,
@@ -118,6 +155,7 @@ export function fineTuningRoutes(dependencies: FineTuningRoutesDependencies) {
           trainingFile: body.training_file,
           validationFile: body.validation_file ?? null,
           ...(body.hyperparameters ? { hyperparameters: body.hyperparameters } : {}),
+          ...(body.method ? { method: body.method } : {}),
           suffix: body.suffix ?? null,
           seed: body.seed ?? null,
         });
@@ -157,6 +195,12 @@ export function fineTuningRoutes(dependencies: FineTuningRoutesDependencies) {
 
     app.delete<{ Params: { model: string } }>("/models/:model", async (request) => {
       const { organizationId, actor } = callerOf(request);
+      if (dependencies.isSharedModel?.(request.params.model)) {
+        throw errors.forbidden(
+          `The model '${request.params.model}' is one of this installation's base models: only fine-tuned models your organisation owns can be deleted.`,
+          "model_not_deletable",
+        );
+      }
       await models.delete(organizationId, request.params.model, actor);
       return { id: request.params.model, object: "model", deleted: true };
     });

@@ -12,6 +12,7 @@ import type { ModerationService } from "../privacy/moderation-service.ts";
 import type { UsageReports } from "../usage/usage-reports.ts";
 import { usageRoutes } from "./usage-routes.ts";
 import { chatCompletionBody } from "./chat-completion-schema.ts";
+import { checkParameters } from "../inference/parameter-support.ts";
 import { moderationRoutes } from "./moderations-routes.ts";
 import { completionsRoutes } from "./completions-routes.ts";
 import { embeddingsRoutes } from "./embeddings-routes.ts";
@@ -19,6 +20,7 @@ import { beginModelCall, type Outcome } from "./completion-lifecycle.ts";
 import { writeJsonEventStream } from "./event-stream.ts";
 import { filesRoutes, type FilesRoutesDependencies } from "./files-routes.ts";
 import { fineTuningRoutes, type FineTuningRoutesDependencies } from "./fine-tuning-routes.ts";
+import { responsesRoutes, type ResponsesRoutesDependencies } from "./responses-routes.ts";
 
 export interface OpenAIRoutesDependencies {
   apiKeys: ApiKeyService;
@@ -38,6 +40,8 @@ export interface OpenAIRoutesDependencies {
   fineTuning?: FineTuningRoutesDependencies["fineTuning"];
   /** The feature switches ("file_upload", "fine_tuning") that apply to an API key (CTL-2). */
   keyFeatures?: FilesRoutesDependencies["features"];
+  /** Serves /v1/responses when given. */
+  responses?: ResponsesRoutesDependencies["responses"];
 }
 
 declare module "fastify" {
@@ -84,9 +88,20 @@ export function openAIRoutes(dependencies: OpenAIRoutesDependencies) {
     const features = dependencies.keyFeatures ? { features: dependencies.keyFeatures } : {};
     if (dependencies.files) await app.register(filesRoutes({ files: dependencies.files, ...features }));
     if (dependencies.fineTuning)
-      await app.register(fineTuningRoutes({ fineTuning: dependencies.fineTuning, ...features }));
+      await app.register(
+        fineTuningRoutes({
+          fineTuning: dependencies.fineTuning,
+          ...features,
+          // A base model still being prepared (the demo model's first build) is one too.
+          isSharedModel: (id) =>
+            models.list().some((model) => model.id === id) ||
+            models.preparing().some((model) => model.id === id),
+        }),
+      );
     await app.register(completionsRoutes({ models, policies, observers }));
     await app.register(embeddingsRoutes({ models, policies, observers }));
+    if (dependencies.responses)
+      await app.register(responsesRoutes({ models, policies, observers, responses: dependencies.responses }));
 
     app.get("/models", async (request) => ({
       object: "list",
@@ -118,6 +133,7 @@ export function openAIRoutes(dependencies: OpenAIRoutesDependencies) {
       async (request, reply) => {
         const body = request.body as ChatRequest & Static<typeof chatCompletionBody>;
         const model = await models.resolve(body.model, request.principal!.organizationId);
+        checkParameters("chat.completions", model.backend ?? "local", body);
         const call = await beginModelCall(
           request,
           reply,
@@ -176,7 +192,10 @@ export function openAIRoutes(dependencies: OpenAIRoutesDependencies) {
                 logprobs: part.logprobs ?? null,
                 finish_reason: part.finishReason,
               };
-              return `${opening}${JSON.stringify(choice)}]}`;
+              // An upstream's fingerprint comes back on each chunk that carried it.
+              return part.systemFingerprint === undefined
+                ? `${opening}${JSON.stringify(choice)}]}`
+                : `${opening}${JSON.stringify(choice)}],"system_fingerprint":${JSON.stringify(part.systemFingerprint)}}`;
             },
           ));
         } finally {

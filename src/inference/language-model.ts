@@ -48,6 +48,8 @@ export type StreamPart =
       delta: { role?: "assistant"; content?: string | null; [field: string]: unknown };
       finishReason: string | null;
       logprobs?: unknown;
+      /** The upstream's `system_fingerprint` on the chunk this part came in, if it sent one. */
+      systemFingerprint?: string | null;
     }
   | { type: "usage"; usage: Usage };
 
@@ -112,6 +114,11 @@ export interface LanguageModel {
   streamCompletion?(request: TextCompletionRequest, options: CallOptions): AsyncIterable<TextStreamPart>;
   /** Embeddings (/v1/embeddings), where the model offers them. */
   embed?(request: EmbeddingRequest, options: CallOptions): Promise<EmbeddingResult>;
+  /**
+   * "upstream" for an OpenAI-compatible model server, which gets every request field unchanged; absent
+   * or "local" for a model served here, which refuses the fields it cannot honour (parameter-support.ts).
+   */
+  readonly backend?: "local" | "upstream";
   /** Facts shown in /v1/models under `custodian`, such as `{ demo: true }`. */
   readonly metadata?: Readonly<Record<string, string | number | boolean>>;
 }

@@ -27,6 +27,7 @@ interface UpstreamChunk {
     logprobs?: unknown;
   }>;
   usage?: ChatResult["usage"];
+  system_fingerprint?: string | null;
   error?: { message?: string };
 }
 
@@ -74,6 +75,7 @@ export class OpenAICompatibleProvider implements Provider {
       specificationVersion: "v1",
       id,
       ownedBy: name,
+      backend: "upstream",
       async generate(request, options) {
         const { stream: _stream, stream_options: _streamOptions, ...rest } = request;
         const response = await post(rest as ChatRequest, false, options);
@@ -188,7 +190,7 @@ type UpstreamChoice = NonNullable<UpstreamChunk["choices"]>[number];
  * logprobs when it has them), then the usage when a chunk carries it. Chat and text completions
  * differ only in `toPart`.
  */
-async function* upstreamParts<Part extends { logprobs?: unknown }>(
+async function* upstreamParts<Part extends { logprobs?: unknown; systemFingerprint?: string | null }>(
   body: Dispatcher.ResponseData["body"],
   name: string,
   signal: AbortSignal,
@@ -199,6 +201,7 @@ async function* upstreamParts<Part extends { logprobs?: unknown }>(
       for (const choice of chunk.choices ?? []) {
         const part = toPart(choice);
         if (choice.logprobs !== undefined) part.logprobs = choice.logprobs;
+        if (chunk.system_fingerprint !== undefined) part.systemFingerprint = chunk.system_fingerprint;
         yield part;
       }
       if (chunk.usage) yield { type: "usage", usage: chunk.usage };

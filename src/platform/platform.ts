@@ -24,6 +24,7 @@ import { localModelsModule } from "./modules/local-models-module.ts";
 import { modelsModule } from "./modules/models-module.ts";
 import { oversightModule } from "./modules/oversight-module.ts";
 import { privacyModule } from "./modules/privacy-module.ts";
+import { responsesModule } from "./modules/responses-module.ts";
 import { securityModule } from "./modules/security-module.ts";
 import { tenancyModule } from "./modules/tenancy-module.ts";
 import { usageModule } from "./modules/usage-module.ts";
@@ -45,6 +46,7 @@ export const platformModules = [
   finetuneModule,
   modelsModule,
   privacyModule,
+  responsesModule,
   accessModule,
   usageModule,
   workspaceModule,
@@ -71,6 +73,8 @@ export interface Platform extends Gathered {
   localModels: ExportsOf<typeof localModelsModule>["provider"];
   /** API retention, zero data retention, HIPAA mode, classifiers and moderation, the retention purge. */
   privacy: ExportsOf<typeof privacyModule>;
+  /** Stored /v1/responses, sealed, and their retention purge. */
+  responses: ExportsOf<typeof responsesModule>;
   /** Usage metering, rate limits and token budgets, usage reports. */
   usage: ExportsOf<typeof usageModule>;
   /** The chat workspace: conversations, chatting, retention and purge. */
@@ -160,6 +164,7 @@ export async function openPlatform(
     modelRegistry: localModels.registry,
     localModels: localModels.provider,
     privacy: exportsOf(composed, privacyModule),
+    responses: exportsOf(composed, responsesModule),
     usage: exportsOf(composed, usageModule),
     workspace: exportsOf(composed, workspaceModule),
     access: exportsOf(composed, accessModule),

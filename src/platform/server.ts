@@ -107,6 +107,7 @@ export async function startServer(
       files: platform.files,
       fineTuning: platform.finetune,
       keyFeatures: platform.access,
+      responses: platform.responses,
       policies: [...platform.policies],
       // The modules' observers, then the request metrics.
       observers: [...platform.observers, metrics],

@@ -1,0 +1,220 @@
+// /v1/responses: create (whole or streamed as OpenAI's typed events), retrieve, delete, cancel and list
+// input items. A response runs as a chat completion through the same policies, observers and backends
+// as /v1/chat/completions; a stored one is sealed and kept no longer than the API retention (API-1).
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { Type } from "@sinclair/typebox";
+import { CustodianError, errors } from "../core/errors.ts";
+import { publicToken } from "../core/ids.ts";
+import type { CompletionObserver, RequestPolicy } from "../inference/completion-hooks.ts";
+import type { ChatRequest, Usage } from "../inference/language-model.ts";
+import type { ModelRouter } from "../inference/model-router.ts";
+import { checkParameters } from "../inference/parameter-support.ts";
+import {
+  responseIdOfItem,
+  type Json,
+  type ResponseStore,
+  type RetentionRules,
+} from "../responses/response-store.ts";
+import {
+  assistantMessage,
+  outputItems,
+  responseObject,
+  statusOf,
+  type ResponseFacts,
+} from "../responses/responses-output.ts";
+import { asResponsesError, checkResponsesFields, toChatRequest } from "../responses/responses-request.ts";
+import { ResponseEventBuilder } from "../responses/responses-stream.ts";
+import { beginModelCall, type Outcome } from "./completion-lifecycle.ts";
+import { writeEventStream } from "./event-stream.ts";
+
+export interface ResponsesRoutesDependencies {
+  models: ModelRouter;
+  policies: readonly RequestPolicy[];
+  observers: readonly CompletionObserver[];
+  responses: {
+    store: ResponseStore;
+    /** The privacy rules fixed when the chat request was admitted, if any. */
+    admitted(request: ChatRequest): RetentionRules | undefined;
+  };
+}
+
+const createBody = Type.Object(
+  { model: Type.String({ minLength: 1, maxLength: 256 }) },
+  { additionalProperties: true },
+);
+const listQuery = Type.Object({
+  after: Type.Optional(Type.String({ maxLength: 128 })),
+  limit: Type.Optional(Type.String({ pattern: "^[0-9]{1,3}$" })),
+  order: Type.Optional(Type.Union([Type.Literal("asc"), Type.Literal("desc")])),
+});
+
+const responseNotFound = (id: string) =>
+  new CustodianError(`Response with id '${id}' not found.`, {
+    status: 404,
+    type: "invalid_request_error",
+    code: "not_found",
+    param: "response_id",
+  });
+
+function textOf(output: Json[]): string {
+  let text = "";
+  for (const item of output)
+    if (item.type === "message")
+      for (const part of item.content as Json[]) if (part.type === "output_text") text += String(part.text);
+  return text;
+}
+
+export function responsesRoutes(dependencies: ResponsesRoutesDependencies) {
+  const { models, policies, observers } = dependencies;
+  const { store, admitted } = dependencies.responses;
+  const organizationOf = (request: FastifyRequest) => request.principal!.organizationId;
+
+  async function stored(request: FastifyRequest<{ Params: { id: string } }>) {
+    const found = await store.get(organizationOf(request), request.params.id);
+    if (!found) throw responseNotFound(request.params.id);
+    return found;
+  }
+
+  return async function register(app: FastifyInstance): Promise<void> {
+    app.post("/responses", { schema: { body: createBody } }, async (request, reply) => {
+      const body = request.body as Json;
+      const principal = request.principal!;
+      checkResponsesFields(body);
+      const model = await models.resolve(String(body.model), principal.organizationId);
+      const id = `resp_${publicToken(24)}`;
+      let previous = null;
+      if (body.previous_response_id != null) {
+        // As OpenAI: a response that was not stored (store: false, ZDR, expired) cannot be continued.
+        previous = await store.get(principal.organizationId, String(body.previous_response_id));
+        if (!previous)
+          throw errors.invalidRequest(
+            `Previous response with id '${String(body.previous_response_id)}' not found.`,
+            "previous_response_id",
+            "previous_response_not_found",
+          );
+      }
+      let translated;
+      try {
+        translated = await toChatRequest(body, {
+          responseId: id,
+          previous,
+          async item(itemId) {
+            const owner = responseIdOfItem(itemId);
+            const found = owner ? await store.get(principal.organizationId, owner) : null;
+            return (
+              ((found?.response.output as Json[] | undefined) ?? []).find((item) => item.id === itemId) ??
+              null
+            );
+          },
+        });
+        checkParameters("chat.completions", model.backend ?? "local", translated.chat);
+      } catch (error) {
+        throw asResponsesError(error);
+      }
+      const { chat, inputItems, messages } = translated;
+      const keepResponse = body.store !== false;
+      const call = await beginModelCall(
+        request,
+        reply,
+        { policies, observers },
+        { model: model.id, endpoint: "responses", request: chat, store: keepResponse },
+      );
+      const facts = (end: Pick<ResponseFacts, "status" | "incomplete" | "output" | "usage">) =>
+        responseObject({ id, createdAt: call.startedAt, model: model.id, body, ...end });
+      const keep = async (response: Json, output: Json[]) => {
+        if (!keepResponse) return;
+        await store.save(
+          principal,
+          id,
+          { response, inputItems, messages: [...messages, assistantMessage(output)] },
+          admitted(chat),
+        );
+      };
+
+      if (body.stream !== true) {
+        let result;
+        try {
+          result = await model.generate(chat, { signal: call.signal });
+        } catch (error) {
+          call.report({ output: null, usage: null, status: "failed" });
+          throw error;
+        }
+        const choice = result.choices[0];
+        const output = choice ? outputItems(id, choice.message, choice.logprobs) : [];
+        const response = facts({ ...statusOf(choice?.finish_reason ?? null), output, usage: result.usage });
+        call.report({ output: textOf(output), usage: result.usage, status: "completed" });
+        await keep(response, output);
+        return response;
+      }
+
+      const builder = new ResponseEventBuilder(id);
+      let usage: Usage | null = null;
+      let text = "";
+      async function* events(): AsyncIterable<Json> {
+        const iterator = model.stream(chat, { signal: call.signal })[Symbol.asyncIterator]();
+        // The first part before any event: a refusal (429, 503) still gets its own status code.
+        let next = await iterator.next();
+        const opening = facts({ status: "in_progress", incomplete: null, output: [], usage: null });
+        yield builder.event("response.created", { response: opening });
+        yield builder.event("response.in_progress", { response: opening });
+        while (!next.done) {
+          yield* builder.push(next.value);
+          next = await iterator.next();
+        }
+        const { events: closing, end } = builder.finish();
+        yield* closing;
+        usage = end.usage;
+        text = textOf(end.output);
+        const response = facts(end);
+        await keep(response, end.output);
+        yield builder.event(end.status === "incomplete" ? "response.incomplete" : "response.completed", {
+          response,
+        });
+      }
+      let status: Outcome["status"] = "failed";
+      try {
+        ({ status } = await writeEventStream(request, reply, events(), (event) => event, { done: false }));
+      } finally {
+        call.report({ output: text, usage, status });
+      }
+    });
+
+    app.get<{ Params: { id: string } }>(
+      "/responses/:id",
+      async (request) => (await stored(request)).response,
+    );
+
+    app.delete<{ Params: { id: string } }>("/responses/:id", async (request) => {
+      if (!(await store.delete(organizationOf(request), request.params.id)))
+        throw responseNotFound(request.params.id);
+      return { id: request.params.id, object: "response", deleted: true };
+    });
+
+    app.post<{ Params: { id: string } }>("/responses/:id/cancel", async (request) => {
+      await stored(request);
+      throw errors.invalidRequest(
+        "Only background responses can be cancelled, and this server runs every response in the foreground.",
+        "response_id",
+        "not_cancellable",
+      );
+    });
+
+    app.get<{
+      Params: { id: string };
+      Querystring: { after?: string; limit?: string; order?: "asc" | "desc" };
+    }>("/responses/:id/input_items", { schema: { querystring: listQuery } }, async (request) => {
+      const items = [...(await stored(request)).inputItems];
+      if (request.query.order !== "asc") items.reverse();
+      const start = request.query.after ? items.findIndex((item) => item.id === request.query.after) + 1 : 0;
+      const limit = Math.min(Math.max(Number(request.query.limit ?? 20), 1), 100);
+      const page = items.slice(start, start + limit);
+      return {
+        object: "list",
+        data: page,
+        first_id: page[0]?.id ?? null,
+        last_id: page.at(-1)?.id ?? null,
+        has_more: start + limit < items.length,
+      };
+    });
+  };
+}
