@@ -1,5 +1,6 @@
 // Migration 0900 on a database as the hash-chained audit log left it: every entry kept, the old chain
 // checked and its verdict recorded as the new tree's first entry, the key the database held dropped.
+import type { Kysely } from "kysely";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -95,7 +96,7 @@ describe("migration 0900: the hash chain becomes a Merkle tree", () => {
 
   it("[SEC-4] keeps every entry of an intact chain, records the check, and verifies as a signed tree", async () => {
     const legacy = await legacyDatabase(database, 37);
-    await migrateTo0900(database.db);
+    await migrateTo0900(database.db as unknown as Kysely<unknown>);
     const audit = auditLog();
     const entries = await audit.entries({ limit: 1000 });
     expect(entries).toHaveLength(38);
@@ -134,7 +135,7 @@ describe("migration 0900: the hash chain becomes a Merkle tree", () => {
   it("[SEC-4] a broken chain is migrated whole and its first bad entry stays on record", async () => {
     await legacyDatabase(database, 12);
     await sql`update audit_entries set actor = 'someone-else' where seq = 7`.execute(database.db);
-    await migrateTo0900(database.db);
+    await migrateTo0900(database.db as unknown as Kysely<unknown>);
     const audit = auditLog();
     const entries = await audit.entries({ limit: 1000 });
     expect(entries).toHaveLength(13);
