@@ -61,6 +61,9 @@ export const routeExamples: Record<string, RouteExample> = {
   "DELETE /api/shares/:id": { params: (ids) => ({ id: ids.share ?? "shr_none" }) },
   "PUT /api/admin/members/:id/role": { params: user, body: { role: "member" } },
   "PUT /api/admin/members/:id/status": { params: user, body: { status: "active" } },
+  "POST /api/admin/members/:id/password-reset": { params: user, body: { send_email: false } },
+  "POST /api/admin/invitations": { body: { email: "invitee@example.com", role: "member", send_email: false } },
+  "DELETE /api/admin/invitations/:id": { params: () => ({ id: "inv_none" }) },
   "POST /api/admin/roles": { body: { name: "example-new-role", permissions: ["usage.read"] } },
   "PUT /api/admin/roles/:name": {
     params: (ids) => ({ name: ids.role }),

@@ -254,8 +254,8 @@ export const settings = {
   publicUrl: optionalText(
     {
       env: "CUSTODIAN_PUBLIC_URL",
-      description: "where people reach the web app, for links in emails (https; http only to loopback)",
-      shownDefault: "unset: the admin's own address",
+      description: "where people reach the web app, for invitation links (https; http to loopback)",
+      shownDefault: "the admin's address",
     },
     (value, setting) => urlText(setting)(value),
   ),
@@ -269,9 +269,8 @@ export const settings = {
   smtpUrl: optionalText(
     {
       env: "CUSTODIAN_SMTP_URL",
-      description:
-        "`smtps://` or `smtp://` (STARTTLS required; plain only to loopback) server that sends invitations",
-      shownDefault: "unset: links are shown, not emailed",
+      description: "`smtps://`, or `smtp://` with STARTTLS required (plain only to loopback): sends invites",
+      shownDefault: "unset: not emailed",
       // It may hold the SMTP password.
       secret: true,
     },
@@ -282,7 +281,7 @@ export const settings = {
   ),
   smtpFrom: text({
     env: "CUSTODIAN_SMTP_FROM",
-    default: "Custodian <custodian@localhost>",
+    default: "custodian@localhost",
     description: "the From of invitation and reset emails",
   }),
   smtpCaFile: optionalText(
