@@ -102,9 +102,7 @@ export function InvitationsPanel({ roles, onChanged }: { roles: string[]; onChan
               <th scope="col">Email</th>
               <th scope="col">Role</th>
               <th scope="col">Expires</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
+              <th scope="col">Action</th>
             </tr>
           </thead>
           <tbody>
