@@ -332,6 +332,17 @@ describe("route table", () => {
         )
       ).id,
       scimToken: (await services.identity.scimTokens.create(platform.organization, "test")).id,
+      invitation: (
+        await services.identity.invitations.invite({
+          organizationId: platform.organization,
+          workspaceId: workspace,
+          email: "ctl4-invitee@example.com",
+          role: "member",
+          actor: "test",
+          baseUrl: platform.server.url,
+          sendEmail: false,
+        })
+      ).link.id,
     };
     const adminRoutes = platform.server.routes.filter((route) => route.url.startsWith("/api/admin/"));
     const failures: string[] = [];
