@@ -247,6 +247,37 @@ describe("invitations, resets and passwords", () => {
     expect(await unknown.response.json()).toEqual(await wrong.response.json());
   });
 
+  it("an address whose domain enforces SSO is neither invited nor reset, and signs in only through SSO, known or not", async () => {
+    const { domains } = platform.server.platform.identity;
+    await domains.claim(platform.organization, "sso-only.example", "test");
+    await domains.markVerified(platform.organization, "sso-only.example", "the test's own domain", "test");
+    const joined = await redeem(
+      platform,
+      (await invite(owner, "early@sso-only.example")).issued!.token,
+      password,
+    );
+    const { user } = (await joined.response.json()) as { user: { id: string } };
+    // Positive control: before SSO is enforced, the password works.
+    expect((await signInByEmail(platform, "early@sso-only.example", password)).response.status).toBe(200);
+    await platform.server.platform.db
+      .updateTable("email_domains")
+      .set({ enforce_sso: true })
+      .where("domain", "=", "sso-only.example")
+      .execute();
+    const invited = await invite(owner, "later@sso-only.example");
+    expect(invited.status).toBe(409);
+    expect(invited.body).toMatchObject({ error: { code: "sso_enforced" } });
+    const reset = await owner.fetch(`/api/admin/members/${user.id}/password-reset`, {
+      method: "POST",
+      body: JSON.stringify({ send_email: false }),
+    });
+    expect(reset.status).toBe(409);
+    const known = await signInByEmail(platform, "early@sso-only.example", password);
+    const unknown = await signInByEmail(platform, "nobody@sso-only.example", password);
+    expect(known.response.status).toBe(403);
+    expect(await known.response.json()).toEqual(await unknown.response.json());
+  });
+
   it("[SEC-4] every step is an audit event, and no audit entry holds a token or a password", async () => {
     const entries = await platform.server.platform.audit.entries({
       organizationId: platform.organization,

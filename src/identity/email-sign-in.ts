@@ -4,6 +4,7 @@
 // An unknown email fails exactly like a wrong password, so the answer never says who exists.
 import { verifyPassword, decoyPasswordHash } from "./password-hash.ts";
 import type { Db } from "../db/database.ts";
+import { domainErrors } from "./domain-errors.ts";
 import { identityErrors } from "./identity-errors.ts";
 import type { NewSession } from "./session-service.ts";
 import { normalizeEmail, type User, type UserService } from "./user-service.ts";
@@ -23,6 +24,7 @@ export class EmailSignIn {
   readonly #users: UserService;
   readonly #signIn: OrganizationSignIn;
   readonly #organizationName: (organizationId: string) => Promise<string>;
+  readonly #requiresSso: (email: string) => Promise<boolean>;
 
   constructor(dependencies: {
     db: Db;
@@ -30,7 +32,10 @@ export class EmailSignIn {
     /** The password sign-in of one organisation (PasswordLoginService.signIn). */
     signIn: OrganizationSignIn;
     organizationName: (organizationId: string) => Promise<string>;
+    /** An address whose domain enforces SSO is sent there, known or not (the answer is public). */
+    requiresSso: (email: string) => Promise<boolean>;
   }) {
+    this.#requiresSso = dependencies.requiresSso;
     this.#db = dependencies.db;
     this.#users = dependencies.users;
     this.#signIn = dependencies.signIn;
@@ -58,6 +63,7 @@ export class EmailSignIn {
   }
 
   async signIn(input: { email: string; password: string }): Promise<EmailSignInResult> {
+    if (await this.#requiresSso(input.email)) throw domainErrors.ssoEnforced();
     const candidates = await this.#candidates(input.email);
     if (candidates.length === 0) {
       // As slow as a wrong password, then the same failure the password service gives.

@@ -101,6 +101,7 @@ export function createIdentityServices(dependencies: {
       users,
       signIn: (input) => passwordLogin.signIn(input),
       organizationName,
+      requiresSso: (email) => domains.requiresSso(email),
     }),
     samlConnections,
     samlLogin: new SamlLoginService({ db, audit, connections: samlConnections, users, sessions }),
