@@ -25,7 +25,7 @@ describe("invitation to first answer at desktop and phone sizes", () => {
       console.log(
         name,
         await page.evaluate(() =>
-          [...document.querySelectorAll("*")]
+          Array.from(document.querySelectorAll("*"))
             .filter((element) => element.getBoundingClientRect().right > window.innerWidth + 1)
             .map(
               (element) => `${element.tagName}.${element.className} ${element.getBoundingClientRect().right}`,
@@ -102,6 +102,17 @@ describe("invitation to first answer at desktop and phone sizes", () => {
       const answer = newcomer.getByRole("article", { name: "Answer" }).last();
       await answer.getByText("echo: Hello from the newcomer").waitFor({ timeout: 60_000 });
       await checkScreen(newcomer, `invitee-first-answer-${size.name}`);
+
+      // The newcomer changes their password, from the conversation list (a drawer on phones).
+      if (size.name === "phone") await newcomer.getByRole("button", { name: "Open conversations" }).click();
+      await newcomer.getByRole("button", { name: "Change password" }).click();
+      const change = newcomer.getByRole("dialog", { name: "Change password" });
+      await change.getByLabel("Current password").fill("the newcomer's password");
+      await change.getByLabel("New password (12 characters or more)").fill("the newcomer's second password");
+      await change.getByLabel("Repeat the new password").fill("the newcomer's second password");
+      await change.getByRole("button", { name: "Change password" }).click();
+      await change.getByText("Password changed.").waitFor();
+      await checkScreen(newcomer, `change-password-${size.name}`);
 
       // The invitation is used: the owner's list no longer shows it.
       await owner.reload();
