@@ -48,7 +48,7 @@ export function MembersSection() {
         roles={(roles.data?.data ?? [{ name: "member" }]).map((role) => role.name)}
         onChanged={members.reload}
       />
-      <h3>Members</h3>
+      <h3>People</h3>
       <Table label="Members">
         <thead>
           <tr>
