@@ -22,7 +22,7 @@ describe("invitation to first answer at desktop and phone sizes", () => {
   async function checkScreen(page: Page, name: string): Promise<void> {
     await page.waitForLoadState("networkidle");
     if ((await sidewaysOverflow(page)) > 0)
-      console.log(
+      console.error(
         name,
         await page.evaluate(() =>
           Array.from(document.querySelectorAll("*"))
