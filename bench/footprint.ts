@@ -135,9 +135,14 @@ export async function run(): Promise<number> {
   let closedMb: number | null = null;
   let failures = 0;
   let restartMs: number;
+  let firstStartMs: number;
   try {
     progress("a first start, then a restart on the same data directory (database already created)");
     restartMs = await measureRestart({ upstreams, environment, postgres });
+    progress("a first start with nothing configured: the demo model builds in the background");
+    const firstStart = await startCustodianServer({ postgres, readinessPath: "/readyz", pollIntervalMs: 5 });
+    firstStartMs = firstStart.startupMs;
+    await firstStart.stop();
     for (let index = 0; index < starts; index += 1) {
       progress(`cold start ${index + 1} of ${starts} (fresh data directory, /readyz polled every 5 ms)`);
       const server = await startCustodianServer({
@@ -192,6 +197,7 @@ export async function run(): Promise<number> {
     ["measure", "value"],
     [
       ["cold start to /readyz 200, median ms", medianStartMs.toFixed(0)],
+      ["first start, demo model building, to /readyz 200 ms (target < 15000)", firstStartMs.toFixed(0)],
       ["cold starts ms (fresh data directory)", startupMs.map((value) => value.toFixed(0)).join(", ")],
       ["restart to /readyz 200 ms (existing data)", megabytes(restartMs, 0)],
       ["idle RSS MB", megabytes(idleMb)],
@@ -207,6 +213,7 @@ export async function run(): Promise<number> {
     JSON.stringify({
       database: postgres ? "postgresql" : "pglite",
       cold_start_ms: round(medianStartMs, 0),
+      first_start_with_demo_build_ms: round(firstStartMs, 0),
       cold_starts_ms: startupMs.map((value) => round(value, 0)),
       restart_ms: round(restartMs, 0),
       idle_rss_mb: idleMb === null ? null : round(idleMb, 1),

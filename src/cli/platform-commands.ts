@@ -15,17 +15,22 @@ const serve: Command = {
   options: {},
   async run({ config }) {
     const server = await startServer(config, undefined, { demoModel: true });
-    console.log(`Custodian is listening on ${server.url}/v1`);
+    console.log(
+      `Custodian is listening on ${server.url}/ (the web app; the OpenAI-compatible API is at ${server.url}/v1)`,
+    );
     if (server.caFile) console.log(`TLS: certificate signed by the local CA in ${server.caFile}`);
     if (server.bootstrapFile)
       console.log(`First start: organisation, project and API key written to ${server.bootstrapFile}`);
-    if (server.platform.models.list().length === 0) {
+    if (server.platform.models.list().length === 0 && server.platform.models.preparing().length === 0) {
       console.log("No models are configured yet: set CUSTODIAN_UPSTREAMS to connect a model server.");
     }
-    const demo = server.platform.models.list().find((model) => model.metadata?.demo === true);
+    const demo =
+      server.platform.models.list().find((model) => model.metadata?.demo === true) ??
+      server.platform.models.preparing()[0];
     if (demo) {
       console.log(
-        `Serving the built-in DEMO model '${demo.id}': a tiny model trained briefly on sample text, for trying ` +
+        `${"progress" in demo ? "Building (in the background, about a minute)" : "Serving"} the built-in DEMO model ` +
+          `'${demo.id}': a tiny model trained briefly on sample text, for trying ` +
           "Custodian out, not for real work. Pull a real one with `custodian models pull hf:<owner>/<repo>/<file.gguf>` " +
           "or connect a model server with CUSTODIAN_UPSTREAMS.",
       );

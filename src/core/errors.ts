@@ -67,6 +67,13 @@ export const errors = {
       code: "model_not_found",
       param: "model",
     }),
+  modelNotReady: (model: string) =>
+    new CustodianError(`The model '${model}' is still being prepared; try again in a minute.`, {
+      status: 503,
+      type: "server_error",
+      code: "model_not_ready",
+      param: "model",
+    }),
   notFound: (what: string, id: string) =>
     new CustodianError(`No ${what} with id '${id}'.`, {
       status: 404,

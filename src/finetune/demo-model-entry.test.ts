@@ -7,6 +7,7 @@ import path from "node:path";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshServerDatabase } from "../../test/helpers/database.ts";
+import { waitFor } from "../../test/helpers/wait-for.ts";
 import { startServerProcess, type ServerProcess } from "../../test/helpers/server-process.ts";
 import { writeLlamaGguf } from "../inference/gguf/gguf-writer.ts";
 
@@ -76,5 +77,62 @@ describe("the demo model on a fresh start", () => {
     // The seeded stand-in's width: a different width means the demo's cache name changed, and this
     // test trained a demo model instead of using the stand-in.
     expect(embedding.data[0]!.embedding).toHaveLength(seededWidth);
+  });
+});
+
+describe("the demo model on a first start, with nothing cached", () => {
+  let dataDir: string;
+  let server: ServerProcess;
+  let database: Awaited<ReturnType<typeof freshServerDatabase>>;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), "custodian-demo-first-"));
+    database = await freshServerDatabase();
+    const {
+      CUSTODIAN_UPSTREAMS: _upstreams,
+      CUSTODIAN_MODELS: _models,
+      CUSTODIAN_DEMO_MODEL: _demo,
+      ...inherited
+    } = process.env;
+    server = await startServerProcess({
+      ...inherited,
+      CUSTODIAN_DATA_DIR: dataDir,
+      CUSTODIAN_HTTP: "1",
+      CUSTODIAN_PORT: "0",
+      CUSTODIAN_LOG_LEVEL: "info",
+      CUSTODIAN_LLAMA_THREADS: "1",
+      ...(database ? { CUSTODIAN_DATABASE_URL: database.url } : {}),
+    });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await database?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("[PLAT-3] serves the web app and the API while the demo model builds in the background", async () => {
+    // The printed address is the web app's, with the API's beside it.
+    expect(server.output()).toMatch(
+      /listening on http:\/\/\S+\/ \(the web app; the OpenAI-compatible API is at \S+\/v1\)/,
+    );
+    await waitFor(() => /Building/.test(server.output()));
+    expect(server.output()).toMatch(
+      /Building \(in the background[^)]*\) the built-in DEMO model 'custodian-demo'/,
+    );
+    const page = await fetch(`${server.url}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/<!doctype html>/i);
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+    const { api_key: apiKey } = JSON.parse(readFileSync(path.join(dataDir, "bootstrap.json"), "utf8")) as {
+      api_key: string;
+    };
+    const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey, maxRetries: 0 });
+    // Until it is built, the model says it is being prepared rather than that it does not exist.
+    await expect(
+      client.chat.completions.create({
+        model: "custodian-demo",
+        messages: [{ role: "user", content: "Hi" }],
+      }),
+    ).rejects.toMatchObject({ status: 503, code: "model_not_ready" });
   });
 });

@@ -47,6 +47,14 @@ const recipe = {
   },
 } as const;
 
+/** Where the demo model of the current recipe is cached in a data directory. */
+export function demoModelPath(dataDir: string): string {
+  return path.join(path.resolve(dataDir), "models", `custodian-demo-v${recipeVersion}.gguf`);
+}
+
+/** How many epochs a build trains: its progress counts them. */
+export const demoModelEpochs = recipe.training.epochs;
+
 const corpusPath = fileURLToPath(new URL("../../data/demo-conversations.jsonl", import.meta.url));
 const building = new Map<string, Promise<DemoModel>>();
 
@@ -81,7 +89,7 @@ async function build(modelPath: string, options: DemoModelOptions): Promise<Demo
  * and concurrent calls in this process, share the cached file.
  */
 export async function ensureDemoModel(dataDir: string, options: DemoModelOptions = {}): Promise<DemoModel> {
-  const modelPath = path.join(path.resolve(dataDir), "models", `custodian-demo-v${recipeVersion}.gguf`);
+  const modelPath = demoModelPath(dataDir);
   if (existsSync(modelPath)) return { id: "custodian-demo", path: modelPath, demo: true };
   let pending = building.get(modelPath);
   if (!pending) {

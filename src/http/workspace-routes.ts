@@ -61,6 +61,8 @@ export function workspaceRoutes(dependencies: WorkspaceRoutesDependencies): Fast
             demo: model.metadata?.demo === true,
             fine_tuned: model.id.startsWith(privateModelPrefix),
           })),
+        // Models still being prepared (the demo model's first build), with their progress from 0 to 1.
+        preparing: models.preparing().filter((model) => allowed(model.id)),
       };
     });
 

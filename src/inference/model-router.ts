@@ -7,16 +7,40 @@ import { privateModelPrefix, type PrivateModelSource } from "./private-models.ts
 export class ModelRouter {
   readonly #providers: Provider[];
   readonly #models = new Map<string, LanguageModel>();
+  /** Models still being prepared (the demo model's first build), with their progress from 0 to 1. */
+  readonly #preparing = new Map<string, () => number>();
   #private: PrivateModelSource | null = null;
+  #closed = false;
 
   constructor(providers: Provider[]) {
-    this.#providers = providers;
-    for (const provider of providers) {
-      for (const model of provider.models()) {
-        if (this.#models.has(model.id)) throw new Error(`Model '${model.id}' is offered by two providers.`);
-        this.#models.set(model.id, model);
-      }
+    this.#providers = [];
+    for (const provider of providers) this.#add(provider);
+  }
+
+  #add(provider: Provider): void {
+    for (const model of provider.models()) {
+      if (this.#models.has(model.id)) throw new Error(`Model '${model.id}' is offered by two providers.`);
     }
+    for (const model of provider.models()) this.#models.set(model.id, model);
+    this.#providers.push(provider);
+  }
+
+  /** Announces a model that is being prepared; calls to it answer `model_not_ready` until it is served. */
+  prepare(id: string, progress: () => number): void {
+    this.#preparing.set(id, progress);
+  }
+
+  /** Ends a preparation: the provider serving it from now on, or null when it failed. */
+  finishPreparing(id: string, provider: Provider | null): void {
+    this.#preparing.delete(id);
+    if (!provider) return;
+    if (this.#closed) void provider.close();
+    else this.#add(provider);
+  }
+
+  /** The models being prepared, with their progress (a number from 0 to 1). */
+  preparing(): Array<{ id: string; progress: number }> {
+    return [...this.#preparing].map(([id, progress]) => ({ id, progress: progress() }));
   }
 
   /** Adds the private models; set once, when the platform is wired. */
@@ -32,7 +56,7 @@ export class ModelRouter {
   /** A shared model by id (never a private one: those need the caller's organisation, see `resolve`). */
   get(id: string): LanguageModel {
     const model = this.#models.get(id);
-    if (!model) throw errors.modelNotFound(id);
+    if (!model) throw this.#preparing.has(id) ? errors.modelNotReady(id) : errors.modelNotFound(id);
     return model;
   }
 
@@ -48,6 +72,7 @@ export class ModelRouter {
   async resolve(id: string, organizationId: string): Promise<LanguageModel> {
     const shared = this.#models.get(id);
     if (shared) return shared;
+    if (this.#preparing.has(id)) throw errors.modelNotReady(id);
     if (this.#private && id.startsWith(privateModelPrefix)) {
       const own = await this.#private.find(id, organizationId);
       if (own) return own;
@@ -56,6 +81,7 @@ export class ModelRouter {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     await Promise.all(this.#providers.map((provider) => provider.close()));
   }
 }

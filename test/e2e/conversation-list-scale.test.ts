@@ -71,7 +71,7 @@ describe("the conversation list at scale, and the keyboard", () => {
     // The first Tab offers a way past the sidebar (ten thousand conversations long).
     await page.keyboard.press("Tab");
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Skip to the message box");
-    await page.getByPlaceholder("Message Custodian…").waitFor();
+    await page.waitForSelector("#composer-input:not([disabled])", { timeout: 60_000 });
     await page.keyboard.press("Enter");
     await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("composer-input");
     // Focus is visible where it is.

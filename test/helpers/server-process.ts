@@ -30,7 +30,7 @@ export function startServerProcess(env: NodeJS.ProcessEnv, timeoutMs = 60_000): 
     }, timeoutMs);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /listening on (https?:\/\/\S+)\/v1/.exec(output);
+      const match = /listening on (https?:\/\/\S+?)\/ /.exec(output);
       if (match) {
         clearTimeout(timer);
         resolve({ url: match[1]!, child, output: () => output, stop });

@@ -3,7 +3,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 
 export interface WaitOptions {
-  /** How long to wait before failing; 30 seconds unless said. */
+  /** How long to wait before failing; 90 seconds unless said (generous: a loaded host is slow). */
   timeoutMs?: number;
   /** How long between two checks; 25 ms unless said. */
   intervalMs?: number;
@@ -19,7 +19,7 @@ export async function waitFor<T>(
   check: () => T | Promise<T>,
   options: WaitOptions = {},
 ): Promise<Exclude<T, null | undefined | false>> {
-  const { timeoutMs = 30_000, intervalMs = 25, ignoreErrors = false } = options;
+  const { timeoutMs = 90_000, intervalMs = 25, ignoreErrors = false } = options;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = ignoreErrors

@@ -121,6 +121,12 @@ export interface Conversation extends ConversationSummary {
   messages: Message[];
 }
 
+/** A model still being prepared (the demo model's first build), with its progress from 0 to 1. */
+export interface PreparingModel {
+  id: string;
+  progress: number;
+}
+
 export interface Model {
   id: string;
   owned_by: string;

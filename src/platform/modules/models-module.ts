@@ -19,6 +19,13 @@ export const modelsModule = defineModule({
       ...(localModels.provider ? [localModels.provider] : []),
     ]);
     models.usePrivateModels(finetune.models);
+    const demo = localModels.demoBuild;
+    if (demo) {
+      models.prepare(demo.build.id, demo.build.progress);
+      void demo.build.ready.then((entry) =>
+        models.finishPreparing(demo.build.id, entry && demo.serve(entry)),
+      );
+    }
     return { exports: models, close: () => models.close() };
   },
 });

@@ -2,7 +2,7 @@
 // model picker, its menu (system prompt, share, delete), the branch shown, and the composer.
 import { useEffect, useRef, useState } from "react";
 import { AccessRequests } from "../access-requests.tsx";
-import { call, type ConversationSummary, type Model, type Session } from "../api.ts";
+import { call, type ConversationSummary, type Model, type PreparingModel, type Session } from "../api.ts";
 import { AppShell } from "../app-shell.tsx";
 import { navigate } from "../router.ts";
 import { ChatHeader } from "./chat-header.tsx";
@@ -30,6 +30,7 @@ export function ChatPage({
 }) {
   const [models, setModels] = useState<Model[] | null>(null);
   const [modelsError, setModelsError] = useState<string | null>(null);
+  const [preparing, setPreparing] = useState<PreparingModel[]>([]);
   const [model, setModel] = useState("");
   const [draft, setDraft] = useState("");
   const [update, setUpdate] = useState<ListUpdate | null>(null);
@@ -46,9 +47,18 @@ export function ChatPage({
   const { conversation, pending, streaming } = chat;
 
   useEffect(() => {
-    call<{ data: Model[] }>("GET", "/api/models")
-      .then((result) => setModels(result.data))
-      .catch(() => setModelsError("Could not load the models you may use. Reload the page to try again."));
+    // While a model is being prepared (the demo model's first build), ask again every few seconds.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const load = () =>
+      call<{ data: Model[]; preparing?: PreparingModel[] }>("GET", "/api/models")
+        .then((result) => {
+          setModels(result.data);
+          setPreparing(result.preparing ?? []);
+          if (result.preparing?.length) timer = setTimeout(load, 3000);
+        })
+        .catch(() => setModelsError("Could not load the models you may use. Reload the page to try again."));
+    void load();
+    return () => clearTimeout(timer);
   }, []);
 
   // A chat uses its own model when it is still offered; a new chat the first model offered.
@@ -233,14 +243,17 @@ export function ChatPage({
           onSend={send}
           onStop={chat.stop}
           streaming={streaming}
-          disabled={!models?.length}
+          // Typing may start while the model list loads; sending waits for a model.
+          disabled={models !== null && !models.length}
           canSend={Boolean(model)}
           placeholder={
-            models && !models.length
-              ? "No models are available to you."
-              : modelGone
-                ? "Choose a model to go on…"
-                : "Message Custodian…"
+            models && !models.length && preparing[0]
+              ? `The model ${preparing[0].id} is being prepared (${Math.round(preparing[0].progress * 100)}%)…`
+              : models && !models.length
+                ? "No models are available to you."
+                : modelGone
+                  ? "Choose a model to go on…"
+                  : "Message Custodian…"
           }
         />
       </main>
