@@ -1,6 +1,5 @@
 // Migration 0900 on a database as the hash-chained audit log left it: every entry kept, the old chain
 // checked and its verdict recorded as the new tree's first entry, the key the database held dropped.
-import type { Kysely } from "kysely";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
