@@ -81,7 +81,7 @@ describe("invitation to first answer at desktop and phone sizes", () => {
       expect(link).toMatch(/\/invite#[A-Za-z0-9]+$/);
       await checkScreen(owner, `admin-invite-dialog-${size.name}`);
       await dialog.getByRole("button", { name: "Done" }).click();
-      await owner.getByRole("cell", { name: invitee, exact: true }).waitFor();
+      await owner.getByRole("region", { name: "Pending invitations" }).getByText(invitee).waitFor();
       await checkScreen(owner, `admin-invitations-${size.name}`);
 
       const newcomerContext = await browser.newContext({ viewport: size.viewport });

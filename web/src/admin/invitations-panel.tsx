@@ -96,7 +96,7 @@ export function InvitationsPanel({ roles, onChanged }: { roles: string[]; onChan
       {invitations.data && invitations.data.data.length === 0 ? (
         <p className="muted">No pending invitations.</p>
       ) : (
-        <Table label="Pending invitations">
+        <Table label="Pending invitations" stacked>
           <thead>
             <tr>
               <th scope="col">Email</th>
@@ -108,10 +108,10 @@ export function InvitationsPanel({ roles, onChanged }: { roles: string[]; onChan
           <tbody>
             {invitations.data?.data.map((item) => (
               <tr key={item.id}>
-                <td>{item.email}</td>
-                <td>{item.role}</td>
-                <td>{new Date(item.expires_at).toLocaleString()}</td>
-                <td>
+                <td data-label="Email">{item.email}</td>
+                <td data-label="Role">{item.role}</td>
+                <td data-label="Expires">{new Date(item.expires_at).toLocaleString()}</td>
+                <td data-label="Action">
                   <button
                     type="button"
                     className="button small danger"
