@@ -240,6 +240,14 @@ describe("invitations, resets and passwords", () => {
     expect(chosen.response.status).toBe(200);
     expect(((await chosen.response.json()) as { organization: string }).organization).toBe(other.id);
 
+    // Each organisation's password sign-in saw the wrong guess (its audit, and its throttling).
+    const guessed = await signInByEmail(platform, "both@people.example", "a wrong guess entirely");
+    expect(guessed.response.status).toBe(401);
+    for (const organizationId of [platform.organization, other.id]) {
+      const failed = await platform.server.platform.audit.list(organizationId, { action: "sign_in.failed" });
+      expect(failed.length, organizationId).toBeGreaterThan(0);
+    }
+
     // An unknown email and a wrong password get the same answer.
     const unknown = await signInByEmail(platform, "nobody@people.example", password);
     const wrong = await signInByEmail(platform, "owner@people.example", "not the right password");

@@ -44,7 +44,7 @@ export function sessionRoutes(dependencies: SessionRoutesDependencies): FastifyP
         const { organization, email, password } = request.body;
         const found =
           organization === undefined
-            ? await emailSignIn.signIn({ email, password })
+            ? await emailSignIn.signIn({ email, password, clientAddress: request.ip })
             : {
                 kind: "signed_in" as const,
                 ...(await passwordLogin.signIn({ organizationId: organization, email, password })),

@@ -99,6 +99,7 @@ export function createIdentityServices(dependencies: {
     emailSignIn: new EmailSignIn({
       db,
       users,
+      sessions,
       signIn: (input) => passwordLogin.signIn(input),
       organizationName,
       requiresSso: (email) => domains.requiresSso(email),
