@@ -84,6 +84,14 @@ describe("custodian CLI", () => {
     const client = new OpenAI({ baseURL: `${url}/v1`, apiKey, maxRetries: 0 });
     expect((await client.models.list()).object).toBe("list");
 
+    // A second `owner create` for the same email is a clear 409, not a duplicate key's 500.
+    const owner = custodian("owner", "create", "--org", organization.id, "--email", "boss@acme.example");
+    expect(owner.status, owner.stderr).toBe(0);
+    const again = custodian("owner", "create", "--org", organization.id, "--email", "boss@acme.example");
+    expect(again.status).not.toBe(0);
+    expect(again.stderr).toMatch(/already exists/);
+    expect(again.stderr).not.toMatch(/internal|500/i);
+
     const plain = custodian("keys", "create", "--org", organization.id);
     expect(plain.stdout.trim()).toMatch(/^sk-cust-\S+$/);
 

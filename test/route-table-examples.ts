@@ -31,6 +31,8 @@ export interface OrganizationIds {
   accessRequest: string;
   /** A read-only share of `conversation`, open to the organisation's members (none in placeholders). */
   share?: string;
+  /** A pending invitation (none in placeholders). */
+  invitation?: string;
 }
 
 export interface RouteExample {
@@ -64,6 +66,11 @@ export const routeExamples: Record<string, RouteExample> = {
   "DELETE /api/shares/:id": { params: (ids) => ({ id: ids.share ?? "shr_none" }) },
   "PUT /api/admin/members/:id/role": { params: user, body: { role: "member" } },
   "PUT /api/admin/members/:id/status": { params: user, body: { status: "active" } },
+  "POST /api/admin/members/:id/password-reset": { params: user, body: { send_email: false } },
+  "POST /api/admin/invitations": {
+    body: { email: "invitee@example.com", role: "member", send_email: false },
+  },
+  "DELETE /api/admin/invitations/:id": { params: (ids) => ({ id: ids.invitation ?? "inv_none" }) },
   "POST /api/admin/roles": { body: { name: "example-new-role", permissions: ["usage.read"] } },
   "PUT /api/admin/roles/:name": {
     params: (ids) => ({ name: ids.role }),

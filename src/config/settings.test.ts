@@ -24,6 +24,7 @@ const secretEnv = {
   CUSTODIAN_SECURITY_WEBHOOK_URL: "https://pager.example.com/security",
   CUSTODIAN_SECURITY_WEBHOOK_SECRET: "canary-security-secret-0123456789abcdef",
   CUSTODIAN_REDIS_URL: "redis://:canary-redis-password@127.0.0.1:6379/2",
+  CUSTODIAN_SMTP_URL: "smtps://mailer:canary-smtp-password@smtp.example.com",
   CUSTODIAN_UPSTREAMS: JSON.stringify([
     { name: "vllm", baseURL: "https://models.internal/v1", apiKey: "canary-upstream-key", models: ["m"] },
   ]),
@@ -31,6 +32,7 @@ const secretEnv = {
 };
 const canaries = [
   "canary-db-password",
+  "canary-smtp-password",
   masterKey,
   "canary-metrics-token",
   "canary-budget-secret",

@@ -8,7 +8,7 @@ import { Type } from "@sinclair/typebox";
 import { ConfigError } from "./config-error.ts";
 import { modelsSetting, upstreamsSetting } from "./model-settings.ts";
 import { choice, flag, integer, optionalText, text } from "./setting.ts";
-import { httpsOrLoopback, isLoopbackHost } from "./transport.ts";
+import { httpsOrLoopback, isLoopbackHost, smtpSecurity } from "./transport.ts";
 
 const hour = 3_600_000;
 
@@ -265,6 +265,43 @@ export const settings = {
     description: "`s3`: sealed files and weights in an S3-compatible bucket",
     errorMessage: "must be local or s3",
   }),
+  publicUrl: optionalText(
+    {
+      env: "CUSTODIAN_PUBLIC_URL",
+      description: "where people reach the web app, for invitation links (https; http to loopback)",
+      shownDefault: "the admin's address",
+    },
+    (value, setting) => urlText(setting)(value),
+  ),
+  invitationTtlHours: integer({
+    env: "CUSTODIAN_INVITATION_TTL_HOURS",
+    default: 168,
+    minimum: 1,
+    maximum: 720,
+    description: "how long an invitation or password-reset link stays valid",
+  }),
+  smtpUrl: optionalText(
+    {
+      env: "CUSTODIAN_SMTP_URL",
+      description: "`smtps://`, or `smtp://` with STARTTLS required (plain only to loopback): sends invites",
+      shownDefault: "unset: not emailed",
+      // It may hold the SMTP password.
+      secret: true,
+    },
+    (value, setting) => {
+      smtpSecurity(setting, value);
+      return value;
+    },
+  ),
+  smtpFrom: text({
+    env: "CUSTODIAN_SMTP_FROM",
+    default: "custodian@localhost",
+    description: "the From of invitation and reset emails",
+  }),
+  smtpCaFile: optionalText(
+    { env: "CUSTODIAN_SMTP_CA_FILE", description: "CA (PEM) of the SMTP server's certificate" },
+    absolute,
+  ),
   s3Bucket: optionalText({
     env: "CUSTODIAN_S3_BUCKET",
     pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",

@@ -126,3 +126,27 @@ export function databaseTransport(config: {
   const tls = databaseTls(config.databaseUrl, { caFile: config.databaseCaFile !== null });
   return tls === "none" ? "plaintext-loopback" : `tls-${tls}`;
 }
+
+/** How mail reaches the SMTP server: implicit TLS, STARTTLS required, or plain text to this machine. */
+export type SmtpSecurity = "tls" | "starttls" | "plaintext-loopback";
+
+/**
+ * SEC-2 for mail: `smtps://` is TLS from the first byte; `smtp://` to another host must upgrade with
+ * STARTTLS (a server that does not offer it is refused, never used in plain text); plain `smtp://`
+ * only to a loopback address. Certificates are verified either way, TLS 1.2 at least.
+ */
+export function smtpSecurity(setting: string, value: string): SmtpSecurity {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    // Not the value: it may hold a password.
+    throw new ConfigError(setting, "must be an smtp:// or smtps:// URL");
+  }
+  if (url.hostname === "" || (url.protocol !== "smtp:" && url.protocol !== "smtps:"))
+    throw new ConfigError(setting, "must be an smtp:// or smtps:// URL with a host");
+  if (url.protocol === "smtps:") return "tls";
+  return isLoopbackHost(url.hostname) && url.searchParams.get("starttls") !== "required"
+    ? "plaintext-loopback"
+    : "starttls";
+}

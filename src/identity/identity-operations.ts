@@ -4,6 +4,7 @@ import { Type } from "@sinclair/typebox";
 import { randomToken } from "../core/ids.ts";
 import { defineOperation, installationOnly, OrganizationId } from "../core/operation.ts";
 import { identityErrors } from "./identity-errors.ts";
+import { invitationErrors } from "./invitation-errors.ts";
 import type { IdentityServices } from "./identity-services.ts";
 import { summarize } from "./saml/saml-connection-service.ts";
 import { ssoProvisioningOperations } from "./sso-provisioning-operations.ts";
@@ -112,13 +113,19 @@ export const identityOperations = {
     async run({ identity, tenancy }, input, caller) {
       await tenancy.getOrganization(input.organization);
       const password = randomToken(24);
-      const user = await identity.users.createLocalOwner({
-        organizationId: input.organization,
-        email: input.email,
-        ...(input.name ? { displayName: input.name } : {}),
-        password,
-        actor: caller.actor,
-      });
+      const user = await identity.users
+        .createLocalOwner({
+          organizationId: input.organization,
+          email: input.email,
+          ...(input.name ? { displayName: input.name } : {}),
+          password,
+          actor: caller.actor,
+        })
+        .catch((error: unknown) => {
+          // Run twice, or for someone already there: a clear 409, not a duplicate key's 500.
+          if ((error as { code?: unknown }).code === "23505") throw invitationErrors.ownerExists();
+          throw error;
+        });
       return { id: user.id, organization: input.organization, email: user.email, password };
     },
   }),

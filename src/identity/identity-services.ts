@@ -3,6 +3,9 @@ import type { AuditLog } from "../audit/audit-log.ts";
 import type { Keyring } from "../crypto/keyring.ts";
 import type { Db } from "../db/database.ts";
 import { ApiKeyService } from "./api-key-service.ts";
+import { EmailSignIn } from "./email-sign-in.ts";
+import { InvitationService, type LinkMailer } from "./invitation-service.ts";
+import { PasswordChangeService } from "./password-change-service.ts";
 import { dnsTxtOwnershipCheck, type DomainOwnershipCheck } from "./domain-ownership-check.ts";
 import { DomainRoutingService } from "./domain-routing-service.ts";
 import { OidcConnectionService } from "./oidc/oidc-connection-service.ts";
@@ -33,6 +36,10 @@ export interface IdentityServices {
   scimTokens: ScimTokenService;
   scimUsers: ScimUserService;
   scimGroups: ScimGroupService;
+  /** Invitations and password resets by one-time link; a member's own password change; sign-in by email. */
+  invitations: InvitationService;
+  passwordChange: PasswordChangeService;
+  emailSignIn: EmailSignIn;
 }
 
 export function createIdentityServices(dependencies: {
@@ -53,6 +60,8 @@ export function createIdentityServices(dependencies: {
   onUserDeleted?: readonly UserDeletionHook[];
   /** Throttles failed password sign-ins (the platform's API keys carry their own). */
   throttle?: SignInThrottle;
+  /** Invitation and reset links: how long they last, how they are emailed, the organisations' names. */
+  links?: { ttlMs?: number; mailer?: LinkMailer | null; organizationName?: (id: string) => Promise<string> };
 }): IdentityServices {
   const { db, keyring, audit } = dependencies;
   const users = new UserService({ db, audit });
@@ -74,16 +83,39 @@ export function createIdentityServices(dependencies: {
     },
   });
   const apiKeys = dependencies.apiKeys ?? new ApiKeyService({ db, audit });
+  const passwordLogin = new PasswordLoginService({
+    audit,
+    users,
+    sessions,
+    domains,
+    ...(dependencies.throttle ? { throttle: dependencies.throttle } : {}),
+  });
+  const links = dependencies.links ?? {};
+  const organizationName = links.organizationName ?? (async (id: string) => id);
   return {
     users,
     sessions,
     identityLinks: new IdentityLinkService({ db, audit, sessions }),
-    passwordLogin: new PasswordLoginService({
+    passwordLogin,
+    invitations: new InvitationService({
+      db,
       audit,
       users,
       sessions,
-      domains,
-      ...(dependencies.throttle ? { throttle: dependencies.throttle } : {}),
+      ...(links.ttlMs ? { ttlMs: links.ttlMs } : {}),
+      ...(dependencies.now ? { now: dependencies.now } : {}),
+      mailer: links.mailer ?? null,
+      requiresSso: (email) => domains.requiresSso(email),
+      organizationName,
+    }),
+    passwordChange: new PasswordChangeService({ db, audit, users }),
+    emailSignIn: new EmailSignIn({
+      db,
+      users,
+      sessions,
+      signIn: (input) => passwordLogin.signIn(input),
+      organizationName,
+      requiresSso: (email) => domains.requiresSso(email),
     }),
     samlConnections,
     samlLogin: new SamlLoginService({ db, audit, connections: samlConnections, users, sessions }),

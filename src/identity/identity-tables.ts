@@ -1,4 +1,4 @@
-// The identity domain's tables (migrations 0600-identity, 0960-saml-sha1-opt-in): users, workspaces, memberships, sessions, SAML.
+// The identity domain's tables (migrations 0600-identity, 0980-saml-sha1-opt-in): users, workspaces, memberships, sessions, SAML.
 import type { ColumnType } from "kysely";
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>;

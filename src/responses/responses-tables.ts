@@ -1,4 +1,4 @@
-// The responses domain's table (migration 0960-responses): stored responses, sealed per organisation.
+// The responses domain's table (migration 0970-responses): stored responses, sealed per organisation.
 declare module "../db/schema.ts" {
   interface Database {
     stored_responses: StoredResponsesTable;

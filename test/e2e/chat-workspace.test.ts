@@ -56,6 +56,7 @@ describe("chat workspace in the browser", () => {
     await page.goto(fixture.platform.server.url);
     await page.getByLabel("Email").fill("mia.member@example.com");
     await screenshot(page, "sign-in");
+    await page.getByRole("button", { name: "Continue", exact: true }).click();
     await page.getByRole("button", { name: "Continue with single sign-on" }).click();
     await page.getByRole("button", { name: "New chat" }).waitFor();
     expect(await page.getByText("Mia Member").isVisible()).toBe(true);
@@ -125,8 +126,8 @@ describe("chat workspace in the browser", () => {
     });
     owner = await (await browser.newContext()).newPage();
     await owner.goto(fixture.platform.server.url);
-    await owner.getByLabel("Organisation").fill(fixture.organization);
     await owner.getByLabel("Email").fill("owner@example.com");
+    await owner.getByRole("button", { name: "Continue", exact: true }).click();
     await owner.getByLabel("Password").fill(password);
     await owner.getByRole("button", { name: "Sign in", exact: true }).click();
     await owner.getByText("Olive Owner").waitFor();

@@ -87,6 +87,8 @@ export async function stream(
 export interface Session {
   user: { id: string; email: string; display_name: string };
   organization: string;
+  /** How this session signed in: "password", "saml", "oidc". */
+  method?: string;
 }
 
 export interface ConversationSummary {

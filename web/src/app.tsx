@@ -3,6 +3,7 @@
 import { lazy, Suspense, useEffect, useState } from "react";
 import { call, type Session } from "./api.ts";
 import { ChatPage } from "./chat/chat-page.tsx";
+import { LinkPage } from "./link-page.tsx";
 import { usePath } from "./router.ts";
 import { SharedPage } from "./shared-page.tsx";
 import { SignInPage } from "./sign-in-page.tsx";
@@ -22,6 +23,8 @@ export function App() {
   }, []);
 
   if (path === "/trust") return <TrustPage />;
+  // An invitation or reset link is for the person it names, whoever is signed in on this browser.
+  if (path === "/invite" || path === "/reset-password") return <LinkPage onSignedIn={setSession} />;
   if (session === undefined) return <div className="loading" aria-busy="true" />;
   if (session === null) return <SignInPage onSignedIn={setSession} />;
   const admin = /^\/admin(?:\/([\w-]+))?$/.exec(path);

@@ -1,6 +1,7 @@
-// The sign-in screen: an email whose domain an organisation has verified goes to that organisation's
-// single sign-on (SAML or OIDC); otherwise the organisation's SSO by its id, or the local bootstrap
-// owner's password.
+// The sign-in screen, email first: an email whose domain an organisation has verified goes to that
+// organisation's single sign-on (SAML or OIDC), and must when SSO is enforced; otherwise the password,
+// with no organisation id to type. When the password matches in several organisations, the user picks
+// one by name.
 import { useState, type FormEvent } from "react";
 import { ApiError, call, type Session } from "./api.ts";
 
@@ -10,36 +11,43 @@ interface Discovery {
   login_url?: string;
 }
 
+interface Choice {
+  choose_organization?: Array<{ id: string; name: string }>;
+}
+
+type Step = "email" | "password" | "choose";
+
 export function SignInPage({ onSignedIn }: { onSignedIn: (session: Session) => void }) {
-  const [organization, setOrganization] = useState("");
+  const [step, setStep] = useState<Step>("email");
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
+  const [ssoUrl, setSsoUrl] = useState<string | null>(null);
+  const [choices, setChoices] = useState<Array<{ id: string; name: string }>>([]);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  async function passwordSignIn() {
-    await call("POST", "/api/session", { organization, email, password });
-    onSignedIn(await call<Session>("GET", "/api/session"));
-  }
-
-  /** The email's domain decides first; without one that routes, the organisation id given. */
-  async function singleSignOn() {
-    if (email.includes("@")) {
-      const found = await call<Discovery>("POST", "/api/sso/discover", { email });
-      if (found.sso && found.login_url) {
-        window.location.assign(found.login_url);
-        return;
-      }
-    }
-    if (organization) {
-      window.location.assign(`/sso/saml/${encodeURIComponent(organization)}/login`);
+  async function findWhere() {
+    const found = await call<Discovery>("POST", "/api/sso/discover", { email });
+    if (found.sso && found.login_url && found.enforced) {
+      window.location.assign(found.login_url);
       return;
     }
-    setError(
-      email
-        ? "Your email's domain has no single sign-on here. Sign in with your password, or enter your organisation id."
-        : "Enter your work email (or your organisation id) to continue with single sign-on.",
-    );
+    setSsoUrl(found.sso && found.login_url ? found.login_url : null);
+    setStep("password");
+  }
+
+  async function passwordSignIn(organization?: string) {
+    const answer = await call<Choice>("POST", "/api/session", {
+      email,
+      password,
+      ...(organization ? { organization } : {}),
+    });
+    if (answer.choose_organization) {
+      setChoices(answer.choose_organization);
+      setStep("choose");
+      return;
+    }
+    onSignedIn(await call<Session>("GET", "/api/session"));
   }
 
   async function run(action: () => Promise<void>) {
@@ -56,8 +64,14 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (session: Session) => v
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    // Enter in the email field with no password asks where that email signs in.
-    void run(password ? passwordSignIn : singleSignOn);
+    if (step === "email") void run(findWhere);
+    else if (step === "password") void run(() => passwordSignIn());
+  }
+
+  function startOver() {
+    setStep("email");
+    setPassword("");
+    setError(null);
   }
 
   return (
@@ -67,56 +81,81 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (session: Session) => v
           <span className="brand-mark" aria-hidden="true" />
           Custodian
         </div>
-        <h1 id="sign-in-title">Sign in</h1>
+        <h1 id="sign-in-title">{step === "choose" ? "Choose an organisation" : "Sign in"}</h1>
         <p className="muted">Your conversations are encrypted and readable only by you.</p>
-        <label>
-          Email
-          <input
-            name="email"
-            type="email"
-            value={email}
-            onChange={(event) => setEmail(event.target.value)}
-            placeholder="you@company.com"
-            autoComplete="username"
-          />
-        </label>
-        <button
-          type="button"
-          className="button secondary"
-          disabled={busy}
-          onClick={() => void run(singleSignOn)}
-        >
-          Continue with single sign-on
-        </button>
-        <div className="divider">or with your organisation</div>
-        <label>
-          Organisation
-          <input
-            name="organization"
-            value={organization}
-            onChange={(event) => setOrganization(event.target.value)}
-            placeholder="org_..."
-            autoComplete="organization"
-          />
-        </label>
-        <label>
-          Password
-          <input
-            name="password"
-            type="password"
-            value={password}
-            onChange={(event) => setPassword(event.target.value)}
-            autoComplete="current-password"
-          />
-        </label>
+        {step === "email" ? (
+          <label>
+            Work email
+            <input
+              name="email"
+              type="email"
+              required
+              value={email}
+              onChange={(event) => setEmail(event.target.value)}
+              placeholder="you@company.com"
+              autoComplete="username"
+              autoFocus
+            />
+          </label>
+        ) : (
+          <p className="sign-in-email">
+            <span>{email}</span>
+            <button type="button" className="button ghost small" onClick={startOver}>
+              Change
+            </button>
+          </p>
+        )}
+        {step === "password" && (
+          <>
+            <label>
+              Password
+              <input
+                name="password"
+                type="password"
+                required
+                value={password}
+                onChange={(event) => setPassword(event.target.value)}
+                autoComplete="current-password"
+                autoFocus
+              />
+            </label>
+            {ssoUrl && (
+              <button
+                type="button"
+                className="button secondary"
+                onClick={() => window.location.assign(ssoUrl)}
+              >
+                Continue with single sign-on
+              </button>
+            )}
+          </>
+        )}
+        {step === "choose" && (
+          <ul className="choice-list" aria-label="Your organisations">
+            {choices.map((choice) => (
+              <li key={choice.id}>
+                <button
+                  type="button"
+                  className="button secondary"
+                  disabled={busy}
+                  onClick={() => void run(() => passwordSignIn(choice.id))}
+                >
+                  {choice.name}
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
         {error && (
           <p className="error" role="alert">
             {error}
           </p>
         )}
-        <button type="submit" className="button primary" disabled={busy}>
-          {busy ? "Signing in…" : "Sign in"}
-        </button>
+        {step !== "choose" && (
+          <button type="submit" className="button primary" disabled={busy}>
+            {step === "email" ? (busy ? "Looking…" : "Continue") : busy ? "Signing in…" : "Sign in"}
+          </button>
+        )}
         <a className="link" href="/trust">
           How Custodian protects your data
         </a>

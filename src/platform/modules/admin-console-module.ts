@@ -1,6 +1,7 @@
 // The admin console module: the admin console's API (/api/admin), made of the other modules' services
 // and operations; every route declares its permission.
 import { adminApiRoutes } from "../../http/admin-api-routes.ts";
+import { invitationAdminRoutes } from "../../http/invitation-admin-routes.ts";
 import { defineModule } from "../module.ts";
 import { accessModule } from "./access-module.ts";
 import { finetuneModule } from "./finetune-module.ts";
@@ -25,7 +26,7 @@ export const adminConsoleModule = defineModule({
   },
   migrations: [],
   operations: {},
-  create({ audit }, { tenancy, identity, access, privacy, usage, workspace, finetune, security }) {
+  create({ audit, config }, { tenancy, identity, access, privacy, usage, workspace, finetune, security }) {
     return {
       exports: {},
       routes: [
@@ -46,6 +47,14 @@ export const adminConsoleModule = defineModule({
             // The operations the console shares with the CLI run against the same exports.
             operations: { apiKeys: identity.apiKeys, tenancy, identity, access, privacy, audit, security },
             fineTuning: finetune,
+          }),
+        },
+        {
+          plugin: invitationAdminRoutes({
+            invitations: identity.invitations,
+            access,
+            users: identity.users,
+            publicUrl: config.publicUrl,
           }),
         },
       ],

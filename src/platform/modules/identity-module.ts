@@ -2,6 +2,7 @@
 // domains and API keys, with their HTTP routes (/api/session, /sso, /scim/v2).
 import { oidcRoutes } from "../../http/oidc-routes.ts";
 import { scimRoutes } from "../../http/scim-routes.ts";
+import { invitationRoutes } from "../../http/invitation-routes.ts";
 import { sessionRoutes } from "../../http/session-routes.ts";
 import { ssoRoutes } from "../../http/sso-routes.ts";
 import { ApiKeyService } from "../../identity/api-key-service.ts";
@@ -12,16 +13,27 @@ import { SignInThrottle } from "../../identity/sign-in-throttle.ts";
 import { PostgresWindowCounters } from "../../usage/postgres-window-counters.ts";
 import { openRedisCounters } from "../../usage/usage-module.ts";
 import { defineModule } from "../module.ts";
+import { createSmtpMailer } from "../../notify/smtp-mailer.ts";
+import { tenancyModule } from "./tenancy-module.ts";
 
 import { membersExportSection, workspacesExportSection } from "../../privacy/export-people-sections.ts";
 
 export const identityModule = defineModule({
   name: "identity",
-  needs: {},
+  needs: { tenancy: tenancyModule },
   // api_keys is among the foundation's first tables.
-  migrations: ["0001-foundation", "0600-identity", "0610-sso-provisioning", "0960-saml-sha1-opt-in"],
+  migrations: [
+    "0001-foundation",
+    "0600-identity",
+    "0610-sso-provisioning",
+    "0960-invitations",
+    "0980-saml-sha1-opt-in",
+  ],
   operations: { ...identityOperations, ...apiKeyOperations },
-  async create({ config, db, keyring, audit, logger, gathered }) {
+  async create({ config, db, keyring, audit, logger, gathered }, { tenancy }) {
+    const mailer = config.smtpUrl
+      ? createSmtpMailer({ url: config.smtpUrl, from: config.smtpFrom, caFile: config.smtpCaFile })
+      : null;
     // Failed sign-ins are counted where the usage domain counts its rate limits (Redis when configured,
     // else the database), so every node adds to one count.
     const redisCounters = await openRedisCounters(config.redis, logger);
@@ -35,6 +47,11 @@ export const identityModule = defineModule({
       apiKeys,
       onUserDeleted: gathered.userDeleted,
       throttle,
+      links: {
+        ttlMs: config.invitationTtlHours * 3_600_000,
+        mailer,
+        organizationName: async (id) => (await tenancy.getOrganization(id)).name,
+      },
     });
     const secureCookies = !config.http;
     const { sessions, users, passwordLogin } = identity;
@@ -42,6 +59,7 @@ export const identityModule = defineModule({
       exports: { ...identity, apiKeys },
       close: async () => {
         await redisCounters?.close();
+        await mailer?.close();
       },
       exportSections: [
         workspacesExportSection(users),
@@ -50,7 +68,22 @@ export const identityModule = defineModule({
         ),
       ],
       routes: [
-        { plugin: sessionRoutes({ sessions, users, passwordLogin, secureCookies }) },
+        {
+          plugin: sessionRoutes({
+            sessions,
+            users,
+            passwordLogin,
+            emailSignIn: identity.emailSignIn,
+            secureCookies,
+          }),
+        },
+        {
+          plugin: invitationRoutes({
+            invitations: identity.invitations,
+            passwordChange: identity.passwordChange,
+            secureCookies,
+          }),
+        },
         { plugin: ssoRoutes({ saml: identity.samlLogin, secureCookies }) },
         { plugin: oidcRoutes({ oidc: identity.oidcLogin, domains: identity.domains, secureCookies }) },
         {

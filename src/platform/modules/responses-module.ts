@@ -7,7 +7,7 @@ import { privacyModule } from "./privacy-module.ts";
 export const responsesModule = defineModule({
   name: "responses",
   needs: { privacy: privacyModule },
-  migrations: ["0960-responses"],
+  migrations: ["0970-responses"],
   operations: {},
   create({ db, keyring, logger }, { privacy }) {
     const responses = createResponsesService({

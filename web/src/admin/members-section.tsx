@@ -1,6 +1,9 @@
-// Members of the default workspace: their role and whether they may sign in.
+// Members of the default workspace: their role, whether they may sign in, a password reset link; and
+// inviting new people.
 import { useState } from "react";
-import { call } from "../api.ts";
+import { ApiError, call } from "../api.ts";
+import { Dialog } from "../dialog.tsx";
+import { InvitationsPanel, IssuedLink } from "./invitations-panel.tsx";
 import { Section } from "./section.tsx";
 import { change, useResource } from "./use-resource.ts";
 import { Table } from "./table.tsx";
@@ -18,6 +21,21 @@ export function MembersSection() {
   const members = useResource<{ workspace: string; data: Member[] }>("/api/admin/members");
   const roles = useResource<{ data: Array<{ name: string }> }>("/api/admin/roles");
   const [problem, setProblem] = useState<string | null>(null);
+  const [reset, setReset] = useState<{ email: string; url: string; emailed: boolean } | null>(null);
+
+  async function resetPassword(member: Member) {
+    setProblem(null);
+    try {
+      const issued = await call<{ url: string; emailed: boolean }>(
+        "POST",
+        `/api/admin/members/${member.id}/password-reset`,
+        {},
+      );
+      setReset({ email: member.email, ...issued });
+    } catch (failure) {
+      setProblem(failure instanceof ApiError ? failure.message : "The reset failed.");
+    }
+  }
 
   return (
     <Section
@@ -26,6 +44,11 @@ export function MembersSection() {
       error={problem ?? members.error}
       onRetry={members.reload}
     >
+      <InvitationsPanel
+        roles={(roles.data?.data ?? [{ name: "member" }]).map((role) => role.name)}
+        onChanged={members.reload}
+      />
+      <h3>People</h3>
       <Table label="Members">
         <thead>
           <tr>
@@ -33,6 +56,7 @@ export function MembersSection() {
             <th scope="col">Email</th>
             <th scope="col">Role</th>
             <th scope="col">Status</th>
+            <th scope="col">Password</th>
           </tr>
         </thead>
         <tbody>
@@ -80,10 +104,29 @@ export function MembersSection() {
                   {member.status === "active" ? "Active: disable" : "Disabled: enable"}
                 </button>
               </td>
+              <td>
+                {member.password_sign_in ? (
+                  <button
+                    type="button"
+                    className="button small"
+                    aria-label={`Reset the password of ${member.email}`}
+                    onClick={() => void resetPassword(member)}
+                  >
+                    Reset
+                  </button>
+                ) : (
+                  <span className="muted">SSO</span>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>
       </Table>
+      {reset && (
+        <Dialog title={`Password reset for ${reset.email}`} onClose={() => setReset(null)}>
+          <IssuedLink issued={reset} what="password reset" />
+        </Dialog>
+      )}
     </Section>
   );
 }

@@ -6,6 +6,7 @@ import { useDrawer } from "../app-shell.tsx";
 import { navigate } from "../router.ts";
 import { ConversationList, type ListUpdate } from "./conversation-list.tsx";
 import { TextDialog } from "./text-dialog.tsx";
+import { PasswordDialog } from "../password-dialog.tsx";
 
 export function ChatSidebar({
   session,
@@ -27,6 +28,7 @@ export function ChatSidebar({
   const [exporting, setExporting] = useState<number | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [instructions, setInstructions] = useState<string | null | undefined>(undefined);
+  const [changingPassword, setChangingPassword] = useState(false);
 
   useEffect(() => {
     // Anyone with a permission beyond chatting gets the admin console's link.
@@ -98,6 +100,11 @@ export function ChatSidebar({
         <button type="button" className="link" onClick={() => void exportAll()} disabled={exporting !== null}>
           {exporting === null ? "Export my data" : `Exporting… ${Math.round(exporting / 1024)} KB`}
         </button>
+        {session.method === "password" && (
+          <button type="button" className="link" onClick={() => setChangingPassword(true)}>
+            Change password
+          </button>
+        )}
         <a className="link" href="/trust">
           Trust
         </a>
@@ -118,6 +125,7 @@ export function ChatSidebar({
           Sign out
         </button>
       </footer>
+      {changingPassword && <PasswordDialog onClose={() => setChangingPassword(false)} />}
       {instructions !== undefined && (
         <TextDialog
           title="Custom instructions"
