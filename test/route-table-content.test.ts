@@ -122,6 +122,17 @@ describe("every route, as every role, with a canary conversation", () => {
         )
       ).id,
       scimToken: (await services.identity.scimTokens.create(platform.organization, "test")).id,
+      invitation: (
+        await services.identity.invitations.invite({
+          organizationId: platform.organization,
+          workspaceId: (await services.identity.users.defaultWorkspace(platform.organization)).id,
+          email: "walk-invitee@example.com",
+          role: "member",
+          actor: "test",
+          baseUrl: platform.server.url,
+          sendEmail: false,
+        })
+      ).link.id,
       reviewRecord: flagged?.id ?? "rec_none",
       accessRequest: grant.id,
     };
@@ -148,6 +159,10 @@ describe("every route, as every role, with a canary conversation", () => {
     const ordered = [...routes].sort(
       (a, b) => Number(routeKey(a) === "DELETE /api/session") - Number(routeKey(b) === "DELETE /api/session"),
     );
+    // Positive control, before the walk (whose password reset ends the author's sessions): the canary
+    // is there to be found, by its author.
+    expect(await (await author.fetch(`/api/conversations/${ids.conversation}`)).text()).toContain(canary);
+    expect(await (await author.fetch("/api/export")).text()).toContain(canary);
     const failures: string[] = [];
     let calls = 0;
     for (const walker of walkers) {
@@ -174,9 +189,6 @@ describe("every route, as every role, with a canary conversation", () => {
     expect(failures).toEqual([]);
     expect(calls).toBe(routes.length * walkers.length);
 
-    // Positive control: the canary is there to be found, by its author alone.
-    expect(await (await author.fetch(`/api/conversations/${ids.conversation}`)).text()).toContain(canary);
-    expect(await (await author.fetch("/api/export")).text()).toContain(canary);
     expect(platform.logs()).not.toContain(canary);
   });
 });

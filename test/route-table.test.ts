@@ -27,6 +27,8 @@ const publicApiRoutes = new Set([
   "GET /api/session",
   "DELETE /api/session",
   "GET /api/trust",
+  "POST /api/links/preview",
+  "POST /api/links/redeem",
 ]);
 const isPublicSso = (url: string) => url.startsWith("/api/sso/");
 
