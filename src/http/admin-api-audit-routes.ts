@@ -1,5 +1,5 @@
-// /api/admin/audit: the organisation's audit log with filters, and a check of the whole hash chain (the
-// same operation as `custodian audit verify`, so a broken chain pages from the console too).
+// /api/admin/audit: the organisation's audit log with filters, and a check of the whole log against its
+// checkpoints (the same operation as `custodian audit verify`, so a broken log pages from the console too).
 import { Type, type Static } from "@sinclair/typebox";
 import type { FastifyPluginAsync } from "fastify";
 import { securityOperations } from "../notify/security-operations.ts";

@@ -14,7 +14,8 @@ const operation = defineOperation<SecurityOperationServices>();
 
 export const securityOperations = {
   verifyAudit: operation({
-    description: "check the audit log's hash chain and signed checkpoints",
+    description:
+      "check the audit log against its signed checkpoints (consistency proofs to the newest outside checkpoint)",
     permission: "audit.verify",
     input: Type.Object({}),
     // VerifyResult (audit-log.ts): ok, entries, checkpoints, and where and why a broken chain breaks.

@@ -1,4 +1,4 @@
-// The audit log with filters, and a check of its whole hash chain and signed checkpoints.
+// The audit log with filters, and a check of the whole log against its signed checkpoints.
 import { useState } from "react";
 import { call } from "../api.ts";
 import { Section } from "./section.tsx";
@@ -49,7 +49,7 @@ export function AuditSection() {
   return (
     <Section
       title="Audit log"
-      description="Every security-relevant action, hash-chained and signed. Entries hold ids and facts, never content."
+      description="Every security-relevant action, in a Merkle tree whose signed checkpoints are kept outside the database. Entries hold ids and facts, never content."
       error={entries.error}
       onRetry={entries.reload}
     >
