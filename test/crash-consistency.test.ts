@@ -184,7 +184,7 @@ describe("crash consistency under SIGKILL", () => {
         "owner@example.com",
         "--json",
       ],
-      { env, encoding: "utf8", timeout: 60_000 },
+      { env, encoding: "utf8", timeout: 300_000 },
     );
     if (created.status !== 0) throw new Error(created.stderr);
     const { password } = JSON.parse(created.stdout) as { password: string };
@@ -201,7 +201,7 @@ describe("crash consistency under SIGKILL", () => {
         .map((cookie) => cookie.split(";")[0])
         .join("; "),
     };
-  }, 60_000);
+  }, 180_000);
 
   afterAll(async () => {
     if (server) await kill();

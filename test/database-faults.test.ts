@@ -92,7 +92,7 @@ describe.skipIf(!serverUrl)("PostgreSQL cut off and restored", () => {
   async function recovers(): Promise<void> {
     // Recovery needs no restart: the pool opens new connections once the server answers again.
     expect(
-      await waitFor(async () => (await ready()).status === 200, { timeoutMs: 10_000, ignoreErrors: true }),
+      await waitFor(async () => (await ready()).status === 200, { timeoutMs: 90_000, ignoreErrors: true }),
     ).toBe(true);
     const completion = await platform.client().chat.completions.create({ model: "fake-model", messages });
     expect(completion.choices[0]!.message.content).toBe("echo: hello");

@@ -71,7 +71,7 @@ describe.skipIf(!serverUrl)("three nodes on one PostgreSQL database", () => {
   });
 
   function clientOf(node: RunningServer, apiKey: string): OpenAI {
-    return new OpenAI({ baseURL: `${node.url}/v1`, apiKey, maxRetries: 0, timeout: 20_000 });
+    return new OpenAI({ baseURL: `${node.url}/v1`, apiKey, maxRetries: 0, timeout: 120_000 });
   }
 
   async function freshKey(name: string) {

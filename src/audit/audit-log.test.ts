@@ -31,7 +31,7 @@ describe("AuditLog", () => {
     // Checkpoints at 4 and 8 came with the appends; one more over all ten.
     expect((await log.audit.checkpoint())!.size).toBe(10);
     expect(await log.audit.verify()).toEqual({ ok: true, entries: 10, checkpoints: 3, newestCheckpoint: 10 });
-  }, 60_000);
+  }, 180_000);
   afterEach(() => log.close());
 
   it("[SEC-4] changing one byte of one stored entry is detected at that entry", async () => {

@@ -80,7 +80,7 @@ describe("migration 0900: the hash chain becomes a Merkle tree", () => {
   beforeEach(async () => {
     database = await testDatabase();
     dataDir = mkdtempSync(path.join(tmpdir(), "custodian-audit-migration-"));
-  }, 60_000);
+  }, 180_000);
   afterEach(async () => {
     await database.close();
     rmSync(dataDir, { recursive: true, force: true });

@@ -27,7 +27,7 @@ describe("OIDC sign-in and domain routing", () => {
       client_id: provider.clientId,
       client_secret: secret(),
     });
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     await provider?.close();
     await platform?.close();

@@ -18,7 +18,7 @@ describe("SCIM 2.0 provisioning", () => {
       organization: platform.organization,
     })) as { token: string };
     token = created.token;
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     await platform?.close();
   });

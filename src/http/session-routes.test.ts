@@ -41,7 +41,7 @@ describe("browser sessions", () => {
     operations = bindOperations(identityOperations, { identity, tenancy }, { actor: "test" });
     app = await appFor(false);
     secureApp = await appFor(true);
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     await app?.close();
     await secureApp?.close();

@@ -22,7 +22,7 @@ describe("SAML single sign-on", () => {
   let fixture: SamlFixture;
   beforeAll(async () => {
     fixture = await startSamlFixture();
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     await fixture?.close();
   });
@@ -213,7 +213,7 @@ describe("SAML single sign-on over HTTPS (secure cookies, browser-bound logins)"
     installErrorHandling(app);
     await app.register(ssoRoutes({ saml: identity.samlLogin, secureCookies: true }));
     spMetadata = (await app.inject({ method: "GET", url: `/sso/saml/${organization}/metadata` })).body;
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     await app?.close();
     await database?.close();

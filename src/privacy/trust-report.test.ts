@@ -121,7 +121,7 @@ describe("custodian privacy and custodian trust", () => {
   const main = path.resolve(import.meta.dirname, "../main.ts");
 
   function custodian(...args: string[]) {
-    const result = spawnSync(process.execPath, [main, ...args], { env, encoding: "utf8", timeout: 60_000 });
+    const result = spawnSync(process.execPath, [main, ...args], { env, encoding: "utf8", timeout: 300_000 });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
   }
 

@@ -59,7 +59,7 @@ describe.skipIf(!serverUrl).each(stores)("limits across two nodes, counted in $n
   let secondDir: string;
 
   function clientOf(server: RunningServer, apiKey: string): OpenAI {
-    return new OpenAI({ baseURL: `${server.url}/v1`, apiKey, maxRetries: 0, timeout: 20_000 });
+    return new OpenAI({ baseURL: `${server.url}/v1`, apiKey, maxRetries: 0, timeout: 120_000 });
   }
 
   async function freshKey(name: string) {

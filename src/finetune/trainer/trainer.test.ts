@@ -93,7 +93,7 @@ describe("train", () => {
     } finally {
       await model.dispose();
     }
-  }, 60_000);
+  }, 180_000);
 
   it("reports a child killed mid-epoch as a failure, and the parent trains again afterwards", async () => {
     const outputPath = path.join(directory, "killed.gguf");

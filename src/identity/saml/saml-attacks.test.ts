@@ -39,7 +39,7 @@ describe("[CTL-1] SAML hostile responses", () => {
 
   beforeAll(async () => {
     fixture = await startSamlFixture();
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     const rejected = tried.filter((attempt) => attempt.rejected).length;
     const reasons: Record<string, number> = {};
