@@ -124,6 +124,20 @@ export const settings = {
     description: "bearer token `/metrics` requires from every client, loopback included",
     secret: true,
   }),
+  trustedProxies: optionalText(
+    {
+      env: "CUSTODIAN_TRUSTED_PROXIES",
+      description:
+        "comma-separated addresses or CIDR ranges of your reverse proxies: their `X-Forwarded-For` names the " +
+        "client (sign-in throttling, audit); unset: the connection's own address",
+      pattern: "^[0-9a-fA-F.:/, ]+$",
+    },
+    (value) =>
+      value
+        .split(",")
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+  ),
   metricsWithoutToken: flag({
     env: "CUSTODIAN_METRICS_WITHOUT_TOKEN",
     default: false,

@@ -27,6 +27,8 @@ export interface AppOptions extends OpenAIRoutesDependencies, HealthDependencies
   permissions?: Omit<PermissionCheckDependencies, "secureCookies">;
   /** The modules' routes, mounted in order after /v1 (platform/module.ts). */
   routes?: ReadonlyArray<{ plugin: FastifyPluginAsync; prefix?: string }>;
+  /** Reverse proxies whose X-Forwarded-For names the client (`request.ip`); none: the connection's address. */
+  trustedProxies?: readonly string[] | null;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -37,6 +39,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     genReqId: () => newId("req"),
     requestIdHeader: false,
     bodyLimit: requestBounds.bodyBytes,
+    ...(options.trustedProxies?.length ? { trustProxy: [...options.trustedProxies] } : {}),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   };
   const app = (options.https

@@ -203,3 +203,34 @@ describe("[CTL-1] sign-in throttling", () => {
     expect(passwordHashingPeak()).toBe(running);
   });
 });
+
+describe("[CTL-1] sign-in throttling behind a reverse proxy", () => {
+  let platform: TestPlatform;
+
+  beforeAll(async () => {
+    // The proxy is this host; only it may name the client in X-Forwarded-For.
+    platform = await startTestPlatform({ env: { CUSTODIAN_TRUSTED_PROXIES: "127.0.0.1, ::1" } });
+    await signInOwner(platform, { email: "proxied@example.com" });
+  }, 180_000);
+  afterAll(async () => {
+    await platform?.close();
+  });
+
+  const signIn = (client: string, password: string) =>
+    fetch(`${platform.server.url}/api/session`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: platform.server.url, "x-forwarded-for": client },
+      body: JSON.stringify({ organization: platform.organization, email: "proxied@example.com", password }),
+    });
+
+  it("[CTL-1] counts each client the trusted proxy names, so one client's failures do not lock out the others", async () => {
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 12; attempt += 1)
+      statuses.push((await signIn("203.0.113.7", `wrong ${attempt}`)).status);
+    expect(statuses.slice(0, 10)).toEqual(Array<number>(10).fill(401));
+    // Positive control: that client is throttled...
+    expect(statuses.at(-1)).toBe(429);
+    // ...and another client behind the same proxy signs in.
+    expect((await signIn("203.0.113.8", "correct horse battery staple")).status).toBe(200);
+  });
+});

@@ -97,6 +97,7 @@ export async function startServer(
       metrics,
       metricsToken: config.metricsToken,
       metricsWithoutToken: config.metricsWithoutToken,
+      trustedProxies: config.trustedProxies,
       draining: () => draining,
       readinessChecks: { database: () => sql`select 1`.execute(db) },
       apiKeys: platform.apiKeys,
