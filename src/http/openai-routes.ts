@@ -1,7 +1,7 @@
 // /v1: the OpenAI-compatible API (PLAT-1). Handlers stay thin: authenticate, validate, call the model, render.
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Static } from "@sinclair/typebox";
-import { errors } from "../core/errors.ts";
+import { CustodianError, errors } from "../core/errors.ts";
 import { publicToken } from "../core/ids.ts";
 import type { ApiKeyService, Principal } from "../identity/api-key-service.ts";
 import type { AuthFailureSummary } from "../identity/auth-failure-summary.ts";
@@ -68,7 +68,11 @@ export function openAIRoutes(dependencies: OpenAIRoutesDependencies) {
         throw errors.missingApiKey();
       }
       // Given the address, wrong keys are throttled (429 with retry-after past the limit).
-      const principal = await apiKeys.authenticate(match[1]!, request.ip);
+      const principal = await apiKeys.authenticate(match[1]!, request.ip).catch((error: unknown) => {
+        // A refused attempt past the throttle is still a failed authentication: bursts keep paging.
+        if (error instanceof CustodianError && error.status === 429) authFailures.record("throttled_api_key");
+        throw error;
+      });
       if (!principal) {
         authFailures.record("invalid_api_key");
         throw errors.invalidApiKey();

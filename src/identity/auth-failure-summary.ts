@@ -15,7 +15,7 @@ export class AuthFailureSummary {
     this.#timer.unref();
   }
 
-  record(reason: "missing_api_key" | "invalid_api_key"): void {
+  record(reason: "missing_api_key" | "invalid_api_key" | "throttled_api_key"): void {
     this.#count += 1;
     this.#reasons.set(reason, (this.#reasons.get(reason) ?? 0) + 1);
   }
