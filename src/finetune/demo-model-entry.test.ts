@@ -13,6 +13,29 @@ import { writeLlamaGguf } from "../inference/gguf/gguf-writer.ts";
 
 const seededWidth = 32;
 
+/** `custodian serve` on `dataDir` with no model configured (none inherited from this environment either). */
+function serveWithNothingConfigured(
+  dataDir: string,
+  database: Awaited<ReturnType<typeof freshServerDatabase>>,
+  logLevel: string,
+): Promise<ServerProcess> {
+  const {
+    CUSTODIAN_UPSTREAMS: _upstreams,
+    CUSTODIAN_MODELS: _models,
+    CUSTODIAN_DEMO_MODEL: _demo,
+    ...inherited
+  } = process.env;
+  return startServerProcess({
+    ...inherited,
+    CUSTODIAN_DATA_DIR: dataDir,
+    CUSTODIAN_HTTP: "1",
+    CUSTODIAN_PORT: "0",
+    CUSTODIAN_LOG_LEVEL: logLevel,
+    CUSTODIAN_LLAMA_THREADS: "1",
+    ...(database ? { CUSTODIAN_DATABASE_URL: database.url } : {}),
+  });
+}
+
 describe("the demo model on a fresh start", () => {
   let dataDir: string;
   let server: ServerProcess;
@@ -26,21 +49,7 @@ describe("the demo model on a fresh start", () => {
     mkdirSync(path.dirname(cached), { recursive: true });
     await writeLlamaGguf(cached, { seed: 9, embeddingLength: seededWidth, blockCount: 1, headCount: 2 });
     database = await freshServerDatabase();
-    const {
-      CUSTODIAN_UPSTREAMS: _upstreams,
-      CUSTODIAN_MODELS: _models,
-      CUSTODIAN_DEMO_MODEL: _demo,
-      ...inherited
-    } = process.env;
-    server = await startServerProcess({
-      ...inherited,
-      CUSTODIAN_DATA_DIR: dataDir,
-      CUSTODIAN_HTTP: "1",
-      CUSTODIAN_PORT: "0",
-      CUSTODIAN_LOG_LEVEL: "warn",
-      CUSTODIAN_LLAMA_THREADS: "1",
-      ...(database ? { CUSTODIAN_DATABASE_URL: database.url } : {}),
-    });
+    server = await serveWithNothingConfigured(dataDir, database, "warn");
     const url = server.url;
     const { api_key: apiKey } = JSON.parse(readFileSync(path.join(dataDir, "bootstrap.json"), "utf8")) as {
       api_key: string;
@@ -88,21 +97,7 @@ describe("the demo model on a first start, with nothing cached", () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), "custodian-demo-first-"));
     database = await freshServerDatabase();
-    const {
-      CUSTODIAN_UPSTREAMS: _upstreams,
-      CUSTODIAN_MODELS: _models,
-      CUSTODIAN_DEMO_MODEL: _demo,
-      ...inherited
-    } = process.env;
-    server = await startServerProcess({
-      ...inherited,
-      CUSTODIAN_DATA_DIR: dataDir,
-      CUSTODIAN_HTTP: "1",
-      CUSTODIAN_PORT: "0",
-      CUSTODIAN_LOG_LEVEL: "info",
-      CUSTODIAN_LLAMA_THREADS: "1",
-      ...(database ? { CUSTODIAN_DATABASE_URL: database.url } : {}),
-    });
+    server = await serveWithNothingConfigured(dataDir, database, "info");
   });
   afterAll(async () => {
     await server?.stop();
