@@ -126,8 +126,15 @@ export class FileService {
       );
       await this.#db.updateTable("files").set({ stored: true }).where("id", "=", id).execute();
     } catch (error) {
-      await this.#db.deleteFrom("files").where("id", "=", id).execute();
-      await this.#blobs.delete(blobKey).catch(() => undefined);
+      // The row goes with its content. Content that cannot be removed now keeps its row (never marked
+      // stored): the sweep task removes both later, and reports it when it cannot.
+      if (
+        await this.#blobs.delete(blobKey).then(
+          () => true,
+          () => false,
+        )
+      )
+        await this.#db.deleteFrom("files").where("id", "=", id).execute();
       throw error;
     }
     await this.#audit.append({
@@ -224,12 +231,17 @@ export class FileService {
    */
   async sweepUnstored(olderThanMs: number): Promise<number> {
     const rows = await this.#db
-      .deleteFrom("files")
+      .selectFrom("files")
+      .select(["id", "blob_key"])
       .where("stored", "=", false)
       .where("created_at", "<", new Date(Date.now() - olderThanMs))
-      .returning("blob_key")
       .execute();
-    for (const row of rows) await this.#blobs.delete(row.blob_key).catch(() => undefined);
+    // Content first, then the row: a removal that fails throws (the sweep task reports it) and leaves
+    // the row, so the next turn tries again rather than leaving content no row points to.
+    for (const row of rows) {
+      await this.#blobs.delete(row.blob_key);
+      await this.#db.deleteFrom("files").where("id", "=", row.id).where("stored", "=", false).execute();
+    }
     return rows.length;
   }
 

@@ -120,7 +120,15 @@ export async function startServer(
     await platform.finetune.worker.start();
     // Uploads a crash cut short: on the embedded database no other process can be mid-upload; on a
     // shared server another node may be, so only rows an hour old are swept.
-    await platform.files.sweepUnstored(config.databaseUrl ? 3_600_000 : 0);
+    // A failure is logged here, and the files module's hourly sweep tries again and reports it.
+    await platform.files
+      .sweepUnstored(config.databaseUrl ? 3_600_000 : 0)
+      .catch((error: unknown) =>
+        logger.error(
+          { failure: error instanceof Error ? error.name : "unknown" },
+          "unfinished uploads not swept",
+        ),
+      );
     const port = (app.server.address() as AddressInfo).port;
 
     const token = randomToken(43);

@@ -66,7 +66,7 @@ export async function startTestPlatform(
         baseURL: `${server.url}/v1`,
         apiKey: clientOptions.apiKey ?? bootstrap.api_key,
         maxRetries: clientOptions.maxRetries ?? 0,
-        timeout: clientOptions.timeout ?? 20_000,
+        timeout: clientOptions.timeout ?? 120_000,
         ...(dispatcher ? { fetchOptions: { dispatcher } } : {}),
       }),
     async close() {

@@ -1,15 +1,28 @@
-// The files module: uploaded files (/v1/files), sealed in the blob store (local or S3).
+// The files module: uploaded files (/v1/files), sealed in the blob store (local or S3), and the hourly
+// sweep of uploads a crash or a failed removal left behind (its failures are logged, counted and paged
+// like every periodic task's).
 import { FileService } from "../../files/file-service.ts";
+import { PeriodicTask } from "../../jobs/periodic-task.ts";
 import { filesExportSection } from "../../privacy/export-sections.ts";
 import { defineModule } from "../module.ts";
+
+/** How old an unstored upload must be before the sweep removes it (another node may be mid-upload). */
+const unstoredAgeMs = 3_600_000;
 
 export const filesModule = defineModule({
   name: "files",
   needs: {},
   migrations: ["0800-fine-tuning", "0810-file-upload-state"],
   operations: {},
-  create({ db, keyring, audit, blobs }) {
+  create({ db, keyring, audit, blobs, logger }) {
     const files = new FileService({ db, keyring, audit, blobs });
-    return { exports: { files, blobs }, exportSections: [filesExportSection(files)] };
+    const sweep = new PeriodicTask({
+      name: "files.sweep-unstored",
+      intervalMs: unstoredAgeMs,
+      db,
+      logger,
+      run: async () => void (await files.sweepUnstored(unstoredAgeMs)),
+    });
+    return { exports: { files, blobs }, exportSections: [filesExportSection(files)], tasks: [sweep] };
   },
 });
