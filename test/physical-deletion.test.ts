@@ -11,6 +11,8 @@ import { waitFor } from "./helpers/wait-for.ts";
 
 const slow = { timeoutMs: 180_000, intervalMs: 200 };
 
+const metricsToken = "physical-deletion-metrics-token-0123456789";
+
 describe("physical deletion and retention", () => {
   let platform: PlatformWithUpstream;
   const core = () => platform.server.platform;
@@ -30,7 +32,11 @@ describe("physical deletion and retention", () => {
 
   beforeAll(async () => {
     platform = await startTestPlatformWithUpstream({
-      env: { CUSTODIAN_DELETION_WINDOW_MS: "0", CUSTODIAN_PURGE_INTERVAL_MS: "1000" },
+      env: {
+        CUSTODIAN_DELETION_WINDOW_MS: "0",
+        CUSTODIAN_PURGE_INTERVAL_MS: "1000",
+        CUSTODIAN_METRICS_TOKEN: metricsToken,
+      },
     });
   }, 300_000);
   afterAll(async () => {
@@ -230,7 +236,9 @@ describe("physical deletion and retention", () => {
     }, slow);
     expect(failed).toContain("periodic task failed, retrying");
     expect(failed).not.toContain("CANARY");
-    const metrics = await fetch(`${platform.server.url}/metrics`).then((response) => response.text());
+    const metrics = await fetch(`${platform.server.url}/metrics`, {
+      headers: { authorization: `Bearer ${metricsToken}` },
+    }).then((response) => response.text());
     expect(metrics).toMatch(/custodian_periodic_task_failures_total\{task="workspace-purge"\} [1-9]/);
     // Repaired, the next turn purges and erases what the failed ones left.
     await sql`alter table conversation_shares_away rename to conversation_shares`.execute(core().db);
