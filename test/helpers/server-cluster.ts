@@ -40,6 +40,9 @@ export async function startCluster(count: number, upstreams: unknown[]): Promise
     CUSTODIAN_HTTP: "1",
     CUSTODIAN_PORT: "0",
     CUSTODIAN_LOG_LEVEL: "warn",
+    // Tests may name a client behind this host (X-Forwarded-For), so one test's failed sign-ins or
+    // keys, throttled per client address, do not throttle another's.
+    CUSTODIAN_TRUSTED_PROXIES: "127.0.0.1",
   };
   const dataDirs = Array.from({ length: count }, (_, index) =>
     mkdtempSync(path.join(tmpdir(), `custodian-node-${String.fromCharCode(97 + index)}-`)),
