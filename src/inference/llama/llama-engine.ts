@@ -34,6 +34,15 @@ interface Sampling {
   stopOnAbortSignal: false;
 }
 
+/** A chat or completion generator on one sequence, as `#generate` drives it. */
+interface Generator {
+  run(options: Sampling & { onTextChunk?: (text: string) => void }): Promise<{
+    response: string;
+    metadata: { stopReason: string };
+  }>;
+  dispose(): void;
+}
+
 function finishReason(stopReason: string): "stop" | "length" {
   return stopReason === "maxTokens" ? "length" : "stop";
 }
@@ -142,6 +151,36 @@ export class LlamaEngine {
     };
   }
 
+  /** One generation on a free sequence: `open` puts a chat or a completion generator on it. */
+  #generate(
+    request: SamplingRequest,
+    promptTokens: number,
+    signal: AbortSignal,
+    onText: ((text: string) => void) | undefined,
+    open: (sequence: LlamaContextSequence) => Generator,
+  ): Promise<Generated> {
+    return this.#withSequence(async (sequence) => {
+      const generator = open(sequence);
+      try {
+        const meter = sequence.tokenMeter.getState();
+        const sampling = this.#sampling(request, signal);
+        const response = await generator.run({
+          ...sampling,
+          ...(onText ? { onTextChunk: nonEmpty(onText) } : {}),
+        });
+        // Sampled tokens, including any held back as a possible stop sequence.
+        const completionTokens = generatedTokens(sequence, meter, sampling.maxTokens);
+        return {
+          text: response.response,
+          finishReason: finishReason(response.metadata.stopReason),
+          usage: usage(promptTokens, completionTokens),
+        };
+      } finally {
+        generator.dispose();
+      }
+    });
+  }
+
   /** Refuses a prompt that leaves no room in the context for an answer, before generation (and its history fitting) starts. */
   #checkFits(promptTokens: number, param: string): void {
     if (promptTokens >= this.contextSize) throw contextLengthExceeded(this.contextSize, promptTokens, param);
@@ -172,29 +211,16 @@ export class LlamaEngine {
       .contextText.tokenize(this.#model.tokenizer).length;
     this.#checkFits(promptTokens, "messages");
     signal.throwIfAborted();
-    return this.#withSequence(async (sequence) => {
+    return this.#generate(request, promptTokens, signal, onText, (sequence) => {
       const chat = new this.#library.LlamaChat({
         contextSequence: sequence,
         chatWrapper: this.#chatWrapper,
         autoDisposeSequence: false,
       });
-      try {
-        const meter = sequence.tokenMeter.getState();
-        const sampling = this.#sampling(request, signal);
-        const response = await chat.generateResponse(history, {
-          ...sampling,
-          ...(onText ? { onTextChunk: nonEmpty(onText) } : {}),
-        });
-        // Sampled tokens, including any held back as a possible stop sequence.
-        const completionTokens = generatedTokens(sequence, meter, sampling.maxTokens);
-        return {
-          text: response.response,
-          finishReason: finishReason(response.metadata.stopReason),
-          usage: usage(promptTokens, completionTokens),
-        };
-      } finally {
-        chat.dispose({ disposeSequence: false });
-      }
+      return {
+        run: (options) => chat.generateResponse(history, options),
+        dispose: () => chat.dispose({ disposeSequence: false }),
+      };
     });
   }
 
@@ -208,27 +234,15 @@ export class LlamaEngine {
     const promptTokens = this.#model.tokenize(prompt).length;
     this.#checkFits(promptTokens, "prompt");
     signal.throwIfAborted();
-    return this.#withSequence(async (sequence) => {
+    return this.#generate(request, promptTokens, signal, onText, (sequence) => {
       const completion = new this.#library.LlamaCompletion({
         contextSequence: sequence,
         autoDisposeSequence: false,
       });
-      try {
-        const meter = sequence.tokenMeter.getState();
-        const sampling = this.#sampling(request, signal);
-        const response = await completion.generateCompletionWithMeta(prompt, {
-          ...sampling,
-          ...(onText ? { onTextChunk: nonEmpty(onText) } : {}),
-        });
-        const completionTokens = generatedTokens(sequence, meter, sampling.maxTokens);
-        return {
-          text: response.response,
-          finishReason: finishReason(response.metadata.stopReason),
-          usage: usage(promptTokens, completionTokens),
-        };
-      } finally {
-        completion.dispose({ disposeSequence: false });
-      }
+      return {
+        run: (options) => completion.generateCompletionWithMeta(prompt, options),
+        dispose: () => completion.dispose({ disposeSequence: false }),
+      };
     });
   }
 
