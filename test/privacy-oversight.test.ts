@@ -568,10 +568,10 @@ describe("privacy oversight", () => {
     ).rejects.toMatchObject({ code: "hipaa_requires_zdr" });
 
     const report = (await operations.trustReport({})) as {
-      commitments: Array<{ id: string; live: Record<string, { organizations?: string[] }> }>;
+      commitments: Array<{ id: string; settings: Record<string, { organizations?: string[] }> }>;
     };
     const sec5 = report.commitments.find((commitment) => commitment.id === "SEC-5")!;
-    expect(sec5.live.hipaa?.organizations).toContain(organization.id);
+    expect(sec5.settings.hipaa?.organizations).toContain(organization.id);
   });
 
   it("[OWN-2] an owner exports the organisation's files, jobs, models' metadata, settings and audit log as JSON and JSONL, and the export is audited", async () => {

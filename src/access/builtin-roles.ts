@@ -18,8 +18,8 @@ const readSettings: Permission[] = [
 
 /** API-4: flagged API records are the abuse reviewers' alone, not the owner's or the admins'. */
 export const reviewOnly: readonly Permission[] = ["review.read", "review.decide"];
-/** What only an owner holds: the whole organisation's export (OWN-2). */
-export const ownerOnly: readonly Permission[] = ["organization.export"];
+/** What only an owner holds: the whole organisation's export (OWN-2), running the live trust probes (PLAT-2). */
+export const ownerOnly: readonly Permission[] = ["organization.export", "trust.verify"];
 /** CTL-4: never in a custom role, so no one reaches the owner's or the reviewers' powers by making one. */
 export const reservedPermissions: readonly Permission[] = [...ownerOnly, ...reviewOnly];
 

@@ -17,6 +17,7 @@ export const statement = {
   review: ["read", "decide"],
   transparency: ["read"],
   organization: ["export"],
+  trust: ["verify"],
 } as const;
 
 type Statement = typeof statement;

@@ -1,6 +1,6 @@
 // The command lines of the administrative operations: which words run which operation, and how each
 // result reads in a terminal. Flags, their checks and the help line come from the operation's schema.
-import { formatTrustReport } from "../privacy/trust-report.ts";
+import { formatTrustReport, formatVerification } from "../privacy/trust-report.ts";
 import { CommandError } from "./admin-client.ts";
 import { operationCommand, type Command } from "./command.ts";
 
@@ -189,8 +189,16 @@ export const adminCommands: Command[] = [
   }),
   operationCommand("trust", "trustReport", {
     description:
-      "every commitment, the tests that prove it, live settings; exits 1 while any lacks a passing proof",
+      "every commitment with its live probes' latest results and its tests' proofs; exits 1 until every " +
+      "commitment has a passing live probe",
     text: formatTrustReport,
     exit: (report) => (report.complete ? 0 : 1),
+  }),
+  operationCommand("verify", "verifyTrust", {
+    description:
+      "run every live trust probe now against this installation (on the running server when there is one); " +
+      "exits 1 when any fails",
+    text: formatVerification,
+    exit: (result) => (result.ok ? 0 : 1),
   }),
 ];

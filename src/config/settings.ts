@@ -167,6 +167,15 @@ export const settings = {
     maximum: 24 * hour,
     description: "how often retention purges run; 0: a quarter of the deletion window, 15 min at most",
   }),
+  // PLAT-2: how often the live trust probes check the running installation (they also run at start and
+  // on demand); 0 turns the schedule off, leaving the start and on-demand runs.
+  trustProbeIntervalMs: integer({
+    env: "CUSTODIAN_TRUST_PROBE_INTERVAL_MS",
+    default: hour,
+    minimum: 0,
+    maximum: 24 * hour,
+    description: "how often the live trust probes run (also at start and on `custodian verify`); 0: never scheduled",
+  }),
   models: modelsSetting,
   llamaThreads: integer({
     env: "CUSTODIAN_LLAMA_THREADS",

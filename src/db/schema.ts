@@ -8,6 +8,8 @@ type CreatedAt = ColumnType<Date, Date | undefined, never>;
 export interface OrganizationsTable {
   id: string;
   name: string;
+  /** An organisation of the installation's own (the trust probes'): never listed to anyone. */
+  internal: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: CreatedAt;
 }
 

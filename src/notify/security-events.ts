@@ -10,7 +10,8 @@ export type SecurityEventType =
   | "security.audit_chain_broken"
   | "security.audit_checkpoint_failed"
   | "security.staff_access"
-  | "security.task_failed";
+  | "security.task_failed"
+  | "security.trust_probe_failed";
 
 export interface SecurityEvent extends WebhookEvent {
   type: SecurityEventType;

@@ -27,6 +27,7 @@ import { privacyModule } from "./modules/privacy-module.ts";
 import { responsesModule } from "./modules/responses-module.ts";
 import { securityModule } from "./modules/security-module.ts";
 import { tenancyModule } from "./modules/tenancy-module.ts";
+import { trustModule } from "./modules/trust-module.ts";
 import { usageModule } from "./modules/usage-module.ts";
 import { workspaceModule } from "./modules/workspace-module.ts";
 
@@ -53,6 +54,7 @@ export const platformModules = [
   oversightModule,
   securityModule,
   adminConsoleModule,
+  trustModule,
 ] as const;
 
 export interface Platform extends Gathered {
@@ -89,6 +91,8 @@ export interface Platform extends Gathered {
   oversight: ExportsOf<typeof oversightModule>;
   /** Security events paged to a webhook; audit chain verification. */
   security: ExportsOf<typeof securityModule>;
+  /** The live trust probes, their results and the trust report (PLAT-2). */
+  trust: ExportsOf<typeof trustModule>;
   close(): Promise<void>;
 }
 
@@ -172,6 +176,7 @@ export async function openPlatform(
     finetune: exportsOf(composed, finetuneModule),
     oversight: exportsOf(composed, oversightModule),
     security: exportsOf(composed, securityModule),
+    trust: exportsOf(composed, trustModule),
     async close() {
       await composed.close();
       await closeFoundation();

@@ -202,4 +202,44 @@ export class ApiTrafficObserver implements CompletionObserver {
     }
     return rows;
   }
+
+  /**
+   * What was kept of these requests (the live trust probes' canaries, PLAT-2): each kept record's expiry
+   * and each classification's categories and score names. Metadata only, never content.
+   */
+  async trace(
+    organizationId: string,
+    requestIds: readonly string[],
+  ): Promise<{
+    records: Array<{ requestId: string; expiresAt: Date; createdAt: Date }>;
+    classifications: Array<{ requestId: string; categories: string[]; scores: string[] }>;
+  }> {
+    if (requestIds.length === 0) return { records: [], classifications: [] };
+    const { db } = this.#dependencies;
+    const records = await db
+      .selectFrom("api_records")
+      .select(["request_id", "expires_at", "created_at"])
+      .where("organization_id", "=", organizationId)
+      .where("request_id", "in", [...requestIds])
+      .execute();
+    const classifications = await db
+      .selectFrom("api_classifications")
+      .select(["request_id", "categories", "scores"])
+      .where("organization_id", "=", organizationId)
+      .where("request_id", "in", [...requestIds])
+      .execute();
+    const parse = (value: unknown): unknown => (typeof value === "string" ? JSON.parse(value) : value);
+    return {
+      records: records.map((row) => ({
+        requestId: row.request_id,
+        expiresAt: row.expires_at,
+        createdAt: row.created_at,
+      })),
+      classifications: classifications.map((row) => ({
+        requestId: row.request_id,
+        categories: (parse(row.categories) as string[]).map(String),
+        scores: Object.keys(parse(row.scores) as Record<string, unknown>),
+      })),
+    };
+  }
 }

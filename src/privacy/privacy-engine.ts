@@ -1,6 +1,5 @@
 // The privacy engine's API half, assembled: settings, HIPAA mode, moderation, the traffic observer that
-// classifies and keeps (or, under ZDR, does not keep) /v1 content, the scheduled retention purge, and
-// the trust report.
+// classifies and keeps (or, under ZDR, does not keep) /v1 content, and the scheduled retention purge.
 import type { Logger } from "pino";
 import type { AuditLog } from "../audit/audit-log.ts";
 import type { Config } from "../config/config.ts";
@@ -13,8 +12,6 @@ import { coveredModelIds, HipaaMode } from "./hipaa-mode.ts";
 import { ModerationService, type ModelLookup } from "./moderation-service.ts";
 import { PrivacyAdmission } from "./privacy-admission.ts";
 import { PrivacySettingsService } from "./privacy-settings-service.ts";
-import { trustLiveSettings } from "./trust-live-settings.ts";
-import { buildTrustReport, repositoryRoot, type TrustReport } from "./trust-report.ts";
 
 /** Expired records are gone within this much of their expiry. */
 const purgeEveryMs = 15 * 60_000;
@@ -31,8 +28,6 @@ export interface PrivacyEngine {
   traffic: ApiTrafficObserver;
   purge: ApiRetentionPurge;
   purgeTask: PeriodicTask;
-  /** Every commitment, its proofs and the live settings (`custodian trust`, the trust page). */
-  trustReport(): Promise<TrustReport>;
   /** Flush queued traffic and stop the purge schedule; safe to call once on close. */
   stop(): Promise<void>;
 }
@@ -82,9 +77,6 @@ export function createPrivacyEngine(dependencies: {
     traffic,
     purge,
     purgeTask,
-    async trustReport() {
-      return buildTrustReport(repositoryRoot, await trustLiveSettings({ config, audit, settings, hipaa }));
-    },
     async stop() {
       await purgeTask.stop();
       await traffic.flush();

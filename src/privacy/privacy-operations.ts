@@ -1,13 +1,12 @@
 // The privacy domain's administrative operations: API retention and zero data retention (also behind the
-// admin console's privacy routes), and the trust report.
+// admin console's privacy routes).
 import { Type } from "@sinclair/typebox";
 import { defineOperation, installationOnly, OrganizationId } from "../core/operation.ts";
 import type { PrivacySettingsService } from "./privacy-settings-service.ts";
-import type { TrustReport } from "./trust-report.ts";
 
 /** What the privacy operations use: the privacy engine, and tenancy for the organisation and project. */
 export interface PrivacyOperationServices {
-  privacy: { settings: PrivacySettingsService; trustReport(): Promise<TrustReport> };
+  privacy: { settings: PrivacySettingsService };
   tenancy: {
     getOrganization(organizationId: string): Promise<unknown>;
     getProject(organizationId: string, projectId: string): Promise<{ id: string }>;
@@ -84,16 +83,6 @@ export const privacyOperations = {
         zdr: setting.zdr,
         updated_at: setting.updatedAt.toISOString(),
       }));
-    },
-  }),
-  trustReport: operation({
-    description: "every commitment, the tests that prove it, live settings",
-    permission: installationOnly,
-    input: Type.Object({}),
-    // The report's shape is TrustReport (trust-report.ts), which the trust page reads too.
-    output: Type.Unsafe<TrustReport>(Type.Object({}, { additionalProperties: true })),
-    async run({ privacy }) {
-      return privacy.trustReport();
     },
   }),
 };

@@ -1,17 +1,25 @@
-// The trust report (`custodian trust`, PLAT-2): every commitment with the tests that prove it, whether they
-// passed in the last test run, and the live settings that bear on it.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+// The trust report (`custodian trust`, the trust page, PLAT-2): every commitment with two kinds of
+// evidence. Live: the latest result of each probe that checks it against the running installation
+// (when, how long, what was checked; never content). Tests: the proofs of the last test run, read from
+// the test runner's structured report (vitest's JSON reporter), matched by the exact `[ID]` in the
+// titles of tests that ran; a skipped test proves nothing. Nothing is inferred from source text.
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { commitmentTexts } from "./commitment-texts.ts";
 import { commitments, type LiveSettingName } from "./commitments.ts";
 
-/** The repository this code runs from: its tests are the proofs. */
+/** The repository this code runs from: where `npm test` leaves its report. */
 export const repositoryRoot = path.resolve(import.meta.dirname, "../..");
 
 /** Where `npm test` leaves a copy of the last run's vitest JSON report. */
 export const testReportFile = ".custodian-test-report.json";
 
-export type ProofStatus = "passed" | "failed" | "skipped" | "not run";
-export type CommitmentStatus = "proven" | "failing" | "unverified" | "missing";
+export type ProofStatus = "passed" | "failed" | "skipped";
+export type ProbeStatus = "passed" | "failed" | "skipped";
+/** The live side: every probe of the ID passed its latest run, one failed, or none has run yet. */
+export type LiveStatus = "passing" | "failing" | "unchecked";
+/** The test side: a proof passed in the last run and none failed, one failed, or none passed. */
+export type TestStatus = "proven" | "failing" | "unproven";
 
 export interface Proof {
   /** Relative to the repository root, with forward slashes. */
@@ -20,47 +28,48 @@ export interface Proof {
   status: ProofStatus;
 }
 
+/** One run of one probe, as stored: what was checked, never the data it used. */
+export interface ProbeResult {
+  probe: string;
+  commitments: string[];
+  status: ProbeStatus;
+  trigger: "start" | "schedule" | "demand";
+  startedAt: string;
+  durationMs: number;
+  /** What was checked, in words, with counts; never content. */
+  checks: string[];
+  /** Why it failed (or was skipped), in words; null when it passed. */
+  failure: string | null;
+}
+
 export interface CommitmentReport {
   id: string;
   summary: string;
-  status: CommitmentStatus;
-  proofs: Proof[];
-  live: Partial<Record<LiveSettingName, unknown>>;
+  /** The commitment as the mission words it (shipped with the code). */
+  text: string;
+  live: { status: LiveStatus; checkedAt: string | null; probes: ProbeResult[] };
+  tests: { status: TestStatus; proofs: Proof[] };
+  /** The settings of this installation that bear on it now. */
+  settings: Partial<Record<LiveSettingName, unknown>>;
 }
 
 export interface TrustReport {
-  /** True when every commitment has a passing proof and none fails. */
+  /** True when every commitment has a passing live probe and none fails. */
   complete: boolean;
+  /** When the newest probe result began, or null before the first. */
+  checkedAt: string | null;
   /** When the test report was written, or null when there is none. */
   testRunAt: string | null;
   commitments: CommitmentReport[];
-  live: Record<LiveSettingName, unknown>;
+  settings: Record<LiveSettingName, unknown>;
 }
 
 const idPattern = /\[([A-Z]+-\d+)\]/g;
-/** it("...") / test('...') / it.skip(`...`) with a literal title; the quote that opens it closes it. */
-const testCall =
-  /\b(?:it|test)(?:\.(?:skip|only|concurrent|sequential|fails|skipIf\([^()]*\)|runIf\([^()]*\)))*\(\s*(["'`])((?:\\.|(?!\1)[^\\])*?)\1/g;
-const skippedDirectories = new Set(["node_modules", ".git", "coverage", "dist", ".custodian"]);
+const knownIds = new Set(commitments.map((commitment) => commitment.id));
 
-function testFiles(root: string, directory = root, found: string[] = []): string[] {
-  for (const entry of readdirSync(directory, { withFileTypes: true })) {
-    if (entry.isDirectory()) {
-      if (!skippedDirectories.has(entry.name) && !entry.name.startsWith("."))
-        testFiles(root, path.join(directory, entry.name), found);
-    } else if (entry.isFile() && entry.name.endsWith(".test.ts")) {
-      found.push(path.join(directory, entry.name));
-    }
-  }
-  return found;
-}
-
-function idsOf(title: string): string[] {
-  return [...title.matchAll(idPattern)].map((match) => match[1]!);
-}
-
-function relative(root: string, file: string): string {
-  return path.relative(root, file).split(path.sep).join("/");
+/** The commitment IDs a title names, each exactly as `[ID]`. */
+export function idsOf(title: string): string[] {
+  return [...title.matchAll(idPattern)].map((match) => match[1]!).filter((id) => knownIds.has(id));
 }
 
 interface VitestReport {
@@ -72,100 +81,117 @@ interface VitestReport {
 }
 
 function statusOf(vitestStatus: string): ProofStatus {
-  if (vitestStatus === "passed" || vitestStatus === "failed") return vitestStatus;
-  return "skipped";
+  return vitestStatus === "passed" || vitestStatus === "failed" ? vitestStatus : "skipped";
 }
 
-/** Collect proofs from the test sources, then mark each with its result in the last run. */
+/** The tagged tests of the last run, from the runner's JSON report at `root` (none without one). */
 export function collectProofs(root: string): { proofs: Proof[]; testRunAt: string | null } {
-  const byKey = new Map<string, Proof>();
-  for (const file of testFiles(root)) {
-    const source = readFileSync(file, "utf8");
-    for (const match of source.matchAll(testCall)) {
-      const title = match[2]!;
-      if (idsOf(title).length === 0) continue;
-      const proof: Proof = { file: relative(root, file), title, status: "not run" };
-      byKey.set(`${proof.file}\n${title}`, proof);
-    }
-  }
-  let testRunAt: string | null = null;
   const reportPath = path.join(root, testReportFile);
-  if (existsSync(reportPath)) {
-    let report: VitestReport = {};
-    try {
-      report = JSON.parse(readFileSync(reportPath, "utf8")) as VitestReport;
-    } catch {
-      // A half-written report counts as no report.
-    }
-    if (typeof report.startTime === "number") testRunAt = new Date(report.startTime).toISOString();
-    for (const suite of report.testResults ?? []) {
-      const file = relative(root, path.resolve(root, suite.name));
-      for (const result of suite.assertionResults ?? []) {
-        if (idsOf(result.title).length === 0) continue;
-        const key = `${file}\n${result.title}`;
-        // Titles built at run time are not in the sources; the report still names them.
-        const proof = byKey.get(key) ?? { file, title: result.title, status: "not run" as ProofStatus };
-        const status = statusOf(result.status);
-        // The same title twice in one file: one failure is enough to fail it.
-        if (proof.status !== "failed") proof.status = status;
-        byKey.set(key, proof);
-      }
+  if (!existsSync(reportPath)) return { proofs: [], testRunAt: null };
+  let report: VitestReport = {};
+  try {
+    report = JSON.parse(readFileSync(reportPath, "utf8")) as VitestReport;
+  } catch {
+    // A half-written report counts as no report.
+    return { proofs: [], testRunAt: null };
+  }
+  const byKey = new Map<string, Proof>();
+  for (const suite of report.testResults ?? []) {
+    const file = path.relative(root, path.resolve(root, suite.name)).split(path.sep).join("/");
+    for (const result of suite.assertionResults ?? []) {
+      if (idsOf(result.title).length === 0) continue;
+      const key = `${file}\n${result.title}`;
+      const status = statusOf(result.status);
+      const known = byKey.get(key);
+      // The same title twice in one file: one failure fails it, one skip does not make it pass.
+      if (!known || known.status === "passed" || status === "failed")
+        byKey.set(key, { file, title: result.title, status });
     }
   }
+  const testRunAt = typeof report.startTime === "number" ? new Date(report.startTime).toISOString() : null;
   return { proofs: [...byKey.values()], testRunAt };
 }
 
-function commitmentStatus(proofs: Proof[]): CommitmentStatus {
-  if (proofs.length === 0) return "missing";
-  if (proofs.some((proof) => proof.status === "failed")) return "failing";
-  if (proofs.some((proof) => proof.status === "passed")) return "proven";
-  return "unverified";
+function liveStatus(probes: ProbeResult[]): LiveStatus {
+  if (probes.some((probe) => probe.status === "failed")) return "failing";
+  if (probes.some((probe) => probe.status === "passed")) return "passing";
+  return "unchecked";
 }
 
-export function buildTrustReport(root: string, live: Record<LiveSettingName, unknown>): TrustReport {
-  const { proofs, testRunAt } = collectProofs(root);
+function testStatus(proofs: Proof[]): TestStatus {
+  if (proofs.some((proof) => proof.status === "failed")) return "failing";
+  if (proofs.some((proof) => proof.status === "passed")) return "proven";
+  return "unproven";
+}
+
+/** The report from the latest result of each probe, the last test run at `root`, and the settings. */
+export function buildTrustReport(input: {
+  root: string;
+  latest: readonly ProbeResult[];
+  settings: Record<LiveSettingName, unknown>;
+}): TrustReport {
+  const { proofs, testRunAt } = collectProofs(input.root);
   const reports = commitments.map((commitment): CommitmentReport => {
+    const probes = input.latest.filter((result) => result.commitments.includes(commitment.id));
     const own = proofs.filter((proof) => idsOf(proof.title).includes(commitment.id));
+    const times = probes.map((probe) => probe.startedAt).sort();
     return {
       id: commitment.id,
       summary: commitment.summary,
-      status: commitmentStatus(own),
-      proofs: own,
-      live: Object.fromEntries(commitment.live.map((name) => [name, live[name]])),
+      text: commitmentTexts[commitment.id] ?? commitment.summary,
+      live: { status: liveStatus(probes), checkedAt: times.at(-1) ?? null, probes },
+      tests: { status: testStatus(own), proofs: own },
+      settings: Object.fromEntries(commitment.live.map((name) => [name, input.settings[name]])),
     };
   });
+  const times = input.latest.map((result) => result.startedAt).sort();
   return {
-    complete: reports.every((report) => report.status === "proven"),
+    complete: reports.every((report) => report.live.status === "passing"),
+    checkedAt: times.at(-1) ?? null,
     testRunAt,
     commitments: reports,
-    live,
+    settings: input.settings,
   };
 }
+
+const liveWords: Record<LiveStatus, string> = { passing: "LIVE OK", failing: "FAILING", unchecked: "UNCHECKED" };
 
 /** The report as text for a terminal: one block per commitment. */
 export function formatTrustReport(report: TrustReport): string {
   const lines: string[] = [];
   for (const commitment of report.commitments) {
+    const tests = `tests ${commitment.tests.status}`;
     lines.push(
-      `${commitment.id.padEnd(7)} ${commitment.status.toUpperCase().padEnd(10)} ${commitment.summary}`,
+      `${commitment.id.padEnd(7)} ${liveWords[commitment.live.status].padEnd(9)} ${tests.padEnd(15)} ${commitment.summary}`,
     );
-    for (const proof of commitment.proofs)
-      lines.push(`          ${proof.status.padEnd(8)} ${proof.file}: ${proof.title}`);
-    for (const [name, value] of Object.entries(commitment.live)) {
-      lines.push(`          live ${name}: ${JSON.stringify(value)}`);
-    }
+    for (const probe of commitment.live.probes)
+      lines.push(
+        `          probe ${probe.status.padEnd(7)} ${probe.probe} (${probe.startedAt}, ${probe.durationMs} ms)` +
+          (probe.failure ? `: ${probe.failure}` : ""),
+      );
+    for (const proof of commitment.tests.proofs)
+      lines.push(`          test  ${proof.status.padEnd(7)} ${proof.file}: ${proof.title}`);
   }
-  const order: CommitmentStatus[] = ["proven", "failing", "unverified", "missing"];
-  const counts = order
-    .map(
-      (status) =>
-        [status, report.commitments.filter((commitment) => commitment.status === status).length] as const,
-    )
-    .filter(([, count]) => count > 0);
+  const count = (status: LiveStatus) =>
+    report.commitments.filter((commitment) => commitment.live.status === status).length;
   lines.push("");
   lines.push(
-    `${report.commitments.length} commitments: ${counts.map(([status, count]) => `${count} ${status}`).join(", ")}` +
-      (report.testRunAt ? ` (tests run ${report.testRunAt})` : " (no test report: run npm test)"),
+    `${report.commitments.length} commitments: ${count("passing")} passing live, ${count("failing")} failing, ` +
+      `${count("unchecked")} not yet checked` +
+      (report.checkedAt ? ` (last check ${report.checkedAt})` : "") +
+      (report.testRunAt ? `; tests run ${report.testRunAt}` : "; no test report"),
   );
+  return lines.join("\n");
+}
+
+/** `custodian verify`'s text: one line per probe, then a count. */
+export function formatVerification(result: { ok: boolean; results: readonly ProbeResult[] }): string {
+  const lines = result.results.map(
+    (probe) =>
+      `${probe.status.toUpperCase().padEnd(8)} ${probe.probe.padEnd(32)} ${probe.commitments.join(" ").padEnd(24)} ` +
+      `${probe.durationMs} ms${probe.failure ? `: ${probe.failure}` : ""}`,
+  );
+  const failed = result.results.filter((probe) => probe.status === "failed").length;
+  lines.push("", `${result.results.length} probes: ${result.results.length - failed} passed or skipped, ${failed} failed`);
   return lines.join("\n");
 }

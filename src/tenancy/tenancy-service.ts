@@ -43,8 +43,9 @@ export class TenancyService {
   async createOrganization(
     name: string,
     actor: string,
+    options: { internal?: boolean } = {},
   ): Promise<{ organization: Organization; project: Project }> {
-    const organization = { id: newId("org"), name: checkName(name, "name") };
+    const organization = { id: newId("org"), name: checkName(name, "name"), internal: options.internal === true };
     const project = { id: newId("proj"), organization_id: organization.id, name: "Default project" };
     await this.#db.transaction().execute(async (transaction) => {
       await transaction.insertInto("organizations").values(organization).execute();
@@ -56,11 +57,11 @@ export class TenancyService {
       action: "organization.created",
       target: organization.id,
       organizationId: organization.id,
-      metadata: { project: project.id },
+      metadata: { project: project.id, ...(organization.internal ? { internal: true } : {}) },
     });
     const now = new Date();
     return {
-      organization: { ...organization, createdAt: now },
+      organization: { id: organization.id, name: organization.name, createdAt: now },
       project: { id: project.id, organizationId: organization.id, name: project.name, createdAt: now },
     };
   }
@@ -83,9 +84,41 @@ export class TenancyService {
     return { id: row.id, name: row.name, createdAt: row.created_at };
   }
 
+  /** Every customer organisation; the installation's own (the trust probes') are never listed. */
   async listOrganizations(): Promise<Organization[]> {
-    const rows = await this.#db.selectFrom("organizations").selectAll().orderBy("created_at").execute();
+    const rows = await this.#db
+      .selectFrom("organizations")
+      .selectAll()
+      .where("internal", "=", false)
+      .orderBy("created_at")
+      .execute();
     return rows.map((row) => ({ id: row.id, name: row.name, createdAt: row.created_at }));
+  }
+
+  /** The installation's own organisation with this name (PLAT-2's probes), made on first use. */
+  async internalOrganization(name: string): Promise<{ organization: Organization; project: Project }> {
+    const row = await this.#db
+      .selectFrom("organizations")
+      .selectAll()
+      .where("internal", "=", true)
+      .where("name", "=", name)
+      .orderBy("created_at")
+      .executeTakeFirst();
+    if (!row) return this.createOrganization(name, "system", { internal: true });
+    return {
+      organization: { id: row.id, name: row.name, createdAt: row.created_at },
+      project: await this.defaultProject(row.id),
+    };
+  }
+
+  /** Whether this organisation is one of the installation's own (never shown to customers). */
+  async isInternal(organizationId: string): Promise<boolean> {
+    const row = await this.#db
+      .selectFrom("organizations")
+      .select("internal")
+      .where("id", "=", organizationId)
+      .executeTakeFirst();
+    return row?.internal === true;
   }
 
   /** The organisation's project with this id; a project of another organisation is "not found". */
@@ -127,8 +160,14 @@ export class TenancyService {
     return { id: row.id, organizationId: row.organization_id, name: row.name, createdAt: row.created_at };
   }
 
+  /** No customer organisation yet (the probes' own do not count). */
   async isEmpty(): Promise<boolean> {
-    const row = await this.#db.selectFrom("organizations").select("id").limit(1).executeTakeFirst();
+    const row = await this.#db
+      .selectFrom("organizations")
+      .select("id")
+      .where("internal", "=", false)
+      .limit(1)
+      .executeTakeFirst();
     return row === undefined;
   }
 }

@@ -1,6 +1,5 @@
 // The privacy module: API retention and zero data retention, HIPAA mode, classifiers and moderation,
-// the retention purge, and the trust report (/api/trust).
-import { trustRoutes } from "../../http/trust-routes.ts";
+// and the retention purge.
 import { createPrivacyEngine } from "../../privacy/privacy-engine.ts";
 import { privacyOperations } from "../../privacy/privacy-operations.ts";
 import { defineModule } from "../module.ts";
@@ -20,7 +19,6 @@ export const privacyModule = defineModule({
       policies: [privacy.hipaa, privacy.admission],
       observers: [privacy.traffic],
       tasks: [privacy.purgeTask],
-      routes: [{ plugin: trustRoutes({ trustReport: () => privacy.trustReport() }) }],
       close: () => privacy.stop(),
     };
   },
