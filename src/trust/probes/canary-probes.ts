@@ -5,6 +5,7 @@
 // retention (never beyond 30 days); the other two left no record; classifier metadata names only
 // categories and scores; and no canary's bytes are anywhere in the installation's raw storage.
 import { randomBytes } from "node:crypto";
+import { builtinCategories } from "../../privacy/builtin-classifier.ts";
 import { openAICategories } from "../../privacy/classifier.ts";
 import { maxRetentionDays } from "../../privacy/privacy-settings-service.ts";
 import type { CompletionRecord } from "../../inference/completion-hooks.ts";
@@ -100,7 +101,7 @@ export const canaryProbe: Probe = {
     expectThat(!kept.has(unstored.requestId), "API-2: a store:false completion left a record");
     expectThat(!kept.has(zdr.requestId), "API-2: a completion under zero data retention left a record");
 
-    const allowed = new Set<string>(openAICategories);
+    const allowed = new Set<string>([...openAICategories, ...builtinCategories]);
     const classified = trace.classifications;
     expectThat(classified.length > 0, "API-3: no classifier metadata was written for the canaries");
     const strays = classified.flatMap((row) =>

@@ -77,8 +77,13 @@ export const apiProbe: Probe = {
       );
       const page = await fetch(new URL("/", listener.url), { dispatcher, signal: context.signal });
       const html = await page.text();
-      expectThat(page.status === 200 && html.includes("<html"), `PLAT-1: the web app answered ${page.status}`);
-      return [`GET /v1/models: 200, OpenAI list shape, ${body.data!.length} models`, "GET /: the web app"];
+      // A working tree that was never built (npm start builds it) says so; anything else is a failure.
+      const unbuilt = page.status === 503 && html.includes("not built");
+      expectThat((page.status === 200 && html.includes("<html")) || unbuilt, `PLAT-1: the web app answered ${page.status}`);
+      return [
+        `GET /v1/models: 200, OpenAI list shape, ${body.data!.length} models`,
+        unbuilt ? "GET /: the web app is not built in this working tree (npm run build)" : "GET /: the web app",
+      ];
     } finally {
       await dispatcher.close();
       await context.apiKeys.revoke(probe.organizationId, key.id, "system");
