@@ -168,13 +168,14 @@ export const settings = {
     description: "how often retention purges run; 0: a quarter of the deletion window, 15 min at most",
   }),
   // PLAT-2: how often the live trust probes check the running installation (they also run at start and
-  // on demand); 0 turns the schedule off, leaving the start and on-demand runs.
+  // on demand); 0 leaves only the on-demand runs (tests that must not share the machine with a round).
   trustProbeIntervalMs: integer({
     env: "CUSTODIAN_TRUST_PROBE_INTERVAL_MS",
     default: hour,
     minimum: 0,
     maximum: 24 * hour,
-    description: "how often the live trust probes run (also at start and on `custodian verify`); 0: never scheduled",
+    description:
+      "how often the live trust probes run (also at start, and on `custodian verify`); 0: only on demand",
   }),
   models: modelsSetting,
   llamaThreads: integer({

@@ -154,7 +154,11 @@ export function buildTrustReport(input: {
   };
 }
 
-const liveWords: Record<LiveStatus, string> = { passing: "LIVE OK", failing: "FAILING", unchecked: "UNCHECKED" };
+const liveWords: Record<LiveStatus, string> = {
+  passing: "LIVE OK",
+  failing: "FAILING",
+  unchecked: "UNCHECKED",
+};
 
 /** The report as text for a terminal: one block per commitment. */
 export function formatTrustReport(report: TrustReport): string {
@@ -192,6 +196,9 @@ export function formatVerification(result: { ok: boolean; results: readonly Prob
       `${probe.durationMs} ms${probe.failure ? `: ${probe.failure}` : ""}`,
   );
   const failed = result.results.filter((probe) => probe.status === "failed").length;
-  lines.push("", `${result.results.length} probes: ${result.results.length - failed} passed or skipped, ${failed} failed`);
+  lines.push(
+    "",
+    `${result.results.length} probes: ${result.results.length - failed} passed or skipped, ${failed} failed`,
+  );
   return lines.join("\n");
 }

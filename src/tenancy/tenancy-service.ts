@@ -45,7 +45,11 @@ export class TenancyService {
     actor: string,
     options: { internal?: boolean } = {},
   ): Promise<{ organization: Organization; project: Project }> {
-    const organization = { id: newId("org"), name: checkName(name, "name"), internal: options.internal === true };
+    const organization = {
+      id: newId("org"),
+      name: checkName(name, "name"),
+      internal: options.internal === true,
+    };
     const project = { id: newId("proj"), organization_id: organization.id, name: "Default project" };
     await this.#db.transaction().execute(async (transaction) => {
       await transaction.insertInto("organizations").values(organization).execute();

@@ -96,7 +96,12 @@ export class ProbeStore {
   async heartbeat(nodeId: string, startedAt: Date, settingsDigest: string): Promise<void> {
     await this.#db
       .insertInto("trust_nodes")
-      .values({ node_id: nodeId, started_at: startedAt, seen_at: new Date(), settings_digest: settingsDigest })
+      .values({
+        node_id: nodeId,
+        started_at: startedAt,
+        seen_at: new Date(),
+        settings_digest: settingsDigest,
+      })
       .onConflict((conflict) =>
         conflict.column("node_id").doUpdateSet({ seen_at: new Date(), settings_digest: settingsDigest }),
       )

@@ -93,7 +93,8 @@ export async function expectRefusal(work: () => Promise<unknown>, message: strin
 
 /** The HTTP status a refusal carries (CustodianError and friends), or null. */
 export function statusOf(error: unknown): number | null {
-  const status = (error as { status?: unknown; statusCode?: unknown }).status ??
+  const status =
+    (error as { status?: unknown; statusCode?: unknown }).status ??
     (error as { statusCode?: unknown }).statusCode;
   return typeof status === "number" ? status : null;
 }

@@ -1,6 +1,6 @@
 // PLAT-2: the live trust service. A serving process runs every probe in the background soon after it
 // starts listening (never holding up readiness), then on a schedule (`trustProbeIntervalMs`, hourly by
-// default; one node at a time across a cluster), and on demand (`custodian verify`, the trust page's
+// default; one node at a time across a cluster; 0 leaves only the on-demand runs), and on demand (`custodian verify`, the trust page's
 // "Run checks now"). Results are stored; a failed probe is logged, counted and raised as a security
 // event, like every periodic task's failure. The report joins the latest results to the last test run.
 import { createHash, randomUUID } from "node:crypto";
@@ -11,7 +11,12 @@ import type { Db } from "../db/database.ts";
 import { PeriodicTask } from "../jobs/periodic-task.ts";
 import type { SecurityEvents } from "../notify/security-events.ts";
 import type { LiveSettingName } from "../privacy/commitments.ts";
-import { buildTrustReport, repositoryRoot, type ProbeResult, type TrustReport } from "../privacy/trust-report.ts";
+import {
+  buildTrustReport,
+  repositoryRoot,
+  type ProbeResult,
+  type TrustReport,
+} from "../privacy/trust-report.ts";
 import type { Probe, ProbeContext, ProbeListener } from "./probe.ts";
 import { runProbes } from "./probe-runner.ts";
 import { ProbeStore } from "./probe-store.ts";
@@ -51,6 +56,8 @@ export interface TrustService {
   report(): Promise<TrustReport>;
   /** The probes, for the trust page's links and remedies. */
   readonly probes: readonly Probe[];
+  /** What the probes run against now (the listener once serving); a probe's negative test breaks a part. */
+  context(): Omit<ProbeContext, "signal">;
   /** Start the rounds and heartbeats of a serving process, against its public listener. */
   serve(listener: ProbeListener): void;
   stop(): Promise<void>;
@@ -118,6 +125,7 @@ export function createTrustService(dependencies: {
 
   return {
     probes,
+    context: () => ({ ...dependencies.context, listener, nodeId }),
     runNow,
     latest: () => store.latest(),
     history: (limit) => store.history(limit),
@@ -135,10 +143,11 @@ export function createTrustService(dependencies: {
       heartbeat = setInterval(() => void beat(), heartbeatMs);
       heartbeat.unref();
       const interval = config.trustProbeIntervalMs;
+      // 0: only on demand (`custodian verify`, "Run checks now").
+      if (interval === 0) return;
       task = new PeriodicTask({
         name: "trust.probes",
-        // With the schedule off, the start's round is the only one (the task's next turn never comes).
-        intervalMs: interval || 2 ** 31 - 1,
+        intervalMs: interval,
         firstRunMs: firstRoundMs,
         db,
         logger,

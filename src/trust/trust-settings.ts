@@ -27,7 +27,9 @@ export async function withoutInternal(
     zdr: { ...zdr, ...(zdr.on ? { on: zdr.on.filter(keep) } : {}) },
     hipaa: {
       ...hipaa,
-      ...(hipaa.organizations ? { organizations: hipaa.organizations.filter((id) => !internal.has(id)) } : {}),
+      ...(hipaa.organizations
+        ? { organizations: hipaa.organizations.filter((id) => !internal.has(id)) }
+        : {}),
     },
   };
 }

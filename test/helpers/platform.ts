@@ -34,6 +34,8 @@ export async function startTestPlatform(
     CUSTODIAN_PORT: "0",
     CUSTODIAN_HTTP: options.https ? "0" : "1",
     CUSTODIAN_LOG_LEVEL: "debug",
+    // The live trust probes run on demand only: a round at start would share the machine with the test.
+    CUSTODIAN_TRUST_PROBE_INTERVAL_MS: "0",
     ...(database ? { CUSTODIAN_DATABASE_URL: database.url } : {}),
     ...(options.upstreams ? { CUSTODIAN_UPSTREAMS: JSON.stringify(options.upstreams) } : {}),
     ...options.env,

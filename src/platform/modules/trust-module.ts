@@ -38,7 +38,8 @@ export const trustModule = defineModule({
   migrations: ["1021-trust-probes"],
   operations: trustOperations,
   create({ config, db, keyring, audit, logger }, needs) {
-    const { tenancy, identity, access, files, finetune, models, privacy, workspace, oversight, security } = needs;
+    const { tenancy, identity, access, files, finetune, models, privacy, workspace, oversight, security } =
+      needs;
     const organizations = new ProbeOrganizations({ tenancy, users: identity.users });
     const trust = createTrustService({
       config,

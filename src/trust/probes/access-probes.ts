@@ -46,7 +46,8 @@ async function operatorRoutesOverHttp(context: ProbeContext, organizationId: str
 export const staffAccessProbe: Probe = {
   name: "access.staff-without-grant",
   commitments: ["SEC-3", "API-4"],
-  description: "an operator without a grant is refused (403) conversations and API records; owners and admins hold no reviewer permission",
+  description:
+    "an operator without a grant is refused (403) conversations and API records; owners and admins hold no reviewer permission",
   source,
   remedy:
     "Staff reaching data without a grant breaks SEC-3 and API-4: disable operators (`custodian operators`), " +
@@ -54,7 +55,10 @@ export const staffAccessProbe: Probe = {
   async run(context) {
     const { organizationId, member } = await context.organizations.first();
     const { staffData } = context.oversight;
-    await forbidden(() => staffData.listConversations(noOperator, organizationId), "SEC-3: listing conversations");
+    await forbidden(
+      () => staffData.listConversations(noOperator, organizationId),
+      "SEC-3: listing conversations",
+    );
     await forbidden(
       () => staffData.readConversation(noOperator, organizationId, `conv_${randomBytes(12).toString("hex")}`),
       "SEC-3: reading a conversation",
@@ -63,7 +67,10 @@ export const staffAccessProbe: Probe = {
     const reviewers = (["owner", "admin", "member"] as const).filter((role) =>
       builtinRoles[role].some((permission) => permission.startsWith("review.")),
     );
-    expectThat(reviewers.length === 0, `API-4: built-in roles ${reviewers.join(", ")} hold reviewer permissions`);
+    expectThat(
+      reviewers.length === 0,
+      `API-4: built-in roles ${reviewers.join(", ")} hold reviewer permissions`,
+    );
     expectThat(
       !(await context.access.allowed(organizationId, member.userId, "review.read")),
       "API-4: a plain member may read the abuse-review queue",
@@ -86,35 +93,66 @@ export const rolesProbe: Probe = {
     const { organizationId, member } = await context.organizations.first();
     const { access } = context;
     for (const permission of ["members.write", "roles.write", "keys.write", "privacy.write"] as const)
-      expectThat(!(await access.allowed(organizationId, member.userId, permission)), `CTL-2: a member holds ${permission}`);
+      expectThat(
+        !(await access.allowed(organizationId, member.userId, permission)),
+        `CTL-2: a member holds ${permission}`,
+      );
     const admin = builtinRoles.admin;
-    expectThat(admin.includes("members.write"), "CTL-2: the admin role cannot manage members (positive control)");
-    return ["a member holds none of members.write, roles.write, keys.write, privacy.write", "the admin role manages members"];
+    expectThat(
+      admin.includes("members.write"),
+      "CTL-2: the admin role cannot manage members (positive control)",
+    );
+    return [
+      "a member holds none of members.write, roles.write, keys.write, privacy.write",
+      "the admin role manages members",
+    ];
   },
 };
 
 export const provisioningProbe: Probe = {
   name: "access.provisioning",
   commitments: ["CTL-1"],
-  description: "SCIM tokens authenticate only while live; an SSO identity is provisioned just in time and stays bound to one user",
+  description:
+    "SCIM tokens authenticate only while live; an SSO identity is provisioned just in time and stays bound to one user",
   source,
-  remedy: "Check SSO and SCIM settings in the admin console (Sign-in); revoke SCIM tokens you do not recognise.",
+  remedy:
+    "Check SSO and SCIM settings in the admin console (Sign-in); revoke SCIM tokens you do not recognise.",
   async run(context) {
     const { organizationId } = await context.organizations.first();
     const { scimTokens, users } = context.identity;
     const created = await scimTokens.create(organizationId, "system");
     try {
       const found = await scimTokens.authenticate(created.token);
-      expectThat(found?.organizationId === organizationId, "CTL-1: a new SCIM token does not authenticate (positive control)");
-      expectThat((await scimTokens.authenticate(`${created.token}x`)) === null, "CTL-1: a wrong SCIM token authenticates");
+      expectThat(
+        found?.organizationId === organizationId,
+        "CTL-1: a new SCIM token does not authenticate (positive control)",
+      );
+      expectThat(
+        (await scimTokens.authenticate(`${created.token}x`)) === null,
+        "CTL-1: a wrong SCIM token authenticates",
+      );
     } finally {
       await scimTokens.revoke(organizationId, created.id, "system");
     }
-    expectThat((await scimTokens.authenticate(created.token)) === null, "CTL-1: a revoked SCIM token still authenticates");
-    const identity = { organizationId, provider: "trust-probe", externalId: "probe-first", email: "probe-first@probes.invalid" };
+    expectThat(
+      (await scimTokens.authenticate(created.token)) === null,
+      "CTL-1: a revoked SCIM token still authenticates",
+    );
+    const identity = {
+      organizationId,
+      provider: "trust-probe",
+      externalId: "probe-first",
+      email: "probe-first@probes.invalid",
+    };
     const again = await users.provisionFromSso(identity);
     const once = await users.provisionFromSso(identity);
-    expectThat(!once.created && once.user.id === again.user.id, "CTL-1: one SSO identity provisioned two users");
-    return ["a SCIM token authenticates while live; a wrong or revoked one is refused", "an SSO identity maps to one just-in-time user"];
+    expectThat(
+      !once.created && once.user.id === again.user.id,
+      "CTL-1: one SSO identity provisioned two users",
+    );
+    return [
+      "a SCIM token authenticates while live; a wrong or revoked one is refused",
+      "an SSO identity maps to one just-in-time user",
+    ];
   },
 };

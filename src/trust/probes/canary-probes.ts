@@ -68,7 +68,11 @@ export const canaryProbe: Probe = {
     const { organizationId } = probe;
     const settings = await context.privacy.settings.effective(organizationId, probe.projectId);
     if (settings.retentionDays !== probeRetentionDays)
-      await context.privacy.settings.set({ organizationId, retentionDays: probeRetentionDays, actor: "system" });
+      await context.privacy.settings.set({
+        organizationId,
+        retentionDays: probeRetentionDays,
+        actor: "system",
+      });
     const zdrProjectId = await zdrProject(context, organizationId);
     const tag = randomBytes(12).toString("hex");
     const canaries = {
@@ -107,7 +111,10 @@ export const canaryProbe: Probe = {
     const strays = classified.flatMap((row) =>
       [...row.categories, ...row.scores].filter((name) => !allowed.has(name)),
     );
-    expectThat(strays.length === 0, `API-3: classifier metadata holds ${strays.length} names that are not categories`);
+    expectThat(
+      strays.length === 0,
+      `API-3: classifier metadata holds ${strays.length} names that are not categories`,
+    );
 
     const scan = await scanStorage(context, canaries);
     const found = foundNames(scan);

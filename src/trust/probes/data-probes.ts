@@ -19,9 +19,11 @@ const examples = (count: number) =>
 export const trainingInputProbe: Probe = {
   name: "data.training-input",
   commitments: ["OWN-1"],
-  description: "fine-tuning accepts only the organisation's own uploaded fine-tuning files, never conversations or other data",
+  description:
+    "fine-tuning accepts only the organisation's own uploaded fine-tuning files, never conversations or other data",
   source,
-  remedy: "Training from anything but an uploaded file breaks OWN-1: pause fine-tuning jobs and report it to the maintainers.",
+  remedy:
+    "Training from anything but an uploaded file breaks OWN-1: pause fine-tuning jobs and report it to the maintainers.",
   async run(context) {
     const { organizationId, member } = await context.organizations.first();
     const conversation = await context.workspace.conversations.create(member, { model: "trust-probe" });
@@ -41,7 +43,10 @@ export const trainingInputProbe: Probe = {
           () => context.files.assertFineTuneFile(organizationId, id, "training_file"),
           `OWN-1: ${what} was accepted as training input`,
         );
-        expectThat(statusOf(refusal) === 400, `OWN-1: ${what} as training input answered ${String(statusOf(refusal))}`);
+        expectThat(
+          statusOf(refusal) === 400,
+          `OWN-1: ${what} as training input answered ${String(statusOf(refusal))}`,
+        );
       }
       return ["training input refused: a conversation's id (400), a file of another purpose (400)"];
     } finally {
@@ -56,7 +61,8 @@ export const exportProbe: Probe = {
   commitments: ["OWN-2"],
   description: "the organisation export is complete JSON: every section, settings, models and the audit log",
   source,
-  remedy: "An incomplete export breaks OWN-2: run `custodian export --org <id>` to see which section fails, and report it.",
+  remedy:
+    "An incomplete export breaks OWN-2: run `custodian export --org <id>` to see which section fails, and report it.",
   async run(context) {
     const { organizationId } = await context.organizations.first();
     const exported = await context.oversight.exporter.export(organizationId, "system");
@@ -76,33 +82,53 @@ export const exportProbe: Probe = {
 export const fineTuningFileProbe: Probe = {
   name: "data.fine-tuning-files",
   commitments: ["FT-1", "FT-2"],
-  description: "a fine-tuning file is checked on upload, kept and readable until deleted, and gone once deleted",
+  description:
+    "a fine-tuning file is checked on upload, kept and readable until deleted, and gone once deleted",
   source,
-  remedy: "Check the files module's sweep failures in the log (security.task_failed) and the blob store's health.",
+  remedy:
+    "Check the files module's sweep failures in the log (security.task_failed) and the blob store's health.",
   async run(context) {
     const { organizationId } = await context.organizations.first();
     const { files } = context;
     const malformed = await expectRefusal(
       () =>
-        files.upload({ organizationId, purpose: "fine-tune", filename: "bad.jsonl", content: Buffer.from("{not json\n"), actor: "system" }),
+        files.upload({
+          organizationId,
+          purpose: "fine-tune",
+          filename: "bad.jsonl",
+          content: Buffer.from("{not json\n"),
+          actor: "system",
+        }),
       "FT-1: a malformed fine-tuning file was accepted",
     );
     expectThat(statusOf(malformed) === 400, "FT-1: a malformed fine-tuning file was not refused with 400");
     const content = examples(10);
-    const file = await files.upload({ organizationId, purpose: "fine-tune", filename: "probe.jsonl", content, actor: "system" });
+    const file = await files.upload({
+      organizationId,
+      purpose: "fine-tune",
+      filename: "probe.jsonl",
+      content,
+      actor: "system",
+    });
     let deleted = false;
     try {
       const parsed = await files.fineTuneExamples(organizationId, file.id, "training_file");
       expectThat(parsed.length === 10, `FT-1: a 10-example file parsed as ${parsed.length} examples`);
-      expectThat((await files.content(organizationId, file.id)).equals(content), "FT-2: a kept file reads back changed");
+      expectThat(
+        (await files.content(organizationId, file.id)).equals(content),
+        "FT-2: a kept file reads back changed",
+      );
       await files.delete(organizationId, file.id, "system");
       deleted = true;
       for (const [what, work] of [
-        ["its record", () => files.get(organizationId, file.id)],
-        ["its content", () => files.content(organizationId, file.id)],
+        ["record", () => files.get(organizationId, file.id)],
+        ["content", () => files.content(organizationId, file.id)],
       ] as const) {
         const refusal = await expectRefusal(work, `FT-2: a deleted file's ${what} is still there`);
-        expectThat(statusOf(refusal) === 404, `FT-2: a deleted file's ${what} answered ${String(statusOf(refusal))}`);
+        expectThat(
+          statusOf(refusal) === 404,
+          `FT-2: a deleted file's ${what} answered ${String(statusOf(refusal))}`,
+        );
       }
       return [
         "a malformed fine-tuning file refused on upload (400)",

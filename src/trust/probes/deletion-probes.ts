@@ -54,7 +54,10 @@ export const deletionProbe: Probe = {
       await eraseDeleted(context.db, conversationTables);
       const after = await scanStorage(context, { message: message.id, canary });
       const left = foundNames(after);
-      expectThat(left.length === 0, `a purged conversation's bytes are still in raw storage (${left.join(", ")})`);
+      expectThat(
+        left.length === 0,
+        `a purged conversation's bytes are still in raw storage (${left.join(", ")})`,
+      );
       return [
         "a probe conversation with one message was made, and its message id found in raw storage",
         "deleted: unreadable at once (404)",

@@ -38,16 +38,22 @@ export function reportProbe(probes: readonly Probe[]): Probe {
     commitments: ["PLAT-2"],
     description: "every commitment of the mission is listed with its text and has a live probe",
     source: "src/trust/probes/index.ts",
-    remedy: "A commitment without a probe is a gap in this version of Custodian: report it to the maintainers.",
+    remedy:
+      "A commitment without a probe is a gap in this version of Custodian: report it to the maintainers.",
     async run() {
       const report = commitments;
       const withoutText = report.filter((commitment) => !commitmentTexts[commitment.id]);
       expectThat(withoutText.length === 0, `PLAT-2: ${withoutText.length} commitments lack their text`);
       // This probe covers PLAT-2 itself: the report lists every commitment with its live status.
       const covered = new Set(["PLAT-2", ...probes.flatMap((probe) => probe.commitments)]);
-      const unprobed = report.filter((commitment) => !covered.has(commitment.id)).map((commitment) => commitment.id);
+      const unprobed = report
+        .filter((commitment) => !covered.has(commitment.id))
+        .map((commitment) => commitment.id);
       expectThat(unprobed.length === 0, `PLAT-2: commitments without a live probe: ${unprobed.join(", ")}`);
-      return [`${report.length} commitments listed with their text`, `${probes.length} probes cover all of them`];
+      return [
+        `${report.length} commitments listed with their text`,
+        `${probes.length} probes cover all of them`,
+      ];
     },
   };
 }

@@ -21,7 +21,10 @@ const trainingFile = (marker: string) =>
 
 async function refusedAsMissing(work: () => Promise<unknown>, what: string): Promise<void> {
   const refusal = await expectRefusal(work, `${what} was allowed`);
-  expectThat(statusOf(refusal) === 404, `${what} was refused with ${String(statusOf(refusal))}, not as missing`);
+  expectThat(
+    statusOf(refusal) === 404,
+    `${what} was refused with ${String(statusOf(refusal))}, not as missing`,
+  );
 }
 
 /** Store a private model for `organizationId` from a few bytes (it is never loaded). */
@@ -74,7 +77,10 @@ export const modelIsolationProbe: Probe = {
         "CTL-3: calling another organisation's private model",
       );
       const listed = await context.models.listFor(second.organizationId);
-      expectThat(!listed.some((entry) => entry.id === model), "CTL-3: another organisation lists a private model");
+      expectThat(
+        !listed.some((entry) => entry.id === model),
+        "CTL-3: another organisation lists a private model",
+      );
       await context.files.assertFineTuneFile(first.organizationId, file.id, "training_file");
       const training = await expectRefusal(
         () => context.files.assertFineTuneFile(second.organizationId, file.id, "training_file"),
@@ -120,7 +126,13 @@ export const conversationIsolationProbe: Probe = {
     });
     const workspaceId = first.member.workspaceId;
     if ((await users.roleIn(first.organizationId, workspaceId, admin.id)) !== "admin")
-      await users.setRole({ organizationId: first.organizationId, workspaceId, userId: admin.id, role: "admin", actor: "system" });
+      await users.setRole({
+        organizationId: first.organizationId,
+        workspaceId,
+        userId: admin.id,
+        role: "admin",
+        actor: "system",
+      });
     const conversations = context.workspace.conversations;
     const conversation = await conversations.create(first.member, { model: "trust-probe" });
     try {
@@ -133,14 +145,20 @@ export const conversationIsolationProbe: Probe = {
         "the probe user cannot read their own conversation (positive control)",
       );
       const adminMember = { organizationId: first.organizationId, workspaceId, userId: admin.id };
-      await refusedAsMissing(() => conversations.get(adminMember, conversation.id), "CTL-4: an admin reading a member's conversation");
+      await refusedAsMissing(
+        () => conversations.get(adminMember, conversation.id),
+        "CTL-4: an admin reading a member's conversation",
+      );
       await refusedAsMissing(
         () => conversations.get(second.member, conversation.id),
         "CTL-4: another organisation reading a conversation",
       );
       const staff = await conversations.listForStaff(first.organizationId, first.member.userId);
       const extra = staff.flatMap((entry) => Object.keys(entry).filter((field) => !staffFields.has(field)));
-      expectThat(extra.length === 0, `CTL-4: the staff listing carries fields beyond metadata (${extra.join(", ")})`);
+      expectThat(
+        extra.length === 0,
+        `CTL-4: the staff listing carries fields beyond metadata (${extra.join(", ")})`,
+      );
       return [
         "the probe user reads their own conversation",
         "an admin of the same organisation and a member of another get 404",

@@ -46,7 +46,10 @@ export async function scanStorage(
     const tables = await allTables(context);
     const found = await rowsContaining(db, tables, needles);
     for (const name of Object.keys(needles)) found[name] ??= [];
-    return { found, scanned: `every row of ${tables.length} tables (the server's files are not readable here)` };
+    return {
+      found,
+      scanned: `every row of ${tables.length} tables (the server's files are not readable here)`,
+    };
   }
 }
 

@@ -77,13 +77,17 @@ export const transportProbe: Probe = {
       checks.push("listener: not serving in this process (HTTPS with TLS 1.2 minimum when it does)");
     }
     checks.push(await databaseChecks(context));
-    const upstreams = config.upstreams.map((upstream) => [upstream.name, upstreamTransport(upstream)] as const);
+    const upstreams = config.upstreams.map(
+      (upstream) => [upstream.name, upstreamTransport(upstream)] as const,
+    );
     const plain = upstreams.filter(([, transport]) => transport === "plaintext-opt-out");
     expectThat(
       plain.length === 0,
       `SEC-2: model servers reached in plain text off this machine: ${plain.map(([name]) => name).join(", ")}`,
     );
-    checks.push(`model servers: ${upstreams.length} (${upstreams.map(([n, t]) => `${n} ${t}`).join(", ") || "none"})`);
+    checks.push(
+      `model servers: ${upstreams.length} (${upstreams.map(([n, t]) => `${n} ${t}`).join(", ") || "none"})`,
+    );
     return checks;
   },
 };
