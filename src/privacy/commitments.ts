@@ -22,7 +22,7 @@ export const commitments: readonly Commitment[] = [
     summary: "No training on business data.",
     live: [],
     enforcedBy: ["src/finetune/training-input.ts"],
-    provenBy: ["test/fine-tuning.test.ts"],
+    provenBy: ["test/fine-tuning.test.ts", "test/trust-probes.test.ts"],
   },
   {
     id: "OWN-2",
@@ -33,6 +33,7 @@ export const commitments: readonly Commitment[] = [
       "test/e2e/chat-workspace.test.ts",
       "test/privacy-oversight.test.ts",
       "test/workspace-api.test.ts",
+      "test/trust-probes.test.ts",
     ],
   },
   {
@@ -40,7 +41,7 @@ export const commitments: readonly Commitment[] = [
     summary: "Workspace admins control retention; expired data is purged.",
     live: [],
     enforcedBy: ["src/workspace/workspace-retention.ts", "src/workspace/workspace-purge.ts"],
-    provenBy: ["test/physical-deletion.test.ts"],
+    provenBy: ["test/physical-deletion.test.ts", "test/trust-probes.test.ts"],
   },
   {
     id: "OWN-4",
@@ -58,6 +59,7 @@ export const commitments: readonly Commitment[] = [
       "src/workspace/conversation-service.test.ts",
       "test/e2e/chat-workspace.test.ts",
       "test/workspace-api.test.ts",
+      "test/trust-probes.test.ts",
     ],
   },
   {
@@ -73,6 +75,7 @@ export const commitments: readonly Commitment[] = [
       "src/identity/saml/saml-attacks.test.ts",
       "test/e2e/chat-workspace.test.ts",
       "test/route-table.test.ts",
+      "test/trust-probes.test.ts",
     ],
   },
   {
@@ -90,6 +93,7 @@ export const commitments: readonly Commitment[] = [
       "test/e2e/chat-workspace.test.ts",
       "test/multi-node-in-process.test.ts",
       "test/route-table.test.ts",
+      "test/trust-probes.test.ts",
     ],
   },
   {
@@ -97,7 +101,7 @@ export const commitments: readonly Commitment[] = [
     summary: "Fine-tuned models belong to the organisation that made them.",
     live: [],
     enforcedBy: ["src/inference/model-router.ts"],
-    provenBy: ["test/fine-tuning.test.ts"],
+    provenBy: ["test/fine-tuning.test.ts", "test/trust-probes.test.ts"],
   },
   {
     id: "CTL-4",
@@ -109,6 +113,7 @@ export const commitments: readonly Commitment[] = [
       "test/route-table-content.test.ts",
       "test/route-table-roles.test.ts",
       "test/workspace-api.test.ts",
+      "test/trust-probes.test.ts",
     ],
   },
   {
@@ -126,6 +131,7 @@ export const commitments: readonly Commitment[] = [
       "test/multi-node-in-process.test.ts",
       "test/no-content-leaks.test.ts",
       "test/operations-endpoints.test.ts",
+      "test/trust-probes.test.ts",
     ],
   },
   {
@@ -138,6 +144,7 @@ export const commitments: readonly Commitment[] = [
       "test/hostile-input.test.ts",
       "test/tls-upstreams.test.ts",
       "test/tls.test.ts",
+      "test/trust-probes.test.ts",
     ],
   },
   {
@@ -154,6 +161,7 @@ export const commitments: readonly Commitment[] = [
       "test/e2e/chat-workspace.test.ts",
       "test/operations-endpoints.test.ts",
       "test/privacy-oversight.test.ts",
+      "test/trust-probes.test.ts",
     ],
   },
   {
@@ -170,6 +178,7 @@ export const commitments: readonly Commitment[] = [
       "test/no-content-leaks.test.ts",
       "test/privacy-oversight.test.ts",
       "test/route-table.test.ts",
+      "test/trust-probes.test.ts",
     ],
   },
   {
@@ -177,7 +186,7 @@ export const commitments: readonly Commitment[] = [
     summary: "Compliance evidence; HIPAA mode forces ZDR and covered backends.",
     live: ["zdr", "hipaa"],
     enforcedBy: ["src/privacy/hipaa-mode.ts"],
-    provenBy: ["test/privacy-oversight.test.ts"],
+    provenBy: ["test/privacy-oversight.test.ts", "test/trust-probes.test.ts"],
   },
   {
     id: "API-1",
@@ -193,6 +202,7 @@ export const commitments: readonly Commitment[] = [
       "src/privacy/api-retention.test.ts",
       "test/zero-data-retention.test.ts",
       "test/physical-deletion.test.ts",
+      "test/trust-probes.test.ts",
     ],
   },
   {
@@ -200,7 +210,11 @@ export const commitments: readonly Commitment[] = [
     summary: "Zero data retention: content never reaches durable storage.",
     live: ["zdr"],
     enforcedBy: ["src/privacy/privacy-admission.ts", "src/privacy/api-traffic-observer.ts"],
-    provenBy: ["src/privacy/api-retention.test.ts", "test/zero-data-retention.test.ts"],
+    provenBy: [
+      "src/privacy/api-retention.test.ts",
+      "test/zero-data-retention.test.ts",
+      "test/trust-probes.test.ts",
+    ],
   },
   {
     id: "API-3",
@@ -216,6 +230,7 @@ export const commitments: readonly Commitment[] = [
       "src/privacy/api-retention.test.ts",
       "src/privacy/builtin-classifier.test.ts",
       "src/privacy/model-classifier.test.ts",
+      "test/trust-probes.test.ts",
     ],
   },
   {
@@ -223,28 +238,36 @@ export const commitments: readonly Commitment[] = [
     summary: "Stored API data readable only by authorised reviewers, flagged items only, audited.",
     live: ["retention", "zdr"],
     enforcedBy: ["src/privacy/review-queue.ts", "src/http/review-routes.ts", "src/http/operator-routes.ts"],
-    provenBy: ["test/privacy-oversight.test.ts", "test/route-table-roles.test.ts"],
+    provenBy: [
+      "test/privacy-oversight.test.ts",
+      "test/route-table-roles.test.ts",
+      "test/trust-probes.test.ts",
+    ],
   },
   {
     id: "FT-1",
     summary: "Real fine-tuning through the OpenAI-style files and jobs API.",
     live: [],
     enforcedBy: ["src/finetune/fine-tuning-jobs.ts", "src/finetune/trainer/trainer.ts"],
-    provenBy: ["src/finetune/trainer/trainer.test.ts", "test/fine-tuning.test.ts"],
+    provenBy: [
+      "src/finetune/trainer/trainer.test.ts",
+      "test/fine-tuning.test.ts",
+      "test/trust-probes.test.ts",
+    ],
   },
   {
     id: "FT-2",
     summary: "Fine-tuning files are kept until the organisation deletes them.",
     live: [],
     enforcedBy: ["src/files/file-service.ts"],
-    provenBy: ["test/fine-tuning-retention.test.ts", "test/fine-tuning.test.ts"],
+    provenBy: ["test/fine-tuning-retention.test.ts", "test/fine-tuning.test.ts", "test/trust-probes.test.ts"],
   },
   {
     id: "FT-3",
     summary: "A fine-tuned model serves only its organisation.",
     live: [],
     enforcedBy: ["src/inference/model-router.ts"],
-    provenBy: ["test/fine-tuning.test.ts"],
+    provenBy: ["test/fine-tuning.test.ts", "test/trust-probes.test.ts"],
   },
   {
     id: "PLAT-1",
@@ -257,14 +280,19 @@ export const commitments: readonly Commitment[] = [
       "src/inference/llama/llama-provider.test.ts",
       "test/e2e/chat-workspace.test.ts",
       "test/workspace-api.test.ts",
+      "test/trust-probes.test.ts",
     ],
   },
   {
     id: "PLAT-2",
     summary: "A live trust page and `custodian trust` with every commitment's proof.",
     live: [],
-    enforcedBy: ["src/privacy/trust-report.ts", "src/http/trust-routes.ts"],
-    provenBy: ["src/privacy/trust-report.test.ts", "test/e2e/chat-workspace.test.ts"],
+    enforcedBy: ["src/privacy/trust-report.ts", "src/http/trust-routes.ts", "src/trust/trust-service.ts"],
+    provenBy: [
+      "src/privacy/trust-report.test.ts",
+      "test/e2e/chat-workspace.test.ts",
+      "test/trust-probes.test.ts",
+    ],
   },
   {
     id: "PLAT-3",
@@ -280,6 +308,7 @@ export const commitments: readonly Commitment[] = [
       "test/database-faults.test.ts",
       "test/multi-node-in-process.test.ts",
       "test/multi-node.test.ts",
+      "test/trust-probes.test.ts",
     ],
   },
 ];

@@ -22,7 +22,8 @@ async function runOne(
       controller.abort();
       reject(new ProbeFailure(`did not finish within ${Math.round(timeoutMs / 1000)} s`));
     }, timeoutMs);
-    timer.unref();
+    // Referenced, unlike most timers here: it keeps a CLI process alive while its probe waits on
+    // work that holds no reference of its own (a batch's short, unreferenced delay).
   });
   let status: ProbeResult["status"] = "passed";
   let checks: string[] = [];
