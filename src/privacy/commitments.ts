@@ -291,6 +291,7 @@ export const commitments: readonly Commitment[] = [
     provenBy: [
       "src/privacy/trust-report.test.ts",
       "test/e2e/chat-workspace.test.ts",
+      "test/trust-fresh-start.test.ts",
       "test/trust-probes.test.ts",
     ],
   },
