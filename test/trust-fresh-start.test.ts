@@ -12,7 +12,6 @@ import { Agent, fetch } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { commitments } from "../src/privacy/commitments.ts";
 import type { ProbeResult, TrustReport } from "../src/privacy/trust-report.ts";
-import { freshServerDatabase } from "./helpers/database.ts";
 import { mainScript, startServerProcess, type ServerProcess } from "./helpers/server-process.ts";
 import { waitFor } from "./helpers/wait-for.ts";
 
@@ -22,7 +21,6 @@ describe("live trust on a fresh start", () => {
   let dataDir: string;
   let env: NodeJS.ProcessEnv;
   let server: ServerProcess;
-  let database: Awaited<ReturnType<typeof freshServerDatabase>>;
   let started: number;
 
   async function custodian(...args: string[]): Promise<{ status: number; stdout: string }> {
@@ -37,20 +35,19 @@ describe("live trust on a fresh start", () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), "custodian-fresh-trust-"));
-    database = await freshServerDatabase();
+    // What `npm start` gives a new operator: the embedded database, whatever the test run uses.
+    const { CUSTODIAN_DATABASE_URL: _server, ...inherited } = process.env;
     env = {
-      ...process.env,
+      ...inherited,
       CUSTODIAN_DATA_DIR: dataDir,
       CUSTODIAN_PORT: "0",
       CUSTODIAN_LOG_LEVEL: "info",
-      ...(database ? { CUSTODIAN_DATABASE_URL: database.url } : {}),
     };
     started = Date.now();
     server = await startServerProcess(env, 300_000);
   });
   afterAll(async () => {
     await server?.stop();
-    await database?.drop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 

@@ -7,7 +7,7 @@
 // nothing a user could see. The retention probe sets a retention period on the probe workspace and
 // checks that a conversation there reports it will be kept no longer.
 import { randomBytes } from "node:crypto";
-import { eraseDeleted } from "../../db/physical-erasure.ts";
+import { ErasureError, eraseDeleted } from "../../db/physical-erasure.ts";
 import { conversationTables } from "../../workspace/workspace-purge.ts";
 import { expectRefusal, expectThat, ProbeFailure, statusOf, type Probe } from "../probe.ts";
 import { foundNames, scanStorage } from "./storage-scan.ts";
@@ -51,7 +51,11 @@ export const deletionProbe: Probe = {
       expectThat(statusOf(refusal) === 404, "a deleted conversation did not answer 404");
 
       const counts = await context.workspace.retention.purge({ deletionWindowMs: 0 });
-      await eraseDeleted(context.db, conversationTables);
+      await eraseDeleted(context.db, conversationTables).catch((error: unknown) => {
+        // Its message names the step and the setting or privilege missing, never row data.
+        if (error instanceof ErasureError) throw new ProbeFailure(`OWN-4: ${error.message}`);
+        throw error;
+      });
       const after = await scanStorage(context, { message: message.id, canary });
       const left = foundNames(after);
       expectThat(
