@@ -159,6 +159,7 @@ export const routeExamples: Record<string, RouteExample> = {
   "GET /readyz": {},
   "GET /metrics": {},
   "GET /api/trust": {},
+  "POST /api/trust/verify": {},
   "GET /api/session": {},
   "POST /api/session": { body: { organization: "org_none", email: "nobody@example.com", password: "wrong" } },
   "DELETE /api/session": {},

@@ -21,6 +21,7 @@ import type { Probe, ProbeContext } from "../src/trust/probe.ts";
 import { runProbes } from "../src/trust/probe-runner.ts";
 import { allProbes } from "../src/trust/probes/index.ts";
 import { rewriteEntry } from "./helpers/audit-tamper.ts";
+import { signInOwner } from "./helpers/browser-session.ts";
 import { startTestPlatform, type TestPlatform } from "./helpers/platform.ts";
 import { brokenServices } from "./helpers/broken-services.ts";
 
@@ -100,6 +101,34 @@ describe("live trust probes", () => {
     expect(JSON.stringify(report.settings)).not.toContain(
       (await context().organizations.first()).organizationId,
     );
+  });
+
+  it("[PLAT-2] only an owner runs the checks from the trust page; the run is audited", async () => {
+    // The browser helpers speak plain HTTP (on loopback): a second installation for them.
+    const web = await startTestPlatform();
+    try {
+      const owner = await signInOwner(web, { email: "trust-owner@example.com" });
+      const admin = await signInOwner(web, { email: "trust-admin@example.com" });
+      const { users } = web.server.platform.identity;
+      const workspaceId = (await users.defaultWorkspace(web.organization)).id;
+      await users.setRole({
+        organizationId: web.organization,
+        workspaceId,
+        userId: admin.userId,
+        role: "admin",
+        actor: "test",
+      });
+      const refused = await admin.fetch("/api/trust/verify", { method: "POST" });
+      expect(refused.status).toBe(403);
+      const ran = await owner.fetch("/api/trust/verify", { method: "POST" });
+      expect(ran.status).toBe(200);
+      const body = (await ran.json()) as { ok: boolean; results: ProbeResult[] };
+      expect(body.results.map((result) => result.probe)).toEqual(allProbes.map((probe) => probe.name));
+      const entries = await web.server.platform.audit.list(web.organization, { action: "trust.verified" });
+      expect(entries.map((entry) => entry.actor)).toEqual([owner.userId]);
+    } finally {
+      await web.close();
+    }
   });
 
   it("[SEC-2] the transport probe fails on a listener that accepts TLS 1.0, and on a plain-text model server", async () => {
