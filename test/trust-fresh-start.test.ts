@@ -59,7 +59,6 @@ describe("live trust on a fresh start", () => {
       },
       { timeoutMs: 480_000, intervalMs: 2_000 },
     );
-    const elapsed = Date.now() - started;
     expect(report.complete).toBe(true);
     expect(report.commitments.map((commitment) => [commitment.id, commitment.live.status])).toEqual(
       commitments.map((commitment) => [commitment.id, "passing"]),
@@ -68,8 +67,9 @@ describe("live trust on a fresh start", () => {
       expect(commitment.text.length).toBeGreaterThan(20);
       for (const probe of commitment.live.probes) expect(probe.trigger).toBe("start");
     }
-    // Logged for the reader: a speed target is never asserted in a test.
-    console.log(`every commitment passing live ${Math.round(elapsed / 1000)} s after the server was started`);
+    // How long it took is not asserted (a speed target belongs in a benchmark, not a test): the first
+    // round begins a second after the listener opens, so only a loaded machine makes it slow.
+    expect(Date.parse(report.checkedAt!)).toBeGreaterThan(started);
   });
 
   it("[PLAT-2] the trust page's API shows live status, probes with their remedies, and the history of runs", async () => {

@@ -88,7 +88,7 @@ function statusOf(vitestStatus: string): ProofStatus {
 export function collectProofs(root: string): { proofs: Proof[]; testRunAt: string | null } {
   const reportPath = path.join(root, testReportFile);
   if (!existsSync(reportPath)) return { proofs: [], testRunAt: null };
-  let report: VitestReport = {};
+  let report: VitestReport;
   try {
     report = JSON.parse(readFileSync(reportPath, "utf8")) as VitestReport;
   } catch {

@@ -1,33 +1,52 @@
-// The trust page: every commitment Custodian makes, its live status, and the tests that prove it.
-import { useEffect, useState } from "react";
-import { call } from "./api.ts";
+// The trust page (PLAT-2): every commitment with its live status (the probes that check the running
+// installation, and when they last did) and the tests that prove it in the last test run; each probe
+// with what it checks, where its code is and what an owner can do when it fails; the history of the
+// last runs; and, for an owner, "Run checks now".
+import { useCallback, useEffect, useState } from "react";
+import { ApiError, call } from "./api.ts";
+import { TrustProbes, TrustHistory, type ProbeInfo, type ProbeResult } from "./trust-probes.tsx";
 
 interface Proof {
   file: string;
   title: string;
-  status: string;
+  status: "passed" | "failed" | "skipped";
 }
+
+type LiveStatus = "passing" | "failing" | "unchecked";
 
 interface CommitmentReport {
   id: string;
   summary: string;
-  status: "proven" | "failing" | "unverified" | "missing";
-  proofs: Proof[];
+  text: string;
+  live: { status: LiveStatus; checkedAt: string | null; probes: ProbeResult[] };
+  tests: { status: "proven" | "failing" | "unproven"; proofs: Proof[] };
 }
 
-interface TrustReport {
+interface TrustPageData {
   complete: boolean;
+  checkedAt: string | null;
   testRunAt: string | null;
   commitments: CommitmentReport[];
-  live: Record<string, unknown>;
+  settings: Record<string, unknown>;
+  probes: ProbeInfo[];
+  history: ProbeResult[];
 }
 
-const statusText: Record<CommitmentReport["status"], string> = {
-  proven: "Proven",
-  failing: "Failing",
-  unverified: "Not yet verified",
-  missing: "No proof yet",
+const liveText: Record<LiveStatus, string> = {
+  passing: "Live check passing",
+  failing: "Live check failing",
+  unchecked: "Not checked yet",
 };
+const liveClass: Record<LiveStatus, string> = {
+  passing: "proven",
+  failing: "failing",
+  unchecked: "unverified",
+};
+const testText = {
+  proven: "Tests passed",
+  failing: "Tests failing",
+  unproven: "No passing test run",
+} as const;
 
 /** "maxDays" -> "max days" */
 function words(name: string): string {
@@ -44,16 +63,102 @@ function describe(value: unknown): string {
   return String(value);
 }
 
-export function TrustPage() {
-  const [report, setReport] = useState<TrustReport | null>(null);
-  const [error, setError] = useState<string | null>(null);
+const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : "never");
 
-  useEffect(() => {
-    call<TrustReport>("GET", "/api/trust")
+function Commitment({ commitment }: { commitment: CommitmentReport }) {
+  const { live, tests } = commitment;
+  return (
+    <article id={commitment.id} className="card commitment">
+      <header>
+        <span className="commitment-id">{commitment.id}</span>
+        <span className={`status ${liveClass[live.status]}`}>{liveText[live.status]}</span>
+      </header>
+      <p>{commitment.text}</p>
+      <p className="muted">
+        Last checked {when(live.checkedAt)}
+        {" · "}
+        <span className={`status ${tests.status === "proven" ? "proven" : "unverified"}`}>
+          {testText[tests.status]}
+        </span>
+      </p>
+      <p className="commitment-probes">
+        Probes:{" "}
+        {live.probes.length === 0
+          ? "none has run yet"
+          : live.probes.map((probe, index) => (
+              <span key={probe.probe}>
+                {index > 0 && ", "}
+                <a href={`#probe-${probe.probe}`}>{probe.probe}</a> ({probe.status})
+              </span>
+            ))}
+      </p>
+      {live.probes.some((probe) => probe.failure) && (
+        <p className="error" role="status">
+          {live.probes
+            .filter((probe) => probe.status === "failed")
+            .map((probe) => `${probe.probe}: ${probe.failure}`)
+            .join("; ")}{" "}
+          <a href={`#probe-${live.probes.find((probe) => probe.status === "failed")?.probe ?? ""}`}>
+            What to do
+          </a>
+        </p>
+      )}
+      {tests.proofs.length > 0 && (
+        <details>
+          <summary>
+            {tests.proofs.length} test{tests.proofs.length === 1 ? "" : "s"} in the last test run
+          </summary>
+          <ul>
+            {tests.proofs.map((proof) => (
+              <li key={`${proof.file}:${proof.title}`}>
+                <span className={`status ${proof.status === "passed" ? "proven" : "unverified"}`}>
+                  {proof.status}
+                </span>{" "}
+                {proof.title} <code className="muted">{proof.file}</code>
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+    </article>
+  );
+}
+
+export function TrustPage() {
+  const [report, setReport] = useState<TrustPageData | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [canRun, setCanRun] = useState(false);
+  const [running, setRunning] = useState(false);
+
+  const load = useCallback(() => {
+    call<TrustPageData>("GET", "/api/trust")
       .then(setReport)
       .catch(() => setError("The trust report could not be loaded."));
   }, []);
 
+  useEffect(() => {
+    load();
+    // Signed-in owners may run the checks; anyone else just reads the page.
+    call<{ permissions: string[] }>("GET", "/api/admin/me")
+      .then((me) => setCanRun(me.permissions.includes("trust.verify")))
+      .catch(() => setCanRun(false));
+  }, [load]);
+
+  async function runNow() {
+    setRunning(true);
+    setError(null);
+    try {
+      await call("POST", "/api/trust/verify");
+      load();
+    } catch (failure) {
+      setError(failure instanceof ApiError ? failure.message : "The checks could not be run.");
+    } finally {
+      setRunning(false);
+    }
+  }
+
+  const passing =
+    report?.commitments.filter((commitment) => commitment.live.status === "passing").length ?? 0;
   return (
     <main className="trust">
       <header className="trust-header">
@@ -63,8 +168,8 @@ export function TrustPage() {
         </a>
         <h1>Trust</h1>
         <p className="muted">
-          Every privacy and security commitment, with the automated tests that prove it and the live settings
-          of this installation.
+          Every privacy and security commitment, checked continuously by live probes against this running
+          installation, with the automated tests that prove it and the settings in force.
         </p>
       </header>
       {error && (
@@ -74,50 +179,40 @@ export function TrustPage() {
       )}
       {report && (
         <>
-          <section className="live card" aria-label="Live settings">
-            <h2>This installation</h2>
+          <section className="live card" aria-label="Live status">
+            <h2>
+              {passing} of {report.commitments.length} commitments pass their live checks
+            </h2>
+            <p className="muted">
+              Last checked {when(report.checkedAt)}.{" "}
+              {report.testRunAt ? `Tests last run ${when(report.testRunAt)}.` : "No test run recorded here."}
+            </p>
+            {canRun && (
+              <button
+                type="button"
+                className="button primary"
+                onClick={() => void runNow()}
+                disabled={running}
+              >
+                {running ? "Running checks…" : "Run checks now"}
+              </button>
+            )}
             <dl>
-              {Object.entries(report.live).map(([name, value]) => (
+              {Object.entries(report.settings).map(([name, value]) => (
                 <div key={name}>
                   <dt>{name}</dt>
                   <dd>{describe(value)}</dd>
                 </div>
               ))}
             </dl>
-            <p className="muted">
-              {report.testRunAt
-                ? `Tests last run ${new Date(report.testRunAt).toLocaleString()}.`
-                : "No test run recorded."}
-            </p>
           </section>
           <section className="commitments" aria-label="Commitments">
             {report.commitments.map((commitment) => (
-              <article key={commitment.id} className="card commitment">
-                <header>
-                  <span className="commitment-id">{commitment.id}</span>
-                  <span className={`status ${commitment.status}`}>{statusText[commitment.status]}</span>
-                </header>
-                <p>{commitment.summary}</p>
-                {commitment.proofs.length > 0 && (
-                  <details>
-                    <summary>
-                      {commitment.proofs.length} proof{commitment.proofs.length === 1 ? "" : "s"}
-                    </summary>
-                    <ul>
-                      {commitment.proofs.map((proof) => (
-                        <li key={`${proof.file}:${proof.title}`}>
-                          <span className={`status ${proof.status === "passed" ? "proven" : "unverified"}`}>
-                            {proof.status}
-                          </span>{" "}
-                          {proof.title} <span className="muted">({proof.file})</span>
-                        </li>
-                      ))}
-                    </ul>
-                  </details>
-                )}
-              </article>
+              <Commitment key={commitment.id} commitment={commitment} />
             ))}
           </section>
+          <TrustProbes probes={report.probes} latest={report.commitments.flatMap((c) => c.live.probes)} />
+          <TrustHistory history={report.history} />
         </>
       )}
     </main>
