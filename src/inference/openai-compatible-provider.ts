@@ -12,6 +12,7 @@ import type {
   LanguageModel,
   Provider,
   StreamPart,
+  TextCompletionRequest,
   TextCompletionResult,
   TextStreamPart,
 } from "./language-model.ts";
@@ -71,24 +72,30 @@ export class OpenAICompatibleProvider implements Provider {
     const postTo = (path: string, body: Record<string, unknown>, options: CallOptions) =>
       this.#post({ ...body, model: upstreamId }, options, path);
     const name = this.name;
+    /** One non-streamed answer: its choices must be there; usage and fingerprint come back as sent. */
+    async function answer<Result extends ChatResult | TextCompletionResult>(
+      path: string,
+      request: ChatRequest | TextCompletionRequest,
+      options: CallOptions,
+    ): Promise<Pick<Result, "choices" | "usage" | "system_fingerprint">> {
+      const { stream: _stream, stream_options: _streamOptions, ...rest } = request;
+      const response = await postTo(path, { ...rest, stream: false }, options);
+      const body = (await response.body.json()) as Partial<Result>;
+      if (!Array.isArray(body.choices)) {
+        throw errors.upstream(502, `The model server '${name}' returned a malformed response.`);
+      }
+      return {
+        choices: body.choices,
+        usage: body.usage ?? null,
+        system_fingerprint: body.system_fingerprint,
+      };
+    }
     return {
       specificationVersion: "v1",
       id,
       ownedBy: name,
       backend: "upstream",
-      async generate(request, options) {
-        const { stream: _stream, stream_options: _streamOptions, ...rest } = request;
-        const response = await post(rest as ChatRequest, false, options);
-        const body = (await response.body.json()) as Partial<ChatResult>;
-        if (!Array.isArray(body.choices)) {
-          throw errors.upstream(502, `The model server '${name}' returned a malformed response.`);
-        }
-        return {
-          choices: body.choices,
-          usage: body.usage ?? null,
-          system_fingerprint: body.system_fingerprint,
-        };
-      },
+      generate: (request, options) => answer<ChatResult>("/chat/completions", request, options),
       async *stream(request, options) {
         const response = await post(
           { ...request, stream_options: { include_usage: true } } as ChatRequest,
@@ -107,19 +114,7 @@ export class OpenAICompatibleProvider implements Provider {
           }),
         );
       },
-      async complete(request, options) {
-        const { stream: _stream, stream_options: _streamOptions, ...rest } = request;
-        const response = await postTo("/completions", { ...rest, stream: false }, options);
-        const body = (await response.body.json()) as Partial<TextCompletionResult>;
-        if (!Array.isArray(body.choices)) {
-          throw errors.upstream(502, `The model server '${name}' returned a malformed response.`);
-        }
-        return {
-          choices: body.choices,
-          usage: body.usage ?? null,
-          system_fingerprint: body.system_fingerprint,
-        };
-      },
+      complete: (request, options) => answer<TextCompletionResult>("/completions", request, options),
       async *streamCompletion(request, options) {
         const response = await postTo(
           "/completions",
