@@ -26,7 +26,7 @@ export function checkBaseUrl(value: string, invalid: (problem: string) => Error)
  * The base of the SAML and OIDC connection services: the row is written and removed here; the
  * service validates its input, seals its secrets and reads the row into its own connection shape.
  */
-export abstract class SsoConnectionService<Connection, Row extends object> {
+export abstract class SsoConnectionService<Connection, Row extends object, Stored> {
   protected readonly db: Db;
   protected readonly keyring: Keyring;
   readonly #audit: AuditLog;
@@ -52,7 +52,18 @@ export abstract class SsoConnectionService<Connection, Row extends object> {
   }
 
   /** The organisation's connection with its secrets opened, or null when it has none. */
-  abstract find(organizationId: string): Promise<Connection | null>;
+  async find(organizationId: string): Promise<Connection | null> {
+    const row = await this.db
+      .selectFrom(this.#table)
+      .selectAll()
+      .where("organization_id", "=", organizationId)
+      .executeTakeFirst();
+    // The row is the table's the subclass named; Kysely types a run-time table as the union of both.
+    return row ? this.open(organizationId, row as Stored) : null;
+  }
+
+  /** The stored row as the service's connection, its secrets opened. */
+  protected abstract open(organizationId: string, row: Stored): Promise<Connection>;
 
   async get(organizationId: string): Promise<Connection> {
     const connection = await this.find(organizationId);
@@ -74,7 +85,10 @@ export abstract class SsoConnectionService<Connection, Row extends object> {
     });
   }
 
-  /** Writes the organisation's connection and records `<action>.created` or `<action>.updated`. */
+  /**
+   * Writes the organisation's connection, records `<action>.created` or `<action>.updated`, and
+   * answers the connection as now stored.
+   */
   protected async save(input: {
     organizationId: string;
     actor: string;
@@ -82,7 +96,7 @@ export abstract class SsoConnectionService<Connection, Row extends object> {
     row: Row;
     /** What the audit entry may say: names and counts, never a secret. */
     metadata: Record<string, string | number | boolean>;
-  }): Promise<void> {
+  }): Promise<Connection> {
     // Kysely cannot relate a row type to a table chosen at run time; the subclasses type `Row`.
     const row = input.row as never;
     await this.db
@@ -97,5 +111,6 @@ export abstract class SsoConnectionService<Connection, Row extends object> {
       organizationId: input.organizationId,
       metadata: input.metadata,
     });
+    return this.get(input.organizationId);
   }
 }

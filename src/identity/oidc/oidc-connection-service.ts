@@ -1,6 +1,6 @@
 // Per-organisation OIDC connections: the issuer, the client id and secret (sealed by the
 // organisation's keyring), scopes and claim mapping. Changes are audited; the secret never is.
-import type { Insertable } from "kysely";
+import type { Insertable, Selectable } from "kysely";
 import type { AuditLog } from "../../audit/audit-log.ts";
 import type { Keyring } from "../../crypto/keyring.ts";
 import type { Db } from "../../db/database.ts";
@@ -79,7 +79,11 @@ function checkScopes(scopes: string[]): string[] {
   return cleaned;
 }
 
-export class OidcConnectionService extends SsoConnectionService<OidcConnection, OidcConnectionRow> {
+export class OidcConnectionService extends SsoConnectionService<
+  OidcConnection,
+  OidcConnectionRow,
+  Selectable<OidcConnectionsTable>
+> {
   constructor(dependencies: { db: Db; keyring: Keyring; audit: AuditLog }) {
     super(dependencies, {
       table: "oidc_connections",
@@ -116,7 +120,7 @@ export class OidcConnectionService extends SsoConnectionService<OidcConnection, 
       name_claim: checkName(input.nameClaim ?? existing?.name_claim ?? "name", "name_claim"),
       updated_at: new Date(),
     };
-    await this.save({
+    const saved = await this.save({
       organizationId: input.organizationId,
       actor: input.actor,
       existed: existing !== undefined,
@@ -128,16 +132,13 @@ export class OidcConnectionService extends SsoConnectionService<OidcConnection, 
         secret_changed: input.clientSecret !== undefined,
       },
     });
-    return summarize(await this.get(input.organizationId));
+    return summarize(saved);
   }
 
-  async find(organizationId: string): Promise<OidcConnection | null> {
-    const row = await this.db
-      .selectFrom("oidc_connections")
-      .selectAll()
-      .where("organization_id", "=", organizationId)
-      .executeTakeFirst();
-    if (!row) return null;
+  protected async open(
+    organizationId: string,
+    row: Selectable<OidcConnectionsTable>,
+  ): Promise<OidcConnection> {
     const secret = await this.keyring.open(organizationId, place(organizationId), row.client_secret);
     return {
       organizationId,

@@ -2,7 +2,7 @@
 // SP's own key pair (private key sealed by the organisation's keyring). Changes are audited.
 import { X509Certificate } from "node:crypto";
 import { errors } from "../../core/errors.ts";
-import type { Insertable } from "kysely";
+import type { Insertable, Selectable } from "kysely";
 import type { AuditLog } from "../../audit/audit-log.ts";
 import type { Keyring } from "../../crypto/keyring.ts";
 import type { Db } from "../../db/database.ts";
@@ -63,7 +63,11 @@ function checkAttribute(value: string | undefined, fallback: string, param: stri
   return name;
 }
 
-export class SamlConnectionService extends SsoConnectionService<SamlConnection, SamlConnectionRow> {
+export class SamlConnectionService extends SsoConnectionService<
+  SamlConnection,
+  SamlConnectionRow,
+  Selectable<SamlConnectionsTable>
+> {
   constructor(dependencies: { db: Db; keyring: Keyring; audit: AuditLog }) {
     super(dependencies, {
       table: "saml_connections",
@@ -139,7 +143,7 @@ export class SamlConnectionService extends SsoConnectionService<SamlConnection, 
       sp_private_key: sealedKey,
       updated_at: new Date(),
     };
-    await this.save({
+    const saved = await this.save({
       organizationId: input.organizationId,
       actor: input.actor,
       existed: existing !== undefined,
@@ -151,16 +155,13 @@ export class SamlConnectionService extends SsoConnectionService<SamlConnection, 
         allow_sha1: row.allow_sha1 ?? false,
       },
     });
-    return summarize(await this.get(input.organizationId));
+    return summarize(saved);
   }
 
-  async find(organizationId: string): Promise<SamlConnection | null> {
-    const row = await this.db
-      .selectFrom("saml_connections")
-      .selectAll()
-      .where("organization_id", "=", organizationId)
-      .executeTakeFirst();
-    if (!row) return null;
+  protected async open(
+    organizationId: string,
+    row: Selectable<SamlConnectionsTable>,
+  ): Promise<SamlConnection> {
     const spPrivateKey = await this.keyring.open(organizationId, place(organizationId), row.sp_private_key);
     return {
       organizationId,
