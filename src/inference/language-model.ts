@@ -39,7 +39,12 @@ export interface ChatResult {
   choices: ChatChoice[];
   usage: Usage | null;
   system_fingerprint?: string | null;
+  /** An upstream's other top-level fields (`system_fingerprint`, `service_tier`, ...), answered as they came. */
+  fields?: UpstreamFields;
 }
+
+/** Top-level fields of an upstream's answer or chunk other than id, object, created, model, choices, usage. */
+export type UpstreamFields = Record<string, unknown>;
 
 export type StreamPart =
   | {
@@ -48,8 +53,8 @@ export type StreamPart =
       delta: { role?: "assistant"; content?: string | null; [field: string]: unknown };
       finishReason: string | null;
       logprobs?: unknown;
-      /** The upstream's `system_fingerprint` on the chunk this part came in, if it sent one. */
-      systemFingerprint?: string | null;
+      /** The upstream's other top-level fields on the chunk this part came in, if it sent any. */
+      fields?: UpstreamFields;
     }
   | { type: "usage"; usage: Usage };
 
@@ -81,10 +86,18 @@ export interface TextCompletionResult {
   choices: TextCompletionChoice[];
   usage: Usage | null;
   system_fingerprint?: string | null;
+  fields?: UpstreamFields;
 }
 
 export type TextStreamPart =
-  | { type: "text"; index: number; text: string; finishReason: string | null; logprobs?: unknown }
+  | {
+      type: "text";
+      index: number;
+      text: string;
+      finishReason: string | null;
+      logprobs?: unknown;
+      fields?: UpstreamFields;
+    }
   | { type: "usage"; usage: Usage };
 
 /** An OpenAI embeddings request: one text or several (token arrays only where the backend takes them). */

@@ -15,6 +15,7 @@ import type {
   TextCompletionRequest,
   TextCompletionResult,
   TextStreamPart,
+  UpstreamFields,
 } from "./language-model.ts";
 import { ServerSentDataParser } from "./sse.ts";
 
@@ -72,23 +73,20 @@ export class OpenAICompatibleProvider implements Provider {
     const postTo = (path: string, body: Record<string, unknown>, options: CallOptions) =>
       this.#post({ ...body, model: upstreamId }, options, path);
     const name = this.name;
-    /** One non-streamed answer: its choices must be there; usage and fingerprint come back as sent. */
+    /** One non-streamed answer: its choices must be there; usage and the other fields come back as sent. */
     async function answer<Result extends ChatResult | TextCompletionResult>(
       path: string,
       request: ChatRequest | TextCompletionRequest,
       options: CallOptions,
-    ): Promise<Pick<Result, "choices" | "usage" | "system_fingerprint">> {
+    ): Promise<Pick<Result, "choices" | "usage" | "fields">> {
       const { stream: _stream, stream_options: _streamOptions, ...rest } = request;
       const response = await postTo(path, { ...rest, stream: false }, options);
       const body = (await response.body.json()) as Partial<Result>;
       if (!Array.isArray(body.choices)) {
         throw errors.upstream(502, `The model server '${name}' returned a malformed response.`);
       }
-      return {
-        choices: body.choices,
-        usage: body.usage ?? null,
-        system_fingerprint: body.system_fingerprint,
-      };
+      const fields = upstreamFields(body);
+      return { choices: body.choices, usage: body.usage ?? null, ...(fields && { fields }) };
     }
     return {
       specificationVersion: "v1",
@@ -181,11 +179,27 @@ export class OpenAICompatibleProvider implements Provider {
 type UpstreamChoice = NonNullable<UpstreamChunk["choices"]>[number];
 
 /**
+ * What an upstream sent beyond the envelope we answer with (our id, object, created and the model
+ * name the client asked for) and the choices and usage read apart: `system_fingerprint`,
+ * `service_tier` and whatever fields it adds later, passed back unchanged. Undefined when none.
+ */
+function upstreamFields(body: object): UpstreamFields | undefined {
+  let fields: UpstreamFields | undefined;
+  for (const [name, value] of Object.entries(body)) {
+    if (envelopeFields.has(name) || value === undefined) continue;
+    (fields ??= {})[name] = value;
+  }
+  return fields;
+}
+
+const envelopeFields = new Set(["id", "object", "created", "model", "choices", "usage"]);
+
+/**
  * The parts of an upstream stream: one per choice of each chunk (made by `toPart`, with the choice's
  * logprobs when it has them), then the usage when a chunk carries it. Chat and text completions
  * differ only in `toPart`.
  */
-async function* upstreamParts<Part extends { logprobs?: unknown; systemFingerprint?: string | null }>(
+async function* upstreamParts<Part extends { logprobs?: unknown; fields?: UpstreamFields }>(
   body: Dispatcher.ResponseData["body"],
   name: string,
   signal: AbortSignal,
@@ -193,10 +207,11 @@ async function* upstreamParts<Part extends { logprobs?: unknown; systemFingerpri
 ): AsyncIterable<Part | { type: "usage"; usage: NonNullable<UpstreamChunk["usage"]> }> {
   for await (const chunks of upstreamChunkBatches(body, name, signal)) {
     for (const chunk of chunks) {
+      const fields = upstreamFields(chunk);
       for (const choice of chunk.choices ?? []) {
         const part = toPart(choice);
         if (choice.logprobs !== undefined) part.logprobs = choice.logprobs;
-        if (chunk.system_fingerprint !== undefined) part.systemFingerprint = chunk.system_fingerprint;
+        if (fields) part.fields = fields;
         yield part;
       }
       if (chunk.usage) yield { type: "usage", usage: chunk.usage };

@@ -86,7 +86,13 @@ export async function startScriptedUpstream(): Promise<ScriptedUpstream> {
     const path = request.url ?? "";
     state.requests.push({ path, body });
     const model = String(body.model);
-    const base = { id: "upstream-id", created: 1, model, system_fingerprint: "fp_upstream" };
+    const base = {
+      id: "upstream-id",
+      created: 1,
+      model,
+      system_fingerprint: "fp_upstream",
+      service_tier: "scale",
+    };
     if (path.endsWith("/embeddings")) {
       json(response, {
         object: "list",
