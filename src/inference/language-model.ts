@@ -128,6 +128,13 @@ export interface LanguageModel {
   /** Embeddings (/v1/embeddings), where the model offers them. */
   embed?(request: EmbeddingRequest, options: CallOptions): Promise<EmbeddingResult>;
   /**
+   * /v1/responses passed through, on an upstream with its own Responses API: the body as the server
+   * takes it, its response object back (responses/responses-passthrough.ts makes both).
+   */
+  respond?(body: ResponsesBody, options: CallOptions): Promise<ResponsesBody>;
+  /** The same, streamed: the server's typed events (`response.created`, ..., `response.completed`). */
+  streamRespond?(body: ResponsesBody, options: CallOptions): AsyncIterable<ResponsesBody>;
+  /**
    * "upstream" for an OpenAI-compatible model server, which gets every request field unchanged; absent
    * or "local" for a model served here, which refuses the fields it cannot honour (parameter-support.ts).
    */
@@ -135,6 +142,9 @@ export interface LanguageModel {
   /** Facts shown in /v1/models under `custodian`, such as `{ demo: true }`. */
   readonly metadata?: Readonly<Record<string, string | number | boolean>>;
 }
+
+/** A /v1/responses request, response or event, as JSON: passed through, so not modelled field by field. */
+export type ResponsesBody = Record<string, unknown>;
 
 export interface Provider {
   readonly name: string;

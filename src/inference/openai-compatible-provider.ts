@@ -14,6 +14,7 @@ import type {
   StreamPart,
   TextCompletionRequest,
   TextCompletionResult,
+  ResponsesBody,
   TextStreamPart,
   UpstreamFields,
 } from "./language-model.ts";
@@ -131,6 +132,26 @@ export class OpenAICompatibleProvider implements Provider {
           }),
         );
       },
+      ...(this.#config.responsesApi === true && {
+        async respond(body: ResponsesBody, options: CallOptions): Promise<ResponsesBody> {
+          const response = await postTo("/responses", { ...body, stream: false }, options);
+          const answer = (await response.body.json()) as ResponsesBody | null;
+          if (typeof answer !== "object" || answer === null || !Array.isArray(answer.output)) {
+            throw errors.upstream(502, `The model server '${name}' returned a malformed response.`);
+          }
+          return answer;
+        },
+        async *streamRespond(body: ResponsesBody, options: CallOptions): AsyncIterable<ResponsesBody> {
+          const response = await postTo("/responses", { ...body, stream: true }, options);
+          for await (const events of upstreamChunkBatches(response.body, name, options.signal)) {
+            for (const event of events as ResponsesBody[]) {
+              if (event.type === "error")
+                throw errors.upstream(502, `The model server '${name}' failed mid-stream.`);
+              yield event;
+            }
+          }
+        },
+      }),
       async embed(request, options) {
         const response = await postTo("/embeddings", request, options);
         const body = (await response.body.json()) as Partial<EmbeddingResult>;
