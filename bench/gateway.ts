@@ -13,6 +13,7 @@ import {
   type LatencySummary,
   type RequestSpec,
 } from "./open-loop.ts";
+import { cpuMicroseconds } from "./process-cpu.ts";
 import { residentMegabytes } from "./process-memory.ts";
 import { STATS_PATH, STUB_MODEL, type StubStats } from "./stub-upstream.ts";
 import { readNumber } from "./settings.ts";
@@ -67,6 +68,8 @@ interface Measurement {
   latency: Latency | null;
   /** Resident memory of the serving process after the runs, in MB. */
   rssMb: number | null;
+  /** CPU time (user + system, every thread of the serving process) per response of the measured run. */
+  cpuUsPerRequest: number | null;
 }
 
 export function readTargets(): TargetName[] {
@@ -270,7 +273,9 @@ async function measure(target: Target, stubPort: number, settings: Settings): Pr
     `${target.name}: measuring for ${settings.durationSeconds} s with ${settings.connections} connections`,
   );
   const before = await readStubCount(stubPort);
+  const cpuBefore = await cpuMicroseconds(target.pid);
   const result = await runLoad({ ...load, durationSeconds: settings.durationSeconds });
+  const cpuAfter = await cpuMicroseconds(target.pid);
   const upstreamHits = (await readStubCount(stubPort)) - before;
   const latency = await measureLatency(target, settings);
   return {
@@ -280,6 +285,10 @@ async function measure(target: Target, stubPort: number, settings: Settings): Pr
     upstreamHits,
     latency,
     rssMb: await residentMegabytes(target.pid),
+    cpuUsPerRequest:
+      cpuBefore === null || cpuAfter === null || result.responses === 0
+        ? null
+        : (cpuAfter - cpuBefore) / result.responses,
   };
 }
 
@@ -329,7 +338,18 @@ function printTable(measurements: Measurement[], settings: Settings): void {
   printRows(
     `Gateway benchmark: POST /v1/chat/completions, ${settings.connections} connections (autocannon), ` +
       `${settings.durationSeconds} s measured after ${settings.warmupSeconds} s warm-up, Node ${process.version}`,
-    ["target", "rps", "p50 ms", "p99 ms", "responses", "upstream", "non-2xx", "errors", "RSS MB"],
+    [
+      "target",
+      "rps",
+      "p50 ms",
+      "p99 ms",
+      "responses",
+      "upstream",
+      "non-2xx",
+      "errors",
+      "RSS MB",
+      "CPU µs/req",
+    ],
     measurements.map((measurement) => {
       const { result } = measurement;
       const failures = failuresOf(measurement);
@@ -343,12 +363,14 @@ function printTable(measurements: Measurement[], settings: Settings): void {
         String(failures.non2xx),
         String(failures.errors),
         measurement.rssMb === null ? "-" : measurement.rssMb.toFixed(1),
+        measurement.cpuUsPerRequest === null ? "-" : measurement.cpuUsPerRequest.toFixed(1),
       ];
     }),
   );
   console.log(
     "(upstream: completions the stub served in the measured run; non-2xx and errors include warm-up; " +
-      "RSS: the serving process after all runs, the stub for direct)",
+      "RSS: the serving process after all runs, the stub for direct; CPU: user + system time of every " +
+      "thread of the serving process over the measured run, per response)",
   );
   const direct = measurements.find((measurement) => measurement.name === "direct")?.latency;
   const added = (value: number, base: number | undefined): string =>
@@ -451,6 +473,7 @@ export async function run(): Promise<number> {
       [`p50_at_${FIXED_RATE}_ms`]: latency ? round(latency.fixedRate.p50Us / 1000, 3) : null,
       [`p99_at_${FIXED_RATE}_ms`]: latency ? round(latency.fixedRate.p99Us / 1000, 3) : null,
       rss_mb: measurement.rssMb === null ? null : round(measurement.rssMb, 1),
+      cpu_us_per_request: measurement.cpuUsPerRequest === null ? null : round(measurement.cpuUsPerRequest, 1),
     };
   }
   const addedMs = (name: TargetName, pick: (latency: Latency) => number): number | null => {
@@ -473,6 +496,17 @@ export async function run(): Promise<number> {
     custodian_vs_direct: ratio("custodian", "direct"),
     portkey_vs_direct: ratio("portkey", "direct"),
     custodian_vs_portkey: ratio("custodian", "portkey"),
+  };
+  const cpuOf = new Map(measurements.map((measurement) => [measurement.name, measurement.cpuUsPerRequest]));
+  const cpuRatio = (numerator: TargetName, denominator: TargetName): number | null => {
+    const top = cpuOf.get(numerator);
+    const bottom = cpuOf.get(denominator);
+    return top != null && bottom != null && bottom > 0 ? round(top / bottom, 3) : null;
+  };
+  // The issue's targets: Custodian's CPU per request at most 0.2x Portkey's and at most 4x the stub's.
+  summary.cpu_per_request = {
+    custodian_vs_portkey: cpuRatio("custodian", "portkey"),
+    custodian_vs_direct: cpuRatio("custodian", "direct"),
   };
   // Last line of stdout, one JSON object, for scripts that track the numbers.
   console.log(JSON.stringify(summary));

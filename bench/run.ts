@@ -52,6 +52,12 @@ const benchmarks: Record<string, Benchmark> = {
   },
 };
 
+benchmarks.all = {
+  description: "every benchmark above in turn, then one JSON object whose keys are the benchmarks",
+  run: async () =>
+    (await import("./all.ts")).runAll(Object.keys(benchmarks).filter((name) => name !== "all")),
+};
+
 function listBenchmarks(write: (line: string) => void): void {
   write("Usage: npm run bench -- <name>\n\nBenchmarks:");
   for (const [name, benchmark] of Object.entries(benchmarks))

@@ -24,6 +24,7 @@ const folderModules: Record<string, string[]> = {
   usage: ["usage"],
   workspace: ["workspace"],
   notify: ["security"],
+  trust: ["trust"],
 };
 
 function tablesOf(migration: string): string[] {

@@ -297,6 +297,22 @@ describe("organisation export", () => {
     expect((await member.fetch("/api/organization/export?include_content=true")).status).toBe(403);
   });
 
+  it("[OWN-2] stored /v1/responses responses: metadata always, the response and its input only with contents", async () => {
+    const canary = "CANARY-export-response-51d0";
+    const response = await platform
+      .client()
+      .responses.create({ model: "fake-model", input: `note ${canary}` });
+    const { text: bare, document } = await exported();
+    const listed = document.sections.stored_responses!.find((record) => record.id === response.id)!;
+    expect(listed).toMatchObject({ model: "fake-model", status: "completed" });
+    expect(listed).not.toHaveProperty("response");
+    expect(bare).not.toContain(canary);
+    const full = (await exported("?include_content=true")).document;
+    const record = full.sections.stored_responses!.find((entry) => entry.id === response.id)!;
+    expect(JSON.stringify(record.input_items)).toContain(canary);
+    expect(record.response).toMatchObject({ id: response.id, object: "response" });
+  });
+
   it("[CTL-4] the organisation export never holds a conversation: not its title, messages or id, with or without contents", async () => {
     // Positive control: the canary and the id are there to be found, in the user's own export.
     const own = await (await member.fetch("/api/export")).text();

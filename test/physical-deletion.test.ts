@@ -218,6 +218,36 @@ describe("physical deletion and retention", () => {
     expect(found["CANARY-api-kept-a91b:content"]).toBeDefined();
   }, 600_000);
 
+  it("[OWN-4] a stored /v1/responses response its client deletes is erased from the database's files and the WAL; one kept is still there", async () => {
+    const client = platform.client();
+    const stored = async (canary: string) => {
+      const response = await client.responses.create({ model: "fake-model", input: `remember ${canary}` });
+      const row = await core()
+        .db.selectFrom("stored_responses")
+        .select("content")
+        .where("id", "=", response.id)
+        .executeTakeFirstOrThrow();
+      return { id: response.id, needles: { [`${canary}:content`]: row.content } as Needles };
+    };
+    const doomed = await stored("CANARY-response-doomed-3c1f");
+    const kept = await stored("CANARY-response-kept-8e02");
+    // Positive control: both sealed responses are in the files before the delete.
+    const before = foundAnywhere(await scan({ ...doomed.needles, ...kept.needles }));
+    expect(Object.keys(before).sort()).toEqual([
+      "CANARY-response-doomed-3c1f:content",
+      "CANARY-response-kept-8e02:content",
+    ]);
+
+    await client.responses.delete(doomed.id);
+    const store = core().responses.store;
+    expect(store.erasurePending).toBe(true);
+    // The purge turn a delete schedules rewrites the table and retires the WAL that held the row.
+    await waitFor(() => !store.erasurePending, slow);
+    const found = foundAnywhere(await scan({ ...doomed.needles, ...kept.needles }));
+    expect(found["CANARY-response-doomed-3c1f:content"]).toBeUndefined();
+    expect(found["CANARY-response-kept-8e02:content"]).toBeDefined();
+  }, 600_000);
+
   it("[OWN-4] a purge that fails is retried, then logged, counted and paged as a security event; the next turn completes it", async () => {
     const alice = member("ws_failure");
     const doomed = await conversationWith(alice, "CANARY-failing-42aa");

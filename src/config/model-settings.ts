@@ -27,6 +27,11 @@ export interface UpstreamConfig {
    * shown on the trust page, and never for a `baa` server, so no HIPAA-mode organisation reaches it.
    */
   allowPlaintext?: boolean;
+  /**
+   * The server has its own /v1/responses: Responses requests are passed through to it (asked to
+   * store nothing) instead of translated onto chat completions.
+   */
+  responsesApi?: boolean;
 }
 
 /** A GGUF model file served in process by the llama provider. */
@@ -69,6 +74,12 @@ const UpstreamEntry = Type.Object(
     ),
     allowPlaintext: Type.Optional(
       Type.Boolean({ description: "accept plain http to another host (never with baa)", ...yesOrNo }),
+    ),
+    responsesApi: Type.Optional(
+      Type.Boolean({
+        description: "it answers /v1/responses itself: pass Responses requests through, not translated",
+        ...yesOrNo,
+      }),
     ),
   },
   { errorMessage: "must be an object" },
@@ -130,6 +141,7 @@ function decodeUpstreams(entries: Static<typeof UpstreamEntry>[], setting: strin
       ...(entry.baa === true ? { baa: true } : {}),
       ...(entry.caFile !== undefined ? { caFile: path.resolve(entry.caFile) } : {}),
       ...(entry.allowPlaintext === true ? { allowPlaintext: true } : {}),
+      ...(entry.responsesApi === true ? { responsesApi: true } : {}),
     };
   });
 }

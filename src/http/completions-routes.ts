@@ -14,7 +14,7 @@ import type {
 import type { ModelRouter } from "../inference/model-router.ts";
 import { checkParameters } from "../inference/parameter-support.ts";
 import { beginModelCall } from "./completion-lifecycle.ts";
-import { writeJsonEventStream } from "./event-stream.ts";
+import { chunkFields, writeJsonEventStream } from "./event-stream.ts";
 import { requestBounds } from "./request-bounds.ts";
 
 export const textCompletionBody = Type.Object(
@@ -94,6 +94,7 @@ export function completionsRoutes(dependencies: CompletionsRoutesDependencies) {
             choices: result.choices.map((choice) => ({ logprobs: null, ...choice })),
             usage: result.usage,
             system_fingerprint: result.system_fingerprint ?? null,
+            ...result.fields,
           };
         }
         const includeUsage = body.stream_options?.include_usage === true;
@@ -120,7 +121,7 @@ export function completionsRoutes(dependencies: CompletionsRoutesDependencies) {
                 logprobs: part.logprobs ?? null,
                 finish_reason: part.finishReason,
               };
-              return `${opening}${JSON.stringify(choice)}]}`;
+              return `${opening}${JSON.stringify(choice)}]${chunkFields(part.fields)}}`;
             },
           ));
         } finally {

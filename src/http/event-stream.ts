@@ -164,3 +164,13 @@ class BatchedWriter {
     else this.#response.end(text);
   }
 }
+
+/**
+ * An upstream chunk's own top-level fields as JSON members to close a chunk with (",\"a\":1"), or
+ * nothing: a chunk is written as text around its envelope, so these are appended, not merged.
+ */
+export function chunkFields(fields: Record<string, unknown> | undefined): string {
+  if (fields === undefined) return "";
+  const members = JSON.stringify(fields).slice(1, -1);
+  return members === "" ? "" : `,${members}`;
+}

@@ -17,7 +17,7 @@ import { moderationRoutes } from "./moderations-routes.ts";
 import { completionsRoutes } from "./completions-routes.ts";
 import { embeddingsRoutes } from "./embeddings-routes.ts";
 import { beginModelCall, type Outcome } from "./completion-lifecycle.ts";
-import { writeJsonEventStream } from "./event-stream.ts";
+import { chunkFields, writeJsonEventStream } from "./event-stream.ts";
 import { filesRoutes, type FilesRoutesDependencies } from "./files-routes.ts";
 import { fineTuningRoutes, type FineTuningRoutesDependencies } from "./fine-tuning-routes.ts";
 import { responsesRoutes, type ResponsesRoutesDependencies } from "./responses-routes.ts";
@@ -169,6 +169,7 @@ export function openAIRoutes(dependencies: OpenAIRoutesDependencies) {
             choices: result.choices,
             usage: result.usage,
             system_fingerprint: result.system_fingerprint ?? null,
+            ...result.fields,
           };
         }
         const includeUsage = body.stream_options?.include_usage === true;
@@ -196,10 +197,7 @@ export function openAIRoutes(dependencies: OpenAIRoutesDependencies) {
                 logprobs: part.logprobs ?? null,
                 finish_reason: part.finishReason,
               };
-              // An upstream's fingerprint comes back on each chunk that carried it.
-              return part.systemFingerprint === undefined
-                ? `${opening}${JSON.stringify(choice)}]}`
-                : `${opening}${JSON.stringify(choice)}],"system_fingerprint":${JSON.stringify(part.systemFingerprint)}}`;
+              return `${opening}${JSON.stringify(choice)}]${chunkFields(part.fields)}}`;
             },
           ));
         } finally {

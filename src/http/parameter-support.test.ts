@@ -265,14 +265,18 @@ describe("[PLAT-1] every request field is honoured or refused, per backend", () 
     await expect(send("completions", { ...base("completions", local), ...completion })).resolves.toBeTruthy();
   });
 
-  it("an upstream's whole answer comes back: tool calls, refusal, reasoning, logprobs, fingerprint", async () => {
+  it("an upstream's whole answer comes back: tool calls, refusal, reasoning, logprobs, fingerprint, tier", async () => {
     const completion = (await send("chat.completions", base("chat.completions", "up-model"))) as {
       choices: Array<{ message: Body; logprobs: unknown; finish_reason: string }>;
       system_fingerprint: string;
+      service_tier: string;
       model: string;
+      id: string;
     };
     expect(completion.model).toBe("up-model");
+    expect(completion.id).not.toBe("upstream-id");
     expect(completion.system_fingerprint).toBe("fp_upstream");
+    expect(completion.service_tier).toBe("scale");
     expect(completion.choices[0]!.message).toEqual(upstream.script.message);
     expect(completion.choices[0]!.logprobs).toEqual(upstreamLogprobs);
     expect(completion.choices[0]!.finish_reason).toBe("tool_calls");
@@ -285,16 +289,20 @@ describe("[PLAT-1] every request field is honoured or refused, per backend", () 
     })) as Array<{
       choices: Array<{ delta: Body; logprobs: unknown; finish_reason: string | null }>;
       system_fingerprint?: string;
+      service_tier?: string;
     }>;
     const deltas = chunks.flatMap((chunk) => chunk.choices.map((choice) => choice.delta));
     expect(deltas.slice(0, upstream.script.deltas.length)).toEqual(upstream.script.deltas);
     expect(chunks.every((chunk) => chunk.system_fingerprint === "fp_upstream")).toBe(true);
+    expect(chunks.every((chunk) => chunk.service_tier === "scale")).toBe(true);
     expect(chunks[1]!.choices[0]!.logprobs).toEqual(upstreamLogprobs);
     expect(chunks.at(-1)!.choices[0]!.finish_reason).toBe("tool_calls");
     const text = (await send("completions", base("completions", "up-model"))) as {
       choices: Array<{ logprobs: unknown }>;
+      service_tier: string;
     };
     expect(text.choices[0]!.logprobs).toEqual({ tokens: ["done"] });
+    expect(text.service_tier).toBe("scale");
   });
 
   it("the README's per-backend table is the parameter table", () => {

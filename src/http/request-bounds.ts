@@ -50,19 +50,27 @@ export function nestingTooDeep(): CustodianError {
 }
 
 /**
- * Replaces the JSON parser of `app` (and of everything registered in it afterwards) with Fastify's
- * own, behind the nesting check: a 10,000-deep body is refused before JSON.parse and the schema
- * walk ever see it.
+ * Fastify's own JSON parser behind the nesting check: a 10,000-deep body is refused before JSON.parse
+ * and the schema walk ever see it. For every JSON content type a route takes (application/json, SCIM's
+ * application/scim+json).
  */
-export function installJsonBounds(app: FastifyInstance): void {
+export function boundedJsonParser(app: FastifyInstance): ContentTypeParser {
   const parse = app.getDefaultJsonParser("error", "error");
-  app.removeContentTypeParser("application/json");
-  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+  return (request, body, done) => {
     const text = body as string;
     if (jsonDepthExceeds(text, requestBounds.jsonDepth)) {
       done(nestingTooDeep(), undefined);
       return;
     }
     return parse(request, text, done);
-  });
+  };
+}
+
+type ContentTypeParser = ReturnType<FastifyInstance["getDefaultJsonParser"]>;
+
+/** Replaces the JSON parser of `app` (and of everything registered in it afterwards) with the bounded one. */
+export function installJsonBounds(app: FastifyInstance): void {
+  const parser = boundedJsonParser(app);
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, parser);
 }

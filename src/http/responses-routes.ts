@@ -18,13 +18,16 @@ import {
 import {
   assistantMessage,
   outputItems,
+  outputText,
   responseObject,
   statusOf,
   type ResponseFacts,
 } from "../responses/responses-output.ts";
 import { asResponsesError, checkResponsesFields, toChatRequest } from "../responses/responses-request.ts";
 import { ResponseEventBuilder } from "../responses/responses-stream.ts";
+import { checkPassthroughFields, passesThrough } from "../responses/responses-passthrough.ts";
 import { beginModelCall, type Outcome } from "./completion-lifecycle.ts";
+import { createPassthroughResponse } from "./responses-passthrough-route.ts";
 import { writeEventStream } from "./event-stream.ts";
 
 export interface ResponsesRoutesDependencies {
@@ -56,14 +59,6 @@ const responseNotFound = (id: string) =>
     param: "response_id",
   });
 
-function textOf(output: Json[]): string {
-  let text = "";
-  for (const item of output)
-    if (item.type === "message")
-      for (const part of item.content as Json[]) if (part.type === "output_text") text += String(part.text);
-  return text;
-}
-
 export function responsesRoutes(dependencies: ResponsesRoutesDependencies) {
   const { models, policies, observers } = dependencies;
   const { store, admitted } = dependencies.responses;
@@ -79,8 +74,9 @@ export function responsesRoutes(dependencies: ResponsesRoutesDependencies) {
     app.post("/responses", { schema: { body: createBody } }, async (request, reply) => {
       const body = request.body as Json;
       const principal = request.principal!;
-      checkResponsesFields(body);
       const model = await models.resolve(String(body.model), principal.organizationId);
+      if (passesThrough(model)) checkPassthroughFields(body);
+      else checkResponsesFields(body);
       const id = `resp_${publicToken(24)}`;
       let previous = null;
       if (body.previous_response_id != null) {
@@ -93,20 +89,23 @@ export function responsesRoutes(dependencies: ResponsesRoutesDependencies) {
             "previous_response_not_found",
           );
       }
+      const item = async (itemId: string) => {
+        const owner = responseIdOfItem(itemId);
+        const found = owner ? await store.get(principal.organizationId, owner) : null;
+        return (
+          ((found?.response.output as Json[] | undefined) ?? []).find((item) => item.id === itemId) ?? null
+        );
+      };
+      if (passesThrough(model))
+        return createPassthroughResponse(
+          request,
+          reply,
+          { policies, observers, store, admitted },
+          { id, body, model, previous, item },
+        );
       let translated;
       try {
-        translated = await toChatRequest(body, {
-          responseId: id,
-          previous,
-          async item(itemId) {
-            const owner = responseIdOfItem(itemId);
-            const found = owner ? await store.get(principal.organizationId, owner) : null;
-            return (
-              ((found?.response.output as Json[] | undefined) ?? []).find((item) => item.id === itemId) ??
-              null
-            );
-          },
-        });
+        translated = await toChatRequest(body, { responseId: id, previous, item });
         checkParameters("chat.completions", model.backend ?? "local", translated.chat);
       } catch (error) {
         throw asResponsesError(error);
@@ -142,7 +141,7 @@ export function responsesRoutes(dependencies: ResponsesRoutesDependencies) {
         const choice = result.choices[0];
         const output = choice ? outputItems(id, choice.message, choice.logprobs) : [];
         const response = facts({ ...statusOf(choice?.finish_reason ?? null), output, usage: result.usage });
-        call.report({ output: textOf(output), usage: result.usage, status: "completed" });
+        call.report({ output: outputText(output), usage: result.usage, status: "completed" });
         await keep(response, output);
         return response;
       }
@@ -164,7 +163,7 @@ export function responsesRoutes(dependencies: ResponsesRoutesDependencies) {
         const { events: closing, end } = builder.finish();
         yield* closing;
         usage = end.usage;
-        text = textOf(end.output);
+        text = outputText(end.output);
         const response = facts(end);
         await keep(response, end.output);
         yield builder.event(end.status === "incomplete" ? "response.incomplete" : "response.completed", {

@@ -352,7 +352,7 @@ describe("SCIM 2.0 provisioning", () => {
     );
   });
 
-  it("[CTL-1] answers SCIM errors: bad filter, duplicate userName, malformed PATCH, another organisation's ids", async () => {
+  it("[CTL-1] answers SCIM errors: bad filter, duplicate userName, malformed or too deep PATCH, another organisation's ids", async () => {
     const badFilter = await scim("GET", `/Users?filter=${encodeURIComponent('userName co "x"')}`);
     expect(badFilter.status).toBe(400);
     expect(badFilter.body.scimType).toBe("invalidFilter");
@@ -365,6 +365,13 @@ describe("SCIM 2.0 provisioning", () => {
     const malformed = await scim("PATCH", `/Users/${twinId}`, { Operations: [{ op: "explode" }] });
     expect(malformed.status).toBe(400);
     expect(malformed.body.scimType).toBe("invalidSyntax");
+    // A body nested deeper than the JSON bound is refused before it is parsed, in SCIM's shape.
+    let deep: unknown = "x";
+    for (let level = 0; level < 1000; level += 1) deep = [deep];
+    const tooDeep = await scim("PATCH", `/Users/${twinId}`, { Operations: deep });
+    expect(tooDeep.status).toBe(400);
+    expect(tooDeep.type).toContain(scimJson);
+    expect(tooDeep.body.detail).toContain("levels deep");
 
     const { tenancy } = platform.server.platform;
     const { organization: other } = await tenancy.createOrganization("Elsewhere", "test");

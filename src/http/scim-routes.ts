@@ -17,6 +17,7 @@ import {
 import type { ScimTokenService } from "../identity/scim/scim-token-service.ts";
 import type { ScimUserService } from "../identity/scim/scim-user-service.ts";
 import type { SignInThrottle } from "../identity/sign-in-throttle.ts";
+import { boundedJsonParser } from "./request-bounds.ts";
 
 export interface ScimRoutesDependencies {
   tokens: ScimTokenService;
@@ -83,11 +84,7 @@ export function scimRoutes(dependencies: ScimRoutesDependencies): FastifyPluginA
     const send = (reply: FastifyReply, status: number, body: unknown) =>
       reply.status(status).type(scimType).send(body);
 
-    app.addContentTypeParser(
-      "application/scim+json",
-      { parseAs: "string" },
-      app.getDefaultJsonParser("error", "error"),
-    );
+    app.addContentTypeParser("application/scim+json", { parseAs: "string" }, boundedJsonParser(app));
 
     app.setErrorHandler(async (error, request, reply) => {
       const scimError = toScimError(error);

@@ -1,10 +1,9 @@
 // API keys: shown once, stored only as SHA-256 hashes, scoped to one project, revocable.
-import { createHash } from "node:crypto";
-import { errors } from "../core/errors.ts";
-import { newId, randomToken } from "../core/ids.ts";
+import { newId } from "../core/ids.ts";
 import type { Db } from "../db/database.ts";
 import type { ApiKeyPermission } from "../db/schema.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
+import { hashSecret, looksLikeSecret, newSecret, revokeSecret } from "./bearer-secret.ts";
 import type { SignInThrottle } from "./sign-in-throttle.ts";
 import "./scim/scim-tables.ts";
 
@@ -38,10 +37,6 @@ const defaultCacheMs = 5_000;
 /** last_used_at is written at most this often per key, off the request path. */
 const touchEveryMs = 60_000;
 
-function hashKey(key: string): Buffer {
-  return createHash("sha256").update(key).digest();
-}
-
 export class ApiKeyService {
   readonly #db: Db;
   readonly #audit: AuditLog;
@@ -67,7 +62,7 @@ export class ApiKeyService {
     userId?: string;
     actor: string;
   }): Promise<ApiKeyInfo & { key: string }> {
-    const key = `${apiKeyPrefix}${randomToken(48)}`;
+    const { secret: key, hash } = newSecret(apiKeyPrefix);
     const row = {
       id: newId("key"),
       organization_id: input.organizationId,
@@ -75,7 +70,7 @@ export class ApiKeyService {
       name: (input.name ?? "API key").slice(0, 200),
       permission: input.permission ?? "all",
       redacted: `${key.slice(0, apiKeyPrefix.length + 4)}...${key.slice(-4)}`,
-      hash: hashKey(key),
+      hash,
       user_id: input.userId ?? null,
     };
     await this.#db.insertInto("api_keys").values(row).execute();
@@ -115,8 +110,8 @@ export class ApiKeyService {
   }
 
   async #lookUp(key: string): Promise<Principal | null> {
-    if (!key.startsWith(apiKeyPrefix) || key.length > 200) return null;
-    const hash = hashKey(key);
+    if (!looksLikeSecret(key, apiKeyPrefix)) return null;
+    const hash = hashSecret(key);
     const cacheKey = hash.toString("base64");
     const now = Date.now();
     const cached = this.#cache.get(cacheKey);
@@ -157,16 +152,18 @@ export class ApiKeyService {
   }
 
   async revoke(organizationId: string, keyId: string, actor: string): Promise<void> {
-    const result = await this.#db
-      .updateTable("api_keys")
-      .set({ revoked_at: new Date() })
-      .where("organization_id", "=", organizationId)
-      .where("id", "=", keyId)
-      .where("revoked_at", "is", null)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) === 0) throw errors.notFound("active API key", keyId);
-    this.#cache.clear();
-    await this.#audit.append({ actor, action: "api_key.revoked", target: keyId, organizationId });
+    try {
+      await revokeSecret(this.#db, this.#audit, {
+        table: "api_keys",
+        organizationId,
+        id: keyId,
+        actor,
+        noun: "active API key",
+        action: "api_key.revoked",
+      });
+    } finally {
+      this.#cache.clear();
+    }
   }
 
   /** Disable every personal key of a user at once (deprovisioned or deactivated); the count disabled. */

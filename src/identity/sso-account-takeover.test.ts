@@ -72,7 +72,7 @@ describe("[CTL-1] [CTL-4] account takeover through SCIM and email linking", () =
     return row?.action === "sign_in.failed" ? (JSON.parse(row.metadata) as { reason: string }).reason : null;
   }
 
-  it("[CTL-1] an admin cannot create a SCIM token; the owner can", async () => {
+  it("[CTL-1] an admin cannot create or revoke a SCIM token; the owner can", async () => {
     const refused = await admin.fetch("/api/admin/scim-tokens", { method: "POST" });
     expect(refused.status).toBe(403);
     expect(await refused.json()).toMatchObject({ error: { code: "owner_only" } });
@@ -81,7 +81,12 @@ describe("[CTL-1] [CTL-4] account takeover through SCIM and email linking", () =
 
     const created = await owner.fetch("/api/admin/scim-tokens", { method: "POST" });
     expect(created.status).toBe(201);
-    ownerToken = ((await created.json()) as { token: string }).token;
+    const made = (await created.json()) as { id: string; token: string };
+    ownerToken = made.token;
+    expect((await scim("/Users")).status).toBe(200);
+    const notRevoked = await admin.fetch(`/api/admin/scim-tokens/${made.id}`, { method: "DELETE" });
+    expect(notRevoked.status).toBe(403);
+    expect(await notRevoked.json()).toMatchObject({ error: { code: "owner_only" } });
     expect((await scim("/Users")).status).toBe(200);
   });
 

@@ -232,6 +232,8 @@ export const ssoProvisioningOperations = {
     input: Type.Object({ organization: OrganizationId, id: Type.String({ minLength: 1, maxLength: 100 }) }),
     output: Type.Object({ id: Type.String(), revoked: Type.Literal(true) }),
     async run({ identity }, input, caller) {
+      // Owner-only like making one: revoking cuts the organisation's provisioning.
+      await requireOwner(identity, caller, "revoke SCIM tokens");
       await identity.scimTokens.revoke(input.organization, input.id, caller.actor);
       return { id: input.id, revoked: true as const };
     },

@@ -39,7 +39,12 @@ export interface ChatResult {
   choices: ChatChoice[];
   usage: Usage | null;
   system_fingerprint?: string | null;
+  /** An upstream's other top-level fields (`system_fingerprint`, `service_tier`, ...), answered as they came. */
+  fields?: UpstreamFields;
 }
+
+/** Top-level fields of an upstream's answer or chunk other than id, object, created, model, choices, usage. */
+export type UpstreamFields = Record<string, unknown>;
 
 export type StreamPart =
   | {
@@ -48,8 +53,8 @@ export type StreamPart =
       delta: { role?: "assistant"; content?: string | null; [field: string]: unknown };
       finishReason: string | null;
       logprobs?: unknown;
-      /** The upstream's `system_fingerprint` on the chunk this part came in, if it sent one. */
-      systemFingerprint?: string | null;
+      /** The upstream's other top-level fields on the chunk this part came in, if it sent any. */
+      fields?: UpstreamFields;
     }
   | { type: "usage"; usage: Usage };
 
@@ -81,10 +86,18 @@ export interface TextCompletionResult {
   choices: TextCompletionChoice[];
   usage: Usage | null;
   system_fingerprint?: string | null;
+  fields?: UpstreamFields;
 }
 
 export type TextStreamPart =
-  | { type: "text"; index: number; text: string; finishReason: string | null; logprobs?: unknown }
+  | {
+      type: "text";
+      index: number;
+      text: string;
+      finishReason: string | null;
+      logprobs?: unknown;
+      fields?: UpstreamFields;
+    }
   | { type: "usage"; usage: Usage };
 
 /** An OpenAI embeddings request: one text or several (token arrays only where the backend takes them). */
@@ -115,6 +128,13 @@ export interface LanguageModel {
   /** Embeddings (/v1/embeddings), where the model offers them. */
   embed?(request: EmbeddingRequest, options: CallOptions): Promise<EmbeddingResult>;
   /**
+   * /v1/responses passed through, on an upstream with its own Responses API: the body as the server
+   * takes it, its response object back (responses/responses-passthrough.ts makes both).
+   */
+  respond?(body: ResponsesBody, options: CallOptions): Promise<ResponsesBody>;
+  /** The same, streamed: the server's typed events (`response.created`, ..., `response.completed`). */
+  streamRespond?(body: ResponsesBody, options: CallOptions): AsyncIterable<ResponsesBody>;
+  /**
    * "upstream" for an OpenAI-compatible model server, which gets every request field unchanged; absent
    * or "local" for a model served here, which refuses the fields it cannot honour (parameter-support.ts).
    */
@@ -122,6 +142,9 @@ export interface LanguageModel {
   /** Facts shown in /v1/models under `custodian`, such as `{ demo: true }`. */
   readonly metadata?: Readonly<Record<string, string | number | boolean>>;
 }
+
+/** A /v1/responses request, response or event, as JSON: passed through, so not modelled field by field. */
+export type ResponsesBody = Record<string, unknown>;
 
 export interface Provider {
   readonly name: string;

@@ -12,8 +12,11 @@ import type {
   LanguageModel,
   Provider,
   StreamPart,
+  TextCompletionRequest,
   TextCompletionResult,
+  ResponsesBody,
   TextStreamPart,
+  UpstreamFields,
 } from "./language-model.ts";
 import { ServerSentDataParser } from "./sse.ts";
 
@@ -71,24 +74,27 @@ export class OpenAICompatibleProvider implements Provider {
     const postTo = (path: string, body: Record<string, unknown>, options: CallOptions) =>
       this.#post({ ...body, model: upstreamId }, options, path);
     const name = this.name;
+    /** One non-streamed answer: its choices must be there; usage and the other fields come back as sent. */
+    async function answer<Result extends ChatResult | TextCompletionResult>(
+      path: string,
+      request: ChatRequest | TextCompletionRequest,
+      options: CallOptions,
+    ): Promise<Pick<Result, "choices" | "usage" | "fields">> {
+      const { stream: _stream, stream_options: _streamOptions, ...rest } = request;
+      const response = await postTo(path, { ...rest, stream: false }, options);
+      const body = (await response.body.json()) as Partial<Result>;
+      if (!Array.isArray(body.choices)) {
+        throw errors.upstream(502, `The model server '${name}' returned a malformed response.`);
+      }
+      const fields = upstreamFields(body);
+      return { choices: body.choices, usage: body.usage ?? null, ...(fields && { fields }) };
+    }
     return {
       specificationVersion: "v1",
       id,
       ownedBy: name,
       backend: "upstream",
-      async generate(request, options) {
-        const { stream: _stream, stream_options: _streamOptions, ...rest } = request;
-        const response = await post(rest as ChatRequest, false, options);
-        const body = (await response.body.json()) as Partial<ChatResult>;
-        if (!Array.isArray(body.choices)) {
-          throw errors.upstream(502, `The model server '${name}' returned a malformed response.`);
-        }
-        return {
-          choices: body.choices,
-          usage: body.usage ?? null,
-          system_fingerprint: body.system_fingerprint,
-        };
-      },
+      generate: (request, options) => answer<ChatResult>("/chat/completions", request, options),
       async *stream(request, options) {
         const response = await post(
           { ...request, stream_options: { include_usage: true } } as ChatRequest,
@@ -107,19 +113,7 @@ export class OpenAICompatibleProvider implements Provider {
           }),
         );
       },
-      async complete(request, options) {
-        const { stream: _stream, stream_options: _streamOptions, ...rest } = request;
-        const response = await postTo("/completions", { ...rest, stream: false }, options);
-        const body = (await response.body.json()) as Partial<TextCompletionResult>;
-        if (!Array.isArray(body.choices)) {
-          throw errors.upstream(502, `The model server '${name}' returned a malformed response.`);
-        }
-        return {
-          choices: body.choices,
-          usage: body.usage ?? null,
-          system_fingerprint: body.system_fingerprint,
-        };
-      },
+      complete: (request, options) => answer<TextCompletionResult>("/completions", request, options),
       async *streamCompletion(request, options) {
         const response = await postTo(
           "/completions",
@@ -138,6 +132,26 @@ export class OpenAICompatibleProvider implements Provider {
           }),
         );
       },
+      ...(this.#config.responsesApi === true && {
+        async respond(body: ResponsesBody, options: CallOptions): Promise<ResponsesBody> {
+          const response = await postTo("/responses", { ...body, stream: false }, options);
+          const answer = (await response.body.json()) as ResponsesBody | null;
+          if (typeof answer !== "object" || answer === null || !Array.isArray(answer.output)) {
+            throw errors.upstream(502, `The model server '${name}' returned a malformed response.`);
+          }
+          return answer;
+        },
+        async *streamRespond(body: ResponsesBody, options: CallOptions): AsyncIterable<ResponsesBody> {
+          const response = await postTo("/responses", { ...body, stream: true }, options);
+          for await (const events of upstreamChunkBatches(response.body, name, options.signal)) {
+            for (const event of events as ResponsesBody[]) {
+              if (event.type === "error")
+                throw errors.upstream(502, `The model server '${name}' failed mid-stream.`);
+              yield event;
+            }
+          }
+        },
+      }),
       async embed(request, options) {
         const response = await postTo("/embeddings", request, options);
         const body = (await response.body.json()) as Partial<EmbeddingResult>;
@@ -186,11 +200,27 @@ export class OpenAICompatibleProvider implements Provider {
 type UpstreamChoice = NonNullable<UpstreamChunk["choices"]>[number];
 
 /**
+ * What an upstream sent beyond the envelope we answer with (our id, object, created and the model
+ * name the client asked for) and the choices and usage read apart: `system_fingerprint`,
+ * `service_tier` and whatever fields it adds later, passed back unchanged. Undefined when none.
+ */
+function upstreamFields(body: object): UpstreamFields | undefined {
+  let fields: UpstreamFields | undefined;
+  for (const [name, value] of Object.entries(body)) {
+    if (envelopeFields.has(name) || value === undefined) continue;
+    (fields ??= {})[name] = value;
+  }
+  return fields;
+}
+
+const envelopeFields = new Set(["id", "object", "created", "model", "choices", "usage"]);
+
+/**
  * The parts of an upstream stream: one per choice of each chunk (made by `toPart`, with the choice's
  * logprobs when it has them), then the usage when a chunk carries it. Chat and text completions
  * differ only in `toPart`.
  */
-async function* upstreamParts<Part extends { logprobs?: unknown; systemFingerprint?: string | null }>(
+async function* upstreamParts<Part extends { logprobs?: unknown; fields?: UpstreamFields }>(
   body: Dispatcher.ResponseData["body"],
   name: string,
   signal: AbortSignal,
@@ -198,10 +228,11 @@ async function* upstreamParts<Part extends { logprobs?: unknown; systemFingerpri
 ): AsyncIterable<Part | { type: "usage"; usage: NonNullable<UpstreamChunk["usage"]> }> {
   for await (const chunks of upstreamChunkBatches(body, name, signal)) {
     for (const chunk of chunks) {
+      const fields = upstreamFields(chunk);
       for (const choice of chunk.choices ?? []) {
         const part = toPart(choice);
         if (choice.logprobs !== undefined) part.logprobs = choice.logprobs;
-        if (chunk.system_fingerprint !== undefined) part.systemFingerprint = chunk.system_fingerprint;
+        if (fields) part.fields = fields;
         yield part;
       }
       if (chunk.usage) yield { type: "usage", usage: chunk.usage };

@@ -264,6 +264,7 @@ export function supportTableMarkdown(): string {
   }
   lines.push(
     "| any | a field not listed | refused | passthrough | OpenAI answers an unknown field with a 400 too |",
+    "| responses | any field, upstream with `responsesApi` | — | passthrough | except `background` and `conversation`; `store` is false upstream |",
   );
   return lines.join("\n");
 }

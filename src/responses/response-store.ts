@@ -1,9 +1,11 @@
 // Stored responses (/v1/responses with `store`, the default): the response object, its input items and
 // the conversation it continues, sealed by the organisation's key and kept no longer than the API
 // retention (API-1). Under zero data retention, `store: false` or a zero retention nothing is written
-// (API-2), and what was written is unreadable once today's rules say it would have expired.
+// (API-2), and what was written is unreadable once today's rules say it would have expired. Rows
+// deleted (by the client or by retention) are erased physically by the next purge turn.
 import type { Keyring } from "../crypto/keyring.ts";
 import type { Db } from "../db/database.ts";
+import { eraseDeleted } from "../db/physical-erasure.ts";
 import type { ChatMessage } from "../inference/language-model.ts";
 import "./responses-tables.ts";
 
@@ -31,6 +33,8 @@ export interface ResponseStoreDependencies {
   keyring: Keyring;
   /** Today's rules for a project. */
   rules(organizationId: string, projectId: string): Promise<RetentionRules>;
+  /** Called after a client deleted a response: its row waits for a purge turn's physical erasure. */
+  deleted?(): void;
 }
 
 /** Output item ids carry their response's token, so an item_reference finds its response. */
@@ -45,6 +49,8 @@ export function responseIdOfItem(id: string): string | null {
 
 export class ResponseStore {
   readonly #dependencies: ResponseStoreDependencies;
+  /** Rows were deleted here since the last physical erasure: the next purge turn erases them. */
+  erasurePending = false;
 
   constructor(dependencies: ResponseStoreDependencies) {
     this.#dependencies = dependencies;
@@ -109,15 +115,45 @@ export class ResponseStore {
       .where("organization_id", "=", organizationId)
       .where("id", "=", id)
       .executeTakeFirst();
-    return deleted.numDeletedRows > 0n;
+    if (deleted.numDeletedRows === 0n) return false;
+    this.erasurePending = true;
+    this.#dependencies.deleted?.();
+    return true;
   }
 
-  /** Deletes what has expired; returns how many. */
+  /**
+   * Deletes what has expired, then erases the deleted rows physically (the table rewritten, the WAL
+   * that held them retired) when this turn or a client's delete removed any; returns how many expired.
+   */
   async purge(now: Date = new Date()): Promise<number> {
-    const deleted = await this.#dependencies.db
-      .deleteFrom("stored_responses")
-      .where("expires_at", "<=", now)
-      .executeTakeFirst();
-    return Number(deleted.numDeletedRows);
+    const { db } = this.#dependencies;
+    const deleted = await db.deleteFrom("stored_responses").where("expires_at", "<=", now).executeTakeFirst();
+    const purged = Number(deleted.numDeletedRows);
+    if (purged > 0 || this.erasurePending) {
+      // Pending until the erasure is done: a failed one is tried again by the next turn.
+      this.erasurePending = true;
+      await eraseDeleted(db, ["stored_responses"]);
+      this.erasurePending = false;
+    }
+    return purged;
+  }
+
+  /** The organisation's stored responses, oldest first, still within today's retention. */
+  async list(
+    organizationId: string,
+  ): Promise<Array<{ id: string; createdAt: Date; stored: StoredResponse }>> {
+    const rows = await this.#dependencies.db
+      .selectFrom("stored_responses")
+      .select("id")
+      .where("organization_id", "=", organizationId)
+      .orderBy("created_at")
+      .orderBy("id")
+      .execute();
+    const listed = [];
+    for (const { id } of rows) {
+      const stored = await this.get(organizationId, id);
+      if (stored) listed.push({ id, createdAt: new Date(Number(stored.response.created_at) * 1000), stored });
+    }
+    return listed;
   }
 }

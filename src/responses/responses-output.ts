@@ -47,6 +47,15 @@ export function outputItems(responseId: string, message: Json, logprobs: unknown
   return items;
 }
 
+/** The text of the output's message items (their output_text parts), for metering and observers. */
+export function outputText(output: Json[]): string {
+  let text = "";
+  for (const item of output)
+    if (item.type === "message")
+      for (const part of item.content as Json[]) if (part.type === "output_text") text += String(part.text);
+  return text;
+}
+
 /** Output items as the assistant's chat message, for the stored conversation a next response continues. */
 export function assistantMessage(items: Json[]): ChatMessage {
   const message: ChatMessage = { role: "assistant", content: null };

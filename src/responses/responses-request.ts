@@ -137,7 +137,7 @@ async function toMessages(
 }
 
 /** The input items as inputItems.list shows them: every item an object with an id. */
-function listedItems(input: unknown, responseId: string): Json[] {
+export function listedItems(input: unknown, responseId: string): Json[] {
   const items =
     typeof input === "string"
       ? [{ type: "message", role: "user", content: [{ type: "input_text", text: input }] }]

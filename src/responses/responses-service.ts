@@ -1,5 +1,5 @@
 // The responses domain, built once: the sealed store of /v1/responses and the task that purges what
-// has outlived the API retention (API-1).
+// has outlived the API retention (API-1) and erases what clients deleted (OWN-4).
 import type { Logger } from "pino";
 import type { Keyring } from "../crypto/keyring.ts";
 import type { Db } from "../db/database.ts";
@@ -8,6 +8,8 @@ import { PeriodicTask } from "../jobs/periodic-task.ts";
 import { ResponseStore, type RetentionRules } from "./response-store.ts";
 
 const purgeEveryMs = 60 * 60_000;
+/** A client's delete is erased physically by a purge turn this soon after it (deletes close together share one). */
+const eraseAfterDeleteMs = 2_000;
 
 export interface ResponsesServiceDependencies {
   db: Db;
@@ -23,11 +25,23 @@ export interface ResponsesService {
   store: ResponseStore;
   admitted(request: ChatRequest): RetentionRules | undefined;
   purgeTask: PeriodicTask;
+  close(): Promise<void>;
 }
 
 export function createResponsesService(dependencies: ResponsesServiceDependencies): ResponsesService {
   const { db, keyring, logger } = dependencies;
-  const store = new ResponseStore({ db, keyring, rules: dependencies.rules });
+  let eraseSoon: NodeJS.Timeout | null = null;
+  const store = new ResponseStore({
+    db,
+    keyring,
+    rules: dependencies.rules,
+    deleted: () => {
+      eraseSoon ??= setTimeout(() => {
+        eraseSoon = null;
+        void purgeTask.runOnce();
+      }, eraseAfterDeleteMs);
+    },
+  });
   const purgeTask = new PeriodicTask({
     name: "responses.retention-purge",
     intervalMs: purgeEveryMs,
@@ -38,5 +52,10 @@ export function createResponsesService(dependencies: ResponsesServiceDependencie
       if (purged > 0) logger.info({ purged }, "expired stored responses purged");
     },
   });
-  return { store, admitted: dependencies.admitted, purgeTask };
+  const close = async () => {
+    if (eraseSoon) clearTimeout(eraseSoon);
+    eraseSoon = null;
+    await purgeTask.stop();
+  };
+  return { store, admitted: dependencies.admitted, purgeTask, close };
 }

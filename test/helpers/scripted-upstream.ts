@@ -3,6 +3,7 @@
 // logprobs, reasoning content and a system fingerprint. A test may script the next chat answer.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { answerResponses } from "./upstream-responses-api.ts";
 
 export interface RecordedRequest {
   path: string;
@@ -86,7 +87,13 @@ export async function startScriptedUpstream(): Promise<ScriptedUpstream> {
     const path = request.url ?? "";
     state.requests.push({ path, body });
     const model = String(body.model);
-    const base = { id: "upstream-id", created: 1, model, system_fingerprint: "fp_upstream" };
+    const base = {
+      id: "upstream-id",
+      created: 1,
+      model,
+      system_fingerprint: "fp_upstream",
+      service_tier: "scale",
+    };
     if (path.endsWith("/embeddings")) {
       json(response, {
         object: "list",
@@ -94,6 +101,10 @@ export async function startScriptedUpstream(): Promise<ScriptedUpstream> {
         data: [{ object: "embedding", index: 0, embedding: [0.5, 0.25] }],
         usage: { prompt_tokens: 2, total_tokens: 2 },
       });
+      return;
+    }
+    if (path.endsWith("/responses")) {
+      answerResponses(response, body);
       return;
     }
     if (path.endsWith("/completions") && !path.endsWith("/chat/completions")) {

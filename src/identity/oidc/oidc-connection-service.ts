@@ -1,10 +1,12 @@
 // Per-organisation OIDC connections: the issuer, the client id and secret (sealed by the
 // organisation's keyring), scopes and claim mapping. Changes are audited; the secret never is.
+import type { Insertable, Selectable } from "kysely";
 import type { AuditLog } from "../../audit/audit-log.ts";
 import type { Keyring } from "../../crypto/keyring.ts";
 import type { Db } from "../../db/database.ts";
 import { oidcErrors } from "./oidc-errors.ts";
-import "./oidc-tables.ts";
+import type { OidcConnectionsTable } from "./oidc-tables.ts";
+import { checkBaseUrl, SsoConnectionService } from "../sso-connection-service.ts";
 
 export interface OidcConnection {
   organizationId: string;
@@ -35,6 +37,8 @@ export interface SetOidcConnection {
   actor: string;
 }
 
+type OidcConnectionRow = Omit<Insertable<OidcConnectionsTable>, "organization_id">;
+
 const place = (organizationId: string) => ({ table: "oidc_connections", row: organizationId });
 
 export function oidcRedirectUri(baseUrl: string, organizationId: string): string {
@@ -62,19 +66,6 @@ function checkUrl(value: string, param: string): string {
   return url.toString().replace(/\/+$/, "");
 }
 
-function checkBaseUrl(value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw oidcErrors.invalidSetting("base_url", "must be an absolute http(s) URL");
-  }
-  if ((url.protocol !== "https:" && url.protocol !== "http:") || url.search || url.hash || url.username) {
-    throw oidcErrors.invalidSetting("base_url", "must be an http(s) origin and path, without query");
-  }
-  return url.toString().replace(/\/+$/, "");
-}
-
 function checkName(value: string, param: string): string {
   const name = value.trim();
   if (!/^[\x21-\x7e]{1,200}$/.test(name))
@@ -88,19 +79,21 @@ function checkScopes(scopes: string[]): string[] {
   return cleaned;
 }
 
-export class OidcConnectionService {
-  readonly #db: Db;
-  readonly #keyring: Keyring;
-  readonly #audit: AuditLog;
-
+export class OidcConnectionService extends SsoConnectionService<
+  OidcConnection,
+  OidcConnectionRow,
+  Selectable<OidcConnectionsTable>
+> {
   constructor(dependencies: { db: Db; keyring: Keyring; audit: AuditLog }) {
-    this.#db = dependencies.db;
-    this.#keyring = dependencies.keyring;
-    this.#audit = dependencies.audit;
+    super(dependencies, {
+      table: "oidc_connections",
+      action: "sso.oidc",
+      notConfigured: oidcErrors.notConfigured,
+    });
   }
 
   async set(input: SetOidcConnection): Promise<OidcConnectionSummary> {
-    const existing = await this.#db
+    const existing = await this.db
       .selectFrom("oidc_connections")
       .select(["client_secret", "scopes", "email_claim", "name_claim"])
       .where("organization_id", "=", input.organizationId)
@@ -110,15 +103,15 @@ export class OidcConnectionService {
       if (input.clientSecret.length === 0 || input.clientSecret.length > 1000) {
         throw oidcErrors.invalidSetting("client_secret", "must be 1 to 1000 characters");
       }
-      sealedSecret = await this.#keyring.seal(
+      sealedSecret = await this.keyring.seal(
         input.organizationId,
         place(input.organizationId),
         input.clientSecret,
       );
     }
     if (!sealedSecret) throw oidcErrors.invalidSetting("client_secret", "is required for a new connection");
-    const row = {
-      base_url: checkBaseUrl(input.baseUrl),
+    const row: OidcConnectionRow = {
+      base_url: checkBaseUrl(input.baseUrl, (problem) => oidcErrors.invalidSetting("base_url", problem)),
       issuer: checkUrl(input.issuer, "issuer"),
       client_id: checkName(input.clientId, "client_id"),
       client_secret: sealedSecret,
@@ -127,16 +120,11 @@ export class OidcConnectionService {
       name_claim: checkName(input.nameClaim ?? existing?.name_claim ?? "name", "name_claim"),
       updated_at: new Date(),
     };
-    await this.#db
-      .insertInto("oidc_connections")
-      .values({ organization_id: input.organizationId, ...row })
-      .onConflict((conflict) => conflict.column("organization_id").doUpdateSet(row))
-      .execute();
-    await this.#audit.append({
-      actor: input.actor,
-      action: existing ? "sso.oidc.updated" : "sso.oidc.created",
-      target: input.organizationId,
+    const saved = await this.save({
       organizationId: input.organizationId,
+      actor: input.actor,
+      existed: existing !== undefined,
+      row,
       metadata: {
         issuer: row.issuer.slice(0, 200),
         client_id: row.client_id.slice(0, 200),
@@ -144,17 +132,14 @@ export class OidcConnectionService {
         secret_changed: input.clientSecret !== undefined,
       },
     });
-    return summarize(await this.get(input.organizationId));
+    return summarize(saved);
   }
 
-  async find(organizationId: string): Promise<OidcConnection | null> {
-    const row = await this.#db
-      .selectFrom("oidc_connections")
-      .selectAll()
-      .where("organization_id", "=", organizationId)
-      .executeTakeFirst();
-    if (!row) return null;
-    const secret = await this.#keyring.open(organizationId, place(organizationId), row.client_secret);
+  protected async open(
+    organizationId: string,
+    row: Selectable<OidcConnectionsTable>,
+  ): Promise<OidcConnection> {
+    const secret = await this.keyring.open(organizationId, place(organizationId), row.client_secret);
     return {
       organizationId,
       baseUrl: row.base_url,
@@ -171,27 +156,12 @@ export class OidcConnectionService {
 
   /** Whether the organisation has a connection, without opening its secret. */
   async exists(organizationId: string): Promise<boolean> {
-    const row = await this.#db
+    const row = await this.db
       .selectFrom("oidc_connections")
       .select("organization_id")
       .where("organization_id", "=", organizationId)
       .executeTakeFirst();
     return row !== undefined;
-  }
-
-  async get(organizationId: string): Promise<OidcConnection> {
-    const connection = await this.find(organizationId);
-    if (!connection) throw oidcErrors.notConfigured(organizationId);
-    return connection;
-  }
-
-  async remove(organizationId: string, actor: string): Promise<void> {
-    const result = await this.#db
-      .deleteFrom("oidc_connections")
-      .where("organization_id", "=", organizationId)
-      .executeTakeFirst();
-    if (Number(result.numDeletedRows) === 0) throw oidcErrors.notConfigured(organizationId);
-    await this.#audit.append({ actor, action: "sso.oidc.deleted", target: organizationId, organizationId });
   }
 }
 

@@ -2,11 +2,13 @@
 // SP's own key pair (private key sealed by the organisation's keyring). Changes are audited.
 import { X509Certificate } from "node:crypto";
 import { errors } from "../../core/errors.ts";
+import type { Insertable, Selectable } from "kysely";
 import type { AuditLog } from "../../audit/audit-log.ts";
 import type { Keyring } from "../../crypto/keyring.ts";
 import type { Db } from "../../db/database.ts";
 import { identityErrors } from "../identity-errors.ts";
-import "../identity-tables.ts";
+import type { SamlConnectionsTable } from "../identity-tables.ts";
+import { checkBaseUrl, SsoConnectionService } from "../sso-connection-service.ts";
 import { parseIdentityProviderMetadata } from "./identity-provider-metadata.ts";
 
 export interface SamlConnection {
@@ -42,6 +44,8 @@ export interface SetSamlConnection {
   actor: string;
 }
 
+type SamlConnectionRow = Omit<Insertable<SamlConnectionsTable>, "organization_id">;
+
 const place = (organizationId: string) => ({ table: "saml_connections", row: organizationId });
 
 export function serviceProviderUrls(
@@ -52,19 +56,6 @@ export function serviceProviderUrls(
   return { spEntityId: `${root}/metadata`, acsUrl: `${root}/acs` };
 }
 
-function checkBaseUrl(value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw errors.invalidRequest("'base_url' must be an absolute http(s) URL.", "base_url");
-  }
-  if ((url.protocol !== "https:" && url.protocol !== "http:") || url.search || url.hash || url.username) {
-    throw errors.invalidRequest("'base_url' must be an http(s) origin and path, without query.", "base_url");
-  }
-  return url.toString().replace(/\/+$/, "");
-}
-
 function checkAttribute(value: string | undefined, fallback: string, param: string): string {
   const name = (value ?? fallback).trim();
   if (name.length === 0 || name.length > 200)
@@ -72,15 +63,17 @@ function checkAttribute(value: string | undefined, fallback: string, param: stri
   return name;
 }
 
-export class SamlConnectionService {
-  readonly #db: Db;
-  readonly #keyring: Keyring;
-  readonly #audit: AuditLog;
-
+export class SamlConnectionService extends SsoConnectionService<
+  SamlConnection,
+  SamlConnectionRow,
+  Selectable<SamlConnectionsTable>
+> {
   constructor(dependencies: { db: Db; keyring: Keyring; audit: AuditLog }) {
-    this.#db = dependencies.db;
-    this.#keyring = dependencies.keyring;
-    this.#audit = dependencies.audit;
+    super(dependencies, {
+      table: "saml_connections",
+      action: "sso.saml",
+      notConfigured: identityErrors.ssoNotConfigured,
+    });
   }
 
   async set(input: SetSamlConnection): Promise<SamlConnectionSummary> {
@@ -93,8 +86,10 @@ export class SamlConnectionService {
         throw identityErrors.invalidMetadata("a signing certificate cannot be read");
       }
     }
-    const baseUrl = checkBaseUrl(input.baseUrl);
-    const existing = await this.#db
+    const baseUrl = checkBaseUrl(input.baseUrl, (problem) =>
+      errors.invalidRequest(`'base_url' ${problem}.`, "base_url"),
+    );
+    const existing = await this.db
       .selectFrom("saml_connections")
       .select([
         "sp_certificate",
@@ -120,13 +115,13 @@ export class SamlConnectionService {
         },
       );
       spCertificate = generated.cert;
-      sealedKey = await this.#keyring.seal(
+      sealedKey = await this.keyring.seal(
         input.organizationId,
         place(input.organizationId),
         generated.private,
       );
     }
-    const row = {
+    const row: SamlConnectionRow = {
       base_url: baseUrl,
       idp_entity_id: metadata.entityId,
       idp_sso_url: metadata.ssoUrl,
@@ -148,34 +143,26 @@ export class SamlConnectionService {
       sp_private_key: sealedKey,
       updated_at: new Date(),
     };
-    await this.#db
-      .insertInto("saml_connections")
-      .values({ organization_id: input.organizationId, ...row })
-      .onConflict((conflict) => conflict.column("organization_id").doUpdateSet(row))
-      .execute();
-    await this.#audit.append({
-      actor: input.actor,
-      action: existing ? "sso.saml.updated" : "sso.saml.created",
-      target: input.organizationId,
+    const saved = await this.save({
       organizationId: input.organizationId,
+      actor: input.actor,
+      existed: existing !== undefined,
+      row,
       metadata: {
         idp_entity_id: metadata.entityId.slice(0, 200),
         idp_certificates: metadata.certificates.length,
-        idp_initiated: row.allow_idp_initiated,
-        allow_sha1: row.allow_sha1,
+        idp_initiated: row.allow_idp_initiated ?? false,
+        allow_sha1: row.allow_sha1 ?? false,
       },
     });
-    return summarize(await this.get(input.organizationId));
+    return summarize(saved);
   }
 
-  async find(organizationId: string): Promise<SamlConnection | null> {
-    const row = await this.#db
-      .selectFrom("saml_connections")
-      .selectAll()
-      .where("organization_id", "=", organizationId)
-      .executeTakeFirst();
-    if (!row) return null;
-    const spPrivateKey = await this.#keyring.open(organizationId, place(organizationId), row.sp_private_key);
+  protected async open(
+    organizationId: string,
+    row: Selectable<SamlConnectionsTable>,
+  ): Promise<SamlConnection> {
+    const spPrivateKey = await this.keyring.open(organizationId, place(organizationId), row.sp_private_key);
     return {
       organizationId,
       baseUrl: row.base_url,
@@ -190,21 +177,6 @@ export class SamlConnectionService {
       spCertificate: row.sp_certificate,
       spPrivateKey: spPrivateKey.toString("utf8"),
     };
-  }
-
-  async get(organizationId: string): Promise<SamlConnection> {
-    const connection = await this.find(organizationId);
-    if (!connection) throw identityErrors.ssoNotConfigured(organizationId);
-    return connection;
-  }
-
-  async remove(organizationId: string, actor: string): Promise<void> {
-    const result = await this.#db
-      .deleteFrom("saml_connections")
-      .where("organization_id", "=", organizationId)
-      .executeTakeFirst();
-    if (Number(result.numDeletedRows) === 0) throw identityErrors.ssoNotConfigured(organizationId);
-    await this.#audit.append({ actor, action: "sso.saml.deleted", target: organizationId, organizationId });
   }
 }
 

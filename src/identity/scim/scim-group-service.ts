@@ -6,8 +6,8 @@ import type { AuditLog } from "../../audit/audit-log.ts";
 import type { Db } from "../../db/database.ts";
 import { scimErrors } from "./scim-errors.ts";
 import { parseScimFilter } from "./scim-filter.ts";
+import { readScimPage, type ScimPage } from "./scim-paging.ts";
 import { readMemberIds, readPatchOperations, readText } from "./scim-patch.ts";
-import type { ScimPage } from "./scim-user-service.ts";
 import "../identity-tables.ts";
 import "./scim-tables.ts";
 
@@ -88,21 +88,8 @@ export class ScimGroupService {
     if (filter?.attribute === "displayname") query = query.where("display_name", "=", filter.value);
     else if (filter?.attribute === "externalid") query = query.where("external_id", "=", filter.value);
     else if (filter?.attribute === "id") query = query.where("id", "=", filter.value);
-    const startIndex = Math.max(1, options.startIndex ?? 1);
-    const count = Math.min(200, Math.max(0, options.count ?? 100));
-    const total = await query
-      .clearSelect()
-      .select((select) => select.fn.countAll<string | number>().as("total"))
-      .executeTakeFirst();
-    const rows =
-      count === 0
-        ? []
-        : await query
-            .orderBy("created_at")
-            .orderBy("id")
-            .offset(startIndex - 1)
-            .limit(count)
-            .execute();
+    const page = await readScimPage(query, (rows) => rows.orderBy("created_at").orderBy("id"), options);
+    const rows = page.resources;
     const members =
       options.withMembers === false
         ? null
@@ -111,8 +98,7 @@ export class ScimGroupService {
             rows.map((row) => row.id),
           );
     return {
-      totalResults: Number(total?.total ?? 0),
-      startIndex,
+      ...page,
       resources: rows.map((row) => ({
         id: row.id,
         displayName: row.display_name,

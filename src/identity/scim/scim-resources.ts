@@ -1,7 +1,8 @@
 // The JSON SCIM clients read: User and Group resources, list responses, and the discovery documents
 // (ServiceProviderConfig, ResourceTypes, Schemas) that say what this service provider supports.
 import type { ScimGroup } from "./scim-group-service.ts";
-import type { ScimPage, ScimUser } from "./scim-user-service.ts";
+import type { ScimPage } from "./scim-paging.ts";
+import type { ScimUser } from "./scim-user-service.ts";
 
 export const userSchema = "urn:ietf:params:scim:schemas:core:2.0:User";
 export const groupSchema = "urn:ietf:params:scim:schemas:core:2.0:Group";

@@ -11,6 +11,7 @@ import type { SessionService } from "../session-service.ts";
 import { memberRole, normalizeEmail, ownerRole, type UserService } from "../user-service.ts";
 import { scimErrors } from "./scim-errors.ts";
 import { parseScimFilter } from "./scim-filter.ts";
+import { readScimPage, type ScimPage } from "./scim-paging.ts";
 import { readBoolean, readPatchOperations, readText } from "./scim-patch.ts";
 import "../identity-tables.ts";
 import "./scim-tables.ts";
@@ -33,12 +34,6 @@ interface UserDraft {
   displayName: string;
   externalId: string | null;
   active: boolean;
-}
-
-export interface ScimPage<T> {
-  totalResults: number;
-  startIndex: number;
-  resources: T[];
 }
 
 export const userFilterAttributes = ["username", "externalid", "displayname", "emails.value", "id"] as const;
@@ -147,25 +142,14 @@ export class ScimUserService {
         query = query.where("users.display_name", "=", filter.value);
       } else query = query.where("users.id", "=", filter.value);
     }
-    const startIndex = Math.max(1, options.startIndex ?? 1);
-    const count = Math.min(200, Math.max(0, options.count ?? 100));
-    const total = await query
-      .clearSelect()
-      .select((select) => select.fn.countAll<string | number>().as("total"))
-      .executeTakeFirst();
-    const rows =
-      count === 0
-        ? []
-        : await query
-            .orderBy("users.created_at")
-            .orderBy("users.id")
-            .offset(startIndex - 1)
-            .limit(count)
-            .execute();
+    const page = await readScimPage(
+      query,
+      (rows) => rows.orderBy("users.created_at").orderBy("users.id"),
+      options,
+    );
     return {
-      totalResults: Number(total?.total ?? 0),
-      startIndex,
-      resources: rows.map((row) => ({
+      ...page,
+      resources: page.resources.map((row) => ({
         id: row.id,
         userName: row.email,
         displayName: row.display_name,
