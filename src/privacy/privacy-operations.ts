@@ -1,7 +1,7 @@
 // The privacy domain's administrative operations: API retention and zero data retention (also behind the
 // admin console's privacy routes).
 import { Type } from "@sinclair/typebox";
-import { defineOperation, installationOnly, OrganizationId } from "../core/operation.ts";
+import { defineOperation, OrganizationId } from "../core/operation.ts";
 import type { PrivacySettingsService } from "./privacy-settings-service.ts";
 
 /** What the privacy operations use: the privacy engine, and tenancy for the organisation and project. */
