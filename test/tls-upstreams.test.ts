@@ -269,15 +269,15 @@ describe("plain HTTP to model servers", () => {
       expect(completion.choices[0]!.message.content).toBe("over plain http");
 
       const report = (await (await fetch(`${platform.server.url}/api/trust`)).json()) as {
-        commitments: Array<{ id: string; live: { tls?: { upstreams?: unknown[]; database?: string } } }>;
+        commitments: Array<{ id: string; settings: { tls?: { upstreams?: unknown[]; database?: string } } }>;
       };
       const sec2 = report.commitments.find((commitment) => commitment.id === "SEC-2")!;
-      expect(sec2.live.tls?.upstreams).toEqual([
+      expect(sec2.settings.tls?.upstreams).toEqual([
         { name: "lab", transport: "plaintext-opt-out", baa: false },
         { name: "local-covered", transport: "plaintext-loopback", baa: true },
       ]);
       // The test database is embedded, or the PostgreSQL server on this machine.
-      expect(sec2.live.tls?.database).toBe(serverUrl ? "plaintext-loopback" : "embedded");
+      expect(sec2.settings.tls?.database).toBe(serverUrl ? "plaintext-loopback" : "embedded");
     });
 
     it("[SEC-2] never serves it to an organisation in HIPAA mode", async () => {
