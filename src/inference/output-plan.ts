@@ -32,6 +32,14 @@ const isObject = (value: unknown): value is Json =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 const namePattern = /^[a-zA-Z0-9_-]{1,64}$/;
 
+/** A function's parameters schema: absent, `{}` or without a type, it describes an object (as OpenAI reads it). */
+function objectByDefault(parameters: unknown): unknown {
+  if (parameters == null) return { type: "object", properties: {} };
+  if (!isObject(parameters)) return parameters;
+  const typed = ["type", "anyOf", "oneOf", "$ref", "enum", "const"].some((key) => key in parameters);
+  return typed ? parameters : { type: "object", ...parameters };
+}
+
 function functions(tools: unknown): FunctionSpec[] {
   if (tools == null) return [];
   if (!Array.isArray(tools)) throw errors.invalidRequest("'tools' is an array of function tools.", "tools");
@@ -53,8 +61,7 @@ function functions(tools: unknown): FunctionSpec[] {
       throw errors.invalidRequest(`Two tools are named '${fn.name}'.`, `${param}.function.name`);
     seen.add(fn.name);
     const where = `${param}.function.parameters`;
-    const parameters =
-      fn.parameters == null ? { type: "object", properties: {} } : toGrammarSchema(fn.parameters, where);
+    const parameters = toGrammarSchema(objectByDefault(fn.parameters), where);
     if (parameters.type !== "object")
       throw errors.invalidRequest(`'${where}' must be a schema of type "object".`, where, "invalid_schema");
     return {

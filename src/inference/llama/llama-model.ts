@@ -223,13 +223,16 @@ export class LlamaLocalModel implements LanguageModel {
       },
       // As OpenAI streams a call: index, id, type and name first, then the arguments in fragments.
       onTool: ({ index, id, name, arguments: fragment }) => {
-        start();
         const call = id === undefined ? {} : { id, type: "function" };
         const fn = name === undefined ? { arguments: fragment } : { name, arguments: fragment };
+        const toolCalls = [{ index, ...call, function: fn }];
+        // An answer that opens with a call opens as OpenAI's does: role, null content and the call.
+        const opening = started ? {} : { role: "assistant" as const, content: null };
+        started = true;
         parts.push({
           type: "delta",
           index: 0,
-          delta: { tool_calls: [{ index, ...call, function: fn }] },
+          delta: { ...opening, tool_calls: toolCalls },
           finishReason: null,
         });
       },
