@@ -117,11 +117,13 @@ describe("[PLAT-1] local models: function calling and structured outputs", () =>
 
   it("[PLAT-1] tool_choice required: a call to one of the tools, arguments valid against its schema", async () => {
     for (const parallel of [false, true]) {
+      // Up to 4 calls of up to ~90 characters each, on a tokenizer of about a character a token.
       const completion = await chat({
         messages: question,
         tools,
         tool_choice: "required",
         parallel_tool_calls: parallel,
+        max_tokens: 600,
       });
       const choice = completion.choices[0]!;
       expect(choice.finish_reason).toBe("tool_calls");
@@ -153,7 +155,7 @@ describe("[PLAT-1] local models: function calling and structured outputs", () =>
   it("[PLAT-1] streamed tool calls come as OpenAI streams them and reassemble to the same shape", async () => {
     const stream = await client.chat.completions.create({
       model,
-      max_tokens: 200,
+      max_tokens: 600,
       messages: question,
       tools,
       tool_choice: "required",
@@ -210,7 +212,7 @@ describe("[PLAT-1] local models: function calling and structured outputs", () =>
     // The history with the call and its result counts: the prompt is longer than the question alone.
     const plain = await chat({ messages: question, max_tokens: 8 });
     expect(answer.usage!.prompt_tokens).toBeGreaterThan(plain.usage!.prompt_tokens);
-    const again = await chat({ messages, tools, tool_choice: "required" });
+    const again = await chat({ messages, tools, tool_choice: "required", parallel_tool_calls: false });
     expectValidCalls(again.choices[0]!.message.tool_calls as Parameters<typeof expectValidCalls>[0]);
   });
 
@@ -333,5 +335,22 @@ describe("[PLAT-1] local models: function calling and structured outputs", () =>
       max_output_tokens: 300,
     });
     expect(valid(schemas.nested!, JSON.parse(formatted.output_text))).toBe(true);
+    // Streamed: OpenAI's typed events, the arguments in .delta events that add up to the .done ones.
+    const stream = await client.responses.create({
+      model,
+      input: "What is the weather in Paris?",
+      tools: tools.map((tool) => ({ type: "function" as const, strict: true, ...tool.function })),
+      tool_choice: { type: "function", name: "get_weather" },
+      max_output_tokens: 200,
+      stream: true,
+    });
+    let deltas = "";
+    let done = "";
+    for await (const event of stream) {
+      if (event.type === "response.function_call_arguments.delta") deltas += event.delta;
+      if (event.type === "response.function_call_arguments.done") done = event.arguments;
+    }
+    expect(deltas).toBe(done);
+    expect(valid(weatherParams, JSON.parse(done))).toBe(true);
   });
 });
