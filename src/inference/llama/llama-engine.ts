@@ -138,12 +138,17 @@ export class LlamaEngine {
     }
   }
 
-  #sampling(request: SamplingRequest, signal: AbortSignal): Sampling {
+  /**
+   * `capped`: the answer must fit beside the prompt, with no context shift (a grammar's or the function
+   * documentation's system prompt cannot be shifted out): it ends with "length" when the context is full.
+   */
+  #sampling(request: SamplingRequest, signal: AbortSignal, promptTokens = 0, capped = false): Sampling {
     const limit = request.max_completion_tokens ?? request.max_tokens;
     const stop = request.stop == null ? [] : Array.isArray(request.stop) ? request.stop : [request.stop];
+    const room = capped ? this.contextSize - promptTokens : this.contextSize;
     return {
       // Without a limit a model that never ends its turn would shift its context forever.
-      maxTokens: Math.min(limit ?? this.contextSize, this.contextSize),
+      maxTokens: Math.min(limit ?? room, room),
       // OpenAI's defaults: temperature 1, top_p 1.
       temperature: request.temperature ?? 1,
       topP: request.top_p ?? undefined,
@@ -161,12 +166,13 @@ export class LlamaEngine {
     signal: AbortSignal,
     onText: ((text: string) => void) | undefined,
     open: (sequence: LlamaContextSequence) => Generator,
+    capped = false,
   ): Promise<Generated> {
     return this.#withSequence(async (sequence) => {
       const generator = open(sequence);
       try {
         const meter = sequence.tokenMeter.getState();
-        const sampling = this.#sampling(request, signal);
+        const sampling = this.#sampling(request, signal, promptTokens, capped);
         const answer = await generator.run({
           ...sampling,
           ...(onText ? { onTextChunk: nonEmpty(onText) } : {}),
@@ -219,24 +225,31 @@ export class LlamaEngine {
       .contextText.tokenize(this.#model.tokenizer).length;
     this.#checkFits(promptTokens, "messages");
     signal.throwIfAborted();
-    return this.#generate(request, promptTokens, signal, undefined, (sequence) => {
-      const chat = new this.#library.LlamaChat({
-        contextSequence: sequence,
-        chatWrapper: this.#chatWrapper,
-        autoDisposeSequence: false,
-      });
-      return {
-        run: async (options) => {
-          // A plan sets either a grammar or functions, never both, as node-llama-cpp's option types ask.
-          const all = {
-            ...options,
-            ...shaped.options,
-          } as LLamaChatGenerateResponseOptions<ChatModelFunctions>;
-          return shaped.finish(await chat.generateResponse(history, all));
-        },
-        dispose: () => chat.dispose({ disposeSequence: false }),
-      };
-    });
+    return this.#generate(
+      request,
+      promptTokens,
+      signal,
+      undefined,
+      (sequence) => {
+        const chat = new this.#library.LlamaChat({
+          contextSequence: sequence,
+          chatWrapper: this.#chatWrapper,
+          autoDisposeSequence: false,
+        });
+        return {
+          run: async (options) => {
+            // A plan sets either a grammar or functions, never both, as node-llama-cpp's option types ask.
+            const all = {
+              ...options,
+              ...shaped.options,
+            } as LLamaChatGenerateResponseOptions<ChatModelFunctions>;
+            return shaped.finish(await chat.generateResponse(history, all));
+          },
+          dispose: () => chat.dispose({ disposeSequence: false }),
+        };
+      },
+      request.plan !== undefined && request.plan.type !== "text",
+    );
   }
 
   async complete(
