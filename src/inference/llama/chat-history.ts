@@ -19,7 +19,7 @@ export function messageText(content: unknown): string {
 /** A tool call of an assistant message, as OpenAI sends it back in a later turn. */
 interface SentToolCall {
   id?: unknown;
-  function?: { name?: unknown; arguments?: unknown };
+  function?: { name?: unknown; arguments?: unknown } | null;
 }
 
 /** A call's arguments as the template renders them: parsed when they are JSON, else as written. */
@@ -48,7 +48,9 @@ export function toChatHistory(messages: ChatMessage[]): ChatHistoryItem[] {
     const text = messageText(message.content);
     if (message.role === "system" || message.role === "developer") history.push({ type: "system", text });
     else if (message.role === "assistant") {
-      const calls = Array.isArray(message.tool_calls) ? (message.tool_calls as SentToolCall[]) : [];
+      const calls = (Array.isArray(message.tool_calls) ? (message.tool_calls as unknown[]) : []).filter(
+        (call): call is SentToolCall => typeof call === "object" && call !== null,
+      );
       const response: ChatModelResponse["response"] = text.length > 0 || calls.length === 0 ? [text] : [];
       for (const call of calls) {
         const id = typeof call.id === "string" ? call.id : "";
