@@ -261,18 +261,33 @@ describe("/v1/responses through the official client", () => {
     for await (const event of stream) types.push(event.type);
     expect(types[0]).toBe("response.created");
     expect(types.at(-1)).toMatch(/response\.(completed|incomplete)/);
+    // Function tools and text.format json_schema are honoured (test/local-model-tools.test.ts has more).
     const tools = [{ type: "function" as const, name: "f", parameters: {}, strict: false }];
-    await expect(client.responses.create({ model: local, input: "x", tools })).rejects.toMatchObject({
-      status: 400,
-      param: "tools",
+    const called = await client.responses.create({
+      model: local,
+      input: "x",
+      tools,
+      tool_choice: "required",
+      max_output_tokens: 60,
     });
+    expect(called.output[0]).toMatchObject({ type: "function_call", name: "f" });
+    expect(JSON.parse((called.output[0] as { arguments: string }).arguments)).toEqual({});
+    const formatted = await client.responses.create({
+      model: local,
+      input: "x",
+      text: { format: { type: "json_schema", name: "s", schema: { type: "object" } } },
+      max_output_tokens: 60,
+    });
+    expect(JSON.parse(formatted.output_text)).toEqual({});
     await expect(
       client.responses.create({
         model: local,
         input: "x",
-        text: { format: { type: "json_schema", name: "s", schema: { type: "object" } } },
+        tools: [
+          { ...tools[0]!, parameters: { type: "object", properties: { a: { type: "number", minimum: 1 } } } },
+        ],
       }),
-    ).rejects.toMatchObject({ status: 400, param: "text.format" });
+    ).rejects.toMatchObject({ status: 400, param: "tools[0].parameters" });
     await expect(
       client.responses.create({ model: local, input: "x", top_logprobs: 2 }),
     ).rejects.toMatchObject({

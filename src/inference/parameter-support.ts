@@ -3,6 +3,7 @@
 // (llama.cpp in process, fine-tuned models) refuses what it cannot do; an OpenAI-compatible upstream gets
 // every field unchanged. The README's "Supported per backend" table is checked against this one.
 import { errors } from "../core/errors.ts";
+import { maxParallelCalls, outputPlan } from "./output-plan.ts";
 
 export type Endpoint = "chat.completions" | "completions" | "embeddings";
 export type BackendKind = "local" | "upstream";
@@ -66,20 +67,16 @@ const chatFields: Record<string, FieldRule> = {
   max_tokens: honoured("output token limit"),
   max_completion_tokens: honoured("output token limit"),
   n: refused("local models answer one choice", nullOr(1)),
-  tools: refused("local function calling is not offered yet", (value, request) =>
-    emptyOr(value) ? true : request.tool_choice === "none",
+  tools: honoured(
+    'function tools; under tool_choice "auto" the model decides (node-llama-cpp\'s function calling)',
   ),
-  tool_choice: refused('only "none" on local models', nullOr("none")),
-  parallel_tool_calls: refused(
-    "only with tools",
-    (value, request) => isNull(value) || emptyOr(request.tools),
+  tool_choice: honoured(
+    '"required" or a named function: a grammar makes the answer calls whose arguments match the schema',
   ),
+  parallel_tool_calls: honoured(`false: one call; true: up to ${maxParallelCalls} under "required"`),
   functions: refused("deprecated function calling", emptyOr),
   function_call: refused("deprecated function calling", nullOr("none")),
-  response_format: refused(
-    "json_object and json_schema need an upstream",
-    (value) => isNull(value) || (value as { type?: unknown }).type === "text",
-  ),
+  response_format: honoured("json_object and json_schema through grammar-constrained sampling"),
   logprobs: refused("local models do not expose token probabilities", nullOr(false)),
   top_logprobs: refused("local models do not expose token probabilities", nullOr(0)),
   modalities: refused(
@@ -95,15 +92,15 @@ const chatFields: Record<string, FieldRule> = {
 
 /** Fields of each chat message, and the content part types, for local models. */
 export const messageRules = {
-  role: honoured("system, developer, user, assistant"),
+  role: honoured("system, developer, user, assistant, tool"),
   content: honoured("a string or text parts"),
   "content[].text": honoured("text parts"),
   "content[].image_url": refused("local models are text only"),
   "content[].input_audio": refused("local models are text only"),
   "content[].file": refused("local models are text only"),
   name: refused("local chat templates have no participant names", isNull),
-  tool_calls: refused("only with tools", emptyOr),
-  tool_call_id: refused("only with tools", isNull),
+  tool_calls: honoured("an assistant's calls, rendered by the model's chat template"),
+  tool_call_id: honoured("a tool result, given to the model with its call"),
   refusal: refused("an earlier refusal is not shown to local models", isNull),
   audio: refused("local models are text only", isNull),
 } satisfies Record<string, FieldRule>;
@@ -206,8 +203,6 @@ function checkMessages(messages: unknown): void {
   messages.forEach((message: unknown, index) => {
     if (typeof message !== "object" || message === null) return;
     const fields = message as Record<string, unknown>;
-    if (fields.role === "tool")
-      refuse(`messages[${index}].role`, "chat.completions", messageRules.tool_calls);
     for (const [field, value] of Object.entries(fields)) {
       const rule = (messageRules as Record<string, FieldRule>)[field];
       if (!rule) refuse(`messages[${index}].${field}`, "chat.completions");
@@ -237,7 +232,10 @@ export function checkParameters(endpoint: Endpoint, backend: BackendKind, reques
     if (!rule) refuse(field, endpoint);
     if (rule.local === "refused" && !rule.neutral?.(value, fields)) refuse(field, endpoint, rule);
   }
-  if (endpoint === "chat.completions") checkMessages(fields.messages);
+  if (endpoint !== "chat.completions") return;
+  checkMessages(fields.messages);
+  // Tools, tool_choice and response_format: a schema the grammar cannot enforce is a 400 naming it.
+  outputPlan(fields);
 }
 
 /** The README's "Supported per backend" table, made from this one (a test keeps them the same). */

@@ -251,10 +251,21 @@ const responsesNames: Record<string, string> = {
   logprobs: "top_logprobs",
 };
 
+/** A nested chat parameter's path as the Responses API spells it (its tools and formats are flat). */
+function responsesPath(param: string): string {
+  return param
+    .replace(/^tools\[(\d+)\]\.function\./, "tools[$1].")
+    .replace(/^tool_choice\.function\./, "tool_choice.")
+    .replace(/^response_format\.json_schema\./, "text.format.")
+    .replace(/^response_format\./, "text.format.");
+}
+
 /** A chat-level refusal renamed for a Responses caller: the parameter they sent, not the chat one. */
 export function asResponsesError(error: unknown): unknown {
   if (!(error instanceof CustodianError) || !error.param) return error;
-  const param = error.param.startsWith("messages") ? "input" : (responsesNames[error.param] ?? error.param);
+  const param = error.param.startsWith("messages")
+    ? "input"
+    : (responsesNames[error.param] ?? responsesPath(error.param));
   if (param === error.param) return error;
   return new CustodianError(error.message.replaceAll(`'${error.param}'`, `'${param}'`), {
     status: error.status,

@@ -4,7 +4,9 @@
 // prompt that does not fit the context is refused before any generation starts.
 import type {
   ChatHistoryItem,
+  ChatModelFunctions,
   ChatWrapper,
+  LLamaChatGenerateResponseOptions,
   LlamaContext,
   LlamaContextSequence,
   LlamaEmbeddingContext,
@@ -13,7 +15,9 @@ import type {
 } from "node-llama-cpp";
 import { CustodianError, errors } from "../../core/errors.ts";
 import type { ChatMessage, EmbeddingRequest, Usage } from "../language-model.ts";
+import type { OutputPlan } from "../output-plan.ts";
 import { toChatHistory } from "./chat-history.ts";
+import { shapeChat, type ShapeCallbacks } from "./output-shaping.ts";
 import { gpuLayersFor, llamaLibrary, llamaRuntime, type LlamaLibrary } from "./llama-runtime.ts";
 import {
   contextLengthExceeded,
@@ -36,10 +40,9 @@ interface Sampling {
 
 /** A chat or completion generator on one sequence, as `#generate` drives it. */
 interface Generator {
-  run(options: Sampling & { onTextChunk?: (text: string) => void }): Promise<{
-    response: string;
-    metadata: { stopReason: string };
-  }>;
+  run(
+    options: Sampling & { onTextChunk?: (text: string) => void },
+  ): Promise<Pick<Generated, "text" | "toolCalls" | "finishReason">>;
   dispose(): void;
 }
 
@@ -135,12 +138,17 @@ export class LlamaEngine {
     }
   }
 
-  #sampling(request: SamplingRequest, signal: AbortSignal): Sampling {
+  /**
+   * `capped`: the answer must fit beside the prompt, with no context shift (a grammar's or the function
+   * documentation's system prompt cannot be shifted out): it ends with "length" when the context is full.
+   */
+  #sampling(request: SamplingRequest, signal: AbortSignal, promptTokens = 0, capped = false): Sampling {
     const limit = request.max_completion_tokens ?? request.max_tokens;
     const stop = request.stop == null ? [] : Array.isArray(request.stop) ? request.stop : [request.stop];
+    const room = capped ? this.contextSize - promptTokens : this.contextSize;
     return {
       // Without a limit a model that never ends its turn would shift its context forever.
-      maxTokens: Math.min(limit ?? this.contextSize, this.contextSize),
+      maxTokens: Math.min(limit ?? room, room),
       // OpenAI's defaults: temperature 1, top_p 1.
       temperature: request.temperature ?? 1,
       topP: request.top_p ?? undefined,
@@ -158,23 +166,20 @@ export class LlamaEngine {
     signal: AbortSignal,
     onText: ((text: string) => void) | undefined,
     open: (sequence: LlamaContextSequence) => Generator,
+    capped = false,
   ): Promise<Generated> {
     return this.#withSequence(async (sequence) => {
       const generator = open(sequence);
       try {
         const meter = sequence.tokenMeter.getState();
-        const sampling = this.#sampling(request, signal);
-        const response = await generator.run({
+        const sampling = this.#sampling(request, signal, promptTokens, capped);
+        const answer = await generator.run({
           ...sampling,
           ...(onText ? { onTextChunk: nonEmpty(onText) } : {}),
         });
         // Sampled tokens, including any held back as a possible stop sequence.
         const completionTokens = generatedTokens(sequence, meter, sampling.maxTokens);
-        return {
-          text: response.response,
-          finishReason: finishReason(response.metadata.stopReason),
-          usage: usage(promptTokens, completionTokens),
-        };
+        return { ...answer, usage: usage(promptTokens, completionTokens) };
       } finally {
         generator.dispose();
       }
@@ -199,29 +204,52 @@ export class LlamaEngine {
     if (atLeast >= limit) throw contextLengthExceeded(this.contextSize, atLeast, param, true);
   }
 
+  /** A chat completion: text, JSON under a grammar, or tool calls, as the request's plan says. */
   async chat(
-    request: SamplingRequest & { messages: ChatMessage[] },
+    request: SamplingRequest & { messages: ChatMessage[]; plan?: OutputPlan | undefined },
     signal: AbortSignal,
-    onText?: (text: string) => void,
+    callbacks: ShapeCallbacks = {},
   ): Promise<Generated> {
-    const history = toChatHistory(request.messages);
+    const { onText, onTool } = callbacks;
+    const shaped = await shapeChat(request.plan, this.#model.llama, toChatHistory(request.messages), {
+      onText: onText && nonEmpty(onText),
+      onTool,
+    });
+    const { history, availableFunctions } = shaped;
     this.#checkMayFit(history.map(historyText), "messages");
     const promptTokens = this.#chatWrapper
-      .generateContextState({ chatHistory: history })
+      .generateContextState({
+        chatHistory: history,
+        ...(availableFunctions ? { availableFunctions, documentFunctionParams: true } : {}),
+      })
       .contextText.tokenize(this.#model.tokenizer).length;
     this.#checkFits(promptTokens, "messages");
     signal.throwIfAborted();
-    return this.#generate(request, promptTokens, signal, onText, (sequence) => {
-      const chat = new this.#library.LlamaChat({
-        contextSequence: sequence,
-        chatWrapper: this.#chatWrapper,
-        autoDisposeSequence: false,
-      });
-      return {
-        run: (options) => chat.generateResponse(history, options),
-        dispose: () => chat.dispose({ disposeSequence: false }),
-      };
-    });
+    return this.#generate(
+      request,
+      promptTokens,
+      signal,
+      undefined,
+      (sequence) => {
+        const chat = new this.#library.LlamaChat({
+          contextSequence: sequence,
+          chatWrapper: this.#chatWrapper,
+          autoDisposeSequence: false,
+        });
+        return {
+          run: async (options) => {
+            // A plan sets either a grammar or functions, never both, as node-llama-cpp's option types ask.
+            const all = {
+              ...options,
+              ...shaped.options,
+            } as LLamaChatGenerateResponseOptions<ChatModelFunctions>;
+            return shaped.finish(await chat.generateResponse(history, all));
+          },
+          dispose: () => chat.dispose({ disposeSequence: false }),
+        };
+      },
+      request.plan !== undefined && request.plan.type !== "text",
+    );
   }
 
   async complete(
@@ -240,7 +268,10 @@ export class LlamaEngine {
         autoDisposeSequence: false,
       });
       return {
-        run: (options) => completion.generateCompletionWithMeta(prompt, options),
+        run: async (options) => {
+          const answer = await completion.generateCompletionWithMeta(prompt, options);
+          return { text: answer.response, finishReason: finishReason(answer.metadata.stopReason) };
+        },
         dispose: () => completion.dispose({ disposeSequence: false }),
       };
     });

@@ -19,8 +19,9 @@ import type {
   Usage,
 } from "../language-model.ts";
 import { AsyncQueue } from "./async-queue.ts";
-import type { Embedded, Generated, Job, LoadFacts, SamplingRequest } from "./llama-protocol.ts";
-import { llamaThread, LlamaWorkerGone, type LlamaThread } from "./llama-thread.ts";
+import { outputPlan } from "../output-plan.ts";
+import type { Embedded, Generated, Job, LoadFacts, SamplingRequest, ToolCall } from "./llama-protocol.ts";
+import { llamaThread, LlamaWorkerGone, type CallListeners, type LlamaThread } from "./llama-thread.ts";
 import { RequestGate } from "./request-gate.ts";
 
 export interface LlamaModelOptions {
@@ -46,6 +47,15 @@ interface Loaded {
 function sampling(request: ChatRequest | TextCompletionRequest): SamplingRequest {
   const { max_tokens, max_completion_tokens, temperature, top_p, seed, stop } = request as SamplingRequest;
   return { max_tokens, max_completion_tokens, temperature, top_p, seed, stop };
+}
+
+/** OpenAI's tool_calls of an assistant message. */
+function toolCalls(calls: ToolCall[]) {
+  return calls.map((call) => ({
+    id: call.id,
+    type: "function",
+    function: { name: call.name, arguments: call.arguments },
+  }));
 }
 
 function addUsage(total: Usage, more: Usage): void {
@@ -123,12 +133,12 @@ export class LlamaLocalModel implements LanguageModel {
     gate: RequestGate,
     job: (handle: number) => Job,
     signal: AbortSignal,
-    onText?: (text: string) => void,
+    listeners: Omit<CallListeners, "signal"> = {},
   ): Promise<T> {
     const loaded = await this.#loaded();
     const release = await gate.acquire(signal);
     try {
-      return await loaded.thread.call<T>(job(loaded.handle), { signal, ...(onText ? { onText } : {}) });
+      return await loaded.thread.call<T>(job(loaded.handle), { signal, ...listeners });
     } catch (error) {
       if (error instanceof LlamaWorkerGone) throw errors.modelUnavailable(this.id);
       throw error;
@@ -137,17 +147,23 @@ export class LlamaLocalModel implements LanguageModel {
     }
   }
 
-  #chat(request: ChatRequest, signal: AbortSignal, onText?: (text: string) => void): Promise<Generated> {
+  #chat(
+    request: ChatRequest,
+    signal: AbortSignal,
+    listeners?: Omit<CallListeners, "signal">,
+  ): Promise<Generated> {
+    // Tools and response_format, checked here (a 400 before any model work) and sent as plain data.
+    const plan = outputPlan(request);
     return this.#run(
       this.#gate,
       (model) => ({
         type: "chat",
         model,
-        request: { ...sampling(request), messages: request.messages },
-        stream: onText !== undefined,
+        request: { ...sampling(request), messages: request.messages, plan },
+        stream: listeners !== undefined,
       }),
       signal,
-      onText,
+      listeners,
     );
   }
 
@@ -167,7 +183,7 @@ export class LlamaLocalModel implements LanguageModel {
         stream: onText !== undefined,
       }),
       signal,
-      onText,
+      onText ? { onText } : {},
     );
   }
 
@@ -177,7 +193,13 @@ export class LlamaLocalModel implements LanguageModel {
       choices: [
         {
           index: 0,
-          message: { role: "assistant", content: generated.text },
+          message: generated.toolCalls?.length
+            ? {
+                role: "assistant",
+                content: generated.text.length > 0 ? generated.text : null,
+                tool_calls: toolCalls(generated.toolCalls),
+              }
+            : { role: "assistant", content: generated.text },
           finish_reason: generated.finishReason,
           logprobs: null,
         },
@@ -194,9 +216,26 @@ export class LlamaLocalModel implements LanguageModel {
       started = true;
       parts.push({ type: "delta", index: 0, delta: { role: "assistant", content: "" }, finishReason: null });
     };
-    const running = this.#chat(request, options.signal, (text) => {
-      start();
-      parts.push({ type: "delta", index: 0, delta: { content: text }, finishReason: null });
+    const running = this.#chat(request, options.signal, {
+      onText: (text) => {
+        start();
+        parts.push({ type: "delta", index: 0, delta: { content: text }, finishReason: null });
+      },
+      // As OpenAI streams a call: index, id, type and name first, then the arguments in fragments.
+      onTool: ({ index, id, name, arguments: fragment }) => {
+        const call = id === undefined ? {} : { id, type: "function" };
+        const fn = name === undefined ? { arguments: fragment } : { name, arguments: fragment };
+        const toolCalls = [{ index, ...call, function: fn }];
+        // An answer that opens with a call opens as OpenAI's does: role, null content and the call.
+        const opening = started ? {} : { role: "assistant" as const, content: null };
+        started = true;
+        parts.push({
+          type: "delta",
+          index: 0,
+          delta: { ...opening, tool_calls: toolCalls },
+          finishReason: null,
+        });
+      },
     }).then(
       (generated) => {
         start();

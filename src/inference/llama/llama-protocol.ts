@@ -2,6 +2,7 @@
 // between them: a CustodianError keeps its status and codes, any other error only its class name.
 import { CustodianError, type ErrorFacts } from "../../core/errors.ts";
 import type { ChatMessage, EmbeddingRequest, Usage } from "../language-model.ts";
+import type { OutputPlan } from "../output-plan.ts";
 
 /** What the worker needs to load one model. */
 export interface ModelSettings {
@@ -24,9 +25,26 @@ export interface SamplingRequest {
   stop?: string | string[] | null;
 }
 
+/** A function call the model made: its arguments as the JSON text it wrote. */
+export interface ToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+/** A streamed piece of a tool call: id and name with its first piece, then arguments fragments. */
+export interface ToolCallDelta {
+  index: number;
+  id?: string;
+  name?: string;
+  arguments: string;
+}
+
 export interface Generated {
   text: string;
-  finishReason: "stop" | "length";
+  /** The calls, when the answer is function calls (finish reason "tool_calls", or "length" if cut short). */
+  toolCalls?: ToolCall[];
+  finishReason: "stop" | "length" | "tool_calls";
   usage: Usage;
 }
 
@@ -45,7 +63,12 @@ export interface LoadFacts {
 
 export type Job =
   | { type: "load"; model: number; settings: ModelSettings }
-  | { type: "chat"; model: number; request: SamplingRequest & { messages: ChatMessage[] }; stream: boolean }
+  | {
+      type: "chat";
+      model: number;
+      request: SamplingRequest & { messages: ChatMessage[]; plan?: OutputPlan };
+      stream: boolean;
+    }
   | { type: "complete"; model: number; request: SamplingRequest; prompt: string; stream: boolean }
   | { type: "embed"; model: number; input: EmbeddingRequest["input"]; dimensions: number | null }
   | { type: "unload"; model: number };
@@ -58,6 +81,7 @@ export type WireError =
 
 export type FromWorker =
   | { type: "text"; call: number; text: string }
+  | { type: "tool"; call: number; delta: ToolCallDelta }
   | { type: "done"; call: number; result: unknown }
   | { type: "failed"; call: number; error: WireError };
 

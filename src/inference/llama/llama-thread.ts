@@ -3,12 +3,21 @@
 // A call is a job sent by message; its text chunks and its answer come back by the call's number,
 // and aborting the caller's signal aborts the job in the worker.
 import { Worker } from "node:worker_threads";
-import { fromWire, type FromWorker, type Job, type ToWorker } from "./llama-protocol.ts";
+import { fromWire, type FromWorker, type Job, type ToolCallDelta, type ToWorker } from "./llama-protocol.ts";
 
 interface Pending {
   resolve: (result: unknown) => void;
   reject: (error: unknown) => void;
   onText: ((text: string) => void) | undefined;
+  onTool: ((delta: ToolCallDelta) => void) | undefined;
+}
+
+export interface CallListeners {
+  signal?: AbortSignal;
+  /** Streamed text, as the worker sends it. */
+  onText?: (text: string) => void;
+  /** Streamed tool-call pieces. */
+  onTool?: (delta: ToolCallDelta) => void;
 }
 
 /** The error every pending call gets when the worker itself goes away (a crash, or the last model closed). */
@@ -54,8 +63,8 @@ export class LlamaThread {
     await this.#worker.terminate();
   }
 
-  call<T>(job: Job, options: { signal?: AbortSignal; onText?: (text: string) => void } = {}): Promise<T> {
-    const { signal, onText } = options;
+  call<T>(job: Job, options: CallListeners = {}): Promise<T> {
+    const { signal, onText, onTool } = options;
     if (this.#gone) return Promise.reject(new LlamaWorkerGone());
     signal?.throwIfAborted();
     const call = this.#nextCall++;
@@ -78,6 +87,7 @@ export class LlamaThread {
           reject(signal?.aborted ? signal.reason : error);
         },
         onText,
+        onTool,
       });
       this.#worker.ref();
       this.#post({ type: "job", call, job });
@@ -92,6 +102,7 @@ export class LlamaThread {
     const pending = this.#pending.get(message.call);
     if (!pending) return;
     if (message.type === "text") pending.onText?.(message.text);
+    else if (message.type === "tool") pending.onTool?.(message.delta);
     else if (message.type === "done") pending.resolve(message.result);
     else pending.reject(fromWire(message.error));
   }

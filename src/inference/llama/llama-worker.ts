@@ -4,7 +4,7 @@
 import { parentPort } from "node:worker_threads";
 import { errors } from "../../core/errors.ts";
 import { LlamaEngine } from "./llama-engine.ts";
-import { toWire, type FromWorker, type Job, type ToWorker } from "./llama-protocol.ts";
+import { toWire, type FromWorker, type Job, type ToolCallDelta, type ToWorker } from "./llama-protocol.ts";
 
 const port = parentPort;
 if (!port) throw new Error("llama-worker.ts runs only as a worker thread.");
@@ -24,6 +24,7 @@ function engine(model: number): LlamaEngine {
 
 async function run(call: number, job: Job, signal: AbortSignal): Promise<unknown> {
   const onText = (text: string) => send({ type: "text", call, text });
+  const onTool = (delta: ToolCallDelta) => send({ type: "tool", call, delta });
   switch (job.type) {
     case "load": {
       const { engine: loaded, facts } = await LlamaEngine.load(job.settings);
@@ -31,7 +32,7 @@ async function run(call: number, job: Job, signal: AbortSignal): Promise<unknown
       return facts;
     }
     case "chat":
-      return engine(job.model).chat(job.request, signal, job.stream ? onText : undefined);
+      return engine(job.model).chat(job.request, signal, job.stream ? { onText, onTool } : {});
     case "complete":
       return engine(job.model).complete(job.request, job.prompt, signal, job.stream ? onText : undefined);
     case "embed":
