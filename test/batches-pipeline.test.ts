@@ -179,6 +179,42 @@ describe("batch requests on the live pipeline", () => {
     }
   });
 
+  it("the requests of a batch whose key was revoked are refused as the key's live requests are (401)", async () => {
+    const core = platform.server.platform;
+    const { organization, project } = await core.tenancy.createOrganization("Revoking", "test");
+    const key = await core.apiKeys.create({
+      organizationId: organization.id,
+      projectId: project.id,
+      actor: "test",
+    });
+    const revoking = platform.client({ apiKey: key.key });
+    // The worker is stopped (previous test), so nothing runs before the key is revoked.
+    const created = await submit(revoking, [line("late", "fake-model", "hello")]);
+    await core.apiKeys.revoke(organization.id, key.id, "test");
+    await core.batches.worker.start();
+    const row = await waitFor(
+      () =>
+        core.db
+          .selectFrom("batches")
+          .selectAll()
+          .where("id", "=", created.id)
+          .where("status", "=", "completed")
+          .executeTakeFirst(),
+      { timeoutMs: 180_000, intervalMs: 100 },
+    );
+    expect([row.completed, row.failed]).toEqual([0, 1]);
+    const content = await core.files.content(organization.id, row.error_file_id!);
+    const [refused] = content
+      .toString("utf8")
+      .trim()
+      .split("\n")
+      .map((text) => JSON.parse(text) as Line);
+    expect(refused?.response).toMatchObject({
+      status_code: 401,
+      body: { error: { code: "invalid_api_key" } },
+    });
+  });
+
   it("[API-1] output and error files are deleted once the API retention has passed, and clients may delete them sooner", async () => {
     const core = platform.server.platform;
     await core.batches.worker.start();

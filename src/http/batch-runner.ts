@@ -7,6 +7,7 @@ import type { TSchema } from "@sinclair/typebox";
 import { errors } from "../core/errors.ts";
 import type { BatchEndpoint } from "../batches/batch-input.ts";
 import type { BatchRequestRunner } from "../batches/batch-request-runner.ts";
+import type { Caller } from "../inference/completion-hooks.ts";
 import type { ChatRequest, EmbeddingRequest } from "../inference/language-model.ts";
 import type { ModelRouter } from "../inference/model-router.ts";
 import { chatCompletion, createEmbeddings, type CallHooks } from "../inference/model-call.ts";
@@ -30,11 +31,18 @@ function check(schema: TSchema, body: Record<string, unknown>): void {
   if (first) throw errors.invalidRequest(`Invalid body: ${first.message}.`, param(first.path));
 }
 
-export function batchRunner(dependencies: CallHooks & { models: ModelRouter }): BatchRequestRunner {
+export interface BatchRunnerDependencies extends CallHooks {
+  models: ModelRouter;
+  /** Whether the batch's key still stands (not revoked): a revoked key's requests are refused as live ones are. */
+  keyActive?: (caller: Caller) => Promise<boolean>;
+}
+
+export function batchRunner(dependencies: BatchRunnerDependencies): BatchRequestRunner {
   return {
     async run(caller, endpoint: BatchEndpoint, body, { requestId, signal }) {
       const context = { caller, requestId, signal };
       try {
+        if (dependencies.keyActive && !(await dependencies.keyActive(caller))) throw errors.invalidApiKey();
         if (endpoint === "/v1/chat/completions") {
           check(chatCompletionBody, body);
           // A batch answers whole: a streamed request is refused as OpenAI refuses it.

@@ -8,15 +8,38 @@ import { batchRunner } from "../../http/batch-runner.ts";
 import { PeriodicTask } from "../../jobs/periodic-task.ts";
 import { defineModule } from "../module.ts";
 import { filesModule } from "./files-module.ts";
+import { identityModule } from "./identity-module.ts";
 import { modelsModule } from "./models-module.ts";
 import { privacyModule } from "./privacy-module.ts";
 
+/** How long a key's standing is trusted before its organisation's keys are read again. */
+const keyCheckMs = 5_000;
+
+/** Whether a batch's key is still unrevoked, read at most once per `keyCheckMs` per organisation. */
+function keyCheck(apiKeys: {
+  list(organizationId: string): Promise<Array<{ id: string; revokedAt: Date | null }>>;
+}) {
+  const active = new Map<string, { at: number; keys: Promise<Set<string>> }>();
+  return async (caller: { organizationId: string; keyId: string }) => {
+    let entry = active.get(caller.organizationId);
+    if (!entry || Date.now() - entry.at > keyCheckMs) {
+      const keys = apiKeys
+        .list(caller.organizationId)
+        .then((list) => new Set(list.filter((key) => key.revokedAt === null).map((key) => key.id)));
+      entry = { at: Date.now(), keys };
+      active.set(caller.organizationId, entry);
+      keys.catch(() => active.delete(caller.organizationId));
+    }
+    return (await entry.keys).has(caller.keyId);
+  };
+}
+
 export const batchesModule = defineModule({
   name: "batches",
-  needs: { files: filesModule, models: modelsModule, privacy: privacyModule },
+  needs: { files: filesModule, models: modelsModule, privacy: privacyModule, identity: identityModule },
   migrations: ["1000-batches"],
   operations: {},
-  create({ config, db, keyring, logger, gathered }, { files, models, privacy }) {
+  create({ config, db, keyring, logger, gathered }, { files, models, privacy, identity }) {
     const service = new BatchService({ db, keyring, files: files.files });
     const rules = (organizationId: string, projectId: string) =>
       privacy.settings.effective(organizationId, projectId);
@@ -34,6 +57,7 @@ export const batchesModule = defineModule({
         get observers() {
           return gathered.observers;
         },
+        keyActive: keyCheck(identity.apiKeys),
       }),
       rules,
       logger,
