@@ -239,6 +239,20 @@ describe("/v1/batches", () => {
     }
   });
 
+  it("[OWN-2] the organisation export lists every batch, its metadata only with content", async () => {
+    const exporter = platform.server.platform.oversight.exporter;
+    const ids = [];
+    for await (const batch of client.batches.list({ limit: 100 })) ids.push(batch.id);
+    const plain = await exporter.export(platform.organization, "test");
+    const listed = plain.sections.batches as Array<Record<string, unknown>>;
+    expect(listed.map((batch) => batch.id).sort()).toEqual([...ids].sort());
+    expect(listed.every((batch) => !("metadata" in batch) && batch.project_id === platform.project)).toBe(
+      true,
+    );
+    const full = await exporter.export(platform.organization, "test", { includeContent: true });
+    expect(full.sections.batches).toContainEqual(expect.objectContaining({ metadata: { purpose: "test" } }));
+  });
+
   it("[SEC-1] a batch's input, results and output files are sealed at rest (raw scan of database, blobs and log)", async () => {
     const [withCanary] = (await client.batches.list({ limit: 100 })).data.filter(
       (batch) => batch.request_counts?.total === 3,

@@ -143,6 +143,16 @@ export class BatchService {
     return { batches: rows.slice(0, limit), hasMore: rows.length > limit };
   }
 
+  /** Every batch of an organisation, all projects, oldest first (the organisation export, OWN-2). */
+  async ofOrganization(organizationId: string): Promise<BatchRow[]> {
+    return this.#db
+      .selectFrom("batches")
+      .selectAll()
+      .where("organization_id", "=", organizationId)
+      .orderBy("seq")
+      .execute();
+  }
+
   /** Cancelling at once; the worker finishes what is in flight, writes what is done, and marks it cancelled. */
   async cancel(caller: Caller, id: string): Promise<BatchRow> {
     const row = await this.#row(caller, id);

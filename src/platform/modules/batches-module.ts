@@ -4,6 +4,7 @@ import "../../batches/batch-tables.ts";
 import { purgeBatchOutputs } from "../../batches/batch-finalize.ts";
 import { BatchService } from "../../batches/batch-service.ts";
 import { BatchWorker } from "../../batches/batch-worker.ts";
+import { batchesExportSection } from "../../batches/batches-export-section.ts";
 import { batchRunner } from "../../http/batch-runner.ts";
 import { PeriodicTask } from "../../jobs/periodic-task.ts";
 import { defineModule } from "../module.ts";
@@ -76,6 +77,11 @@ export const batchesModule = defineModule({
         if (purged > 0) logger.info({ purged }, "batch outputs past their retention deleted");
       },
     });
-    return { exports: { service, worker, purge }, tasks: [purge], close: () => worker.stop() };
+    return {
+      exports: { service, worker, purge },
+      tasks: [purge],
+      exportSections: [batchesExportSection(service)],
+      close: () => worker.stop(),
+    };
   },
 });
