@@ -20,6 +20,7 @@ const folderModules: Record<string, string[]> = {
   finetune: ["finetune"],
   privacy: ["privacy", "oversight"],
   responses: ["responses"],
+  batches: ["batches"],
   access: ["access"],
   usage: ["usage"],
   workspace: ["workspace"],

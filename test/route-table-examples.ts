@@ -21,6 +21,8 @@ export interface OrganizationIds {
   group: string;
   /** A live SCIM token's id (not its secret). */
   scimToken: string;
+  /** A batch of the key's project (its one request is refused before any model work). */
+  batch: string;
   /** A fine-tuning job (cancelled, so no training runs in the fixture). */
   fineTuningJob: string;
   /** A fine-tuned model of the organisation's own. */
@@ -119,6 +121,8 @@ export const routeExamples: Record<string, RouteExample> = {
     params: user,
     body: { provider: "saml", external_id: "example-name-id" },
   },
+  "GET /v1/batches/:id": { params: (ids) => ({ id: ids.batch }) },
+  "POST /v1/batches/:id/cancel": { params: (ids) => ({ id: ids.batch }) },
   "GET /v1/fine_tuning/jobs/:id": { params: (ids) => ({ id: ids.fineTuningJob }) },
   "POST /v1/fine_tuning/jobs/:id/cancel": { params: (ids) => ({ id: ids.fineTuningJob }) },
   "GET /v1/fine_tuning/jobs/:id/events": { params: (ids) => ({ id: ids.fineTuningJob }) },
@@ -206,6 +210,10 @@ export const routeExamples: Record<string, RouteExample> = {
   "GET /v1/files": {},
   "POST /v1/files": {},
   "GET /v1/fine_tuning/jobs": {},
+  "GET /v1/batches": {},
+  "POST /v1/batches": {
+    body: { input_file_id: "file-none", endpoint: "/v1/chat/completions", completion_window: "24h" },
+  },
   "POST /v1/fine_tuning/jobs": { body: { model: "fake-model", training_file: "file-none" } },
   "GET /v1/organization/usage/completions": { query: "start_time=0" },
   "POST /v1/responses": { body: { model: "fake-model", input: "hi", store: false } },
@@ -337,6 +345,23 @@ export async function makeOrganization(
   const scimToken = await services.identity.scimTokens.create(organization.id, "test");
   const client = platform.client({ apiKey: key.key });
 
+  // A real batch of the key's project; its one line has no messages, so it fails without model work.
+  const batchFile = await client.files.create({
+    file: new File(
+      [
+        JSON.stringify({ custom_id: "one", method: "POST", url: "/v1/chat/completions", body: { model } }) +
+          "\n",
+      ],
+      "batch.jsonl",
+    ),
+    purpose: "batch",
+  });
+  const batch = await client.batches.create({
+    input_file_id: batchFile.id,
+    endpoint: "/v1/chat/completions",
+    completion_window: "24h",
+  });
+
   // A real job of the organisation's, cancelled at once by its own key so that no training run
   // competes for the test machine's cores (the isolation walk needs the job's id, not its model).
   const trainingFile = await client.files.create({
@@ -378,6 +403,7 @@ export async function makeOrganization(
   return {
     scimToken: scimToken.id,
     fineTuningJob: job.id,
+    batch: batch.id,
     fineTunedModel,
     reviewRecord: flagged.id,
     accessRequest: grant.id,
@@ -409,6 +435,7 @@ export const placeholderIds: OrganizationIds = {
   group: "group_none",
   scimToken: "scimtok_none",
   fineTuningJob: "ftjob-none",
+  batch: "batch_none",
   fineTunedModel: "ft:none",
   reviewRecord: "rec_none",
   accessRequest: "grant_none",

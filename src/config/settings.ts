@@ -150,6 +150,13 @@ export const settings = {
     maximum: 600_000,
     description: "on SIGTERM, how long in-flight requests and streams may finish",
   }),
+  batchConcurrency: integer({
+    env: "CUSTODIAN_BATCH_CONCURRENCY",
+    default: 4,
+    minimum: 1,
+    maximum: 256,
+    description: "requests of /v1/batches each server node runs at once, in the background",
+  }),
   // OWN-4: one hour by default, and never more than the 30 days the seed promises.
   deletionWindowMs: integer({
     env: "CUSTODIAN_DELETION_WINDOW_MS",

@@ -20,6 +20,8 @@ import { collectBytes, openChunks, sealChunks } from "./sealed-chunks.ts";
 
 export const filePurposes = ["fine-tune", "assistants", "batch", "vision", "user_data", "evals"] as const;
 export type FilePurpose = (typeof filePurposes)[number];
+/** Purposes of files Custodian writes itself (a batch's output and errors); clients cannot upload them. */
+export const systemFilePurposes = ["batch_output"] as const;
 
 export interface StoredFile {
   id: string;
@@ -80,11 +82,14 @@ export class FileService {
     filename: string;
     content: Buffer;
     actor: string;
+    /** Written by Custodian itself: a system purpose is allowed and the size limit of uploads does not apply. */
+    internal?: boolean;
   }): Promise<StoredFile> {
-    if (!(filePurposes as readonly string[]).includes(input.purpose)) {
+    const allowed: readonly string[] = input.internal ? systemFilePurposes : filePurposes;
+    if (!allowed.includes(input.purpose)) {
       throw errors.invalidRequest(`'purpose' must be one of: ${filePurposes.join(", ")}.`, "purpose");
     }
-    if (input.content.length > this.#limits.maxBytes) {
+    if (!input.internal && input.content.length > this.#limits.maxBytes) {
       throw errors.invalidRequest(
         `A file may be at most ${this.#limits.maxBytes} bytes.`,
         "file",

@@ -1,14 +1,18 @@
-// The steps every /v1 model call shares around the model work: ask the request policies first (they
-// may refuse, or add headers), and tell the observers afterwards, never letting an observer fail the call.
+// The steps every /v1 model call shares around the model work, for a route: ask the request policies
+// first (they may refuse, or add headers to the reply), stop the model work if the client goes away, and
+// tell the observers afterwards. The steps themselves live in inference/model-call.ts, which the batch
+// worker calls too.
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type {
-  AdmissionRequest,
-  Caller,
-  CompletionObserver,
-  CompletionRecord,
-  RequestPolicy,
-} from "../inference/completion-hooks.ts";
+import type { AdmissionRequest, Caller, RequestPolicy } from "../inference/completion-hooks.ts";
 import type { ChatRequest } from "../inference/language-model.ts";
+import {
+  startModelCall,
+  type CallContext,
+  type CallHooks,
+  type StartedCall,
+} from "../inference/model-call.ts";
+
+export { notifyObservers, type Outcome } from "../inference/model-call.ts";
 
 export async function admit(
   policies: readonly RequestPolicy[],
@@ -21,16 +25,6 @@ export async function admit(
   }
 }
 
-export function notifyObservers(observers: readonly CompletionObserver[], record: CompletionRecord): void {
-  for (const observer of observers) {
-    try {
-      observer.completed(record);
-    } catch {
-      // An observer's failure must never reach the client; observers log their own problems.
-    }
-  }
-}
-
 /** An AbortController aborted when the client goes away before the response is finished. */
 export function abortOnClientGone(reply: FastifyReply): AbortController {
   const controller = new AbortController();
@@ -40,14 +34,17 @@ export function abortOnClientGone(reply: FastifyReply): AbortController {
   return controller;
 }
 
-export type Outcome = Pick<CompletionRecord, "output" | "usage" | "status">;
+export type ModelCall = StartedCall;
 
-export interface ModelCall {
-  /** Aborted when the client goes away. */
-  signal: AbortSignal;
-  startedAt: Date;
-  /** Tell the observers how the call ended; a call cut short by the client is "cancelled". */
-  report(outcome: Outcome): void;
+/** The call context of a live request: its key, its id, its client's abort, its reply's headers. */
+export function requestContext(request: FastifyRequest, reply: FastifyReply): CallContext {
+  const caller: Caller = request.principal!;
+  return {
+    caller,
+    requestId: request.id,
+    signal: abortOnClientGone(reply).signal,
+    headers: (headers) => void reply.headers(headers),
+  };
 }
 
 /**
@@ -57,33 +54,8 @@ export interface ModelCall {
 export async function beginModelCall(
   request: FastifyRequest,
   reply: FastifyReply,
-  hooks: { policies: readonly RequestPolicy[]; observers: readonly CompletionObserver[] },
+  hooks: CallHooks,
   call: { model: string; endpoint: string; request: ChatRequest; store: boolean },
 ): Promise<ModelCall> {
-  const caller: Caller = request.principal!;
-  await admit(
-    hooks.policies,
-    { caller, model: call.model, endpoint: call.endpoint, request: call.request },
-    reply,
-  );
-  const controller = abortOnClientGone(reply);
-  const startedAt = new Date();
-  return {
-    signal: controller.signal,
-    startedAt,
-    report(outcome) {
-      notifyObservers(hooks.observers, {
-        requestId: request.id,
-        caller,
-        model: call.model,
-        endpoint: call.endpoint,
-        request: call.request,
-        store: call.store,
-        startedAt,
-        durationMs: Date.now() - startedAt.getTime(),
-        ...outcome,
-        status: controller.signal.aborted ? "cancelled" : outcome.status,
-      });
-    },
-  };
+  return startModelCall(hooks, requestContext(request, reply), call);
 }

@@ -7,8 +7,8 @@ import { errors } from "../core/errors.ts";
 import type { CompletionObserver, RequestPolicy } from "../inference/completion-hooks.ts";
 import type { EmbeddingRequest } from "../inference/language-model.ts";
 import type { ModelRouter } from "../inference/model-router.ts";
-import { checkParameters } from "../inference/parameter-support.ts";
-import { beginModelCall } from "./completion-lifecycle.ts";
+import { createEmbeddings } from "../inference/model-call.ts";
+import { requestContext } from "./completion-lifecycle.ts";
 import { requestBounds } from "./request-bounds.ts";
 
 export const embeddingBody = Type.Object(
@@ -38,10 +38,6 @@ export interface EmbeddingsRoutesDependencies {
   observers?: CompletionObserver[];
 }
 
-function toBase64(vector: number[]): string {
-  return Buffer.from(Float32Array.from(vector).buffer).toString("base64");
-}
-
 export function embeddingsRoutes(dependencies: EmbeddingsRoutesDependencies) {
   const policies = dependencies.policies ?? [];
   const observers = dependencies.observers ?? [];
@@ -49,55 +45,14 @@ export function embeddingsRoutes(dependencies: EmbeddingsRoutesDependencies) {
     app.post<{ Body: EmbeddingBody }>(
       "/embeddings",
       { schema: { body: embeddingBody } },
-      async (request, reply) => {
-        const body = request.body as EmbeddingRequest & EmbeddingBody;
-        const model = await dependencies.models.resolve(body.model, request.principal!.organizationId);
-        if (!model.embed) throw errors.unsupportedEndpoint(model.id, "/v1/embeddings");
-        checkParameters("embeddings", model.backend ?? "local", body);
-        const endpoint = "embeddings";
-        const texts =
-          typeof body.input === "string"
-            ? [body.input]
-            : (body.input as unknown[]).filter((item): item is string => typeof item === "string");
-        // Policies and observers speak chat requests: they see the texts as user messages.
-        const chatView = {
-          ...body,
-          messages: texts.map((text) => ({ role: "user" as const, content: text })),
-        };
-        const call = await beginModelCall(
-          request,
-          reply,
-          { policies, observers },
-          { model: model.id, endpoint, request: chatView, store: body.store !== false },
-        );
-        let result;
-        try {
-          result = await model.embed(body, { signal: call.signal });
-        } catch (error) {
-          call.report({ output: null, usage: null, status: "failed" });
-          throw error;
-        }
-        call.report({
-          output: null,
-          usage: {
-            prompt_tokens: result.usage.prompt_tokens,
-            completion_tokens: 0,
-            total_tokens: result.usage.total_tokens,
-          },
-          status: "completed",
-        });
-        const base64 = body.encoding_format === "base64";
-        return {
-          object: "list",
-          data: result.data.map((item) => ({
-            object: "embedding",
-            index: item.index,
-            embedding: base64 && Array.isArray(item.embedding) ? toBase64(item.embedding) : item.embedding,
-          })),
-          model: model.id,
-          usage: result.usage,
-        };
-      },
+      async (request, reply) =>
+        // The same function the batch worker calls (inference/model-call.ts).
+        createEmbeddings(
+          { models: dependencies.models, policies, observers },
+          requestContext(request, reply),
+          request.body as EmbeddingRequest & EmbeddingBody,
+          (id) => errors.unsupportedEndpoint(id, "/v1/embeddings"),
+        ),
     );
   };
 }

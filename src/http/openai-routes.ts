@@ -17,10 +17,13 @@ import { moderationRoutes } from "./moderations-routes.ts";
 import { completionsRoutes } from "./completions-routes.ts";
 import { embeddingsRoutes } from "./embeddings-routes.ts";
 import { beginModelCall, type Outcome } from "./completion-lifecycle.ts";
+import { generateChatCompletion } from "../inference/model-call.ts";
 import { chunkFields, writeJsonEventStream } from "./event-stream.ts";
 import { filesRoutes, type FilesRoutesDependencies } from "./files-routes.ts";
 import { fineTuningRoutes, type FineTuningRoutesDependencies } from "./fine-tuning-routes.ts";
 import { responsesRoutes, type ResponsesRoutesDependencies } from "./responses-routes.ts";
+import { batchesRoutes } from "./batches-routes.ts";
+import type { BatchService } from "../batches/batch-service.ts";
 
 export interface OpenAIRoutesDependencies {
   apiKeys: ApiKeyService;
@@ -42,6 +45,8 @@ export interface OpenAIRoutesDependencies {
   keyFeatures?: FilesRoutesDependencies["features"];
   /** Serves /v1/responses when given. */
   responses?: ResponsesRoutesDependencies["responses"];
+  /** Serves /v1/batches when given. */
+  batches?: BatchService;
 }
 
 declare module "fastify" {
@@ -102,6 +107,7 @@ export function openAIRoutes(dependencies: OpenAIRoutesDependencies) {
             models.preparing().some((model) => model.id === id),
         }),
       );
+    if (dependencies.batches) await app.register(batchesRoutes(dependencies.batches));
     await app.register(completionsRoutes({ models, policies, observers }));
     await app.register(embeddingsRoutes({ models, policies, observers }));
     if (dependencies.responses)
@@ -144,34 +150,13 @@ export function openAIRoutes(dependencies: OpenAIRoutesDependencies) {
           { policies, observers },
           { model: model.id, endpoint: "chat.completions", request: body, store: body.store !== false },
         );
+        // Whole: the same function the batch worker calls (inference/model-call.ts).
+        if (!body.stream) return generateChatCompletion(model, call, body);
         const header = {
           id: `chatcmpl-${publicToken(24)}`,
           created: Math.floor(call.startedAt.getTime() / 1000),
           model: model.id,
         };
-        if (!body.stream) {
-          let result;
-          try {
-            result = await model.generate(body, { signal: call.signal });
-          } catch (error) {
-            call.report({ output: null, usage: null, status: "failed" });
-            throw error;
-          }
-          const content = result.choices[0]?.message.content;
-          call.report({
-            output: typeof content === "string" ? content : null,
-            usage: result.usage,
-            status: "completed",
-          });
-          return {
-            ...header,
-            object: "chat.completion",
-            choices: result.choices,
-            usage: result.usage,
-            system_fingerprint: result.system_fingerprint ?? null,
-            ...result.fields,
-          };
-        }
         const includeUsage = body.stream_options?.include_usage === true;
         // Every chunk has the same envelope, with our id and model (never the upstream's): serialised
         // once, so each event stringifies only its choice.

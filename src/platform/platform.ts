@@ -16,6 +16,7 @@ import { composeModules, type ComposedModules } from "./compose-modules.ts";
 import type { AnyModule, ExportsOf, Gathered, PlatformOptions } from "./module.ts";
 import { accessModule } from "./modules/access-module.ts";
 import { adminConsoleModule } from "./modules/admin-console-module.ts";
+import { batchesModule } from "./modules/batches-module.ts";
 import { customerKeysModule } from "./modules/customer-keys-module.ts";
 import { filesModule } from "./modules/files-module.ts";
 import { finetuneModule } from "./modules/finetune-module.ts";
@@ -50,6 +51,7 @@ export const platformModules = [
   responsesModule,
   accessModule,
   usageModule,
+  batchesModule,
   workspaceModule,
   oversightModule,
   securityModule,
@@ -79,6 +81,8 @@ export interface Platform extends Gathered {
   responses: ExportsOf<typeof responsesModule>;
   /** Usage metering, rate limits and token budgets, usage reports. */
   usage: ExportsOf<typeof usageModule>;
+  /** /v1/batches, their worker (started by the server) and the purge of their outputs. */
+  batches: ExportsOf<typeof batchesModule>;
   /** The chat workspace: conversations, chatting, retention and purge. */
   workspace: ExportsOf<typeof workspaceModule>;
   /** Roles and permissions, feature switches, model allow-lists for the workspace and /v1. */
@@ -170,6 +174,7 @@ export async function openPlatform(
     privacy: exportsOf(composed, privacyModule),
     responses: exportsOf(composed, responsesModule),
     usage: exportsOf(composed, usageModule),
+    batches: exportsOf(composed, batchesModule),
     workspace: exportsOf(composed, workspaceModule),
     access: exportsOf(composed, accessModule),
     files: exportsOf(composed, filesModule).files,

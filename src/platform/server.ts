@@ -109,6 +109,7 @@ export async function startServer(
       fineTuning: platform.finetune,
       keyFeatures: platform.access,
       responses: platform.responses,
+      batches: platform.batches.service,
       policies: [...platform.policies],
       // The modules' observers, then the request metrics.
       observers: [...platform.observers, metrics],
@@ -118,6 +119,8 @@ export async function startServer(
     await app.listen({ host: config.host, port: config.port });
     // Only a serving process runs fine-tuning jobs; it first takes back jobs of servers that died.
     await platform.finetune.worker.start();
+    // Every serving node runs batches; they share the queue and take over a dead node's batches.
+    await platform.batches.worker.start();
     // Uploads a crash cut short: on the embedded database no other process can be mid-upload; on a
     // shared server another node may be, so only rows an hour old are swept.
     // A failure is logged here, and the files module's hourly sweep tries again and reports it.
