@@ -16,6 +16,7 @@ import { composeModules, type ComposedModules } from "./compose-modules.ts";
 import type { AnyModule, ExportsOf, Gathered, PlatformOptions } from "./module.ts";
 import { accessModule } from "./modules/access-module.ts";
 import { adminConsoleModule } from "./modules/admin-console-module.ts";
+import { complianceModule } from "./modules/compliance-module.ts";
 import { customerKeysModule } from "./modules/customer-keys-module.ts";
 import { filesModule } from "./modules/files-module.ts";
 import { finetuneModule } from "./modules/finetune-module.ts";
@@ -55,6 +56,7 @@ export const platformModules = [
   securityModule,
   adminConsoleModule,
   trustModule,
+  complianceModule,
 ] as const;
 
 export interface Platform extends Gathered {
@@ -93,6 +95,8 @@ export interface Platform extends Gathered {
   security: ExportsOf<typeof securityModule>;
   /** The live trust probes, their results and the trust report (PLAT-2). */
   trust: ExportsOf<typeof trustModule>;
+  /** Admin API keys and the audit-log API; the SOC 2 evidence pack (SEC-4, SEC-5). */
+  compliance: ExportsOf<typeof complianceModule>;
   close(): Promise<void>;
 }
 
@@ -177,6 +181,7 @@ export async function openPlatform(
     oversight: exportsOf(composed, oversightModule),
     security: exportsOf(composed, securityModule),
     trust: exportsOf(composed, trustModule),
+    compliance: exportsOf(composed, complianceModule),
     async close() {
       await composed.close();
       await closeFoundation();
