@@ -1,7 +1,7 @@
 // `custodian evidence export` (SEC-5): the SOC 2 evidence pack, made through the CLI and the running
 // server's admin socket, opened as an auditor would, every section checked; configured secrets appear
 // nowhere in the archive's bytes; the export is owner-only where offered and audited.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { randomBytes, createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -43,6 +43,7 @@ describe("custodian evidence export", () => {
   let files: Map<string, Buffer>;
   let archive: Buffer;
   let grantId: string;
+  let out: string;
 
   const json = (name: string) => JSON.parse(files.get(name)!.toString("utf8")) as Record<string, unknown>;
 
@@ -87,7 +88,7 @@ describe("custodian evidence export", () => {
       CUSTODIAN_HTTP: "1",
       CUSTODIAN_LOG_LEVEL: "warn",
     };
-    const out = path.join(platform.dataDir, "evidence.tar.gz");
+    out = path.join(platform.dataDir, "evidence.tar.gz");
     const made = await custodian(env, "evidence", "export", "--org", platform.organization, "--out", out);
     expect(made.status, made.stderr).toBe(0);
     expect(made.stdout).toContain("Wrote the evidence pack");
@@ -111,6 +112,10 @@ describe("custodian evidence export", () => {
     for (const file of manifest.files)
       expect(createHash("sha256").update(files.get(file.name)!).digest("hex"), file.name).toBe(file.sha256);
     expect(files.get("README.txt")!.toString()).toContain("controls/soc2-mapping.json");
+    // The system's own tar reads it too, as an auditor's would.
+    const listed = spawnSync("tar", ["-tzf", out], { encoding: "utf8" });
+    expect(listed.status, listed.stderr).toBe(0);
+    expect(listed.stdout.trim().split("\n").sort()).toEqual([...evidenceSections].sort());
   });
 
   it("[SEC-5] maps every commitment to the SOC 2 Trust Services Criteria it supports", () => {
