@@ -87,6 +87,8 @@ describe("custodian evidence export", () => {
       CUSTODIAN_DATA_DIR: platform.dataDir,
       CUSTODIAN_HTTP: "1",
       CUSTODIAN_LOG_LEVEL: "warn",
+      // On the production path, the same fresh database the server uses.
+      ...(services.config.databaseUrl ? { CUSTODIAN_DATABASE_URL: services.config.databaseUrl } : {}),
     };
     out = path.join(platform.dataDir, "evidence.tar.gz");
     const made = await custodian(env, "evidence", "export", "--org", platform.organization, "--out", out);
