@@ -234,4 +234,15 @@ describe("GET /v1/organization/audit_logs", () => {
       expect(text).not.toContain("secret plans");
     }
   });
+
+  it("[SEC-4] wrong admin keys are throttled per address; the right key still works", async () => {
+    const answers = [];
+    for (let attempt = 0; attempt < 25; attempt += 1)
+      answers.push(await raw("/v1/organization/audit_logs", `sk-admin-guess${attempt}`));
+    const first = answers.findIndex((answer) => answer.status === 429);
+    expect(first).toBeGreaterThan(0);
+    expect(answers.slice(0, first).every((answer) => answer.status === 401)).toBe(true);
+    expect(JSON.parse(answers.at(-1)!.text)).toMatchObject({ error: { type: "rate_limit_error" } });
+    expect((await raw("/v1/organization/audit_logs?limit=1", adminKey.key)).status).toBe(200);
+  });
 });

@@ -11,8 +11,11 @@ import { errors } from "../core/errors.ts";
 
 export interface OrganizationAdminRoutesDependencies {
   adminKeys: AdminKeyService;
-  /** Project keys, only to tell a project key (403) from no key at all (401). */
-  apiKeys: { authenticate(key: string): Promise<unknown> };
+  /**
+   * Project keys, to tell a project key (403) from no key at all (401); given the client's address, it
+   * also throttles wrong keys (429 past the limit), so admin keys cannot be guessed here either.
+   */
+  apiKeys: { authenticate(key: string, clientAddress?: string): Promise<unknown> };
   audit: AuditLog;
   people: {
     emailOf(organizationId: string, userId: string): Promise<string | null>;
@@ -61,7 +64,7 @@ export function organizationAdminRoutes(
       if (!match) throw errors.missingApiKey();
       const principal = await adminKeys.authenticate(match[1]!);
       if (!principal) {
-        if (await apiKeys.authenticate(match[1]!))
+        if (await apiKeys.authenticate(match[1]!, request.ip))
           throw errors.forbidden(
             "This endpoint needs an admin API key (sk-admin-...); a project API key cannot call it.",
             "admin_key_required",
