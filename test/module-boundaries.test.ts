@@ -26,6 +26,7 @@ const folderModules: Record<string, string[]> = {
   workspace: ["workspace"],
   notify: ["security"],
   trust: ["trust"],
+  compliance: ["compliance"],
 };
 
 function tablesOf(migration: string): string[] {

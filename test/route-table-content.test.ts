@@ -122,6 +122,9 @@ describe("every route, as every role, with a canary conversation", () => {
         )
       ).id,
       scimToken: (await services.identity.scimTokens.create(platform.organization, "test")).id,
+      adminKey: (
+        await services.compliance.adminKeys.create({ organizationId: platform.organization, actor: "test" })
+      ).id,
       invitation: (
         await services.identity.invitations.invite({
           organizationId: platform.organization,

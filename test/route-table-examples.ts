@@ -23,6 +23,8 @@ export interface OrganizationIds {
   scimToken: string;
   /** A batch of the key's project (its one request is refused before any model work). */
   batch: string;
+  /** A live admin API key's id (not its secret). */
+  adminKey: string;
   /** A fine-tuning job (cancelled, so no training runs in the fixture). */
   fineTuningJob: string;
   /** A fine-tuned model of the organisation's own. */
@@ -233,6 +235,14 @@ export const routeExamples: Record<string, RouteExample> = {
   "POST /v1/completions": { body: { model: "fake-model", prompt: "hi" } },
   "POST /v1/embeddings": { body: { model: "fake-model", input: "hi" } },
   "POST /v1/moderations": { body: { input: "hi" } },
+  "GET /v1/organization/audit_logs": { query: "limit=100" },
+  "GET /v1/organization/admin_api_keys": {},
+  "POST /v1/organization/admin_api_keys": { body: { name: "walk" } },
+  "GET /v1/organization/admin_api_keys/:key_id": { params: (ids) => ({ key_id: ids.adminKey }) },
+  "DELETE /v1/organization/admin_api_keys/:key_id": { params: (ids) => ({ key_id: ids.adminKey }) },
+  "GET /api/admin/admin-api-keys": {},
+  "POST /api/admin/admin-api-keys": { body: { name: "walk" } },
+  "DELETE /api/admin/admin-api-keys/:id": { params: (ids) => ({ id: ids.adminKey }) },
 };
 
 /**
@@ -343,6 +353,10 @@ export async function makeOrganization(
     "test",
   );
   const scimToken = await services.identity.scimTokens.create(organization.id, "test");
+  const adminKey = await services.compliance.adminKeys.create({
+    organizationId: organization.id,
+    actor: "test",
+  });
   const client = platform.client({ apiKey: key.key });
 
   // A real batch of the key's project; its one line has no messages, so it fails without model work.
@@ -402,6 +416,7 @@ export async function makeOrganization(
   });
   return {
     scimToken: scimToken.id,
+    adminKey: adminKey.id,
     fineTuningJob: job.id,
     batch: batch.id,
     fineTunedModel,
@@ -434,6 +449,7 @@ export const placeholderIds: OrganizationIds = {
   keySecret: "none",
   group: "group_none",
   scimToken: "scimtok_none",
+  adminKey: "key_none",
   fineTuningJob: "ftjob-none",
   batch: "batch_none",
   fineTunedModel: "ft:none",

@@ -28,6 +28,8 @@ describe("tenant isolation", () => {
   let directory: string;
   let other: OrganizationIds;
   let scimToken: string;
+  /** The first organisation's admin API key: the /v1/organization admin routes take no other. */
+  let adminKey: string;
 
   beforeAll(async () => {
     upstream = await startFakeUpstream();
@@ -63,6 +65,9 @@ describe("tenant isolation", () => {
     other = await makeOrganization(platform, "Second", "fake-model", base);
     scimToken = (await platform.server.platform.identity.scimTokens.create(platform.organization, "test"))
       .token;
+    adminKey = (
+      await services.compliance.adminKeys.create({ organizationId: platform.organization, actor: "test" })
+    ).key;
   });
   afterAll(async () => {
     await platform?.close();
@@ -86,11 +91,13 @@ describe("tenant isolation", () => {
       const path = fillPath(route.url, example.params(other));
       const body = example.body === undefined ? undefined : JSON.stringify(example.body);
       // Each surface with the first organisation's own credential: API key, SCIM token, or session.
-      const bearer = route.url.startsWith("/v1/")
-        ? { token: platform.apiKey, type: "application/json" }
-        : route.url.startsWith("/scim/")
-          ? { token: scimToken, type: "application/scim+json" }
-          : null;
+      const bearer = route.url.startsWith("/v1/organization/admin_api_keys")
+        ? { token: adminKey, type: "application/json" }
+        : route.url.startsWith("/v1/")
+          ? { token: platform.apiKey, type: "application/json" }
+          : route.url.startsWith("/scim/")
+            ? { token: scimToken, type: "application/scim+json" }
+            : null;
       const response = bearer
         ? await fetch(`${platform.server.url}${path}`, {
             method: route.method,
@@ -142,5 +149,7 @@ describe("tenant isolation", () => {
     expect((await otherClient.models.retrieve(other.fineTunedModel)).id).toBe(other.fineTunedModel);
     expect(await services.oversight.review.verdicts(other.organization, other.reviewRecord)).toEqual([]);
     expect((await services.oversight.grants.get(other.accessRequest)).status).toBe("pending");
+    const adminKeys = await services.compliance.adminKeys.list(other.organization);
+    expect(adminKeys.find((key) => key.id === other.adminKey)?.revokedAt).toBeNull();
   });
 });

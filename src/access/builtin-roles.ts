@@ -18,8 +18,16 @@ const readSettings: Permission[] = [
 
 /** API-4: flagged API records are the abuse reviewers' alone, not the owner's or the admins'. */
 export const reviewOnly: readonly Permission[] = ["review.read", "review.decide"];
-/** What only an owner holds: the whole organisation's export (OWN-2), running the live trust probes (PLAT-2). */
-export const ownerOnly: readonly Permission[] = ["organization.export", "trust.verify"];
+/**
+ * What only an owner holds: the whole organisation's export (OWN-2), running the live trust probes
+ * (PLAT-2), making admin API keys for the audit-log API and exporting the SOC 2 evidence pack (SEC-5).
+ */
+export const ownerOnly: readonly Permission[] = [
+  "organization.export",
+  "trust.verify",
+  "organization.admin_keys",
+  "organization.evidence",
+];
 /** CTL-4: never in a custom role, so no one reaches the owner's or the reviewers' powers by making one. */
 export const reservedPermissions: readonly Permission[] = [...ownerOnly, ...reviewOnly];
 

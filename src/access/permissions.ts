@@ -16,7 +16,7 @@ export const statement = {
   audit: ["read", "verify"],
   review: ["read", "decide"],
   transparency: ["read"],
-  organization: ["export"],
+  organization: ["export", "admin_keys", "evidence"],
   trust: ["verify"],
 } as const;
 

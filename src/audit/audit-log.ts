@@ -10,6 +10,7 @@ import type { Db } from "../db/database.ts";
 import type { Checkpoint } from "./audit-checkpoint.ts";
 import { entryBytes, metadataText, toAuditEntry, type AuditEntry, type AuditEvent } from "./audit-entry.ts";
 import { auditErrors } from "./audit-errors.ts";
+import { searchAuditEntries, type AuditSearch } from "./audit-search.ts";
 import { AuditProver, type ExportPage } from "./audit-prover.ts";
 import { loadAuditSigningKey, type AuditSigningKey } from "./audit-signing-key.ts";
 import "./audit-tables.ts";
@@ -199,6 +200,11 @@ export class AuditLog {
       .limit(1)
       .executeTakeFirst();
     return row?.seq ?? 0;
+  }
+
+  /** One organisation's entries by the audit-log API's filters and cursors, newest first. */
+  search(organizationId: string, filter: AuditSearch): Promise<{ entries: AuditEntry[]; hasMore: boolean }> {
+    return searchAuditEntries(this.#db, organizationId, filter);
   }
 
   /**

@@ -40,6 +40,12 @@ export const adminCommands: Command[] = [
       keys.map((key) => `${key.id}\t${key.redacted}${key.revoked_at ? "\trevoked" : ""}`).join("\n"),
   }),
   operationCommand("keys revoke", "revokeKey", { text: (revoked) => `Revoked ${revoked.id}.` }),
+  operationCommand("admin-keys create", "createAdminKey", { text: (created) => created.key }),
+  operationCommand("admin-keys list", "listAdminKeys", {
+    text: (keys) =>
+      keys.map((key) => `${key.id}\t${key.redacted}${key.revoked_at ? "\trevoked" : ""}`).join("\n"),
+  }),
+  operationCommand("admin-keys revoke", "revokeAdminKey", { text: (revoked) => `Revoked ${revoked.id}.` }),
   // Credentials come from the standard environment variables, never from the command line, where
   // other users of the machine could read them.
   operationCommand("org-key set", "setCustomerKey", {

@@ -63,6 +63,17 @@ export class Keyring {
     return version;
   }
 
+  /** Each version of the organisation's data key and when it was made: its rotation history (SEC-5). */
+  async keyVersions(organization: string): Promise<Array<{ version: number; createdAt: Date }>> {
+    const rows = await this.#db
+      .selectFrom("organization_keys")
+      .select(["version", "created_at"])
+      .where("organization_id", "=", organization)
+      .orderBy("version")
+      .execute();
+    return rows.map((row) => ({ version: row.version, createdAt: row.created_at }));
+  }
+
   async #insertVersion(organization: string, version: number, db: Db, wrapper: KeyWrapper): Promise<void> {
     const key = randomBytes(32);
     const wrapped = await wrapper.wrap(key, { organization, version });

@@ -1,6 +1,7 @@
 // /v1: the OpenAI-compatible API (PLAT-1). Handlers stay thin: authenticate, validate, call the model, render.
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Static } from "@sinclair/typebox";
+import { adminKeyPrefix } from "../compliance/admin-key-service.ts";
 import { CustodianError, errors } from "../core/errors.ts";
 import { publicToken } from "../core/ids.ts";
 import type { ApiKeyService, Principal } from "../identity/api-key-service.ts";
@@ -71,6 +72,13 @@ export function openAIRoutes(dependencies: OpenAIRoutesDependencies) {
       if (!match) {
         authFailures.record("missing_api_key");
         throw errors.missingApiKey();
+      }
+      // An admin key manages the organisation (/v1/organization/audit_logs...) and calls no model.
+      if (match[1]!.startsWith(adminKeyPrefix)) {
+        throw errors.forbidden(
+          "An admin API key cannot call this endpoint: use a project API key.",
+          "admin_key_not_allowed",
+        );
       }
       // Given the address, wrong keys are throttled (429 with retry-after past the limit).
       const principal = await apiKeys.authenticate(match[1]!, request.ip).catch((error: unknown) => {

@@ -45,28 +45,35 @@ export function renderGrant(grant: StaffGrant) {
   };
 }
 
+/** The organisation's access-transparency report: every grant and every access (also in the evidence pack). */
+export async function accessTransparencyReport(
+  sources: Pick<TransparencyRoutesDependencies, "grants" | "accessLog">,
+  organizationId: string,
+) {
+  const [allGrants, accesses] = await Promise.all([
+    sources.grants.listForOrganization(organizationId),
+    sources.accessLog.list(organizationId),
+  ]);
+  return {
+    grants: allGrants.map(renderGrant),
+    accesses: accesses.map((access) => ({
+      id: access.id,
+      actor_kind: access.actorKind,
+      actor: access.actor,
+      grant: access.grantId,
+      action: access.action,
+      target: access.target,
+      at: access.at.toISOString(),
+    })),
+  };
+}
+
 export function transparencyRoutes(dependencies: TransparencyRoutesDependencies): FastifyPluginAsync {
   const { grants, accessLog, exporter } = dependencies;
   return async (app) => {
-    app.get("/api/access-transparency", { config: { permission: "transparency.read" } }, async (request) => {
-      const principal = caller(request);
-      const [allGrants, accesses] = await Promise.all([
-        grants.listForOrganization(principal.organizationId),
-        accessLog.list(principal.organizationId),
-      ]);
-      return {
-        grants: allGrants.map(renderGrant),
-        accesses: accesses.map((access) => ({
-          id: access.id,
-          actor_kind: access.actorKind,
-          actor: access.actor,
-          grant: access.grantId,
-          action: access.action,
-          target: access.target,
-          at: access.at.toISOString(),
-        })),
-      };
-    });
+    app.get("/api/access-transparency", { config: { permission: "transparency.read" } }, async (request) =>
+      accessTransparencyReport({ grants, accessLog }, caller(request).organizationId),
+    );
 
     app.get("/api/access-requests", { config: { permission: "signedIn" } }, async (request) => {
       const principal = caller(request);

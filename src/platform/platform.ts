@@ -17,6 +17,7 @@ import type { AnyModule, ExportsOf, Gathered, PlatformOptions } from "./module.t
 import { accessModule } from "./modules/access-module.ts";
 import { adminConsoleModule } from "./modules/admin-console-module.ts";
 import { batchesModule } from "./modules/batches-module.ts";
+import { complianceModule } from "./modules/compliance-module.ts";
 import { customerKeysModule } from "./modules/customer-keys-module.ts";
 import { filesModule } from "./modules/files-module.ts";
 import { finetuneModule } from "./modules/finetune-module.ts";
@@ -57,6 +58,7 @@ export const platformModules = [
   securityModule,
   adminConsoleModule,
   trustModule,
+  complianceModule,
 ] as const;
 
 export interface Platform extends Gathered {
@@ -97,6 +99,8 @@ export interface Platform extends Gathered {
   security: ExportsOf<typeof securityModule>;
   /** The live trust probes, their results and the trust report (PLAT-2). */
   trust: ExportsOf<typeof trustModule>;
+  /** Admin API keys and the audit-log API; the SOC 2 evidence pack (SEC-4, SEC-5). */
+  compliance: ExportsOf<typeof complianceModule>;
   close(): Promise<void>;
 }
 
@@ -182,6 +186,7 @@ export async function openPlatform(
     oversight: exportsOf(composed, oversightModule),
     security: exportsOf(composed, securityModule),
     trust: exportsOf(composed, trustModule),
+    compliance: exportsOf(composed, complianceModule),
     async close() {
       await composed.close();
       await closeFoundation();

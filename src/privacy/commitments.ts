@@ -107,9 +107,14 @@ export const commitments: readonly Commitment[] = [
     id: "CTL-4",
     summary: "Only the end user reads their conversations; no admin route returns them.",
     live: [],
-    enforcedBy: ["src/http/admin-api-routes.ts", "src/access/role-service.ts"],
+    enforcedBy: [
+      "src/http/admin-api-routes.ts",
+      "src/access/role-service.ts",
+      "src/compliance/audit-log-view.ts",
+    ],
     provenBy: [
       "src/workspace/conversation-service.test.ts",
+      "test/organization-audit-logs.test.ts",
       "test/route-table-content.test.ts",
       "test/route-table-roles.test.ts",
       "test/workspace-api.test.ts",
@@ -168,9 +173,14 @@ export const commitments: readonly Commitment[] = [
     id: "SEC-4",
     summary: "Tamper-evident audit log, verifiable offline; security events page.",
     live: ["audit"],
-    enforcedBy: ["src/notify/security-events.ts", "src/notify/security-operations.ts"],
+    enforcedBy: [
+      "src/notify/security-events.ts",
+      "src/notify/security-operations.ts",
+      "src/compliance/admin-key-service.ts",
+    ],
     provenBy: [
       "src/audit/audit-log.test.ts",
+      "test/organization-audit-logs.test.ts",
       "src/identity/auth-failure-summary.test.ts",
       "src/inference/model-registry.test.ts",
       "src/notify/security-event-monitor.test.ts",
@@ -185,8 +195,8 @@ export const commitments: readonly Commitment[] = [
     id: "SEC-5",
     summary: "Compliance evidence; HIPAA mode forces ZDR and covered backends.",
     live: ["zdr", "hipaa"],
-    enforcedBy: ["src/privacy/hipaa-mode.ts"],
-    provenBy: ["test/privacy-oversight.test.ts", "test/trust-probes.test.ts"],
+    enforcedBy: ["src/privacy/hipaa-mode.ts", "src/compliance/evidence-pack.ts"],
+    provenBy: ["test/privacy-oversight.test.ts", "test/trust-probes.test.ts", "test/evidence-export.test.ts"],
   },
   {
     id: "API-1",
