@@ -7,11 +7,17 @@ import { ConfigError, loadConfig, type Config } from "../config/config.ts";
 import { CommandError } from "./admin-client.ts";
 import { adminCommands } from "./admin-commands.ts";
 import { auditCommands } from "./audit-commands.ts";
+import { backupCommands } from "./backup-commands.ts";
 import type { Command } from "./command.ts";
 import { helpText } from "./help.ts";
 import { platformCommands } from "./platform-commands.ts";
 
-const commands: readonly Command[] = [...platformCommands, ...adminCommands, ...auditCommands];
+const commands: readonly Command[] = [
+  ...platformCommands,
+  ...adminCommands,
+  ...auditCommands,
+  ...backupCommands,
+];
 const usage = helpText(commands);
 
 /** Every command's flags: a flag a command does not read is accepted and ignored, as it always was. */

@@ -104,6 +104,15 @@ export const settings = {
     },
     absolute,
   ),
+  keyLedgerDir: optionalText(
+    {
+      env: "CUSTODIAN_KEY_LEDGER_DIR",
+      description:
+        "where the ledger of destroyed keys is kept (replayed after a restore); keep it off the database's disk",
+      shownDefault: "`<data dir>/key-ledger`",
+    },
+    absolute,
+  ),
   logLevel: choice(logLevels, { env: "CUSTODIAN_LOG_LEVEL", default: "info", description: "pino log level" }),
   checkpointEvery: integer({
     env: "CUSTODIAN_AUDIT_CHECKPOINT_EVERY",

@@ -7,6 +7,7 @@ import path from "node:path";
 import type { AuditLog } from "../audit/audit-log.ts";
 import { createAuditLog } from "../audit/create-audit-log.ts";
 import { Keyring } from "../crypto/keyring.ts";
+import { KeyLedger, keyLedgerDirectory } from "../crypto/key-ledger.ts";
 import { loadMasterKey } from "../crypto/master-key.ts";
 import { databaseTarget, openDatabase, type Db } from "../db/database.ts";
 import { LocalBlobStore } from "../files/local-blob-store.ts";
@@ -16,6 +17,7 @@ import { composeModules, type ComposedModules } from "./compose-modules.ts";
 import type { AnyModule, ExportsOf, Gathered, PlatformOptions } from "./module.ts";
 import { accessModule } from "./modules/access-module.ts";
 import { adminConsoleModule } from "./modules/admin-console-module.ts";
+import { backupModule } from "./modules/backup-module.ts";
 import { customerKeysModule } from "./modules/customer-keys-module.ts";
 import { filesModule } from "./modules/files-module.ts";
 import { finetuneModule } from "./modules/finetune-module.ts";
@@ -44,6 +46,7 @@ export const platformModules = [
   identityModule,
   localModelsModule,
   filesModule,
+  backupModule,
   finetuneModule,
   modelsModule,
   privacyModule,
@@ -93,6 +96,8 @@ export interface Platform extends Gathered {
   security: ExportsOf<typeof securityModule>;
   /** The live trust probes, their results and the trust report (PLAT-2). */
   trust: ExportsOf<typeof trustModule>;
+  /** Sealed backups of the database and its blobs (`custodian backup create`). */
+  backup: ExportsOf<typeof backupModule>;
   close(): Promise<void>;
 }
 
@@ -123,6 +128,7 @@ export async function openPlatform(
   const keyring = new Keyring(db, masterKey, {
     customerKeyCacheMs: config.customerKeyCacheMs,
     latestVersionCacheMs: config.keyringCacheMs,
+    ledger: new KeyLedger(keyLedgerDirectory(config)),
   });
   const { blobStore } = config;
   const blobs =
@@ -177,6 +183,7 @@ export async function openPlatform(
     oversight: exportsOf(composed, oversightModule),
     security: exportsOf(composed, securityModule),
     trust: exportsOf(composed, trustModule),
+    backup: exportsOf(composed, backupModule),
     async close() {
       await composed.close();
       await closeFoundation();
