@@ -61,7 +61,10 @@ const connection = (await driver.acquireConnection()) as Parameters<PGliteDriver
  */
 let held: { query: (sql: string) => Promise<{ rows: unknown[] }>; release: () => void } | null = null;
 
-function hold(): Promise<null> {
+async function hold(): Promise<null> {
+  // The session is shared: a transaction another caller has open must end first, or the snapshot's
+  // BEGIN would join it (and its COMMIT end it).
+  while (pglite.isInTransaction()) await new Promise((resolve) => setTimeout(resolve, 5));
   return new Promise((ready, failed) => {
     pglite
       .transaction(

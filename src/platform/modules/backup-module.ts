@@ -1,8 +1,11 @@
 // The backup module (OWN-4): `createBackup` as an operation that runs where the data lives, writing a
-// sealed archive of one database snapshot and the blobs it references.
+// sealed archive of one database snapshot and the blobs it references; and, when CUSTODIAN_BACKUP_DIR is
+// set, scheduled backups with a retention count (one node at a time).
 import { createBackup } from "../../backup/backup-create.ts";
 import { backupOperations } from "../../backup/backup-operations.ts";
+import { scheduledBackup } from "../../backup/backup-schedule.ts";
 import { loadMasterKey } from "../../crypto/master-key.ts";
+import { PeriodicTask } from "../../jobs/periodic-task.ts";
 import { defineModule } from "../module.ts";
 import { filesModule } from "./files-module.ts";
 
@@ -11,13 +14,27 @@ export const backupModule = defineModule({
   needs: { files: filesModule },
   migrations: [],
   operations: backupOperations,
-  create({ config, db, audit }, { files }) {
+  create({ config, db, audit, logger }, { files }) {
     const masterKey = loadMasterKey(config.masterKey);
-    return {
-      exports: {
-        create: (file: string, actor: string) =>
-          createBackup({ db, blobs: files.blobs, masterKey, audit }, file, actor),
-      },
-    };
+    const create = (file: string, actor: string) =>
+      createBackup({ db, blobs: files.blobs, masterKey, audit }, file, actor);
+    const directory = config.backupDir;
+    const tasks = directory
+      ? [
+          new PeriodicTask({
+            name: "backup.scheduled",
+            intervalMs: config.backupIntervalMs,
+            db,
+            logger,
+            run: async () =>
+              void (await scheduledBackup({
+                directory,
+                keep: config.backupKeep,
+                create: (file) => create(file, "system"),
+              })),
+          }),
+        ]
+      : [];
+    return { exports: { create }, tasks };
   },
 });
