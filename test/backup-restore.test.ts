@@ -148,6 +148,23 @@ describe.each(["pglite", "postgresql"] as const)("backup and restore from %s", (
     await checkRestored(running, kept, doomed);
     await scanFindsNothing(running, dataDir, [dataDir], needlesOf(kept, doomed));
     await running.close();
+
+    // Onto another machine's embedded database (and so, from PostgreSQL, back to PGlite): its own data
+    // directory and blobs, with the installation's master key and the ledger brought along.
+    const elsewhere = temporary("custodian-backup-elsewhere-");
+    const brought = {
+      CUSTODIAN_MASTER_KEY_FILE: path.join(dataDir, "master.key"),
+      CUSTODIAN_KEY_LEDGER_DIR: path.join(dataDir, "key-ledger"),
+    };
+    const embedded = await cli(
+      ["backup", "restore", "--from", archive],
+      environment(elsewhere, null, brought),
+    );
+    expect(embedded.code, embedded.output).toBe(0);
+    running = await startOn(elsewhere, null, { env: brought, home: dataDir });
+    await checkRestored(running, kept, doomed);
+    await scanFindsNothing(running, elsewhere, [elsewhere], needlesOf(kept, doomed));
+    await running.close();
   }, 900_000);
 });
 

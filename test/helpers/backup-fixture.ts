@@ -46,8 +46,13 @@ export async function query<T>(url: string, text: string, values: unknown[] = []
   }
 }
 
-export function environment(dataDir: string, databaseUrl: string | null): Record<string, string> {
+export function environment(
+  dataDir: string,
+  databaseUrl: string | null,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
+    ...extra,
     CUSTODIAN_DATA_DIR: dataDir,
     CUSTODIAN_PORT: "0",
     CUSTODIAN_HTTP: "1",
@@ -64,9 +69,15 @@ export interface Running {
   close(): Promise<void>;
 }
 
-export async function startOn(dataDir: string, databaseUrl: string | null): Promise<Running> {
-  const server = await startServer(loadConfig(environment(dataDir, databaseUrl)), pino({ level: "silent" }));
-  const bootstrap = JSON.parse(readFileSync(`${dataDir}/bootstrap.json`, "utf8")) as {
+/** A server on `dataDir`; `home` is where the installation's bootstrap file is (another machine's, after a move). */
+export async function startOn(
+  dataDir: string,
+  databaseUrl: string | null,
+  options: { env?: Record<string, string>; home?: string } = {},
+): Promise<Running> {
+  const config = loadConfig(environment(dataDir, databaseUrl, options.env));
+  const server = await startServer(config, pino({ level: "silent" }));
+  const bootstrap = JSON.parse(readFileSync(`${options.home ?? dataDir}/bootstrap.json`, "utf8")) as {
     api_key: string;
     organization: string;
   };
