@@ -8,6 +8,7 @@ import { CommandError } from "./admin-client.ts";
 import { adminCommands } from "./admin-commands.ts";
 import { auditCommands } from "./audit-commands.ts";
 import { evidenceCommands } from "./evidence-command.ts";
+import { backupCommands } from "./backup-commands.ts";
 import type { Command } from "./command.ts";
 import { helpText } from "./help.ts";
 import { platformCommands } from "./platform-commands.ts";
@@ -17,6 +18,7 @@ const commands: readonly Command[] = [
   ...adminCommands,
   ...auditCommands,
   ...evidenceCommands,
+  ...backupCommands,
 ];
 const usage = helpText(commands);
 

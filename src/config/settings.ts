@@ -104,6 +104,33 @@ export const settings = {
     },
     absolute,
   ),
+  keyLedgerDir: optionalText(
+    {
+      env: "CUSTODIAN_KEY_LEDGER_DIR",
+      description:
+        "where the ledger of destroyed keys is kept (replayed after a restore); keep it off the database's disk",
+      shownDefault: "`<data dir>/key-ledger`",
+    },
+    absolute,
+  ),
+  backupDir: optionalText(
+    { env: "CUSTODIAN_BACKUP_DIR", description: "scheduled backups are written here; unset: none are taken" },
+    absolute,
+  ),
+  backupIntervalMs: integer({
+    env: "CUSTODIAN_BACKUP_INTERVAL_MS",
+    default: 24 * hour,
+    minimum: 1_000,
+    maximum: 30 * 24 * hour,
+    description: "how often a scheduled backup is taken",
+  }),
+  backupKeep: integer({
+    env: "CUSTODIAN_BACKUP_KEEP",
+    default: 7,
+    minimum: 1,
+    maximum: 1000,
+    description: "how many scheduled backups are kept (older ones are deleted)",
+  }),
   logLevel: choice(logLevels, { env: "CUSTODIAN_LOG_LEVEL", default: "info", description: "pino log level" }),
   checkpointEvery: integer({
     env: "CUSTODIAN_AUDIT_CHECKPOINT_EVERY",

@@ -6,6 +6,7 @@ import type { Db } from "../db/database.ts";
 import { open, seal, keyVersionOf, DecryptionError } from "./aead.ts";
 import { customerKeyWrapper, type CustomerKeySettings } from "./customer-key-settings.ts";
 import type { KeyWrapper, WrapContext } from "./key-wrapper.ts";
+import type { KeyLedger } from "./key-ledger.ts";
 import { LocalKeyWrapper } from "./local-key-wrapper.ts";
 
 export interface Place {
@@ -24,6 +25,8 @@ export interface KeyringOptions {
    * asked again: a rotation done by another node is used for new data within this time.
    */
   latestVersionCacheMs?: number;
+  /** Where destroyed keys are recorded, outside the database, for restores to replay (OWN-4). */
+  ledger?: KeyLedger | null;
 }
 
 const providerBinding = (organization: string) => ({
@@ -42,6 +45,7 @@ export class Keyring {
   readonly #latestVersionCacheMs: number;
   readonly #latest = new Map<string, { version: number; until: number }>();
   readonly #wrappers = new Map<string, { wrapper: KeyWrapper; until: number }>();
+  readonly #ledger: KeyLedger | null;
 
   constructor(db: Db, masterKey: Buffer, options: KeyringOptions = {}) {
     this.#db = db;
@@ -49,6 +53,15 @@ export class Keyring {
     this.#local = new LocalKeyWrapper(masterKey);
     this.#customerKeyCacheMs = options.customerKeyCacheMs ?? 60_000;
     this.#latestVersionCacheMs = options.latestVersionCacheMs ?? 60_000;
+    this.#ledger = options.ledger ?? null;
+  }
+
+  /**
+   * Record that these objects' data keys were destroyed (call after the destroying transaction
+   * commits): a restore of an older backup destroys them again before it serves.
+   */
+  destroyed(organization: string, places: readonly Place[]): void {
+    this.#ledger?.record(places.map((place) => ({ table: place.table, row: place.row, organization })));
   }
 
   /** Create version 1 of an organisation's key; call once, when the organisation is made. */

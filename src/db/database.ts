@@ -4,7 +4,7 @@ import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { Kysely, PostgresDialect } from "kysely";
+import { Kysely, PostgresDialect, sql } from "kysely";
 import { Migrator, type Migration, type MigrationProvider } from "kysely/migration";
 import pg from "pg";
 import { databaseTls } from "../config/transport.ts";
@@ -13,7 +13,7 @@ import type { Database } from "./schema.ts";
 
 export type Db = Kysely<Database>;
 
-const embedded = new WeakSet<Db>();
+const embedded = new WeakMap<Db, PGliteThreadDialect>();
 
 /**
  * Whether this is the embedded database: one session, used by this process alone (the data
@@ -119,8 +119,8 @@ function templateDirectory(): string | null {
   }
 }
 
-/** Open the database and bring its schema up to date. */
-export async function openDatabase(target: DatabaseTarget): Promise<Db> {
+/** Open the database and bring its schema up to date (a restore opens it as it is: `migrate: false`). */
+export async function openDatabase(target: DatabaseTarget, options: { migrate?: boolean } = {}): Promise<Db> {
   let db: Db;
   if (target.url) {
     const types = {
@@ -144,17 +144,16 @@ export async function openDatabase(target: DatabaseTarget): Promise<Db> {
   } else {
     if (!target.pgliteDir.startsWith("memory://"))
       mkdirSync(target.pgliteDir, { recursive: true, mode: 0o700 });
-    db = new Kysely<Database>({
-      dialect: new PGliteThreadDialect({
-        dataDir: target.pgliteDir,
-        postgresqlConf: embeddedConf,
-        templateDir: templateDirectory(),
-      }),
+    const dialect = new PGliteThreadDialect({
+      dataDir: target.pgliteDir,
+      postgresqlConf: embeddedConf,
+      templateDir: templateDirectory(),
     });
-    embedded.add(db);
+    db = new Kysely<Database>({ dialect });
+    embedded.set(db, dialect);
   }
   try {
-    await migrate(db);
+    if (options.migrate !== false) await migrate(db);
   } catch (error) {
     await db.destroy();
     throw error;
@@ -162,8 +161,55 @@ export async function openDatabase(target: DatabaseTarget): Promise<Db> {
   return db;
 }
 
+/** The embedded database's dialect, or null on PostgreSQL (a backup's snapshot session needs it). */
+export function embeddedDialect(db: Db): PGliteThreadDialect | null {
+  return embedded.get(db) ?? null;
+}
+
+/** The newest schema version this binary knows: its last migration's name. */
+export async function latestSchemaVersion(): Promise<string> {
+  const names = await knownSchemaVersions();
+  return names[names.length - 1]!;
+}
+
+/** Every schema version this binary knows, oldest first. */
+export async function knownSchemaVersions(): Promise<string[]> {
+  return Object.keys(await new FolderMigrations().getMigrations()).sort();
+}
+
+/** The table a restore creates first and drops last: while it exists the database is not to be served. */
+export const restoreMarkerTable = "custodian_restore_incomplete";
+
+/** Refuses a database a restore left unfinished, or one made by a newer Custodian than this one. */
+async function checkServable(db: Db): Promise<void> {
+  const { rows } = await sql<{ marker: string | null; migrations: string | null }>`
+    select to_regclass(${restoreMarkerTable})::text as marker,
+           to_regclass('kysely_migration')::text as migrations`.execute(db);
+  if (rows[0]?.marker)
+    throw new Error(
+      "This database is marked unusable: a restore into it did not finish. Run " +
+        "`custodian backup restore --from FILE --replace` again.",
+    );
+  if (!rows[0]?.migrations) return;
+  const known = new Set(Object.keys(await new FolderMigrations().getMigrations()));
+  const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db);
+  const unknown = applied.rows.filter((row) => !known.has(row.name)).map((row) => row.name);
+  if (unknown.length > 0)
+    throw new Error(
+      `This database's schema is newer than this Custodian knows (it has ${unknown.join(", ")}; this ` +
+        `version knows up to ${await latestSchemaVersion()}). Run the newer Custodian that made it.`,
+    );
+}
+
+/** Bring the schema up to date, refusing a database that is not to be served (see checkServable). */
 export async function migrate(db: Db): Promise<void> {
+  await checkServable(db);
+  await migrateSchema(db);
+}
+
+/** Bring the schema to `version` (a migration's name), or to the latest; a restore calls it directly. */
+export async function migrateSchema(db: Db, version?: string): Promise<void> {
   const migrator = new Migrator({ db, provider: new FolderMigrations() });
-  const { error } = await migrator.migrateToLatest();
+  const { error } = version ? await migrator.migrateTo(version) : await migrator.migrateToLatest();
   if (error) throw error;
 }

@@ -63,7 +63,8 @@ function compiledModules(): Promise<WorkerSettings["modules"]> {
 
 export type ThreadRequest =
   | { id: number; op: "query"; sql: string; parameters: readonly unknown[] }
-  | { id: number; op: "begin" | "commit" | "rollback" | "close" };
+  | { id: number; op: "held"; sql: string }
+  | { id: number; op: "begin" | "commit" | "rollback" | "close" | "hold" | "release" };
 
 /** A request before it is numbered (Omit over each member of the union, not the union as a whole). */
 type Unnumbered<T> = T extends unknown ? Omit<T, "id"> : never;
@@ -177,7 +178,7 @@ class ThreadConnection implements DatabaseConnection {
   }
 }
 
-class ThreadDriver implements Driver {
+export class ThreadDriver implements Driver {
   readonly #settings: ThreadSettings;
   #thread: PGliteThread | null = null;
   #connection: ThreadConnection | null = null;
@@ -218,6 +219,20 @@ class ThreadDriver implements Driver {
     await this.#thread!.call({ op: "rollback" });
   }
 
+  /** Runs `work` in a session no other query enters until it ends (pglite-worker.ts's `hold`). */
+  async alone<T>(work: (query: (sql: string) => Promise<unknown[]>) => Promise<T>): Promise<T> {
+    const thread = this.#thread;
+    if (!thread) throw new Error("the embedded database is not open");
+    await thread.call({ op: "hold" });
+    try {
+      return await work(
+        async (sql) => ((await thread.call({ op: "held", sql })) as { rows: unknown[] }).rows,
+      );
+    } finally {
+      await thread.call({ op: "release" });
+    }
+  }
+
   async destroy(): Promise<void> {
     const thread = this.#thread;
     this.#thread = null;
@@ -238,8 +253,12 @@ export class PGliteThreadDialect implements Dialect {
     return new PGliteAdapter();
   }
 
+  /** The driver Kysely was given (one per dialect): a backup holds a session through it. */
+  driver: ThreadDriver | null = null;
+
   createDriver(): Driver {
-    return new ThreadDriver(this.#settings);
+    this.driver = new ThreadDriver(this.#settings);
+    return this.driver;
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kysely's Dialect interface takes Kysely<any>

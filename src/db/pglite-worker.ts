@@ -55,8 +55,40 @@ try {
 // Kysely's PGlite driver has one connection; its transaction methods take that connection's own type.
 const connection = (await driver.acquireConnection()) as Parameters<PGliteDriver["beginTransaction"]>[0];
 
+/**
+ * A session held alone (a backup's snapshot): PGlite's own transaction, which every other query
+ * waits behind until it is released, so the rows read in it are one consistent state.
+ */
+let held: { query: (sql: string) => Promise<{ rows: unknown[] }>; release: () => void } | null = null;
+
+async function hold(): Promise<null> {
+  // The session is shared: a transaction another caller has open must end first, or the snapshot's
+  // BEGIN would join it (and its COMMIT end it).
+  while (pglite.isInTransaction()) await new Promise((resolve) => setTimeout(resolve, 5));
+  return new Promise((ready, failed) => {
+    pglite
+      .transaction(
+        (transaction) =>
+          new Promise<void>((release) => {
+            held = { query: (sql) => transaction.query(sql), release };
+            ready(null);
+          }),
+      )
+      .catch(failed)
+      .finally(() => (held = null));
+  });
+}
+
 async function handle(request: ThreadRequest): Promise<unknown> {
   switch (request.op) {
+    case "hold":
+      return hold();
+    case "held":
+      if (!held) throw new Error("no session is held");
+      return { rows: (await held.query(request.sql)).rows };
+    case "release":
+      held?.release();
+      return null;
     case "query": {
       const result = await connection.executeQuery(CompiledQuery.raw(request.sql, [...request.parameters]));
       return { rows: result.rows, numAffectedRows: result.numAffectedRows };

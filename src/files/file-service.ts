@@ -259,6 +259,7 @@ export class FileService {
       .returning(["blob_key", "bytes", "purpose"])
       .executeTakeFirst();
     if (!row) throw errors.notFound("file", id);
+    this.#keyring.destroyed(organizationId, [place(id)]);
     await this.#blobs.delete(row.blob_key);
     await this.#audit.append({
       actor,

@@ -152,6 +152,7 @@ export class FineTunedModels implements PrivateModelSource {
       .returning(["blob_key", "bytes", "job_id"])
       .executeTakeFirst();
     if (!row) throw errors.modelNotFound(id);
+    this.#keyring.destroyed(organizationId, [{ table: "fine_tuned_models", row: id }]);
     await this.#blobs.delete(row.blob_key);
     const served = this.#served.get(id);
     this.#served.delete(id);

@@ -7,6 +7,7 @@ import path from "node:path";
 import type { AuditLog } from "../audit/audit-log.ts";
 import { createAuditLog } from "../audit/create-audit-log.ts";
 import { Keyring } from "../crypto/keyring.ts";
+import { KeyLedger, keyLedgerDirectory } from "../crypto/key-ledger.ts";
 import { loadMasterKey } from "../crypto/master-key.ts";
 import { databaseTarget, openDatabase, type Db } from "../db/database.ts";
 import { LocalBlobStore } from "../files/local-blob-store.ts";
@@ -18,6 +19,7 @@ import { accessModule } from "./modules/access-module.ts";
 import { adminConsoleModule } from "./modules/admin-console-module.ts";
 import { batchesModule } from "./modules/batches-module.ts";
 import { complianceModule } from "./modules/compliance-module.ts";
+import { backupModule } from "./modules/backup-module.ts";
 import { customerKeysModule } from "./modules/customer-keys-module.ts";
 import { filesModule } from "./modules/files-module.ts";
 import { finetuneModule } from "./modules/finetune-module.ts";
@@ -46,6 +48,7 @@ export const platformModules = [
   identityModule,
   localModelsModule,
   filesModule,
+  backupModule,
   finetuneModule,
   modelsModule,
   privacyModule,
@@ -101,6 +104,8 @@ export interface Platform extends Gathered {
   trust: ExportsOf<typeof trustModule>;
   /** Admin API keys and the audit-log API; the SOC 2 evidence pack (SEC-4, SEC-5). */
   compliance: ExportsOf<typeof complianceModule>;
+  /** Sealed backups of the database and its blobs (`custodian backup create`). */
+  backup: ExportsOf<typeof backupModule>;
   close(): Promise<void>;
 }
 
@@ -131,6 +136,7 @@ export async function openPlatform(
   const keyring = new Keyring(db, masterKey, {
     customerKeyCacheMs: config.customerKeyCacheMs,
     latestVersionCacheMs: config.keyringCacheMs,
+    ledger: new KeyLedger(keyLedgerDirectory(config)),
   });
   const { blobStore } = config;
   const blobs =
@@ -187,6 +193,7 @@ export async function openPlatform(
     security: exportsOf(composed, securityModule),
     trust: exportsOf(composed, trustModule),
     compliance: exportsOf(composed, complianceModule),
+    backup: exportsOf(composed, backupModule),
     async close() {
       await composed.close();
       await closeFoundation();

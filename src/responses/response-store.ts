@@ -116,6 +116,7 @@ export class ResponseStore {
       .where("id", "=", id)
       .executeTakeFirst();
     if (deleted.numDeletedRows === 0n) return false;
+    this.#dependencies.keyring.destroyed(organizationId, [{ table: "stored_responses", row: id }]);
     this.erasurePending = true;
     this.#dependencies.deleted?.();
     return true;

@@ -53,6 +53,7 @@ export class ConversationService {
   readonly #db: Db;
   readonly #audit: AuditLog;
   readonly #store: ConversationStore;
+  readonly #keyring: Keyring;
   readonly #staff: ConversationStaffReads;
   readonly #exporter: ConversationExporter;
   readonly #importer: ConversationImporter;
@@ -63,6 +64,7 @@ export class ConversationService {
 
   constructor(dependencies: { db: Db; keyring: Keyring; audit: AuditLog }) {
     this.#db = dependencies.db;
+    this.#keyring = dependencies.keyring;
     this.#audit = dependencies.audit;
     this.#store = new ConversationStore(dependencies);
     this.#staff = new ConversationStaffReads(this.#store);
@@ -315,6 +317,7 @@ export class ConversationService {
       return Number(result.numUpdatedRows);
     });
     if (deleted === 0) throw workspaceErrors.conversationNotFound(id);
+    this.#keyring.destroyed(member.organizationId, [{ table: "conversations", row: id }]);
     await this.#audit.append({
       actor: member.userId,
       action: "conversation.deleted",
@@ -328,14 +331,15 @@ export class ConversationService {
    * statement, so all of it is unreadable at once; the purge removes the rows.
    */
   async deleteAllOf(organizationId: string, userId: string, actor: string): Promise<number> {
-    const count = await this.#db.transaction().execute(async (transaction) => {
+    const deleted = await this.#db.transaction().execute(async (transaction) => {
       const result = await transaction
         .updateTable("conversations")
         .set({ wrapped_key: null, title: null, system_prompt: null, deleted_at: sql<Date>`now()` })
         .where("organization_id", "=", organizationId)
         .where("user_id", "=", userId)
         .where("deleted_at", "is", null)
-        .executeTakeFirst();
+        .returning("id")
+        .execute();
       await transaction
         .updateTable("conversation_shares")
         .set({ wrapped_key: null, snapshot: null })
@@ -348,8 +352,13 @@ export class ConversationService {
         .where("organization_id", "=", organizationId)
         .where("user_id", "=", userId)
         .execute();
-      return Number(result.numUpdatedRows);
+      return result.map((row) => row.id);
     });
+    this.#keyring.destroyed(
+      organizationId,
+      deleted.map((id) => ({ table: "conversations", row: id })),
+    );
+    const count = deleted.length;
     await this.#audit.append({
       actor,
       action: "conversations.deleted_with_user",

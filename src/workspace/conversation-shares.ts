@@ -152,6 +152,7 @@ export class ConversationShares {
       .where("wrapped_key", "is not", null)
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) throw workspaceErrors.shareNotFound(shareId);
+    this.#store.destroyed(member.organizationId, [{ table: "conversation_shares", row: shareId }]);
     await this.#audit.append({
       actor: member.userId,
       action: "conversation.share_revoked",

@@ -43,6 +43,11 @@ export class ConversationStore {
     this.#keyring = dependencies.keyring;
   }
 
+  /** Records destroyed keys in the ledger that restores replay (see Keyring.destroyed). */
+  destroyed(organization: string, places: ReadonlyArray<{ table: string; row: string }>): void {
+    this.#keyring.destroyed(organization, places);
+  }
+
   /** The one place that scopes conversation queries: this organisation, this user, not deleted. */
   owned(member: Member, db: Db = this.db) {
     return db
