@@ -268,7 +268,8 @@ describe("chat workspace in the browser", () => {
   it("[PLAT-2] shows the trust page with every commitment", async () => {
     await page.goto(`${fixture.platform.server.url}/trust`);
     await page.getByRole("heading", { name: "Trust" }).waitFor();
-    await page.getByText("SEC-1").first().waitFor();
+    // Its card, not the first text that mentions it (a test title, inside a collapsed list of proofs).
+    await page.locator("#SEC-1 .commitment-id").waitFor();
     expect(await page.locator(".commitment").count()).toBeGreaterThanOrEqual(10);
     await screenshot(page, "trust");
   });
