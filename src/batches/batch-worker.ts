@@ -12,6 +12,7 @@ import { newId, publicToken, randomToken } from "../core/ids.ts";
 import type { Keyring } from "../crypto/keyring.ts";
 import type { Db } from "../db/database.ts";
 import type { FileService } from "../files/file-service.ts";
+import { PollLoop } from "../jobs/poll-loop.ts";
 import { parseBatchInput, type BatchEndpoint, type BatchLine } from "./batch-input.ts";
 import { finalizeBatch, resultPlace, type RetentionRules } from "./batch-finalize.ts";
 import type { BatchRequestRunner, BatchResponse } from "./batch-request-runner.ts";
@@ -40,27 +41,27 @@ const maxAttempts = 5;
 export class BatchWorker {
   readonly id = `batch-worker-${randomToken(12)}`;
   readonly #options: BatchWorkerOptions;
-  readonly #pollMs: number;
   readonly #heartbeatMs: number;
   readonly #staleAfterMs: number;
-  #timer: NodeJS.Timeout | null = null;
-  #running: Promise<void> | null = null;
-  #stopped = true;
-  #wokenWhileRunning = false;
+  readonly #loop: PollLoop;
   #stopping = new AbortController();
   /** Aborts the batch running now (cancelled, or taken by another node). */
   #current: AbortController | null = null;
 
   constructor(options: BatchWorkerOptions) {
     this.#options = options;
-    this.#pollMs = options.pollMs ?? 2_000;
     this.#heartbeatMs = options.heartbeatMs ?? 5_000;
     this.#staleAfterMs = options.staleAfterMs ?? 60_000;
+    this.#loop = new PollLoop({
+      name: "batch worker",
+      pollMs: options.pollMs ?? 2_000,
+      logger: options.logger,
+      drain: () => this.#drain(),
+    });
   }
 
   async start(): Promise<void> {
-    if (!this.#stopped) return;
-    this.#stopped = false;
+    if (!this.#loop.stopped) return;
     this.#stopping = new AbortController();
     // On embedded PGlite this process is the only server: every held batch was held by a dead one.
     if (this.#options.exclusive) {
@@ -70,46 +71,24 @@ export class BatchWorker {
         .where("worker_id", "is not", null)
         .execute();
     }
-    this.wake();
+    this.#loop.start();
   }
 
   async stop(): Promise<void> {
-    this.#stopped = true;
+    this.#loop.halt();
     this.#stopping.abort();
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = null;
-    await this.#running;
+    await this.#loop.settled();
   }
 
   /** Look for work now (a batch was created or cancelled in this process). */
   wake(): void {
-    if (this.#stopped) return;
-    void this.#beat().catch(() => undefined);
-    if (this.#running) {
-      this.#wokenWhileRunning = true;
-      return;
-    }
-    this.#wokenWhileRunning = false;
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = null;
-    this.#running = this.#drain()
-      .catch((error: unknown) => {
-        this.#options.logger.error(
-          { failure: error instanceof Error ? error.name : typeof error },
-          "batch worker failed",
-        );
-      })
-      .finally(() => {
-        this.#running = null;
-        if (!this.#stopped) {
-          this.#timer = setTimeout(() => this.wake(), this.#wokenWhileRunning ? 0 : this.#pollMs);
-          this.#timer.unref();
-        }
-      });
+    if (this.#loop.stopped) return;
+    this.#beatOrLog();
+    this.#loop.wake();
   }
 
   async #drain(): Promise<void> {
-    while (!this.#stopped) {
+    while (!this.#loop.stopped) {
       const batch = await this.#claim();
       if (!batch) return;
       await this.#run(batch);
@@ -154,11 +133,21 @@ export class BatchWorker {
     if (!row || row.status === "cancelling") current.abort();
   }
 
+  /** A heartbeat in the background; one that fails is logged (a missed beat risks a takeover). */
+  #beatOrLog(): void {
+    this.#beat().catch((error: unknown) => {
+      this.#options.logger.warn(
+        { failure: error instanceof Error ? error.name : typeof error },
+        "batch heartbeat failed",
+      );
+    });
+  }
+
   async #run(batch: BatchRow): Promise<void> {
     const { db, files, logger } = this.#options;
     const abort = new AbortController();
     this.#current = abort;
-    const heartbeat = setInterval(() => void this.#beat().catch(() => undefined), this.#heartbeatMs);
+    const heartbeat = setInterval(() => this.#beatOrLog(), this.#heartbeatMs);
     heartbeat.unref();
     try {
       let lines: BatchLine[] = [];
@@ -185,7 +174,7 @@ export class BatchWorker {
       if (batch.status === "in_progress" && Date.now() < batch.expires_at.getTime()) {
         await this.#execute(batch, lines, abort.signal);
       }
-      if (this.#stopped) return this.#release(batch.id);
+      if (this.#loop.stopped) return this.#release(batch.id);
       const now = await db
         .selectFrom("batches")
         .select(["status", "worker_id"])

@@ -18,6 +18,7 @@ import type { Logger } from "pino";
 import { CustodianError } from "../core/errors.ts";
 import { randomToken } from "../core/ids.ts";
 import type { Db } from "../db/database.ts";
+import { PollLoop } from "../jobs/poll-loop.ts";
 import type { BaseModels } from "./base-models.ts";
 import type { FineTunedModels } from "./fine-tuned-models.ts";
 import type { FineTuningJobs, JobRow } from "./fine-tuning-jobs.ts";
@@ -56,58 +57,37 @@ const maxAttempts = 2;
 export class FineTuningWorker {
   readonly id = `worker-${randomToken(12)}`;
   readonly #options: FineTuningWorkerOptions;
-  readonly #pollMs: number;
   readonly #heartbeatMs: number;
   readonly #staleAfterMs: number;
-  #timer: NodeJS.Timeout | null = null;
-  #running: Promise<void> | null = null;
   #current: { jobId: string; abort: AbortController; pid: number | null } | null = null;
-  #stopped = true;
-  #wokenWhileRunning = false;
+  readonly #loop: PollLoop;
 
   constructor(options: FineTuningWorkerOptions) {
     this.#options = options;
-    this.#pollMs = options.pollMs ?? 2_000;
+    this.#loop = new PollLoop({
+      name: "fine-tuning worker",
+      pollMs: options.pollMs ?? 2_000,
+      logger: options.logger,
+      drain: () => this.#drain(),
+    });
     this.#heartbeatMs = options.heartbeatMs ?? 10_000;
     this.#staleAfterMs = options.staleAfterMs ?? 60_000;
   }
 
   async start(): Promise<void> {
-    this.#stopped = false;
     // Plaintext weights a crashed server left in its private temporary directories (SEC-1).
     const swept = await sweepLeftovers();
     if (swept.length > 0)
       this.#options.logger.warn({ directories: swept.length }, "removed leftover training files");
     await this.recover({ all: this.#options.exclusive });
-    this.wake();
+    this.#loop.start();
   }
 
   /** Look for work now (a job was queued or cancelled in this process). */
   wake(jobId?: string): void {
-    if (this.#stopped) return;
+    if (this.#loop.stopped) return;
     if (jobId && this.#current?.jobId === jobId) void this.#checkCancelled();
-    if (this.#running) {
-      // Woken while looking: look once more when done, or a job queued just after the claim waits a poll.
-      this.#wokenWhileRunning = true;
-      return;
-    }
-    this.#wokenWhileRunning = false;
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = null;
-    this.#running = this.#drain()
-      .catch((error: unknown) => {
-        this.#options.logger.error(
-          { failure: error instanceof Error ? error.name : typeof error },
-          "fine-tuning worker failed",
-        );
-      })
-      .finally(() => {
-        this.#running = null;
-        if (!this.#stopped) {
-          this.#timer = setTimeout(() => this.wake(), this.#wokenWhileRunning ? 0 : this.#pollMs);
-          this.#timer.unref();
-        }
-      });
+    this.#loop.wake();
   }
 
   /** The training child's pid of the job this worker runs now, if any (for operators and tests). */
@@ -189,7 +169,7 @@ export class FineTuningWorker {
 
   async #drain(): Promise<void> {
     await this.recover();
-    while (!this.#stopped) {
+    while (!this.#loop.stopped) {
       const job = await this.#claim();
       if (!job) return;
       await this.#run(job);
@@ -324,8 +304,8 @@ export class FineTuningWorker {
       if (abort.signal.aborted) {
         // Cancelled by its organisation (its status says so already), or this server is stopping:
         // then the job goes back on the queue for the next server to run.
-        if (this.#stopped) await this.#requeue(job);
-        logger.info({ job: job.id, shutdown: this.#stopped }, "fine-tuning job stopped");
+        if (this.#loop.stopped) await this.#requeue(job);
+        logger.info({ job: job.id, shutdown: this.#loop.stopped }, "fine-tuning job stopped");
         return;
       }
       const failure =
@@ -383,10 +363,8 @@ export class FineTuningWorker {
   }
 
   async stop(): Promise<void> {
-    this.#stopped = true;
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = null;
+    this.#loop.halt();
     this.#current?.abort.abort();
-    await this.#running;
+    await this.#loop.settled();
   }
 }
