@@ -54,4 +54,30 @@ describe("customer-managed keys through /v1", () => {
     expect(entries).toHaveLength(1);
     expect(entries[0]!.metadata).not.toContain("secret");
   });
+
+  it("[SEC-1] rotating the organisation's key seals new data with the new version, opens the old, and is audited", async () => {
+    const operations = adminOperations(platform.server.platform);
+    const { keyring, db } = platform.server.platform;
+    const place = { table: "rotation_test", row: "1" };
+    const before = await keyring.seal(platform.organization, place, "sealed before");
+    const rotated = (await operations.rotateOrganizationKey({ organization: platform.organization })) as {
+      version: number;
+    };
+    const versions = await keyring.keyVersions(platform.organization);
+    expect(versions.map((entry) => entry.version)).toContain(rotated.version);
+    expect(Math.max(...versions.map((entry) => entry.version))).toBe(rotated.version);
+    expect((await keyring.open(platform.organization, place, before)).toString()).toBe("sealed before");
+    const after = await keyring.seal(platform.organization, place, "sealed after");
+    expect((await keyring.open(platform.organization, place, after)).toString()).toBe("sealed after");
+    const entries = await db
+      .selectFrom("audit_entries")
+      .select(["action", "metadata"])
+      .where("action", "=", "organization.key_rotated")
+      .execute();
+    expect(entries).toHaveLength(1);
+    expect(JSON.parse(String(entries[0]!.metadata))).toEqual({ version: String(rotated.version) });
+    await expect(operations.rotateOrganizationKey({ organization: "org_missing" })).rejects.toMatchObject({
+      status: 404,
+    });
+  });
 });

@@ -46,6 +46,9 @@ export const adminCommands: Command[] = [
       keys.map((key) => `${key.id}\t${key.redacted}${key.revoked_at ? "\trevoked" : ""}`).join("\n"),
   }),
   operationCommand("admin-keys revoke", "revokeAdminKey", { text: (revoked) => `Revoked ${revoked.id}.` }),
+  operationCommand("org-key rotate", "rotateOrganizationKey", {
+    text: (rotated) => `${rotated.organization}: new data is sealed with key version ${rotated.version}.`,
+  }),
   // Credentials come from the standard environment variables, never from the command line, where
   // other users of the machine could read them.
   operationCommand("org-key set", "setCustomerKey", {

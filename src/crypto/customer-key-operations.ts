@@ -1,5 +1,7 @@
-// The customer-managed key as an administrative operation: wrap an organisation's data keys with its own
-// AWS KMS or Vault transit key, or go back to the platform's master key.
+// The organisation's data key as administrative operations: rotate it (new data sealed under a new
+// version, old versions kept to open what they sealed), and wrap its versions with the organisation's
+// own AWS KMS or Vault transit key, or go back to the platform's master key. Both are audited (SEC-5:
+// the evidence pack's key-rotation history).
 import { Type } from "@sinclair/typebox";
 import { defineOperation, installationOnly, OrganizationId } from "../core/operation.ts";
 import { parseCustomerKeySettings } from "./customer-key-settings.ts";
@@ -24,6 +26,25 @@ const Text = Type.Optional(Type.String({ minLength: 1 }));
 const Named = (title: string) => Type.Optional(Type.String({ minLength: 1, title }));
 
 export const customerKeyOperations = {
+  rotateOrganizationKey: operation({
+    description: "make a new version of the organisation's data key; new data is sealed with it",
+    permission: installationOnly,
+    input: Type.Object({ organization: OrganizationId }),
+    output: Type.Object({ organization: Type.String(), version: Type.Integer() }),
+    async run({ keyring, audit, tenancy }, input, caller) {
+      const organizationId = input.organization;
+      await tenancy.getOrganization(organizationId);
+      const version = await keyring.rotate(organizationId);
+      await audit.append({
+        actor: caller.actor,
+        action: "organization.key_rotated",
+        target: organizationId,
+        organizationId,
+        metadata: { version: String(version) },
+      });
+      return { organization: organizationId, version };
+    },
+  }),
   setCustomerKey: operation({
     description: "wrap the organisation's data keys with its own AWS KMS or Vault transit key, or 'local'",
     permission: installationOnly,
