@@ -173,6 +173,11 @@ describe("live trust probes", () => {
     expect(failure).toMatch(/API-3: classifier metadata holds \d+ names that are not categories/);
   });
 
+  it("[SEC-1] the canary probe fails when a classifier writes the text it read into the log", async () => {
+    const failure = await fails("canary.api-pipeline", (c) => brokenServices(c).loggingClassifier());
+    expect(failure).toMatch(/SEC-1: canary plaintext found in raw storage \(\w+ in log output/);
+  });
+
   it("[API-2][API-1] the canary probe fails when the traffic observer keeps content despite ZDR and store:false", async () => {
     const failure = await fails("canary.api-pipeline", (c) => brokenServices(c).observerIgnoringZdr());
     expect(failure).toMatch(

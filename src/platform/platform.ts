@@ -6,6 +6,7 @@ import type { Config } from "../config/config.ts";
 import path from "node:path";
 import type { AuditLog } from "../audit/audit-log.ts";
 import { createAuditLog } from "../audit/create-audit-log.ts";
+import { attachLogTail, LogTail } from "../core/log-tail.ts";
 import { Keyring } from "../crypto/keyring.ts";
 import { KeyLedger, keyLedgerDirectory } from "../crypto/key-ledger.ts";
 import { loadMasterKey } from "../crypto/master-key.ts";
@@ -109,15 +110,30 @@ export interface Platform extends Gathered {
   close(): Promise<void>;
 }
 
-export function createLogger(config: Pick<Config, "logLevel">): Logger {
-  return pino({
-    level: config.logLevel,
-    // Secrets that might ride along on a logged object; content is never logged in the first place.
-    redact: {
-      paths: ["*.authorization", "*.headers.authorization", "*.apiKey", "*.api_key", "*.key"],
-      censor: "[redacted]",
+/**
+ * The process's logger: standard output (or `destination`), and the in-memory tail of its own output
+ * that the live probes scan for canaries (core/log-tail.ts).
+ */
+export function createLogger(
+  config: Pick<Config, "logLevel">,
+  destination: pino.DestinationStream = pino.destination(),
+): Logger {
+  const tail = new LogTail();
+  const logger = pino(
+    {
+      level: config.logLevel,
+      // Secrets that might ride along on a logged object; content is never logged in the first place.
+      redact: {
+        paths: ["*.authorization", "*.headers.authorization", "*.apiKey", "*.api_key", "*.key"],
+        censor: "[redacted]",
+      },
     },
-  });
+    pino.multistream([
+      { level: "trace", stream: destination },
+      { level: "trace", stream: tail },
+    ]),
+  );
+  return attachLogTail(logger, tail);
 }
 
 function exportsOf<M extends AnyModule>(composed: ComposedModules, module: M): ExportsOf<M> {

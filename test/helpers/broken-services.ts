@@ -52,6 +52,21 @@ export function brokenServices(context: Context) {
     });
   return {
     leakingClassifier: () => withTraffic(observer({ classifiers: [leakyClassifier] })),
+    /** A classifier that logs the text it read (at debug, "only for troubleshooting"): the SEC-1 leak. */
+    loggingClassifier: () =>
+      withTraffic(
+        observer({
+          classifiers: [
+            {
+              name: "chatty",
+              async classify(text) {
+                context.logger.debug({ text }, "classified");
+                return { classifier: "chatty", flagged: false, categories: {}, scores: {} };
+              },
+            },
+          ],
+        }),
+      ),
     /** Settings that never say ZDR, and no admission: content of a ZDR project is kept. */
     observerIgnoringZdr: () =>
       withTraffic(

@@ -5,9 +5,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
 import OpenAI from "openai";
-import pino from "pino";
 import { Agent } from "undici";
 import { loadConfig } from "../../src/config/config.ts";
+import { createLogger } from "../../src/platform/platform.ts";
 import { startServer, type RunningServer } from "../../src/platform/server.ts";
 import { freshServerDatabase } from "./database.ts";
 import { startFakeUpstream, type FakeUpstream } from "./fake-upstream.ts";
@@ -47,7 +47,7 @@ export async function startTestPlatform(
       done();
     },
   });
-  const server = await startServer(config, pino({ level: "debug" }, sink));
+  const server = await startServer(config, createLogger({ logLevel: "debug" }, sink));
   const bootstrap = JSON.parse(readFileSync(path.join(dataDir, "bootstrap.json"), "utf8")) as {
     api_key: string;
     organization: string;
