@@ -59,8 +59,11 @@ describe("chat workspace in the browser", () => {
     await page.getByRole("button", { name: "Continue", exact: true }).click();
     await page.getByRole("button", { name: "Continue with single sign-on" }).click();
     await page.getByRole("button", { name: "New chat" }).waitFor();
-    expect(await page.getByText("Mia Member").isVisible()).toBe(true);
-    expect(await page.getByLabel("Model").inputValue()).toBe("custodian-demo");
+    // The name and the model list load after the shell: wait for them rather than reading at once.
+    await page.getByText("Mia Member").waitFor();
+    await expect
+      .poll(() => page.getByLabel("Model").inputValue(), { timeout: 30_000 })
+      .toBe("custodian-demo");
   });
 
   it("[PLAT-1] chats with the demo model: the answer streams in and is saved", async () => {
