@@ -8,9 +8,10 @@
 // canary in every place it reads (a row, checkpointed so the heap holds it and committed so the WAL
 // does; a file in each directory; a line in the log) and fails unless it finds every one. A file or
 // directory it cannot read fails the scan; only a file that vanished between listing and reading (a
-// WAL segment retired meanwhile) is passed over.
+// WAL segment retired meanwhile) is passed over, and when the segment holding the canary row was
+// retired by another session (a server's erasures switch segments), the whole scan is taken again.
 import { randomBytes } from "node:crypto";
-import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { sql } from "kysely";
 import { isEmbedded, type Db } from "../db/database.ts";
@@ -82,6 +83,23 @@ async function databaseDirectories(source: RawScanSources): Promise<[string, str
  * not found there.
  */
 export async function rawScan(sources: RawScanSources, needles: Needles): Promise<RawScanResult> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await scanOnce(sources, needles);
+    } catch (error) {
+      if (!(error instanceof WalRetiredMeanwhile) || attempt === maxAttempts) throw error;
+    }
+  }
+}
+
+/**
+ * On a server other sessions retire WAL too (each erasure switches segments): when the segment that
+ * held the canary row went away during the scan, the scan proved nothing and is taken again.
+ */
+class WalRetiredMeanwhile extends Error {}
+const maxAttempts = 3;
+
+async function scanOnce(sources: RawScanSources, needles: Needles): Promise<RawScanResult> {
   const canary = `custodian-raw-scan-canary-${randomBytes(12).toString("hex")}`;
   const canaryBytes = Buffer.from(canary);
   const [heapDir, walDir] = await databaseDirectories(sources);
@@ -89,6 +107,10 @@ export async function rawScan(sources: RawScanSources, needles: Needles): Promis
   // The database's canary: committed (so the WAL holds it) and checkpointed (so a heap file does).
   await sql`create table if not exists raw_scan_canary (canary bytea not null)`.execute(sources.db);
   await sql`insert into raw_scan_canary (canary) values (${canaryBytes})`.execute(sources.db);
+  const segment = isEmbedded(sources.db)
+    ? null
+    : (await sql<{ name: string }>`select pg_walfile_name(pg_current_wal_lsn()) as name`.execute(sources.db))
+        .rows[0]!.name;
   await sql`checkpoint`.execute(sources.db);
   const directories = sources.directories ?? [];
   const planted = directories.map((directory) => {
@@ -128,9 +150,13 @@ export async function rawScan(sources: RawScanSources, needles: Needles): Promis
       found[name] = [];
     }
     const canaryIn = new Set<string>();
+    let walVanished = false;
     for (const file of files) {
       const bytes = readOrVanished(file);
-      if (bytes === null) continue;
+      if (bytes === null) {
+        walVanished ||= walFiles.has(file);
+        continue;
+      }
       if (bytes.indexOf(canaryBytes) !== -1) canaryIn.add(file);
       for (const [name, needle] of wanted) if (bytes.indexOf(needle) !== -1) found[name]!.push(file);
     }
@@ -143,7 +169,11 @@ export async function rawScan(sources: RawScanSources, needles: Needles): Promis
     // The positive controls: the canary is found in the WAL, in a heap file, and in each directory.
     const inside = (directory: string) => [...canaryIn].some((file) => file.startsWith(directory + path.sep));
     if (walFiles.size === 0) throw new Error(`raw scan: no WAL segment in ${walDir}`);
-    if (!inside(walDir)) throw new Error(`raw scan: the canary row is not in the WAL (${walDir})`);
+    if (!inside(walDir)) {
+      if (walVanished || (segment !== null && !existsSync(path.join(walDir, segment))))
+        throw new WalRetiredMeanwhile();
+      throw new Error(`raw scan: the canary row is not in the WAL (${walDir})`);
+    }
     if (!inside(heapDir)) throw new Error(`raw scan: the canary row is in no heap file (${heapDir})`);
     for (const file of planted) {
       if (!canaryIn.has(file)) throw new Error(`raw scan: the canary file ${file} was not read`);
