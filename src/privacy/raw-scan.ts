@@ -9,7 +9,7 @@
 // does; a file in each directory; a line in the log) and fails unless it finds every one. A file or
 // directory it cannot read fails the scan; only a file that vanished between listing and reading (a
 // WAL segment retired meanwhile) is passed over, and when the segment holding the canary row was
-// retired by another session (a server's erasures switch segments), the whole scan is taken again.
+// retired by other work (each erasure switches segments), the whole scan is taken again.
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -93,7 +93,7 @@ export async function rawScan(sources: RawScanSources, needles: Needles): Promis
 }
 
 /**
- * On a server other sessions retire WAL too (each erasure switches segments): when the segment that
+ * Other work retires WAL too (each erasure switches segments, here or in another session): when the segment that
  * held the canary row went away during the scan, the scan proved nothing and is taken again.
  */
 class WalRetiredMeanwhile extends Error {}
@@ -107,10 +107,9 @@ async function scanOnce(sources: RawScanSources, needles: Needles): Promise<RawS
   // The database's canary: committed (so the WAL holds it) and checkpointed (so a heap file does).
   await sql`create table if not exists raw_scan_canary (canary bytea not null)`.execute(sources.db);
   await sql`insert into raw_scan_canary (canary) values (${canaryBytes})`.execute(sources.db);
-  const segment = isEmbedded(sources.db)
-    ? null
-    : (await sql<{ name: string }>`select pg_walfile_name(pg_current_wal_lsn()) as name`.execute(sources.db))
-        .rows[0]!.name;
+  const segment = (
+    await sql<{ name: string }>`select pg_walfile_name(pg_current_wal_lsn()) as name`.execute(sources.db)
+  ).rows[0]!.name;
   await sql`checkpoint`.execute(sources.db);
   const directories = sources.directories ?? [];
   const planted = directories.map((directory) => {
@@ -170,8 +169,7 @@ async function scanOnce(sources: RawScanSources, needles: Needles): Promise<RawS
     const inside = (directory: string) => [...canaryIn].some((file) => file.startsWith(directory + path.sep));
     if (walFiles.size === 0) throw new Error(`raw scan: no WAL segment in ${walDir}`);
     if (!inside(walDir)) {
-      if (walVanished || (segment !== null && !existsSync(path.join(walDir, segment))))
-        throw new WalRetiredMeanwhile();
+      if (walVanished || !existsSync(path.join(walDir, segment))) throw new WalRetiredMeanwhile();
       throw new Error(`raw scan: the canary row is not in the WAL (${walDir})`);
     }
     if (!inside(heapDir)) throw new Error(`raw scan: the canary row is in no heap file (${heapDir})`);
