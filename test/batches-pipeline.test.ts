@@ -152,7 +152,12 @@ describe("batch requests on the live pipeline", () => {
       db: core.db,
       keyring: core.keyring,
       files: core.files,
-      runner: batchRunner({ models: core.models, policies: core.policies, observers: core.observers }),
+      runner: batchRunner({
+        models: core.models,
+        policies: core.policies,
+        observers: core.observers,
+        responses: core.responses,
+      }),
       rules: (organizationId, projectId) => core.privacy.settings.effective(organizationId, projectId),
       logger: core.logger,
       concurrency: 2,

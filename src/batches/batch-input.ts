@@ -2,8 +2,7 @@
 // as OpenAI does: a bad file fails the batch with an `errors` list naming codes and lines. Messages are
 // fixed wordings: they never quote the file, which is business content.
 
-// /v1/responses (which OpenAI also batches) is not offered yet: its stored-response rules need their own runner.
-export const batchEndpoints = ["/v1/chat/completions", "/v1/embeddings"] as const;
+export const batchEndpoints = ["/v1/chat/completions", "/v1/embeddings", "/v1/responses"] as const;
 export type BatchEndpoint = (typeof batchEndpoints)[number];
 
 /** OpenAI's limit on requests in one batch. */

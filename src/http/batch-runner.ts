@@ -1,6 +1,7 @@
 // Runs one request of a batch as the live /v1 route would, without HTTP: the body is checked against the
-// route's own schema, then the route's own function runs it (inference/model-call.ts) with the batch's
-// key as the caller, so policies, classifiers, metering, limits and private-model rules all apply. Any
+// route's own schema, then the route's own function runs it (inference/model-call.ts for chat completions
+// and embeddings, responses/response-call.ts for responses) with the batch's key as the caller, so
+// policies, classifiers, metering, limits, private-model rules and stored-response rules all apply. Any
 // refusal becomes the status and OpenAI error body the live route would have answered.
 import { Value } from "@sinclair/typebox/value";
 import type { TSchema } from "@sinclair/typebox";
@@ -11,9 +12,11 @@ import type { Caller } from "../inference/completion-hooks.ts";
 import type { ChatRequest, EmbeddingRequest } from "../inference/language-model.ts";
 import type { ModelRouter } from "../inference/model-router.ts";
 import { chatCompletion, createEmbeddings, type CallHooks } from "../inference/model-call.ts";
+import { createResponse, type ResponseCallDependencies } from "../responses/response-call.ts";
 import { chatCompletionBody } from "./chat-completion-schema.ts";
 import { embeddingBody } from "./embeddings-routes.ts";
 import { toErrorResponse } from "./error-handler.ts";
+import { responseBody } from "./responses-routes.ts";
 
 /** "/messages/0/role" -> "messages[0].role", as the live route names a bad field. */
 function param(path: string): string | null {
@@ -31,8 +34,15 @@ function check(schema: TSchema, body: Record<string, unknown>): void {
   if (first) throw errors.invalidRequest(`Invalid body: ${first.message}.`, param(first.path));
 }
 
+/** A batch answers whole: a streamed request is refused as OpenAI refuses it. */
+function refuseStreaming(body: Record<string, unknown>): void {
+  if (body.stream === true) throw errors.invalidRequest("Streaming is not supported in batches.", "stream");
+}
+
 export interface BatchRunnerDependencies extends CallHooks {
   models: ModelRouter;
+  /** The stored responses and the rules a /v1/responses line is kept under, as the live route's. */
+  responses: Pick<ResponseCallDependencies, "store" | "admitted">;
   /** Whether the batch's key still stands (not revoked): a revoked key's requests are refused as live ones are. */
   keyActive?: (caller: Caller) => Promise<boolean>;
 }
@@ -45,13 +55,19 @@ export function batchRunner(dependencies: BatchRunnerDependencies): BatchRequest
         if (dependencies.keyActive && !(await dependencies.keyActive(caller))) throw errors.invalidApiKey();
         if (endpoint === "/v1/chat/completions") {
           check(chatCompletionBody, body);
-          // A batch answers whole: a streamed request is refused as OpenAI refuses it.
-          if (body.stream === true)
-            throw errors.invalidRequest("Streaming is not supported in batches.", "stream");
+          refuseStreaming(body);
           return {
             statusCode: 200,
             body: await chatCompletion(dependencies, context, body as unknown as ChatRequest),
           };
+        }
+        if (endpoint === "/v1/responses") {
+          check(responseBody, body);
+          refuseStreaming(body);
+          // The live route's own function: a line's response is kept (sealed) or not under its rules.
+          const { models, policies, observers, responses } = dependencies;
+          const call = { models, policies, observers, store: responses.store, admitted: responses.admitted };
+          return { statusCode: 200, body: await createResponse(call, context, body) };
         }
         check(embeddingBody, body);
         return {

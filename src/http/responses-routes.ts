@@ -4,30 +4,15 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { Type } from "@sinclair/typebox";
 import { CustodianError, errors } from "../core/errors.ts";
-import { publicToken } from "../core/ids.ts";
 import type { CompletionObserver, RequestPolicy } from "../inference/completion-hooks.ts";
 import type { ChatRequest, Usage } from "../inference/language-model.ts";
 import type { ModelRouter } from "../inference/model-router.ts";
-import { checkParameters } from "../inference/parameter-support.ts";
-import {
-  responseIdOfItem,
-  type Json,
-  type ResponseStore,
-  type RetentionRules,
-} from "../responses/response-store.ts";
-import {
-  assistantMessage,
-  outputItems,
-  outputText,
-  responseObject,
-  statusOf,
-  type ResponseFacts,
-} from "../responses/responses-output.ts";
-import { asResponsesError, checkResponsesFields, toChatRequest } from "../responses/responses-request.ts";
+import { generateResponse, startResponse } from "../responses/response-call.ts";
+import type { Json, ResponseStore, RetentionRules } from "../responses/response-store.ts";
+import { outputText, responseObject, type ResponseFacts } from "../responses/responses-output.ts";
 import { ResponseEventBuilder } from "../responses/responses-stream.ts";
-import { checkPassthroughFields, passesThrough } from "../responses/responses-passthrough.ts";
-import { beginModelCall, type Outcome } from "./completion-lifecycle.ts";
-import { createPassthroughResponse } from "./responses-passthrough-route.ts";
+import { requestContext, type Outcome } from "./completion-lifecycle.ts";
+import { streamPassthroughResponse } from "./responses-passthrough-route.ts";
 import { writeEventStream } from "./event-stream.ts";
 
 export interface ResponsesRoutesDependencies {
@@ -41,7 +26,8 @@ export interface ResponsesRoutesDependencies {
   };
 }
 
-const createBody = Type.Object(
+/** The body a create is checked against before its fields are (the batch worker checks lines with it too). */
+export const responseBody = Type.Object(
   { model: Type.String({ minLength: 1, maxLength: 256 }) },
   { additionalProperties: true },
 );
@@ -71,86 +57,23 @@ export function responsesRoutes(dependencies: ResponsesRoutesDependencies) {
   }
 
   return async function register(app: FastifyInstance): Promise<void> {
-    app.post("/responses", { schema: { body: createBody } }, async (request, reply) => {
-      const body = request.body as Json;
-      const principal = request.principal!;
-      const model = await models.resolve(String(body.model), principal.organizationId);
-      if (passesThrough(model)) checkPassthroughFields(body);
-      else checkResponsesFields(body);
-      const id = `resp_${publicToken(24)}`;
-      let previous = null;
-      if (body.previous_response_id != null) {
-        // As OpenAI: a response that was not stored (store: false, ZDR, expired) cannot be continued.
-        previous = await store.get(principal.organizationId, String(body.previous_response_id));
-        if (!previous)
-          throw errors.invalidRequest(
-            `Previous response with id '${String(body.previous_response_id)}' not found.`,
-            "previous_response_id",
-            "previous_response_not_found",
-          );
-      }
-      const item = async (itemId: string) => {
-        const owner = responseIdOfItem(itemId);
-        const found = owner ? await store.get(principal.organizationId, owner) : null;
-        return (
-          ((found?.response.output as Json[] | undefined) ?? []).find((item) => item.id === itemId) ?? null
-        );
-      };
-      if (passesThrough(model))
-        return createPassthroughResponse(
-          request,
-          reply,
-          { policies, observers, store, admitted },
-          { id, body, model, previous, item },
-        );
-      let translated;
-      try {
-        translated = await toChatRequest(body, { responseId: id, previous, item });
-        checkParameters("chat.completions", model.backend ?? "local", translated.chat);
-      } catch (error) {
-        throw asResponsesError(error);
-      }
-      const { chat, inputItems, messages } = translated;
-      const keepResponse = body.store !== false;
-      const call = await beginModelCall(
-        request,
-        reply,
-        { policies, observers },
-        { model: model.id, endpoint: "responses", request: chat, store: keepResponse },
+    app.post("/responses", { schema: { body: responseBody } }, async (request, reply) => {
+      // The same functions the batch worker calls (responses/response-call.ts).
+      const started = await startResponse(
+        { models, policies, observers, store, admitted },
+        requestContext(request, reply),
+        request.body as Json,
       );
+      if (started.body.stream !== true) return generateResponse(started);
+      if (started.kind === "passthrough") return streamPassthroughResponse(request, reply, started);
+      const { id, body, model, call } = started;
       const facts = (end: Pick<ResponseFacts, "status" | "incomplete" | "output" | "usage">) =>
         responseObject({ id, createdAt: call.startedAt, model: model.id, body, ...end });
-      const keep = async (response: Json, output: Json[]) => {
-        if (!keepResponse) return;
-        await store.save(
-          principal,
-          id,
-          { response, inputItems, messages: [...messages, assistantMessage(output)] },
-          admitted(chat),
-        );
-      };
-
-      if (body.stream !== true) {
-        let result;
-        try {
-          result = await model.generate(chat, { signal: call.signal });
-        } catch (error) {
-          call.report({ output: null, usage: null, status: "failed" });
-          throw error;
-        }
-        const choice = result.choices[0];
-        const output = choice ? outputItems(id, choice.message, choice.logprobs) : [];
-        const response = facts({ ...statusOf(choice?.finish_reason ?? null), output, usage: result.usage });
-        call.report({ output: outputText(output), usage: result.usage, status: "completed" });
-        await keep(response, output);
-        return response;
-      }
-
       const builder = new ResponseEventBuilder(id);
       let usage: Usage | null = null;
       let text = "";
       async function* events(): AsyncIterable<Json> {
-        const iterator = model.stream(chat, { signal: call.signal })[Symbol.asyncIterator]();
+        const iterator = model.stream(started.chat, { signal: call.signal })[Symbol.asyncIterator]();
         // The first part before any event: a refusal (429, 503) still gets its own status code.
         let next = await iterator.next();
         const opening = facts({ status: "in_progress", incomplete: null, output: [], usage: null });
@@ -165,7 +88,7 @@ export function responsesRoutes(dependencies: ResponsesRoutesDependencies) {
         usage = end.usage;
         text = outputText(end.output);
         const response = facts(end);
-        await keep(response, end.output);
+        await started.keep(response);
         yield builder.event(end.status === "incomplete" ? "response.incomplete" : "response.completed", {
           response,
         });

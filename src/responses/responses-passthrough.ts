@@ -6,8 +6,9 @@
 // into the items sent. The answer comes back with Custodian's ids and the model name the client
 // asked for, whole or as the upstream's typed events.
 import { errors } from "../core/errors.ts";
-import type { ChatMessage, LanguageModel, Usage } from "../inference/language-model.ts";
+import type { ChatMessage, ChatRequest, LanguageModel, Usage } from "../inference/language-model.ts";
 import { itemId, type Json } from "./response-store.ts";
+import { toChatRequest, type TranslationContext } from "./responses-request.ts";
 
 const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null;
 
@@ -177,3 +178,34 @@ export const finalEvents: ReadonlySet<string> = new Set([
   "response.incomplete",
   "response.failed",
 ]);
+
+/** Every string under `text` or `content` of the input: what a policy reads when no translation fits. */
+function inputText(value: unknown, into: string[] = []): string[] {
+  if (typeof value === "string") into.push(value);
+  else if (Array.isArray(value)) for (const entry of value) inputText(entry, into);
+  else if (typeof value === "object" && value !== null)
+    for (const [key, entry] of Object.entries(value))
+      if (key === "text" || key === "content" || key === "output") inputText(entry, into);
+  return into;
+}
+
+/**
+ * A passed-through request as the policies and observers see it, with the conversation to store:
+ * translated when the request is one chat completions can express, else its text as one user message
+ * (the upstream may offer items and tools chat completions do not).
+ */
+export async function asChat(
+  body: Json,
+  context: TranslationContext,
+): Promise<{ chat: ChatRequest; messages: ChatMessage[] }> {
+  try {
+    const { chat, messages } = await toChatRequest(body, context);
+    return { chat, messages };
+  } catch {
+    const messages: ChatMessage[] = [
+      ...(context.previous?.messages ?? []),
+      { role: "user", content: inputText(body.input).join("\n") },
+    ];
+    return { chat: { model: String(body.model), messages }, messages };
+  }
+}

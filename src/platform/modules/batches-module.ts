@@ -12,6 +12,7 @@ import { filesModule } from "./files-module.ts";
 import { identityModule } from "./identity-module.ts";
 import { modelsModule } from "./models-module.ts";
 import { privacyModule } from "./privacy-module.ts";
+import { responsesModule } from "./responses-module.ts";
 
 /** How long a key's standing is trusted before its organisation's keys are read again. */
 const keyCheckMs = 5_000;
@@ -37,10 +38,16 @@ function keyCheck(apiKeys: {
 
 export const batchesModule = defineModule({
   name: "batches",
-  needs: { files: filesModule, models: modelsModule, privacy: privacyModule, identity: identityModule },
+  needs: {
+    files: filesModule,
+    models: modelsModule,
+    privacy: privacyModule,
+    identity: identityModule,
+    responses: responsesModule,
+  },
   migrations: ["1000-batches"],
   operations: {},
-  create({ config, db, keyring, logger, gathered }, { files, models, privacy, identity }) {
+  create({ config, db, keyring, logger, gathered }, { files, models, privacy, identity, responses }) {
     const service = new BatchService({ db, keyring, files: files.files });
     const rules = (organizationId: string, projectId: string) =>
       privacy.settings.effective(organizationId, projectId);
@@ -58,6 +65,7 @@ export const batchesModule = defineModule({
         get observers() {
           return gathered.observers;
         },
+        responses,
         keyActive: keyCheck(identity.apiKeys),
       }),
       rules,
