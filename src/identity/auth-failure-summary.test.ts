@@ -31,4 +31,25 @@ describe("AuthFailureSummary", () => {
       missing_api_key: 1,
     });
   });
+
+  it("[SEC-4] a window whose entry cannot be written is carried into the next one, not lost", async () => {
+    let down = true;
+    const flaky = {
+      append: (entry: Parameters<AuditLog["append"]>[0]) =>
+        down ? Promise.reject(new Error("database away")) : audit.append(entry),
+    } as AuditLog;
+    const summary = new AuthFailureSummary(flaky, 3_600_000);
+    for (let index = 0; index < 3; index += 1) summary.record("invalid_api_key");
+    await expect(summary.flush()).rejects.toThrow("database away");
+    summary.record("missing_api_key");
+    down = false;
+    await summary.close();
+    const entries = await database.db.selectFrom("audit_entries").selectAll().execute();
+    expect(entries).toHaveLength(1);
+    expect(JSON.parse(entries[0]!.metadata)).toMatchObject({
+      count: 4,
+      invalid_api_key: 3,
+      missing_api_key: 1,
+    });
+  });
 });

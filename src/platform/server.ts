@@ -85,7 +85,7 @@ export async function startServer(
     void platform.localModels?.ready();
     const bootstrapFile = await bootstrap(platform);
     const tls = config.http ? null : await tlsMaterial(config.dataDir, config.tls);
-    const authFailures = new AuthFailureSummary(platform.audit);
+    const authFailures = new AuthFailureSummary(platform.audit, undefined, platform.logger);
     const metrics = new Metrics();
     for (const metric of platform.audit.metrics) metrics.registry.registerMetric(metric);
     metrics.registry.registerMetric(periodicTaskFailures);
