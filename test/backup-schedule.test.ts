@@ -1,14 +1,16 @@
 // Scheduled backups (OWN-4): with CUSTODIAN_BACKUP_DIR set, the server takes backups on its own, each
 // one in the audit log and each one verifiable, and keeps only the newest CUSTODIAN_BACKUP_KEEP.
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { sql } from "kysely";
 import pino from "pino";
 import { afterAll, expect, it } from "vitest";
 import { loadConfig } from "../src/config/config.ts";
+import { S3BlobStore } from "../src/files/s3-blob-store.ts";
 import { startServer, type RunningServer } from "../src/platform/server.ts";
 import { cli, environment } from "./helpers/backup-fixture.ts";
+import { startLocalS3Server } from "./helpers/s3-server.ts";
 import { waitFor } from "./helpers/wait-for.ts";
 
 let server: RunningServer | null = null;
@@ -18,6 +20,13 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+/** How many backups the audit log says were taken. */
+async function taken(running: RunningServer): Promise<number> {
+  const result = await sql<{ count: number }>`
+    select count(*) as count from audit_entries where action = 'backup.created'`.execute(running.platform.db);
+  return Number(result.rows[0]!.count);
+}
+
 it("[OWN-4] scheduled backups run as a task, are audited, verify, and only the newest N are kept", async () => {
   const backups = path.join(dataDir, "backups");
   const env = {
@@ -26,17 +35,8 @@ it("[OWN-4] scheduled backups run as a task, are audited, verify, and only the n
     CUSTODIAN_BACKUP_INTERVAL_MS: "2000",
     CUSTODIAN_BACKUP_KEEP: "2",
   };
-  server = await startServer(loadConfig(env), pino({ level: "silent" }));
-  const db = server.platform.db;
-  const taken = async () =>
-    Number(
-      (
-        await sql<{
-          count: number;
-        }>`select count(*) as count from audit_entries where action = 'backup.created'`.execute(db)
-      ).rows[0]!.count,
-    );
-  await waitFor(async () => (await taken()) >= 3, { timeoutMs: 300_000, intervalMs: 500 });
+  const running = (server = await startServer(loadConfig(env), pino({ level: "silent" })));
+  await waitFor(async () => (await taken(running)) >= 3, { timeoutMs: 300_000, intervalMs: 500 });
   await server.close();
   server = null;
   // Closed: a turn in progress has finished, its pruning included.
@@ -44,4 +44,51 @@ it("[OWN-4] scheduled backups run as a task, are audited, verify, and only the n
   expect(files.length).toBe(2);
   const verified = await cli(["backup", "verify", path.join(backups, files.sort().at(-1)!)], env);
   expect(verified.code, verified.output).toBe(0);
+}, 600_000);
+
+it("[OWN-4] scheduled backups go to an S3 bucket instead, keeping the newest N there, and each verifies", async () => {
+  const s3 = await startLocalS3Server("custodian-backups");
+  const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+  // The server takes its S3 credentials from the standard AWS variables, as in production.
+  process.env.AWS_ACCESS_KEY_ID = s3.credentials.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = s3.credentials.secretAccessKey;
+  const bucket = new S3BlobStore({
+    bucket: s3.bucket,
+    endpoint: s3.endpoint,
+    region: "us-east-1",
+    credentials: s3.credentials,
+  });
+  const bucketData = mkdtempSync(path.join(tmpdir(), "custodian-backup-bucket-"));
+  try {
+    const env = {
+      ...environment(bucketData, null),
+      CUSTODIAN_BACKUP_S3_BUCKET: s3.bucket,
+      CUSTODIAN_S3_ENDPOINT: s3.endpoint,
+      CUSTODIAN_BACKUP_INTERVAL_MS: "2000",
+      CUSTODIAN_BACKUP_KEEP: "2",
+    };
+    const running = (server = await startServer(loadConfig(env), pino({ level: "silent" })));
+    await waitFor(async () => (await taken(running)) >= 3, { timeoutMs: 300_000, intervalMs: 500 });
+    await server.close();
+    server = null;
+    const keys = (await bucket.keys("backups")).sort();
+    expect(keys).toHaveLength(2);
+    const newest = path.join(bucketData, "newest.cbk");
+    const chunks: Buffer[] = [];
+    for await (const chunk of bucket.read(keys.at(-1)!)) chunks.push(chunk);
+    writeFileSync(newest, Buffer.concat(chunks));
+    const verified = await cli(["backup", "verify", newest], env);
+    expect(verified.code, verified.output).toBe(0);
+  } finally {
+    bucket.close();
+    await s3.close();
+    rmSync(bucketData, { recursive: true, force: true });
+    for (const [name, value] of [
+      ["AWS_ACCESS_KEY_ID", saved.id],
+      ["AWS_SECRET_ACCESS_KEY", saved.secret],
+    ] as const) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
 }, 600_000);

@@ -44,6 +44,7 @@ const partsOf = {
   securityWebhook: ["securityWebhookUrl", "securityWebhookSecret"],
   redis: ["redisUrl", "redisKeyPrefix"],
   blobStore: ["blobStore", "s3Bucket", "s3Endpoint", "s3Region"],
+  backupShelf: ["backupDir", "backupS3Bucket"],
 } as const satisfies Record<string, ReadonlyArray<keyof SettingValues>>;
 
 type PartInput = (typeof partsOf)[keyof typeof partsOf][number];
@@ -64,7 +65,13 @@ export type Config = Omit<SettingValues, PartInput> & {
   redis: { url: string; keyPrefix: string } | null;
   /** The local directory (`<dataDir>/blobs`) or an S3-compatible bucket shared by many nodes. */
   blobStore: BlobStoreConfig;
+  /** Where scheduled backups go: a directory, or a bucket; null: none are taken. */
+  backupShelf: BackupShelfConfig | null;
 };
+
+export type BackupShelfConfig =
+  | { kind: "directory"; directory: string }
+  | { kind: "s3"; bucket: string; endpoint: string | null; region: string };
 
 type Source = Record<string, unknown>;
 
@@ -147,7 +154,9 @@ function checkDatabase(values: SettingValues, env: NodeJS.ProcessEnv): void {
 /** CUSTODIAN_BLOB_STORE=s3 needs a bucket; credentials come from the standard AWS variables. */
 function blobStore(values: SettingValues, source: Source): BlobStoreConfig {
   if (values.blobStore === "local") {
-    const stray = (["s3Bucket", "s3Endpoint", "s3Region"] as const).find((key) => source[key] !== undefined);
+    // A backup bucket is reached with the same endpoint and region settings.
+    const serverSettings = values.backupS3Bucket === null ? (["s3Endpoint", "s3Region"] as const) : [];
+    const stray = (["s3Bucket", ...serverSettings] as const).find((key) => source[key] !== undefined);
     if (stray) throw new ConfigError(settings[stray].schema.env, "is used only with CUSTODIAN_BLOB_STORE=s3");
     return { kind: "local" };
   }
@@ -155,6 +164,18 @@ function blobStore(values: SettingValues, source: Source): BlobStoreConfig {
     throw new ConfigError("CUSTODIAN_S3_BUCKET", "is required when CUSTODIAN_BLOB_STORE=s3");
   }
   return { kind: "s3", bucket: values.s3Bucket, endpoint: values.s3Endpoint, region: values.s3Region };
+}
+
+/** Scheduled backups: to a directory or to a bucket, not both. */
+function backupShelf(values: SettingValues): BackupShelfConfig | null {
+  if (values.backupDir !== null && values.backupS3Bucket !== null)
+    throw new ConfigError(
+      "CUSTODIAN_BACKUP_S3_BUCKET",
+      "cannot be used with CUSTODIAN_BACKUP_DIR: choose one",
+    );
+  if (values.backupDir !== null) return { kind: "directory", directory: values.backupDir };
+  if (values.backupS3Bucket === null) return null;
+  return { kind: "s3", bucket: values.backupS3Bucket, endpoint: values.s3Endpoint, region: values.s3Region };
 }
 
 /** The settings that stand alone, copied as read. */
@@ -204,6 +225,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     securityWebhook: webhook(values, "securityWebhookUrl", "securityWebhookSecret"),
     redis: values.redisUrl === null ? null : { url: values.redisUrl, keyPrefix: values.redisKeyPrefix },
     blobStore: blobStore(values, source),
+    backupShelf: backupShelf(values),
   };
   const secrets = Object.entries(settings).flatMap(([key, setting]) => [
     ...secretsIn(setting.schema, source[key]),

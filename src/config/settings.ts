@@ -117,6 +117,13 @@ export const settings = {
     { env: "CUSTODIAN_BACKUP_DIR", description: "scheduled backups are written here; unset: none are taken" },
     absolute,
   ),
+  backupS3Bucket: optionalText({
+    env: "CUSTODIAN_BACKUP_S3_BUCKET",
+    pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
+    description:
+      "scheduled backups go to this bucket instead (as `backups/<name>`; `CUSTODIAN_S3_ENDPOINT`, `CUSTODIAN_S3_REGION` and the AWS credentials apply)",
+    errorMessage: "must be a bucket name of 3-63 lower-case letters, digits, '.' or '-'",
+  }),
   backupIntervalMs: integer({
     env: "CUSTODIAN_BACKUP_INTERVAL_MS",
     default: 24 * hour,

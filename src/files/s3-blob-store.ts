@@ -203,6 +203,23 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
+  /** The keys in `namespace` (the part before the slash), without the store's prefix; for pruning. */
+  async keys(namespace: string): Promise<string[]> {
+    const listed = `${this.#prefix}${namespace}/`;
+    const { sdk: loaded, client } = await this.#connect();
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await client.send(
+        new loaded.ListObjectsV2Command({ Bucket: this.#bucket, Prefix: listed, ContinuationToken: token }),
+      );
+      for (const object of page.Contents ?? [])
+        if (object.Key) keys.push(object.Key.slice(this.#prefix.length));
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return keys;
+  }
+
   /** Closes the client's connections (none were opened if the store was never used). */
   close(): void {
     this.#client?.destroy();

@@ -1,13 +1,27 @@
 // The backup module (OWN-4): `createBackup` as an operation that runs where the data lives, writing a
-// sealed archive of one database snapshot and the blobs it references; and, when CUSTODIAN_BACKUP_DIR is
-// set, scheduled backups with a retention count (one node at a time).
+// sealed archive of one database snapshot and the blobs it references; and, when CUSTODIAN_BACKUP_DIR or
+// CUSTODIAN_BACKUP_S3_BUCKET is set, scheduled backups with a retention count (one node at a time).
 import { createBackup } from "../../backup/backup-create.ts";
 import { backupOperations } from "../../backup/backup-operations.ts";
-import { scheduledBackup } from "../../backup/backup-schedule.ts";
+import {
+  bucketShelf,
+  directoryShelf,
+  scheduledBackup,
+  type BackupShelf,
+} from "../../backup/backup-schedule.ts";
+import type { BackupShelfConfig } from "../../config/config.ts";
 import { loadMasterKey } from "../../crypto/master-key.ts";
+import { S3BlobStore } from "../../files/s3-blob-store.ts";
 import { PeriodicTask } from "../../jobs/periodic-task.ts";
 import { defineModule } from "../module.ts";
 import { filesModule } from "./files-module.ts";
+
+function shelfOf(config: BackupShelfConfig): BackupShelf {
+  if (config.kind === "directory") return directoryShelf(config.directory);
+  return bucketShelf(
+    new S3BlobStore({ bucket: config.bucket, endpoint: config.endpoint, region: config.region }),
+  );
+}
 
 export const backupModule = defineModule({
   name: "backup",
@@ -18,8 +32,8 @@ export const backupModule = defineModule({
     const masterKey = loadMasterKey(config.masterKey);
     const create = (file: string, actor: string) =>
       createBackup({ db, blobs: files.blobs, masterKey, audit }, file, actor);
-    const directory = config.backupDir;
-    const tasks = directory
+    const shelf = config.backupShelf && shelfOf(config.backupShelf);
+    const tasks = shelf
       ? [
           new PeriodicTask({
             name: "backup.scheduled",
@@ -28,7 +42,7 @@ export const backupModule = defineModule({
             logger,
             run: async () =>
               void (await scheduledBackup({
-                directory,
+                shelf,
                 keep: config.backupKeep,
                 create: (file) => create(file, "system"),
               })),
