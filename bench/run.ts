@@ -42,6 +42,11 @@ const benchmarks: Record<string, Benchmark> = {
     description: "delete → physically gone (rows purged, tables rewritten, WAL retired) and purge throughput",
     run: async () => (await import("./deletion.ts")).run(),
   },
+  backup: {
+    description:
+      "backup create/restore MB/s and peak RSS against pg_dump | gzip, pg_restore and tar (PostgreSQL)",
+    run: async () => (await import("./backup.ts")).run(),
+  },
   moderation: {
     description: "built-in moderation classifier: precision and recall on bench/moderation/, µs per KiB",
     run: async () => (await import("./moderation.ts")).run(),

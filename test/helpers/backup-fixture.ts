@@ -1,7 +1,7 @@
 // What the backup tests share: a server on a given data directory and database (kept across restarts,
 // unlike startTestPlatform's), the `custodian` command line run as a user runs it, fresh PostgreSQL
 // databases on the local server, and the conversations and files whose fate the tests check.
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import OpenAI, { toFile } from "openai";
 import pg from "pg";
@@ -139,4 +139,28 @@ export async function writeContent(running: Running, label: string): Promise<Con
     purpose: "user_data",
   });
   return { conversation: created.id, file: file.id, fileBytes, messages, canary };
+}
+
+export interface CliChild {
+  child: ChildProcess;
+  /** What it printed so far. */
+  output(): string;
+  /** Its exit code (null when a signal ended it), the signal, and all it printed. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>;
+}
+
+/** `custodian ARGS` in its own process, returned while it runs (to be watched, or killed midway). */
+export function startCli(args: string[], env: Record<string, string>): CliChild {
+  const child = spawn(process.execPath, [mainScript, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  return {
+    child,
+    output: () => output,
+    exited: new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal, output }))),
+  };
 }
