@@ -11,6 +11,7 @@ import { choice, flag, integer, optionalText, text } from "./setting.ts";
 import { httpsOrLoopback, isLoopbackHost, smtpSecurity } from "./transport.ts";
 
 const hour = 3_600_000;
+const bucketError = "must be a bucket name of 3-63 lower-case letters, digits, '.' or '-'";
 
 const absolute = (value: string) => path.resolve(value);
 const urlText = (setting: string) => (value: string) =>
@@ -113,16 +114,12 @@ export const settings = {
     },
     absolute,
   ),
-  backupDir: optionalText(
-    { env: "CUSTODIAN_BACKUP_DIR", description: "scheduled backups are written here; unset: none are taken" },
-    absolute,
-  ),
+  backupDir: optionalText({ env: "CUSTODIAN_BACKUP_DIR", description: "a directory for backups" }, absolute),
   backupS3Bucket: optionalText({
     env: "CUSTODIAN_BACKUP_S3_BUCKET",
     pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
-    description:
-      "scheduled backups go to this bucket instead (as `backups/<name>`; `CUSTODIAN_S3_ENDPOINT`, `CUSTODIAN_S3_REGION` and the AWS credentials apply)",
-    errorMessage: "must be a bucket name of 3-63 lower-case letters, digits, '.' or '-'",
+    description: "or to this bucket (`backups/<name>`, with the S3 settings); neither: none taken",
+    errorMessage: bucketError,
   }),
   backupIntervalMs: integer({
     env: "CUSTODIAN_BACKUP_INTERVAL_MS",
@@ -371,7 +368,7 @@ export const settings = {
     env: "CUSTODIAN_S3_BUCKET",
     pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
     description: "the bucket (required with `s3`)",
-    errorMessage: "must be a bucket name of 3-63 lower-case letters, digits, '.' or '-'",
+    errorMessage: bucketError,
   }),
   s3Endpoint: optionalText(
     {
