@@ -6,12 +6,13 @@
 // a delete that keeps the file), the bug the probe exists to catch.
 import { once } from "node:events";
 import { createServer as createHttpServer } from "node:http";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createServer as createTlsServer } from "node:tls";
 import { sql } from "kysely";
+import { Agent, fetch } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tlsMaterial } from "../src/http/tls.ts";
 import { adminOperations } from "../src/platform/operations.ts";
@@ -147,7 +148,7 @@ describe("live trust probes", () => {
       const url = `https://127.0.0.1:${(legacy.address() as AddressInfo).port}`;
       const failure = await fails("transport.tls", (c) => ({
         ...c,
-        listener: { url, caFile: material.caFile },
+        listener: { url, caFile: material.caFile, routes: [] },
       }));
       expect(failure).toMatch(/accepted a TLSv1 handshake/);
     } finally {
@@ -212,6 +213,46 @@ describe("live trust probes", () => {
     expect(failure).toMatch(/CTL-4: an admin reading a member's conversation was allowed/);
   });
 
+  it("[CTL-4] the admin-route walk fails when a route answers a member's conversation to whoever asks", async () => {
+    const real = context().listener!;
+    const dispatcher = new Agent({ connect: { ca: readFileSync(real.caFile!) } });
+    const member = (await context().organizations.first()).member;
+    // The bug: one route reads the conversation as its owner, whoever calls. Everything else is the
+    // installation's own listener, through this proxy.
+    const leaky = createHttpServer((request, response) => {
+      const id = /^\/api\/leaky\/([^/?]+)/.exec(request.url ?? "")?.[1];
+      const answer = id
+        ? context()
+            .workspace.conversations.get(member, id)
+            .then((read) => JSON.stringify(read))
+        : fetch(new URL(request.url ?? "/", real.url), {
+            dispatcher,
+            // The probe names the cookie for plain HTTP (this proxy); the listener is HTTPS.
+            headers: { cookie: (request.headers.cookie ?? "").replace(/^custodian_/, "__Host-custodian_") },
+          }).then(async (proxied) => {
+            response.statusCode = proxied.status;
+            return proxied.text();
+          });
+      answer.then(
+        (body) => response.end(body),
+        () => response.writeHead(500).end(),
+      );
+    });
+    leaky.listen(0, "127.0.0.1");
+    await once(leaky, "listening");
+    try {
+      const url = `http://127.0.0.1:${(leaky.address() as AddressInfo).port}`;
+      const failure = await fails("isolation.admin-routes", (c) => ({
+        ...c,
+        listener: { url, caFile: null, routes: [...real.routes, { method: "GET", url: "/api/leaky/:id" }] },
+      }));
+      expect(failure).toBe("CTL-4: an admin was answered a member's conversation by GET /api/leaky/:id");
+    } finally {
+      leaky.close();
+      await dispatcher.close();
+    }
+  });
+
   it("[SEC-3][API-4] the staff access probe fails when an operator without a grant is let through", async () => {
     const failure = await fails("access.staff-without-grant", (c) => brokenServices(c).staffWithoutGrants());
     expect(failure).toMatch(/SEC-3: listing conversations was allowed without a grant/);
@@ -265,7 +306,10 @@ describe("live trust probes", () => {
     await once(impostor, "listening");
     try {
       const url = `http://127.0.0.1:${(impostor.address() as AddressInfo).port}`;
-      const failure = await fails("platform.openai-api", (c) => ({ ...c, listener: { url, caFile: null } }));
+      const failure = await fails("platform.openai-api", (c) => ({
+        ...c,
+        listener: { url, caFile: null, routes: [] },
+      }));
       expect(failure).toMatch(/PLAT-1: GET \/v1\/models is not in OpenAI's list shape/);
     } finally {
       impostor.close();

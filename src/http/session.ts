@@ -10,6 +10,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { identityErrors } from "../identity/identity-errors.ts";
 import type { NewSession, SessionPrincipal, SessionService } from "../identity/session-service.ts";
+import { sessionCookieNames } from "../identity/session-cookies.ts";
 
 interface CookieAttributes {
   httpOnly: boolean;
@@ -49,12 +50,7 @@ function parse(header: string): Map<string, string> {
 
 export const csrfHeader = "x-csrf-token";
 
-/** The `__Host-` prefix (HTTPS only) pins a cookie to this host and path "/", out of reach of subdomains. */
-export function sessionCookieNames(secure: boolean): { session: string; csrf: string } {
-  return secure
-    ? { session: "__Host-custodian_session", csrf: "__Host-custodian_csrf" }
-    : { session: "custodian_session", csrf: "custodian_csrf" };
-}
+export { sessionCookieNames };
 
 export function setSessionCookies(reply: FastifyReply, session: NewSession, secure: boolean): void {
   const names = sessionCookieNames(secure);

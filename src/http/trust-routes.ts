@@ -20,7 +20,7 @@ const historyLength = 100;
 
 export function trustRoutes(dependencies: TrustRoutesDependencies): FastifyPluginAsync {
   const { trust } = dependencies;
-  let cached: { page: Promise<unknown>; until: number } | null = null;
+  let cached: { page: Promise<unknown>; until: number; round: number } | null = null;
   const build = async () => ({
     ...(await trust.report()),
     probes: trust.probes.map((probe) => ({
@@ -34,9 +34,11 @@ export function trustRoutes(dependencies: TrustRoutesDependencies): FastifyPlugi
   });
   return async (app) => {
     app.get("/api/trust", async () => {
-      if (!cached || cached.until < Date.now()) {
+      // Rebuilt after a few seconds, and at once after a round of this process's probes (one of which
+      // reads this page while the round runs).
+      if (!cached || cached.until < Date.now() || cached.round !== trust.recorded()) {
         const page = build();
-        cached = { page, until: Date.now() + cacheMs };
+        cached = { page, until: Date.now() + cacheMs, round: trust.recorded() };
         // A failed build must not be served from the cache.
         page.catch(() => (cached = null));
       }

@@ -153,7 +153,11 @@ export async function startServer(
     const scheme = tls ? "https" : "http";
     const hostForUrl = config.host.includes(":") ? `[${config.host}]` : config.host;
     // PLAT-2: the live trust probes start once the listener answers, in the background.
-    platform.trust.serve({ url: `${scheme}://${hostForUrl}:${port}`, caFile: tls?.caFile ?? null });
+    platform.trust.serve({
+      url: `${scheme}://${hostForUrl}:${port}`,
+      caFile: tls?.caFile ?? null,
+      routes: app.routeTable,
+    });
     const opened = platform;
     let closing: Promise<void> | null = null;
     return {

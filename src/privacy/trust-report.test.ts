@@ -216,6 +216,7 @@ describe("custodian privacy and custodian trust", () => {
       results: Array<{ probe: string; status: string }>;
     };
     expect(verified.results.filter((probe) => probe.status !== "passed")).toEqual([
+      expect.objectContaining({ probe: "isolation.admin-routes", status: "skipped" }),
       expect.objectContaining({ probe: "platform.openai-api", status: "skipped" }),
     ]);
     const after = JSON.parse(custodian("trust", "--json").stdout) as TrustReport;

@@ -33,6 +33,8 @@ export class ProbeSkipped extends Error {
 export interface ProbeListener {
   url: string;
   caFile: string | null;
+  /** The routes it serves (method and URL pattern), for the probes that walk them. */
+  routes: ReadonlyArray<{ method: string; url: string }>;
 }
 
 /** What probes run against: the installation's own services, and the probe organisations. */

@@ -56,6 +56,8 @@ export interface TrustService {
   report(): Promise<TrustReport>;
   /** The probes, for the trust page's links and remedies. */
   readonly probes: readonly Probe[];
+  /** Rounds this process has recorded: a copy of the report made before the last one is stale. */
+  recorded(): number;
   /** What the probes run against now (the listener once serving); a probe's negative test breaks a part. */
   context(): Omit<ProbeContext, "signal">;
   /** Start the rounds and heartbeats of a serving process, against its public listener. */
@@ -82,6 +84,7 @@ export function createTrustService(dependencies: {
   let listener: ProbeListener | null = null;
   let current: Promise<ProbeResult[]> | null = null;
   let rounds = 0;
+  let recorded = 0;
   let heartbeat: NodeJS.Timeout | null = null;
   let task: PeriodicTask | null = null;
   let stopped = false;
@@ -89,6 +92,7 @@ export function createTrustService(dependencies: {
   async function round(trigger: ProbeResult["trigger"]): Promise<ProbeResult[]> {
     const results = await runProbes(probes, { ...dependencies.context, listener, nodeId }, trigger);
     await store.record(`round_${randomToken(16)}`, nodeId, results);
+    recorded += 1;
     for (const failed of results.filter((result) => result.status === "failed")) {
       logger.error(
         { probe: failed.probe, commitments: failed.commitments.join(","), failure: failed.failure },
@@ -125,6 +129,7 @@ export function createTrustService(dependencies: {
 
   return {
     probes,
+    recorded: () => recorded,
     context: () => ({ ...dependencies.context, listener, nodeId }),
     runNow,
     latest: () => store.latest(),

@@ -8,6 +8,7 @@ import { auditProbe } from "./audit-probes.ts";
 import { canaryProbe } from "./canary-probes.ts";
 import { exportProbe, fineTuningFileProbe, trainingInputProbe } from "./data-probes.ts";
 import { deletionProbe, retentionProbe } from "./deletion-probes.ts";
+import { adminWalkProbe } from "./admin-walk-probe.ts";
 import { conversationIsolationProbe, modelIsolationProbe } from "./isolation-probes.ts";
 import { apiProbe, hipaaProbe, nodesProbe } from "./platform-probes.ts";
 import { transportProbe } from "./transport-probes.ts";
@@ -20,6 +21,7 @@ const checkedProbes: readonly Probe[] = [
   retentionProbe,
   modelIsolationProbe,
   conversationIsolationProbe,
+  adminWalkProbe,
   staffAccessProbe,
   rolesProbe,
   provisioningProbe,

@@ -103,6 +103,29 @@ export const modelIsolationProbe: Probe = {
   },
 };
 
+/** The first probe organisation's admin, in the workspace of `member` (made once, then found). */
+export async function probeAdmin(
+  context: ProbeContext,
+  member: { organizationId: string; workspaceId: string },
+): Promise<{ id: string }> {
+  const { users } = context.identity;
+  const { user: admin } = await users.provisionFromSso({
+    organizationId: member.organizationId,
+    provider: "trust-probe",
+    externalId: "probe-first-admin",
+    email: "probe-first-admin@probes.invalid",
+  });
+  if ((await users.roleIn(member.organizationId, member.workspaceId, admin.id)) !== "admin")
+    await users.setRole({
+      organizationId: member.organizationId,
+      workspaceId: member.workspaceId,
+      userId: admin.id,
+      role: "admin",
+      actor: "system",
+    });
+  return admin;
+}
+
 const staffFields = new Set(["id", "userId", "model", "messages", "createdAt", "updatedAt"]);
 
 export const conversationIsolationProbe: Probe = {
@@ -117,22 +140,8 @@ export const conversationIsolationProbe: Probe = {
   async run(context) {
     const first = await context.organizations.first();
     const second = await context.organizations.second();
-    const { users } = context.identity;
-    const { user: admin } = await users.provisionFromSso({
-      organizationId: first.organizationId,
-      provider: "trust-probe",
-      externalId: "probe-first-admin",
-      email: "probe-first-admin@probes.invalid",
-    });
+    const admin = await probeAdmin(context, first.member);
     const workspaceId = first.member.workspaceId;
-    if ((await users.roleIn(first.organizationId, workspaceId, admin.id)) !== "admin")
-      await users.setRole({
-        organizationId: first.organizationId,
-        workspaceId,
-        userId: admin.id,
-        role: "admin",
-        actor: "system",
-      });
     const conversations = context.workspace.conversations;
     const conversation = await conversations.create(first.member, { model: "trust-probe" });
     try {
