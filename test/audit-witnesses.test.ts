@@ -17,7 +17,7 @@ import { signatureHeader, verifyWebhookSignature } from "../src/notify/webhook.t
 import { cutTail, snapshotLog } from "./helpers/audit-tamper.ts";
 import { openCheckpointIndependently } from "./helpers/independent-proof-check.ts";
 import { startTestPlatform, type TestPlatform } from "./helpers/platform.ts";
-import { startLocalS3Server, type LocalS3Server } from "./helpers/s3-server.ts";
+import { startLocalS3Server, useAwsCredentials, type LocalS3Server } from "./helpers/s3-server.ts";
 
 const secret = "a-secret-long-enough-to-sign-with-0002";
 
@@ -35,7 +35,7 @@ describe("audit checkpoint witnesses", () => {
   let test: TestPlatform;
   let bucket: S3BlobStore;
   const received: Array<{ type: string; data: Record<string, unknown>; valid: boolean }> = [];
-  const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+  let restoreCredentials: (() => void) | null = null;
 
   beforeAll(async () => {
     receiver = createServer((request, response) => {
@@ -60,9 +60,7 @@ describe("audit checkpoint witnesses", () => {
       region: "us-east-1",
       credentials: s3.credentials,
     });
-    // The server takes its S3 credentials from the standard AWS variables, as in production.
-    process.env.AWS_ACCESS_KEY_ID = s3.credentials.accessKeyId;
-    process.env.AWS_SECRET_ACCESS_KEY = s3.credentials.secretAccessKey;
+    restoreCredentials = useAwsCredentials(s3.credentials);
     const { AWS_ACCESS_KEY_ID: _id, AWS_SECRET_ACCESS_KEY: _secret, ...settings } = s3.env;
     test = await startTestPlatform({
       env: {
@@ -79,13 +77,7 @@ describe("audit checkpoint witnesses", () => {
     await s3?.close();
     receiver?.closeAllConnections();
     await new Promise((resolve) => receiver?.close(resolve));
-    for (const [name, value] of [
-      ["AWS_ACCESS_KEY_ID", saved.id],
-      ["AWS_SECRET_ACCESS_KEY", saved.secret],
-    ] as const) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    restoreCredentials?.();
   });
 
   const checkpoints = () => received.filter((event) => event.type === "audit.checkpoint");

@@ -5,17 +5,17 @@
 // byte for byte and what was deleted after the backup stays deleted. On embedded PGlite, and on
 // PostgreSQL when CUSTODIAN_TEST_DATABASE_URL names a server.
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { toFile } from "openai";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { restoreMarkerTable } from "../src/db/database.ts";
 import {
   cli,
   environment,
   freshDatabase,
   query,
+  scratch,
   startCli,
   startOn,
   writeContent,
@@ -24,18 +24,7 @@ import {
 } from "./helpers/backup-fixture.ts";
 import { waitFor } from "./helpers/wait-for.ts";
 
-const directories: string[] = [];
-const drops: Array<() => Promise<void>> = [];
-afterAll(async () => {
-  for (const drop of drops) await drop().catch(() => undefined);
-  for (const directory of directories) rmSync(directory, { recursive: true, force: true });
-});
-
-function temporary(prefix: string): string {
-  const directory = mkdtempSync(path.join(tmpdir(), prefix));
-  directories.push(directory);
-  return directory;
-}
+const { temporary, drops } = scratch();
 
 /** Files big enough that restoring them takes a moment after the mark is written. */
 const bulkFiles = 16;

@@ -4,17 +4,17 @@
 // fresh PostgreSQL database. What was kept is byte-identical; what was deleted after the backup is
 // unreadable by every route and its key is gone; the raw scanner (its positive control first) finds
 // no plaintext in the archive or the restored store.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { sql } from "kysely";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { KeyLedger } from "../src/crypto/key-ledger.ts";
 import {
   cli,
   environment,
   freshDatabase,
   query,
+  scratch,
   startOn,
   writeContent,
   type Content,
@@ -22,18 +22,7 @@ import {
 } from "./helpers/backup-fixture.ts";
 import { foundAnywhere, rawScan, type Needles } from "./helpers/raw-scan.ts";
 
-const directories: string[] = [];
-const drops: Array<() => Promise<void>> = [];
-afterAll(async () => {
-  for (const drop of drops) await drop().catch(() => undefined);
-  for (const directory of directories) rmSync(directory, { recursive: true, force: true });
-});
-
-function temporary(prefix: string): string {
-  const directory = mkdtempSync(path.join(tmpdir(), prefix));
-  directories.push(directory);
-  return directory;
-}
+const { temporary, drops } = scratch();
 
 const needlesOf = (...contents: Content[]): Needles =>
   Object.fromEntries(contents.map((content) => [content.canary, content.canary]));

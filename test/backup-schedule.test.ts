@@ -10,7 +10,7 @@ import { loadConfig } from "../src/config/config.ts";
 import { S3BlobStore } from "../src/files/s3-blob-store.ts";
 import { startServer, type RunningServer } from "../src/platform/server.ts";
 import { cli, environment } from "./helpers/backup-fixture.ts";
-import { startLocalS3Server } from "./helpers/s3-server.ts";
+import { startLocalS3Server, useAwsCredentials } from "./helpers/s3-server.ts";
 import { waitFor } from "./helpers/wait-for.ts";
 
 let server: RunningServer | null = null;
@@ -48,10 +48,7 @@ it("[OWN-4] scheduled backups run as a task, are audited, verify, and only the n
 
 it("[OWN-4] scheduled backups go to an S3 bucket instead, keeping the newest N there, and each verifies", async () => {
   const s3 = await startLocalS3Server("custodian-backups");
-  const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
-  // The server takes its S3 credentials from the standard AWS variables, as in production.
-  process.env.AWS_ACCESS_KEY_ID = s3.credentials.accessKeyId;
-  process.env.AWS_SECRET_ACCESS_KEY = s3.credentials.secretAccessKey;
+  const restoreCredentials = useAwsCredentials(s3.credentials);
   const bucket = new S3BlobStore({
     bucket: s3.bucket,
     endpoint: s3.endpoint,
@@ -83,12 +80,6 @@ it("[OWN-4] scheduled backups go to an S3 bucket instead, keeping the newest N t
     bucket.close();
     await s3.close();
     rmSync(bucketData, { recursive: true, force: true });
-    for (const [name, value] of [
-      ["AWS_ACCESS_KEY_ID", saved.id],
-      ["AWS_SECRET_ACCESS_KEY", saved.secret],
-    ] as const) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    restoreCredentials();
   }
 }, 600_000);

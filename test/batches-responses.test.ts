@@ -4,12 +4,11 @@
 // route answers, stored-response rules hold per line (`store` default true, `store: false` and ZDR keep
 // nothing, a `previous_response_id` to what was not stored fails that line), a streamed line is
 // refused, and what a batch of responses stores is sealed at rest.
-import path from "node:path";
 import { toFile } from "openai";
 import type OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { demoModelEnv } from "./helpers/demo-model.ts";
-import { startTestPlatform, type TestPlatform } from "./helpers/platform.ts";
+import { startTestPlatform, type TestPlatform, scanSources } from "./helpers/platform.ts";
 import { foundAnywhere, rawScan } from "./helpers/raw-scan.ts";
 import { startScriptedUpstream, textScript, type ScriptedUpstream } from "./helpers/scripted-upstream.ts";
 import { upstreamResponseText } from "./helpers/upstream-responses-api.ts";
@@ -277,19 +276,7 @@ describe("/v1/batches of /v1/responses", () => {
     expect(await (await client.files.content(first.input_file_id)).text()).toContain(unstoredCanary);
     expect(await (await client.files.content(first.output_file_id!)).text()).toContain(outputCanary);
     // ...and the scanner's own canaries prove it reads every place; ours are in none of them.
-    const core = platform.server.platform;
-    const scan = await rawScan(
-      {
-        db: core.db,
-        pgliteDir: path.join(platform.dataDir, "pgdata"),
-        directories: [platform.dataDir],
-        log: {
-          read: () => platform.logs(),
-          write: (line) => core.logger.info({ canary: line }, "raw scan canary"),
-        },
-      },
-      { inputCanary, outputCanary, unstoredCanary },
-    );
+    const scan = await rawScan(scanSources(platform), { inputCanary, outputCanary, unstoredCanary });
     expect(foundAnywhere(scan)).toEqual({});
   }, 900_000);
 });

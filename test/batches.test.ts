@@ -2,12 +2,11 @@
 // chat batch and an embeddings batch run in the background through the live routes' pipeline, failing
 // lines land in the error file, bad files are refused, a batch can be cancelled, lists page, another
 // project cannot see a batch, and what a batch stores is sealed at rest.
-import path from "node:path";
 import { APIError, toFile } from "openai";
 import type OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoModelEnv, sharedDemoModel } from "./helpers/demo-model.ts";
-import { startTestPlatform, type TestPlatform } from "./helpers/platform.ts";
+import { startTestPlatform, type TestPlatform, scanSources } from "./helpers/platform.ts";
 import { foundAnywhere, rawScan } from "./helpers/raw-scan.ts";
 import { waitFor } from "./helpers/wait-for.ts";
 
@@ -263,19 +262,7 @@ describe("/v1/batches", () => {
     const input = await (await client.files.content(withCanary!.input_file_id)).text();
     expect(input).toContain(canary);
     // ...and the scanner's own canaries prove it reads every place; the canary is in none of them.
-    const core = platform.server.platform;
-    const scan = await rawScan(
-      {
-        db: core.db,
-        pgliteDir: path.join(platform.dataDir, "pgdata"),
-        directories: [platform.dataDir],
-        log: {
-          read: () => platform.logs(),
-          write: (line) => core.logger.info({ canary: line }, "raw scan canary"),
-        },
-      },
-      { canary, customId: '"custom_id":"second"' },
-    );
+    const scan = await rawScan(scanSources(platform), { canary, customId: '"custom_id":"second"' });
     expect(foundAnywhere(scan)).toEqual({});
   });
 });

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeLlamaGguf } from "../src/inference/gguf/gguf-writer.ts";
 import { trainingInput } from "../src/finetune/training-input.ts";
 import { sharedDemoModel } from "./helpers/demo-model.ts";
-import { startTestPlatform, type TestPlatform } from "./helpers/platform.ts";
+import { startTestPlatform, type TestPlatform, scanSources } from "./helpers/platform.ts";
 import { foundAnywhere, rawScan } from "./helpers/raw-scan.ts";
 import { waitFor } from "./helpers/wait-for.ts";
 
@@ -208,16 +208,7 @@ describe("the fine-tuning API", () => {
     });
     const sealed = readFileSync(path.join(platform.dataDir, "blobs", "models", jobId));
     const result = await rawScan(
-      {
-        db: services.db,
-        pgliteDir: path.join(platform.dataDir, "pgdata"),
-        directories: [platform.dataDir],
-        temp: { root: tmpdir(), prefixes: ["custodian-train-", "custodian-ft-"] },
-        log: {
-          read: () => platform.logs(),
-          write: (line) => services.logger.info({ canary: line }, "raw scan canary"),
-        },
-      },
+      { ...scanSources(platform), temp: { root: tmpdir(), prefixes: ["custodian-train-", "custodian-ft-"] } },
       {
         canary,
         "training line": `Blue, ${canary}.`,

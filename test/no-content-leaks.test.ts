@@ -1,9 +1,8 @@
 // Business content never lands in logs, the audit log, or the database: checked with canary strings
 // sent through every path of the gateway, including its failures.
-import path from "node:path";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestPlatformWithUpstream, type PlatformWithUpstream } from "./helpers/platform.ts";
+import { scanSources, startTestPlatformWithUpstream, type PlatformWithUpstream } from "./helpers/platform.ts";
 import { foundAnywhere, rawScan, rowsContaining } from "./helpers/raw-scan.ts";
 
 const canary = "CANARY-7d1e0f-do-not-store";
@@ -61,18 +60,7 @@ describe("no business content leaks", () => {
     expect(await rowsContaining(db, names, { canary })).toEqual({});
     // And the raw bytes: database files and WAL, the data directory, the log (the scanner's own
     // canary proves each is read).
-    const scan = await rawScan(
-      {
-        db,
-        pgliteDir: path.join(platform.dataDir, "pgdata"),
-        directories: [platform.dataDir],
-        log: {
-          read: () => platform.logs(),
-          write: (line) => platform.server.platform.logger.info({ canary: line }, "raw scan canary"),
-        },
-      },
-      { canary },
-    );
+    const scan = await rawScan(scanSources(platform), { canary });
     expect(foundAnywhere(scan)).toEqual({});
     expect(JSON.stringify(entriesBeforeClose)).not.toContain(canary);
     expect(platform.logs().length).toBeGreaterThan(0);

@@ -5,7 +5,7 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Member } from "../src/workspace/conversation-types.ts";
-import { startTestPlatformWithUpstream, type PlatformWithUpstream } from "./helpers/platform.ts";
+import { scanSources, startTestPlatformWithUpstream, type PlatformWithUpstream } from "./helpers/platform.ts";
 import { foundAnywhere, rawScan, type Needles } from "./helpers/raw-scan.ts";
 import { waitFor } from "./helpers/wait-for.ts";
 
@@ -16,19 +16,7 @@ const metricsToken = "physical-deletion-metrics-token-0123456789";
 describe("physical deletion and retention", () => {
   let platform: PlatformWithUpstream;
   const core = () => platform.server.platform;
-  const scan = (needles: Needles) =>
-    rawScan(
-      {
-        db: core().db,
-        pgliteDir: `${platform.dataDir}/pgdata`,
-        directories: [platform.dataDir],
-        log: {
-          read: () => platform.logs(),
-          write: (line) => core().logger.info({ canary: line }, "raw scan canary"),
-        },
-      },
-      needles,
-    );
+  const scan = (needles: Needles) => rawScan(scanSources(platform), needles);
 
   beforeAll(async () => {
     platform = await startTestPlatformWithUpstream({

@@ -1,9 +1,8 @@
 // The chat workspace's API end to end: a signed-in user chats with a model over SSE; conversations are
 // private to their owner, deletion is immediate, and export returns everything, decrypted.
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signInOwner, type BrowserSession } from "./helpers/browser-session.ts";
-import { startTestPlatformWithUpstream, type PlatformWithUpstream } from "./helpers/platform.ts";
+import { startTestPlatformWithUpstream, type PlatformWithUpstream, scanSources } from "./helpers/platform.ts";
 import { foundAnywhere, rawScan, rowsContaining } from "./helpers/raw-scan.ts";
 
 const canary = "CANARY-workspace-3e8b";
@@ -82,18 +81,7 @@ describe("workspace API", () => {
     const tables = ["conversations", "messages", "conversation_shares", "audit_entries"];
     expect(await rowsContaining(core.db, tables, { id })).toHaveProperty("id");
     expect(await rowsContaining(core.db, tables, { canary })).toEqual({});
-    const scan = await rawScan(
-      {
-        db: core.db,
-        pgliteDir: path.join(platform.dataDir, "pgdata"),
-        directories: [platform.dataDir],
-        log: {
-          read: () => platform.logs(),
-          write: (line) => core.logger.info({ canary: line }, "raw scan canary"),
-        },
-      },
-      { canary },
-    );
+    const scan = await rawScan(scanSources(platform), { canary });
     expect(foundAnywhere(scan)).toEqual({});
   });
 

@@ -2,12 +2,11 @@
 // project ZDR and `store: false` reach no durable place (tables, the raw database files or a pg_dump,
 // logs); without ZDR they are kept, but only as ciphertext.
 import { spawnSync } from "node:child_process";
-import path from "node:path";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminOperations } from "../src/platform/operations.ts";
 import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
-import { startTestPlatform, type TestPlatform } from "./helpers/platform.ts";
+import { startTestPlatform, type TestPlatform, scanSources } from "./helpers/platform.ts";
 import { foundAnywhere, rawScan, rowsContaining } from "./helpers/raw-scan.ts";
 
 const canaries = {
@@ -127,18 +126,10 @@ describe("zero data retention", () => {
     // directory (keys, bootstrap file, TLS material, blobs) and the log; the scanner's canaries prove
     // each is read, and the retained records' sealed bytes are found (the scan sees what is stored).
     expect(platform.logs().length).toBeGreaterThan(0);
-    const scan = await rawScan(
-      {
-        db: core.db,
-        pgliteDir: path.join(platform.dataDir, "pgdata"),
-        directories: [platform.dataDir],
-        log: {
-          read: () => platform.logs(),
-          write: (line) => core.logger.info({ canary: line }, "raw scan canary"),
-        },
-      },
-      { ...all, sealed: records[0]!.content.subarray(0, 48) },
-    );
+    const scan = await rawScan(scanSources(platform), {
+      ...all,
+      sealed: records[0]!.content.subarray(0, 48),
+    });
     expect(foundAnywhere(scan)).toEqual({ sealed: expect.any(Array) as unknown });
   });
 });

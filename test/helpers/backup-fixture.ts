@@ -2,10 +2,13 @@
 // unlike startTestPlatform's), the `custodian` command line run as a user runs it, fresh PostgreSQL
 // databases on the local server, and the conversations and files whose fate the tests check.
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import OpenAI, { toFile } from "openai";
 import pg from "pg";
 import pino from "pino";
+import { afterAll } from "vitest";
 import { loadConfig } from "../../src/config/config.ts";
 import { randomToken } from "../../src/core/ids.ts";
 import { startServer, type RunningServer } from "../../src/platform/server.ts";
@@ -162,5 +165,26 @@ export function startCli(args: string[], env: Record<string, string>): CliChild 
     child,
     output: () => output,
     exited: new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal, output }))),
+  };
+}
+
+/**
+ * Scratch space for a test file: `temporary(prefix)` makes a directory, `drops` takes the drop of each
+ * fresh database; all are removed after the file's tests. Call it at the top of the file.
+ */
+export function scratch(): { temporary(prefix: string): string; drops: Array<() => Promise<void>> } {
+  const directories: string[] = [];
+  const drops: Array<() => Promise<void>> = [];
+  afterAll(async () => {
+    for (const drop of drops) await drop().catch(() => undefined);
+    for (const directory of directories) rmSync(directory, { recursive: true, force: true });
+  });
+  return {
+    temporary(prefix) {
+      const directory = mkdtempSync(path.join(tmpdir(), prefix));
+      directories.push(directory);
+      return directory;
+    },
+    drops,
   };
 }

@@ -11,6 +11,7 @@ import { createLogger } from "../../src/platform/platform.ts";
 import { startServer, type RunningServer } from "../../src/platform/server.ts";
 import { freshServerDatabase } from "./database.ts";
 import { startFakeUpstream, type FakeUpstream } from "./fake-upstream.ts";
+import type { RawScanSources } from "../../src/privacy/raw-scan.ts";
 
 export interface TestPlatform {
   server: RunningServer;
@@ -100,6 +101,23 @@ export async function startTestPlatformWithUpstream(
     async close() {
       await platform.close();
       await upstream.close();
+    },
+  };
+}
+
+/**
+ * What the raw scanner reads for a test platform: its database's files (with the WAL), its data
+ * directory and its captured log, into which the scanner's canary line is logged.
+ */
+export function scanSources(platform: TestPlatform): RawScanSources {
+  const core = platform.server.platform;
+  return {
+    db: core.db,
+    pgliteDir: path.join(platform.dataDir, "pgdata"),
+    directories: [platform.dataDir],
+    log: {
+      read: () => platform.logs(),
+      write: (line) => core.logger.info({ canary: line }, "raw scan canary"),
     },
   };
 }

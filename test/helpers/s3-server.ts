@@ -61,3 +61,22 @@ export async function startLocalS3Server(bucket = "custodian-test"): Promise<Loc
     },
   };
 }
+
+/**
+ * Puts `credentials` in the standard AWS variables, where a server takes them from as in production;
+ * returns what puts the previous values back.
+ */
+export function useAwsCredentials(credentials: LocalS3Server["credentials"]): () => void {
+  const saved = {
+    AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID,
+    AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY,
+  };
+  process.env.AWS_ACCESS_KEY_ID = credentials.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = credentials.secretAccessKey;
+  return () => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+}
