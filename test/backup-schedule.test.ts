@@ -27,19 +27,22 @@ async function taken(running: RunningServer): Promise<number> {
   return Number(result.rows[0]!.count);
 }
 
-it("[OWN-4] scheduled backups run as a task, are audited, verify, and only the newest N are kept", async () => {
-  const backups = path.join(dataDir, "backups");
-  const env = {
-    ...environment(dataDir, null),
-    CUSTODIAN_BACKUP_DIR: backups,
-    CUSTODIAN_BACKUP_INTERVAL_MS: "2000",
-    CUSTODIAN_BACKUP_KEEP: "2",
-  };
+/**
+ * Serves with a backup every 2 s, keeping the newest 2, until three have been taken, then closes (a turn
+ * in progress finishes first, its pruning included). Returns the environment it served with.
+ */
+async function serveUntilThreeBackups(base: Record<string, string>): Promise<Record<string, string>> {
+  const env = { ...base, CUSTODIAN_BACKUP_INTERVAL_MS: "2000", CUSTODIAN_BACKUP_KEEP: "2" };
   const running = (server = await startServer(loadConfig(env), pino({ level: "silent" })));
   await waitFor(async () => (await taken(running)) >= 3, { timeoutMs: 300_000, intervalMs: 500 });
   await server.close();
   server = null;
-  // Closed: a turn in progress has finished, its pruning included.
+  return env;
+}
+
+it("[OWN-4] scheduled backups run as a task, are audited, verify, and only the newest N are kept", async () => {
+  const backups = path.join(dataDir, "backups");
+  const env = await serveUntilThreeBackups({ ...environment(dataDir, null), CUSTODIAN_BACKUP_DIR: backups });
   const files = readdirSync(backups).filter((name) => name.endsWith(".cbk"));
   expect(files.length).toBe(2);
   const verified = await cli(["backup", "verify", path.join(backups, files.sort().at(-1)!)], env);
@@ -57,17 +60,11 @@ it("[OWN-4] scheduled backups go to an S3 bucket instead, keeping the newest N t
   });
   const bucketData = mkdtempSync(path.join(tmpdir(), "custodian-backup-bucket-"));
   try {
-    const env = {
+    const env = await serveUntilThreeBackups({
       ...environment(bucketData, null),
       CUSTODIAN_BACKUP_S3_BUCKET: s3.bucket,
       CUSTODIAN_S3_ENDPOINT: s3.endpoint,
-      CUSTODIAN_BACKUP_INTERVAL_MS: "2000",
-      CUSTODIAN_BACKUP_KEEP: "2",
-    };
-    const running = (server = await startServer(loadConfig(env), pino({ level: "silent" })));
-    await waitFor(async () => (await taken(running)) >= 3, { timeoutMs: 300_000, intervalMs: 500 });
-    await server.close();
-    server = null;
+    });
     const keys = (await bucket.keys("backups")).sort();
     expect(keys).toHaveLength(2);
     const newest = path.join(bucketData, "newest.cbk");

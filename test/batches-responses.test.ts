@@ -7,10 +7,10 @@
 import { toFile } from "openai";
 import type OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { demoModelEnv } from "./helpers/demo-model.ts";
-import { startTestPlatform, type TestPlatform, scanSources } from "./helpers/platform.ts";
+import { startDemoAndUpstream } from "./helpers/demo-and-upstream.ts";
+import { type TestPlatform, scanSources } from "./helpers/platform.ts";
 import { foundAnywhere, rawScan } from "./helpers/raw-scan.ts";
-import { startScriptedUpstream, textScript, type ScriptedUpstream } from "./helpers/scripted-upstream.ts";
+import { textScript, type ScriptedUpstream } from "./helpers/scripted-upstream.ts";
 import { upstreamResponseText } from "./helpers/upstream-responses-api.ts";
 import { waitFor } from "./helpers/wait-for.ts";
 
@@ -47,22 +47,18 @@ describe("/v1/batches of /v1/responses", () => {
   let local: string;
 
   beforeAll(async () => {
-    upstream = await startScriptedUpstream();
-    const env = await demoModelEnv();
-    local = (JSON.parse(env.CUSTODIAN_MODELS!) as Array<{ id: string }>)[0]!.id;
-    platform = await startTestPlatform({
-      env: { ...env, CUSTODIAN_BATCH_CONCURRENCY: "2" },
-      upstreams: [
-        { name: "up", baseURL: upstream.baseURL, models: [{ id: "up-model", upstream: "real-name" }] },
+    ({ upstream, platform, client, local } = await startDemoAndUpstream({
+      env: { CUSTODIAN_BATCH_CONCURRENCY: "2" },
+      upstreams: (baseURL) => [
         {
           name: "with-responses",
-          baseURL: upstream.baseURL,
+          baseURL,
           responsesApi: true,
           models: [{ id: "pass-model", upstream: "pass-name" }],
         },
       ],
-    });
-    client = platform.client({ timeout: 300_000 });
+      timeout: 300_000,
+    }));
   });
   beforeEach(() => upstream.reset());
   afterAll(async () => {

@@ -2,13 +2,9 @@
 // local demo model: create, stream, retrieve, delete, cancel, input items, chaining, and privacy.
 import type OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { demoModelEnv } from "../../test/helpers/demo-model.ts";
-import { startTestPlatform, type TestPlatform } from "../../test/helpers/platform.ts";
-import {
-  startScriptedUpstream,
-  textScript,
-  type ScriptedUpstream,
-} from "../../test/helpers/scripted-upstream.ts";
+import { startDemoAndUpstream } from "../../test/helpers/demo-and-upstream.ts";
+import type { TestPlatform } from "../../test/helpers/platform.ts";
+import { textScript, type ScriptedUpstream } from "../../test/helpers/scripted-upstream.ts";
 
 const canary = "CANARY-responses-7f3e";
 
@@ -19,16 +15,7 @@ describe("/v1/responses through the official client", () => {
   let local: string;
 
   beforeAll(async () => {
-    upstream = await startScriptedUpstream();
-    const env = await demoModelEnv();
-    local = (JSON.parse(env.CUSTODIAN_MODELS!) as Array<{ id: string }>)[0]!.id;
-    platform = await startTestPlatform({
-      env,
-      upstreams: [
-        { name: "up", baseURL: upstream.baseURL, models: [{ id: "up-model", upstream: "real-name" }] },
-      ],
-    });
-    client = platform.client({ timeout: 120_000 });
+    ({ upstream, platform, client, local } = await startDemoAndUpstream());
   });
   beforeEach(() => upstream.reset());
   afterAll(async () => {

@@ -98,18 +98,12 @@ export async function startOn(
 }
 
 /** `custodian ARGS` in its own process: its exit code and what it printed. */
-export function cli(
+export async function cli(
   args: string[],
   env: Record<string, string>,
 ): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, [mainScript, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise((resolve) => child.once("exit", (code) => resolve({ code, output })));
+  const { code, output } = await startCli(args, env).exited;
+  return { code, output };
 }
 
 export interface Content {
