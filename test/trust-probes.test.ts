@@ -15,6 +15,7 @@ import { sql } from "kysely";
 import { Agent, fetch } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tlsMaterial } from "../src/http/tls.ts";
+import { probeModelId } from "../src/inference/probe-model.ts";
 import { adminOperations } from "../src/platform/operations.ts";
 import { commitments } from "../src/privacy/commitments.ts";
 import type { ProbeResult } from "../src/privacy/trust-report.ts";
@@ -86,6 +87,9 @@ describe("live trust probes", () => {
     const covered = new Set(verified.results.flatMap((result: ProbeResult) => result.commitments));
     expect(commitments.filter((commitment) => !covered.has(commitment.id))).toEqual([]);
     for (const result of verified.results) expect(result.checks.length).toBeGreaterThan(0);
+    // The canaries went through the listener's /v1 route, not around it.
+    const canaries = verified.results.find((result: ProbeResult) => result.probe === "canary.api-pipeline");
+    expect(canaries?.checks[0]).toMatch(/through the listener's \/v1\/chat\/completions/);
 
     const report = await operations.trustReport({});
     expect(report.complete).toBe(true);
@@ -102,6 +106,21 @@ describe("live trust probes", () => {
     expect(JSON.stringify(report.settings)).not.toContain(
       (await context().organizations.first()).organizationId,
     );
+  });
+
+  it("[CTL-3] the probes' echo model exists only for the probe organisations", async () => {
+    const client = platform.client();
+    const listed = (await client.models.list()).data.map((model) => model.id);
+    expect(listed).not.toContain(probeModelId);
+    const call = client.chat.completions.create({
+      model: probeModelId,
+      messages: [{ role: "user", content: "hello" }],
+    });
+    await expect(call).rejects.toMatchObject({ status: 404, code: "model_not_found" });
+    // The positive control: the probe organisation finds it.
+    const { organizationId } = await context().organizations.first();
+    const own = await platform.server.platform.models.listFor(organizationId);
+    expect(own.map((model) => model.id)).toContain(probeModelId);
   });
 
   it("[PLAT-2] only an owner runs the checks from the trust page; the run is audited", async () => {

@@ -9,7 +9,8 @@ export class ModelRouter {
   readonly #models = new Map<string, LanguageModel>();
   /** Models still being prepared (the demo model's first build), with their progress from 0 to 1. */
   readonly #preparing = new Map<string, () => number>();
-  #private: PrivateModelSource | null = null;
+  /** Sources of organisation-private models, each serving the ids that start with its prefix. */
+  readonly #private: Array<{ prefix: string; source: PrivateModelSource }> = [];
   #closed = false;
 
   constructor(providers: Provider[]) {
@@ -43,9 +44,9 @@ export class ModelRouter {
     return [...this.#preparing].map(([id, progress]) => ({ id, progress: progress() }));
   }
 
-  /** Adds the private models; set once, when the platform is wired. */
-  usePrivateModels(source: PrivateModelSource): void {
-    this.#private = source;
+  /** Adds a source of private models for the ids starting with `prefix`; called when the platform is wired. */
+  usePrivateModels(source: PrivateModelSource, prefix = privateModelPrefix): void {
+    this.#private.push({ prefix, source });
   }
 
   /** The installation's shared models (never private ones). */
@@ -62,7 +63,8 @@ export class ModelRouter {
 
   /** The shared models and the organisation's own private models. */
   async listFor(organizationId: string): Promise<LanguageModel[]> {
-    return [...this.list(), ...((await this.#private?.list(organizationId)) ?? [])];
+    const own = await Promise.all(this.#private.map(({ source }) => source.list(organizationId)));
+    return [...this.list(), ...own.flat()];
   }
 
   /**
@@ -73,10 +75,9 @@ export class ModelRouter {
     const shared = this.#models.get(id);
     if (shared) return shared;
     if (this.#preparing.has(id)) throw errors.modelNotReady(id);
-    if (this.#private && id.startsWith(privateModelPrefix)) {
-      const own = await this.#private.find(id, organizationId);
-      if (own) return own;
-    }
+    const source = this.#private.find(({ prefix }) => id.startsWith(prefix))?.source;
+    const own = await source?.find(id, organizationId);
+    if (own) return own;
     throw errors.modelNotFound(id);
   }
 

@@ -2,7 +2,9 @@
 // installation's own services, in the probe organisations customers never see. A probe says what it
 // checked in words (with counts, never content) and throws `ProbeFailure` when a commitment does not
 // hold; it cleans up what it made. The runner bounds it in time and records the result.
+import { readFileSync } from "node:fs";
 import type { Logger } from "pino";
+import { Agent } from "undici";
 import type { AuditLog } from "../audit/audit-log.ts";
 import type { Config } from "../config/config.ts";
 import type { Keyring } from "../crypto/keyring.ts";
@@ -35,6 +37,11 @@ export interface ProbeListener {
   caFile: string | null;
   /** The routes it serves (method and URL pattern), for the probes that walk them. */
   routes: ReadonlyArray<{ method: string; url: string }>;
+}
+
+/** An HTTP agent for the listener that trusts the CA that signed its certificate; close it when done. */
+export function listenerAgent(listener: ProbeListener): Agent {
+  return new Agent({ connect: listener.caFile ? { ca: readFileSync(listener.caFile) } : {} });
 }
 
 /** What probes run against: the installation's own services, and the probe organisations. */

@@ -3,6 +3,7 @@
 // organisation, a delete that keeps the file), built around the installation's real services. The
 // probe runs against the returned context exactly as it runs against the real one.
 import { sql } from "kysely";
+import { onTestFinished } from "vitest";
 import { ApiTrafficObserver } from "../../src/privacy/api-traffic-observer.ts";
 import type { Classifier } from "../../src/privacy/classifier.ts";
 import type { PrivacySettingsService } from "../../src/privacy/privacy-settings-service.ts";
@@ -33,10 +34,23 @@ const leakyClassifier: Classifier = {
 
 export function brokenServices(context: Context) {
   const first = () => context.organizations.first();
-  const withTraffic = (traffic: ApiTrafficObserver): Context => ({
-    ...context,
-    privacy: patched(context.privacy, { traffic }),
-  });
+  /**
+   * The broken observer in the probe's context and, until the test ends, in the live /v1 pipeline too:
+   * the real observer hands what it is told to the broken one (the canary probe sends through the listener).
+   */
+  const withTraffic = (traffic: ApiTrafficObserver): Context => {
+    const live = context.privacy.traffic;
+    const flush = live.flush.bind(live);
+    Object.defineProperties(live, {
+      completed: { value: traffic.completed.bind(traffic), configurable: true },
+      flush: { value: async () => void (await Promise.all([flush(), traffic.flush()])), configurable: true },
+    });
+    onTestFinished(() => {
+      delete (live as Partial<ApiTrafficObserver>).completed;
+      delete (live as Partial<ApiTrafficObserver>).flush;
+    });
+    return { ...context, privacy: patched(context.privacy, { traffic }) };
+  };
   const observer = (options: {
     classifiers?: Classifier[];
     settings?: PrivacySettingsService;

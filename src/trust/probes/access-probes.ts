@@ -4,10 +4,16 @@
 // no owner or admin holds the abuse reviewers' permissions); SCIM tokens authenticate only while live,
 // and an SSO identity provisions one user just in time and stays bound to it.
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { Agent, fetch } from "undici";
+import { fetch } from "undici";
 import { builtinRoles } from "../../access/builtin-roles.ts";
-import { expectRefusal, expectThat, statusOf, type Probe, type ProbeContext } from "../probe.ts";
+import {
+  expectRefusal,
+  expectThat,
+  statusOf,
+  type Probe,
+  type ProbeContext,
+  listenerAgent,
+} from "../probe.ts";
 
 const source = "src/trust/probes/access-probes.ts";
 /** An operator id no grant names: what any operator without a grant is. */
@@ -22,7 +28,7 @@ async function forbidden(work: () => Promise<unknown>, what: string): Promise<vo
 async function operatorRoutesOverHttp(context: ProbeContext, organizationId: string): Promise<string> {
   const { listener } = context;
   if (!listener) return "operator routes over HTTP: not serving in this process";
-  const dispatcher = new Agent({ connect: listener.caFile ? { ca: readFileSync(listener.caFile) } : {} });
+  const dispatcher = listenerAgent(listener);
   try {
     const paths = [
       "/api/operator/grants",

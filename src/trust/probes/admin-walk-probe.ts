@@ -4,10 +4,16 @@
 // conversation through the same listener, where the canary is found, is the positive control. A route
 // that does not answer in time fails the probe: a walk that skips what it cannot read proves nothing.
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { Agent, fetch } from "undici";
+import { fetch } from "undici";
 import { sessionCookieNames } from "../../identity/session-cookies.ts";
-import { expectThat, ProbeFailure, ProbeSkipped, type Probe, type ProbeContext } from "../probe.ts";
+import {
+  expectThat,
+  ProbeFailure,
+  ProbeSkipped,
+  type Probe,
+  type ProbeContext,
+  listenerAgent,
+} from "../probe.ts";
 import { probeAdmin } from "./isolation-probes.ts";
 
 const source = "src/trust/probes/admin-walk-probe.ts";
@@ -41,7 +47,7 @@ export const adminWalkProbe: Probe = {
     const { sessions } = context.identity;
     const canary = `custodian-probe-walk-${randomBytes(8).toString("hex")}`;
     const conversation = await conversations.create(member, { model: "trust-probe", title: canary });
-    const dispatcher = new Agent({ connect: listener.caFile ? { ca: readFileSync(listener.caFile) } : {} });
+    const dispatcher = listenerAgent(listener);
     const cookie = sessionCookieNames(listener.url.startsWith("https:")).session;
     const get = async (path: string, token: string) => {
       const signal = AbortSignal.any([context.signal, AbortSignal.timeout(perRouteMs)]);

@@ -3,8 +3,7 @@
 // refused models not covered by a BAA. The OpenAI-compatible API answers the official list shape over the
 // installation's own listener with a probe key, and the web app is served. Nodes: every node sharing the
 // database has a recent heartbeat and the same settings (on embedded PGlite, this one node).
-import { readFileSync } from "node:fs";
-import { Agent, fetch } from "undici";
+import { fetch } from "undici";
 import { isEmbedded } from "../../db/database.ts";
 import {
   expectRefusal,
@@ -13,6 +12,7 @@ import {
   statusOf,
   type Probe,
   type ProbeContext,
+  listenerAgent,
 } from "../probe.ts";
 import { ProbeStore } from "../probe-store.ts";
 import { heartbeatMs, settingsDigest } from "../trust-service.ts";
@@ -81,7 +81,7 @@ export const apiProbe: Probe = {
       permission: "read_only",
       actor: "system",
     });
-    const dispatcher = new Agent({ connect: listener.caFile ? { ca: readFileSync(listener.caFile) } : {} });
+    const dispatcher = listenerAgent(listener);
     try {
       const models = await fetch(new URL("/v1/models", listener.url), {
         dispatcher,
