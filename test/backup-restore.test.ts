@@ -125,6 +125,13 @@ describe.each(["pglite", "postgresql"] as const)("backup and restore from %s", (
     running = await startOn(dataDir, source?.url ?? null);
     await checkRestored(running, kept, doomed);
     expect(await auditActions(running)).toEqual(expect.arrayContaining(["backup.restored"]));
+    // SEC-4: the witness file still holds checkpoints of the longer log from before the restore; the
+    // restore's restart checkpoint supersedes them, so the log checkpoints and verifies again, and says so.
+    const { audit } = running.server.platform;
+    await expect(audit.checkpoint()).resolves.toBeTruthy();
+    const log = await audit.verify();
+    expect(log.ok, JSON.stringify(log)).toBe(true);
+    expect(log.ok && log.restarts?.[0]?.superseded).toBeGreaterThan(0);
     await scanFindsNothing(running, dataDir, [dataDir], needlesOf(kept, doomed));
     await running.close();
 

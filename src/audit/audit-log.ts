@@ -239,6 +239,15 @@ export class AuditLog {
    * Verify the whole log against every signed checkpoint the witnesses and the database hold, the
    * newest outside one by a consistency proof; reports the first bad entry or the missing range.
    */
+  /**
+   * After restoring an older backup, before anything is appended: a restart checkpoint for the restored
+   * log, published to every witness, so that their checkpoints of the larger tree the log had before are
+   * superseded (and reported by `verify`) instead of refusing every checkpoint from now on.
+   */
+  async restart(at = new Date()): Promise<Checkpoint | null> {
+    return this.#requireSigning().publisher.restart(at);
+  }
+
   async verify(): Promise<VerifyResult> {
     return verifyAuditLog({
       db: this.#db,

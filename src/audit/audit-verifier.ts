@@ -4,9 +4,17 @@
 import type { Db } from "../db/database.ts";
 import { openCheckpoint, type Checkpoint } from "./audit-checkpoint.ts";
 import type { CheckpointWitness } from "./checkpoint-witness.ts";
-import { entriesOf, LogChecker, range, type Problem, type VerifyResult } from "./log-checker.ts";
+import {
+  entriesOf,
+  LogChecker,
+  range,
+  type Problem,
+  type RestartReport,
+  type VerifyResult,
+} from "./log-checker.ts";
 import { MissingNodeError, type MerkleNodeStore } from "./merkle-node-store.ts";
 import { verifyConsistency } from "./merkle-tree.ts";
+import { epochsOf } from "./witness-epochs.ts";
 import type { NoteVerifier } from "./signed-note.ts";
 
 export interface VerifySources {
@@ -40,7 +48,8 @@ function fail(seq: number, problem: string, lastSeq = seq): never {
 
 async function signedCheckpoints(sources: VerifySources) {
   const outside: Checkpoint[] = [];
-  const notes: Array<{ note: string; where: string }> = [];
+  const restarts: RestartReport[] = [];
+  const notes: Array<Array<{ note: string; where: string }>> = [];
   for (const witness of sources.witnesses) {
     if (!witness.read) continue;
     let records;
@@ -55,7 +64,7 @@ async function signedCheckpoints(sources: VerifySources) {
     }
     if (records.unreadable.length > 0)
       fail(0, `unreadable checkpoint records: ${records.unreadable.join(", ")}`);
-    notes.push(...records.notes.map((note) => ({ note, where: `the ${witness.name} witness` })));
+    notes.push(records.notes.map((note) => ({ note, where: `the ${witness.name} witness` })));
   }
   const rows = await sources.db
     .selectFrom("audit_checkpoints")
@@ -66,14 +75,24 @@ async function signedCheckpoints(sources: VerifySources) {
   if (!verifier) {
     if (rows.length > 0 || notes.length > 0)
       fail(0, "there are signed checkpoints but no public key to check them");
-    return { outside, stored: [] as Checkpoint[] };
+    return { outside, stored: [] as Checkpoint[], restarts };
   }
-  for (const { note, where } of notes) {
-    const checkpoint = openCheckpoint(note, verifier);
-    const size = claimedSize(note);
-    if (!checkpoint)
-      fail(size, `the checkpoint for ${size} entries in ${where} is not signed by ${verifier.name}`);
-    outside.push(checkpoint);
+  for (const held of notes) {
+    const opened = held.map(({ note, where }) => {
+      const checkpoint = openCheckpoint(note, verifier);
+      const size = claimedSize(note);
+      if (!checkpoint)
+        fail(size, `the checkpoint for ${size} entries in ${where} is not signed by ${verifier.name}`);
+      return checkpoint;
+    });
+    // Each witness in its own order: a restart supersedes what that witness held before it.
+    const epochs = epochsOf(opened);
+    outside.push(...epochs.live);
+    for (const restart of epochs.restarts) {
+      const superseded = epochs.superseded.filter((checkpoint) => checkpoint.size > restart.size).length;
+      if (!restarts.some((known) => known.at === restart.restartedAt))
+        restarts.push({ at: restart.restartedAt!, size: restart.size, superseded });
+    }
   }
   const stored = rows.map((row) => {
     const checkpoint = openCheckpoint(row.note, verifier);
@@ -82,7 +101,7 @@ async function signedCheckpoints(sources: VerifySources) {
     }
     return checkpoint;
   });
-  return { outside, stored };
+  return { outside, stored, restarts };
 }
 
 function newestOf(checkpoints: readonly Checkpoint[]): Checkpoint | null {
@@ -120,7 +139,7 @@ export async function verifyAuditLog(sources: VerifySources): Promise<VerifyResu
   let checker: LogChecker | null = null;
   let checkpoints = 0;
   try {
-    const { outside, stored } = await signedCheckpoints(sources);
+    const { outside, stored, restarts } = await signedCheckpoints(sources);
     const all = [...outside, ...stored];
     checkpoints = new Set(all.map((checkpoint) => `${checkpoint.size}:${checkpoint.root.toString("hex")}`))
       .size;
@@ -164,7 +183,13 @@ export async function verifyAuditLog(sources: VerifySources): Promise<VerifyResu
       const { first, last } = entriesOf(error.key);
       fail(first, `the stored tree over ${range(first, last)} was deleted`, last);
     }
-    return { ok: true, entries: size, checkpoints, newestCheckpoint: checker.newest };
+    return {
+      ok: true,
+      entries: size,
+      checkpoints,
+      newestCheckpoint: checker.newest,
+      ...(restarts.length > 0 ? { restarts } : {}),
+    };
   } catch (error) {
     if (!(error instanceof Failed)) throw error;
     return { ok: false, entries: checker?.entries ?? 0, checkpoints, ...error.problem };

@@ -12,6 +12,7 @@ import type { CheckpointWitness } from "./checkpoint-witness.ts";
 import type { MerkleNodeStore } from "./merkle-node-store.ts";
 import { verifyConsistency } from "./merkle-tree.ts";
 import type { WitnessFile } from "./witness-file.ts";
+import { epochsOf } from "./witness-epochs.ts";
 
 export interface CheckpointFailure {
   /** "refused": the log does not extend what was signed; "sign": making it failed; "witness": publishing. */
@@ -99,11 +100,7 @@ export class CheckpointPublisher {
     let checkpoint: Checkpoint;
     let previous: Checkpoint | null;
     try {
-      const head = await db
-        .selectFrom("audit_entries")
-        .select((select) => select.fn.max("seq").as("seq"))
-        .executeTakeFirst();
-      const size = Number(head?.seq ?? 0);
+      const size = await this.#size();
       previous = await this.#previous();
       if (previous && previous.size > size) {
         throw auditErrors.checkpointRefused(
@@ -132,6 +129,12 @@ export class CheckpointPublisher {
       this.#fail(refused ? "refused" : "sign", null, error);
       throw error;
     }
+    await this.#publish(checkpoint);
+    return checkpoint;
+  }
+
+  /** Into the witness file (durably, or it throws), then to every other witness in the background. */
+  async #publish(checkpoint: Checkpoint): Promise<void> {
     try {
       await this.#options.witnessFile.publish(checkpoint);
     } catch (error) {
@@ -149,7 +152,76 @@ export class CheckpointPublisher {
       void published.finally(() => this.#inFlight.delete(published));
     }
     this.#lastRaised = null;
+  }
+
+  /**
+   * After a restore of an older backup: signs a restart checkpoint for the restored tree and publishes
+   * it, so that the witnesses' checkpoints of the larger tree the log had before are superseded
+   * (witness-epochs.ts) instead of refusing every checkpoint from now on. The restored tree must still
+   * extend the database's own newest checkpoint.
+   */
+  restart(at: Date): Promise<Checkpoint | null> {
+    const run = this.#queue.then(() => this.#restart(at));
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async #restart(at: Date): Promise<Checkpoint | null> {
+    const { db, nodes, key } = this.#options;
+    let checkpoint: Checkpoint;
+    try {
+      const size = await this.#size();
+      if (size === 0) return null;
+      const root = await nodes.root(size);
+      const row = await db
+        .selectFrom("audit_checkpoints")
+        .select("note")
+        .orderBy("tree_size", "desc")
+        .limit(1)
+        .executeTakeFirst();
+      const stored = row ? openCheckpoint(row.note, key.verifier) : null;
+      if (row && !stored)
+        throw auditErrors.checkpointRefused(
+          "the database's newest checkpoint is not signed by this log's key",
+        );
+      if (stored && stored.size > size)
+        throw auditErrors.checkpointRefused(
+          `the restored log holds ${size} entries, fewer than its own checkpoint of ${stored.size}`,
+        );
+      if (
+        stored &&
+        !verifyConsistency(
+          stored.size,
+          size,
+          await nodes.consistencyProof(stored.size, size),
+          stored.root,
+          root,
+        )
+      )
+        throw auditErrors.checkpointRefused(
+          `the restored tree does not extend its own checkpoint of ${stored.size} entries`,
+        );
+      checkpoint = signCheckpoint(key.name, size, root, key, at.toISOString());
+      await db
+        .insertInto("audit_checkpoints")
+        .values({ tree_size: size, root_hash: root, note: checkpoint.note, at })
+        .onConflict((conflict) => conflict.column("tree_size").doNothing())
+        .execute();
+    } catch (error) {
+      this.#fail("refused", null, error);
+      throw error;
+    }
+    await this.#publish(checkpoint);
+    this.#witnessFileRead = true;
     return checkpoint;
+  }
+
+  async #size(): Promise<number> {
+    const head = await this.#options.db
+      .selectFrom("audit_entries")
+      .select((select) => select.fn.max("seq").as("seq"))
+      .executeTakeFirst();
+    return Number(head?.seq ?? 0);
   }
 
   /**
@@ -161,9 +233,10 @@ export class CheckpointPublisher {
     const { db, key } = this.#options;
     if (!this.#witnessFileRead) {
       const records = await this.#options.witnessFile.read();
-      for (const note of records.notes) {
-        const opened = openCheckpoint(note, key.verifier);
-        if (opened && opened.size >= (this.#newest?.size ?? 0)) this.#newest = opened;
+      const opened = records.notes.map((note) => openCheckpoint(note, key.verifier));
+      // Checkpoints a restore superseded are not what the log must extend now.
+      for (const checkpoint of epochsOf(opened.filter((item) => item !== null)).live) {
+        if (checkpoint.size >= (this.#newest?.size ?? 0)) this.#newest = checkpoint;
       }
       this.#witnessFileRead = true;
     }

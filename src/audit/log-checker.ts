@@ -6,6 +6,12 @@ import { entryBytes, type StoredEntry } from "./audit-entry.ts";
 import { MerkleFrontier } from "./merkle-frontier.ts";
 import { leafHash, nodeKeyId, type NodeKey } from "./merkle-tree.ts";
 
+export interface RestartReport {
+  at: string;
+  size: number;
+  superseded: number;
+}
+
 export type VerifyResult =
   | {
       ok: true;
@@ -14,6 +20,12 @@ export type VerifyResult =
       checkpoints: number;
       /** The size of the newest signed checkpoint; 0 when there is none. */
       newestCheckpoint: number;
+      /**
+       * Restores of older backups the witnesses recorded (witness-epochs.ts): when, the tree the log went
+       * back to, and how many checkpoints of the larger tree before it that restart superseded. Absent
+       * when there was none.
+       */
+      restarts?: RestartReport[];
     }
   | {
       ok: false;

@@ -15,7 +15,12 @@ function describe(result: VerifyResult, what: string): string {
   if (!result.ok) return `${what} BROKEN at entry ${result.seq}: ${result.problem}.`;
   const newest =
     result.newestCheckpoint > 0 ? `, the newest signed for ${result.newestCheckpoint} entries` : "";
-  return `${what} intact: ${result.entries} entries, ${result.checkpoints} signed checkpoints${newest}.`;
+  const restarts = (result.restarts ?? []).map(
+    (restart) =>
+      ` Restored from a backup at ${restart.at}: the log went back to ${restart.size} entries;` +
+      ` ${restart.superseded} checkpoints signed before it for more entries are superseded.`,
+  );
+  return `${what} intact: ${result.entries} entries, ${result.checkpoints} signed checkpoints${newest}.${restarts.join("")}`;
 }
 
 /** A verifier key given on the command line, or the name of a file that holds one. */

@@ -126,6 +126,9 @@ const restore: Command = {
       // Before anything serves the restored data: retention for what expired since the backup.
       const platform = await openPlatform(config, createLogger({ logLevel: "warn" }));
       try {
+        // First, before anything is appended: the restored log is the backup's, shorter than what the
+        // witnesses hold; a restart checkpoint makes it the one new checkpoints extend (SEC-4).
+        await platform.audit.restart();
         for (const task of [
           platform.workspace.purgeTask,
           platform.privacy.purgeTask,
