@@ -1,6 +1,6 @@
 // Scheduled backups (OWN-4): with CUSTODIAN_BACKUP_DIR set, the server takes backups on its own, each
 // one in the audit log and each one verifiable, and keeps only the newest CUSTODIAN_BACKUP_KEEP.
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { sql } from "kysely";
@@ -49,7 +49,7 @@ it("[OWN-4] scheduled backups run as a task, are audited, verify, and only the n
   expect(verified.code, verified.output).toBe(0);
 }, 600_000);
 
-it("[OWN-4] scheduled backups go to an S3 bucket instead, keeping the newest N there, and each verifies", async () => {
+it("[OWN-4] scheduled backups go to an S3 bucket instead, keeping the newest N there; listed, verified and restored straight from the bucket", async () => {
   const s3 = await startLocalS3Server("custodian-backups");
   const restoreCredentials = useAwsCredentials(s3.credentials);
   const bucket = new S3BlobStore({
@@ -67,12 +67,20 @@ it("[OWN-4] scheduled backups go to an S3 bucket instead, keeping the newest N t
     });
     const keys = (await bucket.keys("backups")).sort();
     expect(keys).toHaveLength(2);
-    const newest = path.join(bucketData, "newest.cbk");
-    const chunks: Buffer[] = [];
-    for await (const chunk of bucket.read(keys.at(-1)!)) chunks.push(chunk);
-    writeFileSync(newest, Buffer.concat(chunks));
-    const verified = await cli(["backup", "verify", newest], env);
+    const names = keys.map((key) => key.slice("backups/".length));
+    const listed = await cli(["backup", "list"], env);
+    expect(listed.code, listed.output).toBe(0);
+    for (const name of names) expect(listed.output).toContain(name);
+    // Straight from the bucket: the newest, verified, then restored over the data directory.
+    const verified = await cli(["backup", "verify", "--scheduled", "latest"], env);
     expect(verified.code, verified.output).toBe(0);
+    expect(verified.output).toContain("The backup is intact");
+    const missing = await cli(["backup", "restore", "--scheduled", "custodian-1999", "--replace"], env);
+    expect(missing.code).toBe(2);
+    expect(missing.output).toContain("No scheduled backup named custodian-1999");
+    const restored = await cli(["backup", "restore", "--scheduled", names.at(-1)!, "--replace"], env);
+    expect(restored.code, restored.output).toBe(0);
+    expect(restored.output).toContain("Restored backup");
   } finally {
     bucket.close();
     await s3.close();

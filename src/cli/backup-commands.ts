@@ -2,9 +2,12 @@
 // server, over its admin socket, or this process); verify reads the archive alone; restore needs the
 // data directory to itself, restores, then runs the retention purges at once before anything serves.
 import { existsSync, mkdirSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { ArchiveError, verifyArchive } from "../backup/backup-archive.ts";
 import { restoreBackup } from "../backup/backup-restore.ts";
+import { NoSuchBackupError, scheduledNames, shelfFor, type BackupShelf } from "../backup/backup-schedule.ts";
 import type { Config } from "../config/config.ts";
 import { KeyLedger, keyLedgerDirectory } from "../crypto/key-ledger.ts";
 import { loadMasterKey } from "../crypto/master-key.ts";
@@ -36,6 +39,47 @@ function progressLine(label: string): ((done: string) => void) | undefined {
   };
 }
 
+/** The scheduled backups' shelf the configuration names; a clear error when it names none. */
+function configuredShelf(config: Readonly<Config>): BackupShelf {
+  if (!config.backupShelf)
+    throw new CommandError(
+      "No scheduled backups are configured: set CUSTODIAN_BACKUP_DIR or CUSTODIAN_BACKUP_S3_BUCKET.",
+    );
+  return shelfFor(config.backupShelf);
+}
+
+/**
+ * The archive a command reads: `--from FILE`, or `--scheduled NAME` (or `latest`), one of the scheduled
+ * backups, copied first into a private temporary directory (it is sealed) that `done` removes.
+ */
+async function archiveOf(
+  config: Readonly<Config>,
+  flags: Record<string, unknown>,
+): Promise<{ file: string; done(): Promise<void> }> {
+  if (typeof flags.from === "string" && flags.scheduled === undefined)
+    return { file: path.resolve(flags.from), done: async () => undefined };
+  if (typeof flags.scheduled !== "string" || flags.from !== undefined)
+    throw new CommandError("Give the backup with --from FILE, or --scheduled NAME (or latest).");
+  const shelf = configuredShelf(config);
+  const directory = await mkdtemp(path.join(tmpdir(), "custodian-restore-"));
+  const done = async () => {
+    shelf.close();
+    await rm(directory, { recursive: true, force: true });
+  };
+  try {
+    const name = flags.scheduled === "latest" ? (await scheduledNames(shelf)).at(-1) : flags.scheduled;
+    if (!name) throw new CommandError("There is no scheduled backup yet.");
+    const file = path.join(directory, `${path.basename(name)}.cbk`);
+    await shelf.fetch(name, file).catch((error: unknown) => {
+      throw error instanceof NoSuchBackupError ? new CommandError(error.message) : error;
+    });
+    return { file, done };
+  } catch (error) {
+    await done();
+    throw error;
+  }
+}
+
 async function archiveFailure<T>(work: Promise<T>): Promise<T> {
   try {
     return await work;
@@ -48,15 +92,15 @@ async function archiveFailure<T>(work: Promise<T>): Promise<T> {
 const verify: Command = {
   words: "backup verify",
   arguments: "FILE",
-  usage: "[--json]",
+  usage: "[--scheduled NAME|latest] [--json]",
   description: "check a backup's seal and every part's checksum without restoring anything",
-  options: { json: { type: "boolean" } },
-  async run({ config, arguments: files, print }) {
-    const file = files[0];
-    if (!file || files.length > 1) throw new CommandError("Give one backup file to verify.");
+  options: { scheduled: { type: "string" }, json: { type: "boolean" } },
+  async run({ config, arguments: files, flags, print }) {
+    if (files.length > 1) throw new CommandError("Give one backup file to verify.");
+    const archive = await archiveOf(config, { from: files[0], scheduled: flags.scheduled });
     const { header, manifest } = await archiveFailure(
-      verifyArchive(path.resolve(file), existingMasterKey(config)),
-    );
+      verifyArchive(archive.file, existingMasterKey(config)),
+    ).finally(() => archive.done());
     const blobs = manifest.parts.filter((part) => part.name.startsWith("blob/")).length;
     const result = {
       ok: true,
@@ -78,20 +122,19 @@ const verify: Command = {
 
 const restore: Command = {
   words: "backup restore",
-  usage: "--from FILE [--replace] [--database-url URL] [--json]",
+  usage: "--from FILE | --scheduled NAME|latest [--replace] [--database-url URL] [--json]",
   description:
     "restore a backup into the data directory's database, or a PostgreSQL server with --database-url; " +
     "objects deleted since the backup stay deleted",
   options: {
     from: { type: "string" },
+    scheduled: { type: "string" },
     replace: { type: "boolean" },
     "database-url": { type: "string" },
     json: { type: "boolean" },
   },
   createsDataDir: true,
   async run({ config: loaded, flags, print }) {
-    if (typeof flags.from !== "string")
-      throw new CommandError("Give the backup to restore with --from FILE.");
     const url = typeof flags["database-url"] === "string" ? flags["database-url"] : loaded.databaseUrl;
     const config: Readonly<Config> = { ...loaded, databaseUrl: url };
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
@@ -101,6 +144,10 @@ const restore: Command = {
       throw new CommandError(
         `The data directory ${config.dataDir} is in use (${lock.role}): stop the server before restoring.`,
       );
+    const archive = await archiveOf(config, flags).catch((error: unknown) => {
+      lock.release();
+      throw error;
+    });
     let summary;
     const blobs =
       config.blobStore.kind === "s3"
@@ -113,7 +160,7 @@ const restore: Command = {
     try {
       summary = await archiveFailure(
         restoreBackup({
-          file: path.resolve(flags.from),
+          file: archive.file,
           masterKey,
           target: databaseTarget(config),
           blobs,
@@ -152,6 +199,7 @@ const restore: Command = {
       }
     } finally {
       if (blobs instanceof S3BlobStore) blobs.close();
+      await archive.done();
       lock.release();
     }
     print(
@@ -159,6 +207,24 @@ const restore: Command = {
       `Restored backup ${summary.archiveId} (schema ${summary.schemaVersion}): ${summary.rows} rows, ` +
         `${summary.blobs} blobs; ${summary.destroyed} objects deleted since were destroyed again from the key ledger.`,
     );
+    return 0;
+  },
+};
+
+const list: Command = {
+  words: "backup list",
+  usage: "[--json]",
+  description:
+    "the scheduled backups kept (CUSTODIAN_BACKUP_DIR or CUSTODIAN_BACKUP_S3_BUCKET), oldest first",
+  options: { json: { type: "boolean" } },
+  async run({ config, print }) {
+    const shelf = configuredShelf(config);
+    try {
+      const names = await scheduledNames(shelf);
+      print({ backups: names }, names.length > 0 ? names.join("\n") : "No scheduled backup yet.");
+    } finally {
+      shelf.close();
+    }
     return 0;
   },
 };
@@ -173,4 +239,5 @@ export const backupCommands: Command[] = [
   }),
   verify,
   restore,
+  list,
 ];

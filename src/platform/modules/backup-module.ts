@@ -3,25 +3,11 @@
 // CUSTODIAN_BACKUP_S3_BUCKET is set, scheduled backups with a retention count (one node at a time).
 import { createBackup } from "../../backup/backup-create.ts";
 import { backupOperations } from "../../backup/backup-operations.ts";
-import {
-  bucketShelf,
-  directoryShelf,
-  scheduledBackup,
-  type BackupShelf,
-} from "../../backup/backup-schedule.ts";
-import type { BackupShelfConfig } from "../../config/config.ts";
+import { scheduledBackup, shelfFor } from "../../backup/backup-schedule.ts";
 import { loadMasterKey } from "../../crypto/master-key.ts";
-import { S3BlobStore } from "../../files/s3-blob-store.ts";
 import { PeriodicTask } from "../../jobs/periodic-task.ts";
 import { defineModule } from "../module.ts";
 import { filesModule } from "./files-module.ts";
-
-function shelfOf(config: BackupShelfConfig): BackupShelf {
-  if (config.kind === "directory") return directoryShelf(config.directory);
-  return bucketShelf(
-    new S3BlobStore({ bucket: config.bucket, endpoint: config.endpoint, region: config.region }),
-  );
-}
 
 export const backupModule = defineModule({
   name: "backup",
@@ -32,7 +18,7 @@ export const backupModule = defineModule({
     const masterKey = loadMasterKey(config.masterKey);
     const create = (file: string, actor: string) =>
       createBackup({ db, blobs: files.blobs, masterKey, audit }, file, actor);
-    const shelf = config.backupShelf && shelfOf(config.backupShelf);
+    const shelf = config.backupShelf && shelfFor(config.backupShelf);
     const tasks = shelf
       ? [
           new PeriodicTask({
@@ -49,6 +35,6 @@ export const backupModule = defineModule({
           }),
         ]
       : [];
-    return { exports: { create }, tasks };
+    return { exports: { create }, tasks, close: async () => shelf?.close() };
   },
 });
