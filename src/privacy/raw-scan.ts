@@ -96,8 +96,12 @@ export async function rawScan(sources: RawScanSources, needles: Needles): Promis
  * Other work retires WAL too (each erasure switches segments, here or in another session): when the segment that
  * held the canary row went away during the scan, the scan proved nothing and is taken again.
  */
-class WalRetiredMeanwhile extends Error {}
-const maxAttempts = 3;
+class WalRetiredMeanwhile extends Error {
+  constructor() {
+    super("raw scan: the WAL segment holding the canary row was retired during every attempt");
+  }
+}
+const maxAttempts = 5;
 
 async function scanOnce(sources: RawScanSources, needles: Needles): Promise<RawScanResult> {
   const canary = `custodian-raw-scan-canary-${randomBytes(12).toString("hex")}`;
@@ -106,10 +110,14 @@ async function scanOnce(sources: RawScanSources, needles: Needles): Promise<RawS
 
   // The database's canary: committed (so the WAL holds it) and checkpointed (so a heap file does).
   await sql`create table if not exists raw_scan_canary (canary bytea not null)`.execute(sources.db);
+  const walSegment = async () =>
+    (await sql<{ name: string }>`select pg_walfile_name(pg_current_wal_lsn()) as name`.execute(sources.db))
+      .rows[0]!.name;
+  // The row lands in a segment from `before` to `after`; when another session switched segments in
+  // between, the segment that holds it is not known and may be retired by the checkpoint below.
+  const before = await walSegment();
   await sql`insert into raw_scan_canary (canary) values (${canaryBytes})`.execute(sources.db);
-  const segment = (
-    await sql<{ name: string }>`select pg_walfile_name(pg_current_wal_lsn()) as name`.execute(sources.db)
-  ).rows[0]!.name;
+  const after = await walSegment();
   await sql`checkpoint`.execute(sources.db);
   const directories = sources.directories ?? [];
   const planted = directories.map((directory) => {
@@ -169,7 +177,8 @@ async function scanOnce(sources: RawScanSources, needles: Needles): Promise<RawS
     const inside = (directory: string) => [...canaryIn].some((file) => file.startsWith(directory + path.sep));
     if (walFiles.size === 0) throw new Error(`raw scan: no WAL segment in ${walDir}`);
     if (!inside(walDir)) {
-      if (walVanished || !existsSync(path.join(walDir, segment))) throw new WalRetiredMeanwhile();
+      const retired = before !== after || !existsSync(path.join(walDir, after));
+      if (walVanished || retired) throw new WalRetiredMeanwhile();
       throw new Error(`raw scan: the canary row is not in the WAL (${walDir})`);
     }
     if (!inside(heapDir)) throw new Error(`raw scan: the canary row is in no heap file (${heapDir})`);
