@@ -12,6 +12,7 @@ import { evidenceOperations } from "../src/compliance/evidence-operations.ts";
 import { evidenceSections } from "../src/compliance/evidence-pack.ts";
 import { tarGz } from "../src/core/tar-writer.ts";
 import { commitments } from "../src/privacy/commitments.ts";
+import { signInOwner } from "./helpers/browser-session.ts";
 import { startTestPlatform, type TestPlatform } from "./helpers/platform.ts";
 import { mainScript } from "./helpers/server-process.ts";
 import { readTarGz } from "./helpers/tar-reader.ts";
@@ -203,5 +204,32 @@ describe("custodian evidence export", () => {
     });
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({ actor: "cli", target: platform.organization });
+  });
+
+  it("[SEC-5] the owner downloads the same pack from the admin console; an admin may not", async () => {
+    const owner = await signInOwner(platform, { email: "evidence-owner@example.com" });
+    const response = await owner.fetch("/api/admin/evidence", { method: "POST" });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("application/gzip");
+    expect(response.headers.get("content-disposition")).toMatch(/^attachment; filename="custodian-evidence-/);
+    const downloaded = readTarGz(Buffer.from(await response.arrayBuffer()));
+    expect([...downloaded.keys()].sort()).toEqual([...files.keys()].sort());
+    const { entries } = await platform.server.platform.audit.search(platform.organization, {
+      actions: ["organization.evidence_exported"],
+      limit: 10,
+    });
+    expect(entries.map((entry) => entry.actor)).toContain(owner.userId);
+
+    const admin = await signInOwner(platform, { email: "evidence-admin@example.com" });
+    const { users } = platform.server.platform.identity;
+    const workspaceId = (await users.defaultWorkspace(platform.organization)).id;
+    await users.setRole({
+      organizationId: platform.organization,
+      workspaceId,
+      userId: admin.userId,
+      role: "admin",
+      actor: "test",
+    });
+    expect((await admin.fetch("/api/admin/evidence", { method: "POST" })).status).toBe(403);
   });
 });

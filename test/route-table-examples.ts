@@ -243,6 +243,7 @@ export const routeExamples: Record<string, RouteExample> = {
   "GET /api/admin/admin-api-keys": {},
   "POST /api/admin/admin-api-keys": { body: { name: "walk" } },
   "DELETE /api/admin/admin-api-keys/:id": { params: (ids) => ({ id: ids.adminKey }) },
+  "POST /api/admin/evidence": {},
 };
 
 /**

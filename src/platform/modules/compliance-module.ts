@@ -6,7 +6,7 @@ import { AdminKeyService } from "../../compliance/admin-key-service.ts";
 import { adminKeyOperations } from "../../compliance/admin-key-operations.ts";
 import { evidenceFiles } from "../../compliance/evidence-pack.ts";
 import { evidenceOperations } from "../../compliance/evidence-operations.ts";
-import { adminKeyConsoleRoutes } from "../../http/admin-key-console-routes.ts";
+import { complianceConsoleRoutes } from "../../http/compliance-console-routes.ts";
 import { organizationAdminRoutes } from "../../http/organization-admin-routes.ts";
 import { accessTransparencyReport } from "../../http/transparency-routes.ts";
 import { organizationAuditLogExport } from "../../privacy/export-audit-log.ts";
@@ -62,7 +62,7 @@ export const complianceModule = defineModule({
           plugin: organizationAdminRoutes({ adminKeys, apiKeys: identity.apiKeys, audit, people }),
           prefix: "/v1/organization",
         },
-        { plugin: adminKeyConsoleRoutes({ compliance, tenancy }) },
+        { plugin: complianceConsoleRoutes({ compliance, tenancy, audit }) },
       ],
     };
   },
