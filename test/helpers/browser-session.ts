@@ -1,5 +1,5 @@
-// A signed-in browser session for API tests: a local owner account, signed in through /api/session,
-// with the cookies and CSRF header a browser would send.
+// A signed-in browser session for API tests: a local owner account (or one made an admin), signed in
+// through /api/session, with the cookies and CSRF header a browser would send.
 import type { TestPlatform } from "./platform.ts";
 
 export interface BrowserSession {
@@ -44,4 +44,19 @@ export async function signInOwner(
       return fetch(`${origin}${path}`, { ...init, headers });
     },
   };
+}
+
+/** A local account signed in as signInOwner does, then given the admin role in the default workspace. */
+export async function signInAdmin(platform: TestPlatform, email: string): Promise<BrowserSession> {
+  const session = await signInOwner(platform, { email });
+  const { users } = platform.server.platform.identity;
+  const workspaceId = (await users.defaultWorkspace(platform.organization)).id;
+  await users.setRole({
+    organizationId: platform.organization,
+    workspaceId,
+    userId: session.userId,
+    role: "admin",
+    actor: "test",
+  });
+  return session;
 }
