@@ -78,9 +78,11 @@ export class ExtractionPool {
   }
 
   #release(worker: Worker, memory: number): void {
+    // The longest idle worker makes room (it may be of another memory size).
     if (this.#idle.length >= this.concurrency) {
-      void worker.terminate();
-      return;
+      const oldest = this.#idle.shift()!;
+      clearTimeout(oldest.timer);
+      void oldest.worker.terminate();
     }
     worker.unref();
     const timer = setTimeout(() => {

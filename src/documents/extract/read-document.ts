@@ -5,12 +5,8 @@ import type { ExtractedBlock, ExtractedDocument } from "../document-types.ts";
 import { detectFormat, extensionOf, officeFormat } from "./detect-format.ts";
 import { ExtractionFailure, fail } from "./extraction-failure.ts";
 import { htmlBlocks } from "./html-blocks.ts";
-import { readDocx } from "./read-docx.ts";
 import type { ReadLimits } from "./read-limits.ts";
-import { readPdf } from "./read-pdf.ts";
-import { readPptx } from "./read-pptx.ts";
 import { csvText, decodeText, markdownBlocks } from "./read-text.ts";
-import { readXlsx } from "./read-xlsx.ts";
 import { ZipArchive } from "./zip-archive.ts";
 
 export interface ReadRequest {
@@ -22,12 +18,15 @@ export interface ReadRequest {
 async function read(request: ReadRequest, limits: ReadLimits): Promise<ExtractedDocument> {
   const { content, filename } = request;
   const format = detectFormat(content, filename, request.mediaType);
-  if (format === "pdf") return readPdf(content, limits);
+  // Each format's libraries are loaded when a document needs them: a worker that reads only text
+  // starts quickly and stays small.
+  if (format === "pdf") return (await import("./read-pdf.ts")).readPdf(content, limits);
   if (format === "zip") {
     const archive = ZipArchive.open(content, limits.maxUnpackedBytes);
     const office = officeFormat(archive.names);
-    if (office === "docx") return readDocx(archive);
-    return office === "pptx" ? readPptx(archive, limits) : readXlsx(archive, limits);
+    if (office === "docx") return (await import("./read-docx.ts")).readDocx(archive);
+    if (office === "pptx") return (await import("./read-pptx.ts")).readPptx(archive, limits);
+    return (await import("./read-xlsx.ts")).readXlsx(archive, limits);
   }
   const text = decodeText(content);
   const single = (text: string): ExtractedBlock[] => [{ text, page: null, heading: null }];
