@@ -46,14 +46,15 @@ export class ExtractionPool {
   async run(job: WorkerJob, limits: WorkerLimits): Promise<ExtractedDocument> {
     if (this.#running >= this.concurrency) {
       if (this.#waiting.length >= this.maxQueued) throw new ExtractionBusy("extraction queue full");
+      // The slot is handed over by the job that ends, so none can be taken in between.
       await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    }
-    this.#running += 1;
+    } else this.#running += 1;
     try {
       return await this.#runOnWorker(job, limits);
     } finally {
-      this.#running -= 1;
-      this.#waiting.shift()?.();
+      const next = this.#waiting.shift();
+      if (next === undefined) this.#running -= 1;
+      else next();
     }
   }
 

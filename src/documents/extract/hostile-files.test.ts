@@ -66,7 +66,11 @@ describe("hostile files", () => {
     expect(pool.stats()).toMatchObject({ running: 1, queued: 1 });
     await expect(pool.run(job("third"), workerLimits)).rejects.toBeInstanceOf(ExtractionBusy);
     expect((await first).blocks[0]!.text).toBe("first");
+    // The slot the first leaves goes to the waiting job, not to one that arrives in between.
+    const fourth = pool.run(job("fourth"), workerLimits);
+    expect(pool.stats()).toMatchObject({ running: 1, queued: 1 });
     expect((await second).blocks[0]!.text).toBe("second");
+    expect((await fourth).blocks[0]!.text).toBe("fourth");
     await waitFor(() => pool.stats().running === 0);
     expect(pool.stats()).toMatchObject({ running: 0, queued: 0, idle: 1 });
   });
