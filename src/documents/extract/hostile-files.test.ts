@@ -2,7 +2,14 @@
 // document that takes too long has its worker terminated at the deadline, one that needs too much
 // memory dies in its worker alone, and no more documents are read at once than the pool allows.
 import { describe, expect, it } from "vitest";
-import { docxFixture, pdfFixture, zipBombFixture } from "../../../test/helpers/document-fixtures.ts";
+import { unzipSync } from "fflate";
+import {
+  docxFixture,
+  pdfFixture,
+  xlsxFixture,
+  zipBombFixture,
+  zipFixture,
+} from "../../../test/helpers/document-fixtures.ts";
 import { waitFor } from "../../../test/helpers/wait-for.ts";
 import { defaultExtractionLimits } from "../document-types.ts";
 import { extractDocument, extractionPool } from "./extract-document.ts";
@@ -22,6 +29,26 @@ describe("hostile files", () => {
     // Positive control: an ordinary document passes under the same limit.
     const docx = docxFixture(["An ordinary paragraph."]);
     expect((await extractDocument({ filename: "fine.docx", content: docx }, strict)).format).toBe("docx");
+  });
+
+  it("expands no XML entity: a billion-laughs or external entity in an Office part is refused", async () => {
+    const workbook = xlsxFixture([{ name: "Sheet", rows: [["shared text"]] }]);
+    const entries = unzipSync(workbook);
+    const withStrings = (strings: string) => zipFixture({ ...entries, "xl/sharedStrings.xml": strings });
+    const laughs =
+      '<?xml version="1.0"?><!DOCTYPE s [<!ENTITY a "haha"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">' +
+      '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">]><sst><si><t>&c;</t></si></sst>';
+    const external =
+      '<?xml version="1.0"?><!DOCTYPE s [<!ENTITY e SYSTEM "file:///etc/hostname">]><sst><si><t>&e;</t></si></sst>';
+    for (const strings of [laughs, external])
+      await expect(
+        extractDocument({ filename: "entities.xlsx", content: withStrings(strings) }),
+      ).rejects.toMatchObject({ status: 400, code: "corrupt_file" });
+    // Positive control: the same workbook with plain shared strings reads.
+    const plain = withStrings('<?xml version="1.0"?><sst><si><t>plain text</t></si></sst>');
+    expect((await extractDocument({ filename: "plain.xlsx", content: plain })).blocks[0]!.text).toBe(
+      "plain text",
+    );
   });
 
   it("terminates the worker of a document past its deadline", async () => {
