@@ -152,14 +152,14 @@ describe("formats", () => {
 
   it("reads Markdown by its # headings, not those inside code fences", async () => {
     const markdown =
-      "Intro.\n\n# Setup\n\nInstall it.\n\n```sh\n# a comment\n```\n\nUsage\n=====\n\nRun it.\n";
+      "Intro.\n\n# Set **up** the [tool](https://example.org)\n\nInstall it.\n\n```sh\n# a comment\n```\n\nUsage\n=====\n\nRun it.\n";
     const document = await extract("README.md", markdown);
     expect(document).toEqual({
       format: "markdown",
       pages: null,
       blocks: [
         { text: "Intro.", page: null, heading: null },
-        { text: "Install it.\n\n```sh\n# a comment\n```", page: null, heading: "Setup" },
+        { text: "Install it.\n\n```sh\n# a comment\n```", page: null, heading: "Set up the tool" },
         { text: "Run it.", page: null, heading: "Usage" },
       ],
     });

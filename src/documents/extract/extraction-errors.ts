@@ -31,7 +31,6 @@ export const extractionErrors = {
     refused(
       `'${filename}' could not be read within the time and memory a document may take; split it or simplify it.`,
       "document_too_complex",
-      422,
     ),
   busy: () =>
     new CustodianError("Too many documents are being read right now; try again shortly.", {

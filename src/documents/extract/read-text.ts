@@ -28,6 +28,13 @@ export function decodeText(content: Buffer): string {
   return text.replace(/\r\n?/g, "\n");
 }
 
+/** A heading's words without Markdown's inline marks: links keep their text, emphasis and code marks go. */
+const plainHeading = (heading: string) =>
+  heading
+    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, "$1")
+    .replace(/[*_`]+/g, "")
+    .trim();
+
 const atxHeading = /^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$/;
 const fence = /^ {0,3}(```|~~~)/;
 
@@ -52,11 +59,11 @@ export function markdownBlocks(text: string): ExtractedBlock[] {
     const singleLine = body.length < 2 || (body.at(-2) ?? "").trim() === "";
     if (atx) {
       endSection();
-      heading = atx[2]!.trim() || heading;
+      heading = plainHeading(atx[2]!) || heading;
     } else if (underline && singleLine) {
       body.pop();
       endSection();
-      heading = previous.trim();
+      heading = plainHeading(previous);
     } else body.push(line);
   }
   endSection();
