@@ -77,8 +77,8 @@ const chatFields: Record<string, FieldRule> = {
   functions: refused("deprecated function calling", emptyOr),
   function_call: refused("deprecated function calling", nullOr("none")),
   response_format: honoured("json_object and json_schema through grammar-constrained sampling"),
-  logprobs: refused("local models do not expose token probabilities", nullOr(false)),
-  top_logprobs: refused("local models do not expose token probabilities", nullOr(0)),
+  logprobs: honoured("the sampler's token log probabilities; a 400 with tools or a JSON response_format"),
+  top_logprobs: honoured("0 to 20 alternatives per token, with logprobs true"),
   modalities: refused(
     "local models answer text only",
     (value) => isNull(value) || (Array.isArray(value) && value.every((item) => item === "text")),
@@ -112,8 +112,8 @@ const completionFields: Record<string, FieldRule> = {
   max_tokens: honoured("output token limit"),
   n: refused("local models answer one choice per prompt", nullOr(1)),
   best_of: refused("local models answer one choice per prompt", nullOr(1)),
-  echo: refused("the prompt is not echoed on local models", nullOr(false)),
-  logprobs: refused("local models do not expose token probabilities", nullOr(0)),
+  echo: honoured("the prompt before the answer; a 400 with logprobs (prompt tokens are not scored)"),
+  logprobs: honoured("the sampler's token log probabilities, 0 to 5 alternatives, text_offset"),
   suffix: refused("local models do not fill in the middle", nullOr("")),
 };
 
