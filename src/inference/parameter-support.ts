@@ -4,6 +4,7 @@
 // every field unchanged. The README's "Supported per backend" table is checked against this one.
 import { errors } from "../core/errors.ts";
 import { maxParallelCalls, outputPlan } from "./output-plan.ts";
+import { chatLogprobs, completionLogprobs } from "./llama/logprobs-request.ts";
 
 export type Endpoint = "chat.completions" | "completions" | "embeddings";
 export type BackendKind = "local" | "upstream";
@@ -232,10 +233,12 @@ export function checkParameters(endpoint: Endpoint, backend: BackendKind, reques
     if (!rule) refuse(field, endpoint);
     if (rule.local === "refused" && !rule.neutral?.(value, fields)) refuse(field, endpoint, rule);
   }
+  // logprobs: values out of range, and the combinations a local model cannot score, name the field.
+  if (endpoint === "completions") completionLogprobs(fields);
   if (endpoint !== "chat.completions") return;
   checkMessages(fields.messages);
   // Tools, tool_choice and response_format: a schema the grammar cannot enforce is a 400 naming it.
-  outputPlan(fields);
+  chatLogprobs(fields, outputPlan(fields));
 }
 
 /** The README's "Supported per backend" table, made from this one (a test keeps them the same). */
