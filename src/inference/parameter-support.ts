@@ -79,7 +79,9 @@ const chatFields: Record<string, FieldRule> = {
   function_call: refused("deprecated function calling", nullOr("none")),
   response_format: honoured("json_object and json_schema through grammar-constrained sampling"),
   logprobs: honoured("the sampler's token log probabilities; a 400 with tools or a JSON response_format"),
-  top_logprobs: honoured("0 to 20 alternatives per token, with logprobs true"),
+  top_logprobs: honoured(
+    "0 to 20 per token, with logprobs true; fewer if the sampler keeps fewer (temperature > 0)",
+  ),
   modalities: refused(
     "local models answer text only",
     (value) => isNull(value) || (Array.isArray(value) && value.every((item) => item === "text")),

@@ -3,9 +3,10 @@
 // LlamaCompletion drive generation through their sequence's `evaluate`; while a request that asks for
 // logprobs runs, that sequence's `evaluate` is node-llama-cpp's own `evaluateWithMetadata` (the
 // sampled token's probability, and the candidates' when alternatives are asked for), read here token
-// by token. The probabilities are those the sampler draws from: the model's distribution at
-// temperature 0, after temperature and top_p otherwise. Tokens are matched to the answer's text by
-// their bytes, so each streamed text chunk carries the tokens that wrote it.
+// by token. The probabilities are those the sampler draws from (after node-llama-cpp's repeat
+// penalty): over the whole vocabulary at temperature 0; above it, over the candidates top-k (40) and
+// top_p keep, at that temperature, so fewer alternatives than asked may be listed. Tokens are matched to the answer's text by
+// their bytes, decoded as the text was, so each streamed text chunk carries the tokens that wrote it.
 import type { LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
 import { byteSymbols } from "../gguf/byte-level-vocabulary.ts";
 import type { TokenLogprob } from "./llama-protocol.ts";
@@ -83,10 +84,15 @@ export class TokenLogprobs {
   /** How many alternatives each token lists (top_logprobs). */
   readonly #top: number;
   readonly #sampled: Sampled[] = [];
-  /** Tokens already matched to streamed text, and the bytes of text streamed. */
+  /**
+   * Tokens already matched to text, the characters their bytes decode to, and the characters of text
+   * given. Decoding as the text was decoded (a character split over tokens completes with its last
+   * byte; a byte that is no UTF-8 becomes U+FFFD) keeps the two counts in step.
+   */
   #taken = 0;
-  #takenBytes = 0;
-  #textBytes = 0;
+  #takenChars = 0;
+  #textChars = 0;
+  readonly #decoder = new TextDecoder("utf-8");
 
   constructor(bytes: TokenBytes, top: number) {
     this.#bytes = bytes;
@@ -126,11 +132,11 @@ export class TokenLogprobs {
 
   /** The tokens that wrote `text`, the next streamed piece of the answer (a token cut by a chunk goes with its first part). */
   take(text: string): TokenLogprob[] {
-    this.#textBytes += Buffer.byteLength(text, "utf8");
+    this.#textChars += text.length;
     const taken: TokenLogprob[] = [];
-    while (this.#takenBytes < this.#textBytes && this.#taken < this.#sampled.length) {
+    while (this.#takenChars < this.#textChars && this.#taken < this.#sampled.length) {
       const sampled = this.#sampled[this.#taken++]!;
-      this.#takenBytes += this.#bytes.of(sampled.token).length;
+      this.#takenChars += this.#decoder.decode(this.#bytes.of(sampled.token), { stream: true }).length;
       taken.push(this.#entry(sampled));
     }
     return taken;
