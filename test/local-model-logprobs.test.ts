@@ -4,8 +4,7 @@
 // a local model cannot honour answer 400 naming the parameter.
 import type OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoModelEnv } from "./helpers/demo-model.ts";
-import { startTestPlatform, type TestPlatform } from "./helpers/platform.ts";
+import { startDemoAndUpstream, type DemoAndUpstream } from "./helpers/demo-and-upstream.ts";
 
 interface Scored {
   token: string;
@@ -48,15 +47,14 @@ function expectEntry(entry: Entry, top: number, exact = true) {
 }
 
 describe("[PLAT-1] logprobs on a local model", () => {
-  let platform: TestPlatform;
+  let platform: DemoAndUpstream;
   let client: OpenAI;
   let model: string;
 
   beforeAll(async () => {
-    const env = await demoModelEnv();
-    model = (JSON.parse(env.CUSTODIAN_MODELS!) as Array<{ id: string }>)[0]!.id;
-    platform = await startTestPlatform({ env });
-    client = platform.client({ timeout: 120_000 });
+    // The demo model's platform (its upstream goes unused here).
+    platform = await startDemoAndUpstream();
+    ({ client, local: model } = platform);
   });
   afterAll(async () => {
     await platform?.close();

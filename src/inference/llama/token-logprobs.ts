@@ -5,8 +5,9 @@
 // sampled token's probability, and the candidates' when alternatives are asked for), read here token
 // by token. The probabilities are those the sampler draws from (after node-llama-cpp's repeat
 // penalty): over the whole vocabulary at temperature 0; above it, over the candidates top-k (40) and
-// top_p keep, at that temperature, so fewer alternatives than asked may be listed. Tokens are matched to the answer's text by
-// their bytes, decoded as the text was, so each streamed text chunk carries the tokens that wrote it.
+// top_p keep, at that temperature, so fewer alternatives than asked may be listed. Tokens are
+// matched to the answer's text by their bytes, decoded as the text was, so each streamed text chunk
+// carries the tokens that wrote it.
 import type { LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
 import { byteSymbols } from "../gguf/byte-level-vocabulary.ts";
 import type { TokenLogprob } from "./llama-protocol.ts";
