@@ -6,13 +6,8 @@ import path from "node:path";
 import type OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { messageRules, parameterTable, supportTableMarkdown } from "../inference/parameter-support.ts";
-import { demoModelEnv } from "../../test/helpers/demo-model.ts";
-import { startTestPlatform, type TestPlatform } from "../../test/helpers/platform.ts";
-import {
-  startScriptedUpstream,
-  upstreamLogprobs,
-  type ScriptedUpstream,
-} from "../../test/helpers/scripted-upstream.ts";
+import { startDemoAndUpstream, type DemoAndUpstream } from "../../test/helpers/demo-and-upstream.ts";
+import { upstreamLogprobs, type ScriptedUpstream } from "../../test/helpers/scripted-upstream.ts";
 
 type Body = Record<string, unknown>;
 const tool = {
@@ -50,7 +45,7 @@ const samples: Record<string, Record<string, Body>> = {
     function_call: { function_call: "auto" },
     response_format: { response_format: { type: "json_object" } },
     logprobs: { logprobs: true },
-    top_logprobs: { top_logprobs: 2 },
+    top_logprobs: { logprobs: true, top_logprobs: 2 },
     modalities: { modalities: ["text", "audio"] },
     audio: { audio: { voice: "alloy", format: "wav" } },
     prediction: { prediction: { type: "content", content: "x" } },
@@ -155,27 +150,18 @@ const paths = {
 };
 
 describe("[PLAT-1] every request field is honoured or refused, per backend", () => {
+  let both: DemoAndUpstream;
   let upstream: ScriptedUpstream;
-  let platform: TestPlatform;
   let client: OpenAI;
   let local: string;
 
   beforeAll(async () => {
-    upstream = await startScriptedUpstream();
-    const env = await demoModelEnv();
-    local = (JSON.parse(env.CUSTODIAN_MODELS!) as Array<{ id: string }>)[0]!.id;
-    platform = await startTestPlatform({
-      env,
-      upstreams: [
-        { name: "up", baseURL: upstream.baseURL, models: [{ id: "up-model", upstream: "real-name" }] },
-      ],
-    });
-    client = platform.client({ timeout: 120_000 });
+    both = await startDemoAndUpstream();
+    ({ upstream, client, local } = both);
   });
   beforeEach(() => upstream.reset());
   afterAll(async () => {
-    await platform?.close();
-    await upstream?.close();
+    await both?.close();
   });
 
   const base = (endpoint: string, model: string): Body =>

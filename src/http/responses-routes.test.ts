@@ -275,8 +275,24 @@ describe("/v1/responses through the official client", () => {
         ],
       }),
     ).rejects.toMatchObject({ status: 400, param: "tools[0].parameters" });
+    // top_logprobs is honoured on a local model (issue 18), but not under a JSON format's grammar.
+    const scored = await client.responses.create({
+      model: local,
+      input: "x",
+      top_logprobs: 2,
+      max_output_tokens: 8,
+    });
+    const part = (scored.output[0] as { content: Array<{ logprobs: Array<{ top_logprobs: unknown[] }> }> })
+      .content[0]!;
+    expect(part.logprobs.length).toBeGreaterThan(0);
+    for (const entry of part.logprobs) expect(entry.top_logprobs).toHaveLength(2);
     await expect(
-      client.responses.create({ model: local, input: "x", top_logprobs: 2 }),
+      client.responses.create({
+        model: local,
+        input: "x",
+        top_logprobs: 2,
+        text: { format: { type: "json_object" } },
+      }),
     ).rejects.toMatchObject({
       status: 400,
       param: "top_logprobs",

@@ -4,6 +4,7 @@
 // every field unchanged. The README's "Supported per backend" table is checked against this one.
 import { errors } from "../core/errors.ts";
 import { maxParallelCalls, outputPlan } from "./output-plan.ts";
+import { chatLogprobs, completionLogprobs } from "./llama/logprobs-request.ts";
 
 export type Endpoint = "chat.completions" | "completions" | "embeddings";
 export type BackendKind = "local" | "upstream";
@@ -77,8 +78,10 @@ const chatFields: Record<string, FieldRule> = {
   functions: refused("deprecated function calling", emptyOr),
   function_call: refused("deprecated function calling", nullOr("none")),
   response_format: honoured("json_object and json_schema through grammar-constrained sampling"),
-  logprobs: refused("local models do not expose token probabilities", nullOr(false)),
-  top_logprobs: refused("local models do not expose token probabilities", nullOr(0)),
+  logprobs: honoured("the sampler's token log probabilities; a 400 with tools or a JSON response_format"),
+  top_logprobs: honoured(
+    "0 to 20 per token, with logprobs true; fewer if the sampler keeps fewer (temperature > 0)",
+  ),
   modalities: refused(
     "local models answer text only",
     (value) => isNull(value) || (Array.isArray(value) && value.every((item) => item === "text")),
@@ -112,8 +115,8 @@ const completionFields: Record<string, FieldRule> = {
   max_tokens: honoured("output token limit"),
   n: refused("local models answer one choice per prompt", nullOr(1)),
   best_of: refused("local models answer one choice per prompt", nullOr(1)),
-  echo: refused("the prompt is not echoed on local models", nullOr(false)),
-  logprobs: refused("local models do not expose token probabilities", nullOr(0)),
+  echo: honoured("the prompt before the answer; a 400 with logprobs (prompt tokens are not scored)"),
+  logprobs: honoured("the sampler's token log probabilities, 0 to 5 alternatives, text_offset"),
   suffix: refused("local models do not fill in the middle", nullOr("")),
 };
 
@@ -232,10 +235,12 @@ export function checkParameters(endpoint: Endpoint, backend: BackendKind, reques
     if (!rule) refuse(field, endpoint);
     if (rule.local === "refused" && !rule.neutral?.(value, fields)) refuse(field, endpoint, rule);
   }
+  // logprobs: values out of range, and the combinations a local model cannot score, name the field.
+  if (endpoint === "completions") completionLogprobs(fields);
   if (endpoint !== "chat.completions") return;
   checkMessages(fields.messages);
   // Tools, tool_choice and response_format: a schema the grammar cannot enforce is a 400 naming it.
-  outputPlan(fields);
+  chatLogprobs(fields, outputPlan(fields));
 }
 
 /** The README's "Supported per backend" table, made from this one (a test keeps them the same). */

@@ -17,6 +17,7 @@ import { CustodianError, errors } from "../../core/errors.ts";
 import type { ChatMessage, EmbeddingRequest, Usage } from "../language-model.ts";
 import type { OutputPlan } from "../output-plan.ts";
 import { toChatHistory } from "./chat-history.ts";
+import { TokenBytes, TokenLogprobs } from "./token-logprobs.ts";
 import { shapeChat, type ShapeCallbacks } from "./output-shaping.ts";
 import { gpuLayersFor, llamaLibrary, llamaRuntime, type LlamaLibrary } from "./llama-runtime.ts";
 import {
@@ -26,6 +27,7 @@ import {
   type LoadFacts,
   type ModelSettings,
   type SamplingRequest,
+  type TokenLogprob,
 } from "./llama-protocol.ts";
 
 interface Sampling {
@@ -63,11 +65,30 @@ function usage(promptTokens: number, completionTokens: number): Usage {
   };
 }
 
-/** Chunks can be empty while a multi-byte character is incomplete; a stream part for them says nothing. */
-function nonEmpty(onText: (text: string) => void): (text: string) => void {
+type OnText = (text: string, logprobs?: TokenLogprob[]) => void;
+
+/**
+ * Chunks can be empty while a multi-byte character is incomplete; a stream part for them says nothing.
+ * Each chunk carries its tokens' log probabilities when the request asked for them.
+ */
+function nonEmpty(onText: OnText, logprobs?: TokenLogprobs | null): (text: string) => void {
   return (text) => {
-    if (text.length > 0) onText(text);
+    if (text.length > 0) onText(text, logprobs?.take(text));
   };
+}
+
+/** One generation, as `#generate` runs it. */
+interface Generation {
+  request: SamplingRequest;
+  promptTokens: number;
+  signal: AbortSignal;
+  /** Streamed text, for a completion (a chat's goes through its output shaping). */
+  onText?: OnText | undefined;
+  streamed: boolean;
+  open: (sequence: LlamaContextSequence) => Generator;
+  /** No context shift: see `#sampling`. */
+  capped?: boolean;
+  logprobs: TokenLogprobs | null;
 }
 
 export class LlamaEngine {
@@ -81,6 +102,7 @@ export class LlamaEngine {
   readonly contextSize: number;
   /** The longest token's text in UTF-8 bytes (an upper bound on the bytes one token covers), or null if unknown. */
   readonly #maxTokenBytes: number | null;
+  readonly #tokenBytes: TokenBytes;
   #embeddingContext: Promise<LlamaEmbeddingContext> | null = null;
 
   private constructor(
@@ -97,6 +119,7 @@ export class LlamaEngine {
     this.#free = Array.from({ length: settings.parallel }, () => context.getSequence());
     this.contextSize = context.contextSize;
     this.#maxTokenBytes = maxTokenBytes(model);
+    this.#tokenBytes = new TokenBytes(model);
   }
 
   static async load(settings: ModelSettings): Promise<{ engine: LlamaEngine; facts: LoadFacts }> {
@@ -159,28 +182,30 @@ export class LlamaEngine {
     };
   }
 
+  /** The request's token log probabilities, read while it generates; null when it asks for none. */
+  #logprobs(request: SamplingRequest): TokenLogprobs | null {
+    return request.logprobs ? new TokenLogprobs(this.#tokenBytes, request.logprobs.top) : null;
+  }
+
   /** One generation on a free sequence: `open` puts a chat or a completion generator on it. */
-  #generate(
-    request: SamplingRequest,
-    promptTokens: number,
-    signal: AbortSignal,
-    onText: ((text: string) => void) | undefined,
-    open: (sequence: LlamaContextSequence) => Generator,
-    capped = false,
-  ): Promise<Generated> {
+  #generate(generation: Generation): Promise<Generated> {
+    const { request, promptTokens, signal, onText, open, logprobs } = generation;
     return this.#withSequence(async (sequence) => {
       const generator = open(sequence);
+      const detach = logprobs?.attach(sequence);
       try {
         const meter = sequence.tokenMeter.getState();
-        const sampling = this.#sampling(request, signal, promptTokens, capped);
+        const sampling = this.#sampling(request, signal, promptTokens, generation.capped);
         const answer = await generator.run({
           ...sampling,
-          ...(onText ? { onTextChunk: nonEmpty(onText) } : {}),
+          ...(onText ? { onTextChunk: nonEmpty(onText, logprobs) } : {}),
         });
         // Sampled tokens, including any held back as a possible stop sequence.
         const completionTokens = generatedTokens(sequence, meter, sampling.maxTokens);
-        return { ...answer, usage: usage(promptTokens, completionTokens) };
+        const whole = logprobs && !generation.streamed ? { logprobs: logprobs.take(answer.text) } : {};
+        return { ...answer, usage: usage(promptTokens, completionTokens), ...whole };
       } finally {
+        detach?.();
         generator.dispose();
       }
     });
@@ -211,8 +236,9 @@ export class LlamaEngine {
     callbacks: ShapeCallbacks = {},
   ): Promise<Generated> {
     const { onText, onTool } = callbacks;
+    const logprobs = this.#logprobs(request);
     const shaped = await shapeChat(request.plan, this.#model.llama, toChatHistory(request.messages), {
-      onText: onText && nonEmpty(onText),
+      onText: onText && nonEmpty(onText, logprobs),
       onTool,
     });
     const { history, availableFunctions } = shaped;
@@ -225,12 +251,14 @@ export class LlamaEngine {
       .contextText.tokenize(this.#model.tokenizer).length;
     this.#checkFits(promptTokens, "messages");
     signal.throwIfAborted();
-    return this.#generate(
+    return this.#generate({
       request,
       promptTokens,
       signal,
-      undefined,
-      (sequence) => {
+      streamed: onText !== undefined,
+      logprobs,
+      capped: request.plan !== undefined && request.plan.type !== "text",
+      open: (sequence) => {
         const chat = new this.#library.LlamaChat({
           contextSequence: sequence,
           chatWrapper: this.#chatWrapper,
@@ -248,21 +276,20 @@ export class LlamaEngine {
           dispose: () => chat.dispose({ disposeSequence: false }),
         };
       },
-      request.plan !== undefined && request.plan.type !== "text",
-    );
+    });
   }
 
   async complete(
     request: SamplingRequest,
     prompt: string,
     signal: AbortSignal,
-    onText?: (text: string) => void,
+    onText?: OnText,
   ): Promise<Generated> {
     this.#checkMayFit([prompt], "prompt");
     const promptTokens = this.#model.tokenize(prompt).length;
     this.#checkFits(promptTokens, "prompt");
     signal.throwIfAborted();
-    return this.#generate(request, promptTokens, signal, onText, (sequence) => {
+    const open = (sequence: LlamaContextSequence): Generator => {
       const completion = new this.#library.LlamaCompletion({
         contextSequence: sequence,
         autoDisposeSequence: false,
@@ -274,7 +301,9 @@ export class LlamaEngine {
         },
         dispose: () => completion.dispose({ disposeSequence: false }),
       };
-    });
+    };
+    const logprobs = this.#logprobs(request);
+    return this.#generate({ request, promptTokens, signal, onText, streamed: !!onText, open, logprobs });
   }
 
   async embed(

@@ -21,8 +21,21 @@ import type {
 import { AsyncQueue } from "./async-queue.ts";
 import { outputPlan } from "../output-plan.ts";
 import type { Embedded, Generated, Job, LoadFacts, SamplingRequest, ToolCall } from "./llama-protocol.ts";
-import { llamaThread, LlamaWorkerGone, type CallListeners, type LlamaThread } from "./llama-thread.ts";
+import {
+  llamaThread,
+  LlamaWorkerGone,
+  type CallListeners,
+  type LlamaThread,
+  type TextListener,
+} from "./llama-thread.ts";
 import { RequestGate } from "./request-gate.ts";
+import {
+  chatLogprobs,
+  chatShape,
+  completionLogprobs,
+  CompletionLogprobs,
+  type LogprobsAsk,
+} from "./logprobs-request.ts";
 
 export interface LlamaModelOptions {
   id: string;
@@ -152,14 +165,15 @@ export class LlamaLocalModel implements LanguageModel {
     signal: AbortSignal,
     listeners?: Omit<CallListeners, "signal">,
   ): Promise<Generated> {
-    // Tools and response_format, checked here (a 400 before any model work) and sent as plain data.
+    // Tools, response_format and logprobs, checked here (a 400 before any model work) and sent as plain data.
     const plan = outputPlan(request);
+    const logprobs = chatLogprobs(request, plan);
     return this.#run(
       this.#gate,
       (model) => ({
         type: "chat",
         model,
-        request: { ...sampling(request), messages: request.messages, plan },
+        request: { ...sampling(request), logprobs, messages: request.messages, plan },
         stream: listeners !== undefined,
       }),
       signal,
@@ -170,15 +184,16 @@ export class LlamaLocalModel implements LanguageModel {
   #complete(
     request: TextCompletionRequest,
     prompt: string,
+    logprobs: LogprobsAsk | null,
     signal: AbortSignal,
-    onText?: (text: string) => void,
+    onText?: TextListener,
   ): Promise<Generated> {
     return this.#run(
       this.#gate,
       (model) => ({
         type: "complete",
         model,
-        request: sampling(request),
+        request: { ...sampling(request), logprobs },
         prompt,
         stream: onText !== undefined,
       }),
@@ -201,7 +216,7 @@ export class LlamaLocalModel implements LanguageModel {
               }
             : { role: "assistant", content: generated.text },
           finish_reason: generated.finishReason,
-          logprobs: null,
+          logprobs: generated.logprobs ? chatShape(generated.logprobs) : null,
         },
       ],
       usage: generated.usage,
@@ -217,9 +232,10 @@ export class LlamaLocalModel implements LanguageModel {
       parts.push({ type: "delta", index: 0, delta: { role: "assistant", content: "" }, finishReason: null });
     };
     const running = this.#chat(request, options.signal, {
-      onText: (text) => {
+      onText: (text, logprobs) => {
         start();
-        parts.push({ type: "delta", index: 0, delta: { content: text }, finishReason: null });
+        const scored = logprobs ? { logprobs: chatShape(logprobs) } : {};
+        parts.push({ type: "delta", index: 0, delta: { content: text }, finishReason: null, ...scored });
       },
       // As OpenAI streams a call: index, id, type and name first, then the arguments in fragments.
       onTool: ({ index, id, name, arguments: fragment }) => {
@@ -254,11 +270,18 @@ export class LlamaLocalModel implements LanguageModel {
 
   async complete(request: TextCompletionRequest, options: CallOptions): Promise<TextCompletionResult> {
     const prompts = Array.isArray(request.prompt) ? request.prompt : [request.prompt];
+    const logprobs = completionLogprobs(request);
     const choices: TextCompletionResult["choices"] = [];
     const total: Usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
     for (const [index, prompt] of prompts.entries()) {
-      const generated = await this.#complete(request, prompt, options.signal);
-      choices.push({ index, text: generated.text, finish_reason: generated.finishReason, logprobs: null });
+      const generated = await this.#complete(request, prompt, logprobs, options.signal);
+      const echo = request.echo === true ? prompt : "";
+      choices.push({
+        index,
+        text: echo + generated.text,
+        finish_reason: generated.finishReason,
+        logprobs: generated.logprobs ? new CompletionLogprobs(prompt).shape(generated.logprobs) : null,
+      });
       addUsage(total, generated.usage);
     }
     return { choices, usage: total };
@@ -270,10 +293,21 @@ export class LlamaLocalModel implements LanguageModel {
   ): AsyncIterable<TextStreamPart> {
     const prompts = Array.isArray(request.prompt) ? request.prompt : [request.prompt];
     const total: Usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
+    const logprobs = completionLogprobs(request);
     for (const [index, prompt] of prompts.entries()) {
+      // The prompt first, as its own part, when it is echoed.
+      if (request.echo === true && prompt.length > 0)
+        yield { type: "text", index, text: prompt, finishReason: null };
       const parts = new AsyncQueue<TextStreamPart>();
-      const running = this.#complete(request, prompt, options.signal, (text) =>
-        parts.push({ type: "text", index, text, finishReason: null }),
+      const offsets = new CompletionLogprobs(prompt);
+      const running = this.#complete(request, prompt, logprobs, options.signal, (text, scored) =>
+        parts.push({
+          type: "text",
+          index,
+          text,
+          finishReason: null,
+          ...(scored ? { logprobs: offsets.shape(scored) } : {}),
+        }),
       ).then(
         (generated) => {
           addUsage(total, generated.usage);

@@ -23,6 +23,17 @@ export interface SamplingRequest {
   top_p?: number | null;
   seed?: number | null;
   stop?: string | string[] | null;
+  /** Token log probabilities, with this many alternatives per token (logprobs-request.ts); absent: none. */
+  logprobs?: { top: number } | null;
+}
+
+/** One sampled token's log probability, its bytes (a token may be part of a character) and alternatives. */
+export interface TokenLogprob {
+  token: string;
+  logprob: number;
+  bytes: number[];
+  /** The most likely tokens at this place, most likely first (as many as asked). */
+  top: Array<Omit<TokenLogprob, "top">>;
 }
 
 /** A function call the model made: its arguments as the JSON text it wrote. */
@@ -46,6 +57,8 @@ export interface Generated {
   toolCalls?: ToolCall[];
   finishReason: "stop" | "length" | "tool_calls";
   usage: Usage;
+  /** The answer's tokens, when asked for and not streamed (streamed text carries its own). */
+  logprobs?: TokenLogprob[];
 }
 
 export interface Embedded {
@@ -80,7 +93,7 @@ export type WireError =
   | { kind: "other"; name: string; message: string };
 
 export type FromWorker =
-  | { type: "text"; call: number; text: string }
+  | { type: "text"; call: number; text: string; logprobs?: TokenLogprob[] }
   | { type: "tool"; call: number; delta: ToolCallDelta }
   | { type: "done"; call: number; result: unknown }
   | { type: "failed"; call: number; error: WireError };

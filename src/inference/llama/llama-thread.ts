@@ -3,19 +3,29 @@
 // A call is a job sent by message; its text chunks and its answer come back by the call's number,
 // and aborting the caller's signal aborts the job in the worker.
 import { Worker } from "node:worker_threads";
-import { fromWire, type FromWorker, type Job, type ToolCallDelta, type ToWorker } from "./llama-protocol.ts";
+import {
+  fromWire,
+  type FromWorker,
+  type Job,
+  type TokenLogprob,
+  type ToolCallDelta,
+  type ToWorker,
+} from "./llama-protocol.ts";
 
 interface Pending {
   resolve: (result: unknown) => void;
   reject: (error: unknown) => void;
-  onText: ((text: string) => void) | undefined;
+  onText: TextListener | undefined;
   onTool: ((delta: ToolCallDelta) => void) | undefined;
 }
+
+/** Streamed text, with its tokens' log probabilities when the request asked for them. */
+export type TextListener = (text: string, logprobs?: TokenLogprob[]) => void;
 
 export interface CallListeners {
   signal?: AbortSignal;
   /** Streamed text, as the worker sends it. */
-  onText?: (text: string) => void;
+  onText?: TextListener;
   /** Streamed tool-call pieces. */
   onTool?: (delta: ToolCallDelta) => void;
 }
@@ -101,7 +111,7 @@ export class LlamaThread {
   #receive(message: FromWorker): void {
     const pending = this.#pending.get(message.call);
     if (!pending) return;
-    if (message.type === "text") pending.onText?.(message.text);
+    if (message.type === "text") pending.onText?.(message.text, message.logprobs);
     else if (message.type === "tool") pending.onTool?.(message.delta);
     else if (message.type === "done") pending.resolve(message.result);
     else pending.reject(fromWire(message.error));

@@ -5,6 +5,7 @@ import { parentPort } from "node:worker_threads";
 import { errors } from "../../core/errors.ts";
 import { LlamaEngine } from "./llama-engine.ts";
 import { toWire, type FromWorker, type Job, type ToolCallDelta, type ToWorker } from "./llama-protocol.ts";
+import type { TextListener } from "./llama-thread.ts";
 
 const port = parentPort;
 if (!port) throw new Error("llama-worker.ts runs only as a worker thread.");
@@ -23,7 +24,8 @@ function engine(model: number): LlamaEngine {
 }
 
 async function run(call: number, job: Job, signal: AbortSignal): Promise<unknown> {
-  const onText = (text: string) => send({ type: "text", call, text });
+  const onText: TextListener = (text, logprobs) =>
+    send({ type: "text", call, text, ...(logprobs ? { logprobs } : {}) });
   const onTool = (delta: ToolCallDelta) => send({ type: "tool", call, delta });
   switch (job.type) {
     case "load": {
