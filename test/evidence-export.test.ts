@@ -12,7 +12,7 @@ import { evidenceOperations } from "../src/compliance/evidence-operations.ts";
 import { evidenceSections } from "../src/compliance/evidence-pack.ts";
 import { tarGz } from "../src/core/tar-writer.ts";
 import { commitments } from "../src/privacy/commitments.ts";
-import { signInOwner } from "./helpers/browser-session.ts";
+import { signInAdmin, signInOwner } from "./helpers/browser-session.ts";
 import { startTestPlatform, type TestPlatform } from "./helpers/platform.ts";
 import { mainScript } from "./helpers/server-process.ts";
 import { readTarGz } from "./helpers/tar-reader.ts";
@@ -220,16 +220,7 @@ describe("custodian evidence export", () => {
     });
     expect(entries.map((entry) => entry.actor)).toContain(owner.userId);
 
-    const admin = await signInOwner(platform, { email: "evidence-admin@example.com" });
-    const { users } = platform.server.platform.identity;
-    const workspaceId = (await users.defaultWorkspace(platform.organization)).id;
-    await users.setRole({
-      organizationId: platform.organization,
-      workspaceId,
-      userId: admin.userId,
-      role: "admin",
-      actor: "test",
-    });
+    const admin = await signInAdmin(platform, "evidence-admin@example.com");
     expect((await admin.fetch("/api/admin/evidence", { method: "POST" })).status).toBe(403);
   });
 });

@@ -23,7 +23,7 @@ import type { Probe, ProbeContext } from "../src/trust/probe.ts";
 import { runProbes } from "../src/trust/probe-runner.ts";
 import { allProbes } from "../src/trust/probes/index.ts";
 import { rewriteEntry } from "./helpers/audit-tamper.ts";
-import { signInOwner } from "./helpers/browser-session.ts";
+import { signInAdmin, signInOwner } from "./helpers/browser-session.ts";
 import { startTestPlatform, type TestPlatform } from "./helpers/platform.ts";
 import { brokenServices } from "./helpers/broken-services.ts";
 
@@ -128,16 +128,7 @@ describe("live trust probes", () => {
     const web = await startTestPlatform();
     try {
       const owner = await signInOwner(web, { email: "trust-owner@example.com" });
-      const admin = await signInOwner(web, { email: "trust-admin@example.com" });
-      const { users } = web.server.platform.identity;
-      const workspaceId = (await users.defaultWorkspace(web.organization)).id;
-      await users.setRole({
-        organizationId: web.organization,
-        workspaceId,
-        userId: admin.userId,
-        role: "admin",
-        actor: "test",
-      });
+      const admin = await signInAdmin(web, "trust-admin@example.com");
       const refused = await admin.fetch("/api/trust/verify", { method: "POST" });
       expect(refused.status).toBe(403);
       const ran = await owner.fetch("/api/trust/verify", { method: "POST" });

@@ -8,6 +8,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seriousViolations, sidewaysOverflow } from "../helpers/axe.ts";
 import { launchBrowser, screenshot } from "../helpers/browser.ts";
+import { signInBrowser } from "../helpers/browser-session.ts";
 import { startTestPlatformWithUpstream, type PlatformWithUpstream } from "../helpers/platform.ts";
 
 const password = "correct horse battery staple";
@@ -48,28 +49,12 @@ describe("workspace screens at desktop and phone sizes", () => {
   }
 
   /** A browser context signed in as `email` (through /api/session, as the sign-in page does). */
-  async function signedIn(
+  function signedIn(
     email: string,
     viewport: { width: number; height: number },
     organization = platform.organization,
   ): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ viewport });
-    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: platform.server.url });
-    const page = await context.newPage();
-    await page.goto(`${platform.server.url}/trust`);
-    const status = await page.evaluate(
-      async ([organization, email, password]) =>
-        (
-          await fetch("/api/session", {
-            method: "POST",
-            headers: { "content-type": "application/json" },
-            body: JSON.stringify({ organization, email, password }),
-          })
-        ).status,
-      [organization, email, password] as const,
-    );
-    expect(status).toBe(200);
-    return { context, page };
+    return signInBrowser(browser, platform, email, { viewport, password, organization });
   }
 
   /** Every check a screen must pass at every size, then its screenshot. */
@@ -311,6 +296,7 @@ describe("workspace screens at desktop and phone sizes", () => {
           ["usage", "Usage"],
           ["audit", "Audit log"],
           ["transparency", "Access transparency"],
+          ["compliance", "Compliance"],
         ] as const;
         for (const [path, heading] of screens) {
           await page.goto(`${platform.server.url}/admin/${path}`);

@@ -182,13 +182,16 @@ export function describeFailure(failure: unknown, fallback: string): string {
   return fallback;
 }
 
-/** Download a file from /api, reporting the bytes received so far, then hand it to the browser. */
+/** Download a file from /api, reporting the bytes received so far, then hand it to the browser. A
+ * `method` other than GET (an export that is audited, so no prefetch may make it) sends the CSRF header. */
 export async function download(
   path: string,
   filename: string,
   onProgress: (bytes: number) => void,
+  method = "GET",
 ): Promise<void> {
-  const response = await fetch(path, { credentials: "same-origin" });
+  const headers: Record<string, string> = method === "GET" ? {} : { "x-csrf-token": csrfToken() };
+  const response = await fetch(path, { method, headers, credentials: "same-origin" });
   if (!response.ok || !response.body) throw await failure(response);
   const reader = response.body.getReader();
   const parts: Uint8Array[] = [];

@@ -1,12 +1,13 @@
 // The admin console: members, groups, access, data retention, single sign-on, SCIM provisioning, API
-// keys, usage, the audit log and access transparency. It manages the organisation; it never shows
-// anyone's conversations.
+// keys, usage, the audit log, access transparency and compliance (admin API keys, the evidence pack).
+// It manages the organisation; it never shows anyone's conversations.
 import type { Session } from "../api.ts";
 import { AppShell, useDrawer } from "../app-shell.tsx";
 import { navigate } from "../router.ts";
 import { AccessSection } from "./access-section.tsx";
 import { ApiSection } from "./api-section.tsx";
 import { AuditSection } from "./audit-section.tsx";
+import { ComplianceSection } from "./compliance-section.tsx";
 import { DataSection } from "./data-section.tsx";
 import { FineTuningSection } from "./fine-tuning-section.tsx";
 import { GroupsSection } from "./groups-section.tsx";
@@ -28,6 +29,7 @@ const sections = [
   { path: "usage", label: "Usage" },
   { path: "audit", label: "Audit log" },
   { path: "transparency", label: "Access transparency" },
+  { path: "compliance", label: "Compliance" },
 ] as const;
 
 type SectionPath = (typeof sections)[number]["path"];
@@ -94,6 +96,7 @@ export default function AdminPage({ session, section }: { session: Session; sect
         {current === "audit" && <AuditSection />}
         {current === "fine-tuning" && <FineTuningSection />}
         {current === "transparency" && <TransparencySection />}
+        {current === "compliance" && <ComplianceSection />}
       </main>
     </AppShell>
   );
