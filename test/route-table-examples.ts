@@ -66,6 +66,11 @@ export const routeExamples: Record<string, RouteExample> = {
   "POST /api/conversations/:id/messages": { params: conversation, body: { content: "hello" } },
   "POST /api/conversations/:id/regenerate": { params: conversation, body: {} },
   "POST /api/conversations/:id/branch": { params: conversation, body: { message_id: "msg_none" } },
+  "GET /api/conversations/:id/attachments": { params: conversation },
+  "POST /api/conversations/:id/attachments": { params: conversation },
+  "DELETE /api/conversations/:id/attachments/:documentId": {
+    params: (ids) => ({ id: ids.conversation, documentId: "doc_none" }),
+  },
   "POST /api/conversations/:id/shares": { params: conversation, body: { expires_in_days: 1 } },
   "GET /api/conversations/:id/shares": { params: conversation },
   "GET /api/shares/:id": { params: (ids) => ({ id: ids.share ?? "shr_none" }) },

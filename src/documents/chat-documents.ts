@@ -51,6 +51,12 @@ export class ChatDocuments {
     return own?.id ?? null;
   }
 
+  /** Throws not-found unless the user may read every one of the collections. */
+  async check(user: ChatUser, collectionIds: readonly string[]): Promise<void> {
+    const reader = await this.reader(user);
+    for (const collectionId of collectionIds) await this.#library.getCollection(reader, collectionId);
+  }
+
   /** Attach a file to a conversation (the caller has checked that the user owns it). */
   async attach(user: ChatUser, conversationId: string, document: NewDocument): Promise<DocumentRecord> {
     const reader = await this.reader(user, conversationId);

@@ -34,7 +34,9 @@ export const own = { permission: "conversations.use" } as const;
 
 export type MemberOf = (request: FastifyRequest, change: boolean) => Promise<Member>;
 
-export function memberResolver(dependencies: WorkspaceRoutesDependencies): MemberOf {
+export function memberResolver(
+  dependencies: Pick<WorkspaceRoutesDependencies, "sessions" | "users" | "secureCookies">,
+): MemberOf {
   const { sessions, users, secureCookies } = dependencies;
   return async (request, change) => {
     const principal = change

@@ -22,6 +22,7 @@ import { batchesModule } from "./modules/batches-module.ts";
 import { complianceModule } from "./modules/compliance-module.ts";
 import { backupModule } from "./modules/backup-module.ts";
 import { customerKeysModule } from "./modules/customer-keys-module.ts";
+import { chatDocumentsModule } from "./modules/chat-documents-module.ts";
 import { documentsModule } from "./modules/documents-module.ts";
 import { filesModule } from "./modules/files-module.ts";
 import { finetuneModule } from "./modules/finetune-module.ts";
@@ -60,6 +61,7 @@ export const platformModules = [
   usageModule,
   batchesModule,
   workspaceModule,
+  chatDocumentsModule,
   oversightModule,
   securityModule,
   adminConsoleModule,

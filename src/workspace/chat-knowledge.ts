@@ -7,6 +7,8 @@ import type { Citation, Member } from "./conversation-types.ts";
 export type { Citation } from "./conversation-types.ts";
 
 export interface ChatKnowledge {
+  /** Throws (404) unless the member may read every one of these collections; asked before anything is saved. */
+  check(member: Member, collectionIds: readonly string[]): Promise<void>;
   /**
    * The passages most relevant to a question, from the conversation's attachments and the given
    * collections (each checked against the member's rights at this call); empty when there is nothing to

@@ -56,8 +56,12 @@ export class ConversationChat {
     this.#gate = dependencies.gate ?? (async () => undefined);
   }
 
-  /** Check that the member may use the model and has budget left, before anything is saved. */
-  async #admit(member: Member, modelId: string): Promise<void> {
+  /**
+   * Check that the member may use the model, has budget left and may read the collections named, before
+   * anything is saved.
+   */
+  async #admit(member: Member, modelId: string, collectionIds: readonly string[] = []): Promise<void> {
+    if (collectionIds.length) await this.knowledge?.check(member, collectionIds);
     await this.#gate(member, modelId);
     // A model that is gone (or another organisation's) answers 404 model_not_found.
     await this.#models.resolve(modelId, member.organizationId);
@@ -83,7 +87,7 @@ export class ConversationChat {
   ): AsyncIterable<ChatEvent> {
     const conversation = await this.#conversations.get(member, conversationId);
     const modelId = input.model ?? conversation.summary.model;
-    await this.#admit(member, modelId);
+    await this.#admit(member, modelId, input.collectionIds);
     await this.#remember(member, conversation, modelId);
     const saved = await this.#conversations.append(member, conversationId, {
       role: "user",
@@ -116,7 +120,7 @@ export class ConversationChat {
     if (!question || question.role !== "user")
       throw workspaceErrors.invalid("There is no question to answer again.", "message_id");
     const modelId = input.model ?? conversation.summary.model;
-    await this.#admit(member, modelId);
+    await this.#admit(member, modelId, input.collectionIds);
     await this.#remember(member, conversation, modelId);
     yield* this.#answer(member, conversationId, question.id, modelId, signal, input.collectionIds ?? []);
   }
