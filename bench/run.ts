@@ -51,6 +51,11 @@ const benchmarks: Record<string, Benchmark> = {
     description: "built-in moderation classifier: precision and recall on bench/moderation/, µs per KiB",
     run: async () => (await import("./moderation.ts")).run(),
   },
+  ingestion: {
+    description:
+      "text-PDF ingestion in pages/s: extraction on its worker thread plus structure-aware chunking",
+    run: async () => (await import("./ingestion.ts")).run(),
+  },
   soak: {
     description: "100 clients mixing chat streams, /v1 calls and uploads: 5xx, lost writes, RSS over time",
     run: async () => (await import("./soak.ts")).run(),

@@ -20,6 +20,8 @@ export interface ExtractedDocument {
   /** Pages, slides or sheets, where the format has them. */
   pages: number | null;
   blocks: ExtractedBlock[];
+  /** True where the limits cut the document short (pages not read, text not kept). */
+  truncated?: boolean;
 }
 
 export interface ExtractionLimits {
