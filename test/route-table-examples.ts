@@ -23,6 +23,8 @@ export interface OrganizationIds {
   scimToken: string;
   /** A batch of the key's project (its one request is refused before any model work). */
   batch: string;
+  /** A vector store of the key's project holding `file` (issue 20). */
+  vectorStore: string;
   /** A live admin API key's id (not its secret). */
   adminKey: string;
   /** A fine-tuning job (cancelled, so no training runs in the fixture). */
@@ -64,6 +66,11 @@ export const routeExamples: Record<string, RouteExample> = {
   "POST /api/conversations/:id/messages": { params: conversation, body: { content: "hello" } },
   "POST /api/conversations/:id/regenerate": { params: conversation, body: {} },
   "POST /api/conversations/:id/branch": { params: conversation, body: { message_id: "msg_none" } },
+  "GET /api/conversations/:id/attachments": { params: conversation },
+  "POST /api/conversations/:id/attachments": { params: conversation },
+  "DELETE /api/conversations/:id/attachments/:documentId": {
+    params: (ids) => ({ id: ids.conversation, documentId: "doc_none" }),
+  },
   "POST /api/conversations/:id/shares": { params: conversation, body: { expires_in_days: 1 } },
   "GET /api/conversations/:id/shares": { params: conversation },
   "GET /api/shares/:id": { params: (ids) => ({ id: ids.share ?? "shr_none" }) },
@@ -124,6 +131,24 @@ export const routeExamples: Record<string, RouteExample> = {
     body: { provider: "saml", external_id: "example-name-id" },
   },
   "GET /v1/batches/:id": { params: (ids) => ({ id: ids.batch }) },
+  "GET /v1/vector_stores/:id": { params: (ids) => ({ id: ids.vectorStore }) },
+  "POST /v1/vector_stores/:id": { params: (ids) => ({ id: ids.vectorStore }), body: { name: "walk" } },
+  "DELETE /v1/vector_stores/:id": { params: (ids) => ({ id: ids.vectorStore }) },
+  "GET /v1/vector_stores/:id/files": { params: (ids) => ({ id: ids.vectorStore }) },
+  "POST /v1/vector_stores/:id/files": {
+    params: (ids) => ({ id: ids.vectorStore }),
+    body: { file_id: "file-none" },
+  },
+  "GET /v1/vector_stores/:id/files/:file_id": {
+    params: (ids) => ({ id: ids.vectorStore, file_id: ids.file }),
+  },
+  "DELETE /v1/vector_stores/:id/files/:file_id": {
+    params: (ids) => ({ id: ids.vectorStore, file_id: ids.file }),
+  },
+  "POST /v1/vector_stores/:id/search": {
+    params: (ids) => ({ id: ids.vectorStore }),
+    body: { query: "example" },
+  },
   "POST /v1/batches/:id/cancel": { params: (ids) => ({ id: ids.batch }) },
   "GET /v1/fine_tuning/jobs/:id": { params: (ids) => ({ id: ids.fineTuningJob }) },
   "POST /v1/fine_tuning/jobs/:id/cancel": { params: (ids) => ({ id: ids.fineTuningJob }) },
@@ -213,6 +238,8 @@ export const routeExamples: Record<string, RouteExample> = {
   "POST /v1/files": {},
   "GET /v1/fine_tuning/jobs": {},
   "GET /v1/batches": {},
+  "GET /v1/vector_stores": {},
+  "POST /v1/vector_stores": { body: { name: "walk" } },
   "POST /v1/batches": {
     body: { input_file_id: "file-none", endpoint: "/v1/chat/completions", completion_window: "24h" },
   },
@@ -371,6 +398,7 @@ export async function makeOrganization(
     ),
     purpose: "batch",
   });
+  const vectorStore = await client.vectorStores.create({ name: "walk", file_ids: [file.id] });
   const batch = await client.batches.create({
     input_file_id: batchFile.id,
     endpoint: "/v1/chat/completions",
@@ -420,6 +448,7 @@ export async function makeOrganization(
     adminKey: adminKey.id,
     fineTuningJob: job.id,
     batch: batch.id,
+    vectorStore: vectorStore.id,
     fineTunedModel,
     reviewRecord: flagged.id,
     accessRequest: grant.id,
@@ -453,6 +482,7 @@ export const placeholderIds: OrganizationIds = {
   adminKey: "key_none",
   fineTuningJob: "ftjob-none",
   batch: "batch_none",
+  vectorStore: "vs_none",
   fineTunedModel: "ft:none",
   reviewRecord: "rec_none",
   accessRequest: "grant_none",

@@ -24,6 +24,8 @@ import { filesRoutes, type FilesRoutesDependencies } from "./files-routes.ts";
 import { fineTuningRoutes, type FineTuningRoutesDependencies } from "./fine-tuning-routes.ts";
 import { responsesRoutes, type ResponsesRoutesDependencies } from "./responses-routes.ts";
 import { batchesRoutes } from "./batches-routes.ts";
+import { vectorStoresRoutes } from "./vector-stores-routes.ts";
+import type { DocumentLibrary } from "../documents/document-types.ts";
 import type { BatchService } from "../batches/batch-service.ts";
 
 export interface OpenAIRoutesDependencies {
@@ -48,6 +50,8 @@ export interface OpenAIRoutesDependencies {
   responses?: ResponsesRoutesDependencies["responses"];
   /** Serves /v1/batches when given. */
   batches?: BatchService;
+  /** Serves /v1/vector_stores when given, with `files` (issue 20). */
+  documents?: DocumentLibrary;
 }
 
 declare module "fastify" {
@@ -116,6 +120,10 @@ export function openAIRoutes(dependencies: OpenAIRoutesDependencies) {
         }),
       );
     if (dependencies.batches) await app.register(batchesRoutes(dependencies.batches));
+    if (dependencies.documents && dependencies.files)
+      await app.register(
+        vectorStoresRoutes({ library: dependencies.documents, files: dependencies.files, ...features }),
+      );
     await app.register(completionsRoutes({ models, policies, observers }));
     await app.register(embeddingsRoutes({ models, policies, observers }));
     if (dependencies.responses)

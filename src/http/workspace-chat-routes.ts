@@ -8,6 +8,7 @@ import { writeEventStream } from "./event-stream.ts";
 import {
   memberResolver,
   own,
+  renderCitation,
   renderMessage,
   renderSummary,
   type WorkspaceRoutesDependencies,
@@ -15,12 +16,17 @@ import {
 
 const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 const MessageId = Type.String({ minLength: 1, maxLength: 100 });
+// Knowledge collections the answer may draw on, besides the conversation's attachments (each checked).
+const CollectionIds = Type.Optional(
+  Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 20, uniqueItems: true }),
+);
 const MessageBody = Type.Object(
   {
     content: Type.String({ minLength: 1, maxLength: 1_000_000 }),
     model: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
     // An edit: the parent of the message being edited (null for the first message).
     parent_id: Type.Optional(Type.Union([MessageId, Type.Null()])),
+    collection_ids: CollectionIds,
   },
   { additionalProperties: false },
 );
@@ -28,6 +34,7 @@ const RegenerateBody = Type.Object(
   {
     model: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
     message_id: Type.Optional(MessageId),
+    collection_ids: CollectionIds,
   },
   { additionalProperties: false },
 );
@@ -49,7 +56,9 @@ export function workspaceChatRoutes(dependencies: WorkspaceRoutesDependencies): 
       (event) =>
         event.type === "delta"
           ? event
-          : { type: event.type, message: event.message ? renderMessage(event.message) : null },
+          : event.type === "citations"
+            ? { type: event.type, citations: event.citations.map(renderCitation) }
+            : { type: event.type, message: event.message ? renderMessage(event.message) : null },
       { done: false },
     );
   }
@@ -61,8 +70,8 @@ export function workspaceChatRoutes(dependencies: WorkspaceRoutesDependencies): 
       async (request, reply) => {
         const caller = await member(request, true);
         const { signal } = abortOnClientGone(reply);
-        const { content, model, parent_id: parentId } = request.body;
-        const input = { content, model, ...(parentId === undefined ? {} : { parentId }) };
+        const { content, model, parent_id: parentId, collection_ids: collectionIds } = request.body;
+        const input = { content, model, collectionIds, ...(parentId === undefined ? {} : { parentId }) };
         await streamEvents(request, reply, chat.send(caller, request.params.id, input, signal));
       },
     );
@@ -74,7 +83,7 @@ export function workspaceChatRoutes(dependencies: WorkspaceRoutesDependencies): 
         const caller = await member(request, true);
         const { signal } = abortOnClientGone(reply);
         const body = request.body ?? {};
-        const input = { model: body.model, messageId: body.message_id };
+        const input = { model: body.model, messageId: body.message_id, collectionIds: body.collection_ids };
         await streamEvents(request, reply, chat.regenerate(caller, request.params.id, input, signal));
       },
     );

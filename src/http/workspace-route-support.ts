@@ -4,6 +4,7 @@ import type { FastifyRequest } from "fastify";
 import type { SessionService } from "../identity/session-service.ts";
 import type { UserService } from "../identity/user-service.ts";
 import type { ModelRouter } from "../inference/model-router.ts";
+import type { Citation } from "../workspace/chat-knowledge.ts";
 import type { ConversationChat } from "../workspace/conversation-chat.ts";
 import type {
   ConversationService,
@@ -33,7 +34,9 @@ export const own = { permission: "conversations.use" } as const;
 
 export type MemberOf = (request: FastifyRequest, change: boolean) => Promise<Member>;
 
-export function memberResolver(dependencies: WorkspaceRoutesDependencies): MemberOf {
+export function memberResolver(
+  dependencies: Pick<WorkspaceRoutesDependencies, "sessions" | "users" | "secureCookies">,
+): MemberOf {
   const { sessions, users, secureCookies } = dependencies;
   return async (request, change) => {
     const principal = change
@@ -56,6 +59,17 @@ export function renderSummary(summary: ConversationSummary) {
   };
 }
 
+export function renderCitation(citation: Citation) {
+  return {
+    number: citation.number,
+    document_id: citation.documentId,
+    filename: citation.filename,
+    page: citation.page,
+    section: citation.section,
+    passage: citation.passage,
+  };
+}
+
 export function renderMessage(message: StoredMessage) {
   return {
     id: message.id,
@@ -65,6 +79,7 @@ export function renderMessage(message: StoredMessage) {
     model: message.model,
     usage: message.usage,
     stopped: message.stopped,
+    citations: (message.citations ?? []).map(renderCitation),
     created_at: message.createdAt.toISOString(),
   };
 }

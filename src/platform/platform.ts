@@ -22,6 +22,8 @@ import { batchesModule } from "./modules/batches-module.ts";
 import { complianceModule } from "./modules/compliance-module.ts";
 import { backupModule } from "./modules/backup-module.ts";
 import { customerKeysModule } from "./modules/customer-keys-module.ts";
+import { chatDocumentsModule } from "./modules/chat-documents-module.ts";
+import { documentsModule } from "./modules/documents-module.ts";
 import { filesModule } from "./modules/files-module.ts";
 import { finetuneModule } from "./modules/finetune-module.ts";
 import { identityModule } from "./modules/identity-module.ts";
@@ -52,12 +54,14 @@ export const platformModules = [
   backupModule,
   finetuneModule,
   modelsModule,
+  documentsModule,
   privacyModule,
   responsesModule,
   accessModule,
   usageModule,
   batchesModule,
   workspaceModule,
+  chatDocumentsModule,
   oversightModule,
   securityModule,
   adminConsoleModule,
@@ -93,6 +97,8 @@ export interface Platform extends Gathered {
   workspace: ExportsOf<typeof workspaceModule>;
   /** Roles and permissions, feature switches, model allow-lists for the workspace and /v1. */
   access: ExportsOf<typeof accessModule>;
+  /** The sealed document library: collections, documents, search (issue 20; /v1/vector_stores). */
+  documents: ExportsOf<typeof documentsModule>;
   /** Uploaded files (/v1/files), sealed in the blob store. */
   files: ExportsOf<typeof filesModule>["files"];
   /** Fine-tuning jobs, their worker (started by the server) and the private models they make. */
@@ -204,6 +210,7 @@ export async function openPlatform(
     workspace: exportsOf(composed, workspaceModule),
     access: exportsOf(composed, accessModule),
     files: exportsOf(composed, filesModule).files,
+    documents: exportsOf(composed, documentsModule),
     finetune: exportsOf(composed, finetuneModule),
     oversight: exportsOf(composed, oversightModule),
     security: exportsOf(composed, securityModule),

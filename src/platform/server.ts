@@ -110,6 +110,7 @@ export async function startServer(
       keyFeatures: platform.access,
       responses: platform.responses,
       batches: platform.batches.service,
+      documents: platform.documents,
       policies: [...platform.policies],
       // The modules' observers, then the request metrics.
       observers: [...platform.observers, metrics],

@@ -4,6 +4,7 @@
 import { newId } from "../core/ids.ts";
 import type { ChatMessage, Usage } from "../inference/language-model.ts";
 import type { ModelRouter } from "../inference/model-router.ts";
+import { sourcesPrompt, type ChatKnowledge, type Citation } from "./chat-knowledge.ts";
 import type { ConversationService, Member, StoredMessage } from "./conversation-service.ts";
 import { branchOf, type ConversationWithMessages } from "./conversation-types.ts";
 import { workspaceErrors } from "./workspace-errors.ts";
@@ -11,6 +12,7 @@ import { workspaceErrors } from "./workspace-errors.ts";
 export type ChatEvent =
   | { type: "saved"; message: StoredMessage }
   | { type: "delta"; text: string }
+  | { type: "citations"; citations: Citation[] }
   | { type: "done"; message: StoredMessage | null };
 
 /** Decides whether a member may use a model (feature switches and allow-lists); throws 403 if not. */
@@ -45,6 +47,8 @@ export class ConversationChat {
   readonly #gate: ModelGate;
   /** Asked before each answer and told after it (the platform adds the usage domain's meter). */
   readonly meters: ChatMeter[] = [];
+  /** Where answers find document passages (the platform wires the documents domain); none by default. */
+  knowledge: ChatKnowledge | null = null;
 
   constructor(dependencies: { conversations: ConversationService; models: ModelRouter; gate?: ModelGate }) {
     this.#conversations = dependencies.conversations;
@@ -52,8 +56,12 @@ export class ConversationChat {
     this.#gate = dependencies.gate ?? (async () => undefined);
   }
 
-  /** Check that the member may use the model and has budget left, before anything is saved. */
-  async #admit(member: Member, modelId: string): Promise<void> {
+  /**
+   * Check that the member may use the model, has budget left and may read the collections named, before
+   * anything is saved.
+   */
+  async #admit(member: Member, modelId: string, collectionIds: readonly string[] = []): Promise<void> {
+    if (collectionIds.length) await this.knowledge?.check(member, collectionIds);
     await this.#gate(member, modelId);
     // A model that is gone (or another organisation's) answers 404 model_not_found.
     await this.#models.resolve(modelId, member.organizationId);
@@ -74,12 +82,12 @@ export class ConversationChat {
   async *send(
     member: Member,
     conversationId: string,
-    input: { content: string; model?: string; parentId?: string | null },
+    input: { content: string; model?: string; parentId?: string | null; collectionIds?: readonly string[] },
     signal: AbortSignal,
   ): AsyncIterable<ChatEvent> {
     const conversation = await this.#conversations.get(member, conversationId);
     const modelId = input.model ?? conversation.summary.model;
-    await this.#admit(member, modelId);
+    await this.#admit(member, modelId, input.collectionIds);
     await this.#remember(member, conversation, modelId);
     const saved = await this.#conversations.append(member, conversationId, {
       role: "user",
@@ -91,7 +99,7 @@ export class ConversationChat {
       if (title) await this.#conversations.rename(member, conversationId, title);
     }
     yield { type: "saved", message: saved };
-    yield* this.#answer(member, conversationId, saved.id, modelId, signal);
+    yield* this.#answer(member, conversationId, saved.id, modelId, signal, input.collectionIds ?? []);
   }
 
   /**
@@ -101,7 +109,7 @@ export class ConversationChat {
   async *regenerate(
     member: Member,
     conversationId: string,
-    input: { model?: string; messageId?: string },
+    input: { model?: string; messageId?: string; collectionIds?: readonly string[] },
     signal: AbortSignal,
   ): AsyncIterable<ChatEvent> {
     const conversation = await this.#conversations.get(member, conversationId);
@@ -112,9 +120,9 @@ export class ConversationChat {
     if (!question || question.role !== "user")
       throw workspaceErrors.invalid("There is no question to answer again.", "message_id");
     const modelId = input.model ?? conversation.summary.model;
-    await this.#admit(member, modelId);
+    await this.#admit(member, modelId, input.collectionIds);
     await this.#remember(member, conversation, modelId);
-    yield* this.#answer(member, conversationId, question.id, modelId, signal);
+    yield* this.#answer(member, conversationId, question.id, modelId, signal, input.collectionIds ?? []);
   }
 
   async *#answer(
@@ -123,18 +131,21 @@ export class ConversationChat {
     questionId: string,
     modelId: string,
     signal: AbortSignal,
+    collectionIds: readonly string[],
   ): AsyncIterable<ChatEvent> {
     const model = await this.#models.resolve(modelId, member.organizationId);
     const conversation = await this.#conversations.get(member, conversationId);
     const { instructions } = await this.#conversations.preferences.get(member);
-    const system = [instructions, conversation.systemPrompt].filter(Boolean).join("\n\n");
+    const branch = branchOf(conversation.messages, questionId);
+    const citations = await this.#cite(member, conversationId, branch.at(-1)?.content ?? "", collectionIds);
+    const system = [instructions, conversation.systemPrompt, citations.length ? sourcesPrompt(citations) : ""]
+      .filter(Boolean)
+      .join("\n\n");
     const history: ChatMessage[] = [
       ...(system ? [{ role: "system" as const, content: system }] : []),
-      ...branchOf(conversation.messages, questionId).map((message) => ({
-        role: message.role,
-        content: message.content,
-      })),
+      ...branch.map((message) => ({ role: message.role, content: message.content })),
     ];
+    if (citations.length) yield { type: "citations", citations };
     let text = "";
     let usage: Usage | null = null;
     let status: MeteredAnswer["status"] = "failed";
@@ -170,8 +181,22 @@ export class ConversationChat {
           usage,
           parentId: questionId,
           stopped: status === "cancelled",
+          citations,
         })
       : null;
     yield { type: "done", message: answer };
+  }
+
+  /** The passages the question's answer is given, numbered for citing; none without knowledge. */
+  async #cite(
+    member: Member,
+    conversationId: string,
+    question: string,
+    collectionIds: readonly string[],
+  ): Promise<Citation[]> {
+    const knowledge = this.knowledge;
+    if (!knowledge || !question.trim()) return [];
+    const passages = await knowledge.retrieve(member, conversationId, question, collectionIds);
+    return passages.map((passage, index) => ({ number: index + 1, ...passage }));
   }
 }

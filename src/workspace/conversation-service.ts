@@ -7,6 +7,7 @@ import { randomToken } from "../core/ids.ts";
 import type { Keyring } from "../crypto/keyring.ts";
 import type { Db } from "../db/database.ts";
 import type { Usage } from "../inference/language-model.ts";
+import { ConversationDeletion } from "./conversation-deletion.ts";
 import { searchConversations } from "./conversation-search.ts";
 import type { ConversationExport } from "./conversation-export-format.ts";
 import { ConversationExporter } from "./conversation-export.ts";
@@ -53,7 +54,6 @@ export class ConversationService {
   readonly #db: Db;
   readonly #audit: AuditLog;
   readonly #store: ConversationStore;
-  readonly #keyring: Keyring;
   readonly #staff: ConversationStaffReads;
   readonly #exporter: ConversationExporter;
   readonly #importer: ConversationImporter;
@@ -61,10 +61,11 @@ export class ConversationService {
   readonly shares: ConversationShares;
   /** The user's custom instructions (workspace-preferences.ts). */
   readonly preferences: WorkspacePreferences;
+  /** Deleting conversations, and what else goes with them (conversation-deletion.ts). */
+  readonly deletion: ConversationDeletion;
 
   constructor(dependencies: { db: Db; keyring: Keyring; audit: AuditLog }) {
     this.#db = dependencies.db;
-    this.#keyring = dependencies.keyring;
     this.#audit = dependencies.audit;
     this.#store = new ConversationStore(dependencies);
     this.#staff = new ConversationStaffReads(this.#store);
@@ -72,6 +73,7 @@ export class ConversationService {
     this.#importer = new ConversationImporter({ store: this.#store, audit: this.#audit });
     this.shares = new ConversationShares({ store: this.#store, audit: this.#audit });
     this.preferences = new WorkspacePreferences(this.#store);
+    this.deletion = new ConversationDeletion(dependencies);
   }
 
   async create(
@@ -227,6 +229,7 @@ export class ConversationService {
       usage?: Usage | null;
       parentId?: string | null;
       stopped?: boolean;
+      citations?: StoredMessage["citations"];
     },
   ): Promise<StoredMessage> {
     if (message.content.length > maxMessage) {
@@ -270,6 +273,7 @@ export class ConversationService {
         completion_tokens: message.usage?.completion_tokens ?? null,
         parent_id: parentId,
         stopped: message.stopped ?? false,
+        citations: this.#store.sealCitations(key, member, messageId, message.citations),
       };
       await transaction.insertInto("messages").values(values).execute();
       await transaction
@@ -290,83 +294,18 @@ export class ConversationService {
       createdAt: new Date(),
       parentId: stored.parent_id,
       stopped: stored.stopped,
+      ...(stored.citations === null ? {} : { citations: message.citations }),
     };
   }
 
-  /**
-   * Delete a conversation: its data key is destroyed in this transaction, so every stored title and
-   * message is unreadable at once; the purge removes the rows later.
-   */
-  async delete(member: Member, id: string): Promise<void> {
-    const deleted = await this.#db.transaction().execute(async (transaction) => {
-      const result = await transaction
-        .updateTable("conversations")
-        .set({ wrapped_key: null, title: null, system_prompt: null, deleted_at: sql<Date>`now()` })
-        .where("organization_id", "=", member.organizationId)
-        .where("user_id", "=", member.userId)
-        .where("id", "=", id)
-        .where("deleted_at", "is", null)
-        .executeTakeFirst();
-      // Its shares' keys go in the same transaction: no share outlives the conversation for a moment.
-      await transaction
-        .updateTable("conversation_shares")
-        .set({ wrapped_key: null, snapshot: null })
-        .where("conversation_id", "=", id)
-        .where("organization_id", "=", member.organizationId)
-        .execute();
-      return Number(result.numUpdatedRows);
-    });
-    if (deleted === 0) throw workspaceErrors.conversationNotFound(id);
-    this.#keyring.destroyed(member.organizationId, [{ table: "conversations", row: id }]);
-    await this.#audit.append({
-      actor: member.userId,
-      action: "conversation.deleted",
-      target: id,
-      organizationId: member.organizationId,
-    });
+  /** Delete a conversation: its key is destroyed at once; the purge removes the rows (see deletion). */
+  delete(member: Member, id: string): Promise<void> {
+    return this.deletion.delete(member, id);
   }
 
-  /**
-   * Delete every conversation of a user who is being deleted: all their keys are destroyed in one
-   * statement, so all of it is unreadable at once; the purge removes the rows.
-   */
-  async deleteAllOf(organizationId: string, userId: string, actor: string): Promise<number> {
-    const deleted = await this.#db.transaction().execute(async (transaction) => {
-      const result = await transaction
-        .updateTable("conversations")
-        .set({ wrapped_key: null, title: null, system_prompt: null, deleted_at: sql<Date>`now()` })
-        .where("organization_id", "=", organizationId)
-        .where("user_id", "=", userId)
-        .where("deleted_at", "is", null)
-        .returning("id")
-        .execute();
-      await transaction
-        .updateTable("conversation_shares")
-        .set({ wrapped_key: null, snapshot: null })
-        .where("organization_id", "=", organizationId)
-        .where("user_id", "=", userId)
-        .execute();
-      // Their custom instructions: the row holds the only copy of its key.
-      await transaction
-        .deleteFrom("workspace_preferences")
-        .where("organization_id", "=", organizationId)
-        .where("user_id", "=", userId)
-        .execute();
-      return result.map((row) => row.id);
-    });
-    this.#keyring.destroyed(
-      organizationId,
-      deleted.map((id) => ({ table: "conversations", row: id })),
-    );
-    const count = deleted.length;
-    await this.#audit.append({
-      actor,
-      action: "conversations.deleted_with_user",
-      target: userId,
-      organizationId,
-      metadata: { conversations: count },
-    });
-    return count;
+  /** Delete every conversation of a user who is being deleted (see conversation-deletion.ts). */
+  deleteAllOf(organizationId: string, userId: string, actor: string): Promise<number> {
+    return this.deletion.deleteAllOf(organizationId, userId, actor);
   }
 
   /** Staff access (SEC-3): metadata of an organisation's conversations; see conversation-staff-reads.ts. */

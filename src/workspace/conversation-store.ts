@@ -5,6 +5,7 @@ import type { Keyring } from "../crypto/keyring.ts";
 import type { Db } from "../db/database.ts";
 import {
   maxTitle,
+  type Citation,
   type ConversationSummary,
   type ConversationWithMessages,
   type Member,
@@ -120,6 +121,19 @@ export class ConversationStore {
     return openWithDataKey(key, this.#binding(member, "messages", messageId), content).toString("utf8");
   }
 
+  /** An answer's citations: sealed JSON beside its text, or null when it drew on no document. */
+  sealCitations(key: Buffer, member: Member, messageId: string, citations?: readonly Citation[]) {
+    if (!citations?.length) return null;
+    const binding = this.#binding(member, "messages.citations", messageId);
+    return sealWithDataKey(key, binding, JSON.stringify(citations));
+  }
+
+  openCitations(key: Buffer, member: Member, messageId: string, sealed: Buffer | null) {
+    if (sealed === null) return {};
+    const binding = this.#binding(member, "messages.citations", messageId);
+    return { citations: JSON.parse(openWithDataKey(key, binding, sealed).toString("utf8")) as Citation[] };
+  }
+
   checkTitle(title: string): string {
     const trimmed = title.trim();
     if (trimmed.length === 0 || trimmed.length > maxTitle) {
@@ -183,6 +197,7 @@ export class ConversationStore {
       createdAt: message.created_at,
       parentId: message.parent_id,
       stopped: message.stopped,
+      ...this.openCitations(key, member, message.id, message.citations),
     }));
     const days = retentionDays === undefined ? await this.retentionDays(member) : retentionDays;
     return {

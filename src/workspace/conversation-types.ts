@@ -20,6 +20,17 @@ export interface ConversationSummary {
   pinnedAt: Date | null;
 }
 
+/** A passage an answer was given, and where it came from. */
+export interface Citation {
+  /** 1-based number the answer cites it by: [1], [2], ... */
+  number: number;
+  documentId: string;
+  filename: string;
+  page: number | null;
+  section: string | null;
+  passage: string;
+}
+
 export type MessageRole = "system" | "user" | "assistant";
 
 export interface StoredMessage {
@@ -33,6 +44,8 @@ export interface StoredMessage {
   parentId: string | null;
   /** An answer the user stopped part-way. */
   stopped: boolean;
+  /** The document passages an answer was given (sealed with it); absent when it drew on none. */
+  citations?: Citation[];
 }
 
 export interface ConversationPage {

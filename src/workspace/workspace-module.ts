@@ -35,7 +35,13 @@ export function createWorkspaceModule(dependencies: {
   const { db, keyring, audit, models, logger, deletionWindowMs } = dependencies;
   const conversations = new ConversationService({ db, keyring, audit });
   const retention = new WorkspaceRetention({ db, audit });
-  const purge = new WorkspacePurge({ db, retention, shares: conversations.shares, deletionWindowMs });
+  const purge = new WorkspacePurge({
+    db,
+    retention,
+    shares: conversations.shares,
+    deletion: conversations.deletion,
+    deletionWindowMs,
+  });
   // Runs often enough that deleted rows are gone well within the deletion window.
   const purgeTask = new PeriodicTask({
     name: "workspace-purge",

@@ -6,6 +6,7 @@
 import { sql } from "kysely";
 import type { Db } from "../db/database.ts";
 import { eraseDeleted } from "../db/physical-erasure.ts";
+import type { ConversationDeletion } from "./conversation-deletion.ts";
 import type { ConversationShares } from "./conversation-shares.ts";
 import type { WorkspaceRetention } from "./workspace-retention.ts";
 
@@ -28,6 +29,7 @@ export class WorkspacePurge {
   readonly #db: Db;
   readonly #retention: WorkspaceRetention;
   readonly #shares: ConversationShares;
+  readonly #deletion: ConversationDeletion | null;
   readonly #deletionWindowMs: number;
   /**
    * When the last erasure of this process began; null until one ran, so a process's first turn
@@ -44,10 +46,13 @@ export class WorkspacePurge {
     retention: WorkspaceRetention;
     shares: ConversationShares;
     deletionWindowMs: number;
+    /** Told of conversations retention expires, so what goes with them goes too. */
+    deletion?: ConversationDeletion;
   }) {
     this.#db = dependencies.db;
     this.#retention = dependencies.retention;
     this.#shares = dependencies.shares;
+    this.#deletion = dependencies.deletion ?? null;
     this.#deletionWindowMs = dependencies.deletionWindowMs;
   }
 
@@ -58,7 +63,11 @@ export class WorkspacePurge {
     // Pending until this turn's erasure is done: a turn that fails after deleting leaves it set.
     const pending = this.#pending;
     this.#pending = true;
-    const counts = await this.#retention.purge({ deletionWindowMs: this.#deletionWindowMs, now });
+    const counts = await this.#retention.purge({
+      deletionWindowMs: this.#deletionWindowMs,
+      now,
+      expired: async (organizationId, ids) => this.#deletion?.gone(organizationId, ids),
+    });
     const sharesClosed = await this.#shares.sweep(now);
     const destroyed = counts.expired + counts.removed + sharesClosed > 0;
     if (!destroyed && !pending && !(await this.#deletedSince(this.#erasedFrom))) {

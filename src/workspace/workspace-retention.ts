@@ -62,14 +62,22 @@ export class WorkspaceRetention {
   }
 
   /** One purge pass, in batches; safe to run on many nodes (rows are claimed by the updates). */
-  async purge(options: { deletionWindowMs?: number; batch?: number; now?: Date } = {}): Promise<PurgeCounts> {
+  async purge(
+    options: {
+      deletionWindowMs?: number;
+      batch?: number;
+      now?: Date;
+      /** Told which conversations retention just expired (their keys are already destroyed). */
+      expired?: (organizationId: string, conversationIds: readonly string[]) => Promise<void>;
+    } = {},
+  ): Promise<PurgeCounts> {
     const now = options.now ?? new Date();
     const window = Math.min(options.deletionWindowMs ?? defaultDeletionWindowMs, maxDeletionWindowMs);
     const batch = options.batch ?? 1000;
     const counts: PurgeCounts = { expired: 0, removed: 0 };
     for (;;) {
       // Expired by retention: destroy the key first, exactly as a user's delete does.
-      const expired = await sql<{ id: string }>`
+      const expired = await sql<{ id: string; organization_id: string }>`
         update conversations set wrapped_key = null, title = null, deleted_at = ${now}
         where id in (
           select c.id from conversations c
@@ -77,8 +85,14 @@ export class WorkspaceRetention {
           where c.deleted_at is null and r.days is not null
             and c.updated_at < ${now}::timestamptz - make_interval(days => r.days)
           limit ${batch})
-        returning id`.execute(this.#db);
+        returning id, organization_id`.execute(this.#db);
       counts.expired += expired.rows.length;
+      const byOrganization = Map.groupBy(expired.rows, (row) => row.organization_id);
+      for (const [organizationId, rows] of byOrganization)
+        await options.expired?.(
+          organizationId,
+          rows.map((row) => row.id),
+        );
       if (expired.rows.length < batch) break;
     }
     const cutoff = new Date(now.getTime() - window);

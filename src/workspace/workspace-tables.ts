@@ -40,6 +40,8 @@ export interface MessagesTable {
   parent_id: ColumnType<string | null, string | null | undefined, string | null>;
   /** An answer the user stopped part-way. */
   stopped: ColumnType<boolean, boolean | undefined, boolean>;
+  /** The document passages an answer drew on (JSON), sealed by the conversation key; null for none. */
+  citations: ColumnType<Buffer | null, Buffer | null | undefined, Buffer | null>;
 }
 
 export interface WorkspaceRetentionTable {

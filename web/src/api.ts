@@ -49,6 +49,20 @@ export async function call<T>(
   return (response.status === 204 ? undefined : await response.json()) as T;
 }
 
+/** POST one file as multipart/form-data (field `file`), with the CSRF header; the JSON answer back. */
+export async function upload<T>(path: string, file: File): Promise<T> {
+  const form = new FormData();
+  form.append("file", file, file.name);
+  const response = await fetch(path, {
+    method: "POST",
+    headers: { "x-csrf-token": csrfToken() },
+    body: form,
+    credentials: "same-origin",
+  });
+  if (!response.ok) throw await failure(response);
+  return (await response.json()) as T;
+}
+
 /** POST and read the answer as server-sent events, one parsed JSON object per event. */
 export async function stream(
   path: string,
@@ -111,6 +125,31 @@ export interface Message {
   content: string;
   model: string | null;
   stopped: boolean;
+  /** The document passages an answer drew on; empty for none. */
+  citations?: Citation[];
+  created_at: string;
+}
+
+/** A passage an answer was given: [number] in its text. */
+export interface Citation {
+  number: number;
+  document_id: string;
+  filename: string;
+  page: number | null;
+  section: string | null;
+  passage: string;
+}
+
+/** A file attached to a conversation. */
+export interface Attachment {
+  id: string;
+  filename: string;
+  format: string | null;
+  bytes: number;
+  pages: number | null;
+  chunks: number;
+  status: "in_progress" | "completed" | "failed";
+  error: { code: string; message: string } | null;
   created_at: string;
 }
 

@@ -21,7 +21,7 @@ export const workspaceModule = defineModule({
     usage: usageModule,
     models: modelsModule,
   },
-  migrations: ["0700-workspace", "0950-workspace-threads"],
+  migrations: ["0700-workspace", "0950-workspace-threads", "1050-message-citations"],
   operations: conversationImportOperations,
   create({ config, db, keyring, audit, logger }, { identity, access, privacy, usage, models }) {
     const workspace = createWorkspaceModule({

@@ -7,6 +7,7 @@ import { AppShell } from "../app-shell.tsx";
 import { navigate } from "../router.ts";
 import { ChatHeader } from "./chat-header.tsx";
 import { ChatSidebar } from "./chat-sidebar.tsx";
+import { Attachments } from "./attachments.tsx";
 import { Composer } from "./composer.tsx";
 import type { ListUpdate } from "./conversation-list.tsx";
 import { MessageView } from "./message-view.tsx";
@@ -245,6 +246,11 @@ export function ChatPage({
           )}
           <div ref={bottom} data-last={lastId} />
         </section>
+        <Attachments
+          conversationId={conversation?.id ?? null}
+          ensureConversation={() => chat.ensure(null)}
+          disabled={!model || streaming}
+        />
         <Composer
           draft={draft}
           onDraft={setDraft}

@@ -4,6 +4,7 @@ import { useEffect, useRef, useState, type KeyboardEvent } from "react";
 import type { Message } from "../api.ts";
 import { CopyButton } from "../copy-button.tsx";
 import { Markdown } from "../markdown/markdown.tsx";
+import { Citations } from "./citations.tsx";
 
 export interface MessageActions {
   versions: Message[];
@@ -126,6 +127,7 @@ export function MessageView({
           {isAnswer ? <Markdown text={message.content} /> : <p className="plain-text">{message.content}</p>}
         </div>
       )}
+      {message.citations && <Citations citations={message.citations} />}
       {message.stopped && <p className="stopped-mark">Stopped: this answer was cut short.</p>}
       {unsent && <p className="unsent-mark">Not sent</p>}
       {actions && !editing && (

@@ -137,6 +137,17 @@ export function useChat(conversationId: string | null, model: string, callbacks:
     if (loaded) latest.current.onChanged(loaded);
   }
 
+  /** The open conversation's id; a new chat is made first when there is none (its title hint). */
+  async function ensure(title: string | null): Promise<string> {
+    if (conversation) return conversation.id;
+    const created = await call<Conversation>("POST", "/api/conversations", { model });
+    madeHere.current = created.id;
+    setConversation({ ...created, system_prompt: null, active_message_id: null, messages: [] });
+    latest.current.onCreated({ ...created, title: created.title ?? title });
+    navigate(`/c/${created.id}`);
+    return created.id;
+  }
+
   async function send(content: string, parentId?: string | null) {
     if (streaming || !model) return;
     const question: Message = {
@@ -154,12 +165,7 @@ export function useChat(conversationId: string | null, model: string, callbacks:
     if (!id) {
       setPending({ question, after: null, answer: null, failure: null, stopped: false });
       try {
-        const created = await call<Conversation>("POST", "/api/conversations", { model });
-        id = created.id;
-        madeHere.current = id;
-        setConversation({ ...created, system_prompt: null, active_message_id: null, messages: [] });
-        latest.current.onCreated({ ...created, title: created.title ?? untitled(content) });
-        navigate(`/c/${id}`);
+        id = await ensure(untitled(content));
       } catch (failure) {
         latest.current.restoreDraft(content);
         setPending({
@@ -230,6 +236,7 @@ export function useChat(conversationId: string | null, model: string, callbacks:
     streaming,
     branch: pending?.question ? [...shownBranch, pending.question] : shownBranch,
     send,
+    ensure,
     regenerate,
     showVersion,
     stop,

@@ -1,0 +1,49 @@
+// The documents domain's tables (migration 1100-documents): sealed collections and documents.
+import type { ColumnType } from "kysely";
+
+export interface DocumentCollectionsTable {
+  id: string;
+  organization_id: string;
+  owner_kind: string;
+  owner_id: string;
+  /** Group ids the collection is shared with (ids only, in clear). */
+  shared_with: ColumnType<string[], string | undefined, string>;
+  /** The collection's key sealed by the organisation key (place: document_collections/id); null once deleted. */
+  wrapped_key: Buffer | null;
+  name: Buffer | null;
+  metadata: Buffer | null;
+  embedding_model: string;
+  documents: ColumnType<number, number | undefined, number>;
+  bytes: ColumnType<string | number, number | undefined, number>;
+  revision: ColumnType<number, number | undefined, number>;
+  seq: ColumnType<string | number, never, never>;
+  created_at: ColumnType<Date, Date | undefined, never>;
+  expires_at: Date | null;
+  deleted_at: Date | null;
+  document_deleted_at: Date | null;
+}
+
+export interface DocumentsTable {
+  id: string;
+  collection_id: string;
+  organization_id: string;
+  filename: Buffer;
+  format: string | null;
+  bytes: ColumnType<string | number, number, number>;
+  pages: number | null;
+  chunks: number;
+  file_id: string | null;
+  attributes: Buffer;
+  extracted: Buffer;
+  passages: Buffer;
+  blob_key: string;
+  seq: ColumnType<string | number, never, never>;
+  created_at: ColumnType<Date, Date | undefined, never>;
+}
+
+declare module "../../db/schema.ts" {
+  interface Database {
+    document_collections: DocumentCollectionsTable;
+    documents: DocumentsTable;
+  }
+}

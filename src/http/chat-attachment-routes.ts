@@ -1,0 +1,104 @@
+// A conversation's attachments in the chat workspace (issue 20): upload (multipart, one file), list and
+// remove. The member must own the conversation; the file_upload switch (CTL-2) is checked before the
+// body is read. Answers in the conversation then draw on the attachments and cite them.
+import multipart from "@fastify/multipart";
+import { Type, type Static } from "@sinclair/typebox";
+import type { FastifyInstance } from "fastify";
+import { errors } from "../core/errors.ts";
+import type { ChatDocuments } from "../documents/chat-documents.ts";
+import type { DocumentRecord } from "../documents/document-types.ts";
+import { extractionErrors } from "../documents/extract/extraction-errors.ts";
+import type { ConversationService, Member } from "../workspace/conversation-service.ts";
+import { own, type MemberOf } from "./workspace-route-support.ts";
+
+export interface ChatAttachmentRoutesDependencies {
+  member: MemberOf;
+  conversations: ConversationService;
+  documents: ChatDocuments;
+  /** The largest file accepted, in bytes. */
+  maxBytes: number;
+  /** Throws 403 when the file_upload switch is off for the member (CTL-2). */
+  requireUpload: (member: Member) => Promise<void>;
+}
+
+const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+const DocumentId = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: 100 }),
+  documentId: Type.String({ minLength: 1, maxLength: 100 }),
+});
+
+export function renderAttachment(document: DocumentRecord) {
+  return {
+    id: document.id,
+    filename: document.filename,
+    format: document.format,
+    bytes: document.bytes,
+    pages: document.pages,
+    chunks: document.chunks,
+    status: document.status,
+    error: document.error,
+    created_at: document.createdAt.toISOString(),
+  };
+}
+
+export function chatAttachmentRoutes(dependencies: ChatAttachmentRoutesDependencies) {
+  const { member, conversations, documents, maxBytes, requireUpload } = dependencies;
+  return async function register(app: FastifyInstance): Promise<void> {
+    await app.register(multipart, {
+      limits: { fileSize: maxBytes, files: 1, fields: 0, parts: 1 },
+    });
+
+    app.post<{ Params: Static<typeof Id> }>(
+      "/api/conversations/:id/attachments",
+      { schema: { params: Id }, config: own },
+      async (request, reply) => {
+        const caller = await member(request, true);
+        await requireUpload(caller);
+        await conversations.get(caller, request.params.id);
+        if (!request.isMultipart())
+          throw errors.invalidRequest("Upload the file as multipart/form-data, in the field 'file'.", "file");
+        const part = await request.file().catch((error: unknown) => {
+          throw tooLarge(error) ?? error;
+        });
+        if (!part || part.fieldname !== "file")
+          throw errors.invalidRequest("Upload the file in the field 'file'.", "file");
+        const content = await part.toBuffer().catch((error: unknown) => {
+          throw tooLarge(error) ?? error;
+        });
+        const document = await documents.attach(caller, request.params.id, {
+          filename: part.filename,
+          content,
+          mediaType: part.mimetype,
+        });
+        return reply.code(201).send(renderAttachment(document));
+      },
+    );
+
+    app.get<{ Params: Static<typeof Id> }>(
+      "/api/conversations/:id/attachments",
+      { schema: { params: Id }, config: own },
+      async (request) => {
+        const caller = await member(request, false);
+        await conversations.get(caller, request.params.id);
+        const attached = await documents.attachments(caller, request.params.id);
+        return { data: attached.map(renderAttachment) };
+      },
+    );
+
+    app.delete<{ Params: Static<typeof DocumentId> }>(
+      "/api/conversations/:id/attachments/:documentId",
+      { schema: { params: DocumentId }, config: own },
+      async (request, reply) => {
+        const caller = await member(request, true);
+        await conversations.get(caller, request.params.id);
+        await documents.detach(caller, request.params.id, request.params.documentId);
+        return reply.code(204).send();
+      },
+    );
+  };
+
+  function tooLarge(error: unknown) {
+    if ((error as { code?: string }).code !== "FST_REQ_FILE_TOO_LARGE") return null;
+    return extractionErrors.tooLarge(maxBytes);
+  }
+}

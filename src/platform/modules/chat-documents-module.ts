@@ -1,0 +1,53 @@
+// Chatting with documents (issue 20): the workspace's answers draw on their conversation's attachments and
+// on the knowledge collections the user picked, through the documents library; attachments go when their
+// conversation goes (deleted, deleted with its user, or expired by retention).
+import { ChatDocuments } from "../../documents/chat-documents.ts";
+import { defaultExtractionLimits } from "../../documents/document-types.ts";
+import { chatAttachmentRoutes } from "../../http/chat-attachment-routes.ts";
+import { memberResolver } from "../../http/workspace-route-support.ts";
+import { defineModule } from "../module.ts";
+import { accessModule } from "./access-module.ts";
+import { documentsModule } from "./documents-module.ts";
+import { identityModule } from "./identity-module.ts";
+import { workspaceModule } from "./workspace-module.ts";
+
+export const chatDocumentsModule = defineModule({
+  name: "chat-documents",
+  needs: {
+    identity: identityModule,
+    access: accessModule,
+    documents: documentsModule,
+    workspace: workspaceModule,
+  },
+  migrations: [],
+  operations: {},
+  create({ config }, { identity, access, documents, workspace }) {
+    const chatDocuments = new ChatDocuments({
+      library: documents,
+      groupsOf: (organizationId, userId) => identity.scimGroups.groupsOf(organizationId, userId),
+    });
+    workspace.chat.knowledge = chatDocuments;
+    workspace.conversations.deletion.hooks.push((organizationId, ids) =>
+      chatDocuments.conversationsGone(organizationId, ids),
+    );
+    const member = memberResolver({
+      sessions: identity.sessions,
+      users: identity.users,
+      secureCookies: !config.http,
+    });
+    return {
+      exports: chatDocuments,
+      routes: [
+        {
+          plugin: chatAttachmentRoutes({
+            member,
+            conversations: workspace.conversations,
+            documents: chatDocuments,
+            maxBytes: defaultExtractionLimits.maxBytes,
+            requireUpload: (caller) => access.requireFeature(caller, "file_upload"),
+          }),
+        },
+      ],
+    };
+  },
+});

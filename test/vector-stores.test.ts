@@ -1,0 +1,197 @@
+// /v1/vector_stores with the official client (issue 20, API-2): stores made from /v1/files uploads,
+// listed by cursor, modified, searched and deleted in OpenAI's shapes; another project's or another
+// organisation's key finds nothing; the `file_upload` switch closes adding files (CTL-2).
+import OpenAI from "openai";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestPlatformWithUpstream, type PlatformWithUpstream } from "./helpers/platform.ts";
+
+async function status(work: Promise<unknown>): Promise<number> {
+  const error = await work.then(
+    () => null,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(OpenAI.APIError);
+  return (error as InstanceType<typeof OpenAI.APIError>).status ?? 0;
+}
+
+describe("/v1/vector_stores", () => {
+  let platform: PlatformWithUpstream;
+  let client: OpenAI;
+
+  beforeAll(async () => {
+    platform = await startTestPlatformWithUpstream();
+    client = platform.client();
+  }, 300_000);
+  afterAll(async () => {
+    await platform?.close();
+  });
+
+  const upload = (name: string, body: string) =>
+    client.files.create({ file: new File([body], name), purpose: "assistants" });
+
+  it("[API-2] creates a store from an uploaded file, retrieves, lists its files, searches and deletes, in OpenAI's shapes", async () => {
+    const fact = "The tide tables of Port Ellery were rewritten by hand in 1911.";
+    const file = await upload("ellery.txt", `Harbour history.\n\n${fact}\n`);
+    const store = await client.vectorStores.create({
+      name: "Harbour",
+      metadata: { team: "archive" },
+      file_ids: [file.id],
+    });
+    expect(store).toMatchObject({
+      object: "vector_store",
+      name: "Harbour",
+      metadata: { team: "archive" },
+      status: "completed",
+      file_counts: { completed: 1, total: 1 },
+    });
+    expect(store.id).toMatch(/^vs_/);
+    expect(await client.vectorStores.retrieve(store.id)).toMatchObject({
+      id: store.id,
+      usage_bytes: file.bytes,
+    });
+
+    const files = await client.vectorStores.files.list(store.id);
+    expect(files.data.map((item) => item.id)).toEqual([file.id]);
+    expect(await client.vectorStores.files.retrieve(file.id, { vector_store_id: store.id })).toMatchObject({
+      id: file.id,
+      object: "vector_store.file",
+      vector_store_id: store.id,
+      status: "completed",
+    });
+
+    const results = await client.vectorStores.search(store.id, { query: "tide tables Ellery" });
+    expect(results.data[0]).toMatchObject({ file_id: file.id, filename: "ellery.txt" });
+    expect(results.data[0]!.content[0]!.text).toContain(fact);
+    expect(results.data[0]!.score).toBeGreaterThan(0);
+
+    const renamed = await client.vectorStores.update(store.id, {
+      name: "Harbour archive",
+      metadata: { team: "b" },
+    });
+    expect(renamed).toMatchObject({ name: "Harbour archive", metadata: { team: "b" } });
+
+    // A second file through /files, then removed: search no longer finds it.
+    const second = await upload("gulls.txt", "Gulls nest on the breakwater every spring.");
+    expect(await client.vectorStores.files.create(store.id, { file_id: second.id })).toMatchObject({
+      id: second.id,
+    });
+    expect((await client.vectorStores.search(store.id, { query: "gulls breakwater" })).data[0]).toMatchObject(
+      {
+        file_id: second.id,
+      },
+    );
+    expect(await client.vectorStores.files.delete(second.id, { vector_store_id: store.id })).toMatchObject({
+      id: second.id,
+      deleted: true,
+    });
+    const after = await client.vectorStores.search(store.id, { query: "gulls breakwater" });
+    expect(after.data.map((hit) => hit.file_id)).not.toContain(second.id);
+    expect(await status(client.vectorStores.files.retrieve(second.id, { vector_store_id: store.id }))).toBe(
+      404,
+    );
+
+    expect(await client.vectorStores.delete(store.id)).toMatchObject({
+      id: store.id,
+      object: "vector_store.deleted",
+      deleted: true,
+    });
+    expect(await status(client.vectorStores.retrieve(store.id))).toBe(404);
+    expect(await status(client.vectorStores.search(store.id, { query: "tide" }))).toBe(404);
+  });
+
+  it("[API-2] lists stores newest first in cursor pages", async () => {
+    const made: string[] = [];
+    for (const name of ["p1", "p2", "p3"]) made.push((await client.vectorStores.create({ name })).id);
+    const first = await client.vectorStores.list({ limit: 2 });
+    expect(first.data.map((store) => store.id)).toEqual([made[2], made[1]]);
+    expect(first.has_more).toBe(true);
+    const next = await client.vectorStores.list({ limit: 2, after: made[1]! });
+    expect(next.data[0]!.id).toBe(made[0]);
+    const all: string[] = [];
+    for await (const store of client.vectorStores.list({ limit: 1 })) all.push(store.id);
+    expect(all).toEqual(expect.arrayContaining(made));
+    expect(new Set(all).size).toBe(all.length);
+  });
+
+  it("[API-2] refuses bad input in OpenAI's error shape, storing nothing", async () => {
+    const store = await client.vectorStores.create({ name: "bad input" });
+    const binary = await client.files.create({
+      file: new File([new Uint8Array([0, 1, 2, 0])], "x.bin"),
+      purpose: "assistants",
+    });
+    await expect(client.vectorStores.files.create(store.id, { file_id: binary.id })).rejects.toMatchObject({
+      status: 400,
+      code: "unsupported_file",
+      param: "file",
+    });
+    await expect(
+      client.vectorStores.files.create(store.id, { file_id: "file-missing" }),
+    ).rejects.toMatchObject({
+      status: 404,
+    });
+    await expect(
+      client.vectorStores.search(store.id, { query: "", max_num_results: 5 }),
+    ).rejects.toMatchObject({
+      status: 400,
+    });
+    await expect(client.vectorStores.create({ name: "x", file_ids: ["file-missing"] })).rejects.toMatchObject(
+      {
+        status: 404,
+      },
+    );
+    expect((await client.vectorStores.retrieve(store.id)).file_counts.total).toBe(0);
+  });
+
+  it("[API-2] another project's key or another organisation's finds no store", async () => {
+    const core = platform.server.platform;
+    const mine = await client.vectorStores.create({ name: "mine" });
+    const project = await core.tenancy.createProject(platform.organization, "Other project", "test");
+    const sameOrganization = await core.apiKeys.create({
+      organizationId: platform.organization,
+      projectId: project.id,
+      actor: "test",
+    });
+    const other = await core.tenancy.createOrganization("Other organization", "test");
+    const otherOrganization = await core.apiKeys.create({
+      organizationId: other.organization.id,
+      projectId: other.project.id,
+      actor: "test",
+    });
+    for (const key of [sameOrganization.key, otherOrganization.key]) {
+      const stranger = platform.client({ apiKey: key });
+      expect(await status(stranger.vectorStores.retrieve(mine.id))).toBe(404);
+      expect(await status(stranger.vectorStores.search(mine.id, { query: "mine" }))).toBe(404);
+      expect(await status(stranger.vectorStores.delete(mine.id))).toBe(404);
+      expect((await stranger.vectorStores.list()).data.map((store) => store.id)).not.toContain(mine.id);
+    }
+    expect(await client.vectorStores.retrieve(mine.id)).toMatchObject({ id: mine.id });
+  });
+
+  it("[CTL-2] the file_upload switch refuses adding files (403, feature_disabled); reading stays open", async () => {
+    const core = platform.server.platform;
+    const store = await client.vectorStores.create({ name: "switched" });
+    const file = await upload("s.txt", "switch words");
+    const workspace = await core.identity.users.defaultWorkspace(platform.organization);
+    const change = {
+      organizationId: platform.organization,
+      scope: "workspace" as const,
+      scopeId: workspace.id,
+      feature: "file_upload",
+      actor: "test",
+    };
+    await core.access.switches.set({ ...change, enabled: false });
+    try {
+      await expect(client.vectorStores.files.create(store.id, { file_id: file.id })).rejects.toMatchObject({
+        status: 403,
+        code: "feature_disabled",
+      });
+      expect((await client.vectorStores.retrieve(store.id)).file_counts.total).toBe(0);
+    } finally {
+      await core.access.switches.set({ ...change, enabled: true });
+    }
+    // Positive control: switched on, the same call adds the file.
+    expect(await client.vectorStores.files.create(store.id, { file_id: file.id })).toMatchObject({
+      id: file.id,
+    });
+  });
+});
