@@ -1,6 +1,7 @@
 // BM25 keyword scoring over passages held in numbered slots. Postings are kept incrementally: adding a
 // passage appends to its words' lists, removing passages filters them out of exactly the lists of their
 // words, so the index never has to be rebuilt. Lists are typed arrays (slot, term frequency), unsorted.
+import { searchTokens, searchWords, wordTokens } from "./search-tokens.ts";
 import { TopK, type Ranked } from "./top-k.ts";
 
 /** BM25's usual parameters: term-frequency saturation and length normalisation. */
@@ -50,90 +51,126 @@ export interface KeywordMatch extends Ranked {
   normalized: number;
 }
 
+/** Words remembered with their term ids, so a word seen before is not folded and stemmed again. */
+const wordCacheLimit = 100_000;
+
 export class KeywordIndex {
-  readonly #postings = new Map<string, Postings>();
-  /** Each slot's distinct words (the postings' own keys), for removal. */
-  readonly #slotTerms: Array<string[] | undefined> = [];
+  /** Term ids by token, the token of each id, and each id's postings; ids of dropped terms are reused. */
+  readonly #ids = new Map<string, number>();
+  readonly #terms: Array<string | undefined> = [];
+  readonly #postings: Array<Postings | undefined> = [];
+  readonly #freeIds: number[] = [];
+  readonly #wordCache = new Map<string, readonly number[]>();
+  /** Each slot's distinct term ids, for removal. */
+  readonly #slotTerms: Array<Int32Array | undefined> = [];
   #lengths = new Float64Array(16);
   #scores = new Float64Array(16);
+  /** Per term id while adding one passage: its count, and which `add` call counted it. */
+  #counts = new Int32Array(16);
+  #countedFor = new Int32Array(16);
+  #adds = 0;
   #documents = 0;
   #totalLength = 0;
 
-  /** Indexes one passage's words under a free slot. */
-  add(slot: number, tokens: readonly string[]): void {
+  /** Indexes one passage's text under a free slot. */
+  add(slot: number, text: string): void {
     if (this.#slotTerms[slot]) throw new Error(`Slot ${slot} is already indexed.`);
-    const counts = new Map<string, number>();
-    for (const token of tokens) counts.set(token, (counts.get(token) ?? 0) + 1);
-    const terms: string[] = [];
-    for (const [term, frequency] of counts) {
-      let postings = this.#postings.get(term);
-      if (!postings) this.#postings.set(term, (postings = new Postings()));
-      postings.append(slot, frequency);
-      terms.push(term);
+    const words = searchWords(text);
+    const ids: Array<readonly number[]> = Array.from({ length: words.length });
+    for (let index = 0; index < words.length; index++) ids[index] = this.#termIdsOf(words[index]!);
+    // Counted after every id exists, so the counting arrays no longer grow under the loop.
+    const counts = this.#counts;
+    const countedFor = this.#countedFor;
+    const mark = ++this.#adds;
+    const distinct: number[] = [];
+    let length = 0;
+    for (const wordIds of ids) {
+      for (let index = 0; index < wordIds.length; index++) {
+        const id = wordIds[index]!;
+        length++;
+        if (countedFor[id] !== mark) {
+          countedFor[id] = mark;
+          counts[id] = 0;
+          distinct.push(id);
+        }
+        counts[id]!++;
+      }
     }
+    for (const id of distinct) this.#postings[id]!.append(slot, counts[id]!);
     this.#ensureCapacity(slot + 1);
-    this.#slotTerms[slot] = terms;
-    this.#lengths[slot] = tokens.length;
+    this.#slotTerms[slot] = Int32Array.from(distinct);
+    this.#lengths[slot] = length;
     this.#documents++;
-    this.#totalLength += tokens.length;
+    this.#totalLength += length;
   }
 
   /** Removes passages: their entries leave the lists of their words; a word left with none is dropped. */
   remove(slots: readonly number[]): void {
     const removed = new Set<number>();
-    const touched = new Set<string>();
+    const touched = new Set<number>();
     for (const slot of slots) {
       const terms = this.#slotTerms[slot];
       if (!terms) continue;
       removed.add(slot);
-      for (const term of terms) touched.add(term);
+      for (const id of terms) touched.add(id);
       this.#slotTerms[slot] = undefined;
       this.#documents--;
       this.#totalLength -= this.#lengths[slot]!;
       this.#lengths[slot] = 0;
     }
-    for (const term of touched) {
-      const postings = this.#postings.get(term)!;
+    for (const id of touched) {
+      const postings = this.#postings[id]!;
       postings.removeSlots(removed);
-      if (postings.length === 0) this.#postings.delete(term);
+      if (postings.length > 0) continue;
+      this.#ids.delete(this.#terms[id]!);
+      this.#terms[id] = undefined;
+      this.#postings[id] = undefined;
+      this.#freeIds.push(id);
     }
+    // The cache may name words of the removed passages: it starts afresh.
+    if (touched.size > 0) this.#wordCache.clear();
   }
 
-  /** How many passages hold the word (after stemming), for tests and diagnostics. */
-  documentFrequency(term: string): number {
-    return this.#postings.get(term)?.length ?? 0;
+  /** How many passages hold the token (a stemmed word), for tests and diagnostics. */
+  documentFrequency(token: string): number {
+    const id = this.#ids.get(token);
+    return id === undefined ? 0 : this.#postings[id]!.length;
   }
 
   get terms(): number {
-    return this.#postings.size;
+    return this.#ids.size;
   }
 
   get bytes(): number {
     let bytes = this.#lengths.byteLength + this.#scores.byteLength;
-    for (const [term, postings] of this.#postings) bytes += term.length * 2 + 64 + postings.bytes;
-    // Each slot's list of its words: one reference per word.
-    for (const terms of this.#slotTerms) bytes += terms ? 16 + terms.length * 8 : 8;
+    bytes += this.#counts.byteLength + this.#countedFor.byteLength;
+    for (const [term] of this.#ids) bytes += term.length * 2 + 80;
+    for (const postings of this.#postings) bytes += postings ? postings.bytes + 64 : 8;
+    for (const terms of this.#slotTerms) bytes += terms ? terms.byteLength + 64 : 8;
+    for (const [word] of this.#wordCache) bytes += word.length * 2 + 80;
     return bytes;
   }
 
-  /** The `limit` best passages for the query's words, best first; passages sharing no word are left out. */
-  search(queryTokens: readonly string[], limit: number): KeywordMatch[] {
+  /** The `limit` best passages for the query, best first; passages sharing no word are left out. */
+  search(query: string, limit: number): KeywordMatch[] {
     if (this.#documents === 0 || limit <= 0) return [];
     const averageLength = this.#totalLength / this.#documents || 1;
     const scores = this.#scores;
+    const lengths = this.#lengths;
     const touched: number[] = [];
+    const seen = new Set<number>();
     let ceiling = 0;
-    for (const term of new Set(queryTokens)) {
-      const postings = this.#postings.get(term);
-      if (!postings) continue;
-      const frequency = postings.length;
-      const idf = Math.log(1 + (this.#documents - frequency + 0.5) / (frequency + 0.5));
+    for (const token of searchTokens(query)) {
+      const id = this.#ids.get(token);
+      if (id === undefined || seen.has(id)) continue;
+      seen.add(id);
+      const { slots, frequencies, length } = this.#postings[id]!;
+      const idf = Math.log(1 + (this.#documents - length + 0.5) / (length + 0.5));
       ceiling += idf;
-      const { slots, frequencies, length } = postings;
       for (let index = 0; index < length; index++) {
         const slot = slots[index]!;
         const tf = frequencies[index]!;
-        const norm = k1 * (1 - b + (b * this.#lengths[slot]!) / averageLength);
+        const norm = k1 * (1 - b + (b * lengths[slot]!) / averageLength);
         if (scores[slot] === 0) touched.push(slot);
         scores[slot]! += (idf * (tf * (k1 + 1))) / (tf + norm);
       }
@@ -146,6 +183,34 @@ export class KeywordIndex {
     return best
       .take()
       .map((match) => ({ ...match, normalized: ceiling > 0 ? Math.min(1, match.score / ceiling) : 0 }));
+  }
+
+  /** The term ids a word stands for, made where new. */
+  #termIdsOf(word: string): readonly number[] {
+    const cached = this.#wordCache.get(word);
+    if (cached) return cached;
+    const ids = wordTokens(word).map((token) => this.#termId(token));
+    if (this.#wordCache.size >= wordCacheLimit) this.#wordCache.clear();
+    this.#wordCache.set(word, ids);
+    return ids;
+  }
+
+  #termId(token: string): number {
+    const known = this.#ids.get(token);
+    if (known !== undefined) return known;
+    const id = this.#freeIds.pop() ?? this.#terms.length;
+    this.#ids.set(token, id);
+    this.#terms[id] = token;
+    this.#postings[id] = new Postings();
+    if (id >= this.#counts.length) {
+      const counts = new Int32Array(Math.max(id + 1, this.#counts.length * 2));
+      counts.set(this.#counts);
+      this.#counts = counts;
+      const countedFor = new Int32Array(counts.length);
+      countedFor.set(this.#countedFor);
+      this.#countedFor = countedFor;
+    }
+    return id;
   }
 
   #ensureCapacity(needed: number): void {

@@ -5,7 +5,6 @@
 import type { DocumentChunk, SearchMode } from "../document-types.ts";
 import { KeywordIndex } from "./keyword-index.ts";
 import { fuseRanks } from "./rank-fusion.ts";
-import { searchTokens } from "./search-tokens.ts";
 import type { Ranked } from "./top-k.ts";
 import { VectorIndex } from "./vector-index.ts";
 
@@ -52,7 +51,7 @@ export class PassageIndex {
   add(passage: IndexedPassage): void {
     const slot = this.#free.pop() ?? this.#passages.length;
     this.#passages[slot] = passage;
-    this.#keywords.add(slot, searchTokens(passage.chunk.text));
+    this.#keywords.add(slot, passage.chunk.text);
     this.#vectors.set(slot, passage.vector);
     const slots = this.#byDocument.get(passage.documentId);
     if (slots) slots.push(slot);
@@ -97,7 +96,7 @@ export class PassageIndex {
     const mode = query.mode === "hybrid" && !vector ? "keyword" : query.mode;
     if (mode === "keyword") {
       return this.#keywords
-        .search(searchTokens(query.text), limit)
+        .search(query.text, limit)
         .map((match) => this.#match(match.slot, match.normalized));
     }
     if (!vector) return [];
@@ -107,10 +106,7 @@ export class PassageIndex {
         .map((match) => this.#match(match.slot, Math.max(0, match.score)));
     }
     const depth = Math.max(limit, fusionDepth);
-    const lists: Ranked[][] = [
-      this.#keywords.search(searchTokens(query.text), depth),
-      this.#vectors.search(vector, depth),
-    ];
+    const lists: Ranked[][] = [this.#keywords.search(query.text, depth), this.#vectors.search(vector, depth)];
     return fuseRanks(lists, limit).map((match) => this.#match(match.slot, match.score));
   }
 

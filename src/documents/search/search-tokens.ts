@@ -74,9 +74,16 @@ function undouble(rest: string): string {
 /** Scripts written without spaces between words: searched by overlapping pairs of characters. */
 const unspaced = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}]+$/u;
 
-/** The searchable words of a text, in order (duplicates kept: term frequency counts them). */
-export function searchTokens(text: string): string[] {
-  const runs =
+// eslint-disable-next-line no-control-regex -- ASCII is the range from NUL to DEL
+const asciiOnly = /^[\x00-\x7f]*$/;
+const asciiWords = /[a-z0-9]+(?:'[a-z]+)*/g;
+const anyWords = /[\p{L}\p{M}\p{N}]+(?:['’][\p{L}]+)*/gu;
+const plainWord = /^[a-z0-9]+$/;
+
+/** A text's words before stemming: folded, in order. ASCII text skips Unicode normalisation. */
+export function searchWords(text: string): string[] {
+  if (asciiOnly.test(text)) return text.toLowerCase().match(asciiWords) ?? [];
+  return (
     text
       .normalize("NFKD")
       // Accents of Latin, Greek and Cyrillic letters (marks of other scripts are part of their words).
@@ -84,18 +91,27 @@ export function searchTokens(text: string): string[] {
       .normalize("NFC")
       .toLowerCase()
       .replace(/ß/gu, "ss")
-      .match(/[\p{L}\p{M}\p{N}]+(?:['’][\p{L}]+)*/gu) ?? [];
+      .match(anyWords) ?? []
+  );
+}
+
+/** The tokens one word of `searchWords` stands for: none (a function word), its stem, or character pairs. */
+export function wordTokens(word: string): string[] {
+  if (plainWord.test(word)) return stopWords.has(word) ? [] : [stem(word)];
   const tokens: string[] = [];
-  for (const run of runs) {
-    for (const piece of splitScripts(run)) {
-      if (unspaced.test(piece)) tokens.push(...characterPairs(piece));
-      else {
-        const word = piece.replace(/['’]s$/u, "").replace(/['’]/gu, "");
-        if (!stopWords.has(word)) tokens.push(stem(word));
-      }
+  for (const piece of splitScripts(word)) {
+    if (unspaced.test(piece)) tokens.push(...characterPairs(piece));
+    else {
+      const folded = piece.replace(/['’]s$/u, "").replace(/['’]/gu, "");
+      if (folded !== "" && !stopWords.has(folded)) tokens.push(stem(folded));
     }
   }
   return tokens;
+}
+
+/** The searchable words of a text, in order (duplicates kept: term frequency counts them). */
+export function searchTokens(text: string): string[] {
+  return searchWords(text).flatMap(wordTokens);
 }
 
 /** "価格表price" → ["価格表", "price"]: a run changes how it is split where its script does. */
