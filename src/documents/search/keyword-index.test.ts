@@ -64,4 +64,18 @@ describe("KeywordIndex (BM25)", () => {
     expect(index.search("alpha", 0)).toEqual([]);
     expect(new KeywordIndex().search("alpha", 3)).toEqual([]);
   });
+
+  it("reads a word the same wherever it was first seen: any case, ASCII text or not", () => {
+    const index = indexOf(["Budget BUDGET budget", "Le budget du café", "CAFE opening hours"]);
+    expect(index.documentFrequency("budget")).toBe(2);
+    expect(index.documentFrequency("caf")).toBe(2);
+    const [first] = index.search("budget", 3);
+    expect(first!.slot).toBe(0);
+    expect(
+      index
+        .search("Café", 3)
+        .map((match) => match.slot)
+        .sort(),
+    ).toEqual([1, 2]);
+  });
 });

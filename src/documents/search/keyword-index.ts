@@ -1,7 +1,8 @@
 // BM25 keyword scoring over passages held in numbered slots. Postings are kept incrementally: adding a
 // passage appends to its words' lists, removing passages filters them out of exactly the lists of their
 // words, so the index never has to be rebuilt. Lists are typed arrays (slot, term frequency), unsorted.
-import { searchTokens, searchWords, wordTokens } from "./search-tokens.ts";
+import { isAscii, searchTokens, searchWords, wordTokens } from "./search-tokens.ts";
+import { hashWord, scanAsciiWords, WordTable } from "./word-table.ts";
 import { TopK, type Ranked } from "./top-k.ts";
 
 /** BM25's usual parameters: term-frequency saturation and length normalisation. */
@@ -53,6 +54,8 @@ export interface KeywordMatch extends Ranked {
 
 /** Words remembered with their term ids, so a word seen before is not folded and stemmed again. */
 const wordCacheLimit = 100_000;
+const noTerm = -1;
+const severalTerms = -2;
 
 export class KeywordIndex {
   /** Term ids by token, the token of each id, and each id's postings; ids of dropped terms are reused. */
@@ -60,7 +63,9 @@ export class KeywordIndex {
   readonly #terms: Array<string | undefined> = [];
   readonly #postings: Array<Postings | undefined> = [];
   readonly #freeIds: number[] = [];
-  readonly #wordCache = new Map<string, readonly number[]>();
+  readonly #wordCache = new WordTable();
+  readonly #severalCache = new Map<string, readonly number[]>();
+  readonly #idsBuffer: number[] = [];
   /** Each slot's distinct term ids, for removal. */
   readonly #slotTerms: Array<Int32Array | undefined> = [];
   #lengths = new Float64Array(16);
@@ -75,33 +80,48 @@ export class KeywordIndex {
   /** Indexes one passage's text under a free slot. */
   add(slot: number, text: string): void {
     if (this.#slotTerms[slot]) throw new Error(`Slot ${slot} is already indexed.`);
-    const words = searchWords(text);
-    const ids: Array<readonly number[]> = Array.from({ length: words.length });
-    for (let index = 0; index < words.length; index++) ids[index] = this.#termIdsOf(words[index]!);
+    const ids = this.#idsBuffer;
+    ids.length = 0;
+    const take = (word: string, id: number) => {
+      if (id >= 0) ids.push(id);
+      else if (id === severalTerms) ids.push(...this.#severalCache.get(word)!);
+    };
+    if (isAscii(text)) {
+      // The common case, without a string per word: only new words are cut out of the text.
+      scanAsciiWords(text, (start, end, hash) => {
+        const id = this.#wordCache.find(text, start, end, hash);
+        if (id !== undefined && id !== severalTerms) take("", id);
+        else {
+          const word = text.slice(start, end).toLowerCase();
+          take(word, this.#learn(word, hash));
+        }
+      });
+    } else {
+      for (const word of searchWords(text)) {
+        const hash = hashWord(word);
+        take(word, this.#wordCache.find(word, 0, word.length, hash) ?? this.#learn(word, hash));
+      }
+    }
     // Counted after every id exists, so the counting arrays no longer grow under the loop.
     const counts = this.#counts;
     const countedFor = this.#countedFor;
     const mark = ++this.#adds;
     const distinct: number[] = [];
-    let length = 0;
-    for (const wordIds of ids) {
-      for (let index = 0; index < wordIds.length; index++) {
-        const id = wordIds[index]!;
-        length++;
-        if (countedFor[id] !== mark) {
-          countedFor[id] = mark;
-          counts[id] = 0;
-          distinct.push(id);
-        }
-        counts[id]!++;
+    for (let index = 0; index < ids.length; index++) {
+      const id = ids[index]!;
+      if (countedFor[id] !== mark) {
+        countedFor[id] = mark;
+        counts[id] = 0;
+        distinct.push(id);
       }
+      counts[id]!++;
     }
     for (const id of distinct) this.#postings[id]!.append(slot, counts[id]!);
     this.#ensureCapacity(slot + 1);
     this.#slotTerms[slot] = Int32Array.from(distinct);
-    this.#lengths[slot] = length;
+    this.#lengths[slot] = ids.length;
     this.#documents++;
-    this.#totalLength += length;
+    this.#totalLength += ids.length;
   }
 
   /** Removes passages: their entries leave the lists of their words; a word left with none is dropped. */
@@ -128,7 +148,10 @@ export class KeywordIndex {
       this.#freeIds.push(id);
     }
     // The cache may name words of the removed passages: it starts afresh.
-    if (touched.size > 0) this.#wordCache.clear();
+    if (touched.size > 0) {
+      this.#wordCache.clear();
+      this.#severalCache.clear();
+    }
   }
 
   /** How many passages hold the token (a stemmed word), for tests and diagnostics. */
@@ -147,7 +170,8 @@ export class KeywordIndex {
     for (const [term] of this.#ids) bytes += term.length * 2 + 80;
     for (const postings of this.#postings) bytes += postings ? postings.bytes + 64 : 8;
     for (const terms of this.#slotTerms) bytes += terms ? terms.byteLength + 64 : 8;
-    for (const [word] of this.#wordCache) bytes += word.length * 2 + 80;
+    bytes += this.#wordCache.bytes;
+    for (const [word, ids] of this.#severalCache) bytes += word.length * 2 + 80 + ids.length * 8;
     return bytes;
   }
 
@@ -185,14 +209,20 @@ export class KeywordIndex {
       .map((match) => ({ ...match, normalized: ceiling > 0 ? Math.min(1, match.score / ceiling) : 0 }));
   }
 
-  /** The term ids a word stands for, made where new. */
-  #termIdsOf(word: string): readonly number[] {
-    const cached = this.#wordCache.get(word);
-    if (cached) return cached;
+  /**
+   * Folds and stems a word seen for the first time, making ids for its terms, and remembers it: its one
+   * term id, `noTerm` for a function word, or `severalTerms` (then its ids are in the second cache).
+   */
+  #learn(word: string, hash: number): number {
     const ids = wordTokens(word).map((token) => this.#termId(token));
-    if (this.#wordCache.size >= wordCacheLimit) this.#wordCache.clear();
-    this.#wordCache.set(word, ids);
-    return ids;
+    if (this.#wordCache.size >= wordCacheLimit) {
+      this.#wordCache.clear();
+      this.#severalCache.clear();
+    }
+    const cached = ids.length === 0 ? noTerm : ids.length === 1 ? ids[0]! : severalTerms;
+    if (cached === severalTerms) this.#severalCache.set(word, ids);
+    this.#wordCache.add(word, hash, cached);
+    return cached;
   }
 
   #termId(token: string): number {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { searchTokens, stem } from "./search-tokens.ts";
+import { searchTokens, searchWords, stem } from "./search-tokens.ts";
 
 describe("searchTokens", () => {
   it("folds case and accents, drops function words and keeps digits", () => {
@@ -30,5 +30,27 @@ describe("searchTokens", () => {
   it("reads possessives and contractions as one word", () => {
     expect(searchTokens("the company’s")).toEqual(searchTokens("company"));
     expect(searchTokens("don't")).toEqual(["dont"]);
+  });
+});
+
+describe("searchWords", () => {
+  it("finds the same words in ASCII text by its scanner as the Unicode path does", () => {
+    const text = "It's 2024: DON'T re-open O'Brien's file 42b, x'1 'quoted' end'";
+    // The same text with one non-ASCII character takes the Unicode path.
+    expect(searchWords(text)).toEqual(searchWords(`${text} é`).slice(0, -1));
+    expect(searchWords(text)).toEqual([
+      "it's",
+      "2024",
+      "don't",
+      "re",
+      "open",
+      "o'brien's",
+      "file",
+      "42b",
+      "x",
+      "1",
+      "quoted",
+      "end",
+    ]);
   });
 });

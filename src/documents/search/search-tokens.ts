@@ -2,6 +2,7 @@
 // ("Café" finds "cafe"), scripts written without spaces split into pairs of characters, with common
 // English function words dropped and a light English stemmer, so "policies" finds "policy" and
 // "renewed" finds "renewal"'s stem "renew". Other languages keep their whole words (folded only).
+import { scanAsciiWords } from "./word-table.ts";
 
 /** Function words too common to tell passages apart; kept short on purpose (no content words). */
 const stopWords = new Set(
@@ -76,13 +77,18 @@ const unspaced = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Scrip
 
 // eslint-disable-next-line no-control-regex -- ASCII is the range from NUL to DEL
 const asciiOnly = /^[\x00-\x7f]*$/;
-const asciiWords = /[a-z0-9]+(?:'[a-z]+)*/g;
 const anyWords = /[\p{L}\p{M}\p{N}]+(?:['’][\p{L}]+)*/gu;
 const plainWord = /^[a-z0-9]+$/;
 
+export const isAscii = (text: string): boolean => asciiOnly.test(text);
+
 /** A text's words before stemming: folded, in order. ASCII text skips Unicode normalisation. */
 export function searchWords(text: string): string[] {
-  if (asciiOnly.test(text)) return text.toLowerCase().match(asciiWords) ?? [];
+  if (isAscii(text)) {
+    const words: string[] = [];
+    scanAsciiWords(text, (start, end) => words.push(text.slice(start, end).toLowerCase()));
+    return words;
+  }
   return (
     text
       .normalize("NFKD")
