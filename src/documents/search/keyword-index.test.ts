@@ -78,4 +78,11 @@ describe("KeywordIndex (BM25)", () => {
         .sort(),
     ).toEqual([1, 2]);
   });
+
+  it("finds words of unspaced scripts by their character pairs, seen once or again", () => {
+    const index = indexOf(["東京都の価格表", "大阪の価格表", "price list"]);
+    expect(index.documentFrequency("価格")).toBe(2);
+    expect(index.search("東京の価格", 3)[0]!.slot).toBe(0);
+    expect(index.search("大阪", 3).map((match) => match.slot)).toEqual([1]);
+  });
 });

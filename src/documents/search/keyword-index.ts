@@ -93,7 +93,7 @@ export class KeywordIndex {
         if (id !== undefined && id !== severalTerms) take("", id);
         else {
           const word = text.slice(start, end).toLowerCase();
-          take(word, this.#learn(word, hash));
+          take(word, id ?? this.#learn(word, hash));
         }
       });
     } else {
