@@ -56,6 +56,10 @@ const benchmarks: Record<string, Benchmark> = {
       "text-PDF ingestion in pages/s: extraction on its worker thread plus structure-aware chunking",
     run: async () => (await import("./ingestion.ts")).run(),
   },
+  retrieval: {
+    description: "hybrid search over 10,000 sealed passages: warm p50/p99, cold, memory; hit rate at 5",
+    run: async () => (await import("./retrieval.ts")).run(),
+  },
   soak: {
     description: "100 clients mixing chat streams, /v1 calls and uploads: 5xx, lost writes, RSS over time",
     run: async () => (await import("./soak.ts")).run(),

@@ -1,7 +1,12 @@
 // Search over one collection's opened passages, held in memory only (issue 20: no plaintext index is
-// ever written to disk). This first version scores by shared words; the search work of issue 20 makes
-// it hybrid: BM25 keywords and vector similarity, fused.
+// ever written to disk). Hybrid: BM25 over the passages' words (keyword-index.ts) and cosine similarity
+// of their embeddings (vector-index.ts), the two ranked lists fused by reciprocal rank (rank-fusion.ts).
+// Passages live in numbered slots that removal frees for reuse; both indexes are kept incrementally.
 import type { DocumentChunk, SearchMode } from "../document-types.ts";
+import { KeywordIndex } from "./keyword-index.ts";
+import { fuseRanks } from "./rank-fusion.ts";
+import type { Ranked } from "./top-k.ts";
+import { VectorIndex } from "./vector-index.ts";
 
 export interface IndexedPassage {
   documentId: string;
@@ -24,50 +29,88 @@ export interface PassageQuery {
   mode: SearchMode;
 }
 
-function words(text: string): string[] {
-  return text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
-}
+/**
+ * How deep each list is read before fusion: a passage ranked fairly low by one signal but high by the
+ * other still earns the other's share.
+ */
+const fusionDepth = 100;
 
 export class PassageIndex {
-  readonly #passages: IndexedPassage[] = [];
+  readonly #passages: Array<IndexedPassage | undefined> = [];
+  readonly #free: number[] = [];
+  readonly #byDocument = new Map<string, number[]>();
+  readonly #keywords = new KeywordIndex();
+  readonly #vectors = new VectorIndex();
+  #size = 0;
+  #textBytes = 0;
 
   constructor(passages: Iterable<IndexedPassage> = []) {
     for (const passage of passages) this.add(passage);
   }
 
   add(passage: IndexedPassage): void {
-    this.#passages.push(passage);
+    const slot = this.#free.pop() ?? this.#passages.length;
+    this.#passages[slot] = passage;
+    this.#keywords.add(slot, passage.chunk.text);
+    this.#vectors.set(slot, passage.vector);
+    const slots = this.#byDocument.get(passage.documentId);
+    if (slots) slots.push(slot);
+    else this.#byDocument.set(passage.documentId, [slot]);
+    this.#size++;
+    this.#textBytes += passage.chunk.text.length * 2;
   }
 
-  /** Drops every passage of one document. */
+  /** Drops every passage of one document, from both indexes. */
   removeDocument(documentId: string): void {
-    for (let index = this.#passages.length - 1; index >= 0; index--) {
-      if (this.#passages[index]!.documentId === documentId) this.#passages.splice(index, 1);
+    const slots = this.#byDocument.get(documentId);
+    if (!slots) return;
+    this.#keywords.remove(slots);
+    for (const slot of slots) {
+      this.#vectors.delete(slot);
+      this.#textBytes -= this.#passages[slot]!.chunk.text.length * 2;
+      this.#passages[slot] = undefined;
+      this.#free.push(slot);
     }
+    this.#byDocument.delete(documentId);
+    this.#size -= slots.length;
   }
 
   get size(): number {
-    return this.#passages.length;
+    return this.#size;
   }
 
-  /** Memory held, roughly: text and vectors (for the cache's bound and the benchmark). */
+  /** Memory held, roughly: text, vectors and postings (for the cache's bound and the benchmark). */
   get bytes(): number {
-    return this.#passages.reduce(
-      (sum, passage) => sum + passage.chunk.text.length * 2 + passage.vector.byteLength,
-      0,
-    );
+    return this.#textBytes + this.#keywords.bytes + this.#vectors.bytes + this.#passages.length * 8;
   }
 
+  /**
+   * The best passages for the query, best first, at most `limit`. "keyword" ranks by BM25, "vector" by
+   * cosine (nothing without a query vector), "hybrid" fuses both, or is "keyword" where the query or the
+   * passages have no vector of the same size.
+   */
   search(query: PassageQuery): PassageMatch[] {
-    const wanted = new Set(words(query.text));
-    if (wanted.size === 0) return [];
-    return this.#passages
-      .map((passage) => {
-        const found = new Set(words(passage.chunk.text).filter((word) => wanted.has(word)));
-        return { passage, score: found.size / wanted.size };
-      })
-      .filter((match) => match.score > 0)
-      .sort((left, right) => right.score - left.score)
-      .slice(0, query.limit);
+    const limit = Math.max(0, Math.floor(query.limit));
+    if (this.#size === 0 || limit === 0) return [];
+    const vector = this.#vectors.accepts(query.vector) ? query.vector : null;
+    const mode = query.mode === "hybrid" && !vector ? "keyword" : query.mode;
+    if (mode === "keyword") {
+      return this.#keywords
+        .search(query.text, limit)
+        .map((match) => this.#match(match.slot, match.normalized));
+    }
+    if (!vector) return [];
+    if (mode === "vector") {
+      return this.#vectors
+        .search(vector, limit)
+        .map((match) => this.#match(match.slot, Math.max(0, match.score)));
+    }
+    const depth = Math.max(limit, fusionDepth);
+    const lists: Ranked[][] = [this.#keywords.search(query.text, depth), this.#vectors.search(vector, depth)];
+    return fuseRanks(lists, limit).map((match) => this.#match(match.slot, match.score));
+  }
+
+  #match(slot: number, score: number): PassageMatch {
+    return { passage: this.#passages[slot]!, score };
   }
 }

@@ -1,0 +1,110 @@
+// Vector similarity over passages held in numbered slots: each vector is normalised once when added and
+// kept in one contiguous Float32Array, so a query's cosine with every passage is a plain dot product in a
+// tight loop, and the k best are picked with a heap instead of sorting every passage.
+import { TopK, type Ranked } from "./top-k.ts";
+
+/** A unit-length copy of the vector; null where it has no length (all zeros, empty, or not finite). */
+export function normalized(vector: Float32Array): Float32Array | null {
+  let sum = 0;
+  for (let index = 0; index < vector.length; index++) sum += vector[index]! * vector[index]!;
+  if (!(sum > 0) || !Number.isFinite(sum)) return null;
+  const scale = 1 / Math.sqrt(sum);
+  const unit = new Float32Array(vector.length);
+  for (let index = 0; index < vector.length; index++) unit[index] = vector[index]! * scale;
+  return unit;
+}
+
+export class VectorIndex {
+  /** Set by the first vector added: every vector of a collection comes from one model. */
+  #dimensions = 0;
+  #matrix = new Float32Array(0);
+  #present = new Uint8Array(0);
+  #count = 0;
+  /** One past the highest slot that holds a vector. */
+  #end = 0;
+
+  get dimensions(): number {
+    return this.#dimensions;
+  }
+
+  /** How many passages hold a vector. */
+  get count(): number {
+    return this.#count;
+  }
+
+  get bytes(): number {
+    return this.#matrix.byteLength + this.#present.byteLength;
+  }
+
+  /**
+   * Stores a passage's vector. A vector of another size than the collection's (another model's), or an
+   * empty one, is not stored: that passage is found by its words only. Returns whether it was stored.
+   */
+  set(slot: number, vector: Float32Array): boolean {
+    if (vector.length === 0) return false;
+    if (this.#dimensions === 0) this.#dimensions = vector.length;
+    if (vector.length !== this.#dimensions) return false;
+    const unit = normalized(vector);
+    if (!unit) return false;
+    this.#ensureCapacity(slot + 1);
+    this.#matrix.set(unit, slot * this.#dimensions);
+    if (!this.#present[slot]) this.#count++;
+    this.#present[slot] = 1;
+    this.#end = Math.max(this.#end, slot + 1);
+    return true;
+  }
+
+  delete(slot: number): void {
+    if (slot >= this.#present.length || !this.#present[slot]) return;
+    this.#present[slot] = 0;
+    this.#matrix.fill(0, slot * this.#dimensions, (slot + 1) * this.#dimensions);
+    this.#count--;
+  }
+
+  /** Whether a query vector can be compared with the stored ones. */
+  accepts(vector: Float32Array | null): vector is Float32Array {
+    return vector !== null && this.#count > 0 && vector.length === this.#dimensions;
+  }
+
+  /** The `limit` passages most similar to the query by cosine, best first; score is the cosine. */
+  search(vector: Float32Array, limit: number): Ranked[] {
+    if (!this.accepts(vector) || limit <= 0) return [];
+    const query = normalized(vector);
+    if (!query) return [];
+    const dimensions = this.#dimensions;
+    const matrix = this.#matrix;
+    const present = this.#present;
+    const best = new TopK(limit);
+    const unrolled = dimensions - (dimensions % 4);
+    for (let slot = 0; slot < this.#end; slot++) {
+      if (!present[slot]) continue;
+      const offset = slot * dimensions;
+      // Four running sums: independent additions the CPU can overlap.
+      let sum0 = 0;
+      let sum1 = 0;
+      let sum2 = 0;
+      let sum3 = 0;
+      let index = 0;
+      for (; index < unrolled; index += 4) {
+        sum0 += query[index]! * matrix[offset + index]!;
+        sum1 += query[index + 1]! * matrix[offset + index + 1]!;
+        sum2 += query[index + 2]! * matrix[offset + index + 2]!;
+        sum3 += query[index + 3]! * matrix[offset + index + 3]!;
+      }
+      for (; index < dimensions; index++) sum0 += query[index]! * matrix[offset + index]!;
+      best.push(slot, sum0 + sum1 + sum2 + sum3);
+    }
+    return best.take();
+  }
+
+  #ensureCapacity(slots: number): void {
+    if (slots <= this.#present.length) return;
+    const capacity = Math.max(slots, this.#present.length * 2, 16);
+    const matrix = new Float32Array(capacity * this.#dimensions);
+    matrix.set(this.#matrix);
+    this.#matrix = matrix;
+    const present = new Uint8Array(capacity);
+    present.set(this.#present);
+    this.#present = present;
+  }
+}
