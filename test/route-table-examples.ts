@@ -67,6 +67,16 @@ export const routeExamples: Record<string, RouteExample> = {
   "POST /api/conversations/:id/regenerate": { params: conversation, body: {} },
   "POST /api/conversations/:id/branch": { params: conversation, body: { message_id: "msg_none" } },
   "GET /api/conversations/:id/attachments": { params: conversation },
+  "GET /api/knowledge": {},
+  "POST /api/knowledge": { body: { name: "walk" } },
+  "GET /api/knowledge/:id": { params: (ids) => ({ id: ids.vectorStore }) },
+  "PATCH /api/knowledge/:id": { params: (ids) => ({ id: ids.vectorStore }), body: { name: "walk" } },
+  "DELETE /api/knowledge/:id": { params: (ids) => ({ id: ids.vectorStore }) },
+  "PUT /api/knowledge/:id/shares": { params: (ids) => ({ id: ids.vectorStore }), body: { group_ids: [] } },
+  "POST /api/knowledge/:id/files": { params: (ids) => ({ id: ids.vectorStore }) },
+  "DELETE /api/knowledge/:id/files/:documentId": {
+    params: (ids) => ({ id: ids.vectorStore, documentId: "doc_none" }),
+  },
   "POST /api/conversations/:id/attachments": { params: conversation },
   "DELETE /api/conversations/:id/attachments/:documentId": {
     params: (ids) => ({ id: ids.conversation, documentId: "doc_none" }),

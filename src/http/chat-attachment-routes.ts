@@ -4,11 +4,10 @@
 import multipart from "@fastify/multipart";
 import { Type, type Static } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import { errors } from "../core/errors.ts";
 import type { ChatDocuments } from "../documents/chat-documents.ts";
 import type { DocumentRecord } from "../documents/document-types.ts";
-import { extractionErrors } from "../documents/extract/extraction-errors.ts";
 import type { ConversationService, Member } from "../workspace/conversation-service.ts";
+import { uploadedFile } from "./knowledge-routes.ts";
 import { own, type MemberOf } from "./workspace-route-support.ts";
 
 export interface ChatAttachmentRoutesDependencies {
@@ -55,21 +54,8 @@ export function chatAttachmentRoutes(dependencies: ChatAttachmentRoutesDependenc
         const caller = await member(request, true);
         await requireUpload(caller);
         await conversations.get(caller, request.params.id);
-        if (!request.isMultipart())
-          throw errors.invalidRequest("Upload the file as multipart/form-data, in the field 'file'.", "file");
-        const part = await request.file().catch((error: unknown) => {
-          throw tooLarge(error) ?? error;
-        });
-        if (!part || part.fieldname !== "file")
-          throw errors.invalidRequest("Upload the file in the field 'file'.", "file");
-        const content = await part.toBuffer().catch((error: unknown) => {
-          throw tooLarge(error) ?? error;
-        });
-        const document = await documents.attach(caller, request.params.id, {
-          filename: part.filename,
-          content,
-          mediaType: part.mimetype,
-        });
+        const file = await uploadedFile(request, maxBytes);
+        const document = await documents.attach(caller, request.params.id, file);
         return reply.code(201).send(renderAttachment(document));
       },
     );
@@ -96,9 +82,4 @@ export function chatAttachmentRoutes(dependencies: ChatAttachmentRoutesDependenc
       },
     );
   };
-
-  function tooLarge(error: unknown) {
-    if ((error as { code?: string }).code !== "FST_REQ_FILE_TOO_LARGE") return null;
-    return extractionErrors.tooLarge(maxBytes);
-  }
 }

@@ -1,10 +1,13 @@
 // Chatting with documents (issue 20): the workspace's answers draw on their conversation's attachments and
 // on the knowledge collections the user picked, through the documents library; attachments go when their
-// conversation goes (deleted, deleted with its user, or expired by retention).
+// conversation goes (deleted, deleted with its user, or expired by retention). The workspace's routes for
+// attachments and for knowledge collections.
 import { ChatDocuments } from "../../documents/chat-documents.ts";
 import { defaultExtractionLimits } from "../../documents/document-types.ts";
 import { chatAttachmentRoutes } from "../../http/chat-attachment-routes.ts";
+import { knowledgeRoutes } from "../../http/knowledge-routes.ts";
 import { memberResolver } from "../../http/workspace-route-support.ts";
+import type { Member } from "../../workspace/conversation-types.ts";
 import { defineModule } from "../module.ts";
 import { accessModule } from "./access-module.ts";
 import { documentsModule } from "./documents-module.ts";
@@ -35,18 +38,17 @@ export const chatDocumentsModule = defineModule({
       users: identity.users,
       secureCookies: !config.http,
     });
+    const upload = {
+      member,
+      documents: chatDocuments,
+      maxBytes: defaultExtractionLimits.maxBytes,
+      requireUpload: (caller: Member) => access.requireFeature(caller, "file_upload"),
+    };
     return {
       exports: chatDocuments,
       routes: [
-        {
-          plugin: chatAttachmentRoutes({
-            member,
-            conversations: workspace.conversations,
-            documents: chatDocuments,
-            maxBytes: defaultExtractionLimits.maxBytes,
-            requireUpload: (caller) => access.requireFeature(caller, "file_upload"),
-          }),
-        },
+        { plugin: chatAttachmentRoutes({ ...upload, conversations: workspace.conversations }) },
+        { plugin: knowledgeRoutes({ ...upload, library: documents }) },
       ],
     };
   },

@@ -1,0 +1,176 @@
+// Knowledge collections in the chat workspace (issue 20): the signed-in user's own collections and
+// their groups' (a group's members manage it), and those shared with their groups (read only). Make one,
+// rename it, share it with groups, add and remove documents (multipart, under the file_upload switch),
+// delete it. A chat names the collections its answers may draw on (`collection_ids` on a message).
+import multipart from "@fastify/multipart";
+import { Type, type Static } from "@sinclair/typebox";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { errors } from "../core/errors.ts";
+import type { ChatDocuments } from "../documents/chat-documents.ts";
+import type { Collection, DocumentLibrary, NewDocument } from "../documents/document-types.ts";
+import { extractionErrors } from "../documents/extract/extraction-errors.ts";
+import type { Member } from "../workspace/conversation-service.ts";
+import { renderAttachment } from "./chat-attachment-routes.ts";
+import { own, type MemberOf } from "./workspace-route-support.ts";
+
+export interface KnowledgeRoutesDependencies {
+  member: MemberOf;
+  documents: ChatDocuments;
+  library: DocumentLibrary;
+  maxBytes: number;
+  requireUpload: (member: Member) => Promise<void>;
+}
+
+const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+const DocumentId = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: 100 }),
+  documentId: Type.String({ minLength: 1, maxLength: 100 }),
+});
+const NewCollectionBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    // A group the user belongs to owns it (its members manage it); the user when absent.
+    group_id: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  },
+  { additionalProperties: false },
+);
+const RenameBody = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+);
+const ShareBody = Type.Object(
+  {
+    group_ids: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), {
+      maxItems: 100,
+      uniqueItems: true,
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export function renderCollection(collection: Collection) {
+  return {
+    id: collection.id,
+    name: collection.name,
+    owner: collection.owner,
+    shared_with: collection.sharedWith,
+    documents: collection.documents,
+    bytes: collection.bytes,
+    created_at: collection.createdAt.toISOString(),
+  };
+}
+
+/** One uploaded file from a multipart body (field `file`), refused clearly when too large. */
+export async function uploadedFile(request: FastifyRequest, maxBytes: number): Promise<NewDocument> {
+  if (!request.isMultipart())
+    throw errors.invalidRequest("Upload the file as multipart/form-data, in the field 'file'.", "file");
+  try {
+    const part = await request.file();
+    if (!part || part.fieldname !== "file")
+      throw errors.invalidRequest("Upload the file in the field 'file'.", "file");
+    return { filename: part.filename, content: await part.toBuffer(), mediaType: part.mimetype };
+  } catch (error) {
+    if ((error as { code?: string }).code === "FST_REQ_FILE_TOO_LARGE")
+      throw extractionErrors.tooLarge(maxBytes);
+    throw error;
+  }
+}
+
+export function knowledgeRoutes(dependencies: KnowledgeRoutesDependencies) {
+  const { member, documents, library, maxBytes, requireUpload } = dependencies;
+  const reader = async (request: FastifyRequest, change: boolean) => {
+    const caller = await member(request, change);
+    return { caller, reader: await documents.reader(caller) };
+  };
+  return async function register(app: FastifyInstance): Promise<void> {
+    await app.register(multipart, { limits: { fileSize: maxBytes, files: 1, fields: 0, parts: 1 } });
+
+    app.get("/api/knowledge", { config: own }, async (request) => {
+      const { reader: asker } = await reader(request, false);
+      const collections = await library.listCollections(asker);
+      // A conversation's attachments are reached through that conversation, not listed here.
+      return { data: collections.filter((item) => item.owner.kind !== "conversation").map(renderCollection) };
+    });
+
+    app.post<{ Body: Static<typeof NewCollectionBody> }>(
+      "/api/knowledge",
+      { schema: { body: NewCollectionBody }, config: own },
+      async (request, reply) => {
+        const { caller, reader: asker } = await reader(request, true);
+        const groupId = request.body.group_id;
+        const owner = groupId
+          ? { kind: "group" as const, id: groupId }
+          : { kind: "user" as const, id: caller.userId };
+        const made = await library.createCollection(asker, { owner, name: request.body.name }, caller.userId);
+        return reply.code(201).send(renderCollection(made));
+      },
+    );
+
+    app.get<{ Params: Static<typeof Id> }>(
+      "/api/knowledge/:id",
+      { schema: { params: Id }, config: own },
+      async (request) => {
+        const { reader: asker } = await reader(request, false);
+        const collection = await library.getCollection(asker, request.params.id);
+        const listed = await library.listDocuments(asker, request.params.id);
+        return { ...renderCollection(collection), files: listed.map(renderAttachment) };
+      },
+    );
+
+    app.patch<{ Params: Static<typeof Id>; Body: Static<typeof RenameBody> }>(
+      "/api/knowledge/:id",
+      { schema: { params: Id, body: RenameBody }, config: own },
+      async (request) => {
+        const { caller, reader: asker } = await reader(request, true);
+        const change = { name: request.body.name };
+        return renderCollection(
+          await library.updateCollection(asker, request.params.id, change, caller.userId),
+        );
+      },
+    );
+
+    app.put<{ Params: Static<typeof Id>; Body: Static<typeof ShareBody> }>(
+      "/api/knowledge/:id/shares",
+      { schema: { params: Id, body: ShareBody }, config: own },
+      async (request) => {
+        const { caller, reader: asker } = await reader(request, true);
+        const groups = request.body.group_ids;
+        return renderCollection(
+          await library.shareCollection(asker, request.params.id, groups, caller.userId),
+        );
+      },
+    );
+
+    app.delete<{ Params: Static<typeof Id> }>(
+      "/api/knowledge/:id",
+      { schema: { params: Id }, config: own },
+      async (request, reply) => {
+        const { caller, reader: asker } = await reader(request, true);
+        await library.deleteCollection(asker, request.params.id, caller.userId);
+        return reply.code(204).send();
+      },
+    );
+
+    app.post<{ Params: Static<typeof Id> }>(
+      "/api/knowledge/:id/files",
+      { schema: { params: Id }, config: own },
+      async (request, reply) => {
+        const { caller, reader: asker } = await reader(request, true);
+        await requireUpload(caller);
+        const file = await uploadedFile(request, maxBytes);
+        const added = await library.addDocument(asker, request.params.id, file, caller.userId);
+        return reply.code(201).send(renderAttachment(added));
+      },
+    );
+
+    app.delete<{ Params: Static<typeof DocumentId> }>(
+      "/api/knowledge/:id/files/:documentId",
+      { schema: { params: DocumentId }, config: own },
+      async (request, reply) => {
+        const { caller, reader: asker } = await reader(request, true);
+        await library.deleteDocument(asker, request.params.id, request.params.documentId, caller.userId);
+        return reply.code(204).send();
+      },
+    );
+  };
+}
