@@ -93,9 +93,9 @@ describe("document library", () => {
     // Positive control: the scan finds a value a row does hold in clear (the collection's id).
     const control = await rowsContaining(db(), ["document_collections", "documents"], { id: collection.id });
     expect(control.id).toBeDefined();
-    expect(await rowsContaining(db(), ["document_collections", "documents", "audit_entries"], needles)).toEqual(
-      {},
-    );
+    expect(
+      await rowsContaining(db(), ["document_collections", "documents", "audit_entries"], needles),
+    ).toEqual({});
   });
 
   it("[SEC-1] checks the reader at every call: another user, another organisation or an unknown id is not found; a shared group reads but does not change", async () => {
@@ -253,6 +253,36 @@ describe("document library", () => {
     expect(await refusal(library().getDocument(alice, collection.id, first.id))).toMatchObject({
       status: 404,
     });
+  });
+
+  it("[OWN-3] a collection past its expiry loses its key at the purge's next turn, with an audit entry", async () => {
+    const collection = await library().createCollection(
+      alice,
+      {
+        owner: { kind: "user", id: "user_alice" },
+        name: "short-lived",
+        expiresAt: new Date(Date.now() + 60_000),
+      },
+      "user_alice",
+    );
+    const kept = await library().createCollection(
+      alice,
+      { owner: { kind: "user", id: "user_alice" }, name: "kept" },
+      "user_alice",
+    );
+    // Not yet due: a turn leaves it.
+    await library().purge.run();
+    expect(await library().getCollection(alice, collection.id)).toMatchObject({ name: "short-lived" });
+    const result = await library().purge.run(new Date(Date.now() + 120_000));
+    expect(result.expired).toBeGreaterThanOrEqual(1);
+    expect(await refusal(library().getCollection(alice, collection.id))).toMatchObject({ status: 404 });
+    expect(await library().getCollection(alice, kept.id)).toMatchObject({ name: "kept" });
+    const audit = await db()
+      .selectFrom("audit_entries")
+      .select(["action", "actor"])
+      .where("target", "=", collection.id)
+      .execute();
+    expect(audit).toContainEqual({ action: "collection.deleted", actor: "retention" });
   });
 
   it("[OWN-2] the organisation export lists collections and their documents' metadata, content only on request", async () => {

@@ -6,6 +6,7 @@
 // that held the old bytes (db/physical-erasure.ts).
 import { sql } from "kysely";
 import type { AuditLog } from "../../audit/audit-log.ts";
+import { CustodianError } from "../../core/errors.ts";
 import type { Keyring } from "../../crypto/keyring.ts";
 import type { Db } from "../../db/database.ts";
 import { eraseDeleted } from "../../db/physical-erasure.ts";
@@ -99,8 +100,9 @@ export class DocumentPurge {
       try {
         await destroyCollection(this.#dependencies, collection.organization_id, collection.id, "retention");
         expired += 1;
-      } catch {
-        // Deleted by someone else meanwhile: nothing left to expire.
+      } catch (error) {
+        // Deleted by someone else meanwhile: nothing left to expire. Anything else fails the turn.
+        if (!(error instanceof CustodianError && error.status === 404)) throw error;
       }
     }
     const removed = await db
