@@ -304,6 +304,16 @@ describe("document library", () => {
     const record = records.find((item) => item.id === collection.id)!;
     expect(record).toMatchObject({ name: "export me", documents: [{ filename: "e.txt", chunks: 1 }] });
     expect(JSON.stringify(record)).not.toContain("exported passage words");
+    // A chat's attachments are the conversation's, which the export never holds (CTL-4).
+    const attachments = await library().createCollection(
+      { organizationId: platform.organization, conversationId: "conv_export" },
+      { owner: { kind: "conversation", id: "conv_export" }, name: "attachments" },
+      "user_alice",
+    );
+    expect(
+      JSON.stringify(await section.records(platform.organization, { includeContent: true })),
+    ).not.toContain("conv_export");
+    expect(records.map((item) => item.id)).not.toContain(attachments.id);
     const withContent = await section.records(platform.organization, { includeContent: true });
     expect(JSON.stringify(withContent.find((item) => item.id === collection.id))).toContain(
       "exported passage words",
