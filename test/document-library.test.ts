@@ -1,6 +1,8 @@
 // The sealed document library (issue 20) through the platform's own service on a real server and
 // database: collections and documents sealed under a key per collection, permissions at every call,
 // search over passages opened into a bounded in-memory cache, bad input refused with nothing stored.
+import { existsSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CustodianError } from "../src/core/errors.ts";
@@ -208,7 +210,6 @@ describe("document library", () => {
 
   async function blobCount(): Promise<number> {
     const { readdir } = await import("node:fs/promises");
-    const path = await import("node:path");
     return (await readdir(path.join(platform.dataDir, "blobs", "documents")).catch(() => [])).length;
   }
 
@@ -283,6 +284,37 @@ describe("document library", () => {
       .where("target", "=", collection.id)
       .execute();
     expect(audit).toContainEqual({ action: "collection.deleted", actor: "retention" });
+  });
+
+  it("[OWN-4] a blob whose removal was cut short (a crash after the deleting transaction) is removed by the purge's next turn", async () => {
+    const blobs = path.join(platform.dataDir, "blobs", "documents");
+    const collection = await library().createCollection(
+      alice,
+      { owner: { kind: "user", id: "user_alice" }, name: "r" },
+      "user_alice",
+    );
+    const document = await library().addDocument(
+      alice,
+      collection.id,
+      { filename: "r.txt", content: text("removal words") },
+      "user_alice",
+    );
+    expect(existsSync(path.join(blobs, document.id))).toBe(true);
+    // Nothing is left recorded once a document is stored, or once it is deleted and its blob removed.
+    const recorded = () => db().selectFrom("document_blob_removals").select("blob_key").execute();
+    expect(await recorded()).toEqual([]);
+    await library().deleteDocument(alice, collection.id, document.id, "user_alice");
+    expect(existsSync(path.join(blobs, document.id))).toBe(false);
+    expect(await recorded()).toEqual([]);
+    // The crash: the transaction recorded the removal, the process stopped before removing the blob.
+    writeFileSync(path.join(blobs, "doc_cutshort"), "sealed bytes");
+    await db()
+      .insertInto("document_blob_removals")
+      .values({ blob_key: "documents/doc_cutshort", due_at: new Date(0) })
+      .execute();
+    await library().purge.run();
+    expect(existsSync(path.join(blobs, "doc_cutshort"))).toBe(false);
+    expect(await recorded()).toEqual([]);
   });
 
   it("[OWN-2] the organisation export lists collections and their documents' metadata, content only on request", async () => {

@@ -31,6 +31,7 @@ import {
   toCollection,
   type CollectionRow,
 } from "./collection-rows.ts";
+import { removalsDue, removeNow } from "./blob-removals.ts";
 import { ingestDocument } from "./document-ingest.ts";
 import { destroyCollection, DocumentPurge } from "./document-purge.ts";
 import { documentColumns, fieldBinding, toDocumentRecord } from "./document-rows.ts";
@@ -296,6 +297,7 @@ export class DocumentLibraryService implements DocumentLibrary {
         .returning(["blob_key", "bytes"])
         .executeTakeFirst();
       if (!document) return null;
+      await removalsDue(transaction, [document.blob_key]);
       await transaction
         .updateTable("document_collections")
         .set({
@@ -310,7 +312,7 @@ export class DocumentLibraryService implements DocumentLibrary {
     });
     if (!removed) throw libraryErrors.documentNotFound(documentId);
     this.cache.drop(collectionId);
-    await this.#blobs.delete(removed.blob_key);
+    await removeNow(this.#db, this.#blobs, [removed.blob_key]);
     await this.#audit.append({
       actor,
       action: "document.deleted",
