@@ -69,6 +69,8 @@ describe("/v1/vector_stores", () => {
       metadata: { team: "b" },
     });
     expect(renamed).toMatchObject({ name: "Harbour archive", metadata: { team: "b" } });
+    // A modify that changes nothing answers the store as it is.
+    expect(await client.vectorStores.update(store.id, {})).toMatchObject({ name: "Harbour archive" });
 
     // A second file through /files, then removed: search no longer finds it.
     const second = await upload("gulls.txt", "Gulls nest on the breakwater every spring.");
