@@ -1,6 +1,8 @@
 // The sealed document library (issue 20) through the platform's own service on a real server and
 // database: collections and documents sealed under a key per collection, permissions at every call,
 // search over passages opened into a bounded in-memory cache, bad input refused with nothing stored.
+import { existsSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CustodianError } from "../src/core/errors.ts";
@@ -93,9 +95,9 @@ describe("document library", () => {
     // Positive control: the scan finds a value a row does hold in clear (the collection's id).
     const control = await rowsContaining(db(), ["document_collections", "documents"], { id: collection.id });
     expect(control.id).toBeDefined();
-    expect(await rowsContaining(db(), ["document_collections", "documents", "audit_entries"], needles)).toEqual(
-      {},
-    );
+    expect(
+      await rowsContaining(db(), ["document_collections", "documents", "audit_entries"], needles),
+    ).toEqual({});
   });
 
   it("[SEC-1] checks the reader at every call: another user, another organisation or an unknown id is not found; a shared group reads but does not change", async () => {
@@ -208,7 +210,6 @@ describe("document library", () => {
 
   async function blobCount(): Promise<number> {
     const { readdir } = await import("node:fs/promises");
-    const path = await import("node:path");
     return (await readdir(path.join(platform.dataDir, "blobs", "documents")).catch(() => [])).length;
   }
 
@@ -255,6 +256,67 @@ describe("document library", () => {
     });
   });
 
+  it("[OWN-3] a collection past its expiry loses its key at the purge's next turn, with an audit entry", async () => {
+    const collection = await library().createCollection(
+      alice,
+      {
+        owner: { kind: "user", id: "user_alice" },
+        name: "short-lived",
+        expiresAt: new Date(Date.now() + 60_000),
+      },
+      "user_alice",
+    );
+    const kept = await library().createCollection(
+      alice,
+      { owner: { kind: "user", id: "user_alice" }, name: "kept" },
+      "user_alice",
+    );
+    // Not yet due: a turn leaves it.
+    await library().purge.run();
+    expect(await library().getCollection(alice, collection.id)).toMatchObject({ name: "short-lived" });
+    const result = await library().purge.run(new Date(Date.now() + 120_000));
+    expect(result.expired).toBeGreaterThanOrEqual(1);
+    expect(await refusal(library().getCollection(alice, collection.id))).toMatchObject({ status: 404 });
+    expect(await library().getCollection(alice, kept.id)).toMatchObject({ name: "kept" });
+    const audit = await db()
+      .selectFrom("audit_entries")
+      .select(["action", "actor"])
+      .where("target", "=", collection.id)
+      .execute();
+    expect(audit).toContainEqual({ action: "collection.deleted", actor: "retention" });
+  });
+
+  it("[OWN-4] a blob whose removal was cut short (a crash after the deleting transaction) is removed by the purge's next turn", async () => {
+    const blobs = path.join(platform.dataDir, "blobs", "documents");
+    const collection = await library().createCollection(
+      alice,
+      { owner: { kind: "user", id: "user_alice" }, name: "r" },
+      "user_alice",
+    );
+    const document = await library().addDocument(
+      alice,
+      collection.id,
+      { filename: "r.txt", content: text("removal words") },
+      "user_alice",
+    );
+    expect(existsSync(path.join(blobs, document.id))).toBe(true);
+    // Nothing is left recorded once a document is stored, or once it is deleted and its blob removed.
+    const recorded = () => db().selectFrom("document_blob_removals").select("blob_key").execute();
+    expect(await recorded()).toEqual([]);
+    await library().deleteDocument(alice, collection.id, document.id, "user_alice");
+    expect(existsSync(path.join(blobs, document.id))).toBe(false);
+    expect(await recorded()).toEqual([]);
+    // The crash: the transaction recorded the removal, the process stopped before removing the blob.
+    writeFileSync(path.join(blobs, "doc_cutshort"), "sealed bytes");
+    await db()
+      .insertInto("document_blob_removals")
+      .values({ blob_key: "documents/doc_cutshort", due_at: new Date(0) })
+      .execute();
+    await library().purge.run();
+    expect(existsSync(path.join(blobs, "doc_cutshort"))).toBe(false);
+    expect(await recorded()).toEqual([]);
+  });
+
   it("[OWN-2] the organisation export lists collections and their documents' metadata, content only on request", async () => {
     const collection = await library().createCollection(
       alice,
@@ -274,6 +336,16 @@ describe("document library", () => {
     const record = records.find((item) => item.id === collection.id)!;
     expect(record).toMatchObject({ name: "export me", documents: [{ filename: "e.txt", chunks: 1 }] });
     expect(JSON.stringify(record)).not.toContain("exported passage words");
+    // A chat's attachments are the conversation's, which the export never holds (CTL-4).
+    const attachments = await library().createCollection(
+      { organizationId: platform.organization, conversationId: "conv_export" },
+      { owner: { kind: "conversation", id: "conv_export" }, name: "attachments" },
+      "user_alice",
+    );
+    expect(
+      JSON.stringify(await section.records(platform.organization, { includeContent: true })),
+    ).not.toContain("conv_export");
+    expect(records.map((item) => item.id)).not.toContain(attachments.id);
     const withContent = await section.records(platform.organization, { includeContent: true });
     expect(JSON.stringify(withContent.find((item) => item.id === collection.id))).toContain(
       "exported passage words",

@@ -69,6 +69,8 @@ describe("/v1/vector_stores", () => {
       metadata: { team: "b" },
     });
     expect(renamed).toMatchObject({ name: "Harbour archive", metadata: { team: "b" } });
+    // A modify that changes nothing answers the store as it is.
+    expect(await client.vectorStores.update(store.id, {})).toMatchObject({ name: "Harbour archive" });
 
     // A second file through /files, then removed: search no longer finds it.
     const second = await upload("gulls.txt", "Gulls nest on the breakwater every spring.");
@@ -165,6 +167,51 @@ describe("/v1/vector_stores", () => {
       expect((await stranger.vectorStores.list()).data.map((store) => store.id)).not.toContain(mine.id);
     }
     expect(await client.vectorStores.retrieve(mine.id)).toMatchObject({ id: mine.id });
+  });
+
+  it("[API-2] the file_search tool of /v1/responses searches the store before the model runs and reports a file_search_call", async () => {
+    const fact = "Lamplighter Odile Farrant relit the harbour lamps at 04:10 each winter night.";
+    const file = await upload("lamps.txt", `Winter duties.\n\n${fact}\n`);
+    const store = await client.vectorStores.create({ name: "lamps", file_ids: [file.id] });
+    const seen = platform.upstream.requests.length;
+    const response = await client.responses.create({
+      model: "fake-model",
+      input: "When did Odile Farrant relight the harbour lamps?",
+      tools: [{ type: "file_search", vector_store_ids: [store.id], max_num_results: 3 }],
+    });
+    expect(response.output[0]).toMatchObject({
+      type: "file_search_call",
+      status: "completed",
+      queries: ["When did Odile Farrant relight the harbour lamps?"],
+    });
+    expect(response.output.at(-1)).toMatchObject({ type: "message" });
+    expect(response.tools).toMatchObject([{ type: "file_search" }]);
+    // The model was given the passage, naming its file.
+    const sent = platform.upstream.requests
+      .slice(seen)
+      .find((request) => request.path === "/v1/chat/completions");
+    expect(JSON.stringify(sent?.body.messages)).toContain(fact);
+    expect(JSON.stringify(sent?.body.messages)).toContain(file.id);
+    expect(sent?.body.tools).toBeUndefined();
+
+    // Another project's store is not found; streaming with file_search is refused plainly.
+    const core = platform.server.platform;
+    const project = await core.tenancy.createProject(platform.organization, "Lamps elsewhere", "test");
+    const otherKey = await core.apiKeys.create({
+      organizationId: platform.organization,
+      projectId: project.id,
+      actor: "test",
+    });
+    const stranger = platform.client({ apiKey: otherKey.key });
+    const tools = [{ type: "file_search" as const, vector_store_ids: [store.id] }];
+    await expect(
+      stranger.responses.create({ model: "fake-model", input: "lamps", tools }),
+    ).rejects.toMatchObject({
+      status: 404,
+    });
+    await expect(
+      client.responses.create({ model: "fake-model", input: "lamps", tools, stream: true }),
+    ).rejects.toMatchObject({ status: 400, param: "stream" });
   });
 
   it("[CTL-2] the file_upload switch refuses adding files (403, feature_disabled); reading stays open", async () => {

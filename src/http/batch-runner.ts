@@ -42,7 +42,7 @@ function refuseStreaming(body: Record<string, unknown>): void {
 export interface BatchRunnerDependencies extends CallHooks {
   models: ModelRouter;
   /** The stored responses and the rules a /v1/responses line is kept under, as the live route's. */
-  responses: Pick<ResponseCallDependencies, "store" | "admitted">;
+  responses: Pick<ResponseCallDependencies, "store" | "admitted" | "fileSearch">;
   /** Whether the batch's key still stands (not revoked): a revoked key's requests are refused as live ones are. */
   keyActive?: (caller: Caller) => Promise<boolean>;
 }
@@ -66,7 +66,14 @@ export function batchRunner(dependencies: BatchRunnerDependencies): BatchRequest
           refuseStreaming(body);
           // The live route's own function: a line's response is kept (sealed) or not under its rules.
           const { models, policies, observers, responses } = dependencies;
-          const call = { models, policies, observers, store: responses.store, admitted: responses.admitted };
+          const call = {
+            models,
+            policies,
+            observers,
+            store: responses.store,
+            admitted: responses.admitted,
+            ...(responses.fileSearch ? { fileSearch: responses.fileSearch } : {}),
+          };
           return { statusCode: 200, body: await createResponse(call, context, body) };
         }
         check(embeddingBody, body);

@@ -8,6 +8,7 @@ import type { CompletionObserver, RequestPolicy } from "../inference/completion-
 import type { ChatRequest, Usage } from "../inference/language-model.ts";
 import type { ModelRouter } from "../inference/model-router.ts";
 import { generateResponse, startResponse } from "../responses/response-call.ts";
+import type { FileSearcher } from "../responses/file-search.ts";
 import type { Json, ResponseStore, RetentionRules } from "../responses/response-store.ts";
 import { outputText, responseObject, type ResponseFacts } from "../responses/responses-output.ts";
 import { ResponseEventBuilder } from "../responses/responses-stream.ts";
@@ -23,6 +24,8 @@ export interface ResponsesRoutesDependencies {
     store: ResponseStore;
     /** The privacy rules fixed when the chat request was admitted, if any. */
     admitted(request: ChatRequest): RetentionRules | undefined;
+    /** Serves the `file_search` tool when given. */
+    fileSearch?: FileSearcher;
   };
 }
 
@@ -47,7 +50,7 @@ const responseNotFound = (id: string) =>
 
 export function responsesRoutes(dependencies: ResponsesRoutesDependencies) {
   const { models, policies, observers } = dependencies;
-  const { store, admitted } = dependencies.responses;
+  const { store, admitted, fileSearch } = dependencies.responses;
   const organizationOf = (request: FastifyRequest) => request.principal!.organizationId;
 
   async function stored(request: FastifyRequest<{ Params: { id: string } }>) {
@@ -60,7 +63,7 @@ export function responsesRoutes(dependencies: ResponsesRoutesDependencies) {
     app.post("/responses", { schema: { body: responseBody } }, async (request, reply) => {
       // The same functions the batch worker calls (responses/response-call.ts).
       const started = await startResponse(
-        { models, policies, observers, store, admitted },
+        { models, policies, observers, store, admitted, ...(fileSearch ? { fileSearch } : {}) },
         requestContext(request, reply),
         request.body as Json,
       );

@@ -26,12 +26,21 @@ import {
   type PassthroughModel,
 } from "./responses-passthrough.ts";
 import { asResponsesError, checkResponsesFields, listedItems, toChatRequest } from "./responses-request.ts";
+import {
+  fileSearchCallItem,
+  passagesMessage,
+  searchQuery,
+  splitFileSearch,
+  type FileSearcher,
+} from "./file-search.ts";
 
 export interface ResponseCallDependencies extends CallHooks {
   models: ModelRouter;
   store: ResponseStore;
   /** The privacy rules fixed when the chat request was admitted, if any. */
   admitted(request: ChatRequest): RetentionRules | undefined;
+  /** Serves the `file_search` tool when given (the document library's search). */
+  fileSearch?: FileSearcher;
 }
 
 interface StartedCommon {
@@ -46,7 +55,12 @@ interface StartedCommon {
 
 /** A response admitted and ready to run: translated onto chat completions, or passed through. */
 export type StartedResponse =
-  | (StartedCommon & { kind: "translated"; model: LanguageModel })
+  | (StartedCommon & {
+      kind: "translated";
+      model: LanguageModel;
+      /** Output items that come before the model's (a `file_search_call`). */
+      prefix: Json[];
+    })
   | (StartedCommon & {
       kind: "passthrough";
       model: PassthroughModel;
@@ -73,8 +87,13 @@ export async function startResponse(
   const { store } = dependencies;
   const { caller } = context;
   const model = await dependencies.models.resolve(String(body.model), caller.organizationId);
+  // On a translated model the file_search tool is run here, before the model (the document library's
+  // vector stores); an upstream with its own Responses API gets it unchanged, as every hosted tool.
+  const fileSearch = passesThrough(model) ? { body, tool: null } : splitFileSearch(body);
+  if (fileSearch.tool && !dependencies.fileSearch)
+    throw errors.invalidRequest("'file_search' is not offered here.", "tools", "unsupported_parameter");
   if (passesThrough(model)) checkPassthroughFields(body);
-  else checkResponsesFields(body);
+  else checkResponsesFields(fileSearch.body);
   const id = `resp_${publicToken(24)}`;
   let previous = null;
   if (body.previous_response_id != null) {
@@ -129,14 +148,32 @@ export async function startResponse(
   }
   let translated;
   try {
-    translated = await toChatRequest(body, { responseId: id, previous, item });
+    translated = await toChatRequest(fileSearch.body, { responseId: id, previous, item });
     checkParameters("chat.completions", model.backend ?? "local", translated.chat);
   } catch (error) {
     throw asResponsesError(error);
   }
   const { chat, inputItems, messages } = translated;
+  const prefix: Json[] = [];
+  if (fileSearch.tool && dependencies.fileSearch) {
+    const query = searchQuery(messages);
+    const { vectorStoreIds, limit } = fileSearch.tool;
+    const hits = await dependencies.fileSearch(caller, vectorStoreIds, query, limit);
+    // The passages go to the model only; the stored conversation keeps the messages as given.
+    chat.messages = [passagesMessage(hits), ...chat.messages];
+    prefix.push(fileSearchCallItem(query, hits, false));
+  }
   const call = await admit(chat);
-  return { kind: "translated", id, body, chat, call, keep: keeper(chat, inputItems, messages), model };
+  return {
+    kind: "translated",
+    id,
+    body,
+    chat,
+    call,
+    keep: keeper(chat, inputItems, messages),
+    model,
+    prefix,
+  };
 }
 
 /** The whole (not streamed) Responses object of a started response, reported and kept. */
@@ -153,7 +190,10 @@ export async function generateResponse(started: StartedResponse): Promise<Json> 
     } else {
       const result = await started.model.generate(started.chat, { signal: call.signal });
       const choice = result.choices[0];
-      const output = choice ? outputItems(started.id, choice.message, choice.logprobs) : [];
+      const output = [
+        ...started.prefix,
+        ...(choice ? outputItems(started.id, choice.message, choice.logprobs) : []),
+      ];
       response = responseObject({
         id: started.id,
         createdAt: call.startedAt,

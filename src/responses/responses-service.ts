@@ -5,6 +5,7 @@ import type { Keyring } from "../crypto/keyring.ts";
 import type { Db } from "../db/database.ts";
 import type { ChatRequest } from "../inference/language-model.ts";
 import { PeriodicTask } from "../jobs/periodic-task.ts";
+import type { FileSearcher } from "./file-search.ts";
 import { ResponseStore, type RetentionRules } from "./response-store.ts";
 
 const purgeEveryMs = 60 * 60_000;
@@ -19,11 +20,14 @@ export interface ResponsesServiceDependencies {
   rules(organizationId: string, projectId: string): Promise<RetentionRules>;
   /** The rules fixed when a request was admitted, if it went through admission. */
   admitted(request: ChatRequest): RetentionRules | undefined;
+  /** The `file_search` tool's search (the document library's), when there is one. */
+  fileSearch?: FileSearcher;
 }
 
 export interface ResponsesService {
   store: ResponseStore;
   admitted(request: ChatRequest): RetentionRules | undefined;
+  fileSearch?: FileSearcher;
   purgeTask: PeriodicTask;
   close(): Promise<void>;
 }
@@ -57,5 +61,11 @@ export function createResponsesService(dependencies: ResponsesServiceDependencie
     eraseSoon = null;
     await purgeTask.stop();
   };
-  return { store, admitted: dependencies.admitted, purgeTask, close };
+  return {
+    store,
+    admitted: dependencies.admitted,
+    ...(dependencies.fileSearch ? { fileSearch: dependencies.fileSearch } : {}),
+    purgeTask,
+    close,
+  };
 }

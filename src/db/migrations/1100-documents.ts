@@ -61,9 +61,18 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .on("documents")
     .columns(["collection_id", "seq"])
     .execute();
+  // Sealed originals to remove from the blob store: a deleted document's (due at once), and an upload's
+  // until its row is stored (due an hour on, when no node can still be writing it). The purge removes
+  // each due one, so a crash or a failed removal leaves no ciphertext behind for long.
+  await db.schema
+    .createTable("document_blob_removals")
+    .addColumn("blob_key", "text", (column) => column.primaryKey())
+    .addColumn("due_at", "timestamptz", (column) => column.notNull())
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.dropTable("document_blob_removals").execute();
   await db.schema.dropTable("documents").execute();
   await db.schema.dropTable("document_collections").execute();
 }

@@ -12,6 +12,7 @@ import { chunkDocument } from "../chunk-document.ts";
 import type { DocumentRecord, NewDocument } from "../document-types.ts";
 import { extractDocument } from "../extract/extract-document.ts";
 import { extractionErrors } from "../extract/extraction-errors.ts";
+import { removeNow, uploadStarted, uploadStored } from "./blob-removals.ts";
 import type { CollectionRow } from "./collection-rows.ts";
 import { fieldBinding, toDocumentRecord } from "./document-rows.ts";
 import type { Embedder } from "./passage-embedder.ts";
@@ -86,12 +87,14 @@ export async function ingestDocument(
     passages: sealPassages(key, fieldBinding("passages", place), { chunks, vectors }),
     blob_key: blobKey,
   };
-  await dependencies.blobs.write(
-    blobKey,
-    sealChunks(key, documentBinding("documents.content", id, organization), [input.content]),
-  );
+  // Recorded first: a crash from here on leaves a blob the purge removes, never one nothing names.
+  await uploadStarted(dependencies.db, blobKey);
   let row;
   try {
+    await dependencies.blobs.write(
+      blobKey,
+      sealChunks(key, documentBinding("documents.content", id, organization), [input.content]),
+    );
     row = await dependencies.db.transaction().execute(async (transaction) => {
       // The collection must still have its key: a deletion that came first wins, and nothing is stored.
       const updated = await transaction
@@ -105,10 +108,11 @@ export async function ingestDocument(
         .where("wrapped_key", "is not", null)
         .executeTakeFirst();
       if (Number(updated.numUpdatedRows) === 0) throw errors.notFound("vector store", collection.id);
+      await uploadStored(transaction, blobKey);
       return transaction.insertInto("documents").values(values).returningAll().executeTakeFirstOrThrow();
     });
   } catch (error) {
-    await dependencies.blobs.delete(blobKey).catch(() => undefined);
+    await removeNow(dependencies.db, dependencies.blobs, [blobKey]);
     throw error;
   }
   await dependencies.audit.append({

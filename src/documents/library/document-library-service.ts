@@ -2,11 +2,12 @@
 // wrapped by the organisation's key. Every call checks the reader's right to the collection (another
 // organisation's id, or one the reader may not see, is not found); search opens a collection into
 // memory (a bounded cache, never a file) and drops it when the collection changes or its key goes.
-import { sql } from "kysely";
+import { sql, type UpdateQueryBuilder, type UpdateResult } from "kysely";
 import type { AuditLog } from "../../audit/audit-log.ts";
 import { randomToken } from "../../core/ids.ts";
 import type { Keyring } from "../../crypto/keyring.ts";
 import type { Db } from "../../db/database.ts";
+import type { Database } from "../../db/schema.ts";
 import type { BlobStore } from "../../files/blob-store.ts";
 import type {
   Collection,
@@ -31,6 +32,7 @@ import {
   toCollection,
   type CollectionRow,
 } from "./collection-rows.ts";
+import { removalsDue, removeNow } from "./blob-removals.ts";
 import { ingestDocument } from "./document-ingest.ts";
 import { destroyCollection, DocumentPurge } from "./document-purge.ts";
 import { documentColumns, fieldBinding, toDocumentRecord } from "./document-rows.ts";
@@ -158,7 +160,9 @@ export class DocumentLibraryService implements DocumentLibrary {
   ): Promise<Collection> {
     const { row } = await this.#row(reader, collectionId, (right) => right === "manage");
     const key = await collectionKey(this.#keyring, row);
-    const updated = await this.#db
+    // Nothing to change: the collection as it is (an empty update is no statement).
+    if (Object.values(change).every((value) => value === undefined)) return toCollection(row, key);
+    const update = this.#db
       .updateTable("document_collections")
       .set({
         ...(change.name !== undefined ? { name: sealName(key, row, checkName(change.name)) } : {}),
@@ -167,18 +171,28 @@ export class DocumentLibraryService implements DocumentLibrary {
           : {}),
         ...(change.expiresAt !== undefined ? { expires_at: change.expiresAt } : {}),
       })
-      .where("id", "=", collectionId)
-      .where("wrapped_key", "is not", null)
-      .returningAll()
-      .executeTakeFirst();
-    if (!updated) throw libraryErrors.collectionNotFound(collectionId);
+      .where("id", "=", collectionId);
+    return toCollection(await this.#changed(update, row, actor, "collection.updated"), key);
+  }
+
+  /** Runs a change of a live collection's row and audits it; a collection deleted meanwhile is not found. */
+  async #changed(
+    update: UpdateQueryBuilder<Database, "document_collections", "document_collections", UpdateResult>,
+    row: CollectionRow,
+    actor: string,
+    action: string,
+    metadata?: Record<string, number>,
+  ): Promise<CollectionRow> {
+    const updated = await update.where("wrapped_key", "is not", null).returningAll().executeTakeFirst();
+    if (!updated) throw libraryErrors.collectionNotFound(row.id);
     await this.#audit.append({
       actor,
-      action: "collection.updated",
-      target: collectionId,
+      action,
+      target: row.id,
       organizationId: row.organization_id,
+      ...(metadata ? { metadata } : {}),
     });
-    return toCollection(updated, key);
+    return updated;
   }
 
   async shareCollection(
@@ -195,21 +209,11 @@ export class DocumentLibraryService implements DocumentLibrary {
     )
       throw libraryErrors.invalid("'groups' must be a list of at most 100 group ids.", "groups");
     const unique = [...new Set(groupIds)];
-    const updated = await this.#db
+    const update = this.#db
       .updateTable("document_collections")
       .set({ shared_with: JSON.stringify(unique) })
-      .where("id", "=", collectionId)
-      .where("wrapped_key", "is not", null)
-      .returningAll()
-      .executeTakeFirst();
-    if (!updated) throw libraryErrors.collectionNotFound(collectionId);
-    await this.#audit.append({
-      actor,
-      action: "collection.shared",
-      target: collectionId,
-      organizationId: row.organization_id,
-      metadata: { groups: unique.length },
-    });
+      .where("id", "=", collectionId);
+    const updated = await this.#changed(update, row, actor, "collection.shared", { groups: unique.length });
     return toCollection(updated, await collectionKey(this.#keyring, updated));
   }
 
@@ -296,6 +300,7 @@ export class DocumentLibraryService implements DocumentLibrary {
         .returning(["blob_key", "bytes"])
         .executeTakeFirst();
       if (!document) return null;
+      await removalsDue(transaction, [document.blob_key]);
       await transaction
         .updateTable("document_collections")
         .set({
@@ -310,7 +315,7 @@ export class DocumentLibraryService implements DocumentLibrary {
     });
     if (!removed) throw libraryErrors.documentNotFound(documentId);
     this.cache.drop(collectionId);
-    await this.#blobs.delete(removed.blob_key);
+    await removeNow(this.#db, this.#blobs, [removed.blob_key]);
     await this.#audit.append({
       actor,
       action: "document.deleted",

@@ -6,10 +6,12 @@
 // that held the old bytes (db/physical-erasure.ts).
 import { sql } from "kysely";
 import type { AuditLog } from "../../audit/audit-log.ts";
+import { CustodianError } from "../../core/errors.ts";
 import type { Keyring } from "../../crypto/keyring.ts";
 import type { Db } from "../../db/database.ts";
 import { eraseDeleted } from "../../db/physical-erasure.ts";
 import type { BlobStore } from "../../files/blob-store.ts";
+import { removalsDue, removeDue, removeNow } from "./blob-removals.ts";
 import { collectionPlace } from "./collection-rows.ts";
 import type { IndexCache } from "./index-cache.ts";
 import { libraryErrors } from "./library-errors.ts";
@@ -48,13 +50,16 @@ export async function destroyCollection(
       .where("collection_id", "=", collectionId)
       .returning("blob_key")
       .execute();
-    return documents.map((document) => document.blob_key);
+    const keys = documents.map((document) => document.blob_key);
+    await removalsDue(transaction, keys);
+    return keys;
   });
   if (removed === null) throw libraryErrors.collectionNotFound(collectionId);
   cache.drop(collectionId);
   keyring.destroyed(organizationId, [collectionPlace(collectionId)]);
-  // Sealed under the destroyed key: unreadable already; removed so no ciphertext stays either.
-  for (const blobKey of removed) await blobs.delete(blobKey);
+  // Sealed under the destroyed key: unreadable already; removed so no ciphertext stays either (what
+  // cannot be removed now, the purge removes).
+  await removeNow(db, blobs, removed);
   await audit.append({
     actor,
     action: "collection.deleted",
@@ -88,6 +93,7 @@ export class DocumentPurge {
     const started = clock.rows[0]!.now;
     const pending = this.#pending;
     this.#pending = true;
+    await removeDue(db, this.#dependencies.blobs);
     const expiring = await db
       .selectFrom("document_collections")
       .select(["id", "organization_id"])
@@ -99,8 +105,9 @@ export class DocumentPurge {
       try {
         await destroyCollection(this.#dependencies, collection.organization_id, collection.id, "retention");
         expired += 1;
-      } catch {
-        // Deleted by someone else meanwhile: nothing left to expire.
+      } catch (error) {
+        // Deleted by someone else meanwhile: nothing left to expire. Anything else fails the turn.
+        if (!(error instanceof CustodianError && error.status === 404)) throw error;
       }
     }
     const removed = await db

@@ -41,9 +41,15 @@ export interface DocumentsTable {
   created_at: ColumnType<Date, Date | undefined, never>;
 }
 
+export interface DocumentBlobRemovalsTable {
+  blob_key: string;
+  due_at: Date;
+}
+
 declare module "../../db/schema.ts" {
   interface Database {
     document_collections: DocumentCollectionsTable;
     documents: DocumentsTable;
+    document_blob_removals: DocumentBlobRemovalsTable;
   }
 }

@@ -1,6 +1,6 @@
 // The documents section of the organisation export (OWN-2, issue 20): every live collection with its
 // documents' metadata (names opened, sizes, counts, times) and, when content is asked for, each
-// document's passages in order.
+// document's passages in order. A conversation's attachments are left out, as the conversation is.
 import type { Keyring } from "../../crypto/keyring.ts";
 import type { Db } from "../../db/database.ts";
 import type { ExportSection } from "../../privacy/export-organization.ts";
@@ -17,6 +17,8 @@ export function documentsExportSection(db: Db, keyring: Keyring): ExportSection 
         .selectAll()
         .where("organization_id", "=", organizationId)
         .where("wrapped_key", "is not", null)
+        // A chat's attachments belong to its conversation, which the export never holds (CTL-4).
+        .where("owner_kind", "!=", "conversation")
         .orderBy("seq")
         .execute();
       const records: Array<Record<string, unknown>> = [];
