@@ -7,7 +7,17 @@ import type { FastifyInstance } from "fastify";
 export const webDist = path.resolve(import.meta.dirname, "../../web/dist");
 
 /** The app's screens; each answers with index.html and the app routes in the browser. */
-const screens = ["/", "/c/:id", "/s/:id", "/trust", "/admin", "/admin/*", "/invite", "/reset-password"];
+const screens = [
+  "/",
+  "/c/:id",
+  "/s/:id",
+  "/knowledge",
+  "/trust",
+  "/admin",
+  "/admin/*",
+  "/invite",
+  "/reset-password",
+];
 
 export async function webApp(app: FastifyInstance): Promise<void> {
   if (!existsSync(path.join(webDist, "index.html"))) {

@@ -105,4 +105,38 @@ describe("chat with a document in the browser", () => {
     await askAboutTheReport(page, "chat-documents-phone");
     await context.close();
   }, 300_000);
+
+  it("[PLAT-1] a knowledge collection made on the Knowledge page is picked in a chat and cited", async () => {
+    const { context, page } = await signInBrowser(browser, platform, "reader@docs.example", {
+      viewport: { width: 1280, height: 800 },
+    });
+    await page.goto(`${platform.server.url}/knowledge`);
+    await page.getByLabel("New collection").fill("Lighthouse notes");
+    await page.getByRole("button", { name: "Make" }).click();
+    const collection = page.getByRole("region", { name: "Lighthouse notes" });
+    await collection.getByLabel("Add a file").setInputFiles({
+      name: "lamp.md",
+      mimeType: "text/markdown",
+      buffer: Buffer.from(
+        `# Lamp\n\nThe Brackwater lighthouse lamp was replaced with an LED array in 2021.\n`,
+      ),
+    });
+    await collection.getByRole("list", { name: "Files in Lighthouse notes" }).getByText("lamp.md").waitFor();
+    expect(await sidewaysOverflow(page)).toBe(0);
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, "knowledge-page");
+
+    await page.goto(platform.server.url);
+    await expect.poll(() => page.getByLabel("Model").inputValue(), { timeout: 30_000 }).toBe("fake-model");
+    await page.locator(".knowledge-picker summary").click();
+    await page.getByLabel("Lighthouse notes").check();
+    await page
+      .getByLabel("Message", { exact: true })
+      .fill("When was the Brackwater lighthouse lamp replaced?");
+    await page.getByRole("button", { name: "Send" }).click();
+    const sources = page.getByRole("region", { name: "Sources" }).last();
+    await sources.waitFor({ timeout: 60_000 });
+    expect(await sources.locator("summary").first().innerText()).toContain("[1] lamp.md · Lamp");
+    await context.close();
+  }, 300_000);
 });

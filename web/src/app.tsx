@@ -1,8 +1,9 @@
 // The web app's shell: finds the session, then shows sign-in, the chat workspace, a shared
-// conversation, the admin console or the trust page.
+// conversation, the knowledge collections, the admin console or the trust page.
 import { lazy, Suspense, useEffect, useState } from "react";
 import { call, type Session } from "./api.ts";
 import { ChatPage } from "./chat/chat-page.tsx";
+import { KnowledgePage } from "./knowledge/knowledge-page.tsx";
 import { LinkPage } from "./link-page.tsx";
 import { usePath } from "./router.ts";
 import { SharedPage } from "./shared-page.tsx";
@@ -35,6 +36,7 @@ export function App() {
       </Suspense>
     );
   }
+  if (path === "/knowledge") return <KnowledgePage />;
   const shared = /^\/s\/([\w-]+)$/.exec(path);
   if (shared) return <SharedPage shareId={shared[1]!} />;
   const match = /^\/c\/([\w-]+)$/.exec(path);

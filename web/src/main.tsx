@@ -5,6 +5,7 @@ import { App } from "./app.tsx";
 import "./styles.css";
 import "./workspace.css";
 import "./chat/chat.css";
+import "./knowledge/knowledge.css";
 import "./admin/admin.css";
 import "./trust.css";
 

@@ -9,6 +9,7 @@ import { ChatHeader } from "./chat-header.tsx";
 import { ChatSidebar } from "./chat-sidebar.tsx";
 import { Attachments } from "./attachments.tsx";
 import { Composer } from "./composer.tsx";
+import { KnowledgePicker } from "./knowledge-picker.tsx";
 import type { ListUpdate } from "./conversation-list.tsx";
 import { MessageView } from "./message-view.tsx";
 import { ShareDialog } from "./share-dialog.tsx";
@@ -40,11 +41,18 @@ export function ChatPage({
   const push = (summary: ConversationSummary) =>
     setUpdate((current) => ({ summary: summaryOf(summary), seq: (current?.seq ?? 0) + 1 }));
 
-  const chat = useChat(conversationId, model, {
-    onCreated: push,
-    onChanged: push,
-    restoreDraft: (text) => setDraft((current) => (current.trim() ? current : text)),
-  });
+  // The knowledge collections this chat's answers draw on (its Knowledge menu); kept while the page is open.
+  const [collectionIds, setCollectionIds] = useState<string[]>([]);
+  const chat = useChat(
+    conversationId,
+    model,
+    {
+      onCreated: push,
+      onChanged: push,
+      restoreDraft: (text) => setDraft((current) => (current.trim() ? current : text)),
+    },
+    collectionIds,
+  );
   const { conversation, pending, streaming } = chat;
 
   // CTL-2: the Share buttons show only while the "sharing" switch is on for the member.
@@ -246,11 +254,14 @@ export function ChatPage({
           )}
           <div ref={bottom} data-last={lastId} />
         </section>
-        <Attachments
-          conversationId={conversation?.id ?? null}
-          ensureConversation={() => chat.ensure(null)}
-          disabled={!model || streaming}
-        />
+        <div className="chat-sources">
+          <Attachments
+            conversationId={conversation?.id ?? null}
+            ensureConversation={() => chat.ensure(null)}
+            disabled={!model || streaming}
+          />
+          <KnowledgePicker chosen={collectionIds} onChosen={setCollectionIds} />
+        </div>
         <Composer
           draft={draft}
           onDraft={setDraft}

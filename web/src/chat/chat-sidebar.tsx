@@ -105,6 +105,9 @@ export function ChatSidebar({
             Change password
           </button>
         )}
+        <a className="link" href="/knowledge">
+          Knowledge
+        </a>
         <a className="link" href="/trust">
           Trust
         </a>

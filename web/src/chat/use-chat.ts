@@ -29,7 +29,14 @@ export interface ChatCallbacks {
 
 const untitled = (content: string) => content.replace(/\s+/g, " ").trim().slice(0, 60) || null;
 
-export function useChat(conversationId: string | null, model: string, callbacks: ChatCallbacks) {
+export function useChat(
+  conversationId: string | null,
+  model: string,
+  callbacks: ChatCallbacks,
+  /** Knowledge collections the answers draw on (besides the conversation's attachments). */
+  collectionIds: readonly string[] = [],
+) {
+  const knowledge = collectionIds.length ? { collection_ids: collectionIds } : {};
   const [conversation, setConversation] = useState<Conversation | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [pending, setPending] = useState<Pending | null>(null);
@@ -181,7 +188,7 @@ export function useChat(conversationId: string | null, model: string, callbacks:
     await run(
       id,
       `/api/conversations/${id}/messages`,
-      { content, model, ...(parentId === undefined ? {} : { parent_id: parentId }) },
+      { content, model, ...knowledge, ...(parentId === undefined ? {} : { parent_id: parentId }) },
       { question: { ...question, parent_id: after }, after },
       retry,
     );
@@ -191,7 +198,7 @@ export function useChat(conversationId: string | null, model: string, callbacks:
     await run(
       id,
       `/api/conversations/${id}/regenerate`,
-      { model, message_id: questionId },
+      { model, message_id: questionId, ...knowledge },
       { question: null, after: questionId },
       () => void answer(id, questionId),
     );
