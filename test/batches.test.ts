@@ -7,6 +7,7 @@ import type OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoModelEnv, sharedDemoModel } from "./helpers/demo-model.ts";
 import { startTestPlatform, type TestPlatform, scanSources } from "./helpers/platform.ts";
+import { strangerKeys } from "./helpers/strangers.ts";
 import { foundAnywhere, rawScan } from "./helpers/raw-scan.ts";
 import { waitFor } from "./helpers/wait-for.ts";
 
@@ -216,21 +217,8 @@ describe("/v1/batches", () => {
   });
 
   it("another project's key, or another organisation's, gets 404 and an empty list", async () => {
-    const core = platform.server.platform;
     const [mine] = (await client.batches.list({ limit: 1 })).data;
-    const project = await core.tenancy.createProject(platform.organization, "Other project", "test");
-    const sameOrganization = await core.apiKeys.create({
-      organizationId: platform.organization,
-      projectId: project.id,
-      actor: "test",
-    });
-    const other = await core.tenancy.createOrganization("Other organization", "test");
-    const otherOrganization = await core.apiKeys.create({
-      organizationId: other.organization.id,
-      projectId: other.project.id,
-      actor: "test",
-    });
-    for (const key of [sameOrganization.key, otherOrganization.key]) {
+    for (const key of await strangerKeys(platform)) {
       const stranger = platform.client({ apiKey: key });
       expect(await status(stranger.batches.retrieve(mine!.id))).toBe(404);
       expect(await status(stranger.batches.cancel(mine!.id))).toBe(404);

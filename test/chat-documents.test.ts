@@ -4,6 +4,8 @@
 // deleting the conversation deletes its attachments.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signInOwner, type BrowserSession } from "./helpers/browser-session.ts";
+import { withFeatureOff } from "./helpers/feature-switch.ts";
+import { multipartFile } from "./helpers/multipart.ts";
 import { scanSources, startTestPlatformWithUpstream, type PlatformWithUpstream } from "./helpers/platform.ts";
 import { rawScan } from "./helpers/raw-scan.ts";
 
@@ -19,14 +21,6 @@ const document = [
   "",
   "The anemometer is checked every spring.",
 ].join("\n");
-
-/** A multipart/form-data body with one file in the field `file`, as a browser sends it. */
-async function multipart(filename: string, content: string | Buffer) {
-  const form = new FormData();
-  form.append("file", new Blob([typeof content === "string" ? content : new Uint8Array(content)]), filename);
-  const request = new Request("http://localhost/", { method: "POST", body: form });
-  return { body: Buffer.from(await request.arrayBuffer()), type: request.headers.get("content-type")! };
-}
 
 interface Attachment {
   id: string;
@@ -66,7 +60,7 @@ describe("chat with documents", () => {
   }
 
   async function attach(session: BrowserSession, id: string, filename: string, content: string | Buffer) {
-    const { body, type } = await multipart(filename, content);
+    const { body, type } = await multipartFile(filename, content);
     return session.fetch(`/api/conversations/${id}/attachments`, {
       method: "POST",
       headers: { "content-type": type },
@@ -154,23 +148,11 @@ describe("chat with documents", () => {
     expect(await encrypted.json()).toMatchObject({ error: { type: "invalid_request_error", param: "file" } });
     expect(((await (await attachments(owner, id)).json()) as { data: Attachment[] }).data).toEqual([]);
 
-    const core = platform.server.platform;
-    const workspace = await core.identity.users.defaultWorkspace(platform.organization);
-    const change = {
-      organizationId: platform.organization,
-      scope: "workspace" as const,
-      scopeId: workspace.id,
-      feature: "file_upload",
-      actor: "test",
-    };
-    await core.access.switches.set({ ...change, enabled: false });
-    try {
+    await withFeatureOff(platform, "file_upload", async () => {
       const refused = await attach(owner, id, "notes.txt", "some notes");
       expect(refused.status).toBe(403);
       expect(await refused.json()).toMatchObject({ error: { code: "feature_disabled" } });
-    } finally {
-      await core.access.switches.set({ ...change, enabled: true });
-    }
+    });
     // Positive control: switched on, the same upload is accepted.
     expect((await attach(owner, id, "notes.txt", "some notes")).status).toBe(201);
   });

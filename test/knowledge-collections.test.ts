@@ -3,16 +3,10 @@
 // with it) but cannot change it; anyone else gets not-found; deleting it ends every reader's access.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signInOwner, type BrowserSession } from "./helpers/browser-session.ts";
+import { multipartFile } from "./helpers/multipart.ts";
 import { startTestPlatformWithUpstream, type PlatformWithUpstream } from "./helpers/platform.ts";
 
 const fact = "The Wexbridge archive closes at noon on every second Thursday of the month.";
-
-async function multipart(filename: string, content: string) {
-  const form = new FormData();
-  form.append("file", new Blob([content]), filename);
-  const request = new Request("http://localhost/", { method: "POST", body: form });
-  return { body: Buffer.from(await request.arrayBuffer()), type: request.headers.get("content-type")! };
-}
 
 describe("knowledge collections", () => {
   let platform: PlatformWithUpstream;
@@ -66,7 +60,7 @@ describe("knowledge collections", () => {
     });
     expect(made.status).toBe(201);
     const collection = (await made.json()) as { id: string };
-    const { body, type } = await multipart("hours.txt", `Opening hours.\n\n${fact}\n`);
+    const { body, type } = await multipartFile("hours.txt", `Opening hours.\n\n${fact}\n`);
     const added = await owner.fetch(`/api/knowledge/${collection.id}/files`, {
       method: "POST",
       headers: { "content-type": type },

@@ -4,6 +4,8 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestPlatformWithUpstream, type PlatformWithUpstream } from "./helpers/platform.ts";
+import { withFeatureOff } from "./helpers/feature-switch.ts";
+import { strangerKeys } from "./helpers/strangers.ts";
 
 async function status(work: Promise<unknown>): Promise<number> {
   const error = await work.then(
@@ -145,21 +147,8 @@ describe("/v1/vector_stores", () => {
   });
 
   it("[API-2] another project's key or another organisation's finds no store", async () => {
-    const core = platform.server.platform;
     const mine = await client.vectorStores.create({ name: "mine" });
-    const project = await core.tenancy.createProject(platform.organization, "Other project", "test");
-    const sameOrganization = await core.apiKeys.create({
-      organizationId: platform.organization,
-      projectId: project.id,
-      actor: "test",
-    });
-    const other = await core.tenancy.createOrganization("Other organization", "test");
-    const otherOrganization = await core.apiKeys.create({
-      organizationId: other.organization.id,
-      projectId: other.project.id,
-      actor: "test",
-    });
-    for (const key of [sameOrganization.key, otherOrganization.key]) {
+    for (const key of await strangerKeys(platform)) {
       const stranger = platform.client({ apiKey: key });
       expect(await status(stranger.vectorStores.retrieve(mine.id))).toBe(404);
       expect(await status(stranger.vectorStores.search(mine.id, { query: "mine" }))).toBe(404);
@@ -215,27 +204,15 @@ describe("/v1/vector_stores", () => {
   });
 
   it("[CTL-2] the file_upload switch refuses adding files (403, feature_disabled); reading stays open", async () => {
-    const core = platform.server.platform;
     const store = await client.vectorStores.create({ name: "switched" });
     const file = await upload("s.txt", "switch words");
-    const workspace = await core.identity.users.defaultWorkspace(platform.organization);
-    const change = {
-      organizationId: platform.organization,
-      scope: "workspace" as const,
-      scopeId: workspace.id,
-      feature: "file_upload",
-      actor: "test",
-    };
-    await core.access.switches.set({ ...change, enabled: false });
-    try {
+    await withFeatureOff(platform, "file_upload", async () => {
       await expect(client.vectorStores.files.create(store.id, { file_id: file.id })).rejects.toMatchObject({
         status: 403,
         code: "feature_disabled",
       });
       expect((await client.vectorStores.retrieve(store.id)).file_counts.total).toBe(0);
-    } finally {
-      await core.access.switches.set({ ...change, enabled: true });
-    }
+    });
     // Positive control: switched on, the same call adds the file.
     expect(await client.vectorStores.files.create(store.id, { file_id: file.id })).toMatchObject({
       id: file.id,

@@ -4,20 +4,13 @@
 import multipart from "@fastify/multipart";
 import { Type, type Static } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import type { ChatDocuments } from "../documents/chat-documents.ts";
 import type { DocumentRecord } from "../documents/document-types.ts";
-import type { ConversationService, Member } from "../workspace/conversation-service.ts";
-import { uploadedFile } from "./knowledge-routes.ts";
-import { own, type MemberOf } from "./workspace-route-support.ts";
+import type { ConversationService } from "../workspace/conversation-service.ts";
+import { uploadedFile, type DocumentRoutesDependencies } from "./knowledge-routes.ts";
+import { own } from "./workspace-route-support.ts";
 
-export interface ChatAttachmentRoutesDependencies {
-  member: MemberOf;
+export interface ChatAttachmentRoutesDependencies extends DocumentRoutesDependencies {
   conversations: ConversationService;
-  documents: ChatDocuments;
-  /** The largest file accepted, in bytes. */
-  maxBytes: number;
-  /** Throws 403 when the file_upload switch is off for the member (CTL-2). */
-  requireUpload: (member: Member) => Promise<void>;
 }
 
 const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });

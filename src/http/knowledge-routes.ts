@@ -13,12 +13,18 @@ import type { Member } from "../workspace/conversation-service.ts";
 import { renderAttachment } from "./chat-attachment-routes.ts";
 import { own, type MemberOf } from "./workspace-route-support.ts";
 
-export interface KnowledgeRoutesDependencies {
+/** What the workspace's document routes (knowledge collections and chat attachments) share. */
+export interface DocumentRoutesDependencies {
   member: MemberOf;
   documents: ChatDocuments;
-  library: DocumentLibrary;
+  /** The largest file accepted, in bytes. */
   maxBytes: number;
+  /** Throws 403 when the file_upload switch is off for the member (CTL-2). */
   requireUpload: (member: Member) => Promise<void>;
+}
+
+export interface KnowledgeRoutesDependencies extends DocumentRoutesDependencies {
+  library: DocumentLibrary;
 }
 
 const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
