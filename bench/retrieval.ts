@@ -8,12 +8,12 @@ import path from "node:path";
 import { runInNewContext } from "node:vm";
 import { setFlagsFromString } from "node:v8";
 import pino from "pino";
-import { openWithDataKey, sealWithDataKey } from "../src/crypto/data-key.ts";
 import { open, seal } from "../src/crypto/aead.ts";
 import { LocalKeyWrapper } from "../src/crypto/local-key-wrapper.ts";
 import { ensureDemoModel } from "../src/finetune/demo-model.ts";
 import { LlamaLocalModel } from "../src/inference/llama/llama-model.ts";
 import type { DocumentChunk } from "../src/documents/document-types.ts";
+import { documentBinding, openPassages, sealPassages } from "../src/documents/library/sealed-passages.ts";
 import { PassageIndex, type IndexedPassage } from "../src/documents/search/passage-index.ts";
 import { hitRates, type Embedder } from "./retrieval/evaluation.ts";
 import { readNumber } from "./settings.ts";
@@ -82,34 +82,20 @@ function randomUnitVector(dimensions: number): Float32Array {
   return vector;
 }
 
-/** What the library stores for one document: its chunks and vectors as one sealed record. */
+/** What the library stores for one document: its chunks and vectors as one sealed record (sealed-passages.ts). */
+const binding = (documentId: string) => documentBinding("documents.passages", documentId, organization);
+
 function sealDocument(key: Buffer, documentId: string, passages: IndexedPassage[]): Buffer {
-  const dimensions = passages[0]!.vector.length;
-  const flat = new Float32Array(dimensions * passages.length);
-  passages.forEach((passage, index) => flat.set(passage.vector, index * dimensions));
-  const record = {
-    chunks: passages.map((passage) => passage.chunk),
-    dimensions,
-    vectors: Buffer.from(flat.buffer).toString("base64"),
-  };
-  return sealWithDataKey(key, binding(documentId), JSON.stringify(record));
+  const chunks = passages.map((passage) => passage.chunk);
+  return sealPassages(key, binding(documentId), {
+    chunks,
+    vectors: passages.map((passage) => passage.vector),
+  });
 }
 
-const binding = (documentId: string) => ({ table: "document_passages", row: documentId, organization });
-
 function openDocument(key: Buffer, documentId: string, sealed: Buffer): IndexedPassage[] {
-  const record = JSON.parse(openWithDataKey(key, binding(documentId), sealed).toString("utf8")) as {
-    chunks: DocumentChunk[];
-    dimensions: number;
-    vectors: string;
-  };
-  const bytes = Buffer.from(record.vectors, "base64");
-  const flat = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
-  return record.chunks.map((chunk, index) => ({
-    documentId,
-    chunk,
-    vector: flat.slice(index * record.dimensions, (index + 1) * record.dimensions),
-  }));
+  const { chunks, vectors } = openPassages(key, binding(documentId), sealed);
+  return chunks.map((chunk, index) => ({ documentId, chunk, vector: vectors[index] ?? new Float32Array(0) }));
 }
 
 /** Queries of eight words, each taken from one passage: common words and rare ones, as people type them. */
