@@ -40,18 +40,27 @@ export class BlockReader {
     return block;
   }
 
-  /** The next `length` bytes of the file, or fewer where it ends. */
+  /** The next block, the one read ahead when there is one; marks the end when it comes short. */
+  async #next(): Promise<Buffer> {
+    const block = await (this.#ahead ?? this.#read());
+    this.#ahead = null;
+    if (block.length < blockBytes) this.#ended = true;
+    else this.#ahead = this.#read();
+    return block;
+  }
+
+  /** The next `length` bytes of the file, or fewer where it ends; copied only when they span two blocks. */
   async take(length: number): Promise<Buffer> {
-    while (this.#rest.length < length && !this.#ended) {
-      const block = await (this.#ahead ?? this.#read());
-      this.#ahead = null;
-      if (block.length < blockBytes) this.#ended = true;
-      else this.#ahead = this.#read();
-      this.#rest = this.#rest.length === 0 ? block : Buffer.concat([this.#rest, block]);
+    const pieces: Buffer[] = [];
+    let missing = length;
+    while (this.#rest.length < missing && !this.#ended) {
+      if (this.#rest.length > 0) pieces.push(this.#rest);
+      missing -= this.#rest.length;
+      this.#rest = await this.#next();
     }
-    const taken = this.#rest.subarray(0, Math.min(length, this.#rest.length));
-    this.#rest = this.#rest.subarray(taken.length);
-    return taken;
+    const head = this.#rest.subarray(0, Math.min(missing, this.#rest.length));
+    this.#rest = this.#rest.subarray(head.length);
+    return pieces.length === 0 ? head : Buffer.concat([...pieces, head]);
   }
 
   /** Waits for the read under way, if any, so the file may be closed under none. */
