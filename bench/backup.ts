@@ -124,7 +124,8 @@ async function measure(directory: string, databases: BenchDatabase[]): Promise<R
     archive,
   );
   progress(`custodian backup create: ${create.seconds} s`);
-  // Not compared with anything: the share of a restore that is its first pass, checking the whole archive.
+  // Not compared with anything: what reading and checking the whole archive costs alone (a restore does
+  // it in the same pass as it loads).
   const verify = stepOf(
     "custodian backup verify",
     await timedPipeline([[node, mainScript, "backup", "verify", archive]], {

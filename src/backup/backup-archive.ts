@@ -6,6 +6,7 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { open as openFile, rename, rm, type FileHandle } from "node:fs/promises";
 import { open, seal, type Binding } from "../crypto/aead.ts";
+import { BlockReader, readExactly } from "./block-reader.ts";
 
 const magic = Buffer.from("CUSTODIAN-BACKUP\n", "utf8");
 const formatVersion = 1;
@@ -185,18 +186,6 @@ export interface ArchivePart {
   chunks: AsyncGenerator<Buffer>;
 }
 
-/** Reads exactly `length` bytes at the handle's position, or fewer at the end of the file. */
-async function readExactly(handle: FileHandle, position: number, length: number): Promise<Buffer> {
-  const buffer = Buffer.alloc(length);
-  let done = 0;
-  while (done < length) {
-    const { bytesRead } = await handle.read(buffer, done, length - done, position + done);
-    if (bytesRead === 0) break;
-    done += bytesRead;
-  }
-  return buffer.subarray(0, done);
-}
-
 /** Opens an archive's header: refuses a file that is not one, or one this master key did not seal. */
 export async function readHeader(
   handle: FileHandle,
@@ -238,20 +227,21 @@ export async function* readArchive(file: string, masterKey: Buffer): AsyncGenera
   const handle = await openFile(file, "r").catch(() => {
     throw new ArchiveError(`No backup at ${file}.`);
   });
+  let reader: BlockReader | null = null;
   try {
     const { header, headerBytes, key, offset } = await readHeader(handle, masterKey);
-    let position = offset;
+    const blocks = new BlockReader(handle, offset);
+    reader = blocks;
     let index = 0;
     async function nextFrame(): Promise<{ type: FrameType; name: string; payload: Buffer }> {
-      const lengthBytes = await readExactly(handle, position, 4);
+      const lengthBytes = await blocks.take(4);
       if (lengthBytes.length < 4)
         throw new ArchiveError("This backup is truncated: its manifest is missing.");
       const length = lengthBytes.readUInt32BE(0);
       if (length > maxFrame) throw new ArchiveError("This backup is corrupt.");
-      const sealed = await readExactly(handle, position + 4, length);
+      const sealed = await blocks.take(length);
       if (sealed.length < length)
         throw new ArchiveError("This backup is truncated: its manifest is missing.");
-      position += 4 + length;
       for (const type of [FrameType.Part, FrameType.Manifest]) {
         try {
           const plain = open(key, frameBinding(headerBytes, header.archiveId, index, type), sealed);
@@ -291,7 +281,7 @@ export async function* readArchive(file: string, masterKey: Buffer): AsyncGenera
     }
     if (frame.type !== FrameType.Manifest) throw new ArchiveError("This backup is corrupt.");
     const manifest = JSON.parse(frame.payload.toString("utf8")) as Manifest;
-    const trailing = await readExactly(handle, position, 1);
+    const trailing = await blocks.take(1);
     if (trailing.length > 0) throw new ArchiveError("This backup is corrupt: bytes follow its manifest.");
     if (manifest.archiveId !== header.archiveId || manifest.schemaVersion !== header.schemaVersion)
       throw new ArchiveError("This backup is corrupt: its manifest does not match its header.");
@@ -307,6 +297,19 @@ export async function* readArchive(file: string, masterKey: Buffer): AsyncGenera
       throw new ArchiveError("This backup is corrupt: a part does not match its checksum.");
     return manifest;
   } finally {
+    await reader?.settle();
+    await handle.close();
+  }
+}
+
+/** An archive's header, once it opened with this master key: a foreign or wrongly keyed file is refused. */
+export async function readArchiveHeader(file: string, masterKey: Buffer): Promise<ArchiveHeader> {
+  const handle = await openFile(file, "r").catch(() => {
+    throw new ArchiveError(`No backup at ${file}.`);
+  });
+  try {
+    return (await readHeader(handle, masterKey)).header;
+  } finally {
     await handle.close();
   }
 }
@@ -316,15 +319,7 @@ export async function verifyArchive(
   file: string,
   masterKey: Buffer,
 ): Promise<{ header: ArchiveHeader; manifest: Manifest }> {
-  const handle = await openFile(file, "r").catch(() => {
-    throw new ArchiveError(`No backup at ${file}.`);
-  });
-  let header: ArchiveHeader;
-  try {
-    header = (await readHeader(handle, masterKey)).header;
-  } finally {
-    await handle.close();
-  }
+  const header = await readArchiveHeader(file, masterKey);
   const reader = readArchive(file, masterKey);
   for (;;) {
     const next = await reader.next();

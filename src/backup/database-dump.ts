@@ -99,14 +99,23 @@ async function writableColumns(db: Db, table: string): Promise<string[]> {
   return rows.map((row) => row.name);
 }
 
-/** Writes JSON rows into a table (in the restore's transaction), ids and identity values as they were. */
-export async function insertRows(db: Db, table: string, rows: readonly string[]): Promise<void> {
-  if (rows.length === 0) return;
-  const columns = (await writableColumns(db, table)).map(quoteName).join(", ");
-  await sql`insert into ${sql.raw(quoteName(table))} (${sql.raw(columns)}) overriding system value
-    select ${sql.raw(columns)} from json_populate_recordset(null::${sql.raw(quoteName(table))}, ${`[${rows.join(",")}]`}::json)`.execute(
-    db,
-  );
+/**
+ * What writes JSON rows into a table (in the restore's transaction), ids and identity values as they
+ * were; the table's columns are looked up once, not for every slice of rows.
+ */
+export async function rowInserter(
+  db: Db,
+  table: string,
+): Promise<(rows: readonly string[]) => Promise<void>> {
+  const columns = sql.raw((await writableColumns(db, table)).map(quoteName).join(", "));
+  const name = sql.raw(quoteName(table));
+  return async (rows) => {
+    if (rows.length === 0) return;
+    await sql`insert into ${name} (${columns}) overriding system value
+      select ${columns} from json_populate_recordset(null::${name}, ${`[${rows.join(",")}]`}::json)`.execute(
+      db,
+    );
+  };
 }
 
 /** Moves every sequence past the values restored into its column, so new rows get new ids. */
