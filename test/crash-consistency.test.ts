@@ -284,7 +284,10 @@ describe("crash consistency under SIGKILL", () => {
       expect(unstored.length).toBeLessThanOrEqual(uploadsUnacknowledged);
       // An upload writes its row first and marks it stored after the content; the sweep at start
       // removes what a kill cut short, so no blob is left without its row.
-      const rowKeys = new Set(rows.map((row) => row.blob_key));
+      // Blobs of fine-tuned models (the live trust probes store one) and documents have their rows too.
+      const otherKeys = await sql<{ blob_key: string }>`
+        select blob_key from fine_tuned_models union all select blob_key from documents`.execute(db);
+      const rowKeys = new Set([...rows, ...otherKeys.rows].map((row) => row.blob_key));
       const orphanBlobs = [...blobs].filter((key) => !rowKeys.has(key) && !key.endsWith(".partial"));
       expect(orphanBlobs).toEqual([]);
       // No plaintext in any column of any table, read through SQL (the only view on PostgreSQL).

@@ -196,6 +196,7 @@ export const routeExamples: Record<string, RouteExample> = {
   "GET /admin": {},
   "GET /admin/*": { params: () => ({ "*": "members" }) },
   "GET /trust": {},
+  "GET /knowledge": {},
   "GET /healthz": {},
   "GET /readyz": {},
   "GET /metrics": {},

@@ -163,6 +163,8 @@ export function knowledgeRoutes(dependencies: KnowledgeRoutesDependencies) {
       async (request, reply) => {
         const { caller, reader: asker } = await reader(request, true);
         await requireUpload(caller);
+        // Another organisation's or an unreadable collection is not found before the body is read.
+        await library.getCollection(asker, request.params.id);
         const file = await uploadedFile(request, maxBytes);
         const added = await library.addDocument(asker, request.params.id, file, caller.userId);
         return reply.code(201).send(renderAttachment(added));
