@@ -13,6 +13,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { sql } from "kysely";
 import { isEmbedded, type Db } from "../db/database.ts";
 
@@ -87,18 +88,25 @@ export async function rawScan(sources: RawScanSources, needles: Needles): Promis
     try {
       return await scanOnce(sources, needles);
     } catch (error) {
-      if (!(error instanceof WalRetiredMeanwhile) || attempt === maxAttempts) throw error;
+      if (!(error instanceof CanaryNotInWal) || attempt === maxAttempts) throw error;
+      // Give writes still on their way to the files (the embedded database's thread) time to land.
+      await sleep(250 * attempt);
     }
   }
 }
 
 /**
- * Other work retires WAL too (each erasure switches segments, here or in another session): when the segment that
- * held the canary row went away during the scan, the scan proved nothing and is taken again.
+ * The canary row was not found in the WAL. Other work retires WAL too (each erasure switches segments,
+ * here or in another session), and the embedded database's writes reach its files from another thread:
+ * the scan proved nothing, so it is taken again, and fails only when every attempt missed the canary.
  */
-class WalRetiredMeanwhile extends Error {
-  constructor() {
-    super("raw scan: the WAL segment holding the canary row was retired during every attempt");
+class CanaryNotInWal extends Error {
+  constructor(walDir: string, retired: boolean) {
+    super(
+      retired
+        ? "raw scan: the WAL segment holding the canary row was retired during every attempt"
+        : `raw scan: the canary row is not in the WAL (${walDir}) in any of ${maxAttempts} attempts`,
+    );
   }
 }
 const maxAttempts = 5;
@@ -178,8 +186,7 @@ async function scanOnce(sources: RawScanSources, needles: Needles): Promise<RawS
     if (walFiles.size === 0) throw new Error(`raw scan: no WAL segment in ${walDir}`);
     if (!inside(walDir)) {
       const retired = before !== after || !existsSync(path.join(walDir, after));
-      if (walVanished || retired) throw new WalRetiredMeanwhile();
-      throw new Error(`raw scan: the canary row is not in the WAL (${walDir})`);
+      throw new CanaryNotInWal(walDir, walVanished || retired);
     }
     if (!inside(heapDir)) throw new Error(`raw scan: the canary row is in no heap file (${heapDir})`);
     for (const file of planted) {
