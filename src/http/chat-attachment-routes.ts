@@ -2,35 +2,20 @@
 // remove. The member must own the conversation; the file_upload switch (CTL-2) is checked before the
 // body is read. Answers in the conversation then draw on the attachments and cite them.
 import multipart from "@fastify/multipart";
-import { Type, type Static } from "@sinclair/typebox";
+import type { Static } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import type { DocumentRecord } from "../documents/document-types.ts";
 import type { ConversationService } from "../workspace/conversation-service.ts";
-import { uploadedFile, type DocumentRoutesDependencies } from "./knowledge-routes.ts";
+import {
+  DocumentIdParams,
+  IdParams,
+  renderAttachment,
+  uploadedFile,
+  type DocumentRoutesDependencies,
+} from "./document-route-support.ts";
 import { own } from "./workspace-route-support.ts";
 
 export interface ChatAttachmentRoutesDependencies extends DocumentRoutesDependencies {
   conversations: ConversationService;
-}
-
-const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
-const DocumentId = Type.Object({
-  id: Type.String({ minLength: 1, maxLength: 100 }),
-  documentId: Type.String({ minLength: 1, maxLength: 100 }),
-});
-
-export function renderAttachment(document: DocumentRecord) {
-  return {
-    id: document.id,
-    filename: document.filename,
-    format: document.format,
-    bytes: document.bytes,
-    pages: document.pages,
-    chunks: document.chunks,
-    status: document.status,
-    error: document.error,
-    created_at: document.createdAt.toISOString(),
-  };
 }
 
 export function chatAttachmentRoutes(dependencies: ChatAttachmentRoutesDependencies) {
@@ -40,9 +25,9 @@ export function chatAttachmentRoutes(dependencies: ChatAttachmentRoutesDependenc
       limits: { fileSize: maxBytes, files: 1, fields: 0, parts: 1 },
     });
 
-    app.post<{ Params: Static<typeof Id> }>(
+    app.post<{ Params: Static<typeof IdParams> }>(
       "/api/conversations/:id/attachments",
-      { schema: { params: Id }, config: own },
+      { schema: { params: IdParams }, config: own },
       async (request, reply) => {
         const caller = await member(request, true);
         await requireUpload(caller);
@@ -53,9 +38,9 @@ export function chatAttachmentRoutes(dependencies: ChatAttachmentRoutesDependenc
       },
     );
 
-    app.get<{ Params: Static<typeof Id> }>(
+    app.get<{ Params: Static<typeof IdParams> }>(
       "/api/conversations/:id/attachments",
-      { schema: { params: Id }, config: own },
+      { schema: { params: IdParams }, config: own },
       async (request) => {
         const caller = await member(request, false);
         await conversations.get(caller, request.params.id);
@@ -64,9 +49,9 @@ export function chatAttachmentRoutes(dependencies: ChatAttachmentRoutesDependenc
       },
     );
 
-    app.delete<{ Params: Static<typeof DocumentId> }>(
+    app.delete<{ Params: Static<typeof DocumentIdParams> }>(
       "/api/conversations/:id/attachments/:documentId",
-      { schema: { params: DocumentId }, config: own },
+      { schema: { params: DocumentIdParams }, config: own },
       async (request, reply) => {
         const caller = await member(request, true);
         await conversations.get(caller, request.params.id);

@@ -5,33 +5,20 @@
 import multipart from "@fastify/multipart";
 import { Type, type Static } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { errors } from "../core/errors.ts";
-import type { ChatDocuments } from "../documents/chat-documents.ts";
-import type { Collection, DocumentLibrary, NewDocument } from "../documents/document-types.ts";
-import { extractionErrors } from "../documents/extract/extraction-errors.ts";
-import type { Member } from "../workspace/conversation-service.ts";
-import { renderAttachment } from "./chat-attachment-routes.ts";
-import { own, type MemberOf } from "./workspace-route-support.ts";
-
-/** What the workspace's document routes (knowledge collections and chat attachments) share. */
-export interface DocumentRoutesDependencies {
-  member: MemberOf;
-  documents: ChatDocuments;
-  /** The largest file accepted, in bytes. */
-  maxBytes: number;
-  /** Throws 403 when the file_upload switch is off for the member (CTL-2). */
-  requireUpload: (member: Member) => Promise<void>;
-}
+import type { Collection, DocumentLibrary } from "../documents/document-types.ts";
+import {
+  DocumentIdParams,
+  IdParams,
+  renderAttachment,
+  uploadedFile,
+  type DocumentRoutesDependencies,
+} from "./document-route-support.ts";
+import { own } from "./workspace-route-support.ts";
 
 export interface KnowledgeRoutesDependencies extends DocumentRoutesDependencies {
   library: DocumentLibrary;
 }
 
-const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
-const DocumentId = Type.Object({
-  id: Type.String({ minLength: 1, maxLength: 100 }),
-  documentId: Type.String({ minLength: 1, maxLength: 100 }),
-});
 const NewCollectionBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),
@@ -66,22 +53,6 @@ export function renderCollection(collection: Collection) {
   };
 }
 
-/** One uploaded file from a multipart body (field `file`), refused clearly when too large. */
-export async function uploadedFile(request: FastifyRequest, maxBytes: number): Promise<NewDocument> {
-  if (!request.isMultipart())
-    throw errors.invalidRequest("Upload the file as multipart/form-data, in the field 'file'.", "file");
-  try {
-    const part = await request.file();
-    if (!part || part.fieldname !== "file")
-      throw errors.invalidRequest("Upload the file in the field 'file'.", "file");
-    return { filename: part.filename, content: await part.toBuffer(), mediaType: part.mimetype };
-  } catch (error) {
-    if ((error as { code?: string }).code === "FST_REQ_FILE_TOO_LARGE")
-      throw extractionErrors.tooLarge(maxBytes);
-    throw error;
-  }
-}
-
 export function knowledgeRoutes(dependencies: KnowledgeRoutesDependencies) {
   const { member, documents, library, maxBytes, requireUpload } = dependencies;
   const reader = async (request: FastifyRequest, change: boolean) => {
@@ -112,9 +83,9 @@ export function knowledgeRoutes(dependencies: KnowledgeRoutesDependencies) {
       },
     );
 
-    app.get<{ Params: Static<typeof Id> }>(
+    app.get<{ Params: Static<typeof IdParams> }>(
       "/api/knowledge/:id",
-      { schema: { params: Id }, config: own },
+      { schema: { params: IdParams }, config: own },
       async (request) => {
         const { reader: asker } = await reader(request, false);
         const collection = await library.getCollection(asker, request.params.id);
@@ -123,9 +94,9 @@ export function knowledgeRoutes(dependencies: KnowledgeRoutesDependencies) {
       },
     );
 
-    app.patch<{ Params: Static<typeof Id>; Body: Static<typeof RenameBody> }>(
+    app.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof RenameBody> }>(
       "/api/knowledge/:id",
-      { schema: { params: Id, body: RenameBody }, config: own },
+      { schema: { params: IdParams, body: RenameBody }, config: own },
       async (request) => {
         const { caller, reader: asker } = await reader(request, true);
         const change = { name: request.body.name };
@@ -135,9 +106,9 @@ export function knowledgeRoutes(dependencies: KnowledgeRoutesDependencies) {
       },
     );
 
-    app.put<{ Params: Static<typeof Id>; Body: Static<typeof ShareBody> }>(
+    app.put<{ Params: Static<typeof IdParams>; Body: Static<typeof ShareBody> }>(
       "/api/knowledge/:id/shares",
-      { schema: { params: Id, body: ShareBody }, config: own },
+      { schema: { params: IdParams, body: ShareBody }, config: own },
       async (request) => {
         const { caller, reader: asker } = await reader(request, true);
         const groups = request.body.group_ids;
@@ -147,9 +118,9 @@ export function knowledgeRoutes(dependencies: KnowledgeRoutesDependencies) {
       },
     );
 
-    app.delete<{ Params: Static<typeof Id> }>(
+    app.delete<{ Params: Static<typeof IdParams> }>(
       "/api/knowledge/:id",
-      { schema: { params: Id }, config: own },
+      { schema: { params: IdParams }, config: own },
       async (request, reply) => {
         const { caller, reader: asker } = await reader(request, true);
         await library.deleteCollection(asker, request.params.id, caller.userId);
@@ -157,9 +128,9 @@ export function knowledgeRoutes(dependencies: KnowledgeRoutesDependencies) {
       },
     );
 
-    app.post<{ Params: Static<typeof Id> }>(
+    app.post<{ Params: Static<typeof IdParams> }>(
       "/api/knowledge/:id/files",
-      { schema: { params: Id }, config: own },
+      { schema: { params: IdParams }, config: own },
       async (request, reply) => {
         const { caller, reader: asker } = await reader(request, true);
         await requireUpload(caller);
@@ -171,9 +142,9 @@ export function knowledgeRoutes(dependencies: KnowledgeRoutesDependencies) {
       },
     );
 
-    app.delete<{ Params: Static<typeof DocumentId> }>(
+    app.delete<{ Params: Static<typeof DocumentIdParams> }>(
       "/api/knowledge/:id/files/:documentId",
-      { schema: { params: DocumentId }, config: own },
+      { schema: { params: DocumentIdParams }, config: own },
       async (request, reply) => {
         const { caller, reader: asker } = await reader(request, true);
         await library.deleteDocument(asker, request.params.id, request.params.documentId, caller.userId);
