@@ -9,7 +9,8 @@ import { CustodianError } from "../core/errors.ts";
 import { runOperation as run, type TableServices } from "../core/operation.ts";
 import { acquireLock, lockHolder } from "../platform/data-dir-lock.ts";
 import { operationTable, type AdminOperationTable } from "../platform/operations.ts";
-import { createLogger, openPlatform } from "../platform/platform.ts";
+import { openPlatform } from "../platform/platform.ts";
+import { cliLogger } from "./cli-logger.ts";
 import { adminSocketName, adminTokenName } from "../platform/server.ts";
 
 export class CommandError extends Error {}
@@ -35,7 +36,7 @@ async function viaServer(config: Readonly<Config>, operation: string, input: Rec
 }
 
 async function locally(config: Readonly<Config>, operation: string, input: Record<string, unknown>) {
-  const platform = await openPlatform(config, createLogger({ logLevel: "warn" }));
+  const platform = await openPlatform(config, cliLogger());
   try {
     if (!Object.hasOwn(operationTable, operation)) throw new CommandError(`Unknown operation ${operation}.`);
     const services: TableServices<AdminOperationTable> = platform;

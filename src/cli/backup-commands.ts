@@ -15,7 +15,8 @@ import { databaseTarget } from "../db/database.ts";
 import { LocalBlobStore } from "../files/local-blob-store.ts";
 import { S3BlobStore } from "../files/s3-blob-store.ts";
 import { acquireLock } from "../platform/data-dir-lock.ts";
-import { createLogger, openPlatform } from "../platform/platform.ts";
+import { openPlatform } from "../platform/platform.ts";
+import { cliLogger } from "./cli-logger.ts";
 import { CommandError } from "./admin-client.ts";
 import { operationCommand, type Command } from "./command.ts";
 
@@ -171,7 +172,7 @@ const restore: Command = {
       );
       if (process.stderr.isTTY) process.stderr.write("\n");
       // Before anything serves the restored data: retention for what expired since the backup.
-      const platform = await openPlatform(config, createLogger({ logLevel: "warn" }));
+      const platform = await openPlatform(config, cliLogger());
       try {
         // First, before anything is appended: the restored log is the backup's, shorter than what the
         // witnesses hold; a restart checkpoint makes it the one new checkpoints extend (SEC-4).
