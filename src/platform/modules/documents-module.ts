@@ -1,9 +1,12 @@
 // The documents module (issue 20): the sealed document library (collections, documents, search), its
-// scheduled purge of deleted and expired collections, and the documents' metadata in the organisation
-// export. /v1/vector_stores serves it inside the /v1 API (http/vector-stores-routes.ts).
+// scheduled purge of deleted and expired collections, the documents' metadata in the organisation
+// export, and the organisation's choice of embedding model for new collections (/api/admin/embedding-model).
+// /v1/vector_stores serves the library inside the /v1 API (http/vector-stores-routes.ts).
+import { EmbeddingModelChoice } from "../../documents/embedding-model-choice.ts";
 import { modelEmbedder } from "../../documents/library/passage-embedder.ts";
 import { DocumentLibraryService } from "../../documents/library/document-library-service.ts";
 import { documentsExportSection } from "../../documents/library/documents-export-section.ts";
+import { embeddingModelRoutes } from "../../http/embedding-model-routes.ts";
 import { PeriodicTask } from "../../jobs/periodic-task.ts";
 import { defineModule } from "../module.ts";
 import { modelsModule } from "./models-module.ts";
@@ -11,10 +14,25 @@ import { modelsModule } from "./models-module.ts";
 export const documentsModule = defineModule({
   name: "documents",
   needs: { models: modelsModule },
-  migrations: ["1100-documents"],
+  migrations: ["1100-documents", "1120-document-settings"],
   operations: {},
   create({ config, db, keyring, blobs, audit, logger }, { models }) {
-    const library = new DocumentLibraryService({ db, keyring, blobs, audit, embed: modelEmbedder(models) });
+    const embed = modelEmbedder(models);
+    const embeddingModel = new EmbeddingModelChoice({
+      db,
+      audit,
+      models,
+      embed,
+      installationDefault: config.embeddingModel,
+    });
+    const library = new DocumentLibraryService({
+      db,
+      keyring,
+      blobs,
+      audit,
+      embed,
+      defaultEmbeddingModel: (organizationId) => embeddingModel.forOrganization(organizationId),
+    });
     const purgeTask = new PeriodicTask({
       name: "documents.purge",
       intervalMs:
@@ -23,6 +41,11 @@ export const documentsModule = defineModule({
       logger,
       run: async () => void (await library.purge.run()),
     });
-    return { exports: library, exportSections: [documentsExportSection(db, keyring)], tasks: [purgeTask] };
+    return {
+      exports: library,
+      exportSections: [documentsExportSection(db, keyring)],
+      tasks: [purgeTask],
+      routes: [{ plugin: embeddingModelRoutes(embeddingModel) }],
+    };
   },
 });
