@@ -68,6 +68,7 @@ export const routeExamples: Record<string, RouteExample> = {
   "POST /api/conversations/:id/branch": { params: conversation, body: { message_id: "msg_none" } },
   "GET /api/conversations/:id/attachments": { params: conversation },
   "GET /api/knowledge": {},
+  "GET /api/knowledge/groups": {},
   "POST /api/knowledge": { body: { name: "walk" } },
   "GET /api/knowledge/:id": { params: (ids) => ({ id: ids.vectorStore }) },
   "PATCH /api/knowledge/:id": { params: (ids) => ({ id: ids.vectorStore }), body: { name: "walk" } },
