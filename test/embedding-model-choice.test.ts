@@ -140,6 +140,11 @@ describe("the organisation's embedding model", () => {
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ actor: admin.userId });
     expect(JSON.stringify(audit[0]!.metadata)).toContain("fake-model");
+    // The organisation's export carries its choice among its settings (OWN-2).
+    const exported = await admin.fetch("/api/organization/export");
+    expect(exported.status).toBe(200);
+    const document = (await exported.json()) as { settings: Record<string, unknown> };
+    expect(document.settings.embedding_model).toEqual([{ model: "fake-model" }]);
 
     // A new collection: its passages are embedded by the chosen model as they are stored ...
     let seen = platform.upstream.requests.length;

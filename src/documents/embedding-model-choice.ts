@@ -7,6 +7,7 @@ import type { AuditLog } from "../audit/audit-log.ts";
 import { CustodianError, errors } from "../core/errors.ts";
 import type { Db } from "../db/database.ts";
 import type { LanguageModel } from "../inference/language-model.ts";
+import type { ExportSection } from "../privacy/export-organization.ts";
 import type { Embedder } from "./library/passage-embedder.ts";
 import "./document-settings-table.ts";
 
@@ -146,5 +147,17 @@ export class EmbeddingModelChoice {
         "model_cannot_embed",
       );
     }
+  }
+
+  /** The organisation's choice in its export's settings (OWN-2): absent when it has none of its own. */
+  exportSection(): ExportSection {
+    return {
+      name: "embedding_model",
+      place: "settings",
+      records: async (organizationId) => {
+        const chosen = await this.#chosen(organizationId);
+        return chosen === undefined ? [] : [{ model: chosen }];
+      },
+    };
   }
 }

@@ -48,7 +48,7 @@ export const documentsModule = defineModule({
     });
     return {
       exports: library,
-      exportSections: [documentsExportSection(db, keyring)],
+      exportSections: [documentsExportSection(db, keyring), embeddingModel.exportSection()],
       tasks: [purgeTask],
       routes: [{ plugin: embeddingModelRoutes(embeddingModel) }],
       close: () => library.classifier.flush(),
