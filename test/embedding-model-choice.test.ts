@@ -219,8 +219,18 @@ describe("the organisation's embedding model", () => {
         model: null,
         source: "none",
       });
+      expect(installation.logs()).not.toContain("the default embedding model is not served");
     } finally {
       await installation.close();
+    }
+    // A default that names no served model is said in the log at start (the control for the line above).
+    const misnamed = await startTestPlatformWithUpstream({
+      env: { CUSTODIAN_EMBEDDING_MODEL: "missing-model" },
+    });
+    try {
+      expect(misnamed.logs()).toContain("the default embedding model is not served");
+    } finally {
+      await misnamed.close();
     }
   }, 300_000);
 });

@@ -3,6 +3,7 @@
 // search only). A choice is checked before it is saved: the model must exist for the organisation and
 // answer an embeddings call (a fixed probe sentence, never anyone's text). Collections keep the model
 // they were made with; a change applies to collections made after it.
+import type { Logger } from "pino";
 import type { AuditLog } from "../audit/audit-log.ts";
 import { CustodianError, errors } from "../core/errors.ts";
 import type { Db } from "../db/database.ts";
@@ -63,6 +64,24 @@ export class EmbeddingModelChoice {
       .where("organization_id", "=", organizationId)
       .executeTakeFirst();
     return row ? row.embedding_model : undefined;
+  }
+
+  /**
+   * Says in the log, at start, when the installation's default names no model served here: uploads
+   * would then fail on it (as model_not_found) until it is served or the setting is changed.
+   */
+  warnIfUnserved(
+    served: { list(): LanguageModel[]; preparing(): Array<{ id: string }> },
+    logger: Logger,
+  ): void {
+    const model = this.#installationDefault;
+    if (model === null) return;
+    const known = [...served.list().map((item) => item.id), ...served.preparing().map((item) => item.id)];
+    if (!known.includes(model))
+      logger.warn(
+        { setting: "CUSTODIAN_EMBEDDING_MODEL", model },
+        "the default embedding model is not served",
+      );
   }
 
   /** The model an organisation's new collections use (the library's default); null: keywords only. */

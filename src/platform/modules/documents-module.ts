@@ -27,6 +27,7 @@ export const documentsModule = defineModule({
       embed,
       installationDefault: config.embeddingModel,
     });
+    embeddingModel.warnIfUnserved(models, logger);
     // The organisation's classifiers see each stored document's text and keep metadata only (API-3).
     const library = new ClassifiedDocumentLibrary({
       classifiers: [privacy.moderation.builtin],
