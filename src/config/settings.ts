@@ -231,6 +231,12 @@ export const settings = {
     description: "how long an organisation's newest key version is trusted",
   }),
   models: modelsSetting,
+  embeddingModel: optionalText({
+    env: "CUSTODIAN_EMBEDDING_MODEL",
+    description:
+      "the model that embeds new document collections' passages (hybrid search) unless an organisation chooses another",
+    shownDefault: "unset: keywords only",
+  }),
   llamaThreads: integer({
     env: "CUSTODIAN_LLAMA_THREADS",
     // The library's own default (4) is far too many on a 2-core machine.

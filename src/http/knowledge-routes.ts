@@ -5,7 +5,9 @@
 import multipart from "@fastify/multipart";
 import { Type, type Static } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { Collection, DocumentLibrary } from "../documents/document-types.ts";
+import type { Collection, DocumentLibrary, Reader } from "../documents/document-types.ts";
+import { rightTo } from "../documents/library/collection-access.ts";
+import { errors } from "../core/errors.ts";
 import {
   DocumentIdParams,
   IdParams,
@@ -15,8 +17,15 @@ import {
 } from "./document-route-support.ts";
 import { own } from "./workspace-route-support.ts";
 
+/** The organisation's groups, as the Knowledge page's sharing needs them (names only, never members). */
+export interface KnowledgeGroups {
+  list(organizationId: string): Promise<Array<{ id: string; name: string }>>;
+  exists(organizationId: string, groupId: string): Promise<boolean>;
+}
+
 export interface KnowledgeRoutesDependencies extends DocumentRoutesDependencies {
   library: DocumentLibrary;
+  groups: KnowledgeGroups;
 }
 
 const NewCollectionBody = Type.Object(
@@ -41,8 +50,11 @@ const ShareBody = Type.Object(
   { additionalProperties: false },
 );
 
-export function renderCollection(collection: Collection) {
+/** The collection as the API shows it; with a reader, also whether they manage it or only read it. */
+export function renderCollection(collection: Collection, reader?: Reader) {
+  const right = reader ? rightTo(reader, collection) : null;
   return {
+    ...(reader ? { access: right === "manage" ? ("manage" as const) : ("read" as const) } : {}),
     id: collection.id,
     name: collection.name,
     owner: collection.owner,
@@ -54,7 +66,7 @@ export function renderCollection(collection: Collection) {
 }
 
 export function knowledgeRoutes(dependencies: KnowledgeRoutesDependencies) {
-  const { member, documents, library, maxBytes, requireUpload } = dependencies;
+  const { member, documents, library, groups, maxBytes, requireUpload } = dependencies;
   const reader = async (request: FastifyRequest, change: boolean) => {
     const caller = await member(request, change);
     return { caller, reader: await documents.reader(caller) };
@@ -66,7 +78,16 @@ export function knowledgeRoutes(dependencies: KnowledgeRoutesDependencies) {
       const { reader: asker } = await reader(request, false);
       const collections = await library.listCollections(asker);
       // A conversation's attachments are reached through that conversation, not listed here.
-      return { data: collections.filter((item) => item.owner.kind !== "conversation").map(renderCollection) };
+      const listed = collections.filter((item) => item.owner.kind !== "conversation");
+      return { data: listed.map((item) => renderCollection(item, asker)) };
+    });
+
+    // The groups a collection can be shared with: the organisation's, the caller's own marked (names only).
+    app.get("/api/knowledge/groups", { config: own }, async (request) => {
+      const { reader: asker } = await reader(request, false);
+      const mine = new Set(asker.groupIds);
+      const all = await groups.list(asker.organizationId);
+      return { data: all.map((group) => ({ id: group.id, name: group.name, member: mine.has(group.id) })) };
     });
 
     app.post<{ Body: Static<typeof NewCollectionBody> }>(
@@ -79,7 +100,7 @@ export function knowledgeRoutes(dependencies: KnowledgeRoutesDependencies) {
           ? { kind: "group" as const, id: groupId }
           : { kind: "user" as const, id: caller.userId };
         const made = await library.createCollection(asker, { owner, name: request.body.name }, caller.userId);
-        return reply.code(201).send(renderCollection(made));
+        return reply.code(201).send(renderCollection(made, asker));
       },
     );
 
@@ -90,7 +111,7 @@ export function knowledgeRoutes(dependencies: KnowledgeRoutesDependencies) {
         const { reader: asker } = await reader(request, false);
         const collection = await library.getCollection(asker, request.params.id);
         const listed = await library.listDocuments(asker, request.params.id);
-        return { ...renderCollection(collection), files: listed.map(renderAttachment) };
+        return { ...renderCollection(collection, asker), files: listed.map(renderAttachment) };
       },
     );
 
@@ -102,6 +123,7 @@ export function knowledgeRoutes(dependencies: KnowledgeRoutesDependencies) {
         const change = { name: request.body.name };
         return renderCollection(
           await library.updateCollection(asker, request.params.id, change, caller.userId),
+          asker,
         );
       },
     );
@@ -111,9 +133,16 @@ export function knowledgeRoutes(dependencies: KnowledgeRoutesDependencies) {
       { schema: { params: IdParams, body: ShareBody }, config: own },
       async (request) => {
         const { caller, reader: asker } = await reader(request, true);
-        const groups = request.body.group_ids;
+        const chosen = request.body.group_ids;
+        // An unknown collection is not found before the groups are looked at.
+        await library.getCollection(asker, request.params.id);
+        // Only the organisation's own groups: another id would share with no one, silently.
+        for (const groupId of chosen)
+          if (!(await groups.exists(asker.organizationId, groupId)))
+            throw errors.invalidRequest(`No group with id '${groupId}'.`, "group_ids", "group_not_found");
         return renderCollection(
-          await library.shareCollection(asker, request.params.id, groups, caller.userId),
+          await library.shareCollection(asker, request.params.id, chosen, caller.userId),
+          asker,
         );
       },
     );

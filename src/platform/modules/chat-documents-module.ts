@@ -5,7 +5,8 @@
 import { ChatDocuments } from "../../documents/chat-documents.ts";
 import { defaultExtractionLimits } from "../../documents/document-types.ts";
 import { chatAttachmentRoutes } from "../../http/chat-attachment-routes.ts";
-import { knowledgeRoutes } from "../../http/knowledge-routes.ts";
+import { ScimError } from "../../identity/scim/scim-errors.ts";
+import { knowledgeRoutes, type KnowledgeGroups } from "../../http/knowledge-routes.ts";
 import { memberResolver } from "../../http/workspace-route-support.ts";
 import type { Member } from "../../workspace/conversation-types.ts";
 import { defineModule } from "../module.ts";
@@ -33,6 +34,20 @@ export const chatDocumentsModule = defineModule({
     workspace.conversations.deletion.hooks.push((organizationId, ids) =>
       chatDocuments.conversationsGone(organizationId, ids),
     );
+    const knowledgeGroups: KnowledgeGroups = {
+      async list(organizationId) {
+        const page = await identity.scimGroups.list(organizationId, { count: 200, withMembers: false });
+        return page.resources.map((group) => ({ id: group.id, name: group.displayName }));
+      },
+      exists: (organizationId, groupId) =>
+        identity.scimGroups.get(organizationId, groupId, false).then(
+          () => true,
+          (error: unknown) => {
+            if (error instanceof ScimError && error.status === 404) return false;
+            throw error;
+          },
+        ),
+    };
     const member = memberResolver({
       sessions: identity.sessions,
       users: identity.users,
@@ -48,7 +63,7 @@ export const chatDocumentsModule = defineModule({
       exports: chatDocuments,
       routes: [
         { plugin: chatAttachmentRoutes({ ...upload, conversations: workspace.conversations }) },
-        { plugin: knowledgeRoutes({ ...upload, library: documents }) },
+        { plugin: knowledgeRoutes({ ...upload, library: documents, groups: knowledgeGroups }) },
       ],
     };
   },

@@ -1,5 +1,6 @@
-// The admin console: members, groups, access, data retention, single sign-on, SCIM provisioning, API
-// keys, usage, the audit log, access transparency and compliance (admin API keys, the evidence pack).
+// The admin console: members, groups, access, data retention, documents (the embedding model), single
+// sign-on, SCIM provisioning, API keys, usage, the audit log, access transparency and compliance (admin
+// API keys, the evidence pack).
 // It manages the organisation; it never shows anyone's conversations.
 import type { Session } from "../api.ts";
 import { AppShell, useDrawer } from "../app-shell.tsx";
@@ -9,6 +10,7 @@ import { ApiSection } from "./api-section.tsx";
 import { AuditSection } from "./audit-section.tsx";
 import { ComplianceSection } from "./compliance-section.tsx";
 import { DataSection } from "./data-section.tsx";
+import { DocumentsSection } from "./documents-section.tsx";
 import { FineTuningSection } from "./fine-tuning-section.tsx";
 import { GroupsSection } from "./groups-section.tsx";
 import { MembersSection } from "./members-section.tsx";
@@ -22,6 +24,7 @@ const sections = [
   { path: "groups", label: "Groups" },
   { path: "access", label: "Access" },
   { path: "data", label: "Data retention" },
+  { path: "documents", label: "Documents" },
   { path: "sso", label: "Single sign-on" },
   { path: "scim", label: "Provisioning (SCIM)" },
   { path: "api", label: "API keys" },
@@ -89,6 +92,7 @@ export default function AdminPage({ session, section }: { session: Session; sect
         {current === "groups" && <GroupsSection />}
         {current === "access" && <AccessSection />}
         {current === "data" && <DataSection />}
+        {current === "documents" && <DocumentsSection />}
         {current === "sso" && <SsoSection organization={session.organization} />}
         {current === "scim" && <ScimSection />}
         {current === "api" && <ApiSection />}

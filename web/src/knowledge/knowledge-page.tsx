@@ -1,14 +1,18 @@
 // Knowledge collections: the signed-in user's own collections, their groups', and those shared with
-// their groups. Make one, add files (PDF, DOCX, PPTX, XLSX, CSV, HTML, Markdown, text), remove a file,
-// delete a collection. A chat draws on the collections picked in its Knowledge menu and cites them.
+// their groups (read only). Make one, add files (PDF, DOCX, PPTX, XLSX, CSV, HTML, Markdown, text),
+// remove a file, share it with groups, delete it. A chat draws on the collections picked in its
+// Knowledge menu and cites them.
 import { useCallback, useEffect, useState } from "react";
 import { call, describeFailure, upload, type Attachment } from "../api.ts";
+import { CollectionSharing, sharedNames, type KnowledgeGroup } from "./collection-sharing.tsx";
 
 export interface KnowledgeCollection {
   id: string;
   name: string;
   owner: { kind: string; id: string };
   shared_with: string[];
+  /** "manage": the user's or their group's; "read": shared with one of their groups. */
+  access: "manage" | "read";
   documents: number;
   bytes: number;
   created_at: string;
@@ -21,6 +25,7 @@ function CollectionFiles({
   collection: KnowledgeCollection;
   onChanged: () => void;
 }) {
+  const readOnly = collection.access !== "manage";
   const [files, setFiles] = useState<Attachment[] | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -56,41 +61,45 @@ function CollectionFiles({
               <span>
                 {file.filename} <span className="muted">{file.pages === null ? "" : `${file.pages} p.`}</span>
               </span>
-              <button
-                type="button"
-                className="button ghost small"
-                disabled={busy}
-                onClick={() =>
-                  void act(
-                    () => call("DELETE", `/api/knowledge/${collection.id}/files/${file.id}`),
-                    `Could not remove ${file.filename}.`,
-                  )
-                }
-              >
-                Remove
-              </button>
+              {!readOnly && (
+                <button
+                  type="button"
+                  className="button ghost small"
+                  disabled={busy}
+                  onClick={() =>
+                    void act(
+                      () => call("DELETE", `/api/knowledge/${collection.id}/files/${file.id}`),
+                      `Could not remove ${file.filename}.`,
+                    )
+                  }
+                >
+                  Remove
+                </button>
+              )}
             </li>
           ))}
         </ul>
       )}
-      <label className={`button small${busy ? " disabled" : ""}`}>
-        {busy ? "Working…" : "Add a file"}
-        <input
-          type="file"
-          className="visually-hidden"
-          disabled={busy}
-          accept=".pdf,.docx,.pptx,.xlsx,.csv,.html,.htm,.md,.txt,text/*"
-          onChange={(event) => {
-            const file = event.target.files?.[0];
-            event.target.value = "";
-            if (file)
-              void act(
-                () => upload(`/api/knowledge/${collection.id}/files`, file),
-                `Could not add ${file.name}.`,
-              );
-          }}
-        />
-      </label>
+      {!readOnly && (
+        <label className={`button small${busy ? " disabled" : ""}`}>
+          {busy ? "Working…" : "Add a file"}
+          <input
+            type="file"
+            className="visually-hidden"
+            disabled={busy}
+            accept=".pdf,.docx,.pptx,.xlsx,.csv,.html,.htm,.md,.txt,text/*"
+            onChange={(event) => {
+              const file = event.target.files?.[0];
+              event.target.value = "";
+              if (file)
+                void act(
+                  () => upload(`/api/knowledge/${collection.id}/files`, file),
+                  `Could not add ${file.name}.`,
+                );
+            }}
+          />
+        </label>
+      )}
       {error && (
         <p className="error" role="alert">
           {error}
@@ -104,6 +113,13 @@ export function KnowledgePage() {
   const [collections, setCollections] = useState<KnowledgeCollection[] | null>(null);
   const [name, setName] = useState("");
   const [error, setError] = useState<string | null>(null);
+  const [groups, setGroups] = useState<KnowledgeGroup[]>([]);
+  useEffect(() => {
+    // Without the list, collections still show; sharing then offers no groups.
+    call<{ data: KnowledgeGroup[] }>("GET", "/api/knowledge/groups")
+      .then((list) => setGroups(list.data))
+      .catch(() => setGroups([]));
+  }, []);
   const load = useCallback(() => {
     call<{ data: KnowledgeCollection[] }>("GET", "/api/knowledge")
       .then((list) => setCollections(list.data))
@@ -176,12 +192,30 @@ export function KnowledgePage() {
             <span className="muted">
               {collection.documents} {collection.documents === 1 ? "file" : "files"}
               {collection.owner.kind === "group" ? " · a group's" : ""}
+              {collection.access === "read" ? " · shared with you, read only" : ""}
             </span>
-            <button type="button" className="button ghost small" onClick={() => void remove(collection)}>
-              Delete
-            </button>
+            {collection.access === "manage" && (
+              <button type="button" className="button ghost small" onClick={() => void remove(collection)}>
+                Delete
+              </button>
+            )}
           </header>
+          {collection.access === "manage" && (
+            <p className="muted collection-shared">
+              {collection.shared_with.length === 0
+                ? "Not shared."
+                : `Shared with ${sharedNames(collection, groups)} (read only).`}
+            </p>
+          )}
           <CollectionFiles collection={collection} onChanged={load} />
+          {collection.access === "manage" && (
+            <CollectionSharing
+              key={collection.shared_with.join(",")}
+              collection={collection}
+              groups={groups}
+              onChanged={load}
+            />
+          )}
         </section>
       ))}
     </main>
