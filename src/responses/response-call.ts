@@ -157,11 +157,11 @@ export async function startResponse(
   const prefix: Json[] = [];
   if (fileSearch.tool && dependencies.fileSearch) {
     const query = searchQuery(messages);
-    const { vectorStoreIds, limit } = fileSearch.tool;
+    const { vectorStoreIds, limit, withResults } = fileSearch.tool;
     const hits = await dependencies.fileSearch(caller, vectorStoreIds, query, limit);
     // The passages go to the model only; the stored conversation keeps the messages as given.
     chat.messages = [passagesMessage(hits), ...chat.messages];
-    prefix.push(fileSearchCallItem(query, hits, false));
+    prefix.push(fileSearchCallItem(query, hits, withResults));
   }
   const call = await admit(chat);
   return {
