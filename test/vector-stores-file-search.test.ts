@@ -5,6 +5,7 @@
 import type OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestPlatformWithUpstream, type PlatformWithUpstream } from "./helpers/platform.ts";
+import { strangerKeys } from "./helpers/strangers.ts";
 
 type Event = { type: string; sequence_number: number } & Record<string, unknown>;
 
@@ -120,14 +121,8 @@ describe("/v1/responses file_search", () => {
   });
 
   it("[PLAT-1] a streamed file_search over another project's store is a 404 before any event", async () => {
-    const core = platform.server.platform;
-    const project = await core.tenancy.createProject(platform.organization, "Ferry elsewhere", "test");
-    const other = await core.apiKeys.create({
-      organizationId: platform.organization,
-      projectId: project.id,
-      actor: "test",
-    });
-    const stranger = platform.client({ apiKey: other.key });
+    const [otherProject] = await strangerKeys(platform);
+    const stranger = platform.client({ apiKey: otherProject });
     await expect(
       stranger.responses.create({ model: "fake-model", input: question, tools: [tool()], stream: true }),
     ).rejects.toMatchObject({ status: 404 });

@@ -22,6 +22,8 @@ export type FileSearcher = (
   vectorStoreIds: string[],
   query: string,
   limit: number,
+  /** Told the tokens of the query's embedding, for the caller's usage meter. */
+  usage?: (model: string, promptTokens: number) => void,
 ) => Promise<FileSearchHit[]>;
 
 export interface FileSearchTool {

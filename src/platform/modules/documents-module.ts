@@ -11,7 +11,7 @@ import { modelsModule } from "./models-module.ts";
 export const documentsModule = defineModule({
   name: "documents",
   needs: { models: modelsModule },
-  migrations: ["1100-documents"],
+  migrations: ["1100-documents", "1110-vector-store-batches"],
   operations: {},
   create({ config, db, keyring, blobs, audit, logger }, { models }) {
     const library = new DocumentLibraryService({ db, keyring, blobs, audit, embed: modelEmbedder(models) });
