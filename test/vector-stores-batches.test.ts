@@ -7,6 +7,7 @@ import { startTestPlatformWithUpstream, type PlatformWithUpstream } from "./help
 import { withFeatureOff } from "./helpers/feature-switch.ts";
 import { strangerKeys } from "./helpers/strangers.ts";
 import { apiStatus as status } from "./helpers/api-status.ts";
+import { waitFor } from "./helpers/wait-for.ts";
 
 describe("/v1/vector_stores file batches, content and attributes", () => {
   let platform: PlatformWithUpstream;
@@ -112,6 +113,51 @@ describe("/v1/vector_stores file batches, content and attributes", () => {
       await core.documents.batches.settle(running.id, { fileId: file.id, status: "cancelled", code: null }),
     ).toBe(false);
     expect((await core.documents.batches.finish(running.id)).status).toBe("cancelled");
+  });
+
+  it("[PLAT-1] a cancel while a batch adds its files stops those not yet added", async () => {
+    const core = platform.server.platform;
+    const reader = { organizationId: platform.organization, projectId: platform.project };
+    // Embedded passages, so each file waits on the model server while the test acts.
+    const store = await core.documents.createCollection(
+      reader,
+      { owner: { kind: "project", id: platform.project }, name: "gated", embeddingModel: "fake-model" },
+      "test",
+    );
+    const ids: string[] = [];
+    for (const name of ["one", "two", "three"])
+      ids.push((await upload(`${name}.txt`, `The ${name} bridge at Ashcombe was rebuilt.`)).id);
+    let open: () => void = () => undefined;
+    const seen = platform.upstream.requests.length;
+    platform.upstream.behaviour = {
+      kind: "gated-embeddings",
+      open: new Promise<void>((resolve) => (open = resolve)),
+    };
+    try {
+      const creating = client.vectorStores.fileBatches.create(store.id, { file_ids: ids });
+      // The first file's passages are with the model: the batch is in progress.
+      await waitFor(() =>
+        platform.upstream.requests.slice(seen).some((request) => request.path === "/v1/embeddings"),
+      );
+      const [row] = await core.db
+        .selectFrom("vector_store_file_batches")
+        .select("id")
+        .where("collection_id", "=", store.id)
+        .execute();
+      const cancelled = await client.vectorStores.fileBatches.cancel(row!.id, { vector_store_id: store.id });
+      expect(cancelled).toMatchObject({ status: "cancelled", file_counts: { in_progress: 0, total: 3 } });
+      open();
+      expect(await creating).toMatchObject({
+        id: row!.id,
+        status: "cancelled",
+        file_counts: { completed: 1, cancelled: 2, in_progress: 0, failed: 0, total: 3 },
+      });
+    } finally {
+      open();
+      platform.upstream.behaviour = { kind: "echo" };
+    }
+    // Only the file under way was added; the others were never read.
+    expect((await client.vectorStores.files.list(store.id)).data.map((file) => file.id)).toEqual([ids[0]]);
   });
 
   it("[PLAT-1] refuses bad batches in OpenAI's error shape, writing nothing; strangers find no batch", async () => {
