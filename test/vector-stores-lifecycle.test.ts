@@ -67,6 +67,9 @@ describe("/v1/vector_stores expiry and embedding usage", () => {
       status: 400,
       code: "vector_store_expired",
     });
+    await expect(
+      client.vectorStores.fileBatches.create(store.id, { file_ids: [file.id] }),
+    ).rejects.toMatchObject({ status: 400, code: "vector_store_expired" });
     const row = () =>
       core().db.selectFrom("document_collections").select("id").where("id", "=", store.id).executeTakeFirst();
     expect(await row()).toBeDefined();

@@ -6,6 +6,7 @@ import { randomToken } from "../../core/ids.ts";
 import { CustodianError } from "../../core/errors.ts";
 import type { Db } from "../../db/database.ts";
 import type { FileBatch, FileBatchEntry, FileBatches, FileBatchStatus, Reader } from "../document-types.ts";
+import { checkNotExpired } from "./collection-activity.ts";
 import type { CollectionRow } from "./collection-rows.ts";
 import type { FileBatchEntryRow, VectorStoreFileBatchesTable } from "./document-tables.ts";
 
@@ -56,7 +57,8 @@ export class VectorStoreBatches implements FileBatches {
   }
 
   async create(reader: Reader, collectionId: string, fileIds: readonly string[]): Promise<FileBatch> {
-    const collection = await this.#manageable(reader, collectionId);
+    // An expired store takes no files: refused whole rather than failing each one.
+    const collection = checkNotExpired(await this.#manageable(reader, collectionId));
     const files = [...new Set(fileIds)].map((fileId) => ({
       file_id: fileId,
       status: "in_progress",
