@@ -25,6 +25,8 @@ export interface OrganizationIds {
   batch: string;
   /** A vector store of the key's project holding `file` (issue 20). */
   vectorStore: string;
+  /** A file batch of `vectorStore` (adding `file` again). */
+  vectorStoreBatch: string;
   /** A live admin API key's id (not its secret). */
   adminKey: string;
   /** A fine-tuning job (cancelled, so no training runs in the fixture). */
@@ -156,6 +158,26 @@ export const routeExamples: Record<string, RouteExample> = {
   },
   "DELETE /v1/vector_stores/:id/files/:file_id": {
     params: (ids) => ({ id: ids.vectorStore, file_id: ids.file }),
+  },
+  "POST /v1/vector_stores/:id/files/:file_id": {
+    params: (ids) => ({ id: ids.vectorStore, file_id: ids.file }),
+    body: { attributes: { walk: true } },
+  },
+  "GET /v1/vector_stores/:id/files/:file_id/content": {
+    params: (ids) => ({ id: ids.vectorStore, file_id: ids.file }),
+  },
+  "POST /v1/vector_stores/:id/file_batches": {
+    params: (ids) => ({ id: ids.vectorStore }),
+    body: { file_ids: ["file-none"] },
+  },
+  "GET /v1/vector_stores/:id/file_batches/:batch_id": {
+    params: (ids) => ({ id: ids.vectorStore, batch_id: ids.vectorStoreBatch }),
+  },
+  "POST /v1/vector_stores/:id/file_batches/:batch_id/cancel": {
+    params: (ids) => ({ id: ids.vectorStore, batch_id: ids.vectorStoreBatch }),
+  },
+  "GET /v1/vector_stores/:id/file_batches/:batch_id/files": {
+    params: (ids) => ({ id: ids.vectorStore, batch_id: ids.vectorStoreBatch }),
   },
   "POST /v1/vector_stores/:id/search": {
     params: (ids) => ({ id: ids.vectorStore }),
@@ -414,6 +436,9 @@ export async function makeOrganization(
     purpose: "batch",
   });
   const vectorStore = await client.vectorStores.create({ name: "walk", file_ids: [file.id] });
+  const vectorStoreBatch = await client.vectorStores.fileBatches.create(vectorStore.id, {
+    file_ids: [file.id],
+  });
   const batch = await client.batches.create({
     input_file_id: batchFile.id,
     endpoint: "/v1/chat/completions",
@@ -464,6 +489,7 @@ export async function makeOrganization(
     fineTuningJob: job.id,
     batch: batch.id,
     vectorStore: vectorStore.id,
+    vectorStoreBatch: vectorStoreBatch.id,
     fineTunedModel,
     reviewRecord: flagged.id,
     accessRequest: grant.id,
@@ -498,6 +524,7 @@ export const placeholderIds: OrganizationIds = {
   fineTuningJob: "ftjob-none",
   batch: "batch_none",
   vectorStore: "vs_none",
+  vectorStoreBatch: "vsfb_none",
   fineTunedModel: "ft:none",
   reviewRecord: "rec_none",
   accessRequest: "grant_none",

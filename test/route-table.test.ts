@@ -16,7 +16,8 @@ type Route = { method: string; url: string };
  * a share (an existing share then opens for no one: 404, as for no share at all).
  */
 const switchedRoutes = {
-  file_upload: (route: Route) => route.method === "POST" && /\/(files|uploads|attachments)$/.test(route.url),
+  file_upload: (route: Route) =>
+    route.method === "POST" && /\/(files|uploads|attachments|file_batches)$/.test(route.url),
   fine_tuning: (route: Route) => route.url.startsWith("/v1/fine_tuning/"),
   sharing: (route: Route) => route.method === "POST" && route.url.endsWith("/shares"),
 } as const;

@@ -99,6 +99,10 @@ export interface Collection {
   createdAt: Date;
   /** Null unless the collection expires (vector stores' `expires_after`, a conversation's retention). */
   expiresAt: Date | null;
+  /** Vector stores' `expires_after` days after the last activity; null: no such rule. */
+  expiresAfterDays: number | null;
+  /** The last search of it or file added to it. */
+  lastActiveAt: Date;
 }
 
 export type DocumentStatus = "in_progress" | "completed" | "failed";
@@ -148,6 +152,49 @@ export interface NewCollection {
   /** Defaults to the organisation's embedding model setting. */
   embeddingModel?: string;
   expiresAt?: Date | null;
+  /** Expires this many days after its last activity (a vector store's `expires_after`); wins over `expiresAt`. */
+  expiresAfterDays?: number | null;
+}
+
+export interface CollectionChange {
+  name?: string;
+  metadata?: Record<string, string>;
+  expiresAt?: Date | null;
+  /** A number: expires that many days after its last activity (from now); null: never expires. */
+  expiresAfterDays?: number | null;
+}
+
+/** Told the tokens of each embedding call made for a caller (their usage meter); never the texts. */
+export type EmbeddingMeter = (model: string, promptTokens: number) => void;
+
+export type FileBatchStatus = "in_progress" | "completed" | "cancelled" | "failed";
+
+/** One file of a vector store's file batch: its /v1 file id, how it went, and why not (a code only). */
+export interface FileBatchEntry {
+  fileId: string;
+  status: "in_progress" | "completed" | "failed" | "cancelled";
+  code: string | null;
+}
+
+export interface FileBatch {
+  id: string;
+  collectionId: string;
+  status: FileBatchStatus;
+  files: FileBatchEntry[];
+  createdAt: Date;
+}
+
+/** Vector stores' file batches: the records only (the /v1 route adds each file as it goes). */
+export interface FileBatches {
+  /** Owners only; every file starts in progress. */
+  create(reader: Reader, collectionId: string, fileIds: readonly string[]): Promise<FileBatch>;
+  get(reader: Reader, collectionId: string, batchId: string): Promise<FileBatch>;
+  /** Files not yet added are cancelled; a batch already finished is returned as it is. */
+  cancel(reader: Reader, collectionId: string, batchId: string): Promise<FileBatch>;
+  /** Records how one file went; false when the batch was cancelled meanwhile (stop adding). */
+  settle(batchId: string, entry: FileBatchEntry): Promise<boolean>;
+  /** Closes the batch (completed, or failed when every file failed) unless it was cancelled. */
+  finish(batchId: string): Promise<FileBatch>;
 }
 
 export interface NewDocument {
@@ -171,7 +218,7 @@ export interface DocumentLibrary {
   updateCollection(
     reader: Reader,
     collectionId: string,
-    change: { name?: string; metadata?: Record<string, string>; expiresAt?: Date | null },
+    change: CollectionChange,
     actor: string,
   ): Promise<Collection>;
   /** Owners only. Replaces the list of groups that may read the collection. */
@@ -192,12 +239,25 @@ export interface DocumentLibrary {
     collectionId: string,
     document: NewDocument,
     actor: string,
+    usage?: EmbeddingMeter,
   ): Promise<DocumentRecord>;
   listDocuments(reader: Reader, collectionId: string): Promise<DocumentRecord[]>;
   getDocument(reader: Reader, collectionId: string, documentId: string): Promise<DocumentRecord>;
+  /** One document's extracted text, block by block (a vector store file's `content`). */
+  readExtracted(reader: Reader, collectionId: string, documentId: string): Promise<ExtractedDocument>;
   /** The extracted passages of one document, in order (for exports and the citation view). */
   readChunks(reader: Reader, collectionId: string, documentId: string): Promise<DocumentChunk[]>;
   deleteDocument(reader: Reader, collectionId: string, documentId: string, actor: string): Promise<void>;
   /** Hybrid search over the collections the reader may read; any other id is a 404. */
-  search(reader: Reader, request: SearchRequest): Promise<SearchHit[]>;
+  search(reader: Reader, request: SearchRequest, usage?: EmbeddingMeter): Promise<SearchHit[]>;
+  /** Changes a document's attributes (sealed like its name). */
+  updateAttributes(
+    reader: Reader,
+    collectionId: string,
+    documentId: string,
+    attributes: Record<string, string | number | boolean>,
+    actor: string,
+  ): Promise<DocumentRecord>;
+  /** Vector stores' file batches. */
+  readonly batches: FileBatches;
 }

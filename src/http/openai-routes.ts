@@ -122,7 +122,12 @@ export function openAIRoutes(dependencies: OpenAIRoutesDependencies) {
     if (dependencies.batches) await app.register(batchesRoutes(dependencies.batches));
     if (dependencies.documents && dependencies.files)
       await app.register(
-        vectorStoresRoutes({ library: dependencies.documents, files: dependencies.files, ...features }),
+        vectorStoresRoutes({
+          library: dependencies.documents,
+          files: dependencies.files,
+          ...features,
+          observers,
+        }),
       );
     await app.register(completionsRoutes({ models, policies, observers }));
     await app.register(embeddingsRoutes({ models, policies, observers }));

@@ -69,7 +69,7 @@ export function responsesRoutes(dependencies: ResponsesRoutesDependencies) {
       );
       if (started.body.stream !== true) return generateResponse(started);
       if (started.kind === "passthrough") return streamPassthroughResponse(request, reply, started);
-      const { id, body, model, call } = started;
+      const { id, body, model, call, prefix } = started;
       const facts = (end: Pick<ResponseFacts, "status" | "incomplete" | "output" | "usage">) =>
         responseObject({ id, createdAt: call.startedAt, model: model.id, body, ...end });
       const builder = new ResponseEventBuilder(id);
@@ -82,6 +82,7 @@ export function responsesRoutes(dependencies: ResponsesRoutesDependencies) {
         const opening = facts({ status: "in_progress", incomplete: null, output: [], usage: null });
         yield builder.event("response.created", { response: opening });
         yield builder.event("response.in_progress", { response: opening });
+        for (const item of prefix) yield* builder.fileSearchCall(item);
         while (!next.done) {
           yield* builder.push(next.value);
           next = await iterator.next();

@@ -22,18 +22,39 @@ export type FileSearcher = (
   vectorStoreIds: string[],
   query: string,
   limit: number,
+  /** Told the tokens of the query's embedding, for the caller's usage meter. */
+  usage?: (model: string, promptTokens: number) => void,
 ) => Promise<FileSearchHit[]>;
 
 export interface FileSearchTool {
   vectorStoreIds: string[];
   limit: number;
+  /** `include: ["file_search_call.results"]`: the item carries the results. */
+  withResults: boolean;
 }
 
 const isObject = (value: unknown): value is Json =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
-/** The body without its `file_search` tool, and that tool (at most one is taken). */
-export function splitFileSearch(body: Json): { body: Json; tool: FileSearchTool | null } {
+/** The `include` entry that asks for the search results in the `file_search_call` item. */
+const resultsEntry = "file_search_call.results";
+
+/** The body without `include`'s results entry (the rest of `include` is checked as before). */
+function takeResultsEntry(body: Json): { body: Json; withResults: boolean } {
+  if (!Array.isArray(body.include) || !body.include.includes(resultsEntry))
+    return { body, withResults: false };
+  const include = body.include.filter((entry) => entry !== resultsEntry);
+  const rest: Json = { ...body, include };
+  if (include.length === 0) delete rest.include;
+  return { body: rest, withResults: true };
+}
+
+/**
+ * The body without its `file_search` tool, and that tool (at most one is taken); `include:
+ * ["file_search_call.results"]` is taken with it (and is harmless without the tool, as at OpenAI).
+ */
+export function splitFileSearch(given: Json): { body: Json; tool: FileSearchTool | null } {
+  const { body, withResults } = takeResultsEntry(given);
   if (!Array.isArray(body.tools)) return { body, tool: null };
   const found = body.tools.findIndex((tool) => isObject(tool) && tool.type === "file_search");
   if (found === -1) return { body, tool: null };
@@ -53,17 +74,11 @@ export function splitFileSearch(body: Json): { body: Json; tool: FileSearchTool 
     );
   if (body.tools.some((tool, index) => index !== found && isObject(tool) && tool.type === "file_search"))
     throw errors.invalidRequest("Give one 'file_search' tool.", "tools");
-  if (body.stream === true)
-    throw errors.invalidRequest(
-      "'file_search' is not offered with 'stream' yet.",
-      "stream",
-      "unsupported_parameter",
-    );
   const tools = body.tools.filter((_tool, index) => index !== found);
   const rest: Json = { ...body, tools };
   if (tools.length === 0) delete rest.tools;
   if (tools.length === 0 && isObject(body.tool_choice)) delete rest.tool_choice;
-  return { body: rest, tool: { vectorStoreIds: ids as string[], limit: limit as number } };
+  return { body: rest, tool: { vectorStoreIds: ids as string[], limit: limit as number, withResults } };
 }
 
 /** The query: the last user message's text. */

@@ -4,6 +4,7 @@
 // false`, API-2). The live route (whole and streamed) and the batch worker both call these, so a batch
 // line meets the same checks, policies, observers and stored-response rules as a live request of its key.
 import { errors } from "../core/errors.ts";
+import { embeddingUsage } from "../documents/library/embedding-usage.ts";
 import { publicToken } from "../core/ids.ts";
 import type { ChatMessage, ChatRequest, LanguageModel, Usage } from "../inference/language-model.ts";
 import {
@@ -157,11 +158,12 @@ export async function startResponse(
   const prefix: Json[] = [];
   if (fileSearch.tool && dependencies.fileSearch) {
     const query = searchQuery(messages);
-    const { vectorStoreIds, limit } = fileSearch.tool;
-    const hits = await dependencies.fileSearch(caller, vectorStoreIds, query, limit);
+    const { vectorStoreIds, limit, withResults } = fileSearch.tool;
+    const usage = embeddingUsage(dependencies.observers, caller, context.requestId);
+    const hits = await dependencies.fileSearch(caller, vectorStoreIds, query, limit, usage);
     // The passages go to the model only; the stored conversation keeps the messages as given.
     chat.messages = [passagesMessage(hits), ...chat.messages];
-    prefix.push(fileSearchCallItem(query, hits, false));
+    prefix.push(fileSearchCallItem(query, hits, withResults));
   }
   const call = await admit(chat);
   return {

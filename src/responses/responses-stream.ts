@@ -1,5 +1,6 @@
 // A streamed chat completion as OpenAI's typed /v1/responses events: response.created and
-// .in_progress, then per output item .output_item.added, .content_part.added, .output_text.delta,
+// .in_progress, a `file_search_call` run before the model (.file_search_call.in_progress, .searching,
+// .completed), then per output item .output_item.added, .content_part.added, .output_text.delta,
 // .refusal.delta, .reasoning_text.delta, .function_call_arguments.delta and their .done events, and
 // response.completed (or .incomplete) with the whole response.
 import type { StreamPart, Usage } from "../inference/language-model.ts";
@@ -87,6 +88,24 @@ export class ResponseEventBuilder {
       );
     }
     return { open, ...found };
+  }
+
+  /**
+   * The events of a `file_search_call` run before the model (its search is done by now): added as in
+   * progress, .in_progress, .searching, .completed, then done with its queries (and results if asked).
+   */
+  fileSearchCall(item: Json): Json[] {
+    const events: Json[] = [];
+    this.#close(events);
+    const index = this.#output.length;
+    this.#output.push(item);
+    const where = { output_index: index, item_id: item.id };
+    const opening = { ...item, status: "in_progress", queries: [], results: null };
+    events.push(this.event("response.output_item.added", { output_index: index, item: opening }));
+    for (const stage of ["in_progress", "searching", "completed"])
+      events.push(this.event(`response.file_search_call.${stage}`, { ...where }));
+    events.push(this.event("response.output_item.done", { output_index: index, item }));
+    return events;
   }
 
   /** The events for one chat stream part. */

@@ -14,7 +14,9 @@ export type Behaviour =
   | { kind: "status"; status: number; body: unknown }
   | { kind: "hang" }
   /** Stream `chunks` words one every `intervalMs`, so a test can cancel half-way. */
-  | { kind: "slow-stream"; chunks: number; intervalMs: number };
+  | { kind: "slow-stream"; chunks: number; intervalMs: number }
+  /** Embeddings requests wait for `open` (others are echoed), so a test can act while one is in flight. */
+  | { kind: "gated-embeddings"; open: Promise<void> };
 
 export interface FakeUpstream {
   baseURL: string;
@@ -75,6 +77,7 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
       return;
     }
     if (request.url === "/v1/embeddings") {
+      if (behaviour.kind === "gated-embeddings") await behaviour.open;
       // One 3-dimensional vector per input, derived from its length, so tests can check the order.
       const inputs = Array.isArray(body.input) ? body.input : [body.input];
       response.writeHead(200, { "content-type": "application/json" }).end(

@@ -66,5 +66,7 @@ export function toCollection(row: CollectionRow, key: Buffer): Collection {
     ),
     createdAt: row.created_at,
     expiresAt: row.expires_at,
+    expiresAfterDays: row.expires_after_days,
+    lastActiveAt: row.last_active_at,
   };
 }

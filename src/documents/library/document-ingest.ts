@@ -28,7 +28,9 @@ export interface IngestDependencies {
 const maxFilename = 512;
 const maxAttributes = 16;
 
-function checkAttributes(attributes: NewDocument["attributes"]): Record<string, string | number | boolean> {
+export function checkAttributes(
+  attributes: NewDocument["attributes"],
+): Record<string, string | number | boolean> {
   const entries = Object.entries(attributes ?? {});
   if (entries.length > maxAttributes)
     throw errors.invalidRequest(`'attributes' may hold at most ${maxAttributes} keys.`, "attributes");

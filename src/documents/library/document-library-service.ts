@@ -14,6 +14,9 @@ import type {
   DocumentChunk,
   DocumentLibrary,
   DocumentRecord,
+  CollectionChange,
+  EmbeddingMeter,
+  ExtractedDocument,
   NewCollection,
   NewDocument,
   Reader,
@@ -33,6 +36,10 @@ import {
   type CollectionRow,
 } from "./collection-rows.ts";
 import { removalsDue, removeNow } from "./blob-removals.ts";
+import { checkNotExpired, dayMs, expiryAfter, touchCollections } from "./collection-activity.ts";
+import { updateDocumentAttributes } from "./document-attributes.ts";
+import { readExtracted } from "./document-content.ts";
+import { meteredEmbedder } from "./embedding-usage.ts";
 import { ingestDocument } from "./document-ingest.ts";
 import { destroyCollection, DocumentPurge } from "./document-purge.ts";
 import { documentColumns, fieldBinding, toDocumentRecord } from "./document-rows.ts";
@@ -41,6 +48,7 @@ import { libraryErrors } from "./library-errors.ts";
 import type { Embedder } from "./passage-embedder.ts";
 import { openPassages } from "./sealed-passages.ts";
 import { searchCollections } from "./search-collections.ts";
+import { VectorStoreBatches } from "./vector-store-batches.ts";
 
 export interface DocumentLibraryDependencies {
   db: Db;
@@ -64,6 +72,7 @@ export class DocumentLibraryService implements DocumentLibrary {
   readonly cache: IndexCache;
   /** The scheduled purge of deleted and expired collections (its task is the module's). */
   readonly purge: DocumentPurge;
+  readonly batches: VectorStoreBatches;
 
   constructor(dependencies: DocumentLibraryDependencies) {
     this.#db = dependencies.db;
@@ -74,6 +83,10 @@ export class DocumentLibraryService implements DocumentLibrary {
     this.#defaultModel = dependencies.defaultEmbeddingModel ?? (async () => null);
     this.cache = new IndexCache(dependencies.cacheBytes ?? 256 * 1024 * 1024);
     this.purge = new DocumentPurge(this.#purgeDependencies());
+    this.batches = new VectorStoreBatches(this.#db, {
+      readable: async (reader, id) => (await this.#row(reader, id, mayRead)).row,
+      manageable: async (reader, id) => (await this.#row(reader, id, (right) => right === "manage")).row,
+    });
   }
 
   #live(organizationId: string) {
@@ -109,6 +122,8 @@ export class DocumentLibraryService implements DocumentLibrary {
     if (!mayManage(rightTo(reader, { organizationId: organization, owner, sharedWith: [] })))
       throw libraryErrors.notOwner();
     const embeddingModel = input.embeddingModel ?? (await this.#defaultModel(organization)) ?? "";
+    const afterDays = input.expiresAfterDays ?? null;
+    if (afterDays !== null) expiryAfter(afterDays);
     const id = `vs_${randomToken(24)}`;
     const place = { id, organization_id: organization };
     const dataKey = await newCollectionKey(this.#keyring, organization, id);
@@ -123,7 +138,8 @@ export class DocumentLibraryService implements DocumentLibrary {
         name: sealName(dataKey.key, place, name),
         metadata: sealMetadata(dataKey.key, place, metadata),
         embedding_model: embeddingModel,
-        expires_at: input.expiresAt ?? null,
+        expires_at: afterDays !== null ? new Date(Date.now() + afterDays * dayMs) : (input.expiresAt ?? null),
+        expires_after_days: afterDays,
         deleted_at: null,
         document_deleted_at: null,
       })
@@ -155,7 +171,7 @@ export class DocumentLibraryService implements DocumentLibrary {
   async updateCollection(
     reader: Reader,
     collectionId: string,
-    change: { name?: string; metadata?: Record<string, string>; expiresAt?: Date | null },
+    change: CollectionChange,
     actor: string,
   ): Promise<Collection> {
     const { row } = await this.#row(reader, collectionId, (right) => right === "manage");
@@ -170,6 +186,7 @@ export class DocumentLibraryService implements DocumentLibrary {
           ? { metadata: sealMetadata(key, row, checkMetadata(change.metadata)) }
           : {}),
         ...(change.expiresAt !== undefined ? { expires_at: change.expiresAt } : {}),
+        ...(change.expiresAfterDays !== undefined ? expiryAfter(change.expiresAfterDays) : {}),
       })
       .where("id", "=", collectionId);
     return toCollection(await this.#changed(update, row, actor, "collection.updated"), key);
@@ -237,17 +254,20 @@ export class DocumentLibraryService implements DocumentLibrary {
     collectionId: string,
     document: NewDocument,
     actor: string,
+    usage?: EmbeddingMeter,
   ): Promise<DocumentRecord> {
     const { row } = await this.#row(reader, collectionId, (right) => right === "manage");
+    checkNotExpired(row);
     const key = await collectionKey(this.#keyring, row);
     const record = await ingestDocument(
-      { db: this.#db, blobs: this.#blobs, audit: this.#audit, embed: this.#embed },
+      { db: this.#db, blobs: this.#blobs, audit: this.#audit, embed: meteredEmbedder(this.#embed, usage) },
       row,
       key,
       document,
       actor,
     );
     this.cache.drop(collectionId);
+    await touchCollections(this.#db, [row]);
     return record;
   }
 
@@ -278,6 +298,11 @@ export class DocumentLibraryService implements DocumentLibrary {
   async getDocument(reader: Reader, collectionId: string, documentId: string): Promise<DocumentRecord> {
     const { document, key } = await this.#document(reader, collectionId, documentId);
     return toDocumentRecord(document, key);
+  }
+
+  async readExtracted(reader: Reader, collectionId: string, documentId: string): Promise<ExtractedDocument> {
+    const { row } = await this.#row(reader, collectionId, mayRead);
+    return readExtracted(this.#db, await collectionKey(this.#keyring, row), collectionId, documentId);
   }
 
   async readChunks(reader: Reader, collectionId: string, documentId: string): Promise<DocumentChunk[]> {
@@ -325,18 +350,41 @@ export class DocumentLibraryService implements DocumentLibrary {
     });
   }
 
-  async search(reader: Reader, request: SearchRequest): Promise<SearchHit[]> {
-    return searchCollections(
+  async search(reader: Reader, request: SearchRequest, usage?: EmbeddingMeter): Promise<SearchHit[]> {
+    const searched: CollectionRow[] = [];
+    const hits = await searchCollections(
       {
         db: this.#db,
         keyring: this.#keyring,
         cache: this.cache,
-        embed: this.#embed,
-        readable: (id) => this.#row(reader, id, mayRead).then(({ row }) => row),
+        embed: meteredEmbedder(this.#embed, usage),
+        readable: async (id) => {
+          const { row } = await this.#row(reader, id, mayRead);
+          searched.push(checkNotExpired(row));
+          return row;
+        },
       },
       reader.organizationId,
       request,
     );
+    await touchCollections(this.#db, searched);
+    return hits;
+  }
+
+  async updateAttributes(
+    reader: Reader,
+    collectionId: string,
+    documentId: string,
+    attributes: Record<string, string | number | boolean>,
+    actor: string,
+  ): Promise<DocumentRecord> {
+    const { document, key } = await this.#document(
+      reader,
+      collectionId,
+      documentId,
+      (right) => right === "manage",
+    );
+    return updateDocumentAttributes(this.#db, this.#audit, { document, key, attributes, actor });
   }
 }
 

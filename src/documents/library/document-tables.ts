@@ -1,4 +1,5 @@
-// The documents domain's tables (migration 1100-documents): sealed collections and documents.
+// The documents domain's tables (migrations 1100-documents, 1110-vector-store-batches): sealed
+// collections and documents, and vector stores' file batches.
 import type { ColumnType } from "kysely";
 
 export interface DocumentCollectionsTable {
@@ -19,6 +20,9 @@ export interface DocumentCollectionsTable {
   seq: ColumnType<string | number, never, never>;
   created_at: ColumnType<Date, Date | undefined, never>;
   expires_at: Date | null;
+  /** Vector stores' `expires_after` (anchor last_active_at): days after the last activity; null: none. */
+  expires_after_days: ColumnType<number | null, number | null | undefined, number | null>;
+  last_active_at: ColumnType<Date, Date | undefined, Date>;
   deleted_at: Date | null;
   document_deleted_at: Date | null;
 }
@@ -41,6 +45,22 @@ export interface DocumentsTable {
   created_at: ColumnType<Date, Date | undefined, never>;
 }
 
+/** A vector store's file batch (migration 1110): ids, statuses and error codes only. */
+export interface VectorStoreFileBatchesTable {
+  id: string;
+  collection_id: string;
+  organization_id: string;
+  status: string;
+  files: ColumnType<FileBatchEntryRow[], string, string>;
+  created_at: ColumnType<Date, Date | undefined, never>;
+}
+
+export interface FileBatchEntryRow {
+  file_id: string;
+  status: "in_progress" | "completed" | "failed" | "cancelled";
+  code: string | null;
+}
+
 export interface DocumentBlobRemovalsTable {
   blob_key: string;
   due_at: Date;
@@ -51,5 +71,6 @@ declare module "../../db/schema.ts" {
     document_collections: DocumentCollectionsTable;
     documents: DocumentsTable;
     document_blob_removals: DocumentBlobRemovalsTable;
+    vector_store_file_batches: VectorStoreFileBatchesTable;
   }
 }

@@ -14,6 +14,12 @@ export const libraryErrors = {
       type: "invalid_request_error",
       code: "not_found",
     }),
+  expired: (id: string) =>
+    new CustodianError(`The vector store '${id}' has expired.`, {
+      status: 400,
+      type: "invalid_request_error",
+      code: "vector_store_expired",
+    }),
   notOwner: () => errors.forbidden("Only the collection's owners may do this.", "not_collection_owner"),
   invalid: (message: string, param: string) => errors.invalidRequest(message, param),
 } as const;

@@ -11,6 +11,8 @@ export type Embedder = (
   organizationId: string,
   model: string,
   texts: readonly string[],
+  /** Told the prompt tokens the model reports for each request (a caller's usage meter). */
+  tokens?: (promptTokens: number) => void,
 ) => Promise<Float32Array[]>;
 
 function vectorOf(embedding: number[] | string): Float32Array {
@@ -20,13 +22,14 @@ function vectorOf(embedding: number[] | string): Float32Array {
 }
 
 export function modelEmbedder(models: Pick<ModelRouter, "resolve">): Embedder {
-  return async (organizationId, modelId, texts) => {
+  return async (organizationId, modelId, texts, tokens) => {
     const model = await models.resolve(modelId, organizationId);
     if (!model.embed) throw errors.invalidRequest(`The model '${modelId}' gives no embeddings.`, "model");
     const vectors: Float32Array[] = [];
     for (let start = 0; start < texts.length; start += batchSize) {
       const input = texts.slice(start, start + batchSize);
       const result = await model.embed({ model: modelId, input }, { signal: AbortSignal.timeout(300_000) });
+      tokens?.(result.usage.prompt_tokens);
       const ordered = [...result.data].sort((left, right) => left.index - right.index);
       if (ordered.length !== input.length) {
         throw errors.invalidRequest(

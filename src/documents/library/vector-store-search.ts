@@ -1,6 +1,6 @@
 // The document library's search as the `file_search` tool sees it (issue 20): the caller's project is
 // the reader, and each hit names the /v1 file its document came from, as OpenAI's file ids do.
-import type { DocumentLibrary, Reader } from "../document-types.ts";
+import type { DocumentLibrary, EmbeddingMeter, Reader } from "../document-types.ts";
 
 export interface VectorStoreHit {
   fileId: string;
@@ -16,9 +16,10 @@ export function vectorStoreSearch(library: DocumentLibrary) {
     vectorStoreIds: string[],
     query: string,
     limit: number,
+    usage?: EmbeddingMeter,
   ): Promise<VectorStoreHit[]> => {
     const reader: Reader = { organizationId: caller.organizationId, projectId: caller.projectId };
-    const hits = await library.search(reader, { collectionIds: vectorStoreIds, query, limit });
+    const hits = await library.search(reader, { collectionIds: vectorStoreIds, query, limit }, usage);
     const documents = new Map(
       (
         await Promise.all(

@@ -16,7 +16,12 @@ import { privacyModule } from "./privacy-module.ts";
 export const documentsModule = defineModule({
   name: "documents",
   needs: { models: modelsModule, privacy: privacyModule },
-  migrations: ["1100-documents", "1120-document-settings", "1121-document-classifications"],
+  migrations: [
+    "1100-documents",
+    "1110-vector-store-batches",
+    "1120-document-settings",
+    "1121-document-classifications",
+  ],
   operations: {},
   create({ config, db, keyring, blobs, audit, logger }, { models, privacy }) {
     const embed = modelEmbedder(models);
