@@ -29,6 +29,11 @@ export interface CustodianOptions {
   databaseUrl?: string;
   /** Run on a fresh PostgreSQL database of the bench's own instead of the embedded PGlite. */
   postgres?: boolean;
+  /**
+   * Serving processes (CUSTODIAN_HTTP_PROCESSES, PostgreSQL only): the server is ready once each of
+   * them has said it listens.
+   */
+  processes?: number;
   /** How often readiness is polled; the start-up time is only as precise as this. */
   pollIntervalMs?: number;
   /** For error messages and progress lines. */
@@ -58,6 +63,16 @@ async function readBootstrap(dataDirectory: string, service: ChildService): Prom
   if (typeof bootstrap.api_key !== "string" || bootstrap.api_key === "")
     throw new Error(`${file} has no api_key`);
   return bootstrap.api_key;
+}
+
+/** Waits until `processes` serving processes have each printed that they listen. */
+async function allListening(service: ChildService, processes: number): Promise<void> {
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+  while ((service.stdout().match(/listening on /g) ?? []).length < processes) {
+    if (service.hasExited() || Date.now() > deadline)
+      throw new Error(`not all ${processes} serving processes started\n${service.describeOutput()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 export async function startCustodianServer(options: CustodianOptions = {}): Promise<CustodianServer> {
@@ -95,6 +110,7 @@ export async function startCustodianServer(options: CustodianOptions = {}): Prom
     ...(database ? { CUSTODIAN_DATABASE_URL: database.url } : {}),
     ...(options.databaseUrl ? { CUSTODIAN_DATABASE_URL: options.databaseUrl } : {}),
     ...(options.upstreams ? { CUSTODIAN_UPSTREAMS: JSON.stringify(options.upstreams) } : {}),
+    ...(options.processes ? { CUSTODIAN_HTTP_PROCESSES: String(options.processes) } : {}),
     ...options.environment,
   });
 
@@ -120,6 +136,7 @@ export async function startCustodianServer(options: CustodianOptions = {}): Prom
       STARTUP_TIMEOUT_MS,
       options.pollIntervalMs,
     );
+    await allListening(service, options.processes ?? 1);
     const startupMs = performance.now() - started;
     const apiKey = await readBootstrap(dataDirectory, service);
     return {

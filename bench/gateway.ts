@@ -1,5 +1,5 @@
 // The gateway benchmark: one chat-completion load direct to a stub upstream, via Custodian and via Portkey.
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,6 +14,7 @@ import {
   type RequestSpec,
 } from "./open-loop.ts";
 import { cpuMicroseconds } from "./process-cpu.ts";
+import { monotonicMicroseconds, profileWindowFile } from "./profile-summary.ts";
 import { residentMegabytes } from "./process-memory.ts";
 import { STATS_PATH, STUB_MODEL, type StubStats } from "./stub-upstream.ts";
 import { readNumber } from "./settings.ts";
@@ -183,11 +184,23 @@ function startDirect(stubPort: number, stubPid: number | undefined): Target {
   };
 }
 
+function httpProcesses(): number {
+  return readNumber(
+    "BENCH_HTTP_PROCESSES",
+    1,
+    (value) => Number.isInteger(value) && value >= 1,
+    "a whole number, 1 or more",
+  );
+}
+
 async function startCustodian(stubPort: number): Promise<Target> {
   const server = await startCustodianServer({
     upstreams: [{ name: "stub", baseURL: `http://127.0.0.1:${stubPort}/v1`, models: [STUB_MODEL] }],
     // BENCH_CUSTODIAN_POSTGRES=1: Custodian on a fresh PostgreSQL database instead of the embedded PGlite.
-    postgres: process.env.BENCH_CUSTODIAN_POSTGRES === "1",
+    // BENCH_HTTP_PROCESSES=N: N serving processes sharing the port (CUSTODIAN_HTTP_PROCESSES), which
+    // needs PostgreSQL; their CPU is summed (the primary and its children).
+    postgres: process.env.BENCH_CUSTODIAN_POSTGRES === "1" || httpProcesses() > 1,
+    processes: httpProcesses(),
     log: progress,
   });
   return {
@@ -274,8 +287,16 @@ async function measure(target: Target, stubPort: number, settings: Settings): Pr
   );
   const before = await readStubCount(stubPort);
   const cpuBefore = await cpuMicroseconds(target.pid);
+  const startUs = monotonicMicroseconds();
   const result = await runLoad({ ...load, durationSeconds: settings.durationSeconds });
   const cpuAfter = await cpuMicroseconds(target.pid);
+  // With BENCH_CPU_PROF_DIR, profile-summary.ts counts only this throughput phase's samples.
+  const profileDirectory = process.env.BENCH_CPU_PROF_DIR;
+  if (profileDirectory && target.name === "custodian") {
+    const window = { start_us: startUs, end_us: monotonicMicroseconds() };
+    mkdirSync(profileDirectory, { recursive: true });
+    writeFileSync(path.join(profileDirectory, profileWindowFile), JSON.stringify(window));
+  }
   const upstreamHits = (await readStubCount(stubPort)) - before;
   const latency = await measureLatency(target, settings);
   return {

@@ -1,5 +1,6 @@
 // Which models a member may use in the workspace (from feature switches), and which models a
 // project's API keys may call on /v1 (the project's allow-list, enforced as a request policy).
+import { ExpiringCache } from "../core/expiring-cache.ts";
 import type { Db } from "../db/database.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
 import type { AdmissionRequest, RequestPolicy } from "../inference/completion-hooks.ts";
@@ -25,7 +26,7 @@ export class ModelAccess implements RequestPolicy {
   readonly #audit: AuditLog;
   readonly #switches: FeatureSwitchService;
   readonly #groupsOf: GroupLookup;
-  readonly #projectCache = new Map<string, { models: string[] | null; until: number }>();
+  readonly #projectCache = new ExpiringCache<string[] | null>(projectCacheMs);
 
   constructor(dependencies: {
     db: Db;
@@ -105,16 +106,9 @@ export class ModelAccess implements RequestPolicy {
   /** The /v1 request policy: a project with an allow-list calls only the models on it. */
   async admit({ caller, model }: AdmissionRequest): Promise<void> {
     const key = `${caller.organizationId}/${caller.projectId}`;
-    const now = Date.now();
-    let cached = this.#projectCache.get(key);
-    if (!cached || cached.until <= now) {
-      cached = {
-        models: await this.projectModels(caller.organizationId, caller.projectId),
-        until: now + projectCacheMs,
-      };
-      if (this.#projectCache.size > 10_000) this.#projectCache.clear();
-      this.#projectCache.set(key, cached);
-    }
-    if (cached.models !== null && !cached.models.includes(model)) throw accessErrors.modelNotAllowed(model);
+    const models = await this.#projectCache.get(key, () =>
+      this.projectModels(caller.organizationId, caller.projectId),
+    );
+    if (models !== null && !models.includes(model)) throw accessErrors.modelNotAllowed(model);
   }
 }

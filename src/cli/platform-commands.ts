@@ -1,6 +1,7 @@
 // The commands that are not plain administrative operations: serve the platform, migrate the database,
 // pull and list models, and import a user's conversations from a file.
 import { databaseTarget, openDatabase } from "../db/database.ts";
+import { serveRole } from "../platform/cluster-serve.ts";
 import { startServer } from "../platform/server.ts";
 import { CommandError } from "./admin-client.ts";
 import { operationCommand, type Command } from "./command.ts";
@@ -15,7 +16,10 @@ const serve: Command = {
   options: {},
   createsDataDir: true,
   async run({ config }) {
-    const server = await startServer(config, undefined, { demoModel: true });
+    // CUSTODIAN_HTTP_PROCESSES above 1: this process runs the serving ones (platform/cluster-serve.ts).
+    const role = serveRole(config);
+    if (role.primary) return -1;
+    const server = await startServer(config, undefined, { demoModel: true, adminSocket: role.adminSocket });
     console.log(
       `Custodian is listening on ${server.url}/ (the web app; the OpenAI-compatible API is at ${server.url}/v1)`,
     );

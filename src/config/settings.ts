@@ -182,6 +182,14 @@ export const settings = {
     maximum: 600_000,
     description: "on SIGTERM, how long in-flight requests and streams may finish",
   }),
+  httpProcesses: integer({
+    env: "CUSTODIAN_HTTP_PROCESSES",
+    default: 1,
+    minimum: 1,
+    maximum: 64,
+    description:
+      "processes `custodian serve` answers HTTP from, sharing the port (more than 1 needs PostgreSQL)",
+  }),
   batchConcurrency: integer({
     env: "CUSTODIAN_BATCH_CONCURRENCY",
     default: 4,

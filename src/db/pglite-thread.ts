@@ -153,6 +153,19 @@ class PGliteThread {
   }
 }
 
+/**
+ * Parameters as they should cross to the database thread: a message copies a typed array's whole
+ * backing store, and a small Buffer (a sealed record, say) is a view into a shared 8 KiB pool, so each
+ * such value gets an exact-size copy of its own; other values pass as they are.
+ */
+export function exactSize(parameters: readonly unknown[]): unknown[] {
+  return parameters.map((value) =>
+    value instanceof Uint8Array && value.byteLength !== value.buffer.byteLength
+      ? new Uint8Array(value)
+      : value,
+  );
+}
+
 class ThreadConnection implements DatabaseConnection {
   readonly #thread: PGliteThread;
 
@@ -164,7 +177,7 @@ class ThreadConnection implements DatabaseConnection {
     const result = (await this.#thread.call({
       op: "query",
       sql: compiledQuery.sql,
-      parameters: compiledQuery.parameters,
+      parameters: exactSize(compiledQuery.parameters),
     })) as { rows: Array<Record<string, unknown>>; numAffectedRows?: bigint };
     return {
       rows: result.rows.map(withBuffers) as R[],

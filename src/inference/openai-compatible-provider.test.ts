@@ -23,6 +23,9 @@ describe("the OpenAI-compatible provider's streams", () => {
   let provider: OpenAICompatibleProvider;
   let model: LanguageModel;
 
+  /** Connections the fake upstream has accepted so far. */
+  let connections = 0;
+
   beforeAll(async () => {
     server = createServer((request, response) => {
       request.resume();
@@ -30,8 +33,9 @@ describe("the OpenAI-compatible provider's streams", () => {
         response.writeHead(200, { "content-type": "text/event-stream" });
         const writes = pieces;
         const next = (index: number): void => {
-          if (index === writes.length) {
-            response.end();
+          if (index >= writes.length - 1) {
+            // The last piece and the end of the body together, as a fast upstream sends them.
+            response.end(writes[index]);
             return;
           }
           response.write(writes[index]);
@@ -41,6 +45,7 @@ describe("the OpenAI-compatible provider's streams", () => {
         next(0);
       });
     });
+    server.on("connection", () => (connections += 1));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const port = (server.address() as AddressInfo).port;
     provider = new OpenAICompatibleProvider(
@@ -131,5 +136,27 @@ describe("the OpenAI-compatible provider's streams", () => {
       { type: "text", index: 0, text: "y", finishReason: null },
       { type: "text", index: 0, text: "", finishReason: "length" },
     ] satisfies TextStreamPart[]);
+  });
+
+  it("keeps the upstream connection for the next request after [DONE], and cuts a stream left early", async () => {
+    pieces = [delta("x"), delta("", "stop") + "data: [DONE]\n\n"];
+    await collect(model.stream(request, { signal }));
+    const before = connections;
+    for (let round = 0; round < 3; round += 1) {
+      const { error } = await collect(model.stream(request, { signal }));
+      expect(error).toBeNull();
+    }
+    expect(connections).toBe(before);
+
+    // Positive control: a stream the caller leaves before its end closes its connection, so the next
+    // request needs a new one.
+    pieces = [delta("a"), delta("b"), delta("c"), "data: [DONE]\n\n"];
+    for await (const part of model.stream(request, { signal })) {
+      expect(part).toMatchObject({ type: "delta" });
+      break;
+    }
+    pieces = ["data: [DONE]\n\n"];
+    await collect(model.stream(request, { signal }));
+    expect(connections).toBe(before + 1);
   });
 });

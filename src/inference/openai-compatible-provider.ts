@@ -252,21 +252,38 @@ async function* upstreamChunkBatches(
   signal: AbortSignal,
 ): AsyncIterable<UpstreamChunk[]> {
   const parser = new ServerSentDataParser();
+  let finished = false;
   try {
-    for await (const bytes of body) {
+    // Leaving the loop at [DONE] must not destroy the body: undici would build an abort error and
+    // close the connection instead of keeping it for the next request (see the finally below).
+    for await (const bytes of body.iterator({ destroyOnReturn: false })) {
       const batch = parseChunks(parser.push(bytes as Uint8Array), name);
       if (batch.chunks.length > 0) yield batch.chunks;
       if (batch.failure) throw batch.failure;
-      if (batch.done) return;
+      if (batch.done) {
+        finished = true;
+        return;
+      }
     }
+    finished = true;
     const batch = parseChunks(parser.end(), name);
     if (batch.chunks.length > 0) yield batch.chunks;
     if (batch.failure) throw batch.failure;
   } catch (error) {
     throw mapTransportError(error, name, signal);
   } finally {
-    // Stops the upstream generating when we stop reading (client gone, or an error).
-    if (!body.destroyed) body.destroy();
+    if (body.destroyed) {
+      // Already ended and released.
+    } else if (finished) {
+      // After [DONE] the rest (usually just the end of the body) is read in the background, so the
+      // connection goes back to the pool; an upstream that never ends is cut by undici's body timeout.
+      body.dump({ limit: Number.MAX_SAFE_INTEGER }).catch(() => undefined);
+    } else {
+      // Stops the upstream generating when we stop reading (client gone, or an error). Nothing reads
+      // the body any more, so the abort error undici reports on it is expected and dropped.
+      body.on("error", () => undefined);
+      body.destroy();
+    }
   }
 }
 

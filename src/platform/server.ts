@@ -75,7 +75,8 @@ async function bootstrap(platform: Platform): Promise<string | null> {
 export async function startServer(
   config: Readonly<Config>,
   logger: Logger = createLogger(config),
-  options: PlatformOptions = {},
+  /** adminSocket false: no admin socket for the CLI (a cluster's other serving processes; cluster-serve.ts). */
+  options: PlatformOptions & { adminSocket?: boolean } = {},
 ): Promise<RunningServer> {
   const release = await takeDataDir(config);
   let platform: Platform | null = null;
@@ -137,10 +138,7 @@ export async function startServer(
 
     const token = randomToken(43);
     const tokenFile = path.join(config.dataDir, adminTokenName);
-    writeFileSync(tokenFile, token + "\n", { mode: 0o600 });
-    chmodSync(tokenFile, 0o600);
     const socket = path.join(config.dataDir, adminSocketName);
-    if (existsSync(socket)) unlinkSync(socket);
     const admin = await buildAdminApp({
       token,
       operations: operationTable,
@@ -148,8 +146,15 @@ export async function startServer(
       caller: { actor: "cli" },
       logger,
     });
-    await admin.listen({ path: socket });
-    chmodSync(socket, 0o600);
+    const ownsAdminSocket = options.adminSocket !== false;
+    if (ownsAdminSocket) {
+      writeFileSync(tokenFile, token + "\n", { mode: 0o600 });
+      chmodSync(tokenFile, 0o600);
+      if (existsSync(socket)) unlinkSync(socket);
+      // exclusive: in a cluster's serving process the socket stays its own, not shared through the primary.
+      await admin.listen({ path: socket, exclusive: true });
+      chmodSync(socket, 0o600);
+    }
 
     const scheme = tls ? "https" : "http";
     const hostForUrl = config.host.includes(":") ? `[${config.host}]` : config.host;
@@ -181,7 +186,7 @@ export async function startServer(
           await authFailures.close();
           // The audit log's shutdown checkpoint is signed and published by the platform's close.
           await opened.close();
-          for (const file of [socket, tokenFile]) if (existsSync(file)) unlinkSync(file);
+          if (ownsAdminSocket) for (const file of [socket, tokenFile]) if (existsSync(file)) unlinkSync(file);
           release();
         })();
         return closing;

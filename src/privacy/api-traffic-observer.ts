@@ -5,6 +5,7 @@ import type { Insertable } from "kysely";
 import type { Logger } from "pino";
 import { publicToken } from "../core/ids.ts";
 import type { Keyring } from "../crypto/keyring.ts";
+import { batchInsert } from "../db/batch-insert.ts";
 import type { Db } from "../db/database.ts";
 import type { CompletionObserver, CompletionRecord } from "../inference/completion-hooks.ts";
 import { mergeClassifications, type Classification, type Classifier } from "./classifier.ts";
@@ -23,6 +24,37 @@ const maxQueued = 10_000;
 const drainDelayMs = 100;
 /** Completions written per transaction. */
 const batchSize = 500;
+
+/** Every column each row gives, in one order, so the batch statements' text is built once (db/batch-insert.ts). */
+const recordColumns = [
+  "id",
+  "organization_id",
+  "project_id",
+  "key_id",
+  "request_id",
+  "endpoint",
+  "model",
+  "status",
+  "prompt_tokens",
+  "completion_tokens",
+  "content",
+  "flagged",
+  "review_status",
+  "created_at",
+  "expires_at",
+] as const satisfies ReadonlyArray<keyof ApiRecordsTable>;
+const classificationColumns = [
+  "id",
+  "organization_id",
+  "project_id",
+  "request_id",
+  "record_id",
+  "classifier",
+  "flagged",
+  "categories",
+  "scores",
+  "created_at",
+] as const satisfies ReadonlyArray<keyof ApiClassificationsTable>;
 
 interface Rows {
   record?: Insertable<ApiRecordsTable>;
@@ -114,10 +146,8 @@ export class ApiTrafficObserver implements CompletionObserver {
     const classifications = rows.flatMap((row) => (row.classification ? [row.classification] : []));
     if (records.length === 0 && classifications.length === 0) return;
     await this.#dependencies.db.transaction().execute(async (transaction) => {
-      if (records.length > 0) await transaction.insertInto("api_records").values(records).execute();
-      if (classifications.length > 0) {
-        await transaction.insertInto("api_classifications").values(classifications).execute();
-      }
+      await batchInsert(transaction, "api_records", recordColumns, records);
+      await batchInsert(transaction, "api_classifications", classificationColumns, classifications);
     });
   }
 

@@ -41,6 +41,8 @@ export const openAICategories = [
 
 /** Merge results from several classifiers: a category is on if any says so, at the highest score. */
 export function mergeClassifications(classifier: string, results: Classification[]): Classification {
+  // One result (the usual case: the built-in classifier alone) is already merged.
+  if (results.length === 1) return { ...results[0]!, classifier };
   const merged: Classification = { classifier, flagged: false, categories: {}, scores: {} };
   for (const result of results) {
     merged.flagged ||= result.flagged;

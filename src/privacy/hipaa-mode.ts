@@ -2,6 +2,7 @@
 // the privacy settings) and admits /v1 requests only to model backends marked `baa: true`.
 import type { AuditLog } from "../audit/audit-log.ts";
 import type { Config } from "../config/config.ts";
+import { ExpiringCache } from "../core/expiring-cache.ts";
 import type { Db } from "../db/database.ts";
 import type { AdmissionRequest, RequestPolicy } from "../inference/completion-hooks.ts";
 import type { PrivacySettingsService } from "./privacy-settings-service.ts";
@@ -26,7 +27,7 @@ export class HipaaMode implements RequestPolicy {
   readonly #audit: AuditLog;
   readonly #settings: PrivacySettingsService;
   readonly #covered: ReadonlySet<string>;
-  readonly #cache = new Map<string, { enabled: boolean; until: number }>();
+  readonly #cache = new ExpiringCache<boolean>(cacheMs);
 
   constructor(dependencies: {
     db: Db;
@@ -46,18 +47,14 @@ export class HipaaMode implements RequestPolicy {
   }
 
   async enabled(organizationId: string): Promise<boolean> {
-    const now = Date.now();
-    const cached = this.#cache.get(organizationId);
-    if (cached && cached.until > now) return cached.enabled;
-    const row = await this.#db
-      .selectFrom("hipaa_settings")
-      .select("enabled")
-      .where("organization_id", "=", organizationId)
-      .executeTakeFirst();
-    const enabled = row?.enabled === true;
-    if (this.#cache.size > 10_000) this.#cache.clear();
-    this.#cache.set(organizationId, { enabled, until: now + cacheMs });
-    return enabled;
+    return this.#cache.get(organizationId, async () => {
+      const row = await this.#db
+        .selectFrom("hipaa_settings")
+        .select("enabled")
+        .where("organization_id", "=", organizationId)
+        .executeTakeFirst();
+      return row?.enabled === true;
+    });
   }
 
   /** Turn HIPAA mode on or off. On also records organisation-wide ZDR in the privacy settings. */

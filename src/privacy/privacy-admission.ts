@@ -1,5 +1,6 @@
 // Fixes the privacy rules of each /v1 request when it is admitted, so content sent under zero data
 // retention is never kept (API-2) even if ZDR is turned off before the observer, off the hot path, gets to it.
+import { ExpiringCache } from "../core/expiring-cache.ts";
 import type { AdmissionRequest, RequestPolicy } from "../inference/completion-hooks.ts";
 import type { ChatRequest } from "../inference/language-model.ts";
 import type { EffectivePrivacy, PrivacySettingsService } from "./privacy-settings-service.ts";
@@ -12,7 +13,7 @@ const cacheMs = 5_000;
 
 export class PrivacyAdmission implements RequestPolicy {
   readonly #settings: PrivacySettingsService;
-  readonly #cache = new Map<string, { value: EffectivePrivacy; until: number }>();
+  readonly #cache = new ExpiringCache<EffectivePrivacy>(cacheMs);
   /** Keyed by the request body object, which the completion record carries back unchanged. */
   readonly #admitted = new WeakMap<ChatRequest, EffectivePrivacy>();
 
@@ -23,13 +24,8 @@ export class PrivacyAdmission implements RequestPolicy {
   async admit(request: AdmissionRequest): Promise<void> {
     const { organizationId, projectId } = request.caller;
     const key = `${organizationId}\n${projectId}`;
-    const now = Date.now();
-    let cached = this.#cache.get(key);
-    if (!cached || cached.until <= now) {
-      cached = { value: await this.#settings.effective(organizationId, projectId), until: now + cacheMs };
-      this.#cache.set(key, cached);
-    }
-    this.#admitted.set(request.request, cached.value);
+    const value = await this.#cache.get(key, () => this.#settings.effective(organizationId, projectId));
+    this.#admitted.set(request.request, value);
   }
 
   /** Forget cached settings (after a change in this process). */

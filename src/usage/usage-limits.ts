@@ -1,5 +1,6 @@
 // The limits and budgets admins set per project or API key, and the token budgets per user and group:
 // stored, audited, and read through a short cache so that admitting a request usually costs no query.
+import { ExpiringCache } from "../core/expiring-cache.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
 import { errors } from "../core/errors.ts";
 import type { Db } from "../db/database.ts";
@@ -71,9 +72,9 @@ export function hasAnyLimit(limits: Limits): boolean {
 export class UsageLimits {
   readonly #db: Db;
   readonly #audit: AuditLog;
-  readonly #cache = new Map<string, { limits: SubjectLimits[]; until: number }>();
+  readonly #cache = new ExpiringCache<SubjectLimits[]>(cacheMs);
   /** Per organisation: every user's and group's budgets (few rows; most organisations have none). */
-  readonly #people = new Map<string, { limits: Map<string, SubjectLimits>; until: number }>();
+  readonly #people = new ExpiringCache<Map<string, SubjectLimits>>(cacheMs);
 
   constructor(dependencies: { db: Db; audit: AuditLog }) {
     this.#db = dependencies.db;
@@ -92,42 +93,34 @@ export class UsageLimits {
     keyId: string;
   }): Promise<SubjectLimits[]> {
     const cacheKey = `${caller.organizationId}/${caller.projectId}/${caller.keyId}`;
-    const now = Date.now();
-    const cached = this.#cache.get(cacheKey);
-    if (cached && cached.until > now) return cached.limits;
-    const rows = await this.#scoped(caller.organizationId)
-      .selectAll()
-      .where((where) =>
-        where.or([
-          where.and([where("subject_kind", "=", "project"), where("subject_id", "=", caller.projectId)]),
-          where.and([where("subject_kind", "=", "key"), where("subject_id", "=", caller.keyId)]),
-        ]),
-      )
-      .execute();
-    const limits = rows.map(fromRow).filter(hasAnyLimit);
-    if (this.#cache.size > 10_000) this.#cache.clear();
-    this.#cache.set(cacheKey, { limits, until: now + cacheMs });
-    return limits;
+    return this.#cache.get(cacheKey, async () => {
+      const rows = await this.#scoped(caller.organizationId)
+        .selectAll()
+        .where((where) =>
+          where.or([
+            where.and([where("subject_kind", "=", "project"), where("subject_id", "=", caller.projectId)]),
+            where.and([where("subject_kind", "=", "key"), where("subject_id", "=", caller.keyId)]),
+          ]),
+        )
+        .execute();
+      return rows.map(fromRow).filter(hasAnyLimit);
+    });
   }
 
   /** Every user and group budget of the organisation, keyed "<kind>:<id>" (cached). */
   async #peopleLimits(organizationId: string): Promise<Map<string, SubjectLimits>> {
-    const now = Date.now();
-    const cached = this.#people.get(organizationId);
-    if (cached && cached.until > now) return cached.limits;
-    const rows = await this.#scoped(organizationId)
-      .selectAll()
-      .where("subject_kind", "in", ["user", "group"])
-      .execute();
-    const limits = new Map(
-      rows
-        .map(fromRow)
-        .filter(hasAnyLimit)
-        .map((subject) => [`${subject.kind}:${subject.id}`, subject]),
-    );
-    if (this.#people.size > 10_000) this.#people.clear();
-    this.#people.set(organizationId, { limits, until: now + cacheMs });
-    return limits;
+    return this.#people.get(organizationId, async () => {
+      const rows = await this.#scoped(organizationId)
+        .selectAll()
+        .where("subject_kind", "in", ["user", "group"])
+        .execute();
+      return new Map(
+        rows
+          .map(fromRow)
+          .filter(hasAnyLimit)
+          .map((subject) => [`${subject.kind}:${subject.id}`, subject]),
+      );
+    });
   }
 
   /** Whether any user or group of the organisation has a budget (if not, nobody needs looking up). */
@@ -161,14 +154,10 @@ export class UsageLimits {
   /** `get` through the same short cache as `forCaller`, for work that runs often (budget alerts). */
   async cachedGet(organizationId: string, kind: LimitSubjectKind, id: string): Promise<Limits> {
     const cacheKey = `${organizationId}#${kind}:${id}`;
-    const now = Date.now();
-    const cached = this.#cache.get(cacheKey);
-    const first = cached?.limits[0];
-    if (cached && cached.until > now) return first ?? { ...none };
-    const limits = await this.get(organizationId, kind, id);
-    if (this.#cache.size > 10_000) this.#cache.clear();
-    this.#cache.set(cacheKey, { limits: [{ kind, id, ...limits }], until: now + cacheMs });
-    return limits;
+    const [first] = await this.#cache.get(cacheKey, async () => [
+      { kind, id, ...(await this.get(organizationId, kind, id)) },
+    ]);
+    return first ?? { ...none };
   }
 
   async list(organizationId: string): Promise<SubjectLimits[]> {

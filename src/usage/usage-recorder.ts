@@ -2,6 +2,7 @@
 // what was said) and writes them in batches, off the request path, exactly once per request id. The
 // workspace's chat answers are metered here too, with the member's user id.
 import type { Logger } from "pino";
+import { batchInsert } from "../db/batch-insert.ts";
 import type { Db } from "../db/database.ts";
 import type { CompletionObserver, CompletionRecord } from "../inference/completion-hooks.ts";
 import type { Usage } from "../inference/language-model.ts";
@@ -30,6 +31,30 @@ export interface WorkspaceUsageRecord {
   status: CompletionRecord["status"];
   startedAt: Date;
 }
+
+/** The columns of each event, in one order, so the batch statement's text is built once (db/batch-insert.ts). */
+const eventColumns = [
+  "request_id",
+  "organization_id",
+  "project_id",
+  "api_key_id",
+  "user_id",
+  "model",
+  "endpoint",
+  "status",
+  "input_tokens",
+  "output_tokens",
+  "input_cached_tokens",
+  "started_at",
+] as const satisfies ReadonlyArray<keyof UsageEvent>;
+type CreditedEvent = Pick<
+  UsageEvent,
+  "organization_id" | "project_id" | "api_key_id" | "user_id" | "endpoint" | "input_tokens" | "output_tokens"
+>;
+/** Only rows inserted now come back, so a batch written twice (a retry after a lost acknowledgement) counts once. */
+const insertedOnly =
+  'on conflict ("request_id") do nothing returning "organization_id", "project_id", "api_key_id", ' +
+  '"user_id", "endpoint", "input_tokens", "output_tokens"';
 
 /** Metered workspace answers carry this endpoint, so reports can tell them from /v1 calls. */
 export const workspaceEndpoint = "workspace.chat";
@@ -195,20 +220,13 @@ export class UsageRecorder implements CompletionObserver {
         credited = await this.#db.transaction().execute(async (transaction) => {
           // Only rows inserted now are credited to the counters, so a batch written twice (a retry after
           // a lost commit acknowledgement) counts once.
-          const inserted = await transaction
-            .insertInto("usage_events")
-            .values(batch)
-            .onConflict((conflict) => conflict.column("request_id").doNothing())
-            .returning([
-              "organization_id",
-              "project_id",
-              "api_key_id",
-              "user_id",
-              "endpoint",
-              "input_tokens",
-              "output_tokens",
-            ])
-            .execute();
+          const inserted = await batchInsert<CreditedEvent>(
+            transaction,
+            "usage_events",
+            eventColumns,
+            batch,
+            insertedOnly,
+          );
           const totals = new Map<string, number>();
           for (const row of inserted) {
             const used = Number(row.input_tokens) + Number(row.output_tokens);
