@@ -3,6 +3,7 @@
 // same on PGlite and on a PostgreSQL server, so an embedded backup restores onto a server and back.
 import { CompiledQuery, sql } from "kysely";
 import { embeddedDialect, type Db } from "../db/database.ts";
+import { ArchiveError } from "./backup-archive.ts";
 
 /** A query in the snapshot's session: its rows. */
 export type SnapshotQuery = (text: string) => Promise<unknown[]>;
@@ -74,59 +75,69 @@ export async function* tableRows(query: SnapshotQuery, table: string): AsyncGene
   }
 }
 
-/** Every blob key the database references: each `blob_key` column of every table. */
+/** Every blob key the database references: each `blob_key` column of every table, in one query. */
 export async function blobKeys(query: SnapshotQuery): Promise<string[]> {
   const tables = (await query(
     `select table_name as name from information_schema.columns
      where table_schema = 'public' and column_name = 'blob_key' order by table_name`,
   )) as Array<{ name: string }>;
-  const keys = new Set<string>();
-  for (const { name } of tables) {
-    const rows = (await query(
-      `select distinct blob_key as key from ${quoteName(name)} where blob_key is not null`,
-    )) as Array<{ key: string }>;
-    for (const row of rows) keys.add(row.key);
-  }
-  return [...keys].sort();
+  if (tables.length === 0) return [];
+  const rows = (await query(
+    tables
+      .map(({ name }) => `select blob_key as key from ${quoteName(name)} where blob_key is not null`)
+      .join(" union "),
+  )) as Array<{ key: string }>;
+  return rows.map((row) => row.key).sort();
 }
 
-/** The columns a row may be written to (generated columns are computed, never written). */
-async function writableColumns(db: Db, table: string): Promise<string[]> {
-  const { rows } = await sql<{ name: string }>`
-    select attname as name from pg_attribute
-    where attrelid = ${quoteName(table)}::regclass and attnum > 0 and not attisdropped and attgenerated = ''
-    order by attnum`.execute(db);
-  return rows.map((row) => row.name);
+/** Every table's columns a row may be written to, in one query (generated columns are computed, never written). */
+async function writableColumns(db: Db): Promise<Map<string, string[]>> {
+  const { rows } = await sql<{ table: string; name: string }>`
+    select c.relname as table, a.attname as name from pg_attribute a
+    join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
+    where n.nspname = 'public' and c.relkind in ('r', 'p') and a.attnum > 0 and not a.attisdropped
+      and a.attgenerated = ''
+    order by c.relname, a.attnum`.execute(db);
+  const columns = new Map<string, string[]>();
+  for (const row of rows) columns.set(row.table, [...(columns.get(row.table) ?? []), row.name]);
+  return columns;
 }
+
+/** What writes a table's JSON rows (in the restore's transaction), ids and identity values as they were. */
+export type RowInserter = (rows: readonly string[]) => Promise<void>;
 
 /**
- * What writes JSON rows into a table (in the restore's transaction), ids and identity values as they
- * were; the table's columns are looked up once, not for every slice of rows.
+ * The row inserters of the schema's tables; the columns of all of them are looked up at once, not in a
+ * query per table. A table the schema lacks is refused (a backup names only tables its schema had).
  */
-export async function rowInserter(
-  db: Db,
-  table: string,
-): Promise<(rows: readonly string[]) => Promise<void>> {
-  const columns = sql.raw((await writableColumns(db, table)).map(quoteName).join(", "));
-  const name = sql.raw(quoteName(table));
-  return async (rows) => {
-    if (rows.length === 0) return;
-    await sql`insert into ${name} (${columns}) overriding system value
-      select ${columns} from json_populate_recordset(null::${name}, ${`[${rows.join(",")}]`}::json)`.execute(
-      db,
-    );
+export async function rowInserters(db: Db): Promise<(table: string) => RowInserter> {
+  const tables = await writableColumns(db);
+  return (table) => {
+    const names = tables.get(table);
+    if (!names) throw new ArchiveError(`This backup is corrupt: its schema version has no table ${table}.`);
+    const columns = sql.raw(names.map(quoteName).join(", "));
+    const name = sql.raw(quoteName(table));
+    return async (rows) => {
+      if (rows.length === 0) return;
+      await sql`insert into ${name} (${columns}) overriding system value
+        select ${columns} from json_populate_recordset(null::${name}, ${`[${rows.join(",")}]`}::json)`.execute(
+        db,
+      );
+    };
   };
 }
 
-/** Moves every sequence past the values restored into its column, so new rows get new ids. */
+/** Moves every sequence past the values restored into its column, so new rows get new ids: one statement. */
 export async function resetSequences(db: Db): Promise<void> {
   const { rows } = await sql<{ table: string; column: string }>`
     select table_name as table, column_name as column from information_schema.columns
-    where table_schema = 'public' and (is_identity = 'YES' or column_default like 'nextval(%')`.execute(db);
-  for (const { table, column } of rows) {
-    await sql`select setval(pg_get_serial_sequence(${quoteName(table)}, ${column}),
-      coalesce((select max(${sql.ref(column)}) from ${sql.raw(quoteName(table))}), 0) + 1, false)`.execute(
-      db,
-    );
-  }
+    where table_schema = 'public' and (is_identity = 'YES' or column_default like 'nextval(%')
+    order by table_name, column_name`.execute(db);
+  if (rows.length === 0) return;
+  const each = rows.map(
+    ({ table, column }) =>
+      sql`setval(pg_get_serial_sequence(${quoteName(table)}, ${column}),
+        coalesce((select max(${sql.ref(column)}) from ${sql.raw(quoteName(table))}), 0) + 1, false)`,
+  );
+  await sql`select ${sql.join(each)}`.execute(db);
 }
