@@ -1,6 +1,7 @@
 // Vector similarity over passages held in numbered slots: each vector is normalised once when added and
 // kept in one contiguous Float32Array, so a query's cosine with every passage is a plain dot product in a
 // tight loop, and the k best are picked with a heap instead of sorting every passage.
+import type { PassageBatch } from "./passage-index.ts";
 import { TopK, type Ranked } from "./top-k.ts";
 
 /** A unit-length copy of the vector; null where it has no length (all zeros, empty, or not finite). */
@@ -22,6 +23,51 @@ export class VectorIndex {
   #count = 0;
   /** One past the highest slot that holds a vector. */
   #end = 0;
+
+  /**
+   * The vectors of `count` passages, the batches' passages in order from slot 0, normalised in place in one
+   * matrix allocated once. As with `set`, the first vector's length is the index's; others are left out.
+   */
+  static build(
+    count: number,
+    batches: Iterable<Pick<PassageBatch, "chunks" | "dimensions" | "vectors">>,
+  ): VectorIndex {
+    const index = new VectorIndex();
+    let slot = 0;
+    for (const batch of batches) {
+      if (batch.dimensions > 0 && index.#dimensions === 0) {
+        index.#dimensions = batch.dimensions;
+        index.#ensureCapacity(count);
+      }
+      if (batch.dimensions > 0 && batch.dimensions === index.#dimensions) {
+        index.#matrix.set(
+          batch.vectors.subarray(0, batch.chunks.length * batch.dimensions),
+          slot * batch.dimensions,
+        );
+        for (let passage = 0; passage < batch.chunks.length; passage++) index.#normalizeSlot(slot + passage);
+      }
+      slot += batch.chunks.length;
+    }
+    return index;
+  }
+
+  /** Scales the vector at the slot to unit length in place, or clears it where it has no length. */
+  #normalizeSlot(slot: number): void {
+    const matrix = this.#matrix;
+    const start = slot * this.#dimensions;
+    const end = start + this.#dimensions;
+    let sum = 0;
+    for (let index = start; index < end; index++) sum += matrix[index]! * matrix[index]!;
+    if (!(sum > 0) || !Number.isFinite(sum)) {
+      matrix.fill(0, start, end);
+      return;
+    }
+    const scale = 1 / Math.sqrt(sum);
+    for (let index = start; index < end; index++) matrix[index]! *= scale;
+    this.#present[slot] = 1;
+    this.#count++;
+    this.#end = Math.max(this.#end, slot + 1);
+  }
 
   get dimensions(): number {
     return this.#dimensions;
