@@ -57,10 +57,11 @@ function collectGarbage(): void {
   (runInNewContext("gc") as () => void)();
 }
 
+/** The JavaScript heap and memory outside it: array buffers and WebAssembly memory are both "external". */
 const heapBytes = (): number => {
   collectGarbage();
   const usage = process.memoryUsage();
-  return usage.heapUsed + usage.arrayBuffers;
+  return usage.heapUsed + usage.external;
 };
 
 /** What the documents table holds for the collection: each document's sealed name and passages. */
