@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MatrixScorer, simdAvailable } from "./matrix-scorer.ts";
+import { MatrixScorer, simdAvailable, simdMinimumFloats } from "./matrix-scorer.ts";
 
 /** A seeded generator, so a failure repeats. */
 function numbers(seed: number): () => number {
@@ -48,6 +48,15 @@ describe("MatrixScorer", () => {
         expect(fromPlain[row]).toBeCloseTo(sum, 4);
       });
     }
+  });
+
+  it("uses SIMD by default for large matrices only, so many small collections reserve no WebAssembly memory", () => {
+    const large = new MatrixScorer(Math.ceil(simdMinimumFloats / 64), 64);
+    expect(large.usesSimd).toBe(true);
+    expect(new MatrixScorer(100, 64).usesSimd).toBe(false);
+    expect(new MatrixScorer(100, 64, true).usesSimd).toBe(true);
+    const many = Array.from({ length: 2000 }, () => new MatrixScorer(50, 1536));
+    expect(many.every((scorer) => !scorer.usesSimd)).toBe(true);
   });
 
   it("scores an empty matrix as nothing", () => {

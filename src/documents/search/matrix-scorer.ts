@@ -109,6 +109,20 @@ type ScoresFunction = (query: number, matrix: number, rows: number, stride: numb
 
 const pageBytes = 65536;
 
+/** Below this many floats (4 MiB) a matrix is scored in JavaScript (see the constructor). */
+export const simdMinimumFloats = 1 << 20;
+
+/** A WebAssembly memory of at least `bytes`, or null without SIMD or where none can be reserved now. */
+function simdMemory(bytes: number): WebAssembly.Memory | null {
+  if (!compiled) return null;
+  try {
+    return new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / pageBytes)) });
+  } catch {
+    // Address space for another memory is exhausted: this matrix is scored in JavaScript.
+    return null;
+  }
+}
+
 /** A matrix of `rows` rows of `dimensions` floats (each padded to `stride`), scored against a query. */
 export class MatrixScorer {
   readonly rows: number;
@@ -121,26 +135,31 @@ export class MatrixScorer {
   readonly #scores: Float32Array;
   readonly #simd: ScoresFunction | null;
 
-  constructor(rows: number, dimensions: number, useSimd = simdAvailable) {
+  /**
+   * `useSimd` defaults to SIMD for matrices of `simdMinimumFloats` or more: a WebAssembly memory reserves
+   * far more address space than it holds (V8's guard regions) and a small matrix gains little from SIMD,
+   * so the many small collections a cache may hold score in JavaScript.
+   */
+  constructor(rows: number, dimensions: number, useSimd?: boolean) {
     this.rows = rows;
     this.dimensions = dimensions;
     this.stride = Math.ceil(dimensions / rowAlignment) * rowAlignment;
     const floats = this.stride + rows + rows * this.stride;
-    let buffer: ArrayBuffer;
-    // An empty matrix (a collection with no vectors yet) takes no WebAssembly memory.
-    if (useSimd && compiled && rows > 0) {
-      const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil((floats * 4) / pageBytes)) });
-      const instance = new WebAssembly.Instance(compiled, { m: { memory } });
-      this.#simd = instance.exports.scores as ScoresFunction;
-      buffer = memory.buffer;
-    } else {
-      this.#simd = null;
-      buffer = new ArrayBuffer(floats * 4);
-    }
+    const memory =
+      rows > 0 && (useSimd ?? rows * this.stride >= simdMinimumFloats) ? simdMemory(floats * 4) : null;
+    this.#simd = memory
+      ? (new WebAssembly.Instance(compiled!, { m: { memory } }).exports.scores as ScoresFunction)
+      : null;
+    const buffer = memory ? memory.buffer : new ArrayBuffer(floats * 4);
     // Layout: the query, the rows, then one score per row (rows start on a 32-byte boundary).
     this.#query = new Float32Array(buffer, 0, this.stride);
     this.matrix = new Float32Array(buffer, this.stride * 4, rows * this.stride);
     this.#scores = new Float32Array(buffer, (this.stride + rows * this.stride) * 4, rows);
+  }
+
+  /** Whether this matrix is scored on WebAssembly SIMD. */
+  get usesSimd(): boolean {
+    return this.#simd !== null;
   }
 
   /** Bytes held (the query, the scores and the rows). */
