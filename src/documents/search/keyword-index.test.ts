@@ -113,5 +113,11 @@ describe("KeywordIndex (BM25)", () => {
     added.add(6, "another budget line");
     expect(built.search("budget", 10)).toEqual(added.search("budget", 10));
     expect(built.search("budget", 10).map((match) => match.slot)).toEqual([6]);
+    // A full list grows out of its shared window without touching its neighbours' entries.
+    built.add(7, "audit renewal");
+    added.add(7, "audit renewal");
+    for (const query of ["audit", "renewal", "stop price"])
+      expect(built.search(query, 10)).toEqual(added.search(query, 10));
+    expect(built.search("audit", 10).map((match) => match.slot)).toEqual([4, 7]);
   });
 });

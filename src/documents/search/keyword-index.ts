@@ -22,6 +22,15 @@ class Postings {
     this.frequencies = new Uint16Array(capacity);
   }
 
+  /** A full list of `length` entries, a window of arrays that other lists share. */
+  static over(slots: Int32Array, frequencies: Uint16Array, start: number, length: number): Postings {
+    const postings = new Postings(0);
+    postings.slots = slots.subarray(start, start + length);
+    postings.frequencies = frequencies.subarray(start, start + length);
+    postings.length = length;
+    return postings;
+  }
+
   append(slot: number, frequency: number): void {
     if (this.length === this.slots.length) {
       const slots = new Int32Array(Math.max(4, this.length * 2));
@@ -176,13 +185,25 @@ export class KeywordIndex {
       index.#lengths[slot] = length;
       index.#totalLength += length;
     }
+    // Every list is a window of two shared arrays, filled through a cursor per term (a list that grows
+    // later moves to arrays of its own: `append` never writes past its window).
+    const allSlots = new Int32Array(write);
+    const allFrequencies = new Uint16Array(write);
+    const cursors = new Int32Array(terms);
     const postings = index.#postings;
-    for (let id = 0; id < terms; id++) postings[id] = new Postings(documentFrequency[id]!);
+    for (let id = 0, at = 0; id < terms; at += documentFrequency[id++]!) {
+      cursors[id] = at;
+      postings[id] = Postings.over(allSlots, allFrequencies, at, documentFrequency[id]!);
+    }
     const slotTerms = ids.slice(0, write);
     let start = 0;
     for (let slot = 0; slot < count; slot++) {
       const end = pairEnds[slot]!;
-      for (let pair = start; pair < end; pair++) postings[slotTerms[pair]!]!.append(slot, frequencies[pair]!);
+      for (let pair = start; pair < end; pair++) {
+        const at = cursors[slotTerms[pair]!]!++;
+        allSlots[at] = slot;
+        allFrequencies[at] = frequencies[pair]!;
+      }
       index.#slotTerms[slot] = slotTerms.subarray(start, end);
       start = end;
     }
