@@ -2,29 +2,19 @@
 // (index in memory: p50/p99 of top-10 hybrid searches) and cold (unwrap the collection's key, open every
 // sealed record of passages and vectors with the product's AEAD, build the index), its memory, and hit
 // rate at 5 on the evaluation set in bench/retrieval/ for hybrid, keyword-only and vector-only search.
-import { randomBytes } from "node:crypto";
 import { loadavg } from "node:os";
 import path from "node:path";
-import { runInNewContext } from "node:vm";
-import { setFlagsFromString } from "node:v8";
 import pino from "pino";
-import { open, seal } from "../src/crypto/aead.ts";
-import { LocalKeyWrapper } from "../src/crypto/local-key-wrapper.ts";
 import { ensureDemoModel } from "../src/finetune/demo-model.ts";
 import { LlamaLocalModel } from "../src/inference/llama/llama-model.ts";
-import type { DocumentChunk } from "../src/documents/document-types.ts";
-import { documentBinding, openPassages, sealPassages } from "../src/documents/library/sealed-passages.ts";
-import { PassageIndex, type IndexedPassage } from "../src/documents/search/passage-index.ts";
+import { measureCollection } from "./retrieval/collection-timing.ts";
 import { hitRates, type Embedder } from "./retrieval/evaluation.ts";
 import { readNumber } from "./settings.ts";
 import { printTable, progressFor, round } from "./table.ts";
-import { syntheticCollection } from "./retrieval/synthetic-collection.ts";
 
 const progress = progressFor("retrieval");
 const target = { warmP99Ms: 50, coldMs: 500, hybridHitRateAt5: 0.8 };
 const collectionSize = readNumber("BENCH_RETRIEVAL_CHUNKS", 10_000, (value) => value >= 100, "at least 100");
-const chunksPerDocument = 20;
-const organization = "org_bench";
 
 /**
  * The embedding model: the demo model a default installation serves (custodian-demo), or the local GGUF
@@ -72,136 +62,6 @@ async function localEmbedder(): Promise<{ embedder: Embedder; close: () => Promi
   };
 }
 
-function percentile(sorted: readonly number[], fraction: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * fraction) - 1)]!;
-}
-
-function randomUnitVector(dimensions: number): Float32Array {
-  const vector = new Float32Array(dimensions);
-  for (let index = 0; index < dimensions; index++) vector[index] = Math.random() * 2 - 1;
-  return vector;
-}
-
-/** What the library stores for one document: its chunks and vectors as one sealed record (sealed-passages.ts). */
-const binding = (documentId: string) => documentBinding("documents.passages", documentId, organization);
-
-function sealDocument(key: Buffer, documentId: string, passages: IndexedPassage[]): Buffer {
-  const chunks = passages.map((passage) => passage.chunk);
-  return sealPassages(key, binding(documentId), {
-    chunks,
-    vectors: passages.map((passage) => passage.vector),
-  });
-}
-
-function openDocument(key: Buffer, documentId: string, sealed: Buffer): IndexedPassage[] {
-  const { chunks, vectors } = openPassages(key, binding(documentId), sealed);
-  return chunks.map((chunk, index) => ({ documentId, chunk, vector: vectors[index] ?? new Float32Array(0) }));
-}
-
-/** Queries of eight words, each taken from one passage: common words and rare ones, as people type them. */
-function searchQueries(chunks: readonly DocumentChunk[]): string[] {
-  const queries: string[] = [];
-  for (let query = 0; query < 100; query++) {
-    const words = chunks[(query * 7919) % chunks.length]!.text.split(" ");
-    queries.push(Array.from({ length: 8 }, (_, word) => words[(word * 13 + query) % words.length]).join(" "));
-  }
-  return queries;
-}
-
-function collectGarbage(): void {
-  setFlagsFromString("--expose-gc");
-  (runInNewContext("gc") as () => void)();
-}
-
-const heapBytes = (): number => {
-  collectGarbage();
-  const usage = process.memoryUsage();
-  return usage.heapUsed + usage.arrayBuffers;
-};
-
-interface CollectionFigures {
-  dimensions: number;
-  coldMs: number;
-  /** The same, in CPU time of this process: what the cold open costs on a machine other work shares. */
-  coldCpuMs: number;
-  /** The part of the cold time spent opening (decrypting and parsing) the sealed records. */
-  openMs: number;
-  warmP50Ms: number;
-  warmP99Ms: number;
-  searches: number;
-  indexBytes: number;
-  heapBytes: number;
-}
-
-/** One sealed collection of `collectionSize` passages with vectors of `dimensions`, cold then warm. */
-async function measureCollection(dimensions: number): Promise<CollectionFigures> {
-  progress(`sealing ${collectionSize} passages with ${dimensions}-dimensional vectors`);
-  const master = randomBytes(32);
-  const wrapper = new LocalKeyWrapper(master);
-  const organizationKey = randomBytes(32);
-  const wrappedOrganizationKey = await wrapper.wrap(organizationKey, { organization, version: 1 });
-  const collectionKey = randomBytes(32);
-  const collectionBinding = { table: "document_collections", row: "col_bench", organization };
-  const wrappedCollectionKey = seal(organizationKey, 1, collectionBinding, collectionKey);
-  const documents = new Map<string, Buffer>();
-  const chunks = syntheticCollection(collectionSize);
-  for (let start = 0; start < chunks.length; start += chunksPerDocument) {
-    const documentId = `doc_${start / chunksPerDocument}`;
-    const passages = chunks.slice(start, start + chunksPerDocument).map((chunk) => ({
-      documentId,
-      chunk,
-      vector: randomUnitVector(dimensions),
-    }));
-    documents.set(documentId, sealDocument(collectionKey, documentId, passages));
-  }
-
-  const before = heapBytes();
-  const coldStart = performance.now();
-  const coldCpu = process.cpuUsage();
-  const unwrapped = await wrapper.unwrap(wrappedOrganizationKey, { organization, version: 1 });
-  const key = open(unwrapped.key, collectionBinding, wrappedCollectionKey);
-  const opened: IndexedPassage[] = [];
-  for (const [documentId, sealed] of documents) opened.push(...openDocument(key, documentId, sealed));
-  const openMs = performance.now() - coldStart;
-  const index = new PassageIndex(opened);
-  opened.length = 0;
-  const coldMs = performance.now() - coldStart;
-  const coldCpuUsage = process.cpuUsage(coldCpu);
-  const coldCpuMs = (coldCpuUsage.user + coldCpuUsage.system) / 1000;
-  const held = heapBytes() - before;
-
-  progress(`searching ${dimensions}-dimensional collection`);
-  const queries = searchQueries(chunks);
-  const vectors = queries.map(() => randomUnitVector(dimensions));
-  const search = (position: number) =>
-    index.search({
-      text: queries[position % queries.length]!,
-      vector: vectors[position % queries.length]!,
-      limit: 10,
-      mode: "hybrid",
-    });
-  for (let warm = 0; warm < queries.length; warm++) search(warm);
-  const times: number[] = [];
-  const searches = Math.max(200, queries.length * 4);
-  for (let position = 0; position < searches; position++) {
-    const start = performance.now();
-    search(position);
-    times.push(performance.now() - start);
-  }
-  times.sort((left, right) => left - right);
-  return {
-    dimensions,
-    coldMs,
-    coldCpuMs,
-    openMs,
-    warmP50Ms: percentile(times, 0.5),
-    warmP99Ms: percentile(times, 0.99),
-    searches,
-    indexBytes: index.bytes,
-    heapBytes: held,
-  };
-}
-
 export async function run(): Promise<number> {
   // The library's default: a collection made without an embedding model, and an organisation has none
   // by default, holds no vectors, and its hybrid search is keyword search.
@@ -219,7 +79,10 @@ export async function run(): Promise<number> {
     await close();
   }
   // The embedding model's size, and the size of a common upstream embedding model (1536).
-  const collections = [await measureCollection(dimensions), await measureCollection(1536)];
+  const collections = [
+    await measureCollection(dimensions, collectionSize),
+    await measureCollection(1536, collectionSize),
+  ];
   const [load] = loadavg();
 
   printTable(
@@ -227,7 +90,7 @@ export async function run(): Promise<number> {
     [
       "vector dimensions",
       "cold ms",
-      "of which opening",
+      "of which keys",
       "cold CPU ms",
       "warm p50 ms",
       "warm p99 ms",
@@ -237,7 +100,7 @@ export async function run(): Promise<number> {
     collections.map((figures) => [
       String(figures.dimensions),
       figures.coldMs.toFixed(0),
-      figures.openMs.toFixed(0),
+      figures.keysMs.toFixed(0),
       figures.coldCpuMs.toFixed(0),
       figures.warmP50Ms.toFixed(2),
       figures.warmP99Ms.toFixed(2),
@@ -268,7 +131,7 @@ export async function run(): Promise<number> {
         vector_dimensions: figures.dimensions,
         cold_ms: round(figures.coldMs, 1),
         cold_cpu_ms: round(figures.coldCpuMs, 1),
-        cold_open_ms: round(figures.openMs, 1),
+        cold_keys_ms: round(figures.keysMs, 1),
         warm_p50_ms: round(figures.warmP50Ms, 3),
         warm_p99_ms: round(figures.warmP99Ms, 3),
         searches: figures.searches,

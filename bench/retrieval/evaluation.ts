@@ -7,7 +7,11 @@ import path from "node:path";
 import { chunkDocument } from "../../src/documents/chunk-document.ts";
 import type { SearchMode } from "../../src/documents/document-types.ts";
 import { extractDocument } from "../../src/documents/extract/extract-document.ts";
-import { PassageIndex, type IndexedPassage } from "../../src/documents/search/passage-index.ts";
+import {
+  PassageIndex,
+  type IndexedPassage,
+  type PassageReference,
+} from "../../src/documents/search/passage-index.ts";
 
 export interface Question {
   id: string;
@@ -61,7 +65,7 @@ export interface HitRates {
   vector: number | null;
 }
 
-function isHit(question: Question, passage: IndexedPassage): boolean {
+function isHit(question: Question, passage: PassageReference): boolean {
   return passage.documentId === question.document && passage.chunk.text.includes(question.answer);
 }
 

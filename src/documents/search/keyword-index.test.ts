@@ -85,4 +85,39 @@ describe("KeywordIndex (BM25)", () => {
     expect(index.search("東京の価格", 3)[0]!.slot).toBe(0);
     expect(index.search("大阪", 3).map((match) => match.slot)).toEqual([1]);
   });
+
+  it("builds in one pass the same index as adding passage by passage", () => {
+    const texts = [
+      "Budget BUDGET budget: the café's budget",
+      "東京都の価格表price list, don't stop",
+      "the of and",
+      "",
+      "renewed policies renewal policy " + "audit ".repeat(30),
+      "Naïve résumé for the budget office",
+    ];
+    const built = KeywordIndex.build(texts);
+    const added = indexOf(texts);
+    const queries = ["budget", "価格 price", "renewal policy audit", "resume naive office", "don't"];
+    for (const query of queries) {
+      // Positive control: each query finds something, so equal answers are not two empty lists.
+      expect(added.search(query, 10).length).toBeGreaterThan(0);
+      expect(built.search(query, 10)).toEqual(added.search(query, 10));
+    }
+    expect(built.terms).toBe(added.terms);
+    for (const token of ["budget", "価格", "renew", "audit", "stop"])
+      expect(built.documentFrequency(token)).toBe(added.documentFrequency(token));
+    // A built index goes on changing incrementally.
+    built.remove([0, 5]);
+    added.remove([0, 5]);
+    built.add(6, "another budget line");
+    added.add(6, "another budget line");
+    expect(built.search("budget", 10)).toEqual(added.search("budget", 10));
+    expect(built.search("budget", 10).map((match) => match.slot)).toEqual([6]);
+    // A full list grows out of its shared window without touching its neighbours' entries.
+    built.add(7, "audit renewal");
+    added.add(7, "audit renewal");
+    for (const query of ["audit", "renewal", "stop price"])
+      expect(built.search(query, 10)).toEqual(added.search(query, 10));
+    expect(built.search("audit", 10).map((match) => match.slot)).toEqual([4, 7]);
+  });
 });

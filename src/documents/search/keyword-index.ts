@@ -1,6 +1,8 @@
 // BM25 keyword scoring over passages held in numbered slots. Postings are kept incrementally: adding a
 // passage appends to its words' lists, removing passages filters them out of exactly the lists of their
 // words, so the index never has to be rebuilt. Lists are typed arrays (slot, term frequency), unsorted.
+// A collection opened whole is built in one pass instead (`KeywordIndex.build`): every word's term id
+// into one array, then each list allocated at its final length and filled, with no list grown or copied.
 import { isAscii, searchTokens, searchWords, wordTokens } from "./search-tokens.ts";
 import { hashWord, scanAsciiWords, WordTable } from "./word-table.ts";
 import { TopK, type Ranked } from "./top-k.ts";
@@ -11,16 +13,30 @@ const b = 0.75;
 const maxFrequency = 0xffff;
 
 class Postings {
-  slots = new Int32Array(4);
-  frequencies = new Uint16Array(4);
+  slots: Int32Array;
+  frequencies: Uint16Array;
   length = 0;
+
+  constructor(capacity = 4) {
+    this.slots = new Int32Array(capacity);
+    this.frequencies = new Uint16Array(capacity);
+  }
+
+  /** A full list of `length` entries, a window of arrays that other lists share. */
+  static over(slots: Int32Array, frequencies: Uint16Array, start: number, length: number): Postings {
+    const postings = new Postings(0);
+    postings.slots = slots.subarray(start, start + length);
+    postings.frequencies = frequencies.subarray(start, start + length);
+    postings.length = length;
+    return postings;
+  }
 
   append(slot: number, frequency: number): void {
     if (this.length === this.slots.length) {
-      const slots = new Int32Array(this.length * 2);
+      const slots = new Int32Array(Math.max(4, this.length * 2));
       slots.set(this.slots);
       this.slots = slots;
-      const frequencies = new Uint16Array(this.length * 2);
+      const frequencies = new Uint16Array(slots.length);
       frequencies.set(this.frequencies);
       this.frequencies = frequencies;
     }
@@ -47,6 +63,25 @@ class Postings {
   }
 }
 
+/** Term ids in a growing Int32Array: the words of one passage, or of a whole collection being built. */
+class TermIds {
+  ids: Int32Array;
+  length = 0;
+
+  constructor(capacity: number) {
+    this.ids = new Int32Array(Math.max(16, capacity));
+  }
+
+  push(id: number): void {
+    if (this.length === this.ids.length) {
+      const ids = new Int32Array(this.ids.length * 2);
+      ids.set(this.ids);
+      this.ids = ids;
+    }
+    this.ids[this.length++] = id;
+  }
+}
+
 export interface KeywordMatch extends Ranked {
   /** The BM25 score over the highest a passage of average length could reach with every word once: 0 to 1. */
   normalized: number;
@@ -65,7 +100,7 @@ export class KeywordIndex {
   readonly #freeIds: number[] = [];
   readonly #wordCache = new WordTable();
   readonly #severalCache = new Map<string, readonly number[]>();
-  readonly #idsBuffer: number[] = [];
+  readonly #words = new TermIds(256);
   /** Each slot's distinct term ids, for removal. */
   readonly #slotTerms: Array<Int32Array | undefined> = [];
   #lengths = new Float64Array(16);
@@ -80,34 +115,16 @@ export class KeywordIndex {
   /** Indexes one passage's text under a free slot. */
   add(slot: number, text: string): void {
     if (this.#slotTerms[slot]) throw new Error(`Slot ${slot} is already indexed.`);
-    const ids = this.#idsBuffer;
-    ids.length = 0;
-    const take = (word: string, id: number) => {
-      if (id >= 0) ids.push(id);
-      else if (id === severalTerms) ids.push(...this.#severalCache.get(word)!);
-    };
-    if (isAscii(text)) {
-      // The common case, without a string per word: only new words are cut out of the text.
-      scanAsciiWords(text, (start, end, hash) => {
-        const id = this.#wordCache.find(text, start, end, hash);
-        if (id !== undefined && id !== severalTerms) take("", id);
-        else {
-          const word = text.slice(start, end).toLowerCase();
-          take(word, id ?? this.#learn(word, hash));
-        }
-      });
-    } else {
-      for (const word of searchWords(text)) {
-        const hash = hashWord(word);
-        take(word, this.#wordCache.find(word, 0, word.length, hash) ?? this.#learn(word, hash));
-      }
-    }
+    const words = this.#words;
+    words.length = 0;
+    this.#collect(text, words);
+    const ids = words.ids;
     // Counted after every id exists, so the counting arrays no longer grow under the loop.
     const counts = this.#counts;
     const countedFor = this.#countedFor;
     const mark = ++this.#adds;
     const distinct: number[] = [];
-    for (let index = 0; index < ids.length; index++) {
+    for (let index = 0; index < words.length; index++) {
       const id = ids[index]!;
       if (countedFor[id] !== mark) {
         countedFor[id] = mark;
@@ -119,9 +136,105 @@ export class KeywordIndex {
     for (const id of distinct) this.#postings[id]!.append(slot, counts[id]!);
     this.#ensureCapacity(slot + 1);
     this.#slotTerms[slot] = Int32Array.from(distinct);
-    this.#lengths[slot] = ids.length;
+    this.#lengths[slot] = words.length;
     this.#documents++;
-    this.#totalLength += ids.length;
+    this.#totalLength += words.length;
+  }
+
+  /** An index of the texts, the first in slot 0, built in one pass (the same index `add` would make). */
+  static build(texts: readonly string[]): KeywordIndex {
+    const index = new KeywordIndex();
+    const count = texts.length;
+    index.#ensureCapacity(count);
+    let characters = 0;
+    for (const text of texts) characters += text.length;
+    // Every word's term id, passage after passage (about one word in six characters).
+    const words = new TermIds(characters / 6);
+    const wordEnds = new Int32Array(count);
+    for (let slot = 0; slot < count; slot++) {
+      index.#collect(texts[slot]!, words);
+      wordEnds[slot] = words.length;
+    }
+    // Each passage's distinct terms and their counts, written over its words (never ahead of the reading).
+    const ids = words.ids;
+    const frequencies = new Uint16Array(words.length);
+    const pairEnds = new Int32Array(count);
+    const terms = index.#terms.length;
+    const documentFrequency = new Int32Array(terms);
+    const position = index.#counts;
+    const countedFor = index.#countedFor;
+    let read = 0;
+    let write = 0;
+    for (let slot = 0; slot < count; slot++) {
+      const mark = ++index.#adds;
+      const end = wordEnds[slot]!;
+      const length = end - read;
+      for (; read < end; read++) {
+        const id = ids[read]!;
+        if (countedFor[id] !== mark) {
+          countedFor[id] = mark;
+          position[id] = write;
+          ids[write] = id;
+          frequencies[write++] = 0;
+          documentFrequency[id]!++;
+        }
+        const at = position[id]!;
+        if (frequencies[at]! < maxFrequency) frequencies[at]!++;
+      }
+      pairEnds[slot] = write;
+      index.#lengths[slot] = length;
+      index.#totalLength += length;
+    }
+    // Every list is a window of two shared arrays, filled through a cursor per term (a list that grows
+    // later moves to arrays of its own: `append` never writes past its window).
+    const allSlots = new Int32Array(write);
+    const allFrequencies = new Uint16Array(write);
+    const cursors = new Int32Array(terms);
+    const postings = index.#postings;
+    for (let id = 0, at = 0; id < terms; at += documentFrequency[id++]!) {
+      cursors[id] = at;
+      postings[id] = Postings.over(allSlots, allFrequencies, at, documentFrequency[id]!);
+    }
+    const slotTerms = ids.slice(0, write);
+    let start = 0;
+    for (let slot = 0; slot < count; slot++) {
+      const end = pairEnds[slot]!;
+      for (let pair = start; pair < end; pair++) {
+        const at = cursors[slotTerms[pair]!]!++;
+        allSlots[at] = slot;
+        allFrequencies[at] = frequencies[pair]!;
+      }
+      index.#slotTerms[slot] = slotTerms.subarray(start, end);
+      start = end;
+    }
+    index.#documents = count;
+    return index;
+  }
+
+  /** Appends the term ids of a text's words, in order. */
+  #collect(text: string, out: TermIds): void {
+    const several = (word: string) => {
+      for (const id of this.#severalCache.get(word)!) out.push(id);
+    };
+    if (isAscii(text)) {
+      // The common case, without a string per word: only new words are cut out of the text.
+      scanAsciiWords(text, (start, end, hash) => {
+        let id = this.#wordCache.find(text, start, end, hash);
+        if (id === undefined || id === severalTerms) {
+          const word = text.slice(start, end).toLowerCase();
+          id ??= this.#learn(word, hash);
+          if (id === severalTerms) several(word);
+        }
+        if (id >= 0) out.push(id);
+      });
+    } else {
+      for (const word of searchWords(text)) {
+        const hash = hashWord(word);
+        const id = this.#wordCache.find(word, 0, word.length, hash) ?? this.#learn(word, hash);
+        if (id >= 0) out.push(id);
+        else if (id === severalTerms) several(word);
+      }
+    }
   }
 
   /** Removes passages: their entries leave the lists of their words; a word left with none is dropped. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PassageIndex, type IndexedPassage } from "./passage-index.ts";
+import { PassageIndex, type IndexedPassage, type PassageReference } from "./passage-index.ts";
 import { fuseRanks } from "./rank-fusion.ts";
 
 function passage(documentId: string, index: number, text: string, vector: number[] = []): IndexedPassage {
@@ -10,7 +10,7 @@ function passage(documentId: string, index: number, text: string, vector: number
   };
 }
 
-const texts = (matches: Array<{ passage: IndexedPassage }>) =>
+const texts = (matches: Array<{ passage: PassageReference }>) =>
   matches.map((match) => match.passage.chunk.text);
 
 describe("PassageIndex", () => {
@@ -112,6 +112,83 @@ describe("PassageIndex", () => {
     });
     expect(found[0]!.passage.documentId).toBe("doc_c");
     expect(found.map((match) => match.passage.documentId)).not.toContain("doc_b");
+  });
+
+  it("build over documents' batches makes the same index as adding passage by passage", () => {
+    const documents = [
+      {
+        documentId: "doc_a",
+        vectors: [
+          [1, 0, 0],
+          [0, 1, 0],
+        ],
+      },
+      // A zero vector (no direction) and a vector of another length are left out, as `add` leaves them.
+      {
+        documentId: "doc_b",
+        vectors: [
+          [0, 0, 0],
+          [0, 0.6, 0.8],
+        ],
+      },
+      { documentId: "doc_c", vectors: [[1, 2]] },
+      { documentId: "doc_d", vectors: [] },
+    ];
+    const words = [
+      "office holidays",
+      "expense month",
+      "parking permits",
+      "parking receipt",
+      "office expense",
+      "desk",
+    ];
+    let next = 0;
+    const batches = documents.map(({ documentId, vectors }) => {
+      const count = Math.max(vectors.length, 1);
+      const chunks = Array.from({ length: count }, (_, index) => ({
+        index,
+        text: words[next++]!,
+        page: null,
+        section: null,
+      }));
+      const dimensions = vectors[0]?.length ?? 0;
+      return { documentId, chunks, dimensions, vectors: Float32Array.from(vectors.flat()) };
+    });
+    const built = PassageIndex.build(batches);
+    const added = new PassageIndex();
+    for (const batch of batches)
+      batch.chunks.forEach((chunk, index) =>
+        added.add({
+          documentId: batch.documentId,
+          chunk,
+          vector: batch.vectors.subarray(index * batch.dimensions, (index + 1) * batch.dimensions),
+        }),
+      );
+    expect(built.size).toBe(6);
+    for (const mode of ["keyword", "vector", "hybrid"] as const) {
+      const query = {
+        text: "parking expense office",
+        vector: Float32Array.from([0.1, 0.7, 0.7]),
+        limit: 5,
+        mode,
+      };
+      // Positive control: every mode finds passages, so equal answers are not two empty lists.
+      expect(added.search(query).length).toBeGreaterThan(1);
+      expect(built.search(query)).toEqual(added.search(query));
+    }
+    const byVector = built.search({
+      text: "",
+      vector: Float32Array.from([0, 0, 1]),
+      limit: 10,
+      mode: "vector",
+    });
+    expect(byVector.map((match) => match.passage.chunk.text)).toEqual([
+      "parking receipt",
+      "office holidays",
+      "expense month",
+    ]);
+    built.removeDocument("doc_a");
+    expect(built.search({ text: "office", vector: null, limit: 5, mode: "keyword" })).toHaveLength(1);
   });
 
   it("answers empty indexes, empty queries and zero limits with no matches", () => {

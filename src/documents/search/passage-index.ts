@@ -1,22 +1,37 @@
 // Search over one collection's opened passages, held in memory only (issue 20: no plaintext index is
 // ever written to disk). Hybrid: BM25 over the passages' words (keyword-index.ts) and cosine similarity
 // of their embeddings (vector-index.ts), the two ranked lists fused by reciprocal rank (rank-fusion.ts).
-// Passages live in numbered slots that removal frees for reuse; both indexes are kept incrementally.
+// Passages live in numbered slots that removal frees for reuse; both indexes are kept incrementally. A
+// collection opened whole is built in one pass (`PassageIndex.build`): the keyword index from all texts at
+// once and the vectors copied into one matrix, with no object made per passage.
 import type { DocumentChunk, SearchMode } from "../document-types.ts";
 import { KeywordIndex } from "./keyword-index.ts";
 import { fuseRanks } from "./rank-fusion.ts";
 import type { Ranked } from "./top-k.ts";
 import { VectorIndex } from "./vector-index.ts";
 
-export interface IndexedPassage {
+/** A passage as a search finds it: its document and its chunk. */
+export interface PassageReference {
   documentId: string;
   chunk: DocumentChunk;
+}
+
+export interface IndexedPassage extends PassageReference {
   /** The passage's embedding; empty where the collection's model gave none. */
   vector: Float32Array;
 }
 
+/** One document's passages for `PassageIndex.build`: its vectors in one array, `dimensions` per passage. */
+export interface PassageBatch {
+  documentId: string;
+  chunks: readonly DocumentChunk[];
+  /** 0 where the document has no vectors. */
+  dimensions: number;
+  vectors: Float32Array;
+}
+
 export interface PassageMatch {
-  passage: IndexedPassage;
+  passage: PassageReference;
   /** 0 to 1, higher is better. */
   score: number;
 }
@@ -36,21 +51,51 @@ export interface PassageQuery {
 const fusionDepth = 100;
 
 export class PassageIndex {
-  readonly #passages: Array<IndexedPassage | undefined> = [];
+  readonly #documentIds: Array<string | undefined> = [];
+  readonly #chunks: Array<DocumentChunk | undefined> = [];
   readonly #free: number[] = [];
   readonly #byDocument = new Map<string, number[]>();
-  readonly #keywords = new KeywordIndex();
-  readonly #vectors = new VectorIndex();
+  #keywords = new KeywordIndex();
+  #vectors = new VectorIndex();
   #size = 0;
   #textBytes = 0;
 
   constructor(passages: Iterable<IndexedPassage> = []) {
-    for (const passage of passages) this.add(passage);
+    const batches: PassageBatch[] = [];
+    for (const { documentId, chunk, vector } of passages)
+      batches.push({ documentId, chunks: [chunk], dimensions: vector.length, vectors: vector });
+    if (batches.length > 0) this.#build(batches);
+  }
+
+  /** An index of the documents' passages, built in one pass: the same index `add` would make. */
+  static build(batches: readonly PassageBatch[]): PassageIndex {
+    const index = new PassageIndex();
+    index.#build(batches);
+    return index;
+  }
+
+  #build(batches: readonly PassageBatch[]): void {
+    const texts: string[] = [];
+    for (const batch of batches) {
+      let slots = this.#byDocument.get(batch.documentId);
+      if (!slots) this.#byDocument.set(batch.documentId, (slots = []));
+      for (const chunk of batch.chunks) {
+        slots.push(texts.length);
+        this.#documentIds.push(batch.documentId);
+        this.#chunks.push(chunk);
+        texts.push(chunk.text);
+        this.#textBytes += chunk.text.length * 2;
+      }
+    }
+    this.#keywords = KeywordIndex.build(texts);
+    this.#vectors = VectorIndex.build(texts.length, batches);
+    this.#size = texts.length;
   }
 
   add(passage: IndexedPassage): void {
-    const slot = this.#free.pop() ?? this.#passages.length;
-    this.#passages[slot] = passage;
+    const slot = this.#free.pop() ?? this.#chunks.length;
+    this.#documentIds[slot] = passage.documentId;
+    this.#chunks[slot] = passage.chunk;
     this.#keywords.add(slot, passage.chunk.text);
     this.#vectors.set(slot, passage.vector);
     const slots = this.#byDocument.get(passage.documentId);
@@ -67,8 +112,9 @@ export class PassageIndex {
     this.#keywords.remove(slots);
     for (const slot of slots) {
       this.#vectors.delete(slot);
-      this.#textBytes -= this.#passages[slot]!.chunk.text.length * 2;
-      this.#passages[slot] = undefined;
+      this.#textBytes -= this.#chunks[slot]!.text.length * 2;
+      this.#chunks[slot] = undefined;
+      this.#documentIds[slot] = undefined;
       this.#free.push(slot);
     }
     this.#byDocument.delete(documentId);
@@ -81,7 +127,7 @@ export class PassageIndex {
 
   /** Memory held, roughly: text, vectors and postings (for the cache's bound and the benchmark). */
   get bytes(): number {
-    return this.#textBytes + this.#keywords.bytes + this.#vectors.bytes + this.#passages.length * 8;
+    return this.#textBytes + this.#keywords.bytes + this.#vectors.bytes + this.#chunks.length * 16;
   }
 
   /**
@@ -111,6 +157,6 @@ export class PassageIndex {
   }
 
   #match(slot: number, score: number): PassageMatch {
-    return { passage: this.#passages[slot]!, score };
+    return { passage: { documentId: this.#documentIds[slot]!, chunk: this.#chunks[slot]! }, score };
   }
 }

@@ -1,6 +1,8 @@
 // Vector similarity over passages held in numbered slots: each vector is normalised once when added and
-// kept in one contiguous Float32Array, so a query's cosine with every passage is a plain dot product in a
-// tight loop, and the k best are picked with a heap instead of sorting every passage.
+// kept in one contiguous matrix (matrix-scorer.ts), so a query's cosine with every passage is a dot
+// product over the whole matrix at once, on SIMD where the runtime has it, and the k best are picked with a
+// heap instead of sorting every passage.
+import { MatrixScorer } from "./matrix-scorer.ts";
 import { TopK, type Ranked } from "./top-k.ts";
 
 /** A unit-length copy of the vector; null where it has no length (all zeros, empty, or not finite). */
@@ -17,11 +19,57 @@ export function normalized(vector: Float32Array): Float32Array | null {
 export class VectorIndex {
   /** Set by the first vector added: every vector of a collection comes from one model. */
   #dimensions = 0;
-  #matrix = new Float32Array(0);
+  #scorer = new MatrixScorer(0, 0);
   #present = new Uint8Array(0);
   #count = 0;
   /** One past the highest slot that holds a vector. */
   #end = 0;
+
+  /**
+   * The vectors of `count` passages, the batches' passages in order from slot 0, normalised in place in one
+   * matrix allocated once. As with `set`, the first vector's length is the index's; others are left out.
+   */
+  static build(
+    count: number,
+    batches: Iterable<{ chunks: readonly unknown[]; dimensions: number; vectors: Float32Array }>,
+  ): VectorIndex {
+    const index = new VectorIndex();
+    let slot = 0;
+    for (const { chunks, dimensions, vectors } of batches) {
+      if (dimensions > 0 && index.#dimensions === 0) {
+        index.#dimensions = dimensions;
+        index.#ensureCapacity(count);
+      }
+      if (dimensions > 0 && dimensions === index.#dimensions) {
+        const { matrix, stride } = index.#scorer;
+        for (let passage = 0; passage < chunks.length; passage++) {
+          const start = passage * dimensions;
+          matrix.set(vectors.subarray(start, start + dimensions), (slot + passage) * stride);
+          index.#normalizeSlot(slot + passage);
+        }
+      }
+      slot += chunks.length;
+    }
+    return index;
+  }
+
+  /** Scales the vector at the slot to unit length in place, or clears it where it has no length. */
+  #normalizeSlot(slot: number): void {
+    const { matrix, stride } = this.#scorer;
+    const start = slot * stride;
+    const end = start + this.#dimensions;
+    let sum = 0;
+    for (let index = start; index < end; index++) sum += matrix[index]! * matrix[index]!;
+    if (!(sum > 0) || !Number.isFinite(sum)) {
+      matrix.fill(0, start, end);
+      return;
+    }
+    const scale = 1 / Math.sqrt(sum);
+    for (let index = start; index < end; index++) matrix[index]! *= scale;
+    this.#present[slot] = 1;
+    this.#count++;
+    this.#end = Math.max(this.#end, slot + 1);
+  }
 
   get dimensions(): number {
     return this.#dimensions;
@@ -33,7 +81,7 @@ export class VectorIndex {
   }
 
   get bytes(): number {
-    return this.#matrix.byteLength + this.#present.byteLength;
+    return this.#scorer.bytes + this.#present.byteLength;
   }
 
   /**
@@ -47,7 +95,7 @@ export class VectorIndex {
     const unit = normalized(vector);
     if (!unit) return false;
     this.#ensureCapacity(slot + 1);
-    this.#matrix.set(unit, slot * this.#dimensions);
+    this.#scorer.matrix.set(unit, slot * this.#scorer.stride);
     if (!this.#present[slot]) this.#count++;
     this.#present[slot] = 1;
     this.#end = Math.max(this.#end, slot + 1);
@@ -57,7 +105,8 @@ export class VectorIndex {
   delete(slot: number): void {
     if (slot >= this.#present.length || !this.#present[slot]) return;
     this.#present[slot] = 0;
-    this.#matrix.fill(0, slot * this.#dimensions, (slot + 1) * this.#dimensions);
+    const start = slot * this.#scorer.stride;
+    this.#scorer.matrix.fill(0, start, start + this.#dimensions);
     this.#count--;
   }
 
@@ -71,38 +120,19 @@ export class VectorIndex {
     if (!this.accepts(vector) || limit <= 0) return [];
     const query = normalized(vector);
     if (!query) return [];
-    const dimensions = this.#dimensions;
-    const matrix = this.#matrix;
+    const scores = this.#scorer.scores(query);
     const present = this.#present;
     const best = new TopK(limit);
-    const unrolled = dimensions - (dimensions % 4);
-    for (let slot = 0; slot < this.#end; slot++) {
-      if (!present[slot]) continue;
-      const offset = slot * dimensions;
-      // Four running sums: independent additions the CPU can overlap.
-      let sum0 = 0;
-      let sum1 = 0;
-      let sum2 = 0;
-      let sum3 = 0;
-      let index = 0;
-      for (; index < unrolled; index += 4) {
-        sum0 += query[index]! * matrix[offset + index]!;
-        sum1 += query[index + 1]! * matrix[offset + index + 1]!;
-        sum2 += query[index + 2]! * matrix[offset + index + 2]!;
-        sum3 += query[index + 3]! * matrix[offset + index + 3]!;
-      }
-      for (; index < dimensions; index++) sum0 += query[index]! * matrix[offset + index]!;
-      best.push(slot, sum0 + sum1 + sum2 + sum3);
-    }
+    for (let slot = 0; slot < this.#end; slot++) if (present[slot]) best.push(slot, scores[slot]!);
     return best.take();
   }
 
   #ensureCapacity(slots: number): void {
     if (slots <= this.#present.length) return;
     const capacity = Math.max(slots, this.#present.length * 2, 16);
-    const matrix = new Float32Array(capacity * this.#dimensions);
-    matrix.set(this.#matrix);
-    this.#matrix = matrix;
+    const scorer = new MatrixScorer(capacity, this.#dimensions);
+    scorer.matrix.set(this.#scorer.matrix);
+    this.#scorer = scorer;
     const present = new Uint8Array(capacity);
     present.set(this.#present);
     this.#present = present;

@@ -78,12 +78,15 @@ function sameWord(word: string, text: string, start: number, end: number): boole
   return true;
 }
 
-/** Words with a number each, found by hash and compared in place (open addressing, linear probing). */
+/**
+ * Words with a number each, found by hash and compared in place (open addressing, linear probing). Each
+ * slot holds its entry's hash beside the entry, so a probe reads no word unless the hashes agree.
+ */
 export class WordTable {
-  #slots = new Int32Array(1024).fill(-1);
-  #hashes: number[] = [];
+  #entries = new Int32Array(1024).fill(-1);
+  #slotHashes = new Int32Array(1024);
   #words: string[] = [];
-  #values: number[] = [];
+  #values = new Int32Array(512);
 
   get size(): number {
     return this.#words.length;
@@ -91,43 +94,59 @@ export class WordTable {
 
   /** The value of the text's word from `start` to `end`, or undefined where the word is not in the table. */
   find(text: string, start: number, end: number, hash: number): number | undefined {
-    const mask = this.#slots.length - 1;
-    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-      const entry = this.#slots[slot]!;
+    const entries = this.#entries;
+    const hashes = this.#slotHashes;
+    const mask = entries.length - 1;
+    const signed = hash | 0;
+    for (let slot = signed & mask; ; slot = (slot + 1) & mask) {
+      const entry = entries[slot]!;
       if (entry < 0) return undefined;
-      if (this.#hashes[entry] === hash && sameWord(this.#words[entry]!, text, start, end))
+      if (hashes[slot] === signed && sameWord(this.#words[entry]!, text, start, end))
         return this.#values[entry];
     }
   }
 
   add(word: string, hash: number, value: number): void {
-    if ((this.#words.length + 1) * 2 > this.#slots.length) this.#grow();
-    this.#place(this.#words.length, hash);
-    this.#hashes.push(hash);
+    const entry = this.#words.length;
+    if ((entry + 1) * 2 > this.#entries.length) this.#grow();
+    this.#place(entry, hash | 0);
     this.#words.push(word);
-    this.#values.push(value);
+    this.#values[entry] = value;
   }
 
   clear(): void {
-    this.#slots = new Int32Array(1024).fill(-1);
-    this.#hashes = [];
+    this.#entries = new Int32Array(1024).fill(-1);
+    this.#slotHashes = new Int32Array(1024);
     this.#words = [];
-    this.#values = [];
+    this.#values = new Int32Array(512);
   }
 
   get bytes(): number {
-    return this.#slots.byteLength + this.#words.reduce((sum, word) => sum + word.length * 2 + 56, 0);
+    return (
+      this.#entries.byteLength +
+      this.#slotHashes.byteLength +
+      this.#values.byteLength +
+      this.#words.reduce((sum, word) => sum + word.length * 2 + 56, 0)
+    );
   }
 
-  #place(entry: number, hash: number): void {
-    const mask = this.#slots.length - 1;
-    let slot = hash & mask;
-    while (this.#slots[slot]! >= 0) slot = (slot + 1) & mask;
-    this.#slots[slot] = entry;
+  #place(entry: number, signed: number): void {
+    const mask = this.#entries.length - 1;
+    let slot = signed & mask;
+    while (this.#entries[slot]! >= 0) slot = (slot + 1) & mask;
+    this.#entries[slot] = entry;
+    this.#slotHashes[slot] = signed;
   }
 
   #grow(): void {
-    this.#slots = new Int32Array(this.#slots.length * 2).fill(-1);
-    this.#hashes.forEach((hash, entry) => this.#place(entry, hash));
+    const entries = this.#entries;
+    const hashes = this.#slotHashes;
+    this.#entries = new Int32Array(entries.length * 2).fill(-1);
+    this.#slotHashes = new Int32Array(entries.length * 2);
+    for (let slot = 0; slot < entries.length; slot++)
+      if (entries[slot]! >= 0) this.#place(entries[slot]!, hashes[slot]!);
+    const values = new Int32Array(this.#entries.length / 2);
+    values.set(this.#values);
+    this.#values = values;
   }
 }
