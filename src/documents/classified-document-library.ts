@@ -3,7 +3,7 @@
 // so this one place sees them all. Classification runs after the document is stored, off the request.
 import type { Logger } from "pino";
 import type { Classifier } from "../privacy/classifier.ts";
-import type { DocumentRecord, NewDocument, Reader } from "./document-types.ts";
+import type { DocumentRecord } from "./document-types.ts";
 import { DocumentClassifier } from "./document-classifier.ts";
 import {
   DocumentLibraryService,
@@ -26,13 +26,12 @@ export class ClassifiedDocumentLibrary extends DocumentLibraryService {
     });
   }
 
+  // Every argument passes through unchanged (the caller's usage meter included).
   override async addDocument(
-    reader: Reader,
-    collectionId: string,
-    document: NewDocument,
-    actor: string,
+    ...args: Parameters<DocumentLibraryService["addDocument"]>
   ): Promise<DocumentRecord> {
-    const record = await super.addDocument(reader, collectionId, document, actor);
+    const record = await super.addDocument(...args);
+    const [reader, collectionId] = args;
     this.classifier.stored({ reader, collectionId, documentId: record.id });
     return record;
   }
