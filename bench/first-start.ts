@@ -20,7 +20,8 @@ export async function freshHome(): Promise<FreshHome> {
   const home = await mkdtemp(path.join(tmpdir(), "custodian-bench-home-"));
   return {
     environment: { HOME: home, NODE_COMPILE_CACHE: path.join(home, ".cache", "custodian", "compile") },
-    remove: () => rm(home, { recursive: true, force: true }),
+    // Retried: a server stopping may still be writing its compile cache there.
+    remove: () => rm(home, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }),
   };
 }
 
@@ -101,7 +102,7 @@ export async function measureNpmStart(options: { forceWebBuild: boolean }): Prom
     const killer = setTimeout(() => signalGroup("SIGKILL"), 10_000);
     await ended;
     clearTimeout(killer);
-    await rm(dataDirectory, { recursive: true, force: true });
+    await rm(dataDirectory, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
     await home.remove();
   }
 }
