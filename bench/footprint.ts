@@ -98,6 +98,46 @@ async function residentSplit(pid: number | undefined): Promise<{ anon: number; f
   }
 }
 
+/**
+ * Settings of the process outside Custodian's code that shrink idle memory, measured beside the default
+ * (not applied by `custodian serve`): glibc's allocator with two arenas and large blocks given back to
+ * the system at once, and V8's young generation capped at 1 MB per semi-space.
+ */
+const memoryVariants: Record<string, Record<string, string>> = {
+  allocator: {
+    MALLOC_ARENA_MAX: "2",
+    GLIBC_TUNABLES: "glibc.malloc.mmap_threshold=131072:glibc.malloc.trim_threshold=131072",
+  },
+  allocator_and_semi_space: {
+    MALLOC_ARENA_MAX: "2",
+    GLIBC_TUNABLES: "glibc.malloc.mmap_threshold=131072:glibc.malloc.trim_threshold=131072",
+    NODE_OPTIONS: "--max-semi-space-size=1",
+  },
+};
+
+/** Idle RSS of a cold-started server under each of `memoryVariants`, MB. */
+async function variantIdleMegabytes(options: CustodianOptions): Promise<Record<string, number | null>> {
+  const idle: Record<string, number | null> = {};
+  for (const [name, variables] of Object.entries(memoryVariants)) {
+    progress(
+      `idle RSS with ${name}: ${Object.entries(variables)
+        .map(([key, value]) => `${key}=${value}`)
+        .join(" ")}`,
+    );
+    const server = await startCustodianServer({
+      ...options,
+      environment: { ...options.environment, ...variables },
+      readinessPath: "/readyz",
+    });
+    try {
+      idle[name] = await settledMegabytes(server.service.child.pid);
+    } finally {
+      await server.stop();
+    }
+  }
+  return idle;
+}
+
 interface Start {
   ms: number;
   /** CPU time the server used to get there, all threads (read just after it answered). */
@@ -162,6 +202,7 @@ export async function run(): Promise<number> {
   let npmStartBuildMs: number | null = null;
   let npmStartMs: number | null = null;
   let idleSplit: { anon: number; file: number } | null = null;
+  let variantIdle: Record<string, number | null> = {};
   try {
     progress("a first start, then a restart on the same data directory (database already created)");
     restart = await measureRestart({ upstreams, environment, postgres });
@@ -184,6 +225,8 @@ export async function run(): Promise<number> {
       progress("npm start again, the web build up to date");
       npmStartMs = await measureNpmStart({ forceWebBuild: false });
     }
+    if (process.env.BENCH_MEMORY_VARIANTS !== "0")
+      variantIdle = await variantIdleMegabytes({ upstreams, environment, postgres });
     for (let index = 0; index < starts; index += 1) {
       progress(`cold start ${index + 1} of ${starts} (fresh data directory, /readyz polled every 5 ms)`);
       const server = await startCustodianServer({
@@ -250,6 +293,7 @@ export async function run(): Promise<number> {
       ["restart to /readyz 200 ms (existing data; target < 2000)", restart.ms.toFixed(0)],
       ["  its CPU time to ready ms", megabytes(restart.cpuMs, 0)],
       ["idle RSS MB", megabytes(idleMb)],
+      ...Object.entries(variantIdle).map(([name, value]) => [`  idle RSS with ${name} MB`, megabytes(value)]),
       [
         "  anonymous / mapped files MB",
         idleSplit ? `${idleSplit.anon.toFixed(1)} / ${idleSplit.file.toFixed(1)}` : "-",
@@ -276,6 +320,9 @@ export async function run(): Promise<number> {
       idle_rss_mb: idleMb === null ? null : round(idleMb, 1),
       idle_rss_anon_mb: idleSplit === null ? null : round(idleSplit.anon, 1),
       idle_rss_file_mb: idleSplit === null ? null : round(idleSplit.file, 1),
+      idle_rss_variants_mb: Object.fromEntries(
+        Object.entries(variantIdle).map(([name, value]) => [name, value === null ? null : round(value, 1)]),
+      ),
       load_average_at_start: loadAtStart,
       rss_after_one_stream_mb: warmMb === null ? null : round(warmMb, 1),
       open_streams: streamCount,
