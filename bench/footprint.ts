@@ -1,11 +1,12 @@
 // The footprint benchmark: cold start to ready, idle resident memory, and memory per open stream of
 // `custodian serve` without a local model (CUSTODIAN_DEMO_MODEL=0), streams coming from a slow stub upstream.
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { request as httpRequest, type ClientRequest } from "node:http";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { createBenchDatabase } from "./bench-database.ts";
 import { startCustodianServer, type CustodianOptions, type CustodianServer } from "./custodian-server.ts";
+import { cpuMilliseconds, freshHome, measureNpmStart } from "./first-start.ts";
 import { startStub } from "./gateway.ts";
 import { latencyAgent } from "./open-loop.ts";
 import { residentMegabytes } from "./process-memory.ts";
@@ -84,8 +85,74 @@ function openStreams(server: CustodianServer, count: number): OpenStreams {
   };
 }
 
+/** Resident memory split into anonymous memory (heaps, WebAssembly) and mapped files (the node binary), MB. */
+async function residentSplit(pid: number | undefined): Promise<{ anon: number; file: number } | null> {
+  if (pid === undefined) return null;
+  try {
+    const status = await readFile(`/proc/${pid}/status`, "utf8");
+    const field = (name: string) =>
+      Number(new RegExp(`^${name}:\\s+(\\d+)\\s+kB`, "m").exec(status)?.[1]) / 1024;
+    return { anon: field("RssAnon"), file: field("RssFile") };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Settings of the process outside Custodian's code that shrink idle memory, measured beside the default
+ * (not applied by `custodian serve`): glibc's allocator with two arenas and large blocks given back to
+ * the system at once, and V8's young generation capped at 1 MB per semi-space.
+ */
+const memoryVariants: Record<string, Record<string, string>> = {
+  allocator: {
+    MALLOC_ARENA_MAX: "2",
+    GLIBC_TUNABLES: "glibc.malloc.mmap_threshold=131072:glibc.malloc.trim_threshold=131072",
+  },
+  allocator_and_semi_space: {
+    MALLOC_ARENA_MAX: "2",
+    GLIBC_TUNABLES: "glibc.malloc.mmap_threshold=131072:glibc.malloc.trim_threshold=131072",
+    NODE_OPTIONS: "--max-semi-space-size=1",
+  },
+};
+
+/** Idle RSS of a cold-started server under each of `memoryVariants`, MB. */
+async function variantIdleMegabytes(options: CustodianOptions): Promise<Record<string, number | null>> {
+  const idle: Record<string, number | null> = {};
+  for (const [name, variables] of Object.entries(memoryVariants)) {
+    progress(
+      `idle RSS with ${name}: ${Object.entries(variables)
+        .map(([key, value]) => `${key}=${value}`)
+        .join(" ")}`,
+    );
+    const server = await startCustodianServer({
+      ...options,
+      environment: { ...options.environment, ...variables },
+      readinessPath: "/readyz",
+    });
+    try {
+      idle[name] = await settledMegabytes(server.service.child.pid);
+    } finally {
+      await server.stop();
+    }
+  }
+  return idle;
+}
+
+interface Start {
+  ms: number;
+  /** CPU time the server used to get there, all threads (read just after it answered). */
+  cpuMs: number | null;
+}
+
+/** A start, measured: wall time to ready and the server's CPU time by then. */
+async function timedStart(options: CustodianOptions): Promise<{ server: CustodianServer; start: Start }> {
+  const server = await startCustodianServer({ readinessPath: "/readyz", pollIntervalMs: 5, ...options });
+  const cpuMs = await cpuMilliseconds(server.service.child.pid);
+  return { server, start: { ms: server.startupMs, cpuMs } };
+}
+
 /** Milliseconds from spawning a server on an existing data directory (database already created) to ready. */
-async function measureRestart(options: CustodianOptions): Promise<number> {
+async function measureRestart(options: CustodianOptions): Promise<Start> {
   const dataDirectory = await mkdtemp(path.join(tmpdir(), "custodian-bench-restart-"));
   // On PostgreSQL the restart must find the same database, so it is made here rather than per start.
   const database = options.postgres ? await createBenchDatabase() : null;
@@ -95,14 +162,9 @@ async function measureRestart(options: CustodianOptions): Promise<number> {
     : options;
   try {
     await (await startCustodianServer({ ...restartOptions, dataDirectory })).stop();
-    const restarted = await startCustodianServer({
-      ...restartOptions,
-      dataDirectory,
-      readinessPath: "/readyz",
-      pollIntervalMs: 5,
-    });
-    await restarted.stop();
-    return restarted.startupMs;
+    const restarted = await timedStart({ ...restartOptions, dataDirectory });
+    await restarted.server.stop();
+    return restarted.start;
   } finally {
     await rm(dataDirectory, { recursive: true, force: true });
     await database?.drop();
@@ -119,6 +181,7 @@ export async function run(): Promise<number> {
     "a whole number above 0",
   );
   const starts = 3;
+  const loadAtStart = loadavg().map((value) => round(value, 2));
   // Each stream lasts longer than the whole measurement, so all of them are open at the same time.
   const stub = await startStub({
     [STREAM_CHUNKS_VARIABLE]: String(Math.ceil(seconds) * 4),
@@ -134,15 +197,36 @@ export async function run(): Promise<number> {
   let openMb: number | null = null;
   let closedMb: number | null = null;
   let failures = 0;
-  let restartMs: number;
-  let firstStartMs: number;
+  let restart: Start;
+  let firstStart: Start;
+  let npmStartBuildMs: number | null = null;
+  let npmStartMs: number | null = null;
+  let idleSplit: { anon: number; file: number } | null = null;
+  let variantIdle: Record<string, number | null> = {};
   try {
     progress("a first start, then a restart on the same data directory (database already created)");
-    restartMs = await measureRestart({ upstreams, environment, postgres });
-    progress("a first start with nothing configured: the demo model builds in the background");
-    const firstStart = await startCustodianServer({ postgres, readinessPath: "/readyz", pollIntervalMs: 5 });
-    firstStartMs = firstStart.startupMs;
-    await firstStart.stop();
+    restart = await measureRestart({ upstreams, environment, postgres });
+    progress(
+      "a first start on a fresh machine: nothing configured (the demo model builds in the background), " +
+        "a home of its own (no compile cache, no database templates)",
+    );
+    const home = await freshHome();
+    try {
+      const first = await timedStart({ postgres, environment: home.environment });
+      firstStart = first.start;
+      await first.server.stop();
+    } finally {
+      await home.remove();
+    }
+    // BENCH_NPM_START=0 skips it (it rebuilds web/dist in this checkout).
+    if (!postgres && process.env.BENCH_NPM_START !== "0") {
+      progress("npm start on a fresh home and data directory, the web build forced, to the web app's 200");
+      npmStartBuildMs = await measureNpmStart({ forceWebBuild: true });
+      progress("npm start again, the web build up to date");
+      npmStartMs = await measureNpmStart({ forceWebBuild: false });
+    }
+    if (process.env.BENCH_MEMORY_VARIANTS !== "0")
+      variantIdle = await variantIdleMegabytes({ upstreams, environment, postgres });
     for (let index = 0; index < starts; index += 1) {
       progress(`cold start ${index + 1} of ${starts} (fresh data directory, /readyz polled every 5 ms)`);
       const server = await startCustodianServer({
@@ -160,6 +244,7 @@ export async function run(): Promise<number> {
       try {
         const pid = server.service.child.pid;
         idleMb = await settledMegabytes(pid);
+        idleSplit = await residentSplit(pid);
         progress(
           `idle RSS ${idleMb?.toFixed(1)} MB; one stream first, so lazy start-up work is not counted per stream`,
         );
@@ -197,10 +282,22 @@ export async function run(): Promise<number> {
     ["measure", "value"],
     [
       ["cold start to /readyz 200, median ms", medianStartMs.toFixed(0)],
-      ["first start, demo model building, to /readyz 200 ms (target < 15000)", firstStartMs.toFixed(0)],
+      [
+        "first start on a fresh machine (fresh home), demo model building, to /readyz 200 ms (target < 15000)",
+        firstStart.ms.toFixed(0),
+      ],
+      ["  its CPU time to ready ms", megabytes(firstStart.cpuMs, 0)],
+      ["npm start, web build forced, fresh home, to / 200 ms", megabytes(npmStartBuildMs, 0)],
+      ["npm start, web build up to date, fresh home, to / 200 ms", megabytes(npmStartMs, 0)],
       ["cold starts ms (fresh data directory)", startupMs.map((value) => value.toFixed(0)).join(", ")],
-      ["restart to /readyz 200 ms (existing data)", megabytes(restartMs, 0)],
+      ["restart to /readyz 200 ms (existing data; target < 2000)", restart.ms.toFixed(0)],
+      ["  its CPU time to ready ms", megabytes(restart.cpuMs, 0)],
       ["idle RSS MB", megabytes(idleMb)],
+      ...Object.entries(variantIdle).map(([name, value]) => [`  idle RSS with ${name} MB`, megabytes(value)]),
+      [
+        "  anonymous / mapped files MB",
+        idleSplit ? `${idleSplit.anon.toFixed(1)} / ${idleSplit.file.toFixed(1)}` : "-",
+      ],
       ["RSS after one stream MB", megabytes(warmMb)],
       [`RSS with ${streamCount} open streams MB`, megabytes(openMb)],
       ["RSS after closing them MB", megabytes(closedMb)],
@@ -213,10 +310,20 @@ export async function run(): Promise<number> {
     JSON.stringify({
       database: postgres ? "postgresql" : "pglite",
       cold_start_ms: round(medianStartMs, 0),
-      first_start_with_demo_build_ms: round(firstStartMs, 0),
+      first_start_fresh_home_ms: round(firstStart.ms, 0),
+      first_start_cpu_ms: firstStart.cpuMs,
+      npm_start_web_build_ms: npmStartBuildMs === null ? null : round(npmStartBuildMs, 0),
+      npm_start_ms: npmStartMs === null ? null : round(npmStartMs, 0),
       cold_starts_ms: startupMs.map((value) => round(value, 0)),
-      restart_ms: round(restartMs, 0),
+      restart_ms: round(restart.ms, 0),
+      restart_cpu_ms: restart.cpuMs,
       idle_rss_mb: idleMb === null ? null : round(idleMb, 1),
+      idle_rss_anon_mb: idleSplit === null ? null : round(idleSplit.anon, 1),
+      idle_rss_file_mb: idleSplit === null ? null : round(idleSplit.file, 1),
+      idle_rss_variants_mb: Object.fromEntries(
+        Object.entries(variantIdle).map(([name, value]) => [name, value === null ? null : round(value, 1)]),
+      ),
+      load_average_at_start: loadAtStart,
       rss_after_one_stream_mb: warmMb === null ? null : round(warmMb, 1),
       open_streams: streamCount,
       rss_with_open_streams_mb: openMb === null ? null : round(openMb, 1),

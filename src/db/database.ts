@@ -1,5 +1,6 @@
 // Opens the database: embedded PGlite in the data directory by default, a PostgreSQL server when
 // configured, which many stateless nodes share (PLAT-3).
+import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
@@ -8,6 +9,7 @@ import { Kysely, PostgresDialect, sql } from "kysely";
 import { Migrator, type Migration, type MigrationProvider } from "kysely/migration";
 import pg from "pg";
 import { databaseTls } from "../config/transport.ts";
+import { packageVersion, templateFiles } from "./pglite-template.ts";
 import { PGliteThreadDialect } from "./pglite-thread.ts";
 import type { Database } from "./schema.ts";
 
@@ -58,6 +60,8 @@ export interface DatabaseTarget {
   pgliteDir: string;
   /** PEM file of the CA that signs the server's certificate: TLS, verified. */
   caFile?: string | null;
+  /** Where new embedded databases find their templates (pglite-template.ts); null for none. Default: the user's cache. */
+  templateDirectory?: string | null;
 }
 
 export function databaseTarget(config: {
@@ -110,13 +114,36 @@ export function postgresConnection(
   };
 }
 
-/** Where new embedded databases find their template: the user's cache; none for a user without a home. */
-function templateDirectory(): string | null {
+/** Where new embedded databases find their templates: the user's cache; none for a user without a home. */
+function userTemplateDirectory(): string | null {
   try {
     return path.join(homedir(), ".cache", "custodian", "pglite");
   } catch {
     return null;
   }
+}
+
+let migrationsHashMemo: string | null = null;
+
+/**
+ * What a migrated template is named by: every migration file's name and text, the version of Kysely
+ * that turns them into SQL, and the embedded database's settings. Any change names a new template.
+ */
+function migrationsHash(): string {
+  if (migrationsHashMemo) return migrationsHashMemo;
+  const hash = createHash("sha256");
+  hash.update(`kysely ${packageVersion("kysely")}`).update("\0");
+  hash.update(embeddedConf.join("\n")).update("\0");
+  for (const file of readdirSync(migrationsDir).sort()) {
+    if (!file.endsWith(".ts") || file.endsWith(".test.ts")) continue;
+    hash
+      .update(file)
+      .update("\0")
+      .update(readFileSync(path.join(migrationsDir, file)))
+      .update("\0");
+  }
+  migrationsHashMemo = hash.digest("hex").slice(0, 24);
+  return migrationsHashMemo;
 }
 
 /** Open the database and bring its schema up to date (a restore opens it as it is: `migrate: false`). */
@@ -144,21 +171,45 @@ export async function openDatabase(target: DatabaseTarget, options: { migrate?: 
   } else {
     if (!target.pgliteDir.startsWith("memory://"))
       mkdirSync(target.pgliteDir, { recursive: true, mode: 0o700 });
+    const directory =
+      target.templateDirectory === undefined ? userTemplateDirectory() : target.templateDirectory;
+    // A restore opens a new database unmigrated, to bring it to the backup's own version: it must not
+    // start from the migrated template.
+    const templates =
+      directory === null
+        ? { initdb: null, migrated: null }
+        : templateFiles(directory, options.migrate === false ? null : migrationsHash());
     const dialect = new PGliteThreadDialect({
       dataDir: target.pgliteDir,
       postgresqlConf: embeddedConf,
-      templateDir: templateDirectory(),
+      templates,
     });
     db = new Kysely<Database>({ dialect });
     embedded.set(db, dialect);
   }
   try {
-    if (options.migrate !== false) await migrate(db);
+    if (options.migrate !== false) {
+      await migrate(db);
+      await saveMigratedTemplate(db);
+    }
   } catch (error) {
     await db.destroy();
     throw error;
   }
   return db;
+}
+
+/**
+ * A new embedded database just migrated, not from the migrated template: saved as that template, so the
+ * next new database skips initdb and the migrations. Nothing but the migrations has written to it yet
+ * (openDatabase has not returned it), so it holds no organisation, key or setting. A failure to save
+ * only costs the next start time.
+ */
+async function saveMigratedTemplate(db: Db): Promise<void> {
+  const driver = embedded.get(db)?.driver;
+  const file = driver?.templates.migrated;
+  if (!driver || !file || (driver.origin !== "initdb" && driver.origin !== "initdb-template")) return;
+  await driver.saveTemplate(file).catch(() => undefined);
 }
 
 /** The embedded database's dialect, or null on PostgreSQL (a backup's snapshot session needs it). */

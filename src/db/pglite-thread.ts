@@ -1,7 +1,6 @@
 // Embedded PGlite on a worker thread, as a Kysely dialect: Kysely's PGlite dialect with each driver
 // call forwarded to `pglite-worker.ts`, so the database's WebAssembly work no longer competes with
 // request handling for the server's event loop.
-import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -17,32 +16,25 @@ import {
   type Kysely,
   type QueryResult,
 } from "kysely";
+import type { DatabaseOrigin, TemplateFiles } from "./pglite-template.ts";
 
 /** What the caller chooses about the database. */
 export interface ThreadSettings {
   dataDir: string;
   postgresqlConf: string[];
-  /** Where to keep the template of a new database (see pglite-template.ts), or null for none. */
-  templateDir: string | null;
+  /** The templates a new database starts from (see pglite-template.ts). */
+  templates: TemplateFiles;
 }
 
-/** What the worker needs to open the database: PGlite's WebAssembly compiled once, and the template's file. */
+/** What the worker needs to open the database: PGlite's WebAssembly compiled once, and the templates. */
 export interface WorkerSettings {
   dataDir: string;
   postgresqlConf: string[];
-  templateFile: string | null;
+  templates: TemplateFiles;
   modules: { pglite: WebAssembly.Module; initdb: WebAssembly.Module };
 }
 
 const pgliteDist = () => path.dirname(createRequire(import.meta.url).resolve("@electric-sql/pglite"));
-
-/** The template of PGlite's own version: another version's data directory may not fit. */
-function templateFile(directory: string): string {
-  const { version } = JSON.parse(readFileSync(path.join(pgliteDist(), "..", "package.json"), "utf8")) as {
-    version: string;
-  };
-  return path.join(directory, `initdb-${version}.tar`);
-}
 
 let compiled: Promise<WorkerSettings["modules"]> | null = null;
 
@@ -64,6 +56,7 @@ function compiledModules(): Promise<WorkerSettings["modules"]> {
 export type ThreadRequest =
   | { id: number; op: "query"; sql: string; parameters: readonly unknown[] }
   | { id: number; op: "held"; sql: string }
+  | { id: number; op: "template"; file: string }
   | { id: number; op: "begin" | "commit" | "rollback" | "close" | "hold" | "release" };
 
 /** A request before it is numbered (Omit over each member of the union, not the union as a whole). */
@@ -105,18 +98,19 @@ class PGliteThread {
   >();
   #nextId = 1;
   #failure: Error | null = null;
-  readonly ready: Promise<void>;
+  /** Resolves to how the database was opened (see pglite-template.ts). */
+  readonly ready: Promise<DatabaseOrigin>;
 
   constructor(settings: WorkerSettings) {
     this.#worker = new Worker(workerUrl, { workerData: settings });
     // An idle database must not keep a finished command-line run alive: the worker holds the
     // process open only while a call is in flight.
     this.#worker.unref();
-    let started: { resolve: () => void; reject: (error: Error) => void };
+    let started: { resolve: (origin: DatabaseOrigin) => void; reject: (error: Error) => void };
     this.ready = new Promise((resolve, reject) => (started = { resolve, reject }));
     this.#worker.on("message", (reply: ThreadReply) => {
       if (reply.id === -1) {
-        if (reply.ok) started.resolve();
+        if (reply.ok) started.resolve(reply.result as DatabaseOrigin);
         else started.reject(rebuild(reply.error));
         return;
       }
@@ -200,15 +194,18 @@ export class ThreadDriver implements Driver {
     this.#settings = settings;
   }
 
+  /** The templates this database was to start from when new. */
+  get templates(): TemplateFiles {
+    return this.#settings.templates;
+  }
+
+  /** How the database was opened; null until it is. */
+  origin: DatabaseOrigin | null = null;
+
   async init(): Promise<void> {
-    const { dataDir, postgresqlConf, templateDir } = this.#settings;
-    const thread = new PGliteThread({
-      dataDir,
-      postgresqlConf,
-      templateFile: templateDir === null ? null : templateFile(templateDir),
-      modules: await compiledModules(),
-    });
-    await thread.ready;
+    const { dataDir, postgresqlConf, templates } = this.#settings;
+    const thread = new PGliteThread({ dataDir, postgresqlConf, templates, modules: await compiledModules() });
+    this.origin = await thread.ready;
     this.#thread = thread;
     this.#connection = new ThreadConnection(thread);
   }
@@ -244,6 +241,12 @@ export class ThreadDriver implements Driver {
     } finally {
       await thread.call({ op: "release" });
     }
+  }
+
+  /** Saves the database as it is now as the template `file` (pglite-template.ts's saveTemplate). */
+  async saveTemplate(file: string): Promise<void> {
+    if (!this.#thread) throw new Error("the embedded database is not open");
+    await this.#thread.call({ op: "template", file });
   }
 
   async destroy(): Promise<void> {

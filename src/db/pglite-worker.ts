@@ -8,7 +8,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import type { PGlite, PGliteOptions } from "@electric-sql/pglite";
 import { CompiledQuery, PGliteDriver } from "kysely";
-import { createPGlite } from "./pglite-template.ts";
+import { createPGlite, saveTemplate, type DatabaseOrigin } from "./pglite-template.ts";
 import type { ThreadReply, ThreadRequest, WorkerSettings } from "./pglite-thread.ts";
 
 const int8 = 20;
@@ -44,8 +44,9 @@ function describe(error: unknown): ThreadReply & { ok: false } {
 
 let pglite: PGlite;
 let driver: PGliteDriver;
+let origin: DatabaseOrigin;
 try {
-  pglite = await createPGlite(settings.dataDir, options, settings.templateFile);
+  ({ pglite, origin } = await createPGlite(settings.dataDir, options, settings.templates));
   driver = new PGliteDriver({ pglite });
   await driver.init();
 } catch (error) {
@@ -99,6 +100,8 @@ async function handle(request: ThreadRequest): Promise<unknown> {
       return driver.commitTransaction(connection);
     case "rollback":
       return driver.rollbackTransaction(connection);
+    case "template":
+      return saveTemplate(pglite, request.file).then(() => null);
     case "close":
       return driver.destroy();
   }
@@ -110,4 +113,4 @@ port.on("message", (request: ThreadRequest) => {
     (error: unknown) => port.postMessage({ ...describe(error), id: request.id } satisfies ThreadReply),
   );
 });
-port.postMessage({ id: -1, ok: true, result: null } satisfies ThreadReply);
+port.postMessage({ id: -1, ok: true, result: origin } satisfies ThreadReply);

@@ -129,5 +129,7 @@ describe("the demo model on a first start, with nothing cached", () => {
         messages: [{ role: "user", content: "Hi" }],
       }),
     ).rejects.toMatchObject({ status: 503, code: "model_not_ready" });
+    // The server started the build once it listened (it waits for that, not to slow the start down).
+    await waitFor(() => /building the demo model in the background/.test(server.output()));
   });
 });

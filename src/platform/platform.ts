@@ -85,6 +85,8 @@ export interface Platform extends Gathered {
   modelRegistry: ExportsOf<typeof localModelsModule>["registry"];
   /** The in-process llama.cpp models, when there are any; they load on first use or `ready()`. */
   localModels: ExportsOf<typeof localModelsModule>["provider"];
+  /** The demo model's first build, waiting for the server to start it once it listens; null when none. */
+  demoModelBuild: { start(): void } | null;
   /** API retention, zero data retention, HIPAA mode, classifiers and moderation, the retention purge. */
   privacy: ExportsOf<typeof privacyModule>;
   /** Stored /v1/responses, sealed, and their retention purge. */
@@ -203,6 +205,7 @@ export async function openPlatform(
     models: exportsOf(composed, modelsModule),
     modelRegistry: localModels.registry,
     localModels: localModels.provider,
+    demoModelBuild: localModels.demoBuild?.build ?? null,
     privacy: exportsOf(composed, privacyModule),
     responses: exportsOf(composed, responsesModule),
     usage: exportsOf(composed, usageModule),

@@ -119,6 +119,8 @@ export async function startServer(
       routes: platform.routes,
     });
     await app.listen({ host: config.host, port: config.port });
+    // The demo model's first build takes a core for about a minute: only now that the server answers.
+    platform.demoModelBuild?.start();
     // Only a serving process runs fine-tuning jobs; it first takes back jobs of servers that died.
     await platform.finetune.worker.start();
     // Every serving node runs batches; they share the queue and take over a dead node's batches.
