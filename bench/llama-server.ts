@@ -104,9 +104,13 @@ export async function startLlamaServer(
       String(settings.threads),
       "--parallel",
       String(settings.parallel),
-      // The whole context, shared by the sequences, as node-llama-cpp's contextSize is.
+      // llama-server splits --ctx-size among its slots, where node-llama-cpp (and Custodian) give each
+      // sequence a context of contextSize tokens: the same room per sequence on both sides.
       "--ctx-size",
-      String(settings.contextSize),
+      String(settings.contextSize * settings.parallel),
+      // Each request evaluates its whole prompt, as Custodian's do: Custodian clears a sequence before
+      // each request, so that no request's state (or its timing) depends on another client's prompt.
+      "--no-cache-prompt",
     ],
     { cwd: path.dirname(binary), env: process.env },
   );
