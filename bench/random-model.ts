@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import { mkdir, open, rename, rm } from "node:fs/promises";
 import path from "node:path";
-import { encodeGgufHeader, type GgufTensorInfo } from "../src/inference/gguf/gguf-encoder.ts";
+import { encodeGgufHeader } from "../src/inference/gguf/gguf-encoder.ts";
 import {
   GgmlType,
   ggufDefaultAlignment,
@@ -14,6 +14,7 @@ import {
   q8_0BlockValues,
 } from "../src/inference/gguf/gguf-format.ts";
 import {
+  ggufTensorTable,
   llamaMetadata,
   llamaTensorPlans,
   uniformGenerator,
@@ -88,17 +89,7 @@ async function writeRandomModel(file: string): Promise<void> {
   const vocabulary = mergedVocabulary(size);
   const kv = (shape.embedding / shape.heads) * shape.headsKv;
   const plans = llamaTensorPlans(shape.embedding, kv, shape.feedForward, size, shape.blocks);
-  const infos: GgufTensorInfo[] = [];
-  let offset = 0;
-  for (const plan of plans) {
-    infos.push({
-      name: plan.name,
-      dimensions: plan.dimensions.map(BigInt),
-      type: typeOf(plan),
-      offset: BigInt(offset),
-    });
-    offset += aligned(bytesOf(plan));
-  }
+  const infos = ggufTensorTable(plans, typeOf, bytesOf);
   const random = uniformGenerator(seed);
   const values = new Float32Array(chunkValues);
   const bytes = Buffer.alloc((chunkValues / q8_0BlockValues) * q8_0BlockBytes);

@@ -84,6 +84,26 @@ export function llamaTensorPlans(
 const uint32 = (value: number): GgufValue => ({ type: GgufValueType.uint32, value });
 const text = (value: string): GgufValue => ({ type: GgufValueType.string, value });
 
+/** The tensor table of `plans` laid out one after another, each tensor's data aligned. */
+export function ggufTensorTable(
+  plans: readonly TensorPlan[],
+  typeOf: (plan: TensorPlan) => number,
+  bytesOf: (plan: TensorPlan) => number,
+): GgufTensorInfo[] {
+  const infos: GgufTensorInfo[] = [];
+  let offset = 0;
+  for (const plan of plans) {
+    infos.push({
+      name: plan.name,
+      dimensions: plan.dimensions.map(BigInt),
+      type: typeOf(plan),
+      offset: BigInt(offset),
+    });
+    offset += Math.ceil(bytesOf(plan) / ggufDefaultAlignment) * ggufDefaultAlignment;
+  }
+  return infos;
+}
+
 /** The shape of a llama model, as its GGUF metadata states it. */
 export interface LlamaShape {
   name: string;
@@ -185,18 +205,11 @@ export async function writeLlamaGguf(path: string, options: LlamaGgufOptions): P
     tokens.length,
     blocks,
   );
-  const infos: GgufTensorInfo[] = [];
-  let offset = 0;
-  for (const plan of plans) {
-    infos.push({
-      name: plan.name,
-      dimensions: plan.dimensions.map(BigInt),
-      type: GgmlType.f32,
-      offset: BigInt(offset),
-    });
-    const bytes = plan.dimensions.reduce((product, size) => product * size, 4);
-    offset += Math.ceil(bytes / ggufDefaultAlignment) * ggufDefaultAlignment;
-  }
+  const infos = ggufTensorTable(
+    plans,
+    () => GgmlType.f32,
+    (plan) => plan.dimensions.reduce((product, size) => product * size, 4),
+  );
 
   const random = uniformGenerator(options.seed);
   const file = await open(path, "w");
