@@ -11,6 +11,7 @@ import {
   type LlamaContextSequence,
 } from "node-llama-cpp";
 import { startCustodianServer } from "./custodian-server.ts";
+import { cpuMicroseconds } from "./process-cpu.ts";
 import { startLlamaServer } from "./llama-server.ts";
 
 export const PROMPT = "Write a short note about keeping data private.";
@@ -33,6 +34,11 @@ export interface Target {
   name: string;
   /** One generation by client number `client` (0 to parallel - 1). */
   generate(client: number): Promise<Sample>;
+  /**
+   * CPU time used so far by whatever serves this target (all threads), in microseconds: on a shared
+   * machine, CPU time per token moves far less with the load than tokens per second do.
+   */
+  cpuMicroseconds(): Promise<number | null>;
   stop(): Promise<void>;
 }
 
@@ -126,7 +132,12 @@ export async function custodianTarget(
   const generate = streamedChat(server.baseUrl, model, settings, {
     headers: { authorization: `Bearer ${server.apiKey}` },
   });
-  return { name: "custodian /v1", generate, stop: () => server.stop() };
+  return {
+    name: "custodian /v1",
+    generate,
+    cpuMicroseconds: () => cpuMicroseconds(server.service.child.pid),
+    stop: () => server.stop(),
+  };
 }
 
 /** llama.cpp's llama-server on the same file and settings, generating exactly max_tokens (`ignore_eos`). */
@@ -137,7 +148,12 @@ export async function llamaServerTarget(
 ): Promise<Target> {
   const server = await startLlamaServer(binary, modelPath, settings);
   const generate = streamedChat(server.baseUrl, "bench-model", settings, { body: { ignore_eos: true } });
-  return { name: "llama-server", generate, stop: () => server.stop() };
+  return {
+    name: "llama-server",
+    generate,
+    cpuMicroseconds: () => cpuMicroseconds(server.pid),
+    stop: () => server.stop(),
+  };
 }
 
 /** node-llama-cpp in this process, with the runtime options and chat rendering Custodian uses. */
@@ -194,5 +210,10 @@ export async function directTarget(modelPath: string, settings: InferenceSetting
     await model.dispose();
     await llama.dispose();
   };
-  return { name: "node-llama-cpp direct", generate, stop };
+  // This process: while this target runs, nothing else of the benchmark does.
+  const cpu = () => {
+    const used = process.cpuUsage();
+    return Promise.resolve(used.user + used.system);
+  };
+  return { name: "node-llama-cpp direct", generate, cpuMicroseconds: cpu, stop };
 }

@@ -40,6 +40,8 @@ interface Tally {
   tokens: number;
   seconds: number;
   ttfts: number[];
+  /** CPU time of the target's process over its runs; null where it cannot be read. */
+  cpuUs: number | null;
   failures: number;
 }
 
@@ -71,6 +73,7 @@ async function closedLoop(
   run: Settings["run"],
   tally: Tally,
 ): Promise<void> {
+  const cpuBefore = await target.cpuMicroseconds();
   const started = performance.now();
   const deadline = "seconds" in run ? started + run.seconds * 1000 : Number.POSITIVE_INFINITY;
   const perClient = "requestsPerClient" in run ? run.requestsPerClient : Number.POSITIVE_INFINITY;
@@ -93,6 +96,11 @@ async function closedLoop(
     }),
   );
   tally.seconds += (performance.now() - started) / 1000;
+  const cpuAfter = await target.cpuMicroseconds();
+  tally.cpuUs =
+    tally.cpuUs === null || cpuBefore === null || cpuAfter === null
+      ? null
+      : tally.cpuUs + cpuAfter - cpuBefore;
 }
 
 function median(values: number[]): number | null {
@@ -105,8 +113,17 @@ function median(values: number[]): number | null {
 }
 
 const perSecond = (tally: Tally) => (tally.seconds > 0 ? tally.tokens / tally.seconds : 0);
+/** CPU milliseconds per generated token, everything the serving process did included. */
+const cpuPerToken = (tally: Tally | undefined) =>
+  tally && tally.cpuUs !== null && tally.tokens > 0 ? tally.cpuUs / 1000 / tally.tokens : null;
 const ratio = (ours: number, theirs: number) => (theirs > 0 ? round(ours / theirs, 3) : null);
 const maybe = (value: number | null, decimals: number) => (value === null ? null : round(value, decimals));
+
+/** Tokens per CPU second of `ours` against `theirs`: the ratio a loaded machine disturbs least. */
+function perCpuRatio(ours: Tally, theirs: Tally): number | null {
+  const [mine, other] = [cpuPerToken(ours), cpuPerToken(theirs)];
+  return mine && other ? round(other / mine, 3) : null;
+}
 
 /** The JSON figures of one stream count: per target, then the ratios the targets of issue 21 ask for. */
 function figures(tallies: Map<string, Tally>): Record<string, number | null> {
@@ -118,15 +135,24 @@ function figures(tallies: Map<string, Tally>): Record<string, number | null> {
     out[`${key}_tokens_per_s`] = round(perSecond(tally), 1);
     out[`${key}_tokens_per_request`] = tally.requests > 0 ? round(tally.tokens / tally.requests, 1) : null;
     out[`${key}_ttft_p50_ms`] = maybe(median(tally.ttfts), 1);
+    out[`${key}_cpu_ms_per_token`] = maybe(cpuPerToken(tally), 2);
   }
-  if (custodian && direct) out.custodian_vs_direct = ratio(perSecond(custodian), perSecond(direct));
+  if (custodian && direct) {
+    out.custodian_vs_direct = ratio(perSecond(custodian), perSecond(direct));
+    out.custodian_vs_direct_per_cpu = perCpuRatio(custodian, direct);
+  }
   if (server && custodian) {
     out.custodian_vs_llama_server = ratio(perSecond(custodian), perSecond(server));
     const ours = median(custodian.ttfts);
     const theirs = median(server.ttfts);
     out.custodian_added_ttft_ms = ours !== null && theirs !== null ? round(ours - theirs, 1) : null;
+    // Tokens per CPU second against llama-server's: the ratio a loaded machine disturbs least.
+    out.custodian_vs_llama_server_per_cpu = perCpuRatio(custodian, server);
   }
-  if (server && direct) out.direct_vs_llama_server = ratio(perSecond(direct), perSecond(server));
+  if (server && direct) {
+    out.direct_vs_llama_server = ratio(perSecond(direct), perSecond(server));
+    out.direct_vs_llama_server_per_cpu = perCpuRatio(direct, server);
+  }
   return out;
 }
 
@@ -157,7 +183,10 @@ export async function run(): Promise<number> {
     const results = new Map<number, Map<string, Tally>>();
     for (const streams of STREAM_COUNTS) {
       const tallies = new Map<string, Tally>(
-        targets.map(([key]) => [key, { requests: 0, tokens: 0, seconds: 0, ttfts: [], failures: 0 }]),
+        targets.map(([key]) => [
+          key,
+          { requests: 0, tokens: 0, seconds: 0, ttfts: [], cpuUs: 0, failures: 0 },
+        ]),
       );
       results.set(streams, tallies);
       for (let roundIndex = 0; roundIndex < settings.rounds; roundIndex++) {
@@ -209,6 +238,7 @@ function report(
         tally.seconds.toFixed(1),
         perSecond(tally).toFixed(1),
         median(tally.ttfts)?.toFixed(1) ?? "-",
+        cpuPerToken(tally)?.toFixed(2) ?? "-",
         String(tally.failures),
       ]);
     }
@@ -218,7 +248,17 @@ function report(
     `Inference: ${path.basename(modelPath)}, max_tokens ${settings.maxTokens}, temperature 1, ` +
       `${settings.threads} threads, ${settings.parallel} sequences, context ${settings.contextSize} per sequence, ` +
       `${settings.rounds} round(s), Node ${process.version}`,
-    ["target", "requests", "tokens", "tokens/request", "seconds", "tokens/s", "TTFT p50 ms", "failures"],
+    [
+      "target",
+      "requests",
+      "tokens",
+      "tokens/request",
+      "seconds",
+      "tokens/s",
+      "TTFT p50 ms",
+      "CPU ms/token",
+      "failures",
+    ],
     rows,
   );
   summary.llama_server = serverBinary ?? "skipped (BENCH_LLAMA_SERVER=skip)";

@@ -80,6 +80,7 @@ export function llamaServerBinary(progress: (message: string) => void): string |
 
 export interface LlamaServer {
   baseUrl: string;
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -121,5 +122,5 @@ export async function startLlamaServer(
     await service.stop();
     throw error;
   }
-  return { baseUrl, stop: () => service.stop() };
+  return { baseUrl, pid: service.child.pid, stop: () => service.stop() };
 }
