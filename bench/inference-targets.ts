@@ -66,6 +66,9 @@ async function* eventData(body: ReadableStream<Uint8Array>): AsyncGenerator<stri
 
 interface ChunkShape {
   choices?: Array<{ delta?: { content?: unknown } }>;
+  /** llama-server's own /completion events: the text, and the count in the last one. */
+  content?: unknown;
+  tokens_predicted?: unknown;
   usage?: { completion_tokens?: unknown } | null;
 }
 
@@ -74,11 +77,11 @@ function streamedChat(
   baseUrl: string,
   model: string,
   settings: InferenceSettings,
-  extra: { headers?: Record<string, string>; body?: Record<string, unknown> } = {},
+  extra: { headers?: Record<string, string>; body?: Record<string, unknown>; path?: string } = {},
 ): () => Promise<Sample> {
   return async () => {
     const started = performance.now();
-    const response = await fetch(`${baseUrl}/v1/chat/completions`, {
+    const response = await fetch(`${baseUrl}${extra.path ?? "/v1/chat/completions"}`, {
       method: "POST",
       headers: { "content-type": "application/json", ...extra.headers },
       body: JSON.stringify({
@@ -99,10 +102,11 @@ function streamedChat(
     for await (const data of eventData(response.body)) {
       if (data === "[DONE]") break;
       const chunk = JSON.parse(data) as ChunkShape;
-      const content = chunk.choices?.[0]?.delta?.content;
+      const content = chunk.choices?.[0]?.delta?.content ?? chunk.content;
       if (ttftMs === null && typeof content === "string" && content.length > 0)
         ttftMs = performance.now() - started;
       if (typeof chunk.usage?.completion_tokens === "number") tokens = chunk.usage.completion_tokens;
+      if (typeof chunk.tokens_predicted === "number") tokens = chunk.tokens_predicted;
     }
     if (tokens === null) throw new Error("the stream ended without usage");
     return { tokens, ttftMs };
@@ -147,7 +151,18 @@ export async function llamaServerTarget(
   settings: InferenceSettings,
 ): Promise<Target> {
   const server = await startLlamaServer(binary, modelPath, settings);
-  const generate = streamedChat(server.baseUrl, "bench-model", settings, { body: { ignore_eos: true } });
+  // Its OpenAI endpoints parse every answer for the template's format and fail a stream of random
+  // tokens ("does not match the expected Content-only format"), so it gets the same ChatML prompt,
+  // rendered, on its own /completion endpoint: the same tokens in, the same sampling out.
+  const generate = streamedChat(server.baseUrl, "bench-model", settings, {
+    path: "/completion",
+    body: {
+      messages: undefined,
+      prompt: `<|im_start|>user\n${PROMPT}<|im_end|>\n<|im_start|>assistant\n`,
+      n_predict: settings.maxTokens,
+      ignore_eos: true,
+    },
+  });
   return {
     name: "llama-server",
     generate,

@@ -113,7 +113,15 @@ export async function startLlamaServer(
       // each request, so that no request's state (or its timing) depends on another client's prompt.
       "--no-cache-prompt",
     ],
-    { cwd: path.dirname(binary), env: process.env },
+    // Its shared libraries lie beside it; the run path it was linked with names the side directory it
+    // was built in (build.partial), renamed since.
+    {
+      cwd: path.dirname(binary),
+      env: {
+        ...process.env,
+        LD_LIBRARY_PATH: [path.dirname(binary), process.env.LD_LIBRARY_PATH].filter(Boolean).join(":"),
+      },
+    },
   );
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
