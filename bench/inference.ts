@@ -1,308 +1,271 @@
-// The inference benchmark: tokens per second of Custodian's /v1/chat/completions on a local GGUF (the
-// demo model) for one stream and four concurrent streams, against node-llama-cpp used directly in this
-// process on the same file with the same settings, and against llama.cpp's own llama-server (llama-server.ts).
-import { homedir } from "node:os";
+// The inference benchmark: tokens per second and time to first token of Custodian's /v1/chat/completions
+// on a local GGUF, at one stream and four concurrent streams, against node-llama-cpp used directly in
+// this process on the same file with the same settings, and against llama.cpp's own llama-server
+// (llama-server.ts). All three stay loaded for the whole run and their measurements interleave round by
+// round (in a rotating order), so a change in the load of a shared machine touches all three alike.
+//
+// BENCH_MODEL=demo (the default): the tiny demo model, for a few seconds per run.
+// BENCH_MODEL=real-sized: a random-weight model in the shape of a real 0.5 B model (random-model.ts),
+// each client generating 128 tokens per round, BENCH_ROUNDS rounds (3).
+import { homedir, loadavg } from "node:os";
 import path from "node:path";
-import {
-  getLlama,
-  LlamaChat,
-  LlamaLogLevel,
-  resolveChatWrapper,
-  type ChatHistoryItem,
-  type LlamaContextSequence,
-} from "node-llama-cpp";
 import { ensureDemoModel } from "../src/finetune/demo-model.ts";
-import { startCustodianServer } from "./custodian-server.ts";
-import { llamaServerBinary, startLlamaServer } from "./llama-server.ts";
+import {
+  custodianTarget,
+  directTarget,
+  llamaServerTarget,
+  type InferenceSettings,
+  type Sample,
+  type Target,
+} from "./inference-targets.ts";
+import { llamaServerBinary } from "./llama-server.ts";
+import { ensureRandomModel, randomModelParameters } from "./random-model.ts";
 import { durationSeconds, readNumber } from "./settings.ts";
 import { printTable, progressFor, round } from "./table.ts";
 
 const progress = progressFor("inference");
-
-const PROMPT = "Write a short note about keeping data private.";
 const STREAM_COUNTS = [1, 4] as const;
+const cache = path.join(homedir(), ".cache", "custodian-bench");
 
-interface Settings {
-  maxTokens: number;
-  threads: number;
-  parallel: number;
-  contextSize: number;
-  secondsPerRun: number;
+interface Settings extends InferenceSettings {
+  realSized: boolean;
+  rounds: number;
+  /** Each client's share of one run: for so many seconds, or so many generations. */
+  run: { seconds: number } | { requestsPerClient: number };
 }
 
-interface RunResult {
-  streams: number;
+/** One target's results at one stream count, summed over the rounds. */
+interface Tally {
   requests: number;
-  completionTokens: number;
+  tokens: number;
   seconds: number;
-  tokensPerSecond: number;
+  ttfts: number[];
+  /** CPU time of the target's process over its runs; null where it cannot be read. */
+  cpuUs: number | null;
   failures: number;
 }
 
 function readSettings(): Settings {
-  const seconds = durationSeconds(40);
+  const mode = process.env.BENCH_MODEL?.trim() || "demo";
+  if (mode !== "demo" && mode !== "real-sized")
+    throw new Error(`BENCH_MODEL=${mode} is invalid: expected demo or real-sized`);
+  const realSized = mode === "real-sized";
+  const whole = (value: number) => Number.isInteger(value) && value > 0;
+  const rounds = readNumber("BENCH_ROUNDS", realSized ? 3 : 1, whole, "a whole number above 0");
   return {
-    maxTokens: readNumber(
-      "BENCH_MAX_TOKENS",
-      128,
-      (value) => Number.isInteger(value) && value > 0,
-      "a whole number above 0",
-    ),
+    realSized,
+    rounds,
+    maxTokens: readNumber("BENCH_MAX_TOKENS", 128, whole, "a whole number above 0"),
     // One thread by default: llama.cpp's threads spin-wait on each other, and on a shared two-core machine a
-    // second thread made generation tens of times slower (see RESULTS.md). Custodian gets the same setting.
-    threads: readNumber(
-      "BENCH_THREADS",
-      1,
-      (value) => Number.isInteger(value) && value > 0,
-      "a whole number above 0",
-    ),
+    // second thread made generation tens of times slower (see RESULTS.md). Every target gets the same setting.
+    threads: readNumber("BENCH_THREADS", 1, whole, "a whole number above 0"),
     parallel: 4,
     contextSize: 1024,
-    // Six runs (three targets, two stream counts) share the budget, after model loads and start-up.
-    secondsPerRun: Math.max(2, seconds / 7),
+    // Demo: six runs (three targets, two stream counts) per round share the budget, after loads and start-up.
+    run: realSized ? { requestsPerClient: 1 } : { seconds: Math.max(2, durationSeconds(40) / 7 / rounds) },
   };
 }
 
-/** `streams` clients, each starting its next generation when the last one ends, for `seconds`. */
+/** `streams` clients, each starting its next generation when the last one ends, for the run's share. */
 async function closedLoop(
+  target: Target,
   streams: number,
-  seconds: number,
-  generate: (client: number) => Promise<number>,
-): Promise<RunResult> {
-  let completionTokens = 0;
-  let requests = 0;
-  let failures = 0;
+  run: Settings["run"],
+  tally: Tally,
+): Promise<void> {
+  const cpuBefore = await target.cpuMicroseconds();
   const started = performance.now();
-  const deadline = started + seconds * 1000;
+  const deadline = "seconds" in run ? started + run.seconds * 1000 : Number.POSITIVE_INFINITY;
+  const perClient = "requestsPerClient" in run ? run.requestsPerClient : Number.POSITIVE_INFINITY;
   await Promise.all(
     Array.from({ length: streams }, async (_, client) => {
-      while (performance.now() < deadline) {
+      for (let done = 0; done < perClient && performance.now() < deadline; done++) {
         try {
-          completionTokens += await generate(client);
-          requests += 1;
+          const sample: Sample = await target.generate(client);
+          tally.tokens += sample.tokens;
+          tally.requests += 1;
+          if (sample.ttftMs !== null) tally.ttfts.push(sample.ttftMs);
         } catch (error) {
-          failures += 1;
-          if (failures === 1)
-            progress(`a generation failed: ${error instanceof Error ? error.message : String(error)}`);
+          tally.failures += 1;
+          if (tally.failures === 1)
+            progress(
+              `${target.name}: a generation failed: ${error instanceof Error ? error.message : String(error)}`,
+            );
         }
       }
     }),
   );
-  const elapsed = (performance.now() - started) / 1000;
-  return {
-    streams,
-    requests,
-    completionTokens,
-    seconds: elapsed,
-    tokensPerSecond: completionTokens / elapsed,
-    failures,
-  };
+  tally.seconds += (performance.now() - started) / 1000;
+  const cpuAfter = await target.cpuMicroseconds();
+  tally.cpuUs =
+    tally.cpuUs === null || cpuBefore === null || cpuAfter === null
+      ? null
+      : tally.cpuUs + cpuAfter - cpuBefore;
 }
 
-/** One chat completion over HTTP, as a client of an OpenAI-compatible server sends it; returns its completion tokens. */
-function chatCompletions(
-  baseUrl: string,
-  model: string,
-  settings: Settings,
-  headers: Record<string, string> = {},
-): () => Promise<number> {
-  return async () => {
-    const response = await fetch(`${baseUrl}/v1/chat/completions`, {
-      method: "POST",
-      headers: { "content-type": "application/json", ...headers },
-      body: JSON.stringify({
-        model,
-        messages: [{ role: "user", content: PROMPT }],
-        max_tokens: settings.maxTokens,
-        temperature: 1,
-      }),
-    });
-    const body = (await response.json()) as { usage?: { completion_tokens?: number } };
-    if (response.status !== 200 || typeof body.usage?.completion_tokens !== "number") {
-      throw new Error(`status ${response.status}: ${JSON.stringify(body).slice(0, 300)}`);
-    }
-    return body.usage.completion_tokens;
-  };
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? null)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
-/** llama.cpp's llama-server on the same file and settings, over the same HTTP client as Custodian. */
-async function measureLlamaServer(
-  binary: string,
-  modelPath: string,
-  settings: Settings,
-): Promise<RunResult[]> {
-  const server = await startLlamaServer(binary, modelPath, settings);
-  try {
-    const generate = chatCompletions(server.baseUrl, "custodian-demo", settings);
-    await generate();
-    const results: RunResult[] = [];
-    for (const streams of STREAM_COUNTS) {
-      progress(`llama-server: ${streams} stream(s) for ${settings.secondsPerRun.toFixed(1)} s`);
-      results.push(await closedLoop(streams, settings.secondsPerRun, generate));
-    }
-    return results;
-  } finally {
-    await server.stop();
+const perSecond = (tally: Tally) => (tally.seconds > 0 ? tally.tokens / tally.seconds : 0);
+/** CPU milliseconds per generated token, everything the serving process did included. */
+const cpuPerToken = (tally: Tally | undefined) =>
+  tally && tally.cpuUs !== null && tally.tokens > 0 ? tally.cpuUs / 1000 / tally.tokens : null;
+const ratio = (ours: number, theirs: number) => (theirs > 0 ? round(ours / theirs, 3) : null);
+const maybe = (value: number | null, decimals: number) => (value === null ? null : round(value, decimals));
+
+/** Tokens per CPU second of `ours` against `theirs`: the ratio a loaded machine disturbs least. */
+function perCpuRatio(ours: Tally, theirs: Tally): number | null {
+  const [mine, other] = [cpuPerToken(ours), cpuPerToken(theirs)];
+  return mine && other ? round(other / mine, 3) : null;
+}
+
+/** The JSON figures of one stream count: per target, then the ratios the targets of issue 21 ask for. */
+function figures(tallies: Map<string, Tally>): Record<string, number | null> {
+  const custodian = tallies.get("custodian");
+  const direct = tallies.get("direct");
+  const server = tallies.get("llama_server");
+  const out: Record<string, number | null> = {};
+  for (const [key, tally] of tallies) {
+    out[`${key}_tokens_per_s`] = round(perSecond(tally), 1);
+    out[`${key}_tokens_per_request`] = tally.requests > 0 ? round(tally.tokens / tally.requests, 1) : null;
+    out[`${key}_ttft_p50_ms`] = maybe(median(tally.ttfts), 1);
+    out[`${key}_cpu_ms_per_token`] = maybe(cpuPerToken(tally), 2);
   }
+  if (custodian && direct) {
+    out.custodian_vs_direct = ratio(perSecond(custodian), perSecond(direct));
+    out.custodian_vs_direct_per_cpu = perCpuRatio(custodian, direct);
+  }
+  if (server && custodian) {
+    out.custodian_vs_llama_server = ratio(perSecond(custodian), perSecond(server));
+    const ours = median(custodian.ttfts);
+    const theirs = median(server.ttfts);
+    out.custodian_added_ttft_ms = ours !== null && theirs !== null ? round(ours - theirs, 1) : null;
+    // Tokens per CPU second against llama-server's: the ratio a loaded machine disturbs least.
+    out.custodian_vs_llama_server_per_cpu = perCpuRatio(custodian, server);
+  }
+  if (server && direct) {
+    out.direct_vs_llama_server = ratio(perSecond(direct), perSecond(server));
+    out.direct_vs_llama_server_per_cpu = perCpuRatio(direct, server);
+  }
+  return out;
 }
 
-async function measureCustodian(modelPath: string, settings: Settings): Promise<RunResult[]> {
-  const server = await startCustodianServer({
-    demoModelFile: modelPath,
-    environment: {
-      CUSTODIAN_LLAMA_THREADS: String(settings.threads),
-      CUSTODIAN_LLAMA_PARALLEL: String(settings.parallel),
-      CUSTODIAN_LLAMA_CONTEXT_SIZE: String(settings.contextSize),
-    },
-    log: progress,
-  });
-  try {
-    const generate = chatCompletions(server.baseUrl, "custodian-demo", settings, {
-      authorization: `Bearer ${server.apiKey}`,
-    });
-    // The first request loads the model; it is not measured.
-    progress("custodian: loading the model with one request");
-    await generate();
-    const results: RunResult[] = [];
-    for (const streams of STREAM_COUNTS) {
-      progress(`custodian: ${streams} stream(s) for ${settings.secondsPerRun.toFixed(1)} s`);
-      results.push(await closedLoop(streams, settings.secondsPerRun, generate));
-    }
-    return results;
-  } finally {
-    await server.stop();
-  }
-}
-
-async function measureDirect(modelPath: string, settings: Settings): Promise<RunResult[]> {
-  // The same runtime options as src/inference/llama/llama-runtime.ts: prebuilt binaries, CPU or CUDA.
-  const llama = await getLlama({
-    gpu: "auto",
-    build: "never",
-    skipDownload: true,
-    progressLogs: false,
-    maxThreads: settings.threads,
-    logLevel: LlamaLogLevel.error,
-    logger: () => undefined,
-  });
-  const model = await llama.loadModel({ modelPath, gpuLayers: llama.gpu === false ? 0 : "auto" });
-  const context = await model.createContext({
-    sequences: settings.parallel,
-    contextSize: Math.min(settings.contextSize, model.trainContextSize),
-    threads: settings.threads,
-  });
-  const sequences: LlamaContextSequence[] = Array.from({ length: settings.parallel }, () =>
-    context.getSequence(),
-  );
-  const chatWrapper = resolveChatWrapper(model);
-  // As src/inference/llama/chat-history.ts renders a request: the user turn, then an empty model turn.
-  const history: ChatHistoryItem[] = [
-    { type: "user", text: PROMPT },
-    { type: "model", response: [] },
-  ];
-  try {
-    const generate = async (client: number): Promise<number> => {
-      const sequence = sequences[client];
-      if (!sequence) throw new Error(`no sequence for client ${client}`);
-      await sequence.clearHistory();
-      const chat = new LlamaChat({ contextSequence: sequence, chatWrapper, autoDisposeSequence: false });
-      try {
-        const before = sequence.tokenMeter.getState();
-        await chat.generateResponse(history, { maxTokens: settings.maxTokens, temperature: 1 });
-        return Math.min(sequence.tokenMeter.diff(before).usedOutputTokens, settings.maxTokens);
-      } finally {
-        chat.dispose({ disposeSequence: false });
-      }
-    };
-    await generate(0);
-    const results: RunResult[] = [];
-    for (const streams of STREAM_COUNTS) {
-      progress(`node-llama-cpp directly: ${streams} stream(s) for ${settings.secondsPerRun.toFixed(1)} s`);
-      results.push(await closedLoop(streams, settings.secondsPerRun, generate));
-    }
-    return results;
-  } finally {
-    await context.dispose();
-    await model.dispose();
-    await llama.dispose();
-  }
+async function modelFile(settings: Settings): Promise<string> {
+  const given = process.env.BENCH_MODEL_PATH;
+  if (given) return given;
+  if (settings.realSized) return ensureRandomModel(cache, progress);
+  // Cached outside the repository; the first run trains it (about 20 s on two idle cores).
+  progress(`demo model from ${cache} (built on first use)`);
+  return (await ensureDemoModel(cache)).path;
 }
 
 export async function run(): Promise<number> {
   const settings = readSettings();
-  let modelPath = process.env.BENCH_MODEL_PATH;
-  if (!modelPath) {
-    // Cached outside the repository; the first run trains it (about 20 s on two idle cores).
-    const cache = path.join(homedir(), ".cache", "custodian-bench");
-    progress(`demo model from ${cache} (built on first use)`);
-    modelPath = (await ensureDemoModel(cache)).path;
-  }
+  const modelPath = await modelFile(settings);
   const serverBinary = llamaServerBinary(progress);
-  const custodian = await measureCustodian(modelPath, settings);
-  const direct = await measureDirect(modelPath, settings);
-  const reference = serverBinary ? await measureLlamaServer(serverBinary, modelPath, settings) : null;
+  const loadStart = loadavg();
+  const targets: Array<[string, Target]> = [];
+  try {
+    progress("loading the targets");
+    targets.push(["custodian", await custodianTarget(modelPath, settings, !settings.realSized, progress)]);
+    targets.push(["direct", await directTarget(modelPath, settings)]);
+    if (serverBinary)
+      targets.push(["llama_server", await llamaServerTarget(serverBinary, modelPath, settings)]);
+    // The first generation loads Custodian's model and warms every target; it is not measured.
+    for (const [, target] of targets) await target.generate(0);
 
+    const results = new Map<number, Map<string, Tally>>();
+    for (const streams of STREAM_COUNTS) {
+      const tallies = new Map<string, Tally>(
+        targets.map(([key]) => [
+          key,
+          { requests: 0, tokens: 0, seconds: 0, ttfts: [], cpuUs: 0, failures: 0 },
+        ]),
+      );
+      results.set(streams, tallies);
+      for (let roundIndex = 0; roundIndex < settings.rounds; roundIndex++) {
+        // A rotating order, so that no target always runs first (or last) in a round.
+        for (let turn = 0; turn < targets.length; turn++) {
+          const entry = targets[(roundIndex + turn) % targets.length];
+          if (!entry) continue;
+          const [key, target] = entry;
+          progress(`round ${roundIndex + 1}/${settings.rounds}: ${target.name}, ${streams} stream(s)`);
+          const tally = tallies.get(key);
+          if (tally) await closedLoop(target, streams, settings.run, tally);
+        }
+      }
+    }
+    return report(settings, modelPath, serverBinary, targets, results, loadStart);
+  } finally {
+    for (const [, target] of targets.reverse()) await target.stop().catch(() => undefined);
+  }
+}
+
+function report(
+  settings: Settings,
+  modelPath: string,
+  serverBinary: string | null,
+  targets: Array<[string, Target]>,
+  results: Map<number, Map<string, Tally>>,
+  loadStart: number[],
+): number {
+  const names = new Map(targets.map(([key, target]) => [key, target.name]));
   const rows: string[][] = [];
   const summary: Record<string, unknown> = {
     model: path.basename(modelPath),
+    ...(settings.realSized ? { parameters: randomModelParameters() } : {}),
     max_tokens: settings.maxTokens,
     threads: settings.threads,
     parallel: settings.parallel,
     context_size: settings.contextSize,
+    rounds: settings.rounds,
   };
-  STREAM_COUNTS.forEach((streams, index) => {
-    const ours = custodian[index];
-    const theirs = direct[index];
-    const server = reference?.[index];
-    if (!ours || !theirs) return;
-    const ratio = theirs.tokensPerSecond > 0 ? ours.tokensPerSecond / theirs.tokensPerSecond : Number.NaN;
-    for (const [label, result] of [
-      [`custodian /v1, ${streams} stream(s)`, ours],
-      [`node-llama-cpp direct, ${streams} stream(s)`, theirs],
-      ...(server ? ([[`llama-server, ${streams} stream(s)`, server]] as const) : []),
-    ] as const) {
+  let failures = 0;
+  for (const [streams, tallies] of results) {
+    for (const [key, tally] of tallies) {
+      failures += tally.failures;
       rows.push([
-        label,
-        String(result.requests),
-        String(result.completionTokens),
-        (result.requests > 0 ? result.completionTokens / result.requests : 0).toFixed(1),
-        result.seconds.toFixed(1),
-        result.tokensPerSecond.toFixed(1),
-        String(result.failures),
+        `${names.get(key) ?? key}, ${streams} stream(s)`,
+        String(tally.requests),
+        String(tally.tokens),
+        (tally.requests > 0 ? tally.tokens / tally.requests : 0).toFixed(1),
+        tally.seconds.toFixed(1),
+        perSecond(tally).toFixed(1),
+        median(tally.ttfts)?.toFixed(1) ?? "-",
+        cpuPerToken(tally)?.toFixed(2) ?? "-",
+        String(tally.failures),
       ]);
     }
-    summary[`streams_${streams}`] = {
-      custodian_tokens_per_s: round(ours.tokensPerSecond, 1),
-      direct_tokens_per_s: round(theirs.tokensPerSecond, 1),
-      custodian_vs_direct: round(ratio, 3),
-      custodian_tokens_per_request:
-        ours.requests > 0 ? round(ours.completionTokens / ours.requests, 1) : null,
-      direct_tokens_per_request:
-        theirs.requests > 0 ? round(theirs.completionTokens / theirs.requests, 1) : null,
-      ...(server
-        ? {
-            llama_server_tokens_per_s: round(server.tokensPerSecond, 1),
-            custodian_vs_llama_server: round(
-              server.tokensPerSecond > 0 ? ours.tokensPerSecond / server.tokensPerSecond : Number.NaN,
-              3,
-            ),
-            llama_server_tokens_per_request:
-              server.requests > 0 ? round(server.completionTokens / server.requests, 1) : null,
-          }
-        : {}),
-    };
-  });
+    summary[`streams_${streams}`] = figures(tallies);
+  }
   printTable(
     `Inference: ${path.basename(modelPath)}, max_tokens ${settings.maxTokens}, temperature 1, ` +
-      `${settings.threads} threads, ${settings.parallel} sequences, context ${settings.contextSize}, Node ${process.version}`,
-    ["target", "requests", "tokens", "tokens/request", "seconds", "tokens/s", "failures"],
+      `${settings.threads} threads, ${settings.parallel} sequences, context ${settings.contextSize} per sequence, ` +
+      `${settings.rounds} round(s), Node ${process.version}`,
+    [
+      "target",
+      "requests",
+      "tokens",
+      "tokens/request",
+      "seconds",
+      "tokens/s",
+      "TTFT p50 ms",
+      "CPU ms/token",
+      "failures",
+    ],
     rows,
   );
   summary.llama_server = serverBinary ?? "skipped (BENCH_LLAMA_SERVER=skip)";
+  summary.load_average = {
+    start: loadStart.map((value) => round(value, 2)),
+    end: loadavg().map((value) => round(value, 2)),
+  };
   console.log(JSON.stringify(summary));
-  const failures = [...custodian, ...direct, ...(reference ?? [])].reduce(
-    (sum, result) => sum + result.failures,
-    0,
-  );
   return failures > 0 ? 1 : 0;
 }

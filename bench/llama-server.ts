@@ -80,6 +80,7 @@ export function llamaServerBinary(progress: (message: string) => void): string |
 
 export interface LlamaServer {
   baseUrl: string;
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -104,11 +105,23 @@ export async function startLlamaServer(
       String(settings.threads),
       "--parallel",
       String(settings.parallel),
-      // The whole context, shared by the sequences, as node-llama-cpp's contextSize is.
+      // llama-server splits --ctx-size among its slots, where node-llama-cpp (and Custodian) give each
+      // sequence a context of contextSize tokens: the same room per sequence on both sides.
       "--ctx-size",
-      String(settings.contextSize),
+      String(settings.contextSize * settings.parallel),
+      // Each request evaluates its whole prompt, as Custodian's do: Custodian clears a sequence before
+      // each request, so that no request's state (or its timing) depends on another client's prompt.
+      "--no-cache-prompt",
     ],
-    { cwd: path.dirname(binary), env: process.env },
+    // Its shared libraries lie beside it; the run path it was linked with names the side directory it
+    // was built in (build.partial), renamed since.
+    {
+      cwd: path.dirname(binary),
+      env: {
+        ...process.env,
+        LD_LIBRARY_PATH: [path.dirname(binary), process.env.LD_LIBRARY_PATH].filter(Boolean).join(":"),
+      },
+    },
   );
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
@@ -117,5 +130,5 @@ export async function startLlamaServer(
     await service.stop();
     throw error;
   }
-  return { baseUrl, stop: () => service.stop() };
+  return { baseUrl, pid: service.child.pid, stop: () => service.stop() };
 }

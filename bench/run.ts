@@ -27,7 +27,8 @@ const benchmarks: Record<string, Benchmark> = {
     run: async () => (await import("./train.ts")).run(),
   },
   inference: {
-    description: "tokens/s of /v1/chat/completions on the demo model against node-llama-cpp directly",
+    description:
+      "tokens/s and time to first token of /v1 against node-llama-cpp and llama-server (BENCH_MODEL=real-sized: a 0.5 B model)",
     run: async () => (await import("./inference.ts")).run(),
   },
   footprint: {

@@ -23,7 +23,11 @@ export const GgufValueType = {
 export type GgufValueType = (typeof GgufValueType)[keyof typeof GgufValueType];
 
 /** Tensor element types this code writes (ggml_type numbers). */
-export const GgmlType = { f32: 0 } as const;
+export const GgmlType = { f32: 0, f16: 1, q8_0: 8 } as const;
+
+/** Q8_0: blocks of 32 values, each block an F16 scale and 32 signed bytes. */
+export const q8_0BlockValues = 32;
+export const q8_0BlockBytes = 34;
 
 /** One scalar metadata value: numbers, 64-bit integers as bigint, booleans, strings. */
 export type GgufScalar = number | bigint | boolean | string;

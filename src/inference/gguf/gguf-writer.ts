@@ -33,7 +33,7 @@ const tokenTypeControl = 3;
  * A small, fast, seedable generator (mulberry32). Uniform values only: no transcendental
  * functions, so the bytes do not depend on the platform's `Math.log` or `Math.cos`.
  */
-function uniformGenerator(seed: number): () => number {
+export function uniformGenerator(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -44,14 +44,21 @@ function uniformGenerator(seed: number): () => number {
   };
 }
 
-interface TensorPlan {
+export interface TensorPlan {
   name: string;
   /** ggml order: [input, output] for matrices. */
   dimensions: number[];
   fill: "ones" | "random";
 }
 
-function tensorPlans(embedding: number, kv: number, feedForward: number, vocabulary: number, blocks: number) {
+/** The tensors of a llama model, in file order: embeddings, output, then each block's. */
+export function llamaTensorPlans(
+  embedding: number,
+  kv: number,
+  feedForward: number,
+  vocabulary: number,
+  blocks: number,
+): TensorPlan[] {
   const plans: TensorPlan[] = [
     { name: "token_embd.weight", dimensions: [embedding, vocabulary], fill: "random" },
     { name: "output_norm.weight", dimensions: [embedding], fill: "ones" },
@@ -77,6 +84,99 @@ function tensorPlans(embedding: number, kv: number, feedForward: number, vocabul
 const uint32 = (value: number): GgufValue => ({ type: GgufValueType.uint32, value });
 const text = (value: string): GgufValue => ({ type: GgufValueType.string, value });
 
+/** The tensor table of `plans` laid out one after another, each tensor's data aligned. */
+export function ggufTensorTable(
+  plans: readonly TensorPlan[],
+  typeOf: (plan: TensorPlan) => number,
+  bytesOf: (plan: TensorPlan) => number,
+): GgufTensorInfo[] {
+  const infos: GgufTensorInfo[] = [];
+  let offset = 0;
+  for (const plan of plans) {
+    infos.push({
+      name: plan.name,
+      dimensions: plan.dimensions.map(BigInt),
+      type: typeOf(plan),
+      offset: BigInt(offset),
+    });
+    offset += Math.ceil(bytesOf(plan) / ggufDefaultAlignment) * ggufDefaultAlignment;
+  }
+  return infos;
+}
+
+/** The shape of a llama model, as its GGUF metadata states it. */
+export interface LlamaShape {
+  name: string;
+  contextLength: number;
+  embedding: number;
+  blocks: number;
+  feedForward: number;
+  heads: number;
+  headsKv: number;
+}
+
+/** A `gpt2` (byte-level BPE) tokenizer: tokens in id order, their types, merges by rank, special ids. */
+export interface GgufVocabulary {
+  tokens: string[];
+  tokenTypes: number[];
+  merges: string[];
+  bosTokenId: number;
+  eosTokenId: number;
+  paddingTokenId: number;
+}
+
+/** The byte-level vocabulary of the models Custodian generates: 256 byte symbols, then the control tokens. */
+export function byteLevelVocabulary(): GgufVocabulary {
+  const tokens = [...byteSymbols(), ...controlTokens];
+  return {
+    tokens,
+    tokenTypes: tokens.map((_, id) => (id < 256 ? tokenTypeNormal : tokenTypeControl)),
+    merges: [],
+    bosTokenId: endOfTextTokenId,
+    // <|im_end|> closes each ChatML turn, so generation stops at the end of the assistant's reply.
+    eosTokenId: imEndTokenId,
+    paddingTokenId: endOfTextTokenId,
+  };
+}
+
+/** The metadata of a llama-architecture GGUF with a `gpt2` tokenizer and the ChatML template. */
+export function llamaMetadata(shape: LlamaShape, vocabulary: GgufVocabulary): [string, GgufValue][] {
+  return [
+    ["general.architecture", text("llama")],
+    ["general.name", text(shape.name)],
+    ["general.alignment", uint32(ggufDefaultAlignment)],
+    ["llama.context_length", uint32(shape.contextLength)],
+    ["llama.embedding_length", uint32(shape.embedding)],
+    ["llama.block_count", uint32(shape.blocks)],
+    ["llama.feed_forward_length", uint32(shape.feedForward)],
+    ["llama.attention.head_count", uint32(shape.heads)],
+    ["llama.attention.head_count_kv", uint32(shape.headsKv)],
+    ["llama.rope.dimension_count", uint32(shape.embedding / shape.heads)],
+    ["llama.rope.freq_base", { type: GgufValueType.float32, value: 10000 }],
+    ["llama.attention.layer_norm_rms_epsilon", { type: GgufValueType.float32, value: 1e-5 }],
+    ["llama.vocab_size", uint32(vocabulary.tokens.length)],
+    ["tokenizer.ggml.model", text("gpt2")],
+    ["tokenizer.ggml.pre", text("default")],
+    [
+      "tokenizer.ggml.tokens",
+      { type: GgufValueType.array, itemType: GgufValueType.string, value: vocabulary.tokens },
+    ],
+    [
+      "tokenizer.ggml.token_type",
+      { type: GgufValueType.array, itemType: GgufValueType.int32, value: vocabulary.tokenTypes },
+    ],
+    [
+      "tokenizer.ggml.merges",
+      { type: GgufValueType.array, itemType: GgufValueType.string, value: vocabulary.merges },
+    ],
+    ["tokenizer.ggml.bos_token_id", uint32(vocabulary.bosTokenId)],
+    ["tokenizer.ggml.eos_token_id", uint32(vocabulary.eosTokenId)],
+    ["tokenizer.ggml.padding_token_id", uint32(vocabulary.paddingTokenId)],
+    ["tokenizer.ggml.add_bos_token", { type: GgufValueType.bool, value: false }],
+    ["tokenizer.chat_template", text(chatMlTemplate)],
+  ];
+}
+
 /**
  * Writes a llama-architecture GGUF with F32 tensors, the byte-level `gpt2` tokenizer (256 byte
  * symbols, then `<|endoftext|>`, `<|im_start|>`, `<|im_end|>` as control tokens, no merges) and a
@@ -92,53 +192,24 @@ export async function writeLlamaGguf(path: string, options: LlamaGgufOptions): P
   if (embedding % heads !== 0 || heads % headsKv !== 0) {
     throw new RangeError("embeddingLength must divide by headCount, and headCount by headCountKv");
   }
-  const headDimension = embedding / heads;
-  const tokens = [...byteSymbols(), ...controlTokens];
-  const tokenTypes = tokens.map((_, id) => (id < 256 ? tokenTypeNormal : tokenTypeControl));
+  const vocabulary = byteLevelVocabulary();
+  const tokens = vocabulary.tokens;
+  const name = options.name ?? "custodian-tiny";
+  const shape = { name, contextLength, embedding, blocks, feedForward, heads, headsKv };
+  const metadata = llamaMetadata(shape, vocabulary);
 
-  const metadata: [string, GgufValue][] = [
-    ["general.architecture", text("llama")],
-    ["general.name", text(options.name ?? "custodian-tiny")],
-    ["general.alignment", uint32(ggufDefaultAlignment)],
-    ["llama.context_length", uint32(contextLength)],
-    ["llama.embedding_length", uint32(embedding)],
-    ["llama.block_count", uint32(blocks)],
-    ["llama.feed_forward_length", uint32(feedForward)],
-    ["llama.attention.head_count", uint32(heads)],
-    ["llama.attention.head_count_kv", uint32(headsKv)],
-    ["llama.rope.dimension_count", uint32(headDimension)],
-    ["llama.rope.freq_base", { type: GgufValueType.float32, value: 10000 }],
-    ["llama.attention.layer_norm_rms_epsilon", { type: GgufValueType.float32, value: 1e-5 }],
-    ["llama.vocab_size", uint32(tokens.length)],
-    ["tokenizer.ggml.model", text("gpt2")],
-    ["tokenizer.ggml.pre", text("default")],
-    ["tokenizer.ggml.tokens", { type: GgufValueType.array, itemType: GgufValueType.string, value: tokens }],
-    [
-      "tokenizer.ggml.token_type",
-      { type: GgufValueType.array, itemType: GgufValueType.int32, value: tokenTypes },
-    ],
-    ["tokenizer.ggml.merges", { type: GgufValueType.array, itemType: GgufValueType.string, value: [] }],
-    ["tokenizer.ggml.bos_token_id", uint32(endOfTextTokenId)],
-    // <|im_end|> closes each ChatML turn, so generation stops at the end of the assistant's reply.
-    ["tokenizer.ggml.eos_token_id", uint32(imEndTokenId)],
-    ["tokenizer.ggml.padding_token_id", uint32(endOfTextTokenId)],
-    ["tokenizer.ggml.add_bos_token", { type: GgufValueType.bool, value: false }],
-    ["tokenizer.chat_template", text(chatMlTemplate)],
-  ];
-
-  const plans = tensorPlans(embedding, (embedding / heads) * headsKv, feedForward, tokens.length, blocks);
-  const infos: GgufTensorInfo[] = [];
-  let offset = 0;
-  for (const plan of plans) {
-    infos.push({
-      name: plan.name,
-      dimensions: plan.dimensions.map(BigInt),
-      type: GgmlType.f32,
-      offset: BigInt(offset),
-    });
-    const bytes = plan.dimensions.reduce((product, size) => product * size, 4);
-    offset += Math.ceil(bytes / ggufDefaultAlignment) * ggufDefaultAlignment;
-  }
+  const plans = llamaTensorPlans(
+    embedding,
+    (embedding / heads) * headsKv,
+    feedForward,
+    tokens.length,
+    blocks,
+  );
+  const infos = ggufTensorTable(
+    plans,
+    () => GgmlType.f32,
+    (plan) => plan.dimensions.reduce((product, size) => product * size, 4),
+  );
 
   const random = uniformGenerator(options.seed);
   const file = await open(path, "w");

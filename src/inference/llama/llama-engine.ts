@@ -3,7 +3,6 @@
 // rendering and fitting the history, sampling) runs here, never on the thread that serves HTTP. A
 // prompt that does not fit the context is refused before any generation starts.
 import type {
-  ChatHistoryItem,
   ChatModelFunctions,
   ChatWrapper,
   LLamaChatGenerateResponseOptions,
@@ -11,12 +10,20 @@ import type {
   LlamaContextSequence,
   LlamaEmbeddingContext,
   LlamaModel,
-  TokenMeterState,
 } from "node-llama-cpp";
 import { CustodianError, errors } from "../../core/errors.ts";
-import type { ChatMessage, EmbeddingRequest, Usage } from "../language-model.ts";
+import type { ChatMessage, EmbeddingRequest } from "../language-model.ts";
 import type { OutputPlan } from "../output-plan.ts";
 import { toChatHistory } from "./chat-history.ts";
+import {
+  countAfterGeneration,
+  generatedTokens,
+  historyText,
+  maxTokenBytes,
+  promptTokensEvaluated,
+  tokenBound,
+  usage,
+} from "./token-counts.ts";
 import { TokenBytes, TokenLogprobs } from "./token-logprobs.ts";
 import { shapeChat, type ShapeCallbacks } from "./output-shaping.ts";
 import { gpuLayersFor, llamaLibrary, llamaRuntime, type LlamaLibrary } from "./llama-runtime.ts";
@@ -52,19 +59,6 @@ function finishReason(stopReason: string): "stop" | "length" {
   return stopReason === "maxTokens" ? "length" : "stop";
 }
 
-/** The meter can count one sampled token past the limit (it is dropped); the client asked for at most the limit. */
-function generatedTokens(sequence: LlamaContextSequence, before: TokenMeterState, maxTokens: number): number {
-  return Math.min(sequence.tokenMeter.diff(before).usedOutputTokens, maxTokens);
-}
-
-function usage(promptTokens: number, completionTokens: number): Usage {
-  return {
-    prompt_tokens: promptTokens,
-    completion_tokens: completionTokens,
-    total_tokens: promptTokens + completionTokens,
-  };
-}
-
 type OnText = (text: string, logprobs?: TokenLogprob[]) => void;
 
 /**
@@ -80,7 +74,8 @@ function nonEmpty(onText: OnText, logprobs?: TokenLogprobs | null): (text: strin
 /** One generation, as `#generate` runs it. */
 interface Generation {
   request: SamplingRequest;
-  promptTokens: number;
+  /** Null: counted from the sequence after generation (prompt-tokens.ts). */
+  promptTokens: number | null;
   signal: AbortSignal;
   /** Streamed text, for a completion (a chat's goes through its output shaping). */
   onText?: OnText | undefined;
@@ -195,15 +190,16 @@ export class LlamaEngine {
       const detach = logprobs?.attach(sequence);
       try {
         const meter = sequence.tokenMeter.getState();
-        const sampling = this.#sampling(request, signal, promptTokens, generation.capped);
+        const sampling = this.#sampling(request, signal, promptTokens ?? 0, generation.capped);
         const answer = await generator.run({
           ...sampling,
           ...(onText ? { onTextChunk: nonEmpty(onText, logprobs) } : {}),
         });
         // Sampled tokens, including any held back as a possible stop sequence.
         const completionTokens = generatedTokens(sequence, meter, sampling.maxTokens);
+        const prompt = promptTokens ?? promptTokensEvaluated(sequence.tokenMeter.diff(meter));
         const whole = logprobs && !generation.streamed ? { logprobs: logprobs.take(answer.text) } : {};
-        return { ...answer, usage: usage(promptTokens, completionTokens), ...whole };
+        return { ...answer, usage: usage(prompt, completionTokens), ...whole };
       } finally {
         detach?.();
         generator.dispose();
@@ -211,9 +207,23 @@ export class LlamaEngine {
     });
   }
 
-  /** Refuses a prompt that leaves no room in the context for an answer, before generation (and its history fitting) starts. */
-  #checkFits(promptTokens: number, param: string): void {
+  /**
+   * The prompt's tokens when they must be known before generation, refusing a prompt that leaves no room
+   * in the context for an answer before generation (and its history fitting) starts; null when the
+   * prompt surely fits and is counted from the sequence afterwards, so it is not tokenised twice.
+   */
+  #promptTokens(
+    bound: number,
+    request: SamplingRequest,
+    capped: boolean,
+    tokenize: () => number,
+    param: string,
+  ): number | null {
+    const limit = request.max_completion_tokens ?? request.max_tokens;
+    if (countAfterGeneration({ bound, limit, capped, contextSize: this.contextSize })) return null;
+    const promptTokens = tokenize();
     if (promptTokens >= this.contextSize) throw contextLengthExceeded(this.contextSize, promptTokens, param);
+    return promptTokens;
   }
 
   /**
@@ -243,13 +253,18 @@ export class LlamaEngine {
     });
     const { history, availableFunctions } = shaped;
     this.#checkMayFit(history.map(historyText), "messages");
-    const promptTokens = this.#chatWrapper
-      .generateContextState({
-        chatHistory: history,
-        ...(availableFunctions ? { availableFunctions, documentFunctionParams: true } : {}),
-      })
-      .contextText.tokenize(this.#model.tokenizer).length;
-    this.#checkFits(promptTokens, "messages");
+    const { contextText } = this.#chatWrapper.generateContextState({
+      chatHistory: history,
+      ...(availableFunctions ? { availableFunctions, documentFunctionParams: true } : {}),
+    });
+    const capped = request.plan !== undefined && request.plan.type !== "text";
+    const promptTokens = this.#promptTokens(
+      tokenBound(contextText.values),
+      request,
+      capped,
+      () => contextText.tokenize(this.#model.tokenizer).length,
+      "messages",
+    );
     signal.throwIfAborted();
     return this.#generate({
       request,
@@ -257,7 +272,7 @@ export class LlamaEngine {
       signal,
       streamed: onText !== undefined,
       logprobs,
-      capped: request.plan !== undefined && request.plan.type !== "text",
+      capped,
       open: (sequence) => {
         const chat = new this.#library.LlamaChat({
           contextSequence: sequence,
@@ -286,8 +301,14 @@ export class LlamaEngine {
     onText?: OnText,
   ): Promise<Generated> {
     this.#checkMayFit([prompt], "prompt");
-    const promptTokens = this.#model.tokenize(prompt).length;
-    this.#checkFits(promptTokens, "prompt");
+    // An empty prompt is counted here: the sequence would show the beginning-of-text token, if any.
+    const promptTokens = this.#promptTokens(
+      prompt.length > 0 ? tokenBound([prompt]) + 1 : Number.POSITIVE_INFINITY,
+      request,
+      false,
+      () => this.#model.tokenize(prompt).length,
+      "prompt",
+    );
     signal.throwIfAborted();
     const open = (sequence: LlamaContextSequence): Generator => {
       const completion = new this.#library.LlamaCompletion({
@@ -357,26 +378,6 @@ export class LlamaEngine {
     await this.#context.dispose();
     await this.#model.dispose();
   }
-}
-
-/** The text a history item carries: what the client sent, before the template adds its own. */
-function historyText(item: ChatHistoryItem): string {
-  if (item.type === "model") return item.response.filter((part) => typeof part === "string").join("");
-  return typeof item.text === "string" ? item.text : "";
-}
-
-function maxTokenBytes(model: LlamaModel): number | null {
-  // node-llama-cpp reads the whole GGUF header, the vocabulary included, when it loads a model.
-  const metadata = model.fileInfo.metadata as { tokenizer?: { ggml?: { tokens?: unknown } } };
-  const tokens = metadata.tokenizer?.ggml?.tokens;
-  if (!Array.isArray(tokens) || tokens.length === 0) return null;
-  let longest = 1;
-  for (const token of tokens) {
-    // A vocabulary writes bytes as characters of at least one byte each (byte-level BPE's "Ġ",
-    // SentencePiece's "▁" or "<0x0A>"), so its text is never shorter than the bytes it covers.
-    if (typeof token === "string") longest = Math.max(longest, Buffer.byteLength(token, "utf8"));
-  }
-  return longest;
 }
 
 /**

@@ -4,9 +4,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { getLlama, LlamaLogLevel, resolveChatWrapper, type LlamaModel } from "node-llama-cpp";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CustodianError } from "../../core/errors.ts";
+import type { ChatMessage } from "../language-model.ts";
+import { toChatHistory } from "./chat-history.ts";
 import { writeLlamaGguf } from "../gguf/gguf-writer.ts";
 import type { StreamPart } from "../language-model.ts";
 import { LlamaLocalModel } from "./llama-model.ts";
@@ -16,10 +19,11 @@ const contextSize = 2048;
 describe("a local model in the llama.cpp worker thread", () => {
   let work: string;
   let model: LlamaLocalModel;
+  let modelPath: string;
 
   beforeAll(async () => {
     work = mkdtempSync(path.join(tmpdir(), "custodian-llama-worker-"));
-    const modelPath = path.join(work, "tiny.gguf");
+    modelPath = path.join(work, "tiny.gguf");
     await writeLlamaGguf(modelPath, {
       seed: 5,
       // Large enough that 1000 tokens take a while (about a second), small enough to write at once.
@@ -105,5 +109,43 @@ describe("a local model in the llama.cpp worker thread", () => {
     // A prompt that fits is served.
     const fits = await model.complete({ model: "tiny", prompt: "x".repeat(100), max_tokens: 2 }, { signal });
     expect(fits.usage?.prompt_tokens).toBeGreaterThanOrEqual(100);
+  });
+
+  it("[PLAT-1] counts prompt tokens exactly, whether before generation or from the sequence after it", async () => {
+    // The reference: the prompt rendered by the model's own template and tokenised, on a vocabulary-only load.
+    const llama = await getLlama({
+      gpu: false,
+      build: "never",
+      skipDownload: true,
+      logLevel: LlamaLogLevel.error,
+    });
+    const vocabulary: LlamaModel = await llama.loadModel({ modelPath, vocabOnly: true });
+    const wrapper = resolveChatWrapper(vocabulary);
+    const rendered = (messages: ChatMessage[]) =>
+      wrapper
+        .generateContextState({ chatHistory: toChatHistory(messages) })
+        .contextText.tokenize(vocabulary.tokenizer).length;
+    const signal = new AbortController().signal;
+    try {
+      for (const [content, maxTokens] of [
+        ["Hello there.", 3], // counted from the sequence: prompt and answer surely fit
+        ["y".repeat(1800), 100], // the same, near the context's end
+        ["y".repeat(1800), 300], // counted first: the answer could shift the context
+      ] as const) {
+        const messages: ChatMessage[] = [
+          { role: "system", content: "Be brief." },
+          { role: "user", content },
+        ];
+        const chat = await model.generate({ model: "tiny", messages, max_tokens: maxTokens }, { signal });
+        expect(chat.usage?.prompt_tokens).toBe(rendered(messages));
+        const text = await model.complete(
+          { model: "tiny", prompt: content, max_tokens: maxTokens },
+          { signal },
+        );
+        expect(text.usage?.prompt_tokens).toBe(vocabulary.tokenize(content).length);
+      }
+    } finally {
+      await vocabulary.dispose();
+    }
   });
 });

@@ -50,7 +50,10 @@ export class LlamaThread {
     this.#worker = new Worker(new URL("./llama-worker.ts", import.meta.url));
     // Only calls in flight keep the process alive, as the same work on the main thread would.
     this.#worker.unref();
-    this.#worker.on("message", (message: FromWorker) => this.#receive(message));
+    // The worker sends its messages in batches (llama-worker.ts), in order.
+    this.#worker.on("message", (messages: FromWorker[]) => {
+      for (const message of messages) this.#receive(message);
+    });
     this.#worker.on("error", () => this.#end());
     this.#worker.on("exit", () => this.#end());
   }
