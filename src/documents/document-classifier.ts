@@ -4,6 +4,7 @@
 // name, whether it flagged, the categories that applied with their highest scores, and how many passages
 // there were and how many flagged. Never a word of the document, in the row, the logs or an error.
 import type { Logger } from "pino";
+import { BackgroundQueue, errorFields } from "../core/background-queue.ts";
 import type { Db } from "../db/database.ts";
 import { mergeClassifications, type Classification, type Classifier } from "../privacy/classifier.ts";
 import type { DocumentChunk, Reader } from "./document-types.ts";
@@ -31,11 +32,8 @@ export interface DocumentClassification {
 export class DocumentClassifier {
   readonly #db: Db;
   readonly #classifiers: readonly Classifier[];
-  readonly #logger: Logger;
   readonly #read: (document: StoredDocument) => Promise<DocumentChunk[]>;
-  readonly #queue: StoredDocument[] = [];
-  #draining: Promise<void> | null = null;
-  #dropped = 0;
+  readonly #queue: BackgroundQueue<StoredDocument>;
 
   constructor(dependencies: {
     db: Db;
@@ -46,50 +44,30 @@ export class DocumentClassifier {
   }) {
     this.#db = dependencies.db;
     this.#classifiers = dependencies.classifiers;
-    this.#logger = dependencies.logger;
     this.#read = dependencies.read;
+    const { logger } = dependencies;
+    this.#queue = new BackgroundQueue({
+      maxQueued,
+      batchSize: 1,
+      delayMs: 0,
+      handle: ([document]) => (document ? this.#classify(document) : Promise.resolve()),
+      failed: (error, [document]) =>
+        logger.warn(
+          { document: document?.documentId, ...errorFields(error) },
+          "could not classify a document",
+        ),
+      dropped: (count) => logger.warn({ dropped: count }, "documents not classified: queue full"),
+    });
   }
 
   /** Classify a document that was just stored; returns at once. */
   stored(document: StoredDocument): void {
-    if (this.#classifiers.length === 0) return;
-    if (this.#queue.length >= maxQueued) {
-      this.#dropped += 1;
-      return;
-    }
-    this.#queue.push(document);
-    this.#draining ??= new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => this.#drain())
-      .finally(() => {
-        this.#draining = null;
-      });
+    if (this.#classifiers.length > 0) this.#queue.push(document);
   }
 
   /** Resolves when every document queued so far is classified (tests; shutdown). */
-  async flush(): Promise<void> {
-    while (this.#draining) await this.#draining;
-  }
-
-  async #drain(): Promise<void> {
-    for (let document = this.#queue.shift(); document; document = this.#queue.shift()) {
-      try {
-        await this.#classify(document);
-      } catch (error) {
-        // The error's name and code only: a database error can quote the values it was given.
-        this.#logger.warn(
-          {
-            document: document.documentId,
-            error: error instanceof Error ? error.name : "unknown",
-            code: (error as { code?: unknown } | null)?.code ?? null,
-          },
-          "could not classify a document",
-        );
-      }
-    }
-    if (this.#dropped > 0) {
-      this.#logger.warn({ dropped: this.#dropped }, "documents not classified: queue full");
-      this.#dropped = 0;
-    }
+  flush(): Promise<void> {
+    return this.#queue.flush();
   }
 
   async #classify(document: StoredDocument): Promise<void> {

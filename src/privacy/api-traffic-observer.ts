@@ -3,6 +3,7 @@
 // expires (API-1).
 import type { Insertable } from "kysely";
 import type { Logger } from "pino";
+import { BackgroundQueue, errorFields } from "../core/background-queue.ts";
 import { publicToken } from "../core/ids.ts";
 import type { Keyring } from "../crypto/keyring.ts";
 import { batchInsert } from "../db/batch-insert.ts";
@@ -73,72 +74,51 @@ export interface ApiTrafficObserverDependencies {
 
 export class ApiTrafficObserver implements CompletionObserver {
   readonly #dependencies: ApiTrafficObserverDependencies;
-  readonly #queue: CompletionRecord[] = [];
-  #draining: Promise<void> | null = null;
-  #dropped = 0;
+  // The first completion of a batch waits a moment for others, so that completions arriving together
+  // share one transaction even at modest rates instead of each paying for its own write.
+  readonly #queue: BackgroundQueue<CompletionRecord>;
 
   constructor(dependencies: ApiTrafficObserverDependencies) {
     this.#dependencies = dependencies;
+    this.#queue = new BackgroundQueue({
+      maxQueued,
+      batchSize,
+      delayMs: drainDelayMs,
+      handle: (batch) => this.#record(batch),
+      failed: (error, batch) =>
+        dependencies.logger.warn(
+          { completions: batch.length, ...errorFields(error) },
+          "could not record API completions",
+        ),
+      dropped: (count) =>
+        dependencies.logger.warn({ dropped: count }, "API completions not recorded: queue full"),
+    });
   }
 
   completed(record: CompletionRecord): void {
-    if (this.#queue.length >= maxQueued) {
-      this.#dropped += 1;
-      return;
-    }
     this.#queue.push(record);
-    // Wait a moment before writing, so that completions arriving together share one transaction
-    // even at modest rates, instead of each paying for its own write between requests.
-    this.#draining ??= new Promise<void>((resolve) => setTimeout(resolve, drainDelayMs).unref())
-      .then(() => this.#drain())
-      .finally(() => {
-        this.#draining = null;
-      });
   }
 
   /** Resolves when everything queued so far has been handled (tests; shutdown). */
-  async flush(): Promise<void> {
-    while (this.#draining) await this.#draining;
+  flush(): Promise<void> {
+    return this.#queue.flush();
   }
 
   /**
-   * Handle what is queued in batches: each batch is classified and sealed in memory, then written
-   * with one insert per table in one transaction, so a busy server writes a few rows statements a
-   * second rather than several per request.
+   * One batch: classified and sealed in memory, then written with one insert per table in one
+   * transaction, so a busy server writes a few statements a second rather than several per request.
    */
-  async #drain(): Promise<void> {
-    for (
-      let batch = this.#queue.splice(0, batchSize);
-      batch.length > 0;
-      batch = this.#queue.splice(0, batchSize)
-    ) {
-      try {
-        // Today's settings, read once per project for the whole batch.
-        const settings = new Map<string, Promise<EffectivePrivacy>>();
-        const effective = (organizationId: string, projectId: string) => {
-          const key = `${organizationId}\n${projectId}`;
-          let found = settings.get(key);
-          if (!found)
-            settings.set(key, (found = this.#dependencies.settings.effective(organizationId, projectId)));
-          return found;
-        };
-        await this.#write(await Promise.all(batch.map((record) => this.#rows(record, effective))));
-      } catch (error) {
-        // The error's name and code only: a database error can quote the values it was given.
-        this.#dependencies.logger.warn(
-          {
-            completions: batch.length,
-            error: error instanceof Error ? error.name : "unknown",
-            code: (error as { code?: unknown } | null)?.code ?? null,
-          },
-          "could not record API completions",
-        );
-      }
-    }
-    if (this.#dropped > 0) {
-      this.#dependencies.logger.warn({ dropped: this.#dropped }, "API completions not recorded: queue full");
-      this.#dropped = 0;
-    }
+  async #record(batch: CompletionRecord[]): Promise<void> {
+    // Today's settings, read once per project for the whole batch.
+    const settings = new Map<string, Promise<EffectivePrivacy>>();
+    const effective = (organizationId: string, projectId: string) => {
+      const key = `${organizationId}\n${projectId}`;
+      let found = settings.get(key);
+      if (!found)
+        settings.set(key, (found = this.#dependencies.settings.effective(organizationId, projectId)));
+      return found;
+    };
+    await this.#write(await Promise.all(batch.map((record) => this.#rows(record, effective))));
   }
 
   async #write(rows: Rows[]): Promise<void> {
