@@ -2,10 +2,14 @@
 // `file_search_call` events come in OpenAI's order before the model's text; `include:
 // ["file_search_call.results"]` returns the passages found, whole and streamed, and without it the item
 // carries none (the positive control of the absence).
+import { sql } from "kysely";
 import type OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestPlatformWithUpstream, type PlatformWithUpstream } from "./helpers/platform.ts";
 import { strangerKeys } from "./helpers/strangers.ts";
+import { apiStatus as status } from "./helpers/api-status.ts";
+import { rowsContaining } from "./helpers/raw-scan.ts";
+import { adminOperations } from "../src/platform/operations.ts";
 
 type Event = { type: string; sequence_number: number } & Record<string, unknown>;
 
@@ -135,5 +139,48 @@ describe("/v1/responses file_search", () => {
         include: ["message.output_text.logprobs"],
       }),
     ).rejects.toMatchObject({ status: 400, param: "include" });
+  });
+  it("[API-2] under zero data retention a file_search response and a search keep nothing of the question or the passages found", async () => {
+    const core = platform.server.platform;
+    const operations = adminOperations(core, "test");
+    const storedResponses = async () =>
+      (await core.db.selectFrom("stored_responses").select("id").execute()).length;
+    const ask = (canary: string) =>
+      client.responses.create({
+        model: "fake-model",
+        input: `${question} (${canary})`,
+        tools: [tool()],
+        include: ["file_search_call.results"],
+      });
+
+    // Positive control: without ZDR the same call's response is stored and read back.
+    const before = await storedResponses();
+    const kept = await ask("CANARY-kept-5d1a");
+    expect(await storedResponses()).toBe(before + 1);
+    expect((await client.responses.retrieve(kept.id)).id).toBe(kept.id);
+
+    const canary = "CANARY-zdr-retrieval-5d1a";
+    await operations.setPrivacy({ organization: platform.organization, zdr: true });
+    try {
+      const response = await ask(canary);
+      // The passage was found and handed back to the caller...
+      expect(JSON.stringify(response.output)).toContain("forty-one times");
+      const hits = await client.vectorStores.search(storeId, { query: `Skarn estuary ${canary}` });
+      expect(hits.data[0]?.content[0]?.text).toContain("forty-one times");
+      await core.privacy.traffic.flush();
+      // ...and nothing of the exchange was kept.
+      expect(await storedResponses()).toBe(before + 1);
+      expect(await status(client.responses.retrieve(response.id))).toBe(404);
+    } finally {
+      await operations.setPrivacy({ organization: platform.organization, zdr: false });
+    }
+    const tables = await sql<{ table_name: string }>`
+      select table_name from information_schema.tables where table_schema = 'public'`.execute(core.db);
+    const names = tables.rows.map((row) => row.table_name);
+    // The scan reads every row: the organisation's id is found (its positive control).
+    expect(await rowsContaining(core.db, names, { organization: platform.organization })).toHaveProperty(
+      "organization",
+    );
+    expect(await rowsContaining(core.db, names, { canary, passage: "forty-one times" })).toEqual({});
   });
 });
