@@ -1,5 +1,5 @@
-// A batch insert of the precompiled kind writes what Kysely's builder would, and its parameters cross to
-// the database thread at their own size.
+// A batch insert (rows as one JSON parameter) writes what Kysely's builder would, and parameters cross
+// to the database thread at their own size.
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { batchInsert } from "./batch-insert.ts";
@@ -49,6 +49,20 @@ describe("batchInsert", () => {
     ).toEqual([
       ["a", 1, "010203", at.toISOString(), "default"],
       ["b", null, "78", at.toISOString(), "default"],
+    ]);
+  });
+
+  it("writes a lone surrogate as U+FFFD instead of failing the whole batch", async () => {
+    const rows = [
+      { id: "lone", 'odd "name"': 2, payload: Buffer.alloc(0), at: new Date(), note: "a\ud800b" },
+      { id: "fine", 'odd "name"': 3, payload: Buffer.alloc(0), at: new Date(), note: "plain" },
+    ];
+    await batchInsert(db, "batch_probe", ["id", 'odd "name"', "payload", "at", "note"], rows);
+    const { rows: stored } = await sql<{ id: string; note: string }>`select id, note from batch_probe
+      where id in ('lone', 'fine') order by id`.execute(db);
+    expect(stored).toEqual([
+      { id: "fine", note: "plain" },
+      { id: "lone", note: "a\ufffdb" },
     ]);
   });
 
