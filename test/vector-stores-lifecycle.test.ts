@@ -151,5 +151,18 @@ describe("/v1/vector_stores expiry and embedding usage", () => {
     }
     // Tokens only: nothing of the document or the questions is in a usage row.
     expect(JSON.stringify(rows)).not.toMatch(/Anselm|Brantwick|fog/i);
+    // No text, so nothing to classify: the direct call's text has a classification row (the control),
+    // the library's calls none.
+    await core().privacy.traffic.flush();
+    const classified = await core()
+      .db.selectFrom("api_classifications")
+      .select("request_id")
+      .where(
+        "request_id",
+        "in",
+        rows.map((row) => row.request_id),
+      )
+      .execute();
+    expect(classified.map((row) => row.request_id)).toEqual([direct[0]!.request_id]);
   });
 });

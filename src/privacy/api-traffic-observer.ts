@@ -133,6 +133,8 @@ export class ApiTrafficObserver implements CompletionObserver {
 
   async #classify(record: CompletionRecord): Promise<Classification | null> {
     const text = completionText(record.request, record.output);
+    // Nothing to classify (the library's embedding calls are reported as tokens only): no row at all.
+    if (text.length === 0) return null;
     const results: Classification[] = [];
     for (const classifier of this.#dependencies.classifiers) {
       try {
