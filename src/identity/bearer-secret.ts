@@ -1,6 +1,6 @@
 // What API keys and SCIM tokens share: a random secret behind a recognisable prefix, shown once and
 // stored only as its SHA-256 hash, and revocation that stamps the row, audits it and refuses twice.
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { errors } from "../core/errors.ts";
 import { randomToken } from "../core/ids.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
@@ -11,7 +11,8 @@ import "./scim/scim-tables.ts";
 export const maxSecretLength = 200;
 
 export function hashSecret(secret: string): Buffer {
-  return createHash("sha256").update(secret).digest();
+  // The one-shot hash: half the CPU of a Hash object, on every API call.
+  return hash("sha256", secret, "buffer");
 }
 
 /** A new secret and the hash to store; the secret itself is returned once and never stored. */
