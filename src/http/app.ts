@@ -19,6 +19,7 @@ import { openAIRoutes, type OpenAIRoutesDependencies } from "./openai-routes.ts"
 import { webApp } from "./web-app.ts";
 import { installPermissionCheck, type PermissionCheckDependencies } from "./admin-api-permissions.ts";
 import { collectRoutes } from "./admin-api-route-table.ts";
+import { LazyRequestLogger } from "./lazy-request-logger.ts";
 
 export interface AppOptions extends OpenAIRoutesDependencies, HealthDependencies {
   logger: Logger;
@@ -36,6 +37,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     loggerInstance: options.logger,
     // Per-request log lines would say nothing the metrics do not; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: (logger, bindings, options) => new LazyRequestLogger(logger, bindings, options),
     genReqId: () => newId("req"),
     requestIdHeader: false,
     bodyLimit: requestBounds.bodyBytes,
