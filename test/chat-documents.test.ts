@@ -2,11 +2,11 @@
 // each question, the answer is given its passages and keeps them as citations (sealed with it), another
 // user reaches none of it, the file_upload switch closes attaching, a refused file stores nothing, and
 // deleting the conversation deletes its attachments.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { signInOwner, type BrowserSession } from "./helpers/browser-session.ts";
 import { withFeatureOff } from "./helpers/feature-switch.ts";
 import { multipartFile } from "./helpers/multipart.ts";
-import { scanSources, startTestPlatformWithUpstream, type PlatformWithUpstream } from "./helpers/platform.ts";
+import { scanSources, useTestPlatformWithUpstream } from "./helpers/platform.ts";
 import { rawScan } from "./helpers/raw-scan.ts";
 
 const fact = "The Quillmoor tide gauge was recalibrated by Odalys Venn on 14 March 2019.";
@@ -35,20 +35,16 @@ interface Message {
 }
 
 describe("chat with documents", () => {
-  let platform: PlatformWithUpstream;
+  const platform = useTestPlatformWithUpstream({
+    env: { CUSTODIAN_DELETION_WINDOW_MS: "0", CUSTODIAN_PURGE_INTERVAL_MS: "1000" },
+  });
   let owner: BrowserSession;
   let other: BrowserSession;
 
   beforeAll(async () => {
-    platform = await startTestPlatformWithUpstream({
-      env: { CUSTODIAN_DELETION_WINDOW_MS: "0", CUSTODIAN_PURGE_INTERVAL_MS: "1000" },
-    });
     owner = await signInOwner(platform, { email: "reader@docs.example" });
     other = await signInOwner(platform, { email: "other@docs.example" });
   }, 300_000);
-  afterAll(async () => {
-    await platform?.close();
-  });
 
   async function conversation(session: BrowserSession): Promise<string> {
     const response = await session.fetch("/api/conversations", {

@@ -5,13 +5,13 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config/config.ts";
 import { createLogger, openPlatform } from "../src/platform/platform.ts";
 import type { ConversationExport } from "../src/workspace/conversation-export-format.ts";
 import { signInOwner, type BrowserSession } from "./helpers/browser-session.ts";
 import { freshServerDatabase } from "./helpers/database.ts";
-import { startTestPlatformWithUpstream, type PlatformWithUpstream } from "./helpers/platform.ts";
+import { useTestPlatformWithUpstream, type PlatformWithUpstream } from "./helpers/platform.ts";
 import { mainScript } from "./helpers/server-process.ts";
 
 const canary = "CANARY-import-api-93fa";
@@ -58,8 +58,8 @@ async function conversationsOf(platform: PlatformWithUpstream, organizationId: s
 }
 
 describe("conversation import", () => {
-  let source: PlatformWithUpstream;
-  let target: PlatformWithUpstream;
+  const source = useTestPlatformWithUpstream();
+  const target = useTestPlatformWithUpstream();
   let alice: BrowserSession;
   let newAlice: BrowserSession;
   let exportText: string;
@@ -81,8 +81,6 @@ describe("conversation import", () => {
   }
 
   beforeAll(async () => {
-    source = await startTestPlatformWithUpstream();
-    target = await startTestPlatformWithUpstream();
     alice = await signInOwner(source, { email: "alice@source.example" });
     newAlice = await signInOwner(target, { email: "alice@target.example" });
     await chat(alice, `Plans ${canary}`, [`first ${canary}`, 'second, with "quotes" and ünïcode 🙂']);
@@ -92,10 +90,6 @@ describe("conversation import", () => {
     exportText = await response.text();
     exported = JSON.parse(exportText) as ConversationExport;
   }, 180_000);
-  afterAll(async () => {
-    await source?.close();
-    await target?.close();
-  });
 
   it("[OWN-2] export -> import through the API into another installation -> export gives the same content", async () => {
     expect(exported.counts).toEqual({ conversations: 3, messages: 6 });

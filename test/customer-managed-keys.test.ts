@@ -3,22 +3,19 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminOperations } from "../src/platform/operations.ts";
 import { startFakeKms, kmsKeyId, type FakeKeyService } from "./helpers/fake-key-services.ts";
-import { startTestPlatformWithUpstream, type PlatformWithUpstream } from "./helpers/platform.ts";
+import { useTestPlatformWithUpstream } from "./helpers/platform.ts";
 
 describe("customer-managed keys through /v1", () => {
   let kms: FakeKeyService;
-  let platform: PlatformWithUpstream;
 
   beforeAll(async () => {
     kms = await startFakeKms();
-    platform = await startTestPlatformWithUpstream({
-      env: { CUSTODIAN_CUSTOMER_KEY_CACHE_MS: "0" },
-    });
   });
   afterAll(async () => {
-    await platform?.close();
     await kms?.close();
   });
+  // Registered after the KMS's hooks, so it starts after the KMS and closes before it.
+  const platform = useTestPlatformWithUpstream({ env: { CUSTODIAN_CUSTOMER_KEY_CACHE_MS: "0" } });
 
   it("[SEC-1] a revoked customer key answers 403 naming the cause; other organisations are untouched", async () => {
     const operations = adminOperations(platform.server.platform);

@@ -1,10 +1,10 @@
 // Classifiers see document text and keep metadata only (issue 20, API-3): a chat attachment, a knowledge
 // upload and a vector-store file are each classified once stored; what is kept names categories, scores
 // and counts, and holds no fragment of the document (nor do the logs).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { signInOwner, type BrowserSession } from "./helpers/browser-session.ts";
 import { multipartFile } from "./helpers/multipart.ts";
-import { startTestPlatformWithUpstream, type PlatformWithUpstream } from "./helpers/platform.ts";
+import { useTestPlatformWithUpstream } from "./helpers/platform.ts";
 
 /** A document that the built-in classifier labels: a threat, an email address, a leaked API key. */
 const harmful = [
@@ -27,16 +27,12 @@ function fragments(text: string): string[] {
 }
 
 describe("classifiers over documents", () => {
-  let platform: PlatformWithUpstream;
+  const platform = useTestPlatformWithUpstream();
   let owner: BrowserSession;
 
   beforeAll(async () => {
-    platform = await startTestPlatformWithUpstream();
     owner = await signInOwner(platform, { email: "owner@classify.example" });
   }, 300_000);
-  afterAll(async () => {
-    await platform?.close();
-  });
 
   const classifier = () => platform.server.platform.documents.classifier;
   const rowOf = (documentId: string) =>

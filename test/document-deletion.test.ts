@@ -7,29 +7,25 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Reader } from "../src/documents/document-types.ts";
-import { scanSources, startTestPlatformWithUpstream, type PlatformWithUpstream } from "./helpers/platform.ts";
+import { scanSources, useTestPlatformWithUpstream } from "./helpers/platform.ts";
 import { foundAnywhere, rawScan, type Needles } from "./helpers/raw-scan.ts";
 import { waitFor } from "./helpers/wait-for.ts";
 
 const slow = { timeoutMs: 180_000, intervalMs: 200 };
 
 describe("document deletion", () => {
-  let platform: PlatformWithUpstream;
+  const platform = useTestPlatformWithUpstream({
+    env: { CUSTODIAN_DELETION_WINDOW_MS: "0", CUSTODIAN_PURGE_INTERVAL_MS: "1000" },
+  });
   let reader: Reader;
   const core = () => platform.server.platform;
   const scan = (needles: Needles) => rawScan(scanSources(platform), needles);
 
   beforeAll(async () => {
-    platform = await startTestPlatformWithUpstream({
-      env: { CUSTODIAN_DELETION_WINDOW_MS: "0", CUSTODIAN_PURGE_INTERVAL_MS: "1000" },
-    });
     reader = { organizationId: platform.organization, projectId: platform.project };
   }, 300_000);
-  afterAll(async () => {
-    await platform?.close();
-  });
 
   /** A collection (vectors from the fake upstream) with one document holding `sentence`; its stored bytes. */
   async function collectionWith(tag: string, sentence: string) {

@@ -4,10 +4,10 @@
 import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { CustodianError } from "../src/core/errors.ts";
 import type { Reader } from "../src/documents/document-types.ts";
-import { startTestPlatformWithUpstream, type PlatformWithUpstream } from "./helpers/platform.ts";
+import { useTestPlatformWithUpstream } from "./helpers/platform.ts";
 import { rowsContaining } from "./helpers/raw-scan.ts";
 
 async function refusal(work: Promise<unknown>): Promise<{ status: number; code: string | null }> {
@@ -23,20 +23,16 @@ async function refusal(work: Promise<unknown>): Promise<{ status: number; code: 
 const text = (value: string) => Buffer.from(value, "utf8");
 
 describe("document library", () => {
-  let platform: PlatformWithUpstream;
+  const platform = useTestPlatformWithUpstream();
   const library = () => platform.server.platform.documents;
   const db = () => platform.server.platform.db;
   let alice: Reader;
   let bob: Reader;
 
   beforeAll(async () => {
-    platform = await startTestPlatformWithUpstream();
     alice = { organizationId: platform.organization, userId: "user_alice", groupIds: ["grp_team"] };
     bob = { organizationId: platform.organization, userId: "user_bob", groupIds: ["grp_other"] };
   }, 300_000);
-  afterAll(async () => {
-    await platform?.close();
-  });
 
   const counts = async () => {
     const result = await sql<{ documents: number }>`select count(*)::int as documents from documents`.execute(

@@ -1,29 +1,25 @@
 // Documents stored before passages were sealed in the binary format (format 1: JSON with the vectors in
 // base64) stay searchable beside new ones, by keywords and by their vectors, on a real server and database;
 // a stored record that decrypts but does not hold what it says is refused clearly, never as content.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { CustodianError } from "../src/core/errors.ts";
 import type { Reader } from "../src/documents/document-types.ts";
 import { collectionKey } from "../src/documents/library/collection-rows.ts";
 import { fieldBinding } from "../src/documents/library/document-rows.ts";
 import { openPassages, sealJson, vectorOf } from "../src/documents/library/sealed-passages.ts";
 import { openWithDataKey, sealWithDataKey } from "../src/crypto/data-key.ts";
-import { startTestPlatformWithUpstream, type PlatformWithUpstream } from "./helpers/platform.ts";
+import { useTestPlatformWithUpstream } from "./helpers/platform.ts";
 
 const text = (value: string) => Buffer.from(value, "utf8");
 
 describe("stored passage formats", () => {
-  let platform: PlatformWithUpstream;
+  const platform = useTestPlatformWithUpstream();
   const core = () => platform.server.platform;
   let alice: Reader;
 
   beforeAll(async () => {
-    platform = await startTestPlatformWithUpstream();
     alice = { organizationId: platform.organization, userId: "user_alice", groupIds: ["grp_team"] };
   }, 300_000);
-  afterAll(async () => {
-    await platform?.close();
-  });
 
   /** The collection's key and the document's stored row, as the library reads them. */
   async function stored(collectionId: string, documentId: string) {

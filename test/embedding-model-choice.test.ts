@@ -2,10 +2,10 @@
 // embeddings, the one that embeds new knowledge collections and chat attachments, so their search is
 // hybrid (vectors and BM25). A member cannot change it; a model that does not exist or gives no
 // embeddings is refused with a 400 and nothing changes; the change is audited without content.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { signInOwner, type BrowserSession } from "./helpers/browser-session.ts";
 import { multipartFile } from "./helpers/multipart.ts";
-import { startTestPlatformWithUpstream, type PlatformWithUpstream } from "./helpers/platform.ts";
+import { startTestPlatformWithUpstream, useTestPlatformWithUpstream } from "./helpers/platform.ts";
 
 const fact = "Tollbridge ferries carry eleven bicycles on each crossing.";
 // Not one word of the fact: only vectors can bring it back (the fake upstream's vectors are all alike).
@@ -19,12 +19,11 @@ interface State {
 }
 
 describe("the organisation's embedding model", () => {
-  let platform: PlatformWithUpstream;
+  const platform = useTestPlatformWithUpstream();
   let admin: BrowserSession;
   let member: BrowserSession;
 
   beforeAll(async () => {
-    platform = await startTestPlatformWithUpstream();
     admin = await signInOwner(platform, { email: "admin@embeddings.example" });
     member = await signInOwner(platform, { email: "member@embeddings.example" });
     const { users } = platform.server.platform.identity;
@@ -36,9 +35,6 @@ describe("the organisation's embedding model", () => {
       actor: "test",
     });
   }, 300_000);
-  afterAll(async () => {
-    await platform?.close();
-  });
 
   const state = async (session: BrowserSession) => {
     const response = await session.fetch("/api/admin/embedding-model");

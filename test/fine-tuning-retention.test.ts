@@ -3,11 +3,10 @@
 // a year and more ahead with the shortest retention, deletes what it should, and leaves the file's bytes
 // as they were; the organisation's delete then removes its row, its key and its sealed blob.
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { LocalBlobStore } from "../src/files/local-blob-store.ts";
 import { signInOwner } from "./helpers/browser-session.ts";
-import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
-import { startTestPlatform, type TestPlatform } from "./helpers/platform.ts";
+import { useTestPlatformWithUpstream } from "./helpers/platform.ts";
 
 const dayMs = 86_400_000;
 const training = Buffer.from(
@@ -16,19 +15,7 @@ const training = Buffer.from(
 );
 
 describe("fine-tuning files and the purges", () => {
-  let upstream: FakeUpstream;
-  let platform: TestPlatform;
-
-  beforeAll(async () => {
-    upstream = await startFakeUpstream();
-    platform = await startTestPlatform({
-      upstreams: [{ name: "fake", baseURL: upstream.baseURL, models: ["fake-model"] }],
-    });
-  });
-  afterAll(async () => {
-    await platform?.close();
-    await upstream?.close();
-  });
+  const platform = useTestPlatformWithUpstream();
 
   it("[FT-2] fine-tuning files survive every purge until their organisation deletes them", async () => {
     const services = platform.server.platform;

@@ -7,22 +7,10 @@ import type OpenAI from "openai";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoModelEnv } from "./helpers/demo-model.ts";
-import {
-  startTestPlatform,
-  startTestPlatformWithUpstream,
-  type PlatformWithUpstream,
-  type TestPlatform,
-} from "./helpers/platform.ts";
+import { startTestPlatform, useTestPlatformWithUpstream, type TestPlatform } from "./helpers/platform.ts";
 
 describe("hostile input on /v1", () => {
-  let platform: PlatformWithUpstream;
-
-  beforeAll(async () => {
-    platform = await startTestPlatformWithUpstream({});
-  });
-  afterAll(async () => {
-    await platform?.close();
-  });
+  const platform = useTestPlatformWithUpstream();
 
   async function post(body: string | Buffer, contentType = "application/json") {
     const response = await request(`${platform.server.url}/v1/chat/completions`, {

@@ -2,23 +2,22 @@
 // within the inviter's own role), password resets by admins (never an owner's but by an owner), a
 // member's own password change ending their other sessions, sign-in by email alone, 409 on duplicates,
 // and every step in the audit log with no token or password in it.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { adminOperations } from "../src/platform/operations.ts";
 import { signInOwner, type BrowserSession } from "./helpers/browser-session.ts";
 import { invite, redeem, signInByEmail, tokenOf } from "./helpers/invitation-flow.ts";
-import { startTestPlatform, type TestPlatform } from "./helpers/platform.ts";
+import { useTestPlatform } from "./helpers/platform.ts";
 
 const password = "a long enough password 1";
 
 describe("invitations, resets and passwords", () => {
-  let platform: TestPlatform;
+  const platform = useTestPlatform({ env: { CUSTODIAN_INVITATION_TTL_HOURS: "48" } });
   let owner: BrowserSession;
   let admin: BrowserSession;
   /** Every token and password the tests handle, to look for in the audit log afterwards. */
   const secrets: string[] = [password];
 
   beforeAll(async () => {
-    platform = await startTestPlatform({ env: { CUSTODIAN_INVITATION_TTL_HOURS: "48" } });
     owner = await signInOwner(platform, { email: "owner@people.example" });
     admin = await signInOwner(platform, { email: "admin@people.example" });
     const response = await owner.fetch(`/api/admin/members/${admin.userId}/role`, {
@@ -26,9 +25,6 @@ describe("invitations, resets and passwords", () => {
       body: JSON.stringify({ role: "admin" }),
     });
     expect(response.status).toBe(200);
-  });
-  afterAll(async () => {
-    await platform?.close();
   });
 
   it("an invitation link signs the invitee in with the role chosen, and works once", async () => {

@@ -1,22 +1,21 @@
 // Knowledge collections in the workspace (issue 20): a user makes a collection and adds a document; a
 // chat that names it is given its passages; shared with a group, the group's members read it (and chat
 // with it) but cannot change it; anyone else gets not-found; deleting it ends every reader's access.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { signInOwner, type BrowserSession } from "./helpers/browser-session.ts";
 import { multipartFile } from "./helpers/multipart.ts";
-import { startTestPlatformWithUpstream, type PlatformWithUpstream } from "./helpers/platform.ts";
+import { useTestPlatformWithUpstream } from "./helpers/platform.ts";
 
 const fact = "The Wexbridge archive closes at noon on every second Thursday of the month.";
 
 describe("knowledge collections", () => {
-  let platform: PlatformWithUpstream;
+  const platform = useTestPlatformWithUpstream();
   let owner: BrowserSession;
   let colleague: BrowserSession;
   let outsider: BrowserSession;
   let group: string;
 
   beforeAll(async () => {
-    platform = await startTestPlatformWithUpstream();
     owner = await signInOwner(platform, { email: "keeper@knowledge.example" });
     colleague = await signInOwner(platform, { email: "colleague@knowledge.example" });
     outsider = await signInOwner(platform, { email: "outsider@knowledge.example" });
@@ -28,9 +27,6 @@ describe("knowledge collections", () => {
       )
     ).id;
   }, 300_000);
-  afterAll(async () => {
-    await platform?.close();
-  });
 
   /** Ask in a new conversation drawing on `collections`; the citations event, if any. */
   async function ask(session: BrowserSession, collections: string[]) {

@@ -2,9 +2,9 @@
 // organisation's groups are listed by name (the caller's own marked, no members), each collection says
 // whether the caller manages it or only reads it, and a share naming a group that does not exist is
 // refused with a 400 and changes nothing.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { signInOwner, type BrowserSession } from "./helpers/browser-session.ts";
-import { startTestPlatformWithUpstream, type PlatformWithUpstream } from "./helpers/platform.ts";
+import { useTestPlatformWithUpstream } from "./helpers/platform.ts";
 
 interface Listed {
   id: string;
@@ -13,14 +13,13 @@ interface Listed {
 }
 
 describe("knowledge sharing for the web app", () => {
-  let platform: PlatformWithUpstream;
+  const platform = useTestPlatformWithUpstream();
   let owner: BrowserSession;
   let colleague: BrowserSession;
   let archivists: string;
   let surveyors: string;
 
   beforeAll(async () => {
-    platform = await startTestPlatformWithUpstream();
     owner = await signInOwner(platform, { email: "keeper@sharing.example" });
     colleague = await signInOwner(platform, { email: "colleague@sharing.example" });
     const { scimGroups } = platform.server.platform.identity;
@@ -39,9 +38,6 @@ describe("knowledge sharing for the web app", () => {
       )
     ).id;
   }, 300_000);
-  afterAll(async () => {
-    await platform?.close();
-  });
 
   const list = async (session: BrowserSession) =>
     ((await (await session.fetch("/api/knowledge")).json()) as { data: Listed[] }).data;

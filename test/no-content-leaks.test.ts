@@ -1,21 +1,14 @@
 // Business content never lands in logs, the audit log, or the database: checked with canary strings
 // sent through every path of the gateway, including its failures.
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { scanSources, startTestPlatformWithUpstream, type PlatformWithUpstream } from "./helpers/platform.ts";
+import { describe, expect, it } from "vitest";
+import { scanSources, useTestPlatformWithUpstream } from "./helpers/platform.ts";
 import { foundAnywhere, rawScan, rowsContaining } from "./helpers/raw-scan.ts";
 
 const canary = "CANARY-7d1e0f-do-not-store";
 
 describe("no business content leaks", () => {
-  let platform: PlatformWithUpstream;
-
-  beforeAll(async () => {
-    platform = await startTestPlatformWithUpstream({});
-  });
-  afterAll(async () => {
-    await platform?.close();
-  });
+  const platform = useTestPlatformWithUpstream();
 
   it("[SEC-1] a prompt and its completion reach no log line, audit entry or table", async () => {
     const client = platform.client();

@@ -1,20 +1,13 @@
 // Health, readiness, metrics and graceful shutdown, against a real server.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../src/config/config.ts";
-import { startTestPlatformWithUpstream, type PlatformWithUpstream } from "./helpers/platform.ts";
+import { useTestPlatformWithUpstream } from "./helpers/platform.ts";
 
 const canary = "CANARY-metrics-51c9";
 
 describe("operations endpoints", () => {
-  let platform: PlatformWithUpstream;
-
-  beforeAll(async () => {
-    // The operator's explicit opt-out: loopback clients read /metrics without a token.
-    platform = await startTestPlatformWithUpstream({ env: { CUSTODIAN_METRICS_WITHOUT_TOKEN: "true" } });
-  });
-  afterAll(async () => {
-    await platform?.close();
-  });
+  // The operator's explicit opt-out: loopback clients read /metrics without a token.
+  const platform = useTestPlatformWithUpstream({ env: { CUSTODIAN_METRICS_WITHOUT_TOKEN: "true" } });
 
   it("answers /healthz and /readyz with the database checked", async () => {
     expect((await fetch(`${platform.server.url}/healthz`)).status).toBe(200);
@@ -61,11 +54,7 @@ describe("operations endpoints", () => {
 });
 
 describe("metrics with a token", () => {
-  let platform: PlatformWithUpstream;
-  beforeAll(async () => {
-    platform = await startTestPlatformWithUpstream({ env: { CUSTODIAN_METRICS_TOKEN: "metrics-secret" } });
-  });
-  afterAll(() => platform?.close());
+  const platform = useTestPlatformWithUpstream({ env: { CUSTODIAN_METRICS_TOKEN: "metrics-secret" } });
 
   it("[SEC-3] requires the token when one is configured, from loopback clients too", async () => {
     expect((await fetch(`${platform.server.url}/metrics`)).status).toBe(401);
@@ -83,11 +72,7 @@ describe("metrics with a token", () => {
 });
 
 describe("metrics without a token or an opt-out", () => {
-  let platform: PlatformWithUpstream;
-  beforeAll(async () => {
-    platform = await startTestPlatformWithUpstream({});
-  });
-  afterAll(() => platform?.close());
+  const platform = useTestPlatformWithUpstream();
 
   it("[SEC-3] refuses loopback clients (everyone behind a reverse proxy on the host) unless the operator opts out", async () => {
     const refused = await fetch(`${platform.server.url}/metrics`);

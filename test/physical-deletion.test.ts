@@ -3,9 +3,9 @@
 // the shared raw scanner reading the database's files, WAL included, before and after. Each absence is
 // paired with a presence: the same bytes found before the purge, and a kept conversation's found after.
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Member } from "../src/workspace/conversation-types.ts";
-import { scanSources, startTestPlatformWithUpstream, type PlatformWithUpstream } from "./helpers/platform.ts";
+import { scanSources, useTestPlatformWithUpstream } from "./helpers/platform.ts";
 import { foundAnywhere, rawScan, type Needles } from "./helpers/raw-scan.ts";
 import { waitFor } from "./helpers/wait-for.ts";
 
@@ -14,22 +14,15 @@ const slow = { timeoutMs: 180_000, intervalMs: 200 };
 const metricsToken = "physical-deletion-metrics-token-0123456789";
 
 describe("physical deletion and retention", () => {
-  let platform: PlatformWithUpstream;
+  const platform = useTestPlatformWithUpstream({
+    env: {
+      CUSTODIAN_DELETION_WINDOW_MS: "0",
+      CUSTODIAN_PURGE_INTERVAL_MS: "1000",
+      CUSTODIAN_METRICS_TOKEN: metricsToken,
+    },
+  });
   const core = () => platform.server.platform;
   const scan = (needles: Needles) => rawScan(scanSources(platform), needles);
-
-  beforeAll(async () => {
-    platform = await startTestPlatformWithUpstream({
-      env: {
-        CUSTODIAN_DELETION_WINDOW_MS: "0",
-        CUSTODIAN_PURGE_INTERVAL_MS: "1000",
-        CUSTODIAN_METRICS_TOKEN: metricsToken,
-      },
-    });
-  }, 300_000);
-  afterAll(async () => {
-    await platform?.close();
-  });
 
   const member = (workspaceId: string, userId = "user_alice"): Member => ({
     organizationId: platform.organization,

@@ -1,11 +1,11 @@
 // Custom roles against escalation (CTL-4): a role holds only permissions its maker holds, the owner's
 // and the abuse reviewers' permissions are never in a custom role, and no one raises their own
 // permissions, by a role they give themselves or by editing a role they hold. Walks every permission.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { builtinRoles, reservedPermissions } from "../src/access/builtin-roles.ts";
 import { allPermissions, type Permission } from "../src/access/permissions.ts";
 import { signInOwner, type BrowserSession } from "./helpers/browser-session.ts";
-import { startTestPlatform, type TestPlatform } from "./helpers/platform.ts";
+import { useTestPlatform } from "./helpers/platform.ts";
 
 const delegateHolds: Permission[] = [
   "conversations.use",
@@ -21,7 +21,7 @@ async function errorCode(response: Response): Promise<string | undefined> {
 }
 
 describe("custom roles and escalation", () => {
-  let platform: TestPlatform;
+  const platform = useTestPlatform();
   let owner: BrowserSession;
   let admin: BrowserSession;
   let delegate: BrowserSession;
@@ -41,7 +41,6 @@ describe("custom roles and escalation", () => {
   }
 
   beforeAll(async () => {
-    platform = await startTestPlatform();
     owner = await signInOwner(platform, { email: "owner@roles.example" });
     admin = await signInOwner(platform, { email: "admin@roles.example" });
     delegate = await signInOwner(platform, { email: "delegate@roles.example" });
@@ -53,9 +52,6 @@ describe("custom roles and escalation", () => {
       [member, "member"],
     ] as const)
       expect((await roleOf(owner, session.userId, role)).status).toBe(200);
-  });
-  afterAll(async () => {
-    await platform?.close();
   });
 
   it("[CTL-4] an admin cannot make a role with the owner's export or the reviewers' permissions, nor give it to himself", async () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { connect } from "node:tls";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestPlatform, type TestPlatform } from "./helpers/platform.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestPlatform } from "./helpers/platform.ts";
 
 /** Open a TLS connection limited to the given versions; resolve with the version agreed or the error. */
 function handshake(port: number, ca: string, version: "TLSv1" | "TLSv1.1" | "TLSv1.2" | "TLSv1.3") {
@@ -25,14 +25,12 @@ function handshake(port: number, ca: string, version: "TLSv1" | "TLSv1.1" | "TLS
 }
 
 describe("HTTPS", () => {
-  let platform: TestPlatform;
+  const platform = useTestPlatform({ https: true });
   let ca: string;
 
   beforeAll(async () => {
-    platform = await startTestPlatform({ https: true });
     ca = readFileSync(platform.server.caFile!, "utf8");
   });
-  afterAll(() => platform?.close());
 
   it("[SEC-2] serves HTTPS with a generated certificate the official client can trust", async () => {
     expect(platform.server.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);

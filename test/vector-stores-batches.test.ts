@@ -2,24 +2,20 @@
 // PLAT-1): batches made, polled, listed and cancelled in OpenAI's shapes, a bad file failing alone with
 // a code, another project's batch not found, the `file_upload` switch closing batches (CTL-2).
 import type OpenAI from "openai";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestPlatformWithUpstream, type PlatformWithUpstream } from "./helpers/platform.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestPlatformWithUpstream } from "./helpers/platform.ts";
 import { withFeatureOff } from "./helpers/feature-switch.ts";
 import { strangerKeys } from "./helpers/strangers.ts";
 import { apiStatus as status } from "./helpers/api-status.ts";
 import { waitFor } from "./helpers/wait-for.ts";
 
 describe("/v1/vector_stores file batches, content and attributes", () => {
-  let platform: PlatformWithUpstream;
+  const platform = useTestPlatformWithUpstream();
   let client: OpenAI;
 
   beforeAll(async () => {
-    platform = await startTestPlatformWithUpstream();
     client = platform.client();
   }, 300_000);
-  afterAll(async () => {
-    await platform?.close();
-  });
 
   const upload = (name: string, body: string | Uint8Array<ArrayBuffer>) =>
     client.files.create({ file: new File([body], name), purpose: "assistants" });

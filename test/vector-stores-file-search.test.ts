@@ -4,8 +4,8 @@
 // carries none (the positive control of the absence).
 import { sql } from "kysely";
 import type OpenAI from "openai";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestPlatformWithUpstream, type PlatformWithUpstream } from "./helpers/platform.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestPlatformWithUpstream } from "./helpers/platform.ts";
 import { strangerKeys } from "./helpers/strangers.ts";
 import { apiStatus as status } from "./helpers/api-status.ts";
 import { rowsContaining } from "./helpers/raw-scan.ts";
@@ -14,7 +14,7 @@ import { adminOperations } from "../src/platform/operations.ts";
 type Event = { type: string; sequence_number: number } & Record<string, unknown>;
 
 describe("/v1/responses file_search", () => {
-  let platform: PlatformWithUpstream;
+  const platform = useTestPlatformWithUpstream();
   let client: OpenAI;
   let storeId = "";
   let fileId = "";
@@ -22,7 +22,6 @@ describe("/v1/responses file_search", () => {
   const question = "How often did Ilse Varga cross the Skarn estuary?";
 
   beforeAll(async () => {
-    platform = await startTestPlatformWithUpstream();
     client = platform.client();
     const file = await client.files.create({
       file: new File([`River crossings.\n\n${fact}\n`], "ferry.txt"),
@@ -31,9 +30,6 @@ describe("/v1/responses file_search", () => {
     fileId = file.id;
     storeId = (await client.vectorStores.create({ name: "ferry", file_ids: [file.id] })).id;
   }, 300_000);
-  afterAll(async () => {
-    await platform?.close();
-  });
 
   const tool = () => ({ type: "file_search" as const, vector_store_ids: [storeId], max_num_results: 3 });
 

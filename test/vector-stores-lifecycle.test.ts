@@ -4,22 +4,18 @@
 // (OWN-4); the embeddings the library makes for a key (a document's passages, a search's query, the
 // file_search tool's query) count in the organisation's usage meters as /v1/embeddings calls, tokens only.
 import type OpenAI from "openai";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestPlatformWithUpstream, type PlatformWithUpstream } from "./helpers/platform.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestPlatformWithUpstream } from "./helpers/platform.ts";
 
 const dayMs = 86_400_000;
 
 describe("/v1/vector_stores expiry and embedding usage", () => {
-  let platform: PlatformWithUpstream;
+  const platform = useTestPlatformWithUpstream();
   let client: OpenAI;
 
   beforeAll(async () => {
-    platform = await startTestPlatformWithUpstream();
     client = platform.client();
   }, 300_000);
-  afterAll(async () => {
-    await platform?.close();
-  });
 
   const core = () => platform.server.platform;
   /** Moves a store's clock: as if its last activity was `agoMs` before now. */

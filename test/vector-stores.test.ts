@@ -2,23 +2,19 @@
 // listed by cursor, modified, searched and deleted in OpenAI's shapes; another project's or another
 // organisation's key finds nothing; the `file_upload` switch closes adding files (CTL-2).
 import type OpenAI from "openai";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestPlatformWithUpstream, type PlatformWithUpstream } from "./helpers/platform.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestPlatformWithUpstream } from "./helpers/platform.ts";
 import { withFeatureOff } from "./helpers/feature-switch.ts";
 import { strangerKeys } from "./helpers/strangers.ts";
 import { apiStatus as status } from "./helpers/api-status.ts";
 
 describe("/v1/vector_stores", () => {
-  let platform: PlatformWithUpstream;
+  const platform = useTestPlatformWithUpstream();
   let client: OpenAI;
 
   beforeAll(async () => {
-    platform = await startTestPlatformWithUpstream();
     client = platform.client();
   }, 300_000);
-  afterAll(async () => {
-    await platform?.close();
-  });
 
   const upload = (name: string, body: string) =>
     client.files.create({ file: new File([body], name), purpose: "assistants" });

@@ -1,8 +1,8 @@
 // The chat workspace's API end to end: a signed-in user chats with a model over SSE; conversations are
 // private to their owner, deletion is immediate, and export returns everything, decrypted.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { signInOwner, type BrowserSession } from "./helpers/browser-session.ts";
-import { startTestPlatformWithUpstream, type PlatformWithUpstream, scanSources } from "./helpers/platform.ts";
+import { useTestPlatformWithUpstream, scanSources } from "./helpers/platform.ts";
 import { foundAnywhere, rawScan, rowsContaining } from "./helpers/raw-scan.ts";
 
 const canary = "CANARY-workspace-3e8b";
@@ -15,17 +15,13 @@ function events(body: string): Array<Record<string, unknown>> {
 }
 
 describe("workspace API", () => {
-  let platform: PlatformWithUpstream;
+  const platform = useTestPlatformWithUpstream();
   let alice: BrowserSession;
   let bob: BrowserSession;
 
   beforeAll(async () => {
-    platform = await startTestPlatformWithUpstream({});
     alice = await signInOwner(platform, { email: "alice@example.com" });
     bob = await signInOwner(platform, { email: "bob@example.com" });
-  });
-  afterAll(async () => {
-    await platform?.close();
   });
 
   it("[PLAT-1] chats: the question is saved, the answer streams as SSE and is saved too", async () => {

@@ -2,21 +2,20 @@
 // organisation opens the read-only snapshot, a member of another organisation gets 404, the sharing
 // switch stops new shares and closes existing ones, and every share and open is audited by id only.
 // Also the chat's failures: a refused or failed answer never loses the user's message.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { signInOwner, type BrowserSession } from "./helpers/browser-session.ts";
-import { startTestPlatformWithUpstream, type PlatformWithUpstream } from "./helpers/platform.ts";
+import { useTestPlatformWithUpstream } from "./helpers/platform.ts";
 
 const canary = "CANARY-sharing-0d7e";
 
 describe("workspace sharing and failures", () => {
-  let platform: PlatformWithUpstream;
+  const platform = useTestPlatformWithUpstream();
   let alice: BrowserSession;
   let bob: BrowserSession;
   let outsider: BrowserSession;
   let conversation: string;
 
   beforeAll(async () => {
-    platform = await startTestPlatformWithUpstream({});
     alice = await signInOwner(platform, { email: "alice@example.com" });
     bob = await signInOwner(platform, { email: "bob@example.com" });
     const other = await platform.server.platform.tenancy.createOrganization("Elsewhere", "test");
@@ -35,9 +34,6 @@ describe("workspace sharing and failures", () => {
         body: JSON.stringify({ content: `plan ${canary}` }),
       })
     ).text();
-  });
-  afterAll(async () => {
-    await platform?.close();
   });
 
   it("[CTL-2] [CTL-4] a share opens for members of the same organisation and is 404 outside it", async () => {

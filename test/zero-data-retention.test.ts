@@ -3,10 +3,9 @@
 // logs); without ZDR they are kept, but only as ciphertext.
 import { spawnSync } from "node:child_process";
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { adminOperations } from "../src/platform/operations.ts";
-import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
-import { startTestPlatform, type TestPlatform, scanSources } from "./helpers/platform.ts";
+import { scanSources, useTestPlatformWithUpstream } from "./helpers/platform.ts";
 import { foundAnywhere, rawScan, rowsContaining } from "./helpers/raw-scan.ts";
 
 const canaries = {
@@ -17,19 +16,7 @@ const canaries = {
 };
 
 describe("zero data retention", () => {
-  let upstream: FakeUpstream;
-  let platform: TestPlatform;
-
-  beforeAll(async () => {
-    upstream = await startFakeUpstream();
-    platform = await startTestPlatform({
-      upstreams: [{ name: "fake", baseURL: upstream.baseURL, models: ["fake-model"] }],
-    });
-  });
-  afterAll(async () => {
-    await platform?.close();
-    await upstream?.close();
-  });
+  const platform = useTestPlatformWithUpstream();
 
   it("[API-2] content under ZDR or store:false reaches no table, database file, dump or log; [API-1] retained content is ciphertext only", async () => {
     const core = platform.server.platform;

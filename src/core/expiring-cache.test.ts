@@ -28,6 +28,21 @@ describe("ExpiringCache", () => {
     expect(await cache.get("key", load)).toBe("value 2");
   });
 
+  it("serves a value set by the caller without loading, in place of one loading", async () => {
+    const cache = new ExpiringCache<string>(60_000);
+    let loads = 0;
+    const load = async () => `loaded ${++loads}`;
+    // Positive control: an unset key is loaded.
+    expect(await cache.get("other", load)).toBe("loaded 1");
+    let finish = (_value: string) => {};
+    const loading = cache.get("key", () => new Promise<string>((resolve) => (finish = resolve)));
+    cache.set("key", "written");
+    finish("stale");
+    expect(await loading).toBe("stale");
+    expect(await cache.get("key", load)).toBe("written");
+    expect(loads).toBe(1);
+  });
+
   it("does not keep a failed load", async () => {
     const cache = new ExpiringCache<string>(60_000);
     await expect(cache.get("key", () => Promise.reject(new Error("database away")))).rejects.toThrow(

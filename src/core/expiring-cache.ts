@@ -28,6 +28,12 @@ export class ExpiringCache<Value> {
     return value;
   }
 
+  /** Keep `value` for `key` from now on, as if just loaded: for a value the caller has itself just written. */
+  set(key: string, value: Value): void {
+    if (this.#entries.size >= this.#maxEntries) this.#entries.clear();
+    this.#entries.set(key, { value: Promise.resolve(value), until: Date.now() + this.#lifetimeMs });
+  }
+
   delete(key: string): void {
     this.#entries.delete(key);
   }

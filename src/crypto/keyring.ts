@@ -2,6 +2,7 @@
 // own KMS key, used to seal and open business content (SEC-1). Rotation adds a version; old versions stay
 // to open old data.
 import { randomBytes } from "node:crypto";
+import { ExpiringCache } from "../core/expiring-cache.ts";
 import type { Db } from "../db/database.ts";
 import { open, seal, keyVersionOf, DecryptionError } from "./aead.ts";
 import { customerKeyWrapper, type CustomerKeySettings } from "./customer-key-settings.ts";
@@ -40,11 +41,16 @@ export class Keyring {
   readonly #master: Buffer;
   readonly #local: LocalKeyWrapper;
   readonly #customerKeyCacheMs: number;
-  /** Unwrapped organisation keys by "org:version", with the time they may be used until. */
+  /**
+   * Unwrapped organisation keys by "org:version", with the time they may be used until. Not an
+   * ExpiringCache: how long a key is trusted is its wrapper's to say (for ever under the master key,
+   * the customer's cache time under their KMS), known only once the key is loaded.
+   */
   readonly #keys = new Map<string, { key: Buffer; until: number }>();
-  readonly #latestVersionCacheMs: number;
-  readonly #latest = new Map<string, { version: number; until: number }>();
-  readonly #wrappers = new Map<string, { wrapper: KeyWrapper; until: number }>();
+  /** The newest key version of each organisation. */
+  readonly #latest: ExpiringCache<number>;
+  /** The wrapper of each organisation's keys: the master key, or the customer's KMS key. */
+  readonly #wrappers: ExpiringCache<KeyWrapper>;
   readonly #ledger: KeyLedger | null;
 
   constructor(db: Db, masterKey: Buffer, options: KeyringOptions = {}) {
@@ -52,7 +58,8 @@ export class Keyring {
     this.#master = masterKey;
     this.#local = new LocalKeyWrapper(masterKey);
     this.#customerKeyCacheMs = options.customerKeyCacheMs ?? 60_000;
-    this.#latestVersionCacheMs = options.latestVersionCacheMs ?? 60_000;
+    this.#latest = new ExpiringCache(options.latestVersionCacheMs ?? 60_000);
+    this.#wrappers = new ExpiringCache(this.#customerKeyCacheMs);
     this.#ledger = options.ledger ?? null;
   }
 
@@ -95,7 +102,7 @@ export class Keyring {
       .values({ organization_id: organization, version, wrapped_key: wrapped })
       .execute();
     this.#keys.set(`${organization}:${version}`, { key, until: Date.now() + wrapper.cacheMs });
-    this.#latest.set(organization, { version, until: Date.now() + this.#latestVersionCacheMs });
+    this.#latest.set(organization, version);
   }
 
   async #latestVersion(organization: string): Promise<number> {
@@ -107,15 +114,17 @@ export class Keyring {
     return Number(row?.version ?? 0);
   }
 
-  async #wrapperFor(organization: string): Promise<KeyWrapper> {
-    const cached = this.#wrappers.get(organization);
-    if (cached && cached.until > Date.now()) return cached.wrapper;
+  #wrapperFor(organization: string): Promise<KeyWrapper> {
+    return this.#wrappers.get(organization, () => this.#loadWrapper(organization));
+  }
+
+  async #loadWrapper(organization: string): Promise<KeyWrapper> {
     const row = await this.#db
       .selectFrom("organization_key_providers")
       .select(["settings"])
       .where("organization_id", "=", organization)
       .executeTakeFirst();
-    const wrapper = row
+    return row
       ? customerKeyWrapper(
           JSON.parse(
             open(this.#master, providerBinding(organization), row.settings).toString("utf8"),
@@ -123,8 +132,6 @@ export class Keyring {
           this.#customerKeyCacheMs,
         )
       : this.#local;
-    this.#wrappers.set(organization, { wrapper, until: Date.now() + this.#customerKeyCacheMs });
-    return wrapper;
   }
 
   async #key(organization: string, version: number): Promise<Buffer> {
@@ -156,13 +163,12 @@ export class Keyring {
     return key;
   }
 
-  async #currentVersion(organization: string): Promise<number> {
-    const cached = this.#latest.get(organization);
-    if (cached && cached.until > Date.now()) return cached.version;
-    const version = await this.#latestVersion(organization);
-    if (version === 0) throw new Error(`Organisation ${organization} has no data key.`);
-    this.#latest.set(organization, { version, until: Date.now() + this.#latestVersionCacheMs });
-    return version;
+  #currentVersion(organization: string): Promise<number> {
+    return this.#latest.get(organization, async () => {
+      const version = await this.#latestVersion(organization);
+      if (version === 0) throw new Error(`Organisation ${organization} has no data key.`);
+      return version;
+    });
   }
 
   async seal(organization: string, place: Place, plaintext: Buffer | string): Promise<Buffer> {

@@ -2,8 +2,8 @@
 // and the sweep removes content then row, throwing (so its periodic task logs, counts and pages it)
 // while the blob store refuses, and finishing once it accepts again.
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestPlatform, type TestPlatform } from "../../test/helpers/platform.ts";
+import { describe, expect, it } from "vitest";
+import { useTestPlatform } from "../../test/helpers/platform.ts";
 import type { BlobContent, BlobStore } from "./blob-store.ts";
 import { FileService } from "./file-service.ts";
 import { LocalBlobStore } from "./local-blob-store.ts";
@@ -22,14 +22,7 @@ function faultyStore(store: BlobStore) {
 }
 
 describe("unstored uploads", () => {
-  let platform: TestPlatform;
-
-  beforeAll(async () => {
-    platform = await startTestPlatform();
-  });
-  afterAll(async () => {
-    await platform?.close();
-  });
+  const platform = useTestPlatform();
 
   it("keeps the row of content it could not remove, and the sweep reports until it can", async () => {
     const { db, keyring, audit } = platform.server.platform;

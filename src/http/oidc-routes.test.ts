@@ -3,20 +3,19 @@
 // routing and enforced SSO on the same server.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOpenIdProvider, type TestOpenIdProvider } from "../../test/helpers/oidc-identity-provider.ts";
-import { startTestPlatform, type TestPlatform } from "../../test/helpers/platform.ts";
+import { useTestPlatform } from "../../test/helpers/platform.ts";
 import { RedirectBrowser } from "../../test/helpers/redirect-browser.ts";
 import { DomainRoutingService } from "../identity/domain-routing-service.ts";
 import { adminOperations } from "../platform/operations.ts";
 
 describe("OIDC sign-in and domain routing", () => {
-  let platform: TestPlatform;
+  const platform = useTestPlatform();
   let provider: TestOpenIdProvider;
   let organization: string;
   let origin: string;
   const secret = () => provider.clientSecret;
 
   beforeAll(async () => {
-    platform = await startTestPlatform();
     organization = platform.organization;
     origin = platform.server.url;
     provider = await startOpenIdProvider([`${origin}/sso/oidc/${organization}/callback`]);
@@ -30,7 +29,6 @@ describe("OIDC sign-in and domain routing", () => {
   }, 180_000);
   afterAll(async () => {
     await provider?.close();
-    await platform?.close();
   });
 
   async function auditEntries(action: string) {

@@ -1,27 +1,23 @@
 // SCIM 2.0 provisioning over real HTTP, driven by the request sequences Entra ID and Okta send:
 // look up, create, update, deactivate and delete users; create groups and patch their members.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestPlatform, type TestPlatform } from "../../test/helpers/platform.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestPlatform } from "../../test/helpers/platform.ts";
 import { adminOperations } from "../platform/operations.ts";
 
 const scimJson = "application/scim+json";
 
 describe("SCIM 2.0 provisioning", () => {
-  let platform: TestPlatform;
+  const platform = useTestPlatform();
   let token: string;
   let base: string;
 
   beforeAll(async () => {
-    platform = await startTestPlatform();
     base = `${platform.server.url}/scim/v2`;
     const created = (await adminOperations(platform.server.platform, "test").createScimToken({
       organization: platform.organization,
     })) as { token: string };
     token = created.token;
   }, 180_000);
-  afterAll(async () => {
-    await platform?.close();
-  });
 
   async function scim(method: string, path: string, body?: unknown, bearer = token) {
     const response = await fetch(`${base}${path}`, {

@@ -1,4 +1,5 @@
 // API keys: shown once, stored only as SHA-256 hashes, scoped to one project, revocable.
+import { ExpiringCache } from "../core/expiring-cache.ts";
 import { newId } from "../core/ids.ts";
 import type { Db } from "../db/database.ts";
 import type { ApiKeyPermission } from "../db/schema.ts";
@@ -40,15 +41,15 @@ const touchEveryMs = 60_000;
 export class ApiKeyService {
   readonly #db: Db;
   readonly #audit: AuditLog;
-  readonly #cache = new Map<string, { principal: Principal | null; until: number }>();
+  /** Principals (null for unknown or revoked keys) by the key's hash. */
+  readonly #cache: ExpiringCache<Principal | null>;
   readonly #touched = new Map<string, number>();
-  readonly #cacheMs: number;
   readonly #throttle: SignInThrottle | null;
 
   constructor(dependencies: { db: Db; audit: AuditLog; cacheMs?: number; throttle?: SignInThrottle }) {
     this.#db = dependencies.db;
     this.#audit = dependencies.audit;
-    this.#cacheMs = dependencies.cacheMs ?? defaultCacheMs;
+    this.#cache = new ExpiringCache(dependencies.cacheMs ?? defaultCacheMs);
     this.#throttle = dependencies.throttle ?? null;
   }
 
@@ -112,31 +113,26 @@ export class ApiKeyService {
   async #lookUp(key: string): Promise<Principal | null> {
     if (!looksLikeSecret(key, apiKeyPrefix)) return null;
     const hash = hashSecret(key);
-    const cacheKey = hash.toString("base64");
-    const now = Date.now();
-    const cached = this.#cache.get(cacheKey);
-    let principal: Principal | null;
-    if (cached && cached.until > now) principal = cached.principal;
-    else {
-      const row = await this.#db
-        .selectFrom("api_keys")
-        .select(["id", "organization_id", "project_id", "permission"])
-        .where("hash", "=", hash)
-        .where("revoked_at", "is", null)
-        .executeTakeFirst();
-      principal = row
-        ? {
-            keyId: row.id,
-            organizationId: row.organization_id,
-            projectId: row.project_id,
-            permission: row.permission,
-          }
-        : null;
-      if (this.#cache.size > 10_000) this.#cache.clear();
-      if (this.#cacheMs > 0) this.#cache.set(cacheKey, { principal, until: now + this.#cacheMs });
-    }
-    if (principal) this.#touch(principal.keyId, now);
+    const principal = await this.#cache.get(hash.toString("base64"), () => this.#principalOf(hash));
+    if (principal) this.#touch(principal.keyId, Date.now());
     return principal;
+  }
+
+  async #principalOf(hash: Buffer): Promise<Principal | null> {
+    const row = await this.#db
+      .selectFrom("api_keys")
+      .select(["id", "organization_id", "project_id", "permission"])
+      .where("hash", "=", hash)
+      .where("revoked_at", "is", null)
+      .executeTakeFirst();
+    return row
+      ? {
+          keyId: row.id,
+          organizationId: row.organization_id,
+          projectId: row.project_id,
+          permission: row.permission,
+        }
+      : null;
   }
 
   #touch(keyId: string, now: number): void {

@@ -3,9 +3,9 @@
 // every node adds to one count; and password hashing runs a bounded few at a time.
 import { request as httpRequest } from "node:http";
 import { RateLimitError } from "openai";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { signInOwner } from "../../test/helpers/browser-session.ts";
-import { startTestPlatform, type TestPlatform } from "../../test/helpers/platform.ts";
+import { useTestPlatform } from "../../test/helpers/platform.ts";
 import { PostgresWindowCounters } from "../usage/postgres-window-counters.ts";
 import {
   decoyPasswordHash,
@@ -22,16 +22,12 @@ interface Answer {
 }
 
 describe("[CTL-1] sign-in throttling", () => {
-  let platform: TestPlatform;
+  const platform = useTestPlatform();
 
   beforeAll(async () => {
-    platform = await startTestPlatform();
     // The account under attack: a local owner with a password.
     await signInOwner(platform, { email: "owner@example.com" });
   }, 120_000);
-  afterAll(async () => {
-    await platform?.close();
-  });
 
   /** A request from a chosen loopback address (all of 127.0.0.0/8 reaches the server on Linux). */
   function send(
@@ -205,16 +201,12 @@ describe("[CTL-1] sign-in throttling", () => {
 });
 
 describe("[CTL-1] sign-in throttling behind a reverse proxy", () => {
-  let platform: TestPlatform;
+  // The proxy is this host; only it may name the client in X-Forwarded-For.
+  const platform = useTestPlatform({ env: { CUSTODIAN_TRUSTED_PROXIES: "127.0.0.1, ::1" } });
 
   beforeAll(async () => {
-    // The proxy is this host; only it may name the client in X-Forwarded-For.
-    platform = await startTestPlatform({ env: { CUSTODIAN_TRUSTED_PROXIES: "127.0.0.1, ::1" } });
     await signInOwner(platform, { email: "proxied@example.com" });
   }, 180_000);
-  afterAll(async () => {
-    await platform?.close();
-  });
 
   const signIn = (client: string, password: string) =>
     fetch(`${platform.server.url}/api/session`, {

@@ -1,6 +1,8 @@
 // Who stands behind a request, for user and group budgets: the user a personal API key belongs to, and
 // that user's groups. The usage domain owns this interface; the platform wires the identity domain's
 // answers into it. Answers are kept for a few seconds, like limits, so admitting costs no query.
+import { ExpiringCache } from "../core/expiring-cache.ts";
+
 /** The identity facts user and group budgets need. */
 export interface BudgetSubjectLookup {
   /** The user a personal API key belongs to; null for a project's service key. */
@@ -20,36 +22,20 @@ export const noBudgetSubjects: BudgetSubjectLookup = {
 /** The lookup behind a short per-node cache. */
 export class BudgetSubjects implements BudgetSubjectLookup {
   readonly #lookup: BudgetSubjectLookup;
-  readonly #owners = new Map<string, { value: string | null; until: number }>();
-  readonly #groups = new Map<string, { value: string[]; until: number }>();
+  readonly #owners = new ExpiringCache<string | null>(cacheMs);
+  readonly #groups = new ExpiringCache<string[]>(cacheMs);
 
   constructor(lookup: BudgetSubjectLookup) {
     this.#lookup = lookup;
   }
 
-  async keyOwner(organizationId: string, keyId: string): Promise<string | null> {
-    return cached(this.#owners, `${organizationId}/${keyId}`, () =>
-      this.#lookup.keyOwner(organizationId, keyId),
-    );
+  keyOwner(organizationId: string, keyId: string): Promise<string | null> {
+    return this.#owners.get(`${organizationId}/${keyId}`, () => this.#lookup.keyOwner(organizationId, keyId));
   }
 
-  async groupsOf(organizationId: string, userId: string): Promise<string[]> {
-    return cached(this.#groups, `${organizationId}/${userId}`, () =>
+  groupsOf(organizationId: string, userId: string): Promise<string[]> {
+    return this.#groups.get(`${organizationId}/${userId}`, () =>
       this.#lookup.groupsOf(organizationId, userId),
     );
   }
-}
-
-async function cached<T>(
-  cache: Map<string, { value: T; until: number }>,
-  key: string,
-  load: () => Promise<T>,
-): Promise<T> {
-  const now = Date.now();
-  const hit = cache.get(key);
-  if (hit && hit.until > now) return hit.value;
-  const value = await load();
-  if (cache.size > 10_000) cache.clear();
-  cache.set(key, { value, until: now + cacheMs });
-  return value;
 }

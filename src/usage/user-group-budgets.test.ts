@@ -6,9 +6,9 @@ import path from "node:path";
 import { promisify } from "node:util";
 import type OpenAI from "openai";
 import { APIError } from "openai";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { signInOwner, type BrowserSession } from "../../test/helpers/browser-session.ts";
-import { startTestPlatformWithUpstream, type PlatformWithUpstream } from "../../test/helpers/platform.ts";
+import { useTestPlatformWithUpstream } from "../../test/helpers/platform.ts";
 import { adminOperations } from "../platform/operations.ts";
 import { budgetAlertAction } from "./budget-alerts.ts";
 import type { UsagePage } from "./usage-reports.ts";
@@ -17,7 +17,7 @@ const canary = "CANARY-budget-5d1c-never-metered";
 const messages = [{ role: "user" as const, content: "hi" }];
 
 describe("user and group budgets", () => {
-  let platform: PlatformWithUpstream;
+  const platform = useTestPlatformWithUpstream();
   let operations: ReturnType<typeof adminOperations>;
   let alice: BrowserSession;
   let bob: BrowserSession;
@@ -83,7 +83,6 @@ describe("user and group budgets", () => {
   }
 
   beforeAll(async () => {
-    platform = await startTestPlatformWithUpstream({});
     operations = adminOperations(platform.server.platform, "admin-test");
     alice = await signInOwner(platform, { email: "alice@example.com" });
     bob = await signInOwner(platform, { email: "bob@example.com" });
@@ -94,9 +93,6 @@ describe("user and group budgets", () => {
       { displayName: "Research", members: [{ value: bob.userId }] },
       "test",
     );
-  });
-  afterAll(async () => {
-    await platform?.close();
   });
 
   it("[CTL-2] a user's daily budget covers workspace chat and personal keys, alerts at 80% and 100%, then refuses both", async () => {

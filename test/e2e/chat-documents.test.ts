@@ -8,11 +8,7 @@ import { seriousViolations, sidewaysOverflow } from "../helpers/axe.ts";
 import { launchBrowser, screenshot } from "../helpers/browser.ts";
 import { signInBrowser, signInOwner } from "../helpers/browser-session.ts";
 import { pdfFixture } from "../helpers/document-fixtures.ts";
-import {
-  scanSources,
-  startTestPlatformWithUpstream,
-  type PlatformWithUpstream,
-} from "../helpers/platform.ts";
+import { scanSources, useTestPlatformWithUpstream } from "../helpers/platform.ts";
 import { foundAnywhere, rawScan } from "../helpers/raw-scan.ts";
 import { waitFor } from "../helpers/wait-for.ts";
 
@@ -30,20 +26,18 @@ const report = pdfFixture([
 ]);
 
 describe("chat with a document in the browser", () => {
-  let platform: PlatformWithUpstream;
+  const platform = useTestPlatformWithUpstream({
+    env: { CUSTODIAN_DELETION_WINDOW_MS: "0", CUSTODIAN_PURGE_INTERVAL_MS: "1000" },
+  });
   let browser: Browser;
   let userId: string;
 
   beforeAll(async () => {
-    platform = await startTestPlatformWithUpstream({
-      env: { CUSTODIAN_DELETION_WINDOW_MS: "0", CUSTODIAN_PURGE_INTERVAL_MS: "1000" },
-    });
     ({ userId } = await signInOwner(platform, { email: "reader@docs.example" }));
     browser = await launchBrowser();
   }, 300_000);
   afterAll(async () => {
     await browser?.close();
-    await platform?.close();
   });
 
   async function askAboutTheReport(page: Page, name: string): Promise<string> {

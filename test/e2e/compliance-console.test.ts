@@ -13,7 +13,7 @@ import { evidenceSections } from "../../src/compliance/evidence-pack.ts";
 import { seriousViolations, sidewaysOverflow } from "../helpers/axe.ts";
 import { launchBrowser, screenshot } from "../helpers/browser.ts";
 import { signInAdmin, signInBrowser, signInOwner, type BrowserSession } from "../helpers/browser-session.ts";
-import { startTestPlatform, type TestPlatform } from "../helpers/platform.ts";
+import { useTestPlatform } from "../helpers/platform.ts";
 import { readTarGz } from "../helpers/tar-reader.ts";
 
 const sizes = [
@@ -30,7 +30,7 @@ const shown = (page: Page) =>
   );
 
 describe("the compliance section of the admin console", () => {
-  let platform: TestPlatform;
+  const platform = useTestPlatform();
   let browser: Browser;
   let adminSession: BrowserSession;
 
@@ -48,7 +48,6 @@ describe("the compliance section of the admin console", () => {
   }
 
   beforeAll(async () => {
-    platform = await startTestPlatform();
     // The accounts (signInOwner's password); the browser signs in on its own below.
     await signInOwner(platform, { email: "owner@compliance.example" });
     adminSession = await signInAdmin(platform, "admin@compliance.example");
@@ -56,7 +55,6 @@ describe("the compliance section of the admin console", () => {
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
-    await platform?.close();
   });
 
   for (const size of sizes) {

@@ -5,19 +5,18 @@ import { sql } from "kysely";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot } from "../helpers/browser.ts";
-import { startTestPlatformWithUpstream, type PlatformWithUpstream } from "../helpers/platform.ts";
+import { useTestPlatformWithUpstream } from "../helpers/platform.ts";
 
 const password = "correct horse battery staple";
 const count = 10_000;
 const rowHeight = 52;
 
 describe("the conversation list at scale, and the keyboard", () => {
-  let platform: PlatformWithUpstream;
+  const platform = useTestPlatformWithUpstream();
   let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
-    platform = await startTestPlatformWithUpstream({});
     const { identity, db } = platform.server.platform;
     const user = await identity.users.createLocalOwner({
       organizationId: platform.organization,
@@ -43,7 +42,6 @@ describe("the conversation list at scale, and the keyboard", () => {
   }, 180_000);
   afterAll(async () => {
     await browser?.close();
-    await platform?.close();
   });
 
   it("[PLAT-1] reaches all 10,000 conversations by scrolling, with only the rows in view in the page", async () => {

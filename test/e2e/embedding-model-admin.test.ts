@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seriousViolations, sidewaysOverflow } from "../helpers/axe.ts";
 import { launchBrowser, screenshot } from "../helpers/browser.ts";
 import { signInAdmin, signInBrowser, type BrowserSession } from "../helpers/browser-session.ts";
-import { startTestPlatformWithUpstream, type PlatformWithUpstream } from "../helpers/platform.ts";
+import { useTestPlatformWithUpstream } from "../helpers/platform.ts";
 
 const viewports = {
   desktop: { width: 1280, height: 800 },
@@ -14,18 +14,16 @@ const viewports = {
 } as const;
 
 describe("the admin console's embedding model", () => {
-  let platform: PlatformWithUpstream;
+  const platform = useTestPlatformWithUpstream();
   let browser: Browser;
   let admin: BrowserSession;
 
   beforeAll(async () => {
-    platform = await startTestPlatformWithUpstream();
     admin = await signInAdmin(platform, "admin@embed-console.example");
     browser = await launchBrowser();
   }, 300_000);
   afterAll(async () => {
     await browser?.close();
-    await platform?.close();
   });
 
   const saved = async () =>

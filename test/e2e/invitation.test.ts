@@ -7,7 +7,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seriousViolations, sidewaysOverflow } from "../helpers/axe.ts";
 import { launchBrowser, screenshot } from "../helpers/browser.ts";
-import { startTestPlatformWithUpstream, type PlatformWithUpstream } from "../helpers/platform.ts";
+import { useTestPlatformWithUpstream } from "../helpers/platform.ts";
 
 const password = "correct horse battery staple";
 const sizes = [
@@ -16,7 +16,7 @@ const sizes = [
 ] as const;
 
 describe("invitation to first answer at desktop and phone sizes", () => {
-  let platform: PlatformWithUpstream;
+  const platform = useTestPlatformWithUpstream();
   let browser: Browser;
 
   async function checkScreen(page: Page, name: string): Promise<void> {
@@ -39,7 +39,6 @@ describe("invitation to first answer at desktop and phone sizes", () => {
   }
 
   beforeAll(async () => {
-    platform = await startTestPlatformWithUpstream({});
     await platform.server.platform.identity.users.createLocalOwner({
       organizationId: platform.organization,
       email: "owner@example.com",
@@ -51,7 +50,6 @@ describe("invitation to first answer at desktop and phone sizes", () => {
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
-    await platform?.close();
   });
 
   for (const size of sizes) {

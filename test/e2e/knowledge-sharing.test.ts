@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seriousViolations, sidewaysOverflow } from "../helpers/axe.ts";
 import { launchBrowser, screenshot } from "../helpers/browser.ts";
 import { signInBrowser, signInOwner, type BrowserSession } from "../helpers/browser-session.ts";
-import { startTestPlatformWithUpstream, type PlatformWithUpstream } from "../helpers/platform.ts";
+import { useTestPlatformWithUpstream } from "../helpers/platform.ts";
 
 const viewports = {
   desktop: { width: 1280, height: 800 },
@@ -16,12 +16,11 @@ const viewports = {
 } as const;
 
 describe("sharing a knowledge collection on the Knowledge page", () => {
-  let platform: PlatformWithUpstream;
+  const platform = useTestPlatformWithUpstream();
   let browser: Browser;
   let outsider: BrowserSession;
 
   beforeAll(async () => {
-    platform = await startTestPlatformWithUpstream();
     const owner = await signInOwner(platform, { email: "keeper@share.example" });
     const colleague = await signInOwner(platform, { email: "colleague@share.example" });
     outsider = await signInOwner(platform, { email: "outsider@share.example" });
@@ -42,7 +41,6 @@ describe("sharing a knowledge collection on the Knowledge page", () => {
   }, 300_000);
   afterAll(async () => {
     await browser?.close();
-    await platform?.close();
   });
 
   for (const [width, viewport] of Object.entries(viewports)) {

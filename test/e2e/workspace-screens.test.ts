@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seriousViolations, sidewaysOverflow } from "../helpers/axe.ts";
 import { launchBrowser, screenshot } from "../helpers/browser.ts";
 import { signInBrowser } from "../helpers/browser-session.ts";
-import { startTestPlatformWithUpstream, type PlatformWithUpstream } from "../helpers/platform.ts";
+import { useTestPlatformWithUpstream } from "../helpers/platform.ts";
 
 const password = "correct horse battery staple";
 const sizes = [
@@ -34,7 +34,7 @@ const markdownQuestion = [
 ].join("\n");
 
 describe("workspace screens at desktop and phone sizes", () => {
-  let platform: PlatformWithUpstream;
+  const platform = useTestPlatformWithUpstream();
   let browser: Browser;
   let outsiderOrganization: string;
 
@@ -77,7 +77,6 @@ describe("workspace screens at desktop and phone sizes", () => {
   }
 
   beforeAll(async () => {
-    platform = await startTestPlatformWithUpstream({});
     await account("owner@example.com");
     await account("colleague@example.com");
     outsiderOrganization = (await platform.server.platform.tenancy.createOrganization("Elsewhere", "test"))
@@ -87,7 +86,6 @@ describe("workspace screens at desktop and phone sizes", () => {
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
-    await platform?.close();
   });
 
   for (const size of sizes) {

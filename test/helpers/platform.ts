@@ -6,6 +6,7 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import OpenAI from "openai";
 import { Agent } from "undici";
+import { afterAll, beforeAll } from "vitest";
 import { loadConfig } from "../../src/config/config.ts";
 import { createLogger } from "../../src/platform/platform.ts";
 import { startServer, type RunningServer } from "../../src/platform/server.ts";
@@ -120,4 +121,44 @@ export function scanSources(platform: TestPlatform): RawScanSources {
       write: (line) => core.logger.info({ canary: line }, "raw scan canary"),
     },
   };
+}
+
+/** How long starting or closing a suite's platform may take on a loaded machine. */
+const suiteHookTimeoutMs = 300_000;
+
+/**
+ * A test platform with a fake upstream for the enclosing describe block: started before its tests
+ * (before any beforeAll registered after this call) and closed after them. The value returned is the
+ * platform itself once started, so a suite reads `platform.server` as before.
+ */
+export function useTestPlatformWithUpstream(
+  options: Parameters<typeof startTestPlatformWithUpstream>[0] = {},
+): PlatformWithUpstream {
+  return forTheSuite(() => startTestPlatformWithUpstream(options));
+}
+
+/** A test platform (no upstream) for the enclosing describe block, as useTestPlatformWithUpstream. */
+export function useTestPlatform(options: Parameters<typeof startTestPlatform>[0] = {}): TestPlatform {
+  return forTheSuite(() => startTestPlatform(options));
+}
+
+function forTheSuite<Platform extends TestPlatform>(start: () => Promise<Platform>): Platform {
+  let started: Platform | undefined;
+  beforeAll(async () => {
+    started = await start();
+  }, suiteHookTimeoutMs);
+  afterAll(async () => {
+    await started?.close();
+  }, suiteHookTimeoutMs);
+  const current = (): Platform => {
+    if (!started) throw new Error("The test platform is read before its suite has started it.");
+    return started;
+  };
+  // Each property is read from the started platform when used; the describe block's body runs before
+  // any hook, so the platform cannot be handed over as a plain value there.
+  return new Proxy({} as Platform, {
+    get: (_target, property) =>
+      property === "then" && !started ? undefined : Reflect.get(current(), property),
+    has: (_target, property) => Reflect.has(current(), property),
+  });
 }
