@@ -1,7 +1,7 @@
 // The keyring: one versioned data key per organisation, wrapped by the master key or by the customer's
 // own KMS key, used to seal and open business content (SEC-1). Rotation adds a version; old versions stay
 // to open old data.
-import { randomBytes } from "node:crypto";
+import { createSecretKey, randomBytes, type KeyObject } from "node:crypto";
 import { ExpiringCache } from "../core/expiring-cache.ts";
 import type { Db } from "../db/database.ts";
 import { open, seal, keyVersionOf, DecryptionError } from "./aead.ts";
@@ -46,7 +46,7 @@ export class Keyring {
    * ExpiringCache: how long a key is trusted is its wrapper's to say (for ever under the master key,
    * the customer's cache time under their KMS), known only once the key is loaded.
    */
-  readonly #keys = new Map<string, { key: Buffer; until: number }>();
+  readonly #keys = new Map<string, { key: KeyObject; until: number }>();
   /** The newest key version of each organisation. */
   readonly #latest: ExpiringCache<number>;
   /** The wrapper of each organisation's keys: the master key, or the customer's KMS key. */
@@ -101,7 +101,10 @@ export class Keyring {
       .insertInto("organization_keys")
       .values({ organization_id: organization, version, wrapped_key: wrapped })
       .execute();
-    this.#keys.set(`${organization}:${version}`, { key, until: Date.now() + wrapper.cacheMs });
+    this.#keys.set(`${organization}:${version}`, {
+      key: createSecretKey(key),
+      until: Date.now() + wrapper.cacheMs,
+    });
     this.#latest.set(organization, version);
   }
 
@@ -134,7 +137,8 @@ export class Keyring {
       : this.#local;
   }
 
-  async #key(organization: string, version: number): Promise<Buffer> {
+  /** The data key as a KeyObject: Node imports a raw key again on every seal (see aead.ts). */
+  async #key(organization: string, version: number): Promise<KeyObject> {
     const cacheKey = `${organization}:${version}`;
     const cached = this.#keys.get(cacheKey);
     if (cached && cached.until > Date.now()) return cached.key;
@@ -159,8 +163,9 @@ export class Keyring {
         .where("version", "=", version)
         .execute();
     }
-    this.#keys.set(cacheKey, { key, until: Date.now() + wrapper.cacheMs });
-    return key;
+    const imported = createSecretKey(key);
+    this.#keys.set(cacheKey, { key: imported, until: Date.now() + wrapper.cacheMs });
+    return imported;
   }
 
   #currentVersion(organization: string): Promise<number> {
