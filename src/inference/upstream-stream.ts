@@ -87,9 +87,9 @@ type UsagePart = { type: "usage"; usage: NonNullable<UpstreamChunk["usage"]> };
  * the chunks after it that differ only in their text (most of a stream) are read without JSON.parse, and
  * their parts share its upstream fields (the same object, so a route can serialise them once).
  *
- * An iterator written out rather than an async generator: the parts of one network read are made at
- * once and handed out with one resolved promise each, where a generator (two deep, as the provider's
- * stream wrapped this one) cost several promises and microtask turns per part.
+ * An iterator written out rather than an async generator: the parts of a network read are handed out
+ * with one resolved promise each, where a generator (two deep, as the provider's stream wrapped this
+ * one) cost several promises and microtask turns per part.
  */
 export class UpstreamParts<
   Part extends { logprobs?: unknown; fields?: UpstreamFields },
@@ -99,6 +99,10 @@ export class UpstreamParts<
   readonly #signal: AbortSignal;
   readonly #kind: PartKind<Part>;
   #payloads: AsyncIterator<string[]> | null = null;
+  /** The events of the last network read, and the next one to read. */
+  #batch: string[] = [];
+  #at = 0;
+  /** The parts of the last event read, and the next one to hand out. */
   #parts: Array<Part | UsagePart> = [];
   #next = 0;
   /** A bad chunk ends the stream, after the good parts read before it have been handed out. */
@@ -126,7 +130,7 @@ export class UpstreamParts<
   }
 
   next(): Promise<IteratorResult<Part | UsagePart, undefined>> {
-    if (this.#next < this.#parts.length) {
+    if (this.#next < this.#parts.length || this.#fill()) {
       return Promise.resolve({ done: false, value: this.#parts[this.#next++]! });
     }
     return this.#read();
@@ -135,8 +139,30 @@ export class UpstreamParts<
   async return(): Promise<IteratorResult<Part | UsagePart, undefined>> {
     this.#finished = true;
     this.#parts = [];
+    this.#batch = [];
     await this.#close();
     return { done: true, value: undefined };
+  }
+
+  /**
+   * Makes the parts of the batch's next events, up to the first event that has any: one event at a
+   * time, so the first part of a read that carries a whole stream goes out before the rest is parsed.
+   * False when the batch has no event left (or a bad one ended it).
+   */
+  #fill(): boolean {
+    this.#parts.length = 0;
+    this.#next = 0;
+    while (this.#at < this.#batch.length) {
+      try {
+        this.#add(this.#batch[this.#at++]!);
+      } catch (error) {
+        this.#failure = { error };
+        this.#batch = [];
+        return false;
+      }
+      if (this.#parts.length > 0) return true;
+    }
+    return false;
   }
 
   async #read(): Promise<IteratorResult<Part | UsagePart, undefined>> {
@@ -163,14 +189,9 @@ export class UpstreamParts<
         this.#finished = true;
         continue;
       }
-      this.#parts = [];
-      this.#next = 0;
-      try {
-        for (const data of batch.value) this.#add(data);
-      } catch (error) {
-        this.#failure = { error };
-      }
-      if (this.#next < this.#parts.length) return { done: false, value: this.#parts[this.#next++]! };
+      this.#batch = batch.value;
+      this.#at = 0;
+      if (this.#fill()) return { done: false, value: this.#parts[this.#next++]! };
     }
   }
 
