@@ -217,7 +217,7 @@ type DeltaPart = Extract<StreamPart, { type: "delta" }>;
  */
 function choiceJson(part: DeltaPart): string {
   const { index, delta, logprobs, finishReason } = part;
-  if (typeof index === "number" && logprobs === undefined && onlyContent(delta)) {
+  if (typeof index === "number" && (logprobs === undefined || logprobs === null) && onlyContent(delta)) {
     return `{"index":${index},"delta":{"content":${JSON.stringify(delta.content)}},"logprobs":null,"finish_reason":${JSON.stringify(finishReason)}}`;
   }
   return JSON.stringify({ index, delta, logprobs: logprobs ?? null, finish_reason: finishReason });
