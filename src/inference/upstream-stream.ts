@@ -42,8 +42,8 @@ const envelopeFields = new Set(["id", "object", "created", "model", "choices", "
 /** How one kind of stream (chat or text completions) makes its parts, and where a chunk's text is. */
 interface PartKind<Part> {
   toPart(choice: UpstreamChoice): Part;
-  /** The part of a chunk that differs from `part`'s only in its text (see StringValueTemplate). */
-  withText(part: Part, text: string): Part;
+  /** Makes the part of a chunk that differs from `part`'s only in its text (see StringValueTemplate). */
+  withText(part: Part): (text: string) => Part;
   /** The key of a choice's text, as a string value: what changes from one chunk to the next. */
   textKey: string;
   readText(chunk: unknown): unknown;
@@ -59,19 +59,22 @@ export const chatParts: PartKind<ChatDelta> = {
     delta: choice.delta ?? {},
     finishReason: choice.finish_reason ?? null,
   }),
-  // Built member by member: a spread followed by a member that overrides one of its keys took V8's
-  // slow path and was most of the cost of a chunk read through a template.
-  withText: (part, text) => {
-    const { delta } = part;
-    const next: ChatDelta = {
-      type: "delta",
-      index: part.index,
-      delta: onlyKey(delta, "content") ? { content: text } : { ...delta, content: text },
-      finishReason: part.finishReason,
+  // Decided once per template, and built member by member: a spread followed by a member that
+  // overrides one of its keys, or a for-in over a parsed delta per chunk, was most of a chunk's cost.
+  withText: (part) => {
+    const { index, delta, finishReason, logprobs, fields } = part;
+    const contentOnly = onlyKey(delta, "content");
+    return (text) => {
+      const next: ChatDelta = {
+        type: "delta",
+        index,
+        delta: contentOnly ? { content: text } : { ...delta, content: text },
+        finishReason,
+      };
+      if (logprobs !== undefined) next.logprobs = logprobs;
+      if (fields) next.fields = fields;
+      return next;
     };
-    if (part.logprobs !== undefined) next.logprobs = part.logprobs;
-    if (part.fields) next.fields = part.fields;
-    return next;
   },
   textKey: "content",
   readText: (chunk) => (chunk as UpstreamChunk).choices?.[0]?.delta?.content,
@@ -84,11 +87,14 @@ export const textParts: PartKind<TextChoice> = {
     text: typeof choice.text === "string" ? choice.text : "",
     finishReason: choice.finish_reason ?? null,
   }),
-  withText: (part, text) => {
-    const next: TextChoice = { type: "text", index: part.index, text, finishReason: part.finishReason };
-    if (part.logprobs !== undefined) next.logprobs = part.logprobs;
-    if (part.fields) next.fields = part.fields;
-    return next;
+  withText: (part) => {
+    const { index, finishReason, logprobs, fields } = part;
+    return (text) => {
+      const next: TextChoice = { type: "text", index, text, finishReason };
+      if (logprobs !== undefined) next.logprobs = logprobs;
+      if (fields) next.fields = fields;
+      return next;
+    };
   },
   textKey: "text",
   readText: (chunk) => (chunk as UpstreamChunk).choices?.[0]?.text,
@@ -136,7 +142,7 @@ export class UpstreamParts<
   /** A bad chunk ends the stream, after the good parts read before it have been handed out. */
   #failure: { error: unknown } | null = null;
   #finished = false;
-  #template: { text: StringValueTemplate; part: Part } | null = null;
+  #template: { text: StringValueTemplate; part: (text: string) => Part } | null = null;
   #matched = false;
   #unmatched = 0;
 
@@ -229,7 +235,7 @@ export class UpstreamParts<
     const text = template?.text.match(data);
     if (template && text !== undefined) {
       this.#matched = true;
-      this.#parts.push(this.#kind.withText(template.part, text));
+      this.#parts.push(template.part(text));
       return;
     }
     const chunk = parseChunk(data, this.#name);
@@ -251,7 +257,7 @@ export class UpstreamParts<
     const learnt = StringValueTemplate.learn(data, this.#kind.textKey, this.#kind.readText);
     if (!learnt) return;
     this.#unmatched = this.#template && !this.#matched ? this.#unmatched + 1 : 0;
-    this.#template = { text: learnt, part };
+    this.#template = { text: learnt, part: this.#kind.withText(part) };
     this.#matched = false;
   }
 
