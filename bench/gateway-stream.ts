@@ -1,5 +1,7 @@
 // The streaming gateway benchmark: time to first byte and chunk throughput of streamed chat completions,
 // direct to a stub that streams a fixed number of chunks, through Custodian and through Portkey.
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import {
   readTargets,
   startStub,
@@ -15,6 +17,8 @@ import {
   type LatencySummary,
   type RequestSpec,
 } from "./open-loop.ts";
+import { cpuMicroseconds } from "./process-cpu.ts";
+import { monotonicMicroseconds, profileWindowFile } from "./profile-summary.ts";
 import { durationSeconds, readNumber } from "./settings.ts";
 import { STREAM_CHUNKS_VARIABLE, STREAM_INTERVAL_VARIABLE, STUB_MODEL } from "./stub-upstream.ts";
 import { printTable, progressFor, round } from "./table.ts";
@@ -39,6 +43,8 @@ interface Measurement {
   /** Events per second with `concurrency` streams at once. */
   eventsPerSecond: number;
   streamsPerSecond: number;
+  /** CPU time (user + system, every thread of the serving process) per stream of the concurrent phase. */
+  cpuUsPerStream: number | null;
   failures: number;
 }
 
@@ -75,7 +81,17 @@ async function measure(target: Target, settings: Settings): Promise<Measurement>
   progress(`${target.name}: one stream at a time for ${settings.serialSeconds} s`);
   const serial = await serialExchanges(spec, settings.serialSeconds);
   progress(`${target.name}: ${settings.concurrency} streams at once for ${settings.throughputSeconds} s`);
+  const cpuBefore = await cpuMicroseconds(target.pid);
+  const startUs = monotonicMicroseconds();
   const concurrent = await concurrentExchanges(spec, settings.concurrency, settings.throughputSeconds);
+  const cpuAfter = await cpuMicroseconds(target.pid);
+  // With BENCH_CPU_PROF_DIR, profile-summary.ts counts only this throughput phase's samples.
+  const profileDirectory = process.env.BENCH_CPU_PROF_DIR;
+  if (profileDirectory && target.name === "custodian") {
+    mkdirSync(profileDirectory, { recursive: true });
+    const window = { start_us: startUs, end_us: monotonicMicroseconds() };
+    writeFileSync(path.join(profileDirectory, profileWindowFile), JSON.stringify(window));
+  }
   const events = concurrent.exchanges.reduce((sum, exchange) => sum + exchange.events, 0);
   const serialEvents = serial.exchanges.reduce((sum, exchange) => sum + exchange.events, 0);
   return {
@@ -91,6 +107,10 @@ async function measure(target: Target, settings: Settings): Promise<Measurement>
     eventsPerResponse: serial.exchanges.length > 0 ? serialEvents / serial.exchanges.length : 0,
     eventsPerSecond: events / concurrent.elapsedSeconds,
     streamsPerSecond: concurrent.exchanges.length / concurrent.elapsedSeconds,
+    cpuUsPerStream:
+      cpuBefore === null || cpuAfter === null || concurrent.exchanges.length === 0
+        ? null
+        : (cpuAfter - cpuBefore) / concurrent.exchanges.length,
     failures: serial.failures + concurrent.failures,
   };
 }
@@ -134,6 +154,7 @@ export async function run(): Promise<number> {
       "events/stream",
       "events/s",
       "vs direct",
+      "CPU µs/stream",
       "failures",
     ],
     measurements.map((measurement) => [
@@ -148,6 +169,7 @@ export async function run(): Promise<number> {
       direct && direct.eventsPerSecond > 0
         ? (measurement.eventsPerSecond / direct.eventsPerSecond).toFixed(3)
         : "-",
+      measurement.cpuUsPerStream === null ? "-" : measurement.cpuUsPerStream.toFixed(0),
       String(measurement.failures),
     ]),
   );
@@ -177,6 +199,7 @@ export async function run(): Promise<number> {
       events_per_stream: round(measurement.eventsPerResponse, 1),
       events_per_s: round(measurement.eventsPerSecond, 0),
       streams_per_s: round(measurement.streamsPerSecond, 1),
+      cpu_us_per_stream: measurement.cpuUsPerStream === null ? null : round(measurement.cpuUsPerStream, 0),
       throughput_vs_direct:
         direct && direct.eventsPerSecond > 0
           ? round(measurement.eventsPerSecond / direct.eventsPerSecond, 3)

@@ -14,7 +14,7 @@ import type {
 import type { ModelRouter } from "../inference/model-router.ts";
 import { checkParameters } from "../inference/parameter-support.ts";
 import { beginModelCall } from "./completion-lifecycle.ts";
-import { chunkFields, writeJsonEventStream } from "./event-stream.ts";
+import { chunkFieldsOnce, writeJsonEventStream } from "./event-stream.ts";
 import { requestBounds } from "./request-bounds.ts";
 
 export const textCompletionBody = Type.Object(
@@ -101,6 +101,7 @@ export function completionsRoutes(dependencies: CompletionsRoutesDependencies) {
         // The envelope (our id and model, never the upstream's) is serialised once for all the events.
         const envelope = JSON.stringify({ ...header, choices: [] });
         const opening = envelope.slice(0, -"]}".length); // {"id":...,"choices":[
+        const fieldsJson = chunkFieldsOnce();
         let output = "";
         let usage: Usage | null = null;
         let status: CompletionRecord["status"] = "failed";
@@ -121,7 +122,7 @@ export function completionsRoutes(dependencies: CompletionsRoutesDependencies) {
                 logprobs: part.logprobs ?? null,
                 finish_reason: part.finishReason,
               };
-              return `${opening}${JSON.stringify(choice)}]${chunkFields(part.fields)}}`;
+              return `${opening}${JSON.stringify(choice)}]${fieldsJson(part.fields)}}`;
             },
           ));
         } finally {

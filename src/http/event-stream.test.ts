@@ -70,6 +70,25 @@ describe("writeEventStream", () => {
     expect(writes).toBeLessThanOrEqual(2);
   });
 
+  it("writes a turn's events in pieces of at most about 32 KiB, every event whole and in order", async () => {
+    size = 80;
+    writes = 0;
+    const total = 4000; // 2,000 events of about 110 bytes, all ready in one turn: about 220 KB
+    source = async function* () {
+      for (let value = 0; value < total; value += 1) yield value;
+    };
+    const body = await text(await get());
+    const events = body.split("\n\n").filter(Boolean);
+    expect(events).toHaveLength(total / 2 + 1);
+    events.slice(0, -1).forEach((event, index) => {
+      expect(JSON.parse(event.slice("data: ".length))).toEqual({ value: index * 2, padding: "x".repeat(80) });
+    });
+    expect(events.at(-1)).toBe("data: [DONE]");
+    // Not one write of 220 KB, nor one per event.
+    expect(writes).toBeGreaterThanOrEqual(220_000 / (32 * 1024));
+    expect(writes).toBeLessThan(20);
+  });
+
   it("ends a stream that fails after it started with an error event and no [DONE]", async () => {
     size = 1;
     source = async function* () {

@@ -98,6 +98,9 @@ export async function writeJsonEventStream<Part>(
   return { status };
 }
 
+/** Characters after which the text joined so far is written without waiting for the end of the turn. */
+const batchLimit = 32 * 1024;
+
 /** Joins the text added in one turn of the event loop into one write, made at the end of the turn. */
 class BatchedWriter {
   readonly #response: ServerResponse;
@@ -115,7 +118,11 @@ class BatchedWriter {
 
   add(text: string): void {
     this.#pending += text;
-    if (!this.#scheduled) {
+    // A read that carries a whole stream (a fast upstream's thousand chunks) is written in pieces of
+    // a few dozen events: the joined text is measured and copied before it is written, and that costs
+    // more per event on one long string than on several short ones.
+    if (this.#pending.length >= batchLimit) this.flush();
+    else if (!this.#scheduled) {
       this.#scheduled = true;
       // setImmediate, not nextTick: it runs after the I/O callbacks of this turn, so events from
       // several reads (and several streams) that arrived together go out together.
@@ -169,8 +176,25 @@ class BatchedWriter {
  * An upstream chunk's own top-level fields as JSON members to close a chunk with (",\"a\":1"), or
  * nothing: a chunk is written as text around its envelope, so these are appended, not merged.
  */
-export function chunkFields(fields: Record<string, unknown> | undefined): string {
+function chunkFields(fields: Record<string, unknown> | undefined): string {
   if (fields === undefined) return "";
   const members = JSON.stringify(fields).slice(1, -1);
   return members === "" ? "" : `,${members}`;
+}
+
+/**
+ * chunkFields for the parts of one stream, serialised once per fields object: the parts a provider
+ * reads through a template share their fields object, so a thousand chunks cost one JSON.stringify.
+ */
+export function chunkFieldsOnce(): (fields: Record<string, unknown> | undefined) => string {
+  let last: Record<string, unknown> | undefined;
+  let lastJson = "";
+  return (fields) => {
+    if (fields === undefined) return "";
+    if (fields !== last) {
+      last = fields;
+      lastJson = chunkFields(fields);
+    }
+    return lastJson;
+  };
 }

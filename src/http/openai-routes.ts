@@ -19,7 +19,7 @@ import { completionsRoutes } from "./completions-routes.ts";
 import { embeddingsRoutes } from "./embeddings-routes.ts";
 import { beginModelCall, type Outcome } from "./completion-lifecycle.ts";
 import { generateChatCompletion } from "../inference/model-call.ts";
-import { chunkFields, writeJsonEventStream } from "./event-stream.ts";
+import { chunkFieldsOnce, writeJsonEventStream } from "./event-stream.ts";
 import { filesRoutes, type FilesRoutesDependencies } from "./files-routes.ts";
 import { fineTuningRoutes, type FineTuningRoutesDependencies } from "./fine-tuning-routes.ts";
 import { responsesRoutes, type ResponsesRoutesDependencies } from "./responses-routes.ts";
@@ -183,6 +183,7 @@ export function openAIRoutes(dependencies: OpenAIRoutesDependencies) {
         // once, so each event stringifies only its choice.
         const envelope = JSON.stringify({ ...header, object: "chat.completion.chunk", choices: [] });
         const opening = envelope.slice(0, -"]}".length); // {"id":...,"choices":[
+        const fieldsJson = chunkFieldsOnce();
         let output = "";
         let usage: Usage | null = null;
         let status: Outcome["status"] = "failed";
@@ -197,13 +198,7 @@ export function openAIRoutes(dependencies: OpenAIRoutesDependencies) {
                 return includeUsage ? `${opening}],"usage":${JSON.stringify(part.usage)}}` : null;
               }
               if (part.index === 0 && typeof part.delta.content === "string") output += part.delta.content;
-              const choice = {
-                index: part.index,
-                delta: part.delta,
-                logprobs: part.logprobs ?? null,
-                finish_reason: part.finishReason,
-              };
-              return `${opening}${JSON.stringify(choice)}]${chunkFields(part.fields)}}`;
+              return `${opening}${choiceJson(part)}]${fieldsJson(part.fields)}}`;
             },
           ));
         } finally {
@@ -212,4 +207,28 @@ export function openAIRoutes(dependencies: OpenAIRoutesDependencies) {
       },
     );
   };
+}
+
+type DeltaPart = Extract<StreamPart, { type: "delta" }>;
+
+/**
+ * A part's choice as JSON, as JSON.stringify writes it. Most parts of a stream carry only the next text:
+ * those are written around the text's own JSON, without building and walking an object per part.
+ */
+function choiceJson(part: DeltaPart): string {
+  const { index, delta, logprobs, finishReason } = part;
+  if (typeof index === "number" && (logprobs === undefined || logprobs === null) && onlyContent(delta)) {
+    return `{"index":${index},"delta":{"content":${JSON.stringify(delta.content)}},"logprobs":null,"finish_reason":${JSON.stringify(finishReason)}}`;
+  }
+  return JSON.stringify({ index, delta, logprobs: logprobs ?? null, finish_reason: finishReason });
+}
+
+/** Whether a delta is `{ content: "..." }` and nothing else. */
+function onlyContent(delta: DeltaPart["delta"]): delta is { content: string } {
+  let keys = 0;
+  for (const key in delta) {
+    if (key !== "content") return false;
+    keys += 1;
+  }
+  return keys === 1 && typeof delta.content === "string";
 }

@@ -138,6 +138,69 @@ describe("the OpenAI-compatible provider's streams", () => {
     ] satisfies TextStreamPart[]);
   });
 
+  it("reads chunks that differ only in their text as a full parse would, sharing their fields", async () => {
+    const chunk = (choice: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+      event({
+        id: "u",
+        object: "chat.completion.chunk",
+        created: 1,
+        model: "m",
+        ...extra,
+        choices: [choice],
+      });
+    const text = (content: string, extra: Record<string, unknown> = {}) =>
+      chunk({ index: 0, delta: { content }, logprobs: null, finish_reason: null }, extra);
+    const fingerprint = { system_fingerprint: "fp-1" };
+    const learnt = text("one", fingerprint);
+    // What a template learnt from `learnt` would wrongly read as its text: two members, not one string.
+    const [before, after] = learnt.split('"one"');
+    const events = [
+      chunk({ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }, fingerprint),
+      learnt,
+      text(" two", fingerprint),
+      text(' "quoted" \\ é\n', fingerprint),
+      `${before}"three","role":"assistant"${after}`,
+      text(" four", { system_fingerprint: "fp-2" }),
+      chunk({ index: 0, delta: { content: " five" }, logprobs: { content: [] }, finish_reason: null }),
+      text(" six"),
+      chunk({ index: 0, delta: {}, finish_reason: "stop" }),
+    ];
+    pieces = [events.slice(0, 4).join(""), events.slice(4).join("") + "data: [DONE]\n\n"];
+    const { parts, error } = await collect(model.stream(request, { signal }));
+    expect(error).toBeNull();
+    // The parts a full parse of every event makes.
+    const expected = events.map((data) => {
+      const {
+        choices,
+        id: _id,
+        object: _object,
+        created: _created,
+        model: _model,
+        ...fields
+      } = JSON.parse(data.slice("data: ".length)) as {
+        choices: Array<Record<string, unknown>>;
+        [field: string]: unknown;
+      };
+      const choice = choices[0]!;
+      return {
+        type: "delta",
+        index: choice.index,
+        delta: choice.delta,
+        finishReason: choice.finish_reason,
+        ...(choice.logprobs !== undefined && { logprobs: choice.logprobs }),
+        ...(Object.keys(fields).length > 0 && { fields }),
+      };
+    });
+    expect(parts).toStrictEqual(expected);
+    expect(expected[4]).toMatchObject({ delta: { content: "three", role: "assistant" } });
+    // Parts read through a template share the fields object of the chunk it was learnt from.
+    const fieldsOf = (index: number) => (parts[index] as { fields?: unknown }).fields;
+    expect(fieldsOf(2)).toBe(fieldsOf(1));
+    expect(fieldsOf(3)).toBe(fieldsOf(1));
+    // Positive control: a chunk parsed in full has its own.
+    expect(fieldsOf(1)).not.toBe(fieldsOf(0));
+  });
+
   it("keeps the upstream connection for the next request after [DONE], and cuts a stream left early", async () => {
     pieces = [delta("x"), delta("", "stop") + "data: [DONE]\n\n"];
     await collect(model.stream(request, { signal }));
