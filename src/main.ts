@@ -15,17 +15,12 @@ import { serveMemoryExec } from "./cli/serve-memory-settings.ts";
 // they can only be given to a process as it starts. execve keeps the process id, so a supervisor or
 // a parent waiting on it sees one process throughout.
 const memory = serveMemoryExec(process.argv.slice(2), process.env, process.execArgv, process.platform);
-if (memory && typeof process.execve === "function") {
-  try {
-    process.execve(
-      process.execPath,
-      [process.execPath, ...memory.execArgv, ...process.argv.slice(1)],
-      memory.env,
-    );
-  } catch {
-    // Refused (Node's permission model, a sandbox): the server runs as started, only with more memory.
-  }
-}
+if (memory && typeof process.execve === "function")
+  process.execve(
+    process.execPath,
+    [process.execPath, ...memory.execArgv, ...process.argv.slice(1)],
+    memory.env,
+  );
 
 function cacheDirectory(): string | undefined {
   try {
