@@ -9,18 +9,6 @@
 import { enableCompileCache } from "node:module";
 import { homedir } from "node:os";
 import path from "node:path";
-import { serveMemoryExec } from "./cli/serve-memory-settings.ts";
-
-// `custodian serve` starts again at once under its memory settings (cli/serve-memory-settings.ts):
-// they can only be given to a process as it starts. execve keeps the process id, so a supervisor or
-// a parent waiting on it sees one process throughout.
-const memory = serveMemoryExec(process.argv.slice(2), process.env, process.execArgv, process.platform);
-if (memory && typeof process.execve === "function")
-  process.execve(
-    process.execPath,
-    [process.execPath, ...memory.execArgv, ...process.argv.slice(1)],
-    memory.env,
-  );
 
 function cacheDirectory(): string | undefined {
   try {
