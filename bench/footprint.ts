@@ -2,7 +2,7 @@
 // `custodian serve` without a local model (CUSTODIAN_DEMO_MODEL=0), streams coming from a slow stub upstream.
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { request as httpRequest, type ClientRequest } from "node:http";
-import { availableParallelism, loadavg, tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { createBenchDatabase } from "./bench-database.ts";
 import { startCustodianServer, type CustodianOptions, type CustodianServer } from "./custodian-server.ts";
@@ -107,16 +107,19 @@ async function residentSplit(pid: number | undefined): Promise<{ anon: number; f
 }
 
 /**
- * The process settings `custodian serve` applies to itself (src/cli/serve-memory-settings.ts: glibc's
- * allocator with two arenas and large blocks given back at once, V8's young generation capped per
- * semi-space), measured against the process without them and with the allocator alone. Setting
- * MALLOC_ARENA_MAX by hand is how an operator keeps the process as started; glibc's own default is
- * eight arenas per core, so the "defaults" variant sets exactly that.
+ * Settings of the process outside Custodian's code that shrink idle memory, measured beside the default
+ * (not applied by `custodian serve`: they cost CPU per request, docs/memory.md): glibc's allocator with
+ * two arenas and large blocks given back to the system at once, and V8's young generation capped at
+ * 4 MB per semi-space.
  */
 const allocatorTunables = "glibc.malloc.mmap_threshold=131072:glibc.malloc.trim_threshold=131072";
 const memoryVariants: Record<string, Record<string, string>> = {
-  glibc_and_v8_defaults: { MALLOC_ARENA_MAX: String(8 * availableParallelism()) },
-  allocator_only: { MALLOC_ARENA_MAX: "2", GLIBC_TUNABLES: allocatorTunables },
+  allocator: { MALLOC_ARENA_MAX: "2", GLIBC_TUNABLES: allocatorTunables },
+  allocator_and_semi_space: {
+    MALLOC_ARENA_MAX: "2",
+    GLIBC_TUNABLES: allocatorTunables,
+    NODE_OPTIONS: "--max-semi-space-size=4",
+  },
 };
 
 /** Idle RSS of a cold-started server under each of `memoryVariants`, MB. */
