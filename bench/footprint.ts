@@ -20,16 +20,24 @@ function pause(milliseconds: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, milliseconds));
 }
 
-/** Resident memory once it has stopped moving: sampled until two readings 250 ms apart differ by under 1 MB. */
+/**
+ * Resident memory once it has stopped moving: every reading over a 5 s window (one each 250 ms) within
+ * 2 MB, or the last reading after 60 s. A shorter window (two readings 250 ms apart) caught the server
+ * before the work it starts a few seconds after it answers (the live trust probes read the database's
+ * files), which left tens of MB resident until the next garbage collection.
+ */
 async function settledMegabytes(pid: number | undefined): Promise<number | null> {
-  let previous = await residentMegabytes(pid);
-  for (let attempt = 0; attempt < 20 && previous !== null; attempt += 1) {
-    await pause(250);
+  const window: number[] = [];
+  const deadline = Date.now() + 60_000;
+  for (;;) {
     const current = await residentMegabytes(pid);
-    if (current === null || Math.abs(current - previous) < 1) return current;
-    previous = current;
+    if (current === null) return null;
+    window.push(current);
+    if (window.length > 20) window.shift();
+    if (window.length === 20 && Math.max(...window) - Math.min(...window) < 2) return current;
+    if (Date.now() > deadline) return current;
+    await pause(250);
   }
-  return previous;
 }
 
 interface OpenStreams {
@@ -100,18 +108,17 @@ async function residentSplit(pid: number | undefined): Promise<{ anon: number; f
 
 /**
  * Settings of the process outside Custodian's code that shrink idle memory, measured beside the default
- * (not applied by `custodian serve`): glibc's allocator with two arenas and large blocks given back to
- * the system at once, and V8's young generation capped at 1 MB per semi-space.
+ * (not applied by `custodian serve`: they cost CPU per request, docs/memory.md): glibc's allocator with
+ * two arenas and large blocks given back to the system at once, and V8's young generation capped at
+ * 4 MB per semi-space.
  */
+const allocatorTunables = "glibc.malloc.mmap_threshold=131072:glibc.malloc.trim_threshold=131072";
 const memoryVariants: Record<string, Record<string, string>> = {
-  allocator: {
-    MALLOC_ARENA_MAX: "2",
-    GLIBC_TUNABLES: "glibc.malloc.mmap_threshold=131072:glibc.malloc.trim_threshold=131072",
-  },
+  allocator: { MALLOC_ARENA_MAX: "2", GLIBC_TUNABLES: allocatorTunables },
   allocator_and_semi_space: {
     MALLOC_ARENA_MAX: "2",
-    GLIBC_TUNABLES: "glibc.malloc.mmap_threshold=131072:glibc.malloc.trim_threshold=131072",
-    NODE_OPTIONS: "--max-semi-space-size=1",
+    GLIBC_TUNABLES: allocatorTunables,
+    NODE_OPTIONS: "--max-semi-space-size=4",
   },
 };
 

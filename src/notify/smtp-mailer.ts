@@ -2,8 +2,9 @@
 // outbound connections: TLS 1.2 or newer with a verified certificate (implicit TLS or STARTTLS
 // required), plain text only to this machine. The email holds the link and nothing of anyone's content.
 import { readFileSync } from "node:fs";
-import nodemailer from "nodemailer";
+import type { Transporter } from "nodemailer";
 import { smtpSecurity } from "../config/transport.ts";
+import { lazyModule } from "../core/lazy-module.ts";
 import type { LinkMailer } from "../identity/invitation-service.ts";
 
 export interface SmtpSettings {
@@ -26,39 +27,48 @@ function message(purpose: "invite" | "reset", organizationName: string, link: st
   };
 }
 
+// nodemailer (650 KB of source) loads with the first email, not with every server: most send none.
+const loadNodemailer = lazyModule(() => import("nodemailer"));
+
 export function createSmtpMailer(settings: SmtpSettings): LinkMailer & { close(): void } {
   const security = smtpSecurity("CUSTODIAN_SMTP_URL", settings.url);
   const url = new URL(settings.url);
   const ca = settings.caFile ? readFileSync(settings.caFile, "utf8") : undefined;
-  const transport = nodemailer.createTransport({
-    host: url.hostname.replace(/^\[|\]$/g, ""),
-    port: url.port ? Number(url.port) : security === "tls" ? 465 : 587,
-    secure: security === "tls",
-    requireTLS: security === "starttls",
-    ignoreTLS: security === "plaintext-loopback",
-    ...(url.username
-      ? {
-          auth: {
-            user: decodeURIComponent(url.username),
-            pass: decodeURIComponent(url.password),
-          },
-        }
-      : {}),
-    tls: { minVersion: "TLSv1.2", rejectUnauthorized: true, ...(ca ? { ca } : {}) },
-    connectionTimeout: 30_000,
-    greetingTimeout: 30_000,
-    socketTimeout: 60_000,
+  let transport: Transporter | null = null;
+  const open = lazyModule(async () => {
+    const { default: nodemailer } = await loadNodemailer();
+    transport = nodemailer.createTransport({
+      host: url.hostname.replace(/^\[|\]$/g, ""),
+      port: url.port ? Number(url.port) : security === "tls" ? 465 : 587,
+      secure: security === "tls",
+      requireTLS: security === "starttls",
+      ignoreTLS: security === "plaintext-loopback",
+      ...(url.username
+        ? {
+            auth: {
+              user: decodeURIComponent(url.username),
+              pass: decodeURIComponent(url.password),
+            },
+          }
+        : {}),
+      tls: { minVersion: "TLSv1.2", rejectUnauthorized: true, ...(ca ? { ca } : {}) },
+      connectionTimeout: 30_000,
+      greetingTimeout: 30_000,
+      socketTimeout: 60_000,
+    });
+    return transport;
   });
   return {
     async sendLink({ to, purpose, organizationName, link, expiresAt }) {
-      await transport.sendMail({
+      const opened = await open();
+      await opened.sendMail({
         from: settings.from,
         to,
         ...message(purpose, organizationName, link, expiresAt),
       });
     },
     close() {
-      transport.close();
+      transport?.close();
     },
   };
 }
