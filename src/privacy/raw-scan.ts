@@ -11,7 +11,7 @@
 // WAL segment retired meanwhile) is passed over, and when the segment holding the canary row was
 // retired by other work (each erasure switches segments), the whole scan is taken again.
 import { randomBytes } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, readSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { sql } from "kysely";
@@ -53,14 +53,47 @@ function walk(directory: string, into: Set<string>): void {
   }
 }
 
-function readOrVanished(file: string): Buffer | null {
+/** Bytes read from a file at a time: a 16 MiB WAL segment read whole stayed in memory until collected. */
+const chunkBytes = 1 << 20;
+
+/**
+ * Which of `needles` the file holds, read through `buffer` (reused from file to file) in chunks that
+ * overlap by one byte less than the longest needle, so a needle across a chunk boundary is found too.
+ * Null when the file vanished before it could be opened (a WAL segment retired meanwhile).
+ */
+export function fileHolds(file: string, needles: readonly Buffer[], buffer: Buffer): boolean[] | null {
+  const overlap = Math.max(0, ...needles.map((needle) => needle.length - 1));
+  if (buffer.length <= overlap) throw new Error("raw scan: the read buffer is shorter than a needle");
+  let descriptor: number;
   try {
-    return readFileSync(file);
+    descriptor = openSync(file, "r");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw new Error(`raw scan cannot read ${file}: ${(error as Error).message}`, { cause: error });
+    throw cannotRead(file, error);
+  }
+  try {
+    const held = needles.map(() => false);
+    let carried = 0;
+    for (;;) {
+      const read = readSync(descriptor, buffer, carried, buffer.length - carried, null);
+      if (read === 0) return held;
+      const end = carried + read;
+      const chunk = buffer.subarray(0, end);
+      needles.forEach((needle, index) => {
+        if (!held[index] && chunk.indexOf(needle) !== -1) held[index] = true;
+      });
+      carried = Math.min(overlap, end);
+      buffer.copyWithin(0, end - carried, end);
+    }
+  } catch (error) {
+    throw cannotRead(file, error);
+  } finally {
+    closeSync(descriptor);
   }
 }
+
+const cannotRead = (file: string, error: unknown) =>
+  new Error(`raw scan cannot read ${file}: ${(error as Error).message}`, { cause: error });
 
 /** The database's own directories: [heap directory, WAL directory]. */
 async function databaseDirectories(source: RawScanSources): Promise<[string, string]> {
@@ -166,14 +199,18 @@ async function scanOnce(sources: RawScanSources, needles: Needles): Promise<RawS
     }
     const canaryIn = new Set<string>();
     let walVanished = false;
+    const sought = [canaryBytes, ...wanted.map(([, needle]) => needle)];
+    const buffer = Buffer.allocUnsafe(Math.max(chunkBytes, 2 * Math.max(...sought.map((b) => b.length))));
     for (const file of files) {
-      const bytes = readOrVanished(file);
-      if (bytes === null) {
+      const held = fileHolds(file, sought, buffer);
+      if (held === null) {
         walVanished ||= walFiles.has(file);
         continue;
       }
-      if (bytes.indexOf(canaryBytes) !== -1) canaryIn.add(file);
-      for (const [name, needle] of wanted) if (bytes.indexOf(needle) !== -1) found[name]!.push(file);
+      if (held[0]) canaryIn.add(file);
+      wanted.forEach(([name], index) => {
+        if (held[index + 1]) found[name]!.push(file);
+      });
     }
     if (sources.log) {
       const log = Buffer.from(sources.log.read(), "utf8");
