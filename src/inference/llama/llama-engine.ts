@@ -15,6 +15,8 @@ import { CustodianError, errors } from "../../core/errors.ts";
 import type { ChatMessage, EmbeddingRequest } from "../language-model.ts";
 import type { OutputPlan } from "../output-plan.ts";
 import { toChatHistory } from "./chat-history.ts";
+import { embeddingInputs } from "./embedding-inputs.ts";
+import { StartBurst } from "./start-burst.ts";
 import {
   countAfterGeneration,
   generatedTokens,
@@ -83,6 +85,8 @@ interface Generation {
   open: (sequence: LlamaContextSequence) => Generator;
   /** No context shift: see `#sampling`. */
   capped?: boolean;
+  /** Requests right behind this one, whose prompts start with it (start-burst.ts). */
+  followers: number;
   logprobs: TokenLogprobs | null;
 }
 
@@ -98,6 +102,7 @@ export class LlamaEngine {
   /** The longest token's text in UTF-8 bytes (an upper bound on the bytes one token covers), or null if unknown. */
   readonly #maxTokenBytes: number | null;
   readonly #tokenBytes: TokenBytes;
+  readonly #burst = new StartBurst();
   #embeddingContext: Promise<LlamaEmbeddingContext> | null = null;
 
   private constructor(
@@ -191,6 +196,7 @@ export class LlamaEngine {
       try {
         const meter = sequence.tokenMeter.getState();
         const sampling = this.#sampling(request, signal, promptTokens ?? 0, generation.capped);
+        await this.#burst.start(generation.followers);
         const answer = await generator.run({
           ...sampling,
           ...(onText ? { onTextChunk: nonEmpty(onText, logprobs) } : {}),
@@ -244,6 +250,7 @@ export class LlamaEngine {
     request: SamplingRequest & { messages: ChatMessage[]; plan?: OutputPlan | undefined },
     signal: AbortSignal,
     callbacks: ShapeCallbacks = {},
+    followers = 0,
   ): Promise<Generated> {
     const { onText, onTool } = callbacks;
     const logprobs = this.#logprobs(request);
@@ -273,6 +280,7 @@ export class LlamaEngine {
       streamed: onText !== undefined,
       logprobs,
       capped,
+      followers,
       open: (sequence) => {
         const chat = new this.#library.LlamaChat({
           contextSequence: sequence,
@@ -299,6 +307,7 @@ export class LlamaEngine {
     prompt: string,
     signal: AbortSignal,
     onText?: OnText,
+    followers = 0,
   ): Promise<Generated> {
     this.#checkMayFit([prompt], "prompt");
     // An empty prompt is counted here: the sequence would show the beginning-of-text token, if any.
@@ -324,7 +333,16 @@ export class LlamaEngine {
       };
     };
     const logprobs = this.#logprobs(request);
-    return this.#generate({ request, promptTokens, signal, onText, streamed: !!onText, open, logprobs });
+    return this.#generate({
+      request,
+      promptTokens,
+      signal,
+      onText,
+      streamed: !!onText,
+      open,
+      logprobs,
+      followers,
+    });
   }
 
   async embed(
@@ -378,16 +396,4 @@ export class LlamaEngine {
     await this.#context.dispose();
     await this.#model.dispose();
   }
-}
-
-/**
- * The input texts, one per vector to return. Token arrays are refused: an id outside the vocabulary
- * trips an assertion inside llama.cpp, which would end the whole process.
- */
-function embeddingInputs(input: EmbeddingRequest["input"]): string[] {
-  const inputs = typeof input === "string" ? [input] : (input as unknown[]);
-  if (!inputs.every((item): item is string => typeof item === "string")) {
-    throw errors.invalidRequest("Local models embed text; send 'input' as a string or strings.", "input");
-  }
-  return inputs;
 }

@@ -87,6 +87,8 @@ export class LlamaLocalModel implements LanguageModel {
   readonly #embeddingGate: RequestGate;
   #loading: Promise<Loaded | null> | null = null;
   #closed = false;
+  /** Generations on their way to the worker: started, not yet sent (parked in the gate's queue included). */
+  #onTheWay = 0;
 
   constructor(options: LlamaModelOptions) {
     this.id = options.id;
@@ -141,22 +143,43 @@ export class LlamaLocalModel implements LanguageModel {
     return loaded;
   }
 
+  /**
+   * The generations that reach the worker right after the one being sent: the others on their way, less
+   * those parked in the gate's queue (they wait for a generation to end). One admitted on the same turn
+   * is sent on its next microtask, so requests that arrive together announce each other.
+   */
+  #followers(): number {
+    return Math.max(0, this.#onTheWay - this.#gate.waiting);
+  }
+
   /** Runs one job in the worker once `gate` admits it; the slot is held until the worker has answered. */
   async #run<T>(
     gate: RequestGate,
-    job: (handle: number) => Job,
+    job: (handle: number, followers: number) => Job,
     signal: AbortSignal,
     listeners: Omit<CallListeners, "signal"> = {},
   ): Promise<T> {
-    const loaded = await this.#loaded();
-    const release = await gate.acquire(signal);
+    // Only generations are counted: embeddings have a gate (and a context) of their own.
+    const counted = gate === this.#gate;
+    let onTheWay = counted;
+    if (onTheWay) this.#onTheWay += 1;
+    let release: (() => void) | null = null;
     try {
-      return await loaded.thread.call<T>(job(loaded.handle), { signal, ...listeners });
+      const loaded = await this.#loaded();
+      release = await gate.acquire(signal);
+      let followers = 0;
+      if (onTheWay) {
+        this.#onTheWay -= 1;
+        onTheWay = false;
+        followers = this.#followers();
+      }
+      return await loaded.thread.call<T>(job(loaded.handle, followers), { signal, ...listeners });
     } catch (error) {
       if (error instanceof LlamaWorkerGone) throw errors.modelUnavailable(this.id);
       throw error;
     } finally {
-      release();
+      if (onTheWay) this.#onTheWay -= 1;
+      release?.();
     }
   }
 
@@ -170,11 +193,12 @@ export class LlamaLocalModel implements LanguageModel {
     const logprobs = chatLogprobs(request, plan);
     return this.#run(
       this.#gate,
-      (model) => ({
+      (model, followers) => ({
         type: "chat",
         model,
         request: { ...sampling(request), logprobs, messages: request.messages, plan },
         stream: listeners !== undefined,
+        followers,
       }),
       signal,
       listeners,
@@ -190,12 +214,13 @@ export class LlamaLocalModel implements LanguageModel {
   ): Promise<Generated> {
     return this.#run(
       this.#gate,
-      (model) => ({
+      (model, followers) => ({
         type: "complete",
         model,
         request: { ...sampling(request), logprobs },
         prompt,
         stream: onText !== undefined,
+        followers,
       }),
       signal,
       onText ? { onText } : {},

@@ -74,15 +74,23 @@ export interface LoadFacts {
   ms: number;
 }
 
+/**
+ * How many more requests for the same model the HTTP thread has right behind this one (admitted or
+ * about to be, not yet sent): the worker starts their prompts together (start-burst.ts).
+ */
+export interface Burst {
+  followers?: number;
+}
+
 export type Job =
   | { type: "load"; model: number; settings: ModelSettings }
-  | {
+  | ({
       type: "chat";
       model: number;
       request: SamplingRequest & { messages: ChatMessage[]; plan?: OutputPlan };
       stream: boolean;
-    }
-  | { type: "complete"; model: number; request: SamplingRequest; prompt: string; stream: boolean }
+    } & Burst)
+  | ({ type: "complete"; model: number; request: SamplingRequest; prompt: string; stream: boolean } & Burst)
   | { type: "embed"; model: number; input: EmbeddingRequest["input"]; dimensions: number | null }
   | { type: "unload"; model: number };
 

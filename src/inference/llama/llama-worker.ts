@@ -49,9 +49,20 @@ async function run(call: number, job: Job, signal: AbortSignal): Promise<unknown
       return facts;
     }
     case "chat":
-      return engine(job.model).chat(job.request, signal, job.stream ? { onText, onTool } : {});
+      return engine(job.model).chat(
+        job.request,
+        signal,
+        job.stream ? { onText, onTool } : {},
+        job.followers ?? 0,
+      );
     case "complete":
-      return engine(job.model).complete(job.request, job.prompt, signal, job.stream ? onText : undefined);
+      return engine(job.model).complete(
+        job.request,
+        job.prompt,
+        signal,
+        job.stream ? onText : undefined,
+        job.followers ?? 0,
+      );
     case "embed":
       return engine(job.model).embed(job.input, job.dimensions, signal);
     case "unload": {
