@@ -18,6 +18,11 @@ const benchmarks: Record<string, Benchmark> = {
     description: "streamed chat completions: added time to first byte and chunk throughput",
     run: async () => (await import("./gateway-stream.ts")).run(),
   },
+  "db-writes": {
+    description:
+      "the rows of one request (record, classification, usage event) as tables grow: random against time-ordered keys",
+    run: async () => (await import("./db-writes.ts")).run(),
+  },
   crypto: {
     description: "sealing a 1 KiB record and streaming file encryption, against openssl speed",
     run: async () => (await import("./crypto.ts")).run(),

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { sql } from "kysely";
 import type { Logger } from "pino";
 import { CustodianError } from "../core/errors.ts";
-import { newId, publicToken, randomToken } from "../core/ids.ts";
+import { publicToken, randomToken, timeOrderedId } from "../core/ids.ts";
 import type { Keyring } from "../crypto/keyring.ts";
 import type { Db } from "../db/database.ts";
 import type { FileService } from "../files/file-service.ts";
@@ -267,7 +267,7 @@ export class BatchWorker {
       projectId: batch.project_id,
       keyId: batch.key_id,
     };
-    const requestId = newId("req");
+    const requestId = timeOrderedId("req");
     for (let attempt = 1; ; attempt += 1) {
       const response = await this.#options.runner.run(caller, batch.endpoint as BatchEndpoint, line.body, {
         requestId,

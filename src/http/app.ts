@@ -10,7 +10,7 @@ import fastify, {
   type FastifyServerOptions,
 } from "fastify";
 import type { Logger } from "pino";
-import { newId } from "../core/ids.ts";
+import { timeOrderedId } from "../core/ids.ts";
 import { installErrorHandling } from "./error-handler.ts";
 import { installSecurityHeaders } from "./security-headers.ts";
 import { installJsonBounds, requestBounds } from "./request-bounds.ts";
@@ -38,7 +38,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Per-request log lines would say nothing the metrics do not; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     childLoggerFactory: (logger, bindings, options) => new LazyRequestLogger(logger, bindings, options),
-    genReqId: () => newId("req"),
+    genReqId: () => timeOrderedId("req"),
     requestIdHeader: false,
     bodyLimit: requestBounds.bodyBytes,
     ...(options.trustedProxies?.length ? { trustProxy: [...options.trustedProxies] } : {}),

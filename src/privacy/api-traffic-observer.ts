@@ -4,7 +4,7 @@
 import type { Insertable } from "kysely";
 import type { Logger } from "pino";
 import { BackgroundQueue, errorFields } from "../core/background-queue.ts";
-import { publicToken } from "../core/ids.ts";
+import { timeOrderedId } from "../core/ids.ts";
 import type { Keyring } from "../crypto/keyring.ts";
 import { batchInsert } from "../db/batch-insert.ts";
 import type { Db } from "../db/database.ts";
@@ -169,7 +169,7 @@ export class ApiTrafficObserver implements CompletionObserver {
     let recordId: string | null = null;
     const rows: Rows = {};
     if (keep) {
-      recordId = `apirec_${publicToken(24)}`;
+      recordId = timeOrderedId("apirec");
       const content = await keyring.seal(
         organizationId,
         { table: "api_records", row: recordId },
@@ -196,7 +196,7 @@ export class ApiTrafficObserver implements CompletionObserver {
     }
     if (classification) {
       rows.classification = {
-        id: `cls_${publicToken(24)}`,
+        id: timeOrderedId("cls"),
         organization_id: organizationId,
         project_id: projectId,
         request_id: record.requestId,

@@ -1,7 +1,7 @@
 // Chatting in a conversation: save the user's message durably, stream the model's answer through the
 // same model router as /v1 (the organisation's fine-tuned models included), then save the answer, marked
 // stopped when the user stops it part-way. Edits and regenerations add branches; none is lost.
-import { newId } from "../core/ids.ts";
+import { timeOrderedId } from "../core/ids.ts";
 import type { ChatMessage, Usage } from "../inference/language-model.ts";
 import type { ModelRouter } from "../inference/model-router.ts";
 import { sourcesPrompt, type ChatKnowledge, type Citation } from "./chat-knowledge.ts";
@@ -164,7 +164,7 @@ export class ConversationChat {
       if (!signal.aborted) throw error;
       status = "cancelled";
     } finally {
-      const answer = { requestId: newId("req"), member, model: modelId, usage, status, startedAt };
+      const answer = { requestId: timeOrderedId("req"), member, model: modelId, usage, status, startedAt };
       for (const meter of this.meters) {
         try {
           meter.completed(answer);
