@@ -30,6 +30,8 @@ interface Settings {
   concurrency: number;
   serialSeconds: number;
   throughputSeconds: number;
+  /** Concurrent streams before anything is measured, as the gateway benchmark warms up (bench/gateway.ts). */
+  warmupSeconds: number;
   targets: TargetName[];
 }
 
@@ -65,6 +67,7 @@ function readSettings(): Settings {
     ),
     serialSeconds: Math.max(1, seconds * 0.6),
     throughputSeconds: Math.max(1, seconds),
+    warmupSeconds: readNumber("BENCH_WARMUP_S", 10, (value) => value >= 0, "a number of seconds, 0 or more"),
     targets: readTargets(),
   };
 }
@@ -76,8 +79,10 @@ async function measure(target: Target, settings: Settings): Promise<Measurement>
     headers: target.headers,
     body: JSON.stringify({ model: STUB_MODEL, stream: true, messages: [{ role: "user", content: "hi" }] }),
   };
-  progress(`${target.name}: warming up`);
+  progress(`${target.name}: warming up for ${settings.warmupSeconds} s`);
   await serialExchanges(spec, 0.5);
+  if (settings.warmupSeconds > 0)
+    await concurrentExchanges(spec, settings.concurrency, settings.warmupSeconds);
   progress(`${target.name}: one stream at a time for ${settings.serialSeconds} s`);
   const serial = await serialExchanges(spec, settings.serialSeconds);
   progress(`${target.name}: ${settings.concurrency} streams at once for ${settings.throughputSeconds} s`);
