@@ -48,6 +48,9 @@ export interface ServiceProviderView {
   signAssertion?: boolean;
   signResponse?: boolean;
   encryptTo?: string;
+  /** Algorithm URIs for the encryption (samlify's defaults, RSA-OAEP and AES-256-CBC, when unset). */
+  keyTransport?: string;
+  contentEncryption?: string;
 }
 
 export interface ResponseOptions {
@@ -67,6 +70,7 @@ export class TestIdentityProvider {
   readonly keys: KeyPair;
   readonly #idp: samlify.IdentityProviderInstance;
   readonly #encryptingIdp: samlify.IdentityProviderInstance;
+  readonly #settings: Parameters<typeof samlify.IdentityProvider>[0];
 
   private constructor(entityId: string, ssoUrl: string, keys: KeyPair) {
     this.entityId = entityId;
@@ -82,6 +86,7 @@ export class TestIdentityProvider {
       wantAuthnRequestsSigned: true,
       generateID: newSamlId,
     };
+    this.#settings = settings;
     this.#idp = samlify.IdentityProvider(settings);
     this.#encryptingIdp = samlify.IdentityProvider({ ...settings, isAssertionEncrypted: true });
   }
@@ -147,6 +152,18 @@ export class TestIdentityProvider {
     return { id, relayState: query.RelayState ?? "" };
   }
 
+  /** The IdP that encrypts for this SP, with the algorithms the view asks for. */
+  #encryptor(view: ServiceProviderView): samlify.IdentityProviderInstance {
+    if (!view.keyTransport && !view.contentEncryption) return this.#encryptingIdp;
+    // samlify reads both algorithms from the entity's settings (its defaults are in entity.js), but
+    // its settings type does not declare them.
+    const algorithms: { keyEncryptionAlgorithm?: string; dataEncryptionAlgorithm?: string } = {
+      ...(view.keyTransport ? { keyEncryptionAlgorithm: view.keyTransport } : {}),
+      ...(view.contentEncryption ? { dataEncryptionAlgorithm: view.contentEncryption } : {}),
+    };
+    return samlify.IdentityProvider({ ...this.#settings, isAssertionEncrypted: true, ...algorithms });
+  }
+
   /** A signed login response (base64) for the SP, with any template tag overridden. */
   async respond(view: ServiceProviderView, options: ResponseOptions): Promise<string> {
     const now = new Date();
@@ -177,7 +194,7 @@ export class TestIdentityProvider {
       `<saml:AuthnStatement AuthnInstant="${tags.IssueInstant}" SessionIndex="${tags.AssertionID}">` +
       `<saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext>` +
       `</saml:AuthnStatement>`;
-    const idp = view.encryptTo ? this.#encryptingIdp : this.#idp;
+    const idp = view.encryptTo ? this.#encryptor(view) : this.#idp;
     const result = await idp.createLoginResponse(
       this.#serviceProvider(view),
       { extract: { request: { id: tags.InResponseTo } } },

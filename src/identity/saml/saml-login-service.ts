@@ -12,6 +12,7 @@ import type { NewSession, SessionService } from "../session-service.ts";
 import { signInFromSso } from "../sso-sign-in.ts";
 import { normalizeEmail, type User, type UserService } from "../user-service.ts";
 import type { SamlConnection, SamlConnectionService } from "./saml-connection-service.ts";
+import { advertiseKeyTransport } from "./saml-encryption-algorithms.ts";
 import { SamlRequestCache } from "./saml-request-cache.ts";
 import { inspectResponse, readVerifiedAssertion } from "./saml-response-guard.ts";
 import { lazyModule } from "../../core/lazy-module.ts";
@@ -143,9 +144,11 @@ export class SamlLoginService {
 
   async metadata(organizationId: string): Promise<string> {
     const connection = await this.#connections.get(organizationId);
-    return (await this.#serviceProvider(connection)).generateServiceProviderMetadata(
-      connection.spCertificate,
-      connection.spCertificate,
+    return advertiseKeyTransport(
+      (await this.#serviceProvider(connection)).generateServiceProviderMetadata(
+        connection.spCertificate,
+        connection.spCertificate,
+      ),
     );
   }
 

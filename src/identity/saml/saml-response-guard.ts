@@ -3,9 +3,11 @@
 // the element it signs. Refusing every other shape closes signature wrapping (XSW), stripping, comment
 // and entity tricks regardless of how the signature library resolves references. A response whose
 // top-level status is not Success never signs anyone in, whatever assertion it carries, and its
-// signatures use SHA-256 or stronger (saml-signature-algorithms.ts).
+// signatures use SHA-256 or stronger (saml-signature-algorithms.ts); an encrypted assertion uses RSA-OAEP
+// and AES, checked here so that nothing is decrypted otherwise (saml-encryption-algorithms.ts).
 import type { Element } from "@xmldom/xmldom";
 import { SamlRejection } from "../identity-errors.ts";
+import { checkEncryptionAlgorithms } from "./saml-encryption-algorithms.ts";
 import { checkSignatureAlgorithms } from "./saml-signature-algorithms.ts";
 import { allNodes, childElements, descendants, namespaces, parseStrictXml, XmlRefused } from "./saml-xml.ts";
 
@@ -92,6 +94,7 @@ export function inspectResponse(xml: string, expected: ResponseExpectations): Re
   if (codes.length !== 1 || codes[0]!.getAttribute("Value") !== success)
     throw new SamlRejection("idp_error_status");
   const usedSha1 = checkSignatureAlgorithms(root, expected.allowSha1);
+  checkEncryptionAlgorithms(root);
 
   if (root.getAttribute("Destination") !== expected.acsUrl) throw new SamlRejection("destination_mismatch");
   const issuers = childElements(root, namespaces.assertion, "Issuer");
