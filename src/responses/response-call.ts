@@ -5,7 +5,7 @@
 // line meets the same checks, policies, observers and stored-response rules as a live request of its key.
 import { errors } from "../core/errors.ts";
 import { embeddingUsage } from "../documents/library/embedding-usage.ts";
-import { publicToken } from "../core/ids.ts";
+import { timeOrderedId } from "../core/ids.ts";
 import type { ChatMessage, ChatRequest, LanguageModel, Usage } from "../inference/language-model.ts";
 import {
   startModelCall,
@@ -95,7 +95,8 @@ export async function startResponse(
     throw errors.invalidRequest("'file_search' is not offered here.", "tools", "unsupported_parameter");
   if (passesThrough(model)) checkPassthroughFields(body);
   else checkResponsesFields(fileSearch.body);
-  const id = `resp_${publicToken(24)}`;
+  // Time-ordered: stored responses are written at request rate (core/ids.ts).
+  const id = timeOrderedId("resp");
   let previous = null;
   if (body.previous_response_id != null) {
     // A response that was not stored (store: false, ZDR, expired) cannot be continued.
