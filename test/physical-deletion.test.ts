@@ -229,6 +229,56 @@ describe("physical deletion and retention", () => {
     expect(found["CANARY-response-kept-8e02:content"]).toBeDefined();
   }, 600_000);
 
+  it("[OWN-4] [CTL-1] a user deleted through SCIM, with no conversation, leaves no copy of their email, name, external id or custom instructions in the database's files or the WAL", async () => {
+    const { identity, workspace } = core();
+    const workspaceId = (await identity.users.defaultWorkspace(platform.organization)).id;
+    const provision = async (canary: string) => {
+      const user = await identity.scimUsers.create(
+        platform.organization,
+        { userName: `${canary}@example.test`, displayName: `Name ${canary}`, externalId: `ext-${canary}` },
+        "test",
+      );
+      await workspace.conversations.preferences.set(member(workspaceId, user.id), {
+        instructions: `always ${canary}`,
+      });
+      const preferences = await core()
+        .db.selectFrom("workspace_preferences")
+        .select(["wrapped_key", "instructions"])
+        .where("user_id", "=", user.id)
+        .executeTakeFirstOrThrow();
+      const needles: Needles = {
+        [`${canary}:email`]: `${canary}@example.test`,
+        [`${canary}:name`]: `Name ${canary}`,
+        [`${canary}:external_id`]: `ext-${canary}`,
+        [`${canary}:preferences_key`]: preferences.wrapped_key,
+        [`${canary}:instructions`]: preferences.instructions!,
+      };
+      return { id: user.id, needles };
+    };
+    const leaving = await provision("canary-leaving-6d2e");
+    const staying = await provision("canary-staying-b41c");
+    // Positive control: before the delete, each of the leaving user's byte strings is in the files.
+    expect(Object.keys(foundAnywhere(await scan(leaving.needles))).sort()).toEqual(
+      Object.keys(leaving.needles).sort(),
+    );
+
+    // Each purge's first turn erases whatever it finds; past it, only what the delete asks for is erased.
+    await waitFor(() => identity.erasure.completed >= 1 && workspace.purge.completed >= 1, slow);
+    await identity.scimUsers.delete(platform.organization, leaving.id, "test");
+    // Two turns of each purge after the delete: at least one began after it committed.
+    const identityTurns = identity.erasure.completed;
+    const workspaceTurns = workspace.purge.completed;
+    await waitFor(
+      () =>
+        identity.erasure.completed >= identityTurns + 2 && workspace.purge.completed >= workspaceTurns + 2,
+      slow,
+    );
+    const found = foundAnywhere(await scan({ ...leaving.needles, ...staying.needles }));
+    for (const name of Object.keys(leaving.needles)) expect(found[name], name).toBeUndefined();
+    // Positive control: the user still provisioned is found, byte for byte.
+    for (const name of Object.keys(staying.needles)) expect(found[name], name).toBeDefined();
+  }, 600_000);
+
   it("[OWN-4] a purge that fails is retried, then logged, counted and paged as a security event; the next turn completes it", async () => {
     const alice = member("ws_failure");
     const doomed = await conversationWith(alice, "CANARY-failing-42aa");

@@ -15,6 +15,7 @@ import { SamlConnectionService } from "./saml/saml-connection-service.ts";
 import { SamlLoginService } from "./saml/saml-login-service.ts";
 import { ScimGroupService } from "./scim/scim-group-service.ts";
 import type { SignInThrottle } from "./sign-in-throttle.ts";
+import { IdentityErasure } from "./identity-erasure.ts";
 import { IdentityLinkService } from "./identity-link-service.ts";
 import { ScimTokenService } from "./scim/scim-token-service.ts";
 import { ScimUserService, type UserDeletionHook } from "./scim/scim-user-service.ts";
@@ -36,6 +37,8 @@ export interface IdentityServices {
   scimTokens: ScimTokenService;
   scimUsers: ScimUserService;
   scimGroups: ScimGroupService;
+  /** Rewrites the identity tables after a user is deleted; its periodic task is the module's. */
+  erasure: IdentityErasure;
   /** Invitations and password resets by one-time link; a member's own password change; sign-in by email. */
   invitations: InvitationService;
   passwordChange: PasswordChangeService;
@@ -92,6 +95,7 @@ export function createIdentityServices(dependencies: {
   });
   const links = dependencies.links ?? {};
   const organizationName = links.organizationName ?? (async (id: string) => id);
+  const erasure = new IdentityErasure(db);
   return {
     users,
     sessions,
@@ -130,7 +134,9 @@ export function createIdentityServices(dependencies: {
       sessions,
       apiKeys,
       onUserDeleted: dependencies.onUserDeleted ?? [],
+      erasure,
     }),
     scimGroups: new ScimGroupService({ db, audit }),
+    erasure,
   };
 }

@@ -38,6 +38,14 @@ export interface TaskFailure {
   step?: string;
 }
 
+/**
+ * How often a purge runs unless configured: often enough that what was deleted is physically gone well
+ * within the deletion window, at least every 15 minutes, and at most every 10 seconds.
+ */
+export function purgeIntervalFor(deletionWindowMs: number): number {
+  return Math.max(10_000, Math.min(deletionWindowMs / 4, 15 * 60_000));
+}
+
 /** The first half of every periodic task's lock key, so these locks do not collide with others'. */
 const lockClass = 7_342_100;
 

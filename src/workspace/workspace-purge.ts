@@ -38,6 +38,8 @@ export class WorkspacePurge {
   #erasedFrom: Date | null = null;
   /** A turn deleted rows and its erasure failed: the next turn erases whatever it finds. */
   #pending = false;
+  /** Rows were deleted that leave no timestamp behind (a deleted user's preferences): erase next turn. */
+  #requested = false;
   /** Turns finished (erasure included), for tests and the benchmark to wait on. */
   completed = 0;
 
@@ -61,8 +63,9 @@ export class WorkspacePurge {
     const clock = await sql<{ now: Date }>`select clock_timestamp() as now`.execute(this.#db);
     const started = clock.rows[0]!.now;
     // Pending until this turn's erasure is done: a turn that fails after deleting leaves it set.
-    const pending = this.#pending;
+    const pending = this.#pending || this.#requested;
     this.#pending = true;
+    this.#requested = false;
     const counts = await this.#retention.purge({
       deletionWindowMs: this.#deletionWindowMs,
       now,
@@ -80,6 +83,11 @@ export class WorkspacePurge {
     this.#erasedFrom = started;
     this.completed += 1;
     return { ...counts, sharesClosed, erased: true };
+  }
+
+  /** Rows this purge cannot find by their timestamps were deleted (committed): the next turn erases. */
+  eraseNextTurn(): void {
+    this.#requested = true;
   }
 
   /** Whether a conversation was deleted or a share revoked (keys nulled) since `since`. */

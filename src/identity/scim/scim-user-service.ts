@@ -7,6 +7,7 @@ import { randomToken } from "../../core/ids.ts";
 import type { AuditLog } from "../../audit/audit-log.ts";
 import type { Db } from "../../db/database.ts";
 import type { ApiKeyService } from "../api-key-service.ts";
+import type { IdentityErasure } from "../identity-erasure.ts";
 import type { SessionService } from "../session-service.ts";
 import { memberRole, normalizeEmail, ownerRole, type UserService } from "../user-service.ts";
 import { scimErrors } from "./scim-errors.ts";
@@ -75,6 +76,7 @@ export class ScimUserService {
   readonly #sessions: SessionService;
   readonly #apiKeys: ApiKeyService;
   readonly #onUserDeleted: readonly UserDeletionHook[];
+  readonly #erasure: IdentityErasure | null;
 
   constructor(dependencies: {
     db: Db;
@@ -83,8 +85,11 @@ export class ScimUserService {
     sessions: SessionService;
     apiKeys: ApiKeyService;
     onUserDeleted?: readonly UserDeletionHook[];
+    /** Told once a user's rows are deleted, so the old bytes are rewritten away too. */
+    erasure?: IdentityErasure;
   }) {
     this.#onUserDeleted = dependencies.onUserDeleted ?? [];
+    this.#erasure = dependencies.erasure ?? null;
     this.#db = dependencies.db;
     this.#audit = dependencies.audit;
     this.#users = dependencies.users;
@@ -360,6 +365,7 @@ export class ScimUserService {
       .where("organization_id", "=", organizationId)
       .where("id", "=", userId)
       .execute();
+    this.#erasure?.deleted();
     await this.#audit.append({
       actor,
       action: "user.deleted",

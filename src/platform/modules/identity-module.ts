@@ -10,6 +10,7 @@ import { apiKeyOperations } from "../../identity/api-key-operations.ts";
 import { identityOperations } from "../../identity/identity-operations.ts";
 import { createIdentityServices } from "../../identity/identity-services.ts";
 import { SignInThrottle } from "../../identity/sign-in-throttle.ts";
+import { PeriodicTask, purgeIntervalFor } from "../../jobs/periodic-task.ts";
 import { PostgresWindowCounters } from "../../usage/postgres-window-counters.ts";
 import { openRedisCounters } from "../../usage/usage-module.ts";
 import { defineModule } from "../module.ts";
@@ -55,8 +56,17 @@ export const identityModule = defineModule({
     });
     const secureCookies = !config.http;
     const { sessions, users, passwordLogin } = identity;
+    // A deleted user's email, name and external ids leave the database's files on the next turn.
+    const erasureTask = new PeriodicTask({
+      name: "identity.erasure",
+      intervalMs: config.purgeIntervalMs || purgeIntervalFor(config.deletionWindowMs),
+      db,
+      logger,
+      run: async () => void (await identity.erasure.run()),
+    });
     return {
-      exports: { ...identity, apiKeys },
+      exports: { ...identity, apiKeys, erasureTask },
+      tasks: [erasureTask],
       close: async () => {
         await redisCounters?.close();
         await mailer?.close();

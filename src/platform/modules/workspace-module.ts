@@ -60,7 +60,10 @@ export const workspaceModule = defineModule({
       // Deleting a user (SCIM) deletes their conversations too: keys destroyed at once, rows purged.
       userDeleted: [
         (organizationId, userId, actor) =>
-          workspace.conversations.deleteAllOf(organizationId, userId, actor).then(() => undefined),
+          workspace.conversations
+            .deleteAllOf(organizationId, userId, actor)
+            // Their preferences go even when they had no conversation, and leave no timestamp.
+            .then(() => workspace.purge.eraseNextTurn()),
       ],
       exportSections: [workspaceRetentionExportSection(identity.users, workspace.retention)],
       tasks: [workspace.purgeTask],
