@@ -19,6 +19,7 @@ import { openAIRoutes, type OpenAIRoutesDependencies } from "./openai-routes.ts"
 import { webApp } from "./web-app.ts";
 import { installPermissionCheck, type PermissionCheckDependencies } from "./admin-api-permissions.ts";
 import { collectRoutes } from "./admin-api-route-table.ts";
+import { lazyValidators } from "./lazy-validators.ts";
 import { LazyRequestLogger } from "./lazy-request-logger.ts";
 
 export interface AppOptions extends OpenAIRoutesDependencies, HealthDependencies {
@@ -43,6 +44,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: requestBounds.bodyBytes,
     ...(options.trustedProxies?.length ? { trustProxy: [...options.trustedProxies] } : {}),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    schemaController: { compilersFactory: { buildValidator: lazyValidators() } },
   };
   const app = (options.https
     ? fastify({

@@ -65,7 +65,7 @@ export const identityModule = defineModule({
       run: async () => void (await identity.erasure.run()),
     });
     return {
-      exports: { ...identity, apiKeys, erasureTask },
+      exports: { ...identity, apiKeys },
       tasks: [erasureTask],
       close: async () => {
         await redisCounters?.close();
