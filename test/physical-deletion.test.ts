@@ -229,6 +229,17 @@ describe("physical deletion and retention", () => {
     expect(found["CANARY-response-kept-8e02:content"]).toBeDefined();
   }, 600_000);
 
+  /** Sets a member's custom instructions to text holding `canary`; their stored bytes, as needles. */
+  async function instructions(owner: Member, canary: string): Promise<Needles> {
+    await core().workspace.conversations.preferences.set(owner, { instructions: `always ${canary}` });
+    const row = await core()
+      .db.selectFrom("workspace_preferences")
+      .select(["wrapped_key", "instructions"])
+      .where("user_id", "=", owner.userId)
+      .executeTakeFirstOrThrow();
+    return { [`${canary}:preferences_key`]: row.wrapped_key, [`${canary}:instructions`]: row.instructions! };
+  }
+
   it("[OWN-4] [CTL-1] a user deleted through SCIM, with no conversation, leaves no copy of their email, name, external id or custom instructions in the database's files or the WAL", async () => {
     const { identity, workspace } = core();
     const workspaceId = (await identity.users.defaultWorkspace(platform.organization)).id;
@@ -238,20 +249,11 @@ describe("physical deletion and retention", () => {
         { userName: `${canary}@example.test`, displayName: `Name ${canary}`, externalId: `ext-${canary}` },
         "test",
       );
-      await workspace.conversations.preferences.set(member(workspaceId, user.id), {
-        instructions: `always ${canary}`,
-      });
-      const preferences = await core()
-        .db.selectFrom("workspace_preferences")
-        .select(["wrapped_key", "instructions"])
-        .where("user_id", "=", user.id)
-        .executeTakeFirstOrThrow();
       const needles: Needles = {
         [`${canary}:email`]: `${canary}@example.test`,
         [`${canary}:name`]: `Name ${canary}`,
         [`${canary}:external_id`]: `ext-${canary}`,
-        [`${canary}:preferences_key`]: preferences.wrapped_key,
-        [`${canary}:instructions`]: preferences.instructions!,
+        ...(await instructions(member(workspaceId, user.id), canary)),
       };
       return { id: user.id, needles };
     };
@@ -277,6 +279,30 @@ describe("physical deletion and retention", () => {
     for (const name of Object.keys(leaving.needles)) expect(found[name], name).toBeUndefined();
     // Positive control: the user still provisioned is found, byte for byte.
     for (const name of Object.keys(staying.needles)) expect(found[name], name).toBeDefined();
+  }, 600_000);
+
+  it("[OWN-4] custom instructions replaced, then removed, leave no copy of the old ones in the database's files or the WAL", async () => {
+    const purge = core().workspace.purge;
+    const owner = member("ws_instructions", "user_instructions");
+    const kept = await instructions(member("ws_instructions", "user_kept"), "CANARY-instructions-kept-5e7d");
+    // Past the purge's first turn, which erases whatever it finds.
+    await waitFor(() => purge.completed >= 1, slow);
+    const first = await instructions(owner, "CANARY-instructions-first-0b3c");
+    expect(Object.keys(foundAnywhere(await scan(first))).sort()).toEqual(Object.keys(first).sort());
+    const second = await instructions(owner, "CANARY-instructions-second-9a41");
+    const turns = purge.completed;
+    await waitFor(() => purge.completed >= turns + 2, slow);
+    let found = foundAnywhere(await scan({ ...first, ...second }));
+    for (const name of Object.keys(first)) expect(found[name], name).toBeUndefined();
+    // Positive control: the instructions in force are found.
+    for (const name of Object.keys(second)) expect(found[name], name).toBeDefined();
+
+    await core().workspace.conversations.preferences.set(owner, { instructions: null });
+    const cleared = purge.completed;
+    await waitFor(() => purge.completed >= cleared + 2, slow);
+    found = foundAnywhere(await scan({ ...second, ...kept }));
+    for (const name of Object.keys(second)) expect(found[name], name).toBeUndefined();
+    for (const name of Object.keys(kept)) expect(found[name], name).toBeDefined();
   }, 600_000);
 
   it("[OWN-4] a purge that fails is retried, then logged, counted and paged as a security event; the next turn completes it", async () => {

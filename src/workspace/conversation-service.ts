@@ -304,8 +304,11 @@ export class ConversationService {
   }
 
   /** Delete every conversation of a user who is being deleted (see conversation-deletion.ts). */
-  deleteAllOf(organizationId: string, userId: string, actor: string): Promise<number> {
-    return this.deletion.deleteAllOf(organizationId, userId, actor);
+  async deleteAllOf(organizationId: string, userId: string, actor: string): Promise<number> {
+    const count = await this.deletion.deleteAllOf(organizationId, userId, actor);
+    // Their instructions went too, even when they had no conversation.
+    this.preferences.notifyChanged();
+    return count;
   }
 
   /** Staff access (SEC-3): metadata of an organisation's conversations; see conversation-staff-reads.ts. */

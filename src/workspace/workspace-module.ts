@@ -42,6 +42,7 @@ export function createWorkspaceModule(dependencies: {
     deletion: conversations.deletion,
     deletionWindowMs,
   });
+  conversations.preferences.changed.push(() => purge.preferencesChanged());
   // Runs often enough that deleted rows are gone well within the deletion window.
   const purgeTask = new PeriodicTask({
     name: "workspace-purge",

@@ -13,6 +13,8 @@ export interface Preferences {
 
 export class WorkspacePreferences {
   readonly #store: ConversationStore;
+  /** Told after a user's instructions were replaced or deleted (the purge erases the old ones). */
+  readonly changed: Array<() => void> = [];
 
   constructor(store: ConversationStore) {
     this.#store = store;
@@ -55,6 +57,7 @@ export class WorkspacePreferences {
         .where("organization_id", "=", member.organizationId)
         .where("user_id", "=", member.userId)
         .execute();
+      this.notifyChanged();
       return { instructions: null };
     }
     // A new key each time: the old ciphertext and its key leave together.
@@ -74,6 +77,12 @@ export class WorkspacePreferences {
           .doUpdateSet({ wrapped_key: wrapped, instructions: sealed, updated_at: sql<Date>`now()` }),
       )
       .execute();
+    this.notifyChanged();
     return { instructions };
+  }
+
+  /** Tells `changed`; also called when a user's row goes with the user (conversation-service.ts). */
+  notifyChanged(): void {
+    for (const listener of this.changed) listener();
   }
 }

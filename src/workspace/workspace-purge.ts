@@ -38,8 +38,8 @@ export class WorkspacePurge {
   #erasedFrom: Date | null = null;
   /** A turn deleted rows and its erasure failed: the next turn erases whatever it finds. */
   #pending = false;
-  /** Rows were deleted that leave no timestamp behind (a deleted user's preferences): erase next turn. */
-  #requested = false;
+  /** A user's custom instructions were replaced or deleted (no timestamp says so): erase that table. */
+  #preferencesChanged = false;
   /** Turns finished (erasure included), for tests and the benchmark to wait on. */
   completed = 0;
 
@@ -63,9 +63,10 @@ export class WorkspacePurge {
     const clock = await sql<{ now: Date }>`select clock_timestamp() as now`.execute(this.#db);
     const started = clock.rows[0]!.now;
     // Pending until this turn's erasure is done: a turn that fails after deleting leaves it set.
-    const pending = this.#pending || this.#requested;
+    const pending = this.#pending;
     this.#pending = true;
-    this.#requested = false;
+    const preferencesChanged = this.#preferencesChanged;
+    this.#preferencesChanged = false;
     const counts = await this.#retention.purge({
       deletionWindowMs: this.#deletionWindowMs,
       now,
@@ -74,9 +75,11 @@ export class WorkspacePurge {
     const sharesClosed = await this.#shares.sweep(now);
     const destroyed = counts.expired + counts.removed + sharesClosed > 0;
     if (!destroyed && !pending && !(await this.#deletedSince(this.#erasedFrom))) {
+      // Only the preferences table held what went: rewrite it alone, not every conversation's rows.
+      if (preferencesChanged) await eraseDeleted(this.#db, ["workspace_preferences"]);
       this.#pending = false;
       this.completed += 1;
-      return { ...counts, sharesClosed, erased: false };
+      return { ...counts, sharesClosed, erased: preferencesChanged };
     }
     await eraseDeleted(this.#db, conversationTables);
     this.#pending = false;
@@ -85,9 +88,12 @@ export class WorkspacePurge {
     return { ...counts, sharesClosed, erased: true };
   }
 
-  /** Rows this purge cannot find by their timestamps were deleted (committed): the next turn erases. */
-  eraseNextTurn(): void {
-    this.#requested = true;
+  /**
+   * A user's custom instructions were replaced or deleted (committed): their old key and ciphertext
+   * stay in the table's files until the next turn rewrites it.
+   */
+  preferencesChanged(): void {
+    this.#preferencesChanged = true;
   }
 
   /** Whether a conversation was deleted or a share revoked (keys nulled) since `since`. */

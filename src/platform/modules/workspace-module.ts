@@ -60,10 +60,7 @@ export const workspaceModule = defineModule({
       // Deleting a user (SCIM) deletes their conversations too: keys destroyed at once, rows purged.
       userDeleted: [
         (organizationId, userId, actor) =>
-          workspace.conversations
-            .deleteAllOf(organizationId, userId, actor)
-            // Their preferences go even when they had no conversation, and leave no timestamp.
-            .then(() => workspace.purge.eraseNextTurn()),
+          workspace.conversations.deleteAllOf(organizationId, userId, actor).then(() => undefined),
       ],
       exportSections: [workspaceRetentionExportSection(identity.users, workspace.retention)],
       tasks: [workspace.purgeTask],
