@@ -31,7 +31,9 @@ describe("StartBurst", () => {
   });
 
   it("starts the held requests when the window ends and the announced follower never came", async () => {
-    const burst = new StartBurst(1);
+    // Long enough that the window cannot end before the check below, even on a loaded host (with 1 ms
+    // it once ended before `settle` returned), short enough for the test.
+    const burst = new StartBurst(1_000);
     let started = false;
     void burst.start(3).then(() => (started = true));
     await settle();
