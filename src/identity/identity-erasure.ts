@@ -38,8 +38,8 @@ export class IdentityErasure {
     this.#pending = true;
   }
 
-  /** One turn: erases when a deletion happened since the last erasure; true when it did. */
-  async run(): Promise<boolean> {
+  /** One turn: erases when a deletion happened since the last erasure. */
+  async run(): Promise<void> {
     const erase = this.#pending;
     // Cleared first, so a deletion committed while this turn erases is erased by the next.
     this.#pending = false;
@@ -50,6 +50,5 @@ export class IdentityErasure {
       throw error;
     }
     this.completed += 1;
-    return erase;
   }
 }

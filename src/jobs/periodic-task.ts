@@ -39,11 +39,15 @@ export interface TaskFailure {
 }
 
 /**
- * How often a purge runs unless configured: often enough that what was deleted is physically gone well
- * within the deletion window, at least every 15 minutes, and at most every 10 seconds.
+ * How often a purge runs: `purgeIntervalMs` when set (above 0); otherwise often enough that what was
+ * deleted is physically gone well within the deletion window, at least every 15 minutes, and at most
+ * every 10 seconds.
  */
-export function purgeIntervalFor(deletionWindowMs: number): number {
-  return Math.max(10_000, Math.min(deletionWindowMs / 4, 15 * 60_000));
+export function purgeInterval(settings: {
+  purgeIntervalMs?: number | null;
+  deletionWindowMs: number;
+}): number {
+  return settings.purgeIntervalMs || Math.max(10_000, Math.min(settings.deletionWindowMs / 4, 15 * 60_000));
 }
 
 /** The first half of every periodic task's lock key, so these locks do not collide with others'. */

@@ -4,7 +4,7 @@ import type { AuditLog } from "../audit/audit-log.ts";
 import type { Keyring } from "../crypto/keyring.ts";
 import type { Db } from "../db/database.ts";
 import type { ModelRouter } from "../inference/model-router.ts";
-import { PeriodicTask, purgeIntervalFor } from "../jobs/periodic-task.ts";
+import { PeriodicTask, purgeInterval } from "../jobs/periodic-task.ts";
 import { ConversationChat, type ChatMeter, type ModelGate } from "./conversation-chat.ts";
 import { ConversationService } from "./conversation-service.ts";
 import { WorkspacePurge } from "./workspace-purge.ts";
@@ -46,7 +46,7 @@ export function createWorkspaceModule(dependencies: {
   // Runs often enough that deleted rows are gone well within the deletion window.
   const purgeTask = new PeriodicTask({
     name: "workspace-purge",
-    intervalMs: dependencies.purgeIntervalMs ?? purgeIntervalFor(deletionWindowMs),
+    intervalMs: purgeInterval(dependencies),
     db,
     logger,
     run: async () => {

@@ -8,7 +8,7 @@ import { EmbeddingModelChoice } from "../../documents/embedding-model-choice.ts"
 import { modelEmbedder } from "../../documents/library/passage-embedder.ts";
 import { documentsExportSection } from "../../documents/library/documents-export-section.ts";
 import { embeddingModelRoutes } from "../../http/embedding-model-routes.ts";
-import { PeriodicTask, purgeIntervalFor } from "../../jobs/periodic-task.ts";
+import { PeriodicTask, purgeInterval } from "../../jobs/periodic-task.ts";
 import { defineModule } from "../module.ts";
 import { modelsModule } from "./models-module.ts";
 import { privacyModule } from "./privacy-module.ts";
@@ -46,7 +46,7 @@ export const documentsModule = defineModule({
     });
     const purgeTask = new PeriodicTask({
       name: "documents.purge",
-      intervalMs: config.purgeIntervalMs || purgeIntervalFor(config.deletionWindowMs),
+      intervalMs: purgeInterval(config),
       db,
       logger,
       run: async () => void (await library.purge.run()),

@@ -10,7 +10,7 @@ import { apiKeyOperations } from "../../identity/api-key-operations.ts";
 import { identityOperations } from "../../identity/identity-operations.ts";
 import { createIdentityServices } from "../../identity/identity-services.ts";
 import { SignInThrottle } from "../../identity/sign-in-throttle.ts";
-import { PeriodicTask, purgeIntervalFor } from "../../jobs/periodic-task.ts";
+import { PeriodicTask, purgeInterval } from "../../jobs/periodic-task.ts";
 import { PostgresWindowCounters } from "../../usage/postgres-window-counters.ts";
 import { openRedisCounters } from "../../usage/usage-module.ts";
 import { defineModule } from "../module.ts";
@@ -59,10 +59,10 @@ export const identityModule = defineModule({
     // A deleted user's email, name and external ids leave the database's files on the next turn.
     const erasureTask = new PeriodicTask({
       name: "identity.erasure",
-      intervalMs: config.purgeIntervalMs || purgeIntervalFor(config.deletionWindowMs),
+      intervalMs: purgeInterval(config),
       db,
       logger,
-      run: async () => void (await identity.erasure.run()),
+      run: () => identity.erasure.run(),
     });
     return {
       exports: { ...identity, apiKeys },

@@ -31,7 +31,7 @@ export const workspaceModule = defineModule({
       models,
       logger,
       deletionWindowMs: config.deletionWindowMs,
-      purgeIntervalMs: config.purgeIntervalMs || null,
+      purgeIntervalMs: config.purgeIntervalMs,
       // The member's allow-lists, then HIPAA mode's covered backends: the workspace is refused what /v1 is.
       gate: async (member, model) => {
         await access.models.gate(member, model);
