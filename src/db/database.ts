@@ -1,16 +1,21 @@
 // Opens the database: embedded PGlite in the data directory by default, a PostgreSQL server when
 // configured, which many stateless nodes share (PLAT-3).
-import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync } from "node:fs";
-import { homedir } from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { Kysely, PostgresDialect, sql } from "kysely";
 import { Migrator, type Migration, type MigrationProvider } from "kysely/migration";
 import pg from "pg";
 import { databaseTls } from "../config/transport.ts";
-import { packageVersion, templateFiles } from "./pglite-template.ts";
-import { PGliteThreadDialect } from "./pglite-thread.ts";
+import {
+  migrationFiles,
+  migrationsDir,
+  newEmbeddedDatabase,
+  pgliteDirectory,
+  takeEarlyStart,
+  type EmbeddedTarget,
+} from "./embedded-database.ts";
+import type { PGliteThreadDialect } from "./pglite-thread.ts";
 import type { Database } from "./schema.ts";
 
 export type Db = Kysely<Database>;
@@ -28,23 +33,13 @@ export function isEmbedded(db: Db): boolean {
 const int8 = 20;
 
 /**
- * PostgreSQL settings of the embedded database. Shared buffers of 16 MB instead of 128: PGlite
- * touches all of them at start, and the embedded database serves a small team's data, so the
- * difference was 130 MB of resident memory for nothing (a busy installation runs on a PostgreSQL server).
- */
-const embeddedConf = ["shared_buffers=16MB", "wal_recycle=off"];
-
-const migrationsDir = path.join(import.meta.dirname, "migrations");
-
-/**
  * Every file in db/migrations, by name (without extension), applied in name order. A domain adds its
  * tables with a new file; names start with a number so the order is the order of writing.
  */
 class FolderMigrations implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
     const migrations: Record<string, Migration> = {};
-    for (const file of readdirSync(migrationsDir).sort()) {
-      if (!file.endsWith(".ts") || file.endsWith(".test.ts")) continue;
+    for (const file of migrationFiles()) {
       migrations[file.slice(0, -3)] = (await import(
         pathToFileURL(path.join(migrationsDir, file)).href
       )) as Migration;
@@ -53,15 +48,11 @@ class FolderMigrations implements MigrationProvider {
   }
 }
 
-export interface DatabaseTarget {
+export interface DatabaseTarget extends EmbeddedTarget {
   /** A postgres:// URL, or null for embedded PGlite. */
   url: string | null;
-  /** Where PGlite keeps its files; "memory://" keeps them in memory. */
-  pgliteDir: string;
   /** PEM file of the CA that signs the server's certificate: TLS, verified. */
   caFile?: string | null;
-  /** Where new embedded databases find their templates (pglite-template.ts); null for none. Default: the user's cache. */
-  templateDirectory?: string | null;
 }
 
 export function databaseTarget(config: {
@@ -71,7 +62,7 @@ export function databaseTarget(config: {
 }): DatabaseTarget {
   return {
     url: config.databaseUrl,
-    pgliteDir: path.join(config.dataDir, "pgdata"),
+    pgliteDir: pgliteDirectory(config.dataDir),
     caFile: config.databaseCaFile ?? null,
   };
 }
@@ -114,38 +105,6 @@ export function postgresConnection(
   };
 }
 
-/** Where new embedded databases find their templates: the user's cache; none for a user without a home. */
-function userTemplateDirectory(): string | null {
-  try {
-    return path.join(homedir(), ".cache", "custodian", "pglite");
-  } catch {
-    return null;
-  }
-}
-
-let migrationsHashMemo: string | null = null;
-
-/**
- * What a migrated template is named by: every migration file's name and text, the version of Kysely
- * that turns them into SQL, and the embedded database's settings. Any change names a new template.
- */
-function migrationsHash(): string {
-  if (migrationsHashMemo) return migrationsHashMemo;
-  const hash = createHash("sha256");
-  hash.update(`kysely ${packageVersion("kysely")}`).update("\0");
-  hash.update(embeddedConf.join("\n")).update("\0");
-  for (const file of readdirSync(migrationsDir).sort()) {
-    if (!file.endsWith(".ts") || file.endsWith(".test.ts")) continue;
-    hash
-      .update(file)
-      .update("\0")
-      .update(readFileSync(path.join(migrationsDir, file)))
-      .update("\0");
-  }
-  migrationsHashMemo = hash.digest("hex").slice(0, 24);
-  return migrationsHashMemo;
-}
-
 /** Open the database and bring its schema up to date (a restore opens it as it is: `migrate: false`). */
 export async function openDatabase(target: DatabaseTarget, options: { migrate?: boolean } = {}): Promise<Db> {
   let db: Db;
@@ -169,23 +128,11 @@ export async function openDatabase(target: DatabaseTarget, options: { migrate?: 
     pool.on("connect", (client) => client.on("error", () => undefined));
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else {
-    if (!target.pgliteDir.startsWith("memory://"))
-      mkdirSync(target.pgliteDir, { recursive: true, mode: 0o700 });
-    const directory =
-      target.templateDirectory === undefined ? userTemplateDirectory() : target.templateDirectory;
-    // A restore opens a new database unmigrated, to bring it to the backup's own version: it must not
-    // start from the migrated template.
-    const templates =
-      directory === null
-        ? { initdb: null, migrated: null }
-        : templateFiles(directory, options.migrate === false ? null : migrationsHash());
-    const dialect = new PGliteThreadDialect({
-      dataDir: target.pgliteDir,
-      postgresqlConf: embeddedConf,
-      templates,
-    });
-    db = new Kysely<Database>({ dialect });
-    embedded.set(db, dialect);
+    const migrated = options.migrate !== false;
+    // `custodian serve` may have started this very database while the program loaded (early-serve.ts).
+    const opened = (await takeEarlyStart(target, migrated)) ?? newEmbeddedDatabase(target, migrated);
+    db = opened.db;
+    embedded.set(db, opened.dialect);
   }
   try {
     if (options.migrate !== false) {
@@ -223,16 +170,19 @@ export async function latestSchemaVersion(): Promise<string> {
   return names[names.length - 1]!;
 }
 
-/** Every schema version this binary knows, oldest first. */
+/** Every schema version this binary knows, oldest first: its migration files' names. */
 export async function knownSchemaVersions(): Promise<string[]> {
-  return Object.keys(await new FolderMigrations().getMigrations()).sort();
+  return migrationFiles().map((file) => file.slice(0, -3));
 }
 
 /** The table a restore creates first and drops last: while it exists the database is not to be served. */
 export const restoreMarkerTable = "custodian_restore_incomplete";
 
-/** Refuses a database a restore left unfinished, or one made by a newer Custodian than this one. */
-async function checkServable(db: Db): Promise<void> {
+/**
+ * Refuses a database a restore left unfinished, or one made by a newer Custodian than this one; true
+ * when a migration of this version is still to be applied.
+ */
+async function checkServable(db: Db): Promise<boolean> {
   const { rows } = await sql<{ marker: string | null; migrations: string | null }>`
     select to_regclass(${restoreMarkerTable})::text as marker,
            to_regclass('kysely_migration')::text as migrations`.execute(db);
@@ -241,8 +191,8 @@ async function checkServable(db: Db): Promise<void> {
       "This database is marked unusable: a restore into it did not finish. Run " +
         "`custodian backup restore --from FILE --replace` again.",
     );
-  if (!rows[0]?.migrations) return;
-  const known = new Set(Object.keys(await new FolderMigrations().getMigrations()));
+  if (!rows[0]?.migrations) return true;
+  const known = new Set(await knownSchemaVersions());
   const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db);
   const unknown = applied.rows.filter((row) => !known.has(row.name)).map((row) => row.name);
   if (unknown.length > 0)
@@ -250,12 +200,14 @@ async function checkServable(db: Db): Promise<void> {
       `This database's schema is newer than this Custodian knows (it has ${unknown.join(", ")}; this ` +
         `version knows up to ${await latestSchemaVersion()}). Run the newer Custodian that made it.`,
     );
+  return applied.rows.length < known.size;
 }
 
 /** Bring the schema up to date, refusing a database that is not to be served (see checkServable). */
 export async function migrate(db: Db): Promise<void> {
-  await checkServable(db);
-  await migrateSchema(db);
+  // A database already at this version (every restart) skips the migrator, which would load every
+  // migration file and take its lock only to find nothing to do.
+  if (await checkServable(db)) await migrateSchema(db);
 }
 
 /** Bring the schema to `version` (a migration's name), or to the latest; a restore calls it directly. */

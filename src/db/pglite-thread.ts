@@ -1,9 +1,6 @@
 // Embedded PGlite on a worker thread, as a Kysely dialect: Kysely's PGlite dialect with each driver
 // call forwarded to `pglite-worker.ts`, so the database's WebAssembly work no longer competes with
 // request handling for the server's event loop.
-import { readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
-import path from "node:path";
 import { Worker } from "node:worker_threads";
 import {
   PGliteAdapter,
@@ -17,6 +14,7 @@ import {
   type QueryResult,
 } from "kysely";
 import type { DatabaseOrigin, TemplateFiles } from "./pglite-template.ts";
+import { sharedPGlite, type PGliteModules } from "./pglite-wasm.ts";
 
 /** What the caller chooses about the database. */
 export interface ThreadSettings {
@@ -24,33 +22,21 @@ export interface ThreadSettings {
   postgresqlConf: string[];
   /** The templates a new database starts from (see pglite-template.ts). */
   templates: TemplateFiles;
+  /**
+   * The database thread compiles PGlite's WebAssembly itself instead of taking this process's shared
+   * copy: for the database `custodian serve` starts early (embedded-database.ts), while the main thread
+   * is busy loading the program. A compile started there finishes only when the main thread is free
+   * again; the thread's own runs while it loads its modules.
+   */
+  compileInThread?: boolean;
 }
 
-/** What the worker needs to open the database: PGlite's WebAssembly compiled once, and the templates. */
+/** What the worker needs to open the database: the templates, and PGlite's WebAssembly compiled (null: compile it). */
 export interface WorkerSettings {
   dataDir: string;
   postgresqlConf: string[];
   templates: TemplateFiles;
-  modules: { pglite: WebAssembly.Module; initdb: WebAssembly.Module };
-}
-
-const pgliteDist = () => path.dirname(createRequire(import.meta.url).resolve("@electric-sql/pglite"));
-
-let compiled: Promise<WorkerSettings["modules"]> | null = null;
-
-/**
- * PGlite's two WebAssembly programs, compiled once per process and shared with each database thread
- * (a compiled module crosses threads without being compiled again). Each thread is a new JavaScript
- * realm, where PGlite would otherwise compile them anew: seconds of CPU for every database opened.
- */
-function compiledModules(): Promise<WorkerSettings["modules"]> {
-  compiled ??= (async () => {
-    const dist = pgliteDist();
-    const compile = async (file: string) => WebAssembly.compile(await readFile(path.join(dist, file)));
-    const [pglite, initdb] = await Promise.all([compile("pglite.wasm"), compile("initdb.wasm")]);
-    return { pglite, initdb };
-  })();
-  return compiled;
+  modules: PGliteModules | null;
 }
 
 export type ThreadRequest =
@@ -203,8 +189,9 @@ export class ThreadDriver implements Driver {
   origin: DatabaseOrigin | null = null;
 
   async init(): Promise<void> {
-    const { dataDir, postgresqlConf, templates } = this.#settings;
-    const thread = new PGliteThread({ dataDir, postgresqlConf, templates, modules: await compiledModules() });
+    const { dataDir, postgresqlConf, templates, compileInThread } = this.#settings;
+    const modules = compileInThread ? null : await sharedPGlite();
+    const thread = new PGliteThread({ dataDir, postgresqlConf, templates, modules });
     this.origin = await thread.ready;
     this.#thread = thread;
     this.#connection = new ThreadConnection(thread);

@@ -7,9 +7,9 @@
 // `pglite-thread.ts` forwards the driver's calls here as messages and gets results back.
 import { parentPort, workerData } from "node:worker_threads";
 import type { PGlite, PGliteOptions } from "@electric-sql/pglite";
-import { CompiledQuery, PGliteDriver } from "kysely";
-import { createPGlite, saveTemplate, type DatabaseOrigin } from "./pglite-template.ts";
+import type { DatabaseOrigin } from "./pglite-template.ts";
 import type { ThreadReply, ThreadRequest, WorkerSettings } from "./pglite-thread.ts";
+import { compilePGlite } from "./pglite-wasm.ts";
 
 const int8 = 20;
 const bytea = 17;
@@ -17,6 +17,12 @@ const bytea = 17;
 const port = parentPort;
 if (!port) throw new Error("pglite-worker.ts runs as a worker thread, from pglite-thread.ts");
 const settings = workerData as WorkerSettings;
+// Given compiled, or compiled here while the modules below load (pglite-thread.ts, `compileInThread`).
+const compiling = settings.modules ? Promise.resolve(settings.modules) : compilePGlite(true);
+const [{ CompiledQuery, PGliteDriver }, { createPGlite, saveTemplate }] = await Promise.all([
+  import("kysely"),
+  import("./pglite-template.ts"),
+]);
 
 const options: PGliteOptions = {
   // The same JavaScript types as node-postgres gives: numbers for int8, bytes for bytea. Bytes get
@@ -24,8 +30,6 @@ const options: PGliteOptions = {
   // pooled Buffer's is 8 KiB.
   parsers: { [int8]: Number, [bytea]: (value: string) => new Uint8Array(Buffer.from(value.slice(2), "hex")) },
   postgresqlconf: settings.postgresqlConf,
-  pgliteWasmModule: settings.modules.pglite,
-  initdbWasmModule: settings.modules.initdb,
 };
 
 /** An error as plain data: messages copy an Error's message but not PostgreSQL's fields (code, detail). */
@@ -43,10 +47,15 @@ function describe(error: unknown): ThreadReply & { ok: false } {
 }
 
 let pglite: PGlite;
-let driver: PGliteDriver;
+let driver: InstanceType<typeof PGliteDriver>;
 let origin: DatabaseOrigin;
 try {
-  ({ pglite, origin } = await createPGlite(settings.dataDir, options, settings.templates));
+  const modules = await compiling;
+  ({ pglite, origin } = await createPGlite(
+    settings.dataDir,
+    { ...options, pgliteWasmModule: modules.pglite, initdbWasmModule: modules.initdb },
+    settings.templates,
+  ));
   driver = new PGliteDriver({ pglite });
   await driver.init();
 } catch (error) {
@@ -54,7 +63,7 @@ try {
   process.exit(1);
 }
 // Kysely's PGlite driver has one connection; its transaction methods take that connection's own type.
-const connection = (await driver.acquireConnection()) as Parameters<PGliteDriver["beginTransaction"]>[0];
+const connection = (await driver.acquireConnection()) as Parameters<(typeof driver)["beginTransaction"]>[0];
 
 /**
  * A session held alone (a backup's snapshot): PGlite's own transaction, which every other query

@@ -17,6 +17,8 @@ import { Metrics } from "../http/metrics.ts";
 import { tlsMaterial } from "../http/tls.ts";
 import { AuthFailureSummary } from "../identity/auth-failure-summary.ts";
 import { acquireLock } from "./data-dir-lock.ts";
+import { abandonEarlyStart } from "../db/embedded-database.ts";
+import { takeEarlyLock } from "./early-serve.ts";
 import { operationTable, type AdminOperationTable } from "./operations.ts";
 import { createLogger, openPlatform, type Platform, type PlatformOptions } from "./platform.ts";
 
@@ -41,6 +43,8 @@ export const adminTokenName = "admin.token";
 async function takeDataDir(config: Readonly<Config>): Promise<() => void> {
   // With a PostgreSQL server there is nothing to share: many processes may use it at once.
   if (config.databaseUrl) return () => undefined;
+  const early = takeEarlyLock(config.dataDir);
+  if (early) return early;
   for (let attempt = 0; ; attempt += 1) {
     const lock = acquireLock(config.dataDir, "server");
     if ("release" in lock) return lock.release;
@@ -196,6 +200,8 @@ export async function startServer(
     };
   } catch (error) {
     await platform?.close();
+    // A start that failed before it opened the database: the early start must not be cut off mid-way.
+    await abandonEarlyStart();
     release();
     throw error;
   }

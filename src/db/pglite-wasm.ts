@@ -1,0 +1,38 @@
+// PGlite's two WebAssembly programs, compiled. Its own module, light to load: the database thread
+// (pglite-worker.ts) starts a compile here before it loads anything else.
+import { readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import path from "node:path";
+
+export interface PGliteModules {
+  pglite: WebAssembly.Module;
+  initdb: WebAssembly.Module;
+}
+
+const pgliteDist = () => path.dirname(createRequire(import.meta.url).resolve("@electric-sql/pglite"));
+
+/**
+ * Compiles both programs anew (V8 compiles each function when first called). `readSync` reads the files
+ * without queueing behind the process's other file reads in libuv's thread pool: the database thread's
+ * start did, behind the main thread's loading of hundreds of modules (about 0.25 s).
+ */
+export async function compilePGlite(readSync = false): Promise<PGliteModules> {
+  const dist = pgliteDist();
+  const read = async (file: string) => (readSync ? readFileSync(file) : readFile(file));
+  const compile = async (file: string) => WebAssembly.compile(await read(path.join(dist, file)));
+  const [pglite, initdb] = await Promise.all([compile("pglite.wasm"), compile("initdb.wasm")]);
+  return { pglite, initdb };
+}
+
+let compiled: Promise<PGliteModules> | null = null;
+
+/**
+ * The programs compiled once per process and shared with each database thread (a compiled module
+ * crosses threads without being compiled again). Each thread is a new JavaScript realm, where PGlite
+ * would otherwise compile them anew: seconds of CPU for every database opened.
+ */
+export function sharedPGlite(): Promise<PGliteModules> {
+  compiled ??= compilePGlite();
+  return compiled;
+}
