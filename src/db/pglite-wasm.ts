@@ -13,9 +13,9 @@ export interface PGliteModules {
 const pgliteDist = () => path.dirname(createRequire(import.meta.url).resolve("@electric-sql/pglite"));
 
 /**
- * Compiles both programs anew (V8 compiles each function when first called). `readSync` reads the files
- * without queueing behind the process's other file reads in libuv's thread pool: the database thread's
- * start did, behind the main thread's loading of hundreds of modules (about 0.25 s).
+ * Compiles both programs anew (V8 compiles each function when first called). `readSync`, for a database
+ * thread that has nothing else to do: its read then does not wait in libuv's thread pool, which the whole
+ * process shares, behind the main thread's reads of the modules it is loading.
  */
 export async function compilePGlite(readSync = false): Promise<PGliteModules> {
   const dist = pgliteDist();
