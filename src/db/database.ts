@@ -107,6 +107,7 @@ export function postgresConnection(
 
 /** Open the database and bring its schema up to date (a restore opens it as it is: `migrate: false`). */
 export async function openDatabase(target: DatabaseTarget, options: { migrate?: boolean } = {}): Promise<Db> {
+  const migrated = options.migrate !== false;
   let db: Db;
   if (target.url) {
     const types = {
@@ -128,14 +129,13 @@ export async function openDatabase(target: DatabaseTarget, options: { migrate?: 
     pool.on("connect", (client) => client.on("error", () => undefined));
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else {
-    const migrated = options.migrate !== false;
     // `custodian serve` may have started this very database while the program loaded (early-serve.ts).
     const opened = (await takeEarlyStart(target, migrated)) ?? newEmbeddedDatabase(target, migrated);
     db = opened.db;
     embedded.set(db, opened.dialect);
   }
   try {
-    if (options.migrate !== false) {
+    if (migrated) {
       await migrate(db);
       await saveMigratedTemplate(db);
     }

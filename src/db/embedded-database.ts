@@ -102,7 +102,7 @@ export function newEmbeddedDatabase(
   return { db: new Kysely<Database>({ dialect }), dialect };
 }
 
-let early: { target: EmbeddedTarget; database: EmbeddedDatabase } | null = null;
+let early: { pgliteDir: string; database: EmbeddedDatabase } | null = null;
 
 /**
  * Starts the embedded database at `target` now, on its thread, for the next `takeEarlyStart` of the
@@ -115,7 +115,7 @@ export function startEarly(target: EmbeddedTarget): void {
   // The first query starts the thread. A failure is not reported here: Kysely starts the thread again
   // at the next query, whose caller then sees the error.
   database.db.executeQuery(CompiledQuery.raw("select 1")).catch(() => undefined);
-  early = { target, database };
+  early = { pgliteDir: target.pgliteDir, database };
 }
 
 /**
@@ -128,7 +128,7 @@ export async function takeEarlyStart(
   migrated: boolean,
 ): Promise<EmbeddedDatabase | null> {
   const started = early;
-  if (migrated && started?.target.pgliteDir === target.pgliteDir) {
+  if (migrated && started?.pgliteDir === target.pgliteDir) {
     early = null;
     return started.database;
   }

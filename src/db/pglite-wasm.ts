@@ -1,6 +1,5 @@
 // PGlite's two WebAssembly programs, compiled. Its own module, light to load: the database thread
 // (pglite-worker.ts) starts a compile here before it loads anything else.
-import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -12,15 +11,10 @@ export interface PGliteModules {
 
 const pgliteDist = () => path.dirname(createRequire(import.meta.url).resolve("@electric-sql/pglite"));
 
-/**
- * Compiles both programs anew (V8 compiles each function when first called). `readSync`, for a database
- * thread that has nothing else to do: its read then does not wait in libuv's thread pool, which the whole
- * process shares, behind the main thread's reads of the modules it is loading.
- */
-export async function compilePGlite(readSync = false): Promise<PGliteModules> {
+/** Compiles both programs anew (V8 compiles each function when first called). */
+export async function compilePGlite(): Promise<PGliteModules> {
   const dist = pgliteDist();
-  const read = async (file: string) => (readSync ? readFileSync(file) : readFile(file));
-  const compile = async (file: string) => WebAssembly.compile(await read(path.join(dist, file)));
+  const compile = async (file: string) => WebAssembly.compile(await readFile(path.join(dist, file)));
   const [pglite, initdb] = await Promise.all([compile("pglite.wasm"), compile("initdb.wasm")]);
   return { pglite, initdb };
 }

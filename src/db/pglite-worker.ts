@@ -18,7 +18,7 @@ const port = parentPort;
 if (!port) throw new Error("pglite-worker.ts runs as a worker thread, from pglite-thread.ts");
 const settings = workerData as WorkerSettings;
 // Given compiled, or compiled here while the modules below load (pglite-thread.ts, `compileInThread`).
-const compiling = settings.modules ? Promise.resolve(settings.modules) : compilePGlite(true);
+const compiling = settings.modules ? Promise.resolve(settings.modules) : compilePGlite();
 const [{ CompiledQuery, PGliteDriver }, { createPGlite, saveTemplate }] = await Promise.all([
   import("kysely"),
   import("./pglite-template.ts"),
