@@ -1,5 +1,6 @@
 // The commands that are not plain administrative operations: serve the platform, migrate the database,
 // pull and list models, and import a user's conversations from a file.
+import { collectWhenIdle } from "../core/collect-when-idle.ts";
 import { databaseTarget, openDatabase } from "../db/database.ts";
 import { serveRole } from "../platform/cluster-serve.ts";
 import { startServer } from "../platform/server.ts";
@@ -20,6 +21,9 @@ const serve: Command = {
     const role = serveRole(config);
     if (role.primary) return -1;
     const server = await startServer(config, undefined, { demoModel: true, adminSocket: role.adminSocket });
+    // Gives back what start-up and each busy spell grew once the server goes quiet (the database thread
+    // does the same for itself, db/pglite-worker.ts).
+    collectWhenIdle();
     console.log(
       `Custodian is listening on ${server.url}/ (the web app; the OpenAI-compatible API is at ${server.url}/v1)`,
     );

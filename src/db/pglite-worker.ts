@@ -7,6 +7,7 @@
 // `pglite-thread.ts` forwards the driver's calls here as messages and gets results back.
 import { parentPort, workerData } from "node:worker_threads";
 import type { PGlite, PGliteOptions } from "@electric-sql/pglite";
+import { collectWhenIdle } from "../core/collect-when-idle.ts";
 import type { DatabaseOrigin } from "./pglite-template.ts";
 import type { ThreadReply, ThreadRequest, WorkerSettings } from "./pglite-thread.ts";
 import { compilePGlite } from "./pglite-wasm.ts";
@@ -123,3 +124,5 @@ port.on("message", (request: ThreadRequest) => {
   );
 });
 port.postMessage({ id: -1, ok: true, result: origin } satisfies ThreadReply);
+// This thread's heap grows under load as the serving thread's does, and goes back the same way.
+collectWhenIdle();
