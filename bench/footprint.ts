@@ -40,6 +40,18 @@ async function settledMegabytes(pid: number | undefined): Promise<number | null>
   }
 }
 
+/**
+ * How long the server is left alone before its idle memory is read: it collects once it has been quiet
+ * for a few seconds (src/core/collect-when-idle.ts), and V8 gives the freed pages back some seconds later.
+ */
+const idleAfterMs = 30_000;
+
+/** Resident memory of a server left alone `idleAfterMs` after it answered, once it has stopped moving. */
+async function idleMegabytes(pid: number | undefined, readyAt: number): Promise<number | null> {
+  await pause(readyAt + idleAfterMs - Date.now());
+  return settledMegabytes(pid);
+}
+
 interface OpenStreams {
   /** Resolves once every stream has received its first bytes. */
   opened: Promise<void>;
@@ -137,7 +149,7 @@ async function variantIdleMegabytes(options: CustodianOptions): Promise<Record<s
       readinessPath: "/readyz",
     });
     try {
-      idle[name] = await settledMegabytes(server.service.child.pid);
+      idle[name] = await idleMegabytes(server.service.child.pid, Date.now());
     } finally {
       await server.stop();
     }
@@ -199,6 +211,8 @@ export async function run(): Promise<number> {
   // BENCH_CUSTODIAN_POSTGRES=1: on fresh PostgreSQL databases instead of the embedded PGlite.
   const postgres = process.env.BENCH_CUSTODIAN_POSTGRES === "1";
   const startupMs: number[] = [];
+  /** Settled soon after the server answered, before its collection once idle. */
+  let atReadyMb: number | null = null;
   let idleMb: number | null = null;
   let warmMb: number | null = null;
   let openMb: number | null = null;
@@ -250,7 +264,9 @@ export async function run(): Promise<number> {
       }
       try {
         const pid = server.service.child.pid;
-        idleMb = await settledMegabytes(pid);
+        const readyAt = Date.now();
+        atReadyMb = await settledMegabytes(pid);
+        idleMb = await idleMegabytes(pid, readyAt);
         idleSplit = await residentSplit(pid);
         progress(
           `idle RSS ${idleMb?.toFixed(1)} MB; one stream first, so lazy start-up work is not counted per stream`,
@@ -299,6 +315,7 @@ export async function run(): Promise<number> {
       ["cold starts ms (fresh data directory)", startupMs.map((value) => value.toFixed(0)).join(", ")],
       ["restart to /readyz 200 ms (existing data; target < 2000)", restart.ms.toFixed(0)],
       ["  its CPU time to ready ms", megabytes(restart.cpuMs, 0)],
+      ["RSS settled after ready MB", megabytes(atReadyMb)],
       ["idle RSS MB", megabytes(idleMb)],
       ...Object.entries(variantIdle).map(([name, value]) => [`  idle RSS with ${name} MB`, megabytes(value)]),
       [
@@ -324,6 +341,7 @@ export async function run(): Promise<number> {
       cold_starts_ms: startupMs.map((value) => round(value, 0)),
       restart_ms: round(restart.ms, 0),
       restart_cpu_ms: restart.cpuMs,
+      rss_at_ready_mb: atReadyMb === null ? null : round(atReadyMb, 1),
       idle_rss_mb: idleMb === null ? null : round(idleMb, 1),
       idle_rss_anon_mb: idleSplit === null ? null : round(idleSplit.anon, 1),
       idle_rss_file_mb: idleSplit === null ? null : round(idleSplit.file, 1),

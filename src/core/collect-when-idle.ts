@@ -1,8 +1,8 @@
 // Gives memory back once a thread goes quiet. Under load V8 grows a thread's young generation (up to
 // 64 MB on the serving thread, 32 MB on the embedded database's) and keeps it until its next collection,
 // which an idle server may not run for hours. One full collection when the thread goes from busy to idle
-// shrinks it back to 1 MB: measured on an idle `custodian serve`, 205 → 145 MB resident on PostgreSQL and
-// 420 → 337 MB on PGlite (both threads), for about 40 ms of one core (bench/RESULTS.md, fifth round).
+// shrinks it back to 1 MB: on an idle `custodian serve`, 204 → 150 MB resident on PostgreSQL and
+// 409 → 335 MB on PGlite (both threads), for about 40 ms of one core (bench/RESULTS.md, fifth round).
 // A permanently small young generation (`--max-semi-space-size`) would save the same but costs CPU on
 // every request under load (docs/memory.md); this costs nothing while the thread is busy.
 import { setFlagsFromString } from "node:v8";
