@@ -51,7 +51,10 @@ export function collectWhenIdle(options: IdleCollectionOptions = {}): { stop(): 
   const windowMs = options.windowMs ?? 5_000;
   const idleShare = options.idleShare ?? 0.05;
   const cpuMicros = options.cpuMicros ?? threadCpuMicros;
-  const collect = options.collect ?? fullCollection();
+  // Taken at the first collection, not at start: V8's flags belong to the whole process, and V8 checks
+  // them against each entry of the compile cache (main.ts), so a flag changed while another thread is
+  // still loading the program would cost that thread its cached code.
+  let collect = options.collect;
   let busySinceCollection = true;
   let last = cpuMicros();
   const timer = setInterval(() => {
@@ -59,6 +62,7 @@ export function collectWhenIdle(options: IdleCollectionOptions = {}): { stop(): 
     if (!idle) busySinceCollection = true;
     else if (busySinceCollection) {
       busySinceCollection = false;
+      collect ??= fullCollection();
       collect();
     }
     // Read after the collection, so that its own CPU time does not count as the next window's work.
