@@ -41,6 +41,21 @@ describe("collectWhenIdle", () => {
     expect(collect).toHaveBeenCalledTimes(2);
   });
 
+  it("survives a collection that fails, and tries again after the next busy spell", () => {
+    vi.useFakeTimers();
+    let cpu = 0;
+    const collect = vi.fn(() => {
+      throw new Error("gc is not defined");
+    });
+    const collector = collectWhenIdle({ windowMs: 1_000, cpuMicros: () => cpu, collect });
+    vi.advanceTimersByTime(1_000);
+    expect(collect).toHaveBeenCalledTimes(1);
+    cpu += 900_000;
+    vi.advanceTimersByTime(2_000);
+    expect(collect).toHaveBeenCalledTimes(2);
+    collector.stop();
+  });
+
   it("does not collect while the thread stays busy", () => {
     const { collect, collector, window } = thread();
     for (let index = 0; index < 10; index += 1) window(50_000); // 5%: not below the share

@@ -54,7 +54,13 @@ export function collectWhenIdle(options: IdleCollectionOptions = {}): { stop(): 
   // Taken at the first collection, not at start: V8's flags belong to the whole process, and V8 checks
   // them against each entry of the compile cache (main.ts), so a flag changed while another thread is
   // still loading the program would cost that thread its cached code.
-  let collect = options.collect;
+  let gc: (() => void) | undefined;
+  const collect =
+    options.collect ??
+    (() => {
+      gc ??= fullCollection();
+      gc();
+    });
   let busySinceCollection = true;
   let last = cpuMicros();
   const timer = setInterval(() => {
@@ -62,8 +68,12 @@ export function collectWhenIdle(options: IdleCollectionOptions = {}): { stop(): 
     if (!idle) busySinceCollection = true;
     else if (busySinceCollection) {
       busySinceCollection = false;
-      collect ??= fullCollection();
-      collect();
+      try {
+        collect();
+      } catch {
+        // Memory given back later, never a server stopped for it: another thread may have cleared the
+        // flag between this one setting it and creating its context. The next quiet spell tries again.
+      }
     }
     // Read after the collection, so that its own CPU time does not count as the next window's work.
     last = cpuMicros();
