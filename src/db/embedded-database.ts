@@ -6,7 +6,7 @@ import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
 import { CompiledQuery, Kysely } from "kysely";
-import { packageVersion, templateFiles } from "./pglite-template.ts";
+import { packageVersion, templateFiles } from "./template-files.ts";
 import { PGliteThreadDialect } from "./pglite-thread.ts";
 import type { Database } from "./schema.ts";
 

@@ -6,7 +6,8 @@ import path from "node:path";
 import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { embeddedDialect, knownSchemaVersions, openDatabase } from "./database.ts";
-import { createPGlite, templateFiles } from "./pglite-template.ts";
+import { createPGlite } from "./pglite-template.ts";
+import { templateFiles } from "./template-files.ts";
 
 const temporary = () => mkdtempSync(path.join(tmpdir(), "custodian-template-"));
 

@@ -14,53 +14,19 @@ import {
   mkdirSync,
   openAsBlob,
   readdirSync,
-  readFileSync,
   renameSync,
   rmSync,
   statSync,
   writeFileSync,
 } from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
 import { PGlite, type PGliteOptions } from "@electric-sql/pglite";
 import { publicToken } from "../core/ids.ts";
 import { extractTar } from "./tar-extract.ts";
-
-/** The template files to start a new database from: either may be missing, or null for none. */
-export interface TemplateFiles {
-  /** The database right after initdb. */
-  initdb: string | null;
-  /** The database right after this build's migrations. */
-  migrated: string | null;
-}
+import type { TemplateFiles } from "./template-files.ts";
 
 /** How a database was opened: an existing one, or a new one from which template (or none). */
 export type DatabaseOrigin = "existing" | "migrated-template" | "initdb-template" | "initdb";
-
-/** The installed version of package `name`: its package.json, found upwards from its entry point. */
-export function packageVersion(name: string): string {
-  let directory = path.dirname(createRequire(import.meta.url).resolve(name));
-  for (;;) {
-    const file = path.join(directory, "package.json");
-    if (existsSync(file)) {
-      const manifest = JSON.parse(readFileSync(file, "utf8")) as { name?: string; version?: string };
-      if (manifest.name === name && manifest.version) return manifest.version;
-    }
-    const parent = path.dirname(directory);
-    if (parent === directory) throw new Error(`no package.json of ${name} found`);
-    directory = parent;
-  }
-}
-
-/** The templates in `directory` for this PGlite and the migrations whose hash is `migrationsHash`. */
-export function templateFiles(directory: string, migrationsHash: string | null): TemplateFiles {
-  // PGlite's own version: another version's data directory may not fit.
-  const version = packageVersion("@electric-sql/pglite");
-  return {
-    initdb: path.join(directory, `initdb-${version}.tar`),
-    migrated: migrationsHash ? path.join(directory, `migrated-${version}-${migrationsHash}.tar`) : null,
-  };
-}
 
 function isFresh(dataDir: string): boolean {
   return dataDir.startsWith("memory://") || !existsSync(path.join(dataDir, "PG_VERSION"));

@@ -13,7 +13,8 @@ import {
   type Kysely,
   type QueryResult,
 } from "kysely";
-import type { DatabaseOrigin, TemplateFiles } from "./pglite-template.ts";
+import type { DatabaseOrigin } from "./pglite-template.ts";
+import type { TemplateFiles } from "./template-files.ts";
 import { sharedPGlite, type PGliteModules } from "./pglite-wasm.ts";
 
 /** What the caller chooses about the database. */
