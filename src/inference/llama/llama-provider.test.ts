@@ -105,6 +105,9 @@ describe("the embedded llama.cpp provider through the official OpenAI client", (
       model: "tiny",
       prompt: `Once ${canary}`,
       max_tokens: 4,
+      // Seeded, as every sampled request here that expects "length": unseeded, the tiny model now and
+      // then samples its end-of-sequence token first (a CI run failed on this very call).
+      seed: 7,
     });
     expect(completion.object).toBe("text_completion");
     expect(completion.id).toMatch(/^cmpl-/);
@@ -117,6 +120,7 @@ describe("the embedded llama.cpp provider through the official OpenAI client", (
       model: "tiny",
       prompt: "Twice",
       max_tokens: 3,
+      seed: 7,
       stream: true,
       stream_options: { include_usage: true },
     });
@@ -203,6 +207,7 @@ describe("the embedded llama.cpp provider through the official OpenAI client", (
       model: "tiny",
       messages: [{ role: "user", content: "again" }],
       max_tokens: 2,
+      seed: 7,
     });
     expect(after.usage?.completion_tokens).toBe(2);
   });
@@ -211,7 +216,7 @@ describe("the embedded llama.cpp provider through the official OpenAI client", (
     await expect(
       client.chat.completions.create({ model: "broken", messages: [{ role: "user", content: "hi" }] }),
     ).rejects.toMatchObject({ status: 503, code: "model_load_failed" });
-    const healthy = await client.completions.create({ model: "tiny", prompt: "ok", max_tokens: 1 });
+    const healthy = await client.completions.create({ model: "tiny", prompt: "ok", max_tokens: 1, seed: 7 });
     expect(healthy.usage?.completion_tokens).toBe(1);
     expect(platform.logs()).toContain("local model failed to load");
   });
