@@ -9,10 +9,9 @@ describe("collectWhenIdle", () => {
   });
 
   /** A thread whose CPU time the test sets window by window. */
-  function thread() {
+  function thread(collect = vi.fn<() => void>()) {
     vi.useFakeTimers();
     let cpu = 0;
-    const collect = vi.fn();
     const collector = collectWhenIdle({ windowMs: 1_000, idleShare: 0.05, cpuMicros: () => cpu, collect });
     const window = (usedMicros: number) => {
       cpu += usedMicros;
@@ -42,16 +41,14 @@ describe("collectWhenIdle", () => {
   });
 
   it("survives a collection that fails, and tries again after the next busy spell", () => {
-    vi.useFakeTimers();
-    let cpu = 0;
-    const collect = vi.fn(() => {
+    const failing = vi.fn<() => void>(() => {
       throw new Error("gc is not defined");
     });
-    const collector = collectWhenIdle({ windowMs: 1_000, cpuMicros: () => cpu, collect });
-    vi.advanceTimersByTime(1_000);
+    const { collect, collector, window } = thread(failing);
+    window(0);
     expect(collect).toHaveBeenCalledTimes(1);
-    cpu += 900_000;
-    vi.advanceTimersByTime(2_000);
+    window(900_000);
+    window(0);
     expect(collect).toHaveBeenCalledTimes(2);
     collector.stop();
   });

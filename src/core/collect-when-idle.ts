@@ -15,17 +15,17 @@ type Collect = (options: { type: "major" }) => void;
  * create one context that has `gc`, then cleared, so no other context gets it.
  */
 export function fullCollection(): () => void {
-  let collect = (globalThis as { gc?: Collect }).gc;
-  if (!collect) {
-    setFlagsFromString("--expose-gc");
-    try {
-      collect = runInNewContext("gc") as Collect;
-    } finally {
-      setFlagsFromString("--no-expose-gc");
-    }
+  const collect = (globalThis as { gc?: Collect }).gc ?? exposedGc();
+  return () => collect({ type: "major" });
+}
+
+function exposedGc(): Collect {
+  setFlagsFromString("--expose-gc");
+  try {
+    return runInNewContext("gc") as Collect;
+  } finally {
+    setFlagsFromString("--no-expose-gc");
   }
-  const found = collect;
-  return () => found({ type: "major" });
 }
 
 export interface IdleCollectionOptions {

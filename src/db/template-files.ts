@@ -14,8 +14,19 @@ export interface TemplateFiles {
   migrated: string | null;
 }
 
+const versions = new Map<string, string>();
+
 /** The installed version of package `name`: its package.json, found upwards from its entry point. */
 export function packageVersion(name: string): string {
+  let version = versions.get(name);
+  if (version === undefined) {
+    version = findPackageVersion(name);
+    versions.set(name, version);
+  }
+  return version;
+}
+
+function findPackageVersion(name: string): string {
   let directory = path.dirname(createRequire(import.meta.url).resolve(name));
   for (;;) {
     const file = path.join(directory, "package.json");
