@@ -52,8 +52,22 @@ describe("a local model in the llama.cpp worker thread", () => {
     model: "tiny",
     messages: [{ role: "user" as const, content: "Go on." }],
     max_tokens: 1000,
-    // With this seed the model does not end its turn within 1000 tokens (the positive control shows it).
-    seed: 16,
+    // A grammar that allows no end before 1,200 characters, each at least one token (a token is a byte
+    // here), so the model runs to its limit whatever it samples. A seed alone did not hold: the same
+    // seed gives other tokens on another CPU build of llama.cpp (one host ended this answer at 158).
+    // Two strings, because llama.cpp refuses a grammar that repeats one rule 1,000 times or more.
+    response_format: {
+      type: "json_schema" as const,
+      json_schema: {
+        name: "long",
+        schema: {
+          type: "object",
+          properties: { a: { type: "string", minLength: 600 }, b: { type: "string", minLength: 600 } },
+          required: ["a", "b"],
+          additionalProperties: false,
+        },
+      },
+    },
   };
 
   it("[PLAT-3] stops generating when the client goes away, and the model serves the next request", async () => {

@@ -106,7 +106,8 @@ describe("the embedded llama.cpp provider through the official OpenAI client", (
       prompt: `Once ${canary}`,
       max_tokens: 4,
       // Seeded, as every sampled request here that expects "length": unseeded, the tiny model now and
-      // then samples its end-of-sequence token first (a CI run failed on this very call).
+      // then samples its end-of-sequence token first (a CI run failed on this very call). A seed picks the
+      // same tokens only on the same CPU build of llama.cpp, so these are checked per kind of host.
       seed: 7,
     });
     expect(completion.object).toBe("text_completion");
@@ -207,17 +208,18 @@ describe("the embedded llama.cpp provider through the official OpenAI client", (
       model: "tiny",
       messages: [{ role: "user", content: "again" }],
       max_tokens: 2,
-      seed: 7,
     });
-    expect(after.usage?.completion_tokens).toBe(2);
+    // Served: up to two tokens, fewer when the tiny model samples its end-of-sequence token first.
+    expect(after.usage?.completion_tokens).toBeLessThanOrEqual(2);
+    expect(["stop", "length"]).toContain(after.choices[0]?.finish_reason);
   });
 
   it("answers 503 for a model whose file cannot be loaded, and the server keeps serving", async () => {
     await expect(
       client.chat.completions.create({ model: "broken", messages: [{ role: "user", content: "hi" }] }),
     ).rejects.toMatchObject({ status: 503, code: "model_load_failed" });
-    const healthy = await client.completions.create({ model: "tiny", prompt: "ok", max_tokens: 1, seed: 7 });
-    expect(healthy.usage?.completion_tokens).toBe(1);
+    const healthy = await client.completions.create({ model: "tiny", prompt: "ok", max_tokens: 1 });
+    expect(["stop", "length"]).toContain(healthy.choices[0]?.finish_reason);
     expect(platform.logs()).toContain("local model failed to load");
   });
 
