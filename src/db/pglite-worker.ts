@@ -5,8 +5,12 @@
 //
 // The thread runs Kysely's own PGlite driver, so transactions behave exactly as they did in-process;
 // `pglite-thread.ts` forwards the driver's calls here as messages and gets results back.
+import { createRequire } from "node:module";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { parentPort, workerData } from "node:worker_threads";
 import type { PGlite, PGliteOptions } from "@electric-sql/pglite";
+import type * as Kysely from "kysely";
 import { collectWhenIdle } from "../core/collect-when-idle.ts";
 import type { DatabaseOrigin } from "./pglite-template.ts";
 import type { ThreadReply, ThreadRequest, WorkerSettings } from "./pglite-thread.ts";
@@ -20,8 +24,26 @@ if (!port) throw new Error("pglite-worker.ts runs as a worker thread, from pglit
 const settings = workerData as WorkerSettings;
 // Given compiled, or compiled here while the modules below load (pglite-thread.ts, `compileInThread`).
 const compiling = settings.modules ? Promise.resolve(settings.modules) : compilePGlite();
+
+/**
+ * Kysely's PGlite driver and CompiledQuery, from their own files: the package's index loads all of
+ * Kysely, about 300 modules and 0.15 s of this thread on the way to its first answer, which every
+ * start waits for. Kysely's version is pinned (package.json), so these files stay where they are; a
+ * missing one fails every start, and every test.
+ */
+async function kyselyParts(): Promise<Pick<typeof Kysely, "CompiledQuery" | "PGliteDriver">> {
+  const dist = path.dirname(createRequire(import.meta.url).resolve("kysely"));
+  const load = async (file: string) =>
+    (await import(pathToFileURL(path.join(dist, file)).href)) as typeof Kysely;
+  const [driver, query] = await Promise.all([
+    load("dialect/pglite/pglite-driver.js"),
+    load("query-compiler/compiled-query.js"),
+  ]);
+  return { PGliteDriver: driver.PGliteDriver, CompiledQuery: query.CompiledQuery };
+}
+
 const [{ CompiledQuery, PGliteDriver }, { createPGlite, saveTemplate }] = await Promise.all([
-  import("kysely"),
+  kyselyParts(),
   import("./pglite-template.ts"),
 ]);
 
