@@ -20,12 +20,10 @@ function cacheDirectory(): string | undefined {
 }
 
 const compileCache = process.env.NODE_COMPILE_CACHE ?? cacheDirectory();
-if (compileCache) {
-  // The call covers this thread only. Worker threads (the embedded database's, the local models') and
-  // child processes take the cache from the environment: the database thread loads PGlite's JavaScript
-  // on the way to its first answer, which every start waits for.
-  if (enableCompileCache(compileCache).directory) process.env.NODE_COMPILE_CACHE = compileCache;
-}
+// The call covers this thread only. Worker threads (the embedded database's, the local models') and
+// child processes take the cache from the environment: the database thread loads PGlite's JavaScript on
+// the way to its first answer, which every start waits for.
+if (compileCache && enableCompileCache(compileCache).directory) process.env.NODE_COMPILE_CACHE = compileCache;
 // `custodian serve` (it takes no flags) starts the embedded database while the rest loads (early-serve.ts).
 if (process.argv.length === 3 && process.argv[2] === "serve") {
   const { startEarlyServe } = await import("./platform/early-serve.ts");
