@@ -3,7 +3,7 @@
 import { collectWhenIdle } from "../core/collect-when-idle.ts";
 import { databaseTarget, openDatabase } from "../db/database.ts";
 import { serveRole } from "../platform/cluster-serve.ts";
-import { startServer } from "../platform/server.ts";
+import { startServer, type RunningServer } from "../platform/server.ts";
 import { CommandError } from "./admin-client.ts";
 import { operationCommand, type Command } from "./command.ts";
 import { importCommand } from "./import-command.ts";
@@ -20,7 +20,22 @@ const serve: Command = {
     // CUSTODIAN_HTTP_PROCESSES above 1: this process runs the serving ones (platform/cluster-serve.ts).
     const role = serveRole(config);
     if (role.primary) return -1;
-    const server = await startServer(config, undefined, { demoModel: true, adminSocket: role.adminSocket });
+    // The handlers go in before the start: the server answers (and an orchestrator may stop it) before
+    // startServer returns, and a signal in between must still close it in order, not end the process
+    // by Node's default action. A signal during the start closes the server as soon as it has started.
+    let server: RunningServer | null = null;
+    let stopping = false;
+    const stop = () => {
+      stopping = true;
+      void server?.close().then(() => process.exit(0));
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+    server = await startServer(config, undefined, { demoModel: true, adminSocket: role.adminSocket });
+    if (stopping) {
+      stop();
+      return -1;
+    }
     // Gives back what start-up and each busy spell grew once the server goes quiet (the database thread
     // does the same for itself, db/pglite-worker.ts).
     collectWhenIdle();
@@ -44,11 +59,6 @@ const serve: Command = {
           "or connect a model server with CUSTODIAN_UPSTREAMS.",
       );
     }
-    const stop = () => {
-      void server.close().then(() => process.exit(0));
-    };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
     return -1;
   },
 };
