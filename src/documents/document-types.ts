@@ -134,6 +134,8 @@ export interface SearchRequest {
   mode?: SearchMode;
   /** Hits scoring below this are dropped (0 to 1 after fusion). */
   minScore?: number;
+  /** Only these documents' passages are ranked (an attribute filter's matches); all when absent. */
+  documentIds?: ReadonlySet<string>;
 }
 
 export interface SearchHit {

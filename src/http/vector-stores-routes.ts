@@ -5,6 +5,7 @@
 // `file_upload` switch; the embeddings made for a caller count in their usage meters.
 import type { FastifyInstance } from "fastify";
 import { Type, type Static } from "@sinclair/typebox";
+import { matchingDocuments, parseAttributeFilter } from "../documents/library/attribute-filter.ts";
 import { vectorStoreBatchesRoutes } from "./vector-store-batches-routes.ts";
 import { vectorStoreFilesRoutes } from "./vector-store-files-routes.ts";
 import {
@@ -57,6 +58,8 @@ const searchBody = Type.Object(
         score_threshold: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
       }),
     ),
+    // Checked by parseAttributeFilter, whose errors name the part of a nested filter that is wrong.
+    filters: Type.Optional(Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()])),
   },
   { additionalProperties: true },
 );
@@ -141,6 +144,9 @@ export function vectorStoresRoutes(dependencies: VectorStoresRoutesDependencies)
       async (request) => {
         const { reader, usage } = storeActions(dependencies, request);
         const queries = typeof request.body.query === "string" ? [request.body.query] : request.body.query;
+        const filter =
+          request.body.filters == null ? null : parseAttributeFilter(request.body.filters, "filters");
+        const listed = await library.listDocuments(reader, request.params.id);
         const hits = await library.search(
           reader,
           {
@@ -148,12 +154,11 @@ export function vectorStoresRoutes(dependencies: VectorStoresRoutesDependencies)
             query: queries.join("\n"),
             limit: request.body.max_num_results ?? 10,
             minScore: request.body.ranking_options?.score_threshold ?? 0,
+            ...(filter ? { documentIds: matchingDocuments(filter, listed) } : {}),
           },
           usage,
         );
-        const documents = new Map(
-          (await library.listDocuments(reader, request.params.id)).map((document) => [document.id, document]),
-        );
+        const documents = new Map(listed.map((document) => [document.id, document]));
         return {
           object: "vector_store.search_results.page",
           search_query: queries,

@@ -163,7 +163,7 @@ export const responsesTable: Readonly<Record<string, ResponsesFieldRule>> = {
   max_output_tokens: { chat: "max_completion_tokens", note: "output token limit" },
   tools: {
     chat: "tools",
-    note: "function tools, and file_search (searched before the model); other hosted tools are refused",
+    note: "function tools, and file_search (searched before the model, with filters); other hosted tools are refused",
   },
   tool_choice: { chat: "tool_choice", note: "auto, none, required or a named function" },
   parallel_tool_calls: { chat: "parallel_tool_calls", note: "with tools" },

@@ -3,6 +3,7 @@
 // message naming each file, and the response's output begins with a `file_search_call` item, as
 // OpenAI's does. The search is the document library's, under the caller's project (its stores only).
 import { errors } from "../core/errors.ts";
+import { parseAttributeFilter, type AttributeFilter } from "../documents/library/attribute-filter.ts";
 import { publicToken } from "../core/ids.ts";
 import type { Caller } from "../inference/completion-hooks.ts";
 import type { ChatMessage } from "../inference/language-model.ts";
@@ -19,9 +20,13 @@ export interface FileSearchHit {
 /** Searches the caller's vector stores; an id the caller may not read is a 404. */
 export type FileSearcher = (
   caller: Caller,
-  vectorStoreIds: string[],
-  query: string,
-  limit: number,
+  search: {
+    vectorStoreIds: string[];
+    query: string;
+    limit: number;
+    minScore: number;
+    filter: AttributeFilter | null;
+  },
   /** Told the tokens of the query's embedding, for the caller's usage meter. */
   usage?: (model: string, promptTokens: number) => void,
 ) => Promise<FileSearchHit[]>;
@@ -29,6 +34,10 @@ export type FileSearcher = (
 export interface FileSearchTool {
   vectorStoreIds: string[];
   limit: number;
+  /** `ranking_options.score_threshold`: hits scoring below it (0 to 1) are dropped. */
+  minScore: number;
+  /** `filters`: only documents whose attributes match are searched. */
+  filter: AttributeFilter | null;
   /** `include: ["file_search_call.results"]`: the item carries the results. */
   withResults: boolean;
 }
@@ -72,13 +81,24 @@ export function splitFileSearch(given: Json): { body: Json; tool: FileSearchTool
       "'max_num_results' is a whole number from 1 to 50.",
       `${param}.max_num_results`,
     );
+  const ranking = raw.ranking_options ?? {};
+  const minScore = isObject(ranking) ? (ranking.score_threshold ?? 0) : null;
+  if (typeof minScore !== "number" || !(minScore >= 0 && minScore <= 1))
+    throw errors.invalidRequest(
+      "'ranking_options.score_threshold' is a number from 0 to 1.",
+      `${param}.ranking_options.score_threshold`,
+    );
+  const filter = raw.filters == null ? null : parseAttributeFilter(raw.filters, `${param}.filters`);
   if (body.tools.some((tool, index) => index !== found && isObject(tool) && tool.type === "file_search"))
     throw errors.invalidRequest("Give one 'file_search' tool.", "tools");
   const tools = body.tools.filter((_tool, index) => index !== found);
   const rest: Json = { ...body, tools };
   if (tools.length === 0) delete rest.tools;
   if (tools.length === 0 && isObject(body.tool_choice)) delete rest.tool_choice;
-  return { body: rest, tool: { vectorStoreIds: ids as string[], limit: limit as number, withResults } };
+  return {
+    body: rest,
+    tool: { vectorStoreIds: ids as string[], limit: limit as number, minScore, filter, withResults },
+  };
 }
 
 /** The query: the last user message's text. */

@@ -159,9 +159,9 @@ export async function startResponse(
   const prefix: Json[] = [];
   if (fileSearch.tool && dependencies.fileSearch) {
     const query = searchQuery(messages);
-    const { vectorStoreIds, limit, withResults } = fileSearch.tool;
+    const { withResults, ...search } = fileSearch.tool;
     const usage = embeddingUsage(dependencies.observers, caller, context.requestId);
-    const hits = await dependencies.fileSearch(caller, vectorStoreIds, query, limit, usage);
+    const hits = await dependencies.fileSearch(caller, { ...search, query }, usage);
     // The passages go to the model only; the stored conversation keeps the messages as given.
     chat.messages = [passagesMessage(hits), ...chat.messages];
     prefix.push(fileSearchCallItem(query, hits, withResults));

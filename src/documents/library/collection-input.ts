@@ -36,7 +36,9 @@ export function checkOwner(owner: CollectionOwner): CollectionOwner {
   return owner;
 }
 
-export function checkSearch(request: SearchRequest): Required<Omit<SearchRequest, "collectionIds">> {
+export function checkSearch(
+  request: SearchRequest,
+): Required<Omit<SearchRequest, "collectionIds" | "documentIds">> {
   if (typeof request.query !== "string" || request.query.trim() === "" || request.query.length > 4096)
     throw libraryErrors.invalid("'query' must be a string of 1 to 4096 characters.", "query");
   const limit = request.limit ?? 10;

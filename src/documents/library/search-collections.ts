@@ -82,6 +82,7 @@ export async function searchCollections(
       vector: vector ?? null,
       limit,
       mode: vector ? mode : "keyword",
+      ...(request.documentIds ? { documents: request.documentIds } : {}),
     });
     for (const match of matches) {
       if (match.score < minScore) continue;

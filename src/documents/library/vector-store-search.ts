@@ -1,6 +1,8 @@
 // The document library's search as the `file_search` tool sees it (issue 20): the caller's project is
-// the reader, and each hit names the /v1 file its document came from, as OpenAI's file ids do.
-import type { DocumentLibrary, EmbeddingMeter, Reader } from "../document-types.ts";
+// the reader, and each hit names the /v1 file its document came from, as OpenAI's file ids do. An
+// attribute filter picks the documents before the passages are ranked.
+import type { DocumentLibrary, DocumentRecord, EmbeddingMeter, Reader } from "../document-types.ts";
+import { matchingDocuments, type AttributeFilter } from "./attribute-filter.ts";
 
 export interface VectorStoreHit {
   fileId: string;
@@ -10,25 +12,38 @@ export interface VectorStoreHit {
   attributes: Record<string, string | number | boolean>;
 }
 
+export interface VectorStoreQuery {
+  vectorStoreIds: string[];
+  query: string;
+  limit: number;
+  /** Hits scoring below this (0 to 1) are dropped. */
+  minScore?: number;
+  filter?: AttributeFilter | null;
+}
+
 export function vectorStoreSearch(library: DocumentLibrary) {
   return async (
     caller: { organizationId: string; projectId: string },
-    vectorStoreIds: string[],
-    query: string,
-    limit: number,
+    search: VectorStoreQuery,
     usage?: EmbeddingMeter,
   ): Promise<VectorStoreHit[]> => {
     const reader: Reader = { organizationId: caller.organizationId, projectId: caller.projectId };
-    const hits = await library.search(reader, { collectionIds: vectorStoreIds, query, limit }, usage);
-    const documents = new Map(
-      (
-        await Promise.all(
-          [...new Set(hits.map((hit) => hit.collectionId))].map((id) => library.listDocuments(reader, id)),
-        )
-      )
-        .flat()
-        .map((document) => [document.id, document]),
+    // Listed first: the filter needs every document's attributes, and the hits their file ids.
+    const listed: DocumentRecord[] = [];
+    for (const id of new Set(search.vectorStoreIds))
+      listed.push(...(await library.listDocuments(reader, id)));
+    const hits = await library.search(
+      reader,
+      {
+        collectionIds: search.vectorStoreIds,
+        query: search.query,
+        limit: search.limit,
+        ...(search.minScore !== undefined ? { minScore: search.minScore } : {}),
+        ...(search.filter ? { documentIds: matchingDocuments(search.filter, listed) } : {}),
+      },
+      usage,
     );
+    const documents = new Map(listed.map((document) => [document.id, document]));
     return hits.map((hit) => {
       const document = documents.get(hit.documentId);
       return {

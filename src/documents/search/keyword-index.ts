@@ -288,8 +288,11 @@ export class KeywordIndex {
     return bytes;
   }
 
-  /** The `limit` best passages for the query, best first; passages sharing no word are left out. */
-  search(query: string, limit: number): KeywordMatch[] {
+  /**
+   * The `limit` best passages for the query, best first; passages sharing no word, or not `allowed`, are
+   * left out.
+   */
+  search(query: string, limit: number, allowed?: (slot: number) => boolean): KeywordMatch[] {
     if (this.#documents === 0 || limit <= 0) return [];
     const averageLength = this.#totalLength / this.#documents || 1;
     const scores = this.#scores;
@@ -314,7 +317,7 @@ export class KeywordIndex {
     }
     const best = new TopK(limit);
     for (const slot of touched) {
-      best.push(slot, scores[slot]!);
+      if (!allowed || allowed(slot)) best.push(slot, scores[slot]!);
       scores[slot] = 0;
     }
     return best

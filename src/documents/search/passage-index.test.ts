@@ -29,6 +29,20 @@ describe("PassageIndex", () => {
     for (const match of matches) expect(match.score).toBeLessThanOrEqual(1);
   });
 
+  it("ranks only the documents given, in every mode, filling the limit from them", () => {
+    const index = new PassageIndex(passages);
+    const onlyA = new Set(["doc_a"]);
+    const vector = Float32Array.from([0, 0.6, 0.8]);
+    for (const mode of ["keyword", "vector", "hybrid"] as const) {
+      const query = { text: "expense parking receipt", vector, limit: 1, mode };
+      // Positive control: unrestricted, the best passage is doc_b's.
+      expect(index.search(query).map((match) => match.passage.documentId)).toEqual(["doc_b"]);
+      const restricted = index.search({ ...query, documents: onlyA });
+      expect(restricted.map((match) => match.passage.documentId)).toEqual(["doc_a"]);
+      expect(index.search({ ...query, documents: new Set() })).toEqual([]);
+    }
+  });
+
   it("vector mode ranks by cosine, whatever the vectors' lengths", () => {
     const index = new PassageIndex(passages);
     const query = Float32Array.from([0, 3, 4.1]); // closest to [0, 0.6, 0.8], then [0, 0, 1]

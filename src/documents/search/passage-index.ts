@@ -42,6 +42,8 @@ export interface PassageQuery {
   vector: Float32Array | null;
   limit: number;
   mode: SearchMode;
+  /** Only these documents' passages are ranked; all when absent. */
+  documents?: ReadonlySet<string>;
 }
 
 /**
@@ -140,19 +142,24 @@ export class PassageIndex {
     if (this.#size === 0 || limit === 0) return [];
     const vector = this.#vectors.accepts(query.vector) ? query.vector : null;
     const mode = query.mode === "hybrid" && !vector ? "keyword" : query.mode;
+    const documents = query.documents;
+    const allowed = documents && ((slot: number) => documents.has(this.#documentIds[slot]!));
     if (mode === "keyword") {
       return this.#keywords
-        .search(query.text, limit)
+        .search(query.text, limit, allowed)
         .map((match) => this.#match(match.slot, match.normalized));
     }
     if (!vector) return [];
     if (mode === "vector") {
       return this.#vectors
-        .search(vector, limit)
+        .search(vector, limit, allowed)
         .map((match) => this.#match(match.slot, Math.max(0, match.score)));
     }
     const depth = Math.max(limit, fusionDepth);
-    const lists: Ranked[][] = [this.#keywords.search(query.text, depth), this.#vectors.search(vector, depth)];
+    const lists: Ranked[][] = [
+      this.#keywords.search(query.text, depth, allowed),
+      this.#vectors.search(vector, depth, allowed),
+    ];
     return fuseRanks(lists, limit).map((match) => this.#match(match.slot, match.score));
   }
 

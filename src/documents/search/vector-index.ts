@@ -115,15 +115,16 @@ export class VectorIndex {
     return vector !== null && this.#count > 0 && vector.length === this.#dimensions;
   }
 
-  /** The `limit` passages most similar to the query by cosine, best first; score is the cosine. */
-  search(vector: Float32Array, limit: number): Ranked[] {
+  /** The `limit` passages most similar to the query by cosine, best first (only `allowed` ones); score is the cosine. */
+  search(vector: Float32Array, limit: number, allowed?: (slot: number) => boolean): Ranked[] {
     if (!this.accepts(vector) || limit <= 0) return [];
     const query = normalized(vector);
     if (!query) return [];
     const scores = this.#scorer.scores(query);
     const present = this.#present;
     const best = new TopK(limit);
-    for (let slot = 0; slot < this.#end; slot++) if (present[slot]) best.push(slot, scores[slot]!);
+    for (let slot = 0; slot < this.#end; slot++)
+      if (present[slot] && (!allowed || allowed(slot))) best.push(slot, scores[slot]!);
     return best.take();
   }
 
