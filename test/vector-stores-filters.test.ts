@@ -1,7 +1,8 @@
 // Attribute filters with the official client (API-2): `filters` on /v1/vector_stores/{id}/search and on
 // the file_search tool of /v1/responses pick the documents whose attributes match before ranking, so a
 // filtered search never returns another document's passage and still fills `max_num_results` from the
-// matching ones; a malformed filter is a 400 naming the wrong part, never ignored.
+// matching ones; a malformed filter is a 400 naming the wrong part, never ignored, and so is a query
+// rewrite, which is not offered.
 import OpenAI from "openai";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useTestPlatformWithUpstream } from "./helpers/platform.ts";
@@ -142,6 +143,13 @@ describe("vector store search filters", () => {
         }),
       ),
     ).toEqual({ status: 400, param: "filters.filters[1].value" });
+    // Query rewriting is not offered: refused when asked for, not claimed.
+    expect(
+      await refused(client.vectorStores.search(storeId, { query: "tender", rewrite_query: true })),
+    ).toMatchObject({ status: 400, param: "rewrite_query" });
+    expect(
+      (await client.vectorStores.search(storeId, { query: "tender", rewrite_query: false })).data,
+    ).not.toEqual([]);
     expect(
       await refused(
         client.responses.create({

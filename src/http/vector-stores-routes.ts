@@ -5,6 +5,7 @@
 // `file_upload` switch; the embeddings made for a caller count in their usage meters.
 import type { FastifyInstance } from "fastify";
 import { Type, type Static } from "@sinclair/typebox";
+import { errors } from "../core/errors.ts";
 import { matchingDocuments, parseAttributeFilter } from "../documents/library/attribute-filter.ts";
 import { vectorStoreBatchesRoutes } from "./vector-store-batches-routes.ts";
 import { vectorStoreFilesRoutes } from "./vector-store-files-routes.ts";
@@ -60,6 +61,7 @@ const searchBody = Type.Object(
     ),
     // Checked by parseAttributeFilter, whose errors name the part of a nested filter that is wrong.
     filters: Type.Optional(Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()])),
+    rewrite_query: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: true },
 );
@@ -144,6 +146,13 @@ export function vectorStoresRoutes(dependencies: VectorStoresRoutesDependencies)
       async (request) => {
         const { reader, usage } = storeActions(dependencies, request);
         const queries = typeof request.body.query === "string" ? [request.body.query] : request.body.query;
+        // Refused rather than ignored: `search_query` would claim a rewrite that never happened.
+        if (request.body.rewrite_query === true)
+          throw errors.invalidRequest(
+            "Query rewriting is not offered here; search with the query as given.",
+            "rewrite_query",
+            "unsupported_parameter",
+          );
         const filter =
           request.body.filters == null ? null : parseAttributeFilter(request.body.filters, "filters");
         const listed = await library.listDocuments(reader, request.params.id);
