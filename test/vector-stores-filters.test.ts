@@ -1,8 +1,9 @@
 // Attribute filters with the official client (API-2): `filters` on /v1/vector_stores/{id}/search and on
 // the file_search tool of /v1/responses pick the documents whose attributes match before ranking, so a
 // filtered search never returns another document's passage and still fills `max_num_results` from the
-// matching ones; a malformed filter is a 400 naming the wrong part, never ignored, and so is a query
-// rewrite, which is not offered.
+// matching ones; a malformed filter is a 400 naming the wrong part, never ignored, and so are a query
+// rewrite, a ranker other than the default, and a misspelt list filter. Adding a file again with new
+// attributes updates them.
 import OpenAI from "openai";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useTestPlatformWithUpstream } from "./helpers/platform.ts";
@@ -180,5 +181,75 @@ describe("vector store search filters", () => {
         }),
       ),
     ).toEqual({ status: 400, param: "tools[0].ranking_options.score_threshold" });
+  });
+
+  it("[API-2] accepts the default rankers and refuses others, hybrid_search weights and an unknown list filter", async () => {
+    const refused = async (work: Promise<unknown>) =>
+      work.then(
+        () => null,
+        (caught: { status?: number; param?: string | null }) => ({
+          status: caught.status,
+          param: caught.param,
+        }),
+      );
+    for (const ranker of ["auto", "none", "default-2024-11-15"] as const)
+      expect(
+        (await client.vectorStores.search(storeId, { query: "tender", ranking_options: { ranker } })).data,
+      ).not.toEqual([]);
+    expect(
+      await refused(
+        client.vectorStores.search(storeId, {
+          query: "tender",
+          ranking_options: { ranker: "semantic-2030" as "auto" },
+        }),
+      ),
+    ).toEqual({ status: 400, param: "ranking_options.ranker" });
+    expect(
+      await refused(
+        client.vectorStores.search(storeId, {
+          query: "tender",
+          ranking_options: { hybrid_search: { embedding_weight: 1, text_weight: 2 } } as object,
+        }),
+      ),
+    ).toEqual({ status: 400, param: "ranking_options.hybrid_search" });
+    expect(
+      await refused(
+        client.responses.create({
+          model: "fake-model",
+          input: "tender",
+          tools: [
+            {
+              type: "file_search",
+              vector_store_ids: [storeId],
+              ranking_options: { ranker: "semantic-2030" as "auto" },
+            },
+          ],
+        }),
+      ),
+    ).toEqual({ status: 400, param: "tools[0].ranking_options.ranker" });
+    // Positive control: a known status lists the files; a misspelt one is refused, not an empty list.
+    expect((await client.vectorStores.files.list(storeId, { filter: "completed" })).data).toHaveLength(3);
+    expect(
+      (await refused(client.vectorStores.files.list(storeId, { filter: "complete" as "completed" })))?.status,
+    ).toBe(400);
+  });
+
+  it("[API-2] adding a file again with new attributes updates them, so filters match what was said last", async () => {
+    const store = await client.vectorStores.create({ name: "again", file_ids: [files.sales] });
+    const legal = { type: "eq", key: "team", value: "legal" } as const;
+    const search = async () =>
+      (await client.vectorStores.search(store.id, { query: "tender", filters: legal })).data.map(
+        (hit) => hit.file_id,
+      );
+    expect(await search()).toEqual([]);
+    const added = await client.vectorStores.files.create(store.id, {
+      file_id: files.sales,
+      attributes: { team: "legal" },
+    });
+    expect(added.attributes).toEqual({ team: "legal" });
+    expect(await search()).toEqual([files.sales]);
+    // The same attributes again change nothing; the store still holds the file once.
+    await client.vectorStores.files.create(store.id, { file_id: files.sales, attributes: { team: "legal" } });
+    expect((await client.vectorStores.files.list(store.id)).data).toHaveLength(1);
   });
 });

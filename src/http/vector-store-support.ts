@@ -38,7 +38,15 @@ export const listQuery = Type.Object({
   before: Type.Optional(Type.String({ maxLength: 128 })),
   limit: Type.Optional(Type.String({ pattern: "^[0-9]{1,3}$" })),
   order: Type.Optional(Type.Union([Type.Literal("asc"), Type.Literal("desc")])),
-  filter: Type.Optional(Type.String({ maxLength: 32 })),
+  // A typo is a 400, not an empty list that looks like "no such files".
+  filter: Type.Optional(
+    Type.Union([
+      Type.Literal("in_progress"),
+      Type.Literal("completed"),
+      Type.Literal("failed"),
+      Type.Literal("cancelled"),
+    ]),
+  ),
 });
 export type ListQuery = Static<typeof listQuery>;
 export type StoreParams = { id: string };
@@ -187,7 +195,10 @@ export function storeActions(dependencies: VectorStoresRoutesDependencies, reque
       );
   }
 
-  /** Adds a /v1 file to the store (once: a file already in it is answered as it is). */
+  /**
+   * Adds a /v1 file to the store (once: a file already in it is answered as it is, with the attributes
+   * given now, so that later filters match what the caller last said).
+   */
   async function addFile(
     storeId: string,
     fileId: string,
@@ -195,7 +206,10 @@ export function storeActions(dependencies: VectorStoresRoutesDependencies, reque
   ): Promise<DocumentRecord> {
     // The store first: another project's or an unknown store is not found before any file is read.
     const existing = (await library.listDocuments(reader, storeId)).find((item) => item.fileId === fileId);
-    if (existing) return existing;
+    if (existing)
+      return given && !sameAttributes(existing.attributes, given)
+        ? library.updateAttributes(reader, storeId, existing.id, given, actor)
+        : existing;
     const stored = await files.get(reader.organizationId, fileId);
     const content = await files.content(reader.organizationId, fileId);
     return library.addDocument(
@@ -208,4 +222,12 @@ export function storeActions(dependencies: VectorStoresRoutesDependencies, reque
   }
 
   return { library, files, reader, actor, usage, documentOf, mayUpload, addFile };
+}
+
+function sameAttributes(left: Attributes, right: Attributes): boolean {
+  const keys = Object.keys(left);
+  return (
+    keys.length === Object.keys(right).length &&
+    keys.every((key) => Object.hasOwn(right, key) && right[key] === left[key])
+  );
 }

@@ -7,6 +7,7 @@ import type { FastifyInstance } from "fastify";
 import { Type, type Static } from "@sinclair/typebox";
 import { errors } from "../core/errors.ts";
 import { matchingDocuments, parseAttributeFilter } from "../documents/library/attribute-filter.ts";
+import { parseRankingOptions } from "../documents/library/ranking-options.ts";
 import { vectorStoreBatchesRoutes } from "./vector-store-batches-routes.ts";
 import { vectorStoreFilesRoutes } from "./vector-store-files-routes.ts";
 import {
@@ -53,13 +54,10 @@ const searchBody = Type.Object(
       Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), { minItems: 1, maxItems: 8 }),
     ]),
     max_num_results: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
+    // Checked by parseRankingOptions and parseAttributeFilter, whose errors name the part that is wrong.
     ranking_options: Type.Optional(
-      Type.Object({
-        ranker: Type.Optional(Type.String()),
-        score_threshold: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
-      }),
+      Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()]),
     ),
-    // Checked by parseAttributeFilter, whose errors name the part of a nested filter that is wrong.
     filters: Type.Optional(Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()])),
     rewrite_query: Type.Optional(Type.Boolean()),
   },
@@ -153,6 +151,7 @@ export function vectorStoresRoutes(dependencies: VectorStoresRoutesDependencies)
             "rewrite_query",
             "unsupported_parameter",
           );
+        const { minScore } = parseRankingOptions(request.body.ranking_options, "ranking_options");
         const filter =
           request.body.filters == null ? null : parseAttributeFilter(request.body.filters, "filters");
         const listed = await library.listDocuments(reader, request.params.id);
@@ -162,7 +161,7 @@ export function vectorStoresRoutes(dependencies: VectorStoresRoutesDependencies)
             collectionIds: [request.params.id],
             query: queries.join("\n"),
             limit: request.body.max_num_results ?? 10,
-            minScore: request.body.ranking_options?.score_threshold ?? 0,
+            minScore,
             ...(filter ? { documentIds: matchingDocuments(filter, listed) } : {}),
           },
           usage,

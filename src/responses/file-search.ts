@@ -4,6 +4,7 @@
 // OpenAI's does. The search is the document library's, under the caller's project (its stores only).
 import { errors } from "../core/errors.ts";
 import { parseAttributeFilter, type AttributeFilter } from "../documents/library/attribute-filter.ts";
+import { parseRankingOptions } from "../documents/library/ranking-options.ts";
 import { publicToken } from "../core/ids.ts";
 import type { Caller } from "../inference/completion-hooks.ts";
 import type { ChatMessage } from "../inference/language-model.ts";
@@ -81,13 +82,7 @@ export function splitFileSearch(given: Json): { body: Json; tool: FileSearchTool
       "'max_num_results' is a whole number from 1 to 50.",
       `${param}.max_num_results`,
     );
-  const ranking = raw.ranking_options ?? {};
-  const minScore = isObject(ranking) ? (ranking.score_threshold ?? 0) : null;
-  if (typeof minScore !== "number" || !(minScore >= 0 && minScore <= 1))
-    throw errors.invalidRequest(
-      "'ranking_options.score_threshold' is a number from 0 to 1.",
-      `${param}.ranking_options.score_threshold`,
-    );
+  const { minScore } = parseRankingOptions(raw.ranking_options, `${param}.ranking_options`);
   const filter = raw.filters == null ? null : parseAttributeFilter(raw.filters, `${param}.filters`);
   if (body.tools.some((tool, index) => index !== found && isObject(tool) && tool.type === "file_search"))
     throw errors.invalidRequest("Give one 'file_search' tool.", "tools");
