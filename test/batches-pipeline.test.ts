@@ -21,7 +21,11 @@ const line = (customId: string, model: string, content: string) => ({
   body: { model, messages: [{ role: "user", content }] },
 });
 
-async function submit(client: OpenAI, lines: unknown[]) {
+async function submit(
+  client: OpenAI,
+  lines: unknown[],
+  more: Partial<OpenAI.Batches.BatchCreateParams> = {},
+) {
   const text = lines.map((item) => JSON.stringify(item)).join("\n");
   const file = await client.files.create({
     file: await toFile(Buffer.from(text), "in.jsonl"),
@@ -31,6 +35,7 @@ async function submit(client: OpenAI, lines: unknown[]) {
     input_file_id: file.id,
     endpoint: "/v1/chat/completions",
     completion_window: "24h",
+    ...more,
   });
 }
 
@@ -248,5 +253,48 @@ describe("batch requests on the live pipeline", () => {
     for (const fileId of [batch.output_file_id!, batch.error_file_id!]) {
       await expect(client.files.content(fileId)).rejects.toMatchObject({ status: 404 });
     }
+  });
+
+  it("[API-1] output_expires_after shortens how long the output files are kept, never lengthens it; a bad one is a 400", async () => {
+    const core = platform.server.platform;
+    await core.batches.worker.start();
+    const expiry = async (seconds: number) => {
+      const created = await submit(client, [line("kept", "fake-model", "hello")], {
+        output_expires_after: { anchor: "created_at", seconds },
+      });
+      await done(client, created.id);
+      const row = await core.db
+        .selectFrom("batches")
+        .select(["completed_at", "output_expires_at"])
+        .where("id", "=", created.id)
+        .executeTakeFirstOrThrow();
+      return row.output_expires_at!.getTime() - row.completed_at!.getTime();
+    };
+    const { retentionDays } = await core.privacy.settings.effective(platform.organization, platform.project);
+    const retainedMs = retentionDays * 86_400_000;
+    // An hour is shorter than the retention (the positive control: it is not what a batch gets unasked).
+    expect(retainedMs).toBeGreaterThan(3_600_000);
+    expect(await expiry(3_600)).toBe(3_600_000);
+    // Thirty days may be longer than the retention: the retention wins.
+    expect(await expiry(2_592_000)).toBe(Math.min(retainedMs, 2_592_000_000));
+
+    const refused = (given: unknown) =>
+      submit(client, [line("kept", "fake-model", "hello")], {
+        output_expires_after: given as OpenAI.Batches.BatchCreateParams.OutputExpiresAfter,
+      }).then(
+        () => null,
+        (caught: { status?: number; param?: string | null }) => ({
+          status: caught.status,
+          param: caught.param,
+        }),
+      );
+    expect(await refused({ anchor: "completed_at", seconds: 3_600 })).toEqual({
+      status: 400,
+      param: "output_expires_after.anchor",
+    });
+    expect(await refused({ anchor: "created_at", seconds: 60 })).toEqual({
+      status: 400,
+      param: "output_expires_after.seconds",
+    });
   });
 });

@@ -24,11 +24,13 @@ export function resultPlace(batchId: string, line: number) {
 /**
  * How long the output and error files are kept: the project's API retention (API-1) from the end of the
  * batch. Under zero data retention, or a retention of zero days, one hour: long enough to fetch them once.
+ * A batch's `output_expires_after` shortens that (never lengthens it: retention is the organisation's).
  */
 export async function outputExpiry(rules: RetentionRules, row: BatchRow, now: Date): Promise<Date> {
   const { retentionDays, zdr } = await rules(row.organization_id, row.project_id);
-  const keepMs = zdr || retentionDays <= 0 ? hourMs : retentionDays * 24 * hourMs;
-  return new Date(now.getTime() + keepMs);
+  const retainedMs = zdr || retentionDays <= 0 ? hourMs : retentionDays * 24 * hourMs;
+  const askedMs = row.output_expires_after === null ? Infinity : row.output_expires_after * 1000;
+  return new Date(now.getTime() + Math.min(retainedMs, askedMs));
 }
 
 const undoneErrors: Partial<Record<BatchStatus, { code: string; message: string }>> = {

@@ -21,9 +21,38 @@ export interface CreateBatch {
   endpoint: string;
   completionWindow: string;
   metadata?: Record<string, string> | null;
+  /** `output_expires_after` as given: `{ anchor: "created_at", seconds }`. */
+  outputExpiresAfter?: unknown;
 }
 
 const seconds = (date: Date | null) => (date ? Math.floor(date.getTime() / 1000) : null);
+
+/** OpenAI's bounds for `output_expires_after.seconds`: an hour to 30 days. */
+const outputExpirySeconds = { min: 3_600, max: 2_592_000 };
+
+/** The seconds asked for, or null when none; refused (400) when malformed, before anything is written. */
+function checkOutputExpiry(given: unknown): number | null {
+  if (given === undefined || given === null) return null;
+  const value =
+    typeof given === "object" && !Array.isArray(given) ? (given as Record<string, unknown>) : null;
+  if (value?.anchor !== "created_at")
+    throw errors.invalidRequest(
+      "'output_expires_after.anchor' must be 'created_at'.",
+      "output_expires_after.anchor",
+    );
+  const seconds = value.seconds;
+  if (
+    typeof seconds !== "number" ||
+    !Number.isInteger(seconds) ||
+    seconds < outputExpirySeconds.min ||
+    seconds > outputExpirySeconds.max
+  )
+    throw errors.invalidRequest(
+      `'output_expires_after.seconds' must be a whole number from ${outputExpirySeconds.min} to ${outputExpirySeconds.max}.`,
+      "output_expires_after.seconds",
+    );
+  return seconds;
+}
 
 function checkMetadata(metadata: unknown): Record<string, string> | null {
   if (metadata === undefined || metadata === null) return null;
@@ -76,6 +105,7 @@ export class BatchService {
       throw errors.invalidRequest("'completion_window' must be '24h'.", "completion_window");
     }
     const metadata = checkMetadata(input.metadata);
+    const outputExpiresAfter = checkOutputExpiry(input.outputExpiresAfter);
     const organization = caller.organizationId;
     const file = await this.#files.get(organization, input.inputFileId).catch((error: unknown) => {
       if (error instanceof CustodianError && error.status === 404) return null;
@@ -105,6 +135,7 @@ export class BatchService {
         endpoint: input.endpoint,
         input_file_id: file.id,
         completion_window: input.completionWindow,
+        output_expires_after: outputExpiresAfter,
         status: refused ? "failed" : "in_progress",
         metadata: metadata
           ? await this.#keyring.seal(organization, { table: "batches", row: id }, JSON.stringify(metadata))

@@ -42,6 +42,8 @@ export interface BatchesTable {
   cancelling_at: Date | null;
   cancelled_at: Date | null;
   output_expires_at: Date | null;
+  /** `output_expires_after.seconds` as asked at creation; null: the project's retention alone. */
+  output_expires_after: number | null;
 }
 
 export interface BatchResultsTable {

@@ -11,6 +11,8 @@ const createBody = Type.Object(
     endpoint: Type.String({ minLength: 1, maxLength: 128 }),
     completion_window: Type.String({ minLength: 1, maxLength: 16 }),
     metadata: Type.Optional(Type.Union([Type.Record(Type.String(), Type.String()), Type.Null()])),
+    // Checked by the service, whose errors name the field that is wrong.
+    output_expires_after: Type.Optional(Type.Unknown()),
   },
   { additionalProperties: true },
 );
@@ -32,6 +34,7 @@ export function batchesRoutes(batches: BatchService) {
           endpoint: body.endpoint,
           completionWindow: body.completion_window,
           metadata: body.metadata ?? null,
+          outputExpiresAfter: body.output_expires_after,
         });
         return batches.toObject(row);
       },

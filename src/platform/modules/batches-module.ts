@@ -45,7 +45,7 @@ export const batchesModule = defineModule({
     identity: identityModule,
     responses: responsesModule,
   },
-  migrations: ["1000-batches"],
+  migrations: ["1000-batches", "1131-batch-output-expiry"],
   operations: {},
   create({ config, db, keyring, logger, gathered }, { files, models, privacy, identity, responses }) {
     const service = new BatchService({ db, keyring, files: files.files });
