@@ -23,14 +23,29 @@ const message = Type.Object(
   { additionalProperties: true },
 );
 
+/**
+ * `stream_options` of chat and text completions: `include_usage` is honoured. No obfuscation padding is
+ * added to streamed chunks, so `include_obfuscation: true` is refused rather than ignored.
+ */
+export const streamOptions = Type.Optional(
+  Type.Union([
+    Type.Object(
+      {
+        include_usage: Type.Optional(Type.Boolean()),
+        include_obfuscation: Type.Optional(Type.Union([Type.Literal(false), Type.Null()])),
+      },
+      { additionalProperties: false },
+    ),
+    Type.Null(),
+  ]),
+);
+
 export const chatCompletionBody = Type.Object(
   {
     model: Type.String({ minLength: 1, maxLength: 256 }),
     messages: Type.Array(message, { minItems: 1, maxItems: requestBounds.messages }),
     stream: Type.Optional(Type.Boolean()),
-    stream_options: Type.Optional(
-      Type.Union([Type.Object({ include_usage: Type.Optional(Type.Boolean()) }), Type.Null()]),
-    ),
+    stream_options: streamOptions,
     max_tokens: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
     max_completion_tokens: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
     temperature: Type.Optional(Type.Union([Type.Number({ minimum: 0, maximum: 2 }), Type.Null()])),

@@ -13,6 +13,7 @@ import type {
 } from "../inference/language-model.ts";
 import type { ModelRouter } from "../inference/model-router.ts";
 import { checkParameters } from "../inference/parameter-support.ts";
+import { streamOptions } from "./chat-completion-schema.ts";
 import { beginModelCall } from "./completion-lifecycle.ts";
 import { chunkFieldsOnce, writeJsonEventStream } from "./event-stream.ts";
 import { requestBounds } from "./request-bounds.ts";
@@ -25,9 +26,7 @@ export const textCompletionBody = Type.Object(
       Type.Array(Type.String(), { minItems: 1, maxItems: requestBounds.prompts }),
     ]),
     stream: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
-    stream_options: Type.Optional(
-      Type.Union([Type.Object({ include_usage: Type.Optional(Type.Boolean()) }), Type.Null()]),
-    ),
+    stream_options: streamOptions,
     max_tokens: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
     temperature: Type.Optional(Type.Union([Type.Number({ minimum: 0, maximum: 2 }), Type.Null()])),
     top_p: Type.Optional(Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()])),

@@ -230,6 +230,22 @@ describe("[PLAT-1] every request field is honoured or refused, per backend", () 
     expect(upstream.last("/chat/completions").frobnicate).toEqual(sample.frobnicate);
   });
 
+  it("stream_options.include_obfuscation: false passes, true is refused on every backend (no padding is added)", async () => {
+    for (const endpoint of ["chat.completions", "completions"] as const)
+      for (const model of [local, "up-model"]) {
+        const streamed = { ...base(endpoint, model), stream: true };
+        await expect(
+          send(endpoint, {
+            ...streamed,
+            stream_options: { include_usage: true, include_obfuscation: false },
+          }),
+        ).resolves.toBeTruthy();
+        await expect(
+          send(endpoint, { ...streamed, stream_options: { include_obfuscation: true } }),
+        ).rejects.toMatchObject({ status: 400, param: "stream_options.include_obfuscation" });
+      }
+  });
+
   it("values that ask for nothing pass on a local model (the control for the refusals)", async () => {
     const neutral = {
       n: 1,

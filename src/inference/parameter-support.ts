@@ -45,7 +45,7 @@ const refused = (note: string, neutral?: FieldRule["neutral"]): FieldRule => ({
 const sampling = {
   model: honoured("the model id clients use"),
   stream: honoured("server-sent events"),
-  stream_options: honoured("include_usage"),
+  stream_options: honoured("include_usage; include_obfuscation only false (no padding is added)"),
   temperature: honoured("sampling temperature"),
   top_p: honoured("nucleus sampling"),
   seed: honoured("sampling seed"),
