@@ -42,10 +42,26 @@ export interface Hyperparameters {
 const defaultEpochs = 3;
 const maxEpochs = 100;
 const suffixPattern = /^[a-zA-Z0-9_-]{1,40}$/;
+const hyperparameterFields = new Set(["n_epochs", "learning_rate_multiplier", "batch_size"]);
+
+/**
+ * A field this server does not read, inside a nested object, is refused naming its whole path, as the top
+ * level refuses one: taken and unused, it would look honoured (`hyperparameters.beta`, say).
+ */
+function refuseUnknownFields(value: object | null | undefined, known: ReadonlySet<string>, path: string) {
+  for (const [field, given] of Object.entries(value ?? {}))
+    if (!known.has(field) && given != null)
+      throw errors.invalidRequest(
+        `Unsupported parameter '${path}.${field}' for fine-tuning jobs.`,
+        `${path}.${field}`,
+        "unsupported_parameter",
+      );
+}
 
 /** The hyperparameters a job runs with, from `method.supervised` or the (older) top level. */
 function requestedHyperparameters(input: CreateJobInput): { values: Hyperparameters; param: string } {
   const method = input.method;
+  refuseUnknownFields(input.hyperparameters, hyperparameterFields, "hyperparameters");
   if (!method) return { values: input.hyperparameters ?? {}, param: "hyperparameters" };
   if (method.type !== "supervised") {
     throw errors.invalidRequest(
@@ -61,7 +77,9 @@ function requestedHyperparameters(input: CreateJobInput): { values: Hyperparamet
         `method.${field}`,
       );
   }
+  refuseUnknownFields(method.supervised, new Set(["hyperparameters"]), "method.supervised");
   const nested = method.supervised?.hyperparameters;
+  refuseUnknownFields(nested, hyperparameterFields, "method.supervised.hyperparameters");
   if (nested && input.hyperparameters) {
     throw errors.invalidRequest(
       "Give the hyperparameters in 'method.supervised.hyperparameters' or at the top level, not both.",
@@ -230,7 +248,7 @@ export class FineTuningJobs {
 
   /** Newest first; `after` is the id of the last job of the previous page. */
   async list(organizationId: string, options: { after?: string; limit?: number } = {}) {
-    const limit = Math.min(Math.max(options.limit ?? 20, 1), 100);
+    const limit = pageLimit(options.limit, 100);
     let query = this.#scoped(organizationId)
       .orderBy("seq", "desc")
       .limit(limit + 1);
@@ -265,7 +283,7 @@ export class FineTuningJobs {
   /** Newest first, as OpenAI lists them; `after` is the id of the last event of the previous page. */
   async events(organizationId: string, id: string, options: { after?: string; limit?: number } = {}) {
     await this.get(organizationId, id);
-    const limit = Math.min(Math.max(options.limit ?? 20, 1), 1000);
+    const limit = pageLimit(options.limit, 1000);
     let query = this.#db
       .selectFrom("fine_tuning_events")
       .selectAll()
@@ -349,6 +367,14 @@ export class FineTuningJobs {
           : { code: outcome.code },
     });
   }
+}
+
+/** A page's size: 20 unless given; one out of range is refused, never clamped to a page not asked for. */
+function pageLimit(limit: number | undefined, max: number): number {
+  if (limit === undefined) return 20;
+  if (!Number.isInteger(limit) || limit < 1 || limit > max)
+    throw errors.invalidRequest(`'limit' must be between 1 and ${max}.`, "limit");
+  return limit;
 }
 
 function eventValues(

@@ -119,6 +119,20 @@ function callerKey(request: FastifyRequest): { organizationId: string; keyId: st
   return { organizationId, keyId: actor };
 }
 
+/**
+ * OpenAI lists jobs filtered by `metadata[key]=value`; jobs here carry no metadata (a create refuses it),
+ * so such a filter is refused rather than ignored, which would list every job as matching.
+ */
+function refuseMetadataFilter(query: object): void {
+  for (const key of Object.keys(query))
+    if (key === "metadata" || key.startsWith("metadata["))
+      throw errors.invalidRequest(
+        `Unsupported parameter '${key}': fine-tuning jobs carry no metadata to filter on.`,
+        key,
+        "unsupported_parameter",
+      );
+}
+
 function page(query: Static<typeof pageQuery>) {
   return {
     ...(query.after ? { after: query.after } : {}),
@@ -168,6 +182,7 @@ export function fineTuningRoutes(dependencies: FineTuningRoutesDependencies) {
       { schema: { querystring: pageQuery } },
       async (request) => {
         const { organizationId } = callerOf(request);
+        refuseMetadataFilter(request.query);
         const { jobs: rows, hasMore } = await jobs.list(organizationId, page(request.query));
         return { object: "list", data: rows.map(jobObject), has_more: hasMore };
       },

@@ -42,8 +42,8 @@ describe("POST /v1/moderations", () => {
       model: "omni-moderation-latest",
       input: ["a recipe for bread", "my card is 4111 1111 1111 1111"],
     });
-    // The answer names the model the client asked for, not the one that answered.
-    expect(many.model).toBe("omni-moderation-latest");
+    // OpenAI's name is taken, but the answer names the classifier that answered: the built-in one.
+    expect(many.model).toBe("custodian-moderation-builtin");
     expect(many.results.map((item) => item.flagged)).toEqual([false, false]);
     expect((many.results[1]!.categories as unknown as Record<string, boolean>)["pii/payment_card"]).toBe(
       true,
@@ -60,7 +60,7 @@ describe("POST /v1/moderations", () => {
       model: "omni-moderation-latest",
       input: "I will kill you tomorrow with a knife",
     });
-    expect(threat.model).toBe("omni-moderation-latest");
+    expect(threat.model).toBe("custodian-moderation-builtin");
     const result = threat.results[0]!;
     expect(result.flagged).toBe(true);
     expect(result.categories["harassment/threatening"]).toBe(true);
@@ -80,7 +80,7 @@ describe("POST /v1/moderations", () => {
       model: "text-moderation-stable",
       input: ["how do I make a bomb to hurt people", "kill the process", "This exam will bomb"],
     });
-    expect(batch.model).toBe("text-moderation-stable");
+    expect(batch.model).toBe("custodian-moderation-builtin");
     expect(batch.results.map((item) => item.flagged)).toEqual([true, false, false]);
     expect(batch.results[0]!.categories["illicit/violent"]).toBe(true);
     expect(batch.results[0]!.categories.illicit).toBe(true);

@@ -28,16 +28,22 @@ const moderationBody = Type.Object(
 
 type ModerationBody = Static<typeof moderationBody>;
 
-/** Strings are one input each; an array of content parts is one input, as in OpenAI's API. */
+/**
+ * Strings are one input each; an array of content parts is one input, as in OpenAI's API. The
+ * classifiers read text only: an image part is refused, never dropped, so an unsafe image beside harmless
+ * text cannot come back unflagged.
+ */
 function inputsOf(input: ModerationBody["input"]): string[] {
   if (typeof input === "string") return [input];
   if (input.every((item) => typeof item === "string")) return input as string[];
-  const texts = (input as Array<Static<typeof inputPart>>)
-    .filter((part) => part.type === "text" && typeof part.text === "string")
-    .map((part) => part.text as string);
-  if (texts.length === 0) {
-    throw errors.invalidRequest("Only text inputs can be moderated here.", "input", "unsupported_input");
-  }
+  const texts = (input as Array<Static<typeof inputPart> | string>).map((part, index) => {
+    if (typeof part === "object" && part.type === "text" && typeof part.text === "string") return part.text;
+    throw errors.invalidRequest(
+      `'input[${index}]' is not a text part: only text can be moderated here.`,
+      `input[${index}]`,
+      "unsupported_parameter",
+    );
+  });
   return [texts.join("\n")];
 }
 

@@ -40,6 +40,47 @@ const listQuery = Type.Object({
   order: Type.Optional(Type.Union([Type.Literal("asc"), Type.Literal("desc")])),
 });
 
+/** A query's keys for `name`, as sent plainly (`include=`) or as the official clients send a list (`include[]=`). */
+const keysFor = (query: object, name: string) =>
+  Object.keys(query).filter((key) => key === name || key.startsWith(`${name}[`));
+
+/** Each value given for a query parameter, however it was sent. */
+function valuesOf(query: Record<string, unknown>, name: string): unknown[] {
+  return keysFor(query, name).flatMap((key) => query[key] as unknown);
+}
+
+/** The parameter named, refused: it is not offered on this route. */
+const unsupportedQuery = (param: string, message: string) =>
+  errors.invalidRequest(message, param, "unsupported_parameter");
+
+/**
+ * GET /v1/responses/{id} returns the response as it was stored, whole: it is never streamed again
+ * (`stream`, `starting_after`), and `include` adds nothing to it. `file_search_call.results` is kept
+ * where the stored response already carries them (asked for when it was created), so asking again works.
+ */
+function checkRetrieveQuery(query: Record<string, unknown>, response: Json): void {
+  const stream = valuesOf(query, "stream");
+  if (stream.some((value) => value !== "false"))
+    throw unsupportedQuery("stream", "A stored response is returned whole: it cannot be streamed again.");
+  if (keysFor(query, "starting_after").length > 0)
+    throw unsupportedQuery(
+      "starting_after",
+      "'starting_after' applies to a streamed retrieve, which is not offered.",
+    );
+  const output: unknown[] = Array.isArray(response.output) ? response.output : [];
+  const withResults = output.every(
+    (item) => (item as Json | null)?.type !== "file_search_call" || (item as Json).results != null,
+  );
+  for (const value of valuesOf(query, "include"))
+    if (value !== "file_search_call.results" || !withResults)
+      throw unsupportedQuery(
+        "include",
+        value === "file_search_call.results"
+          ? "This response was stored without its file search results: ask for them with 'include' when creating it."
+          : `The include value '${String(value)}' is not offered when retrieving a response.`,
+      );
+}
+
 const responseNotFound = (id: string) =>
   new CustodianError(`Response with id '${id}' not found.`, {
     status: 404,
@@ -105,9 +146,13 @@ export function responsesRoutes(dependencies: ResponsesRoutesDependencies) {
       }
     });
 
-    app.get<{ Params: { id: string } }>(
+    app.get<{ Params: { id: string }; Querystring: Record<string, unknown> }>(
       "/responses/:id",
-      async (request) => (await stored(request)).response,
+      async (request) => {
+        const { response } = await stored(request);
+        checkRetrieveQuery(request.query, response);
+        return response;
+      },
     );
 
     app.delete<{ Params: { id: string } }>("/responses/:id", async (request) => {
@@ -130,9 +175,19 @@ export function responsesRoutes(dependencies: ResponsesRoutesDependencies) {
       Querystring: { after?: string; limit?: string; order?: "asc" | "desc" };
     }>("/responses/:id/input_items", { schema: { querystring: listQuery } }, async (request) => {
       const items = [...(await stored(request)).inputItems];
+      // Input items are kept as given: there is nothing more that `include` could add to them.
+      if (keysFor(request.query, "include").length > 0)
+        throw unsupportedQuery("include", "'include' is not offered when listing input items.");
+      const limit = request.query.limit === undefined ? 20 : Number(request.query.limit);
+      if (limit < 1 || limit > 100)
+        throw errors.invalidRequest("'limit' must be between 1 and 100.", "limit");
       if (request.query.order !== "asc") items.reverse();
-      const start = request.query.after ? items.findIndex((item) => item.id === request.query.after) + 1 : 0;
-      const limit = Math.min(Math.max(Number(request.query.limit ?? 20), 1), 100);
+      // A cursor that is not one of this response's items is refused, never read as "from the start".
+      const after = request.query.after;
+      const found = after === undefined ? -1 : items.findIndex((item) => item.id === after);
+      if (after !== undefined && found === -1)
+        throw errors.invalidRequest(`'after' is not an input item of this response: '${after}'.`, "after");
+      const start = found + 1;
       const page = items.slice(start, start + limit);
       return {
         object: "list",

@@ -9,7 +9,10 @@ import { ModelClassifier, VerdictError } from "./model-classifier.ts";
 /** The model name the built-in classifier answers to. */
 export const builtinModerationModel = "custodian-moderation-builtin";
 
-/** OpenAI's moderation model names; clients written for OpenAI send these, and get the built-in one. */
+/**
+ * OpenAI's moderation model names; clients written for OpenAI send these (the official ones by default),
+ * so they are taken, and the built-in classifier answers them.
+ */
 const openAIModerationModels = new Set([
   "omni-moderation-latest",
   "omni-moderation-2024-09-26",
@@ -23,7 +26,10 @@ export interface ModelLookup {
 }
 
 export interface ModerationOutcome {
-  /** The model name the client asked for, kept as asked (OpenAI's names too), or the built-in's. */
+  /**
+   * The model that classified the input: the configured model the client named, or the built-in's name
+   * (for OpenAI's names too, which the built-in answers: reporting theirs would claim their model ran).
+   */
   model: string;
   results: Classification[];
 }
@@ -40,9 +46,8 @@ export class ModerationService {
   }
 
   #classifier(model: string | undefined): { name: string; classifier: Classifier } {
-    if (model === undefined) return { name: builtinModerationModel, classifier: this.builtin };
-    if (model === builtinModerationModel || openAIModerationModels.has(model)) {
-      return { name: model, classifier: this.builtin };
+    if (model === undefined || model === builtinModerationModel || openAIModerationModels.has(model)) {
+      return { name: builtinModerationModel, classifier: this.builtin };
     }
     // Throws model_not_found for a model no provider offers.
     return { name: model, classifier: new ModelClassifier(this.#models.get(model)) };
