@@ -14,7 +14,8 @@ import {
   type FineTuneExample,
   type FineTuneFileLimits,
 } from "./fine-tune-file.ts";
-import type { Selectable } from "kysely";
+import { sql, type Expression, type ExpressionBuilder, type Selectable, type SqlBool } from "kysely";
+import type { Database } from "../db/schema.ts";
 import type { FilesTable } from "./file-tables.ts";
 import { collectBytes, openChunks, sealChunks } from "./sealed-chunks.ts";
 
@@ -30,7 +31,15 @@ export interface StoredFile {
   bytes: number;
   filename: string;
   createdAt: Date;
+  /** When the file expires (its `expires_after`); null: kept until deleted. */
+  expiresAt: Date | null;
 }
+
+/** OpenAI's range for a page of files; the default stays a page the caller can afford to decrypt. */
+export const fileListLimits = { min: 1, max: 10_000, default: 100 } as const;
+
+/** How many expired files one turn of the sweep selects at a time. */
+const expiredBatch = 100;
 
 const table = "files";
 
@@ -40,6 +49,17 @@ function place(id: string) {
 
 function contentBinding(id: string, organization: string): Binding {
   return { table: "files.content", row: id, organization };
+}
+
+type FileCondition = (builder: ExpressionBuilder<Database, "files">) => Expression<SqlBool>;
+
+/** Not yet expired at `now`: an expired file is answered as deleted before the sweep removes it. */
+function unexpired(now: Date): FileCondition {
+  return (builder) => builder.or([builder("expires_at", "is", null), builder("expires_at", ">", now)]);
+}
+
+function expired(now: Date): FileCondition {
+  return (builder) => builder("expires_at", "<=", now);
 }
 
 export class FileService {
@@ -73,7 +93,8 @@ export class FileService {
       .selectFrom("files")
       .selectAll()
       .where("organization_id", "=", organizationId)
-      .where("stored", "=", true);
+      .where("stored", "=", true)
+      .where(unexpired(new Date()));
   }
 
   async upload(input: {
@@ -84,7 +105,10 @@ export class FileService {
     actor: string;
     /** Written by Custodian itself: a system purpose is allowed and the size limit of uploads does not apply. */
     internal?: boolean;
+    /** Seconds after its creation that the file expires (`expires_after`, already in range); none: never. */
+    expiresAfterSeconds?: number | null;
   }): Promise<StoredFile> {
+    const expiresAfter = input.expiresAfterSeconds ?? null;
     const allowed: readonly string[] = input.internal ? systemFilePurposes : filePurposes;
     if (!allowed.includes(input.purpose)) {
       throw errors.invalidRequest(`'purpose' must be one of: ${filePurposes.join(", ")}.`, "purpose");
@@ -121,6 +145,10 @@ export class FileService {
         blob_key: blobKey,
         examples,
         stored: false,
+        // From the same now() as created_at, so expires_at is created_at plus the seconds exactly.
+        ...(expiresAfter === null
+          ? {}
+          : { expires_at: sql<Date>`now() + make_interval(secs => ${expiresAfter})` }),
       })
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -147,7 +175,12 @@ export class FileService {
       action: "file.uploaded",
       target: id,
       organizationId: organization,
-      metadata: { purpose: input.purpose, bytes: input.content.length, examples },
+      metadata: {
+        purpose: input.purpose,
+        bytes: input.content.length,
+        examples,
+        ...(expiresAfter === null ? {} : { expiresAfterSeconds: expiresAfter }),
+      },
     });
     return this.#toFile({ ...row, stored: true }, dataKey.key);
   }
@@ -167,6 +200,7 @@ export class FileService {
       bytes: Number(row.bytes),
       filename,
       createdAt: row.created_at,
+      expiresAt: row.expires_at,
     };
   }
 
@@ -180,19 +214,29 @@ export class FileService {
     return this.#toFile(await this.#row(organizationId, id));
   }
 
-  /** Newest first; `after` is the id of the last file of the previous page. */
+  /**
+   * Newest first unless `order` is "asc" (by creation; `seq` breaks ties of one instant); `after` is
+   * the id of the last file of the previous page, and the next page continues in the same direction.
+   */
   async list(
     organizationId: string,
-    options: { after?: string; limit?: number; purpose?: string } = {},
+    options: { after?: string; limit?: number; purpose?: string; order?: "asc" | "desc" } = {},
   ): Promise<{ files: StoredFile[]; hasMore: boolean }> {
-    const limit = Math.min(Math.max(options.limit ?? 100, 1), 10_000);
+    const limit = options.limit ?? fileListLimits.default;
+    if (!Number.isInteger(limit) || limit < fileListLimits.min || limit > fileListLimits.max) {
+      throw errors.invalidRequest(
+        `'limit' must be a whole number from ${fileListLimits.min} to ${fileListLimits.max}.`,
+        "limit",
+      );
+    }
+    const order = options.order ?? "desc";
     let query = this.#scoped(organizationId)
-      .orderBy("seq", "desc")
+      .orderBy("seq", order)
       .limit(limit + 1);
     if (options.purpose) query = query.where("purpose", "=", options.purpose);
     if (options.after) {
       const cursor = await this.#row(organizationId, options.after);
-      query = query.where("seq", "<", cursor.seq);
+      query = query.where("seq", order === "asc" ? ">" : "<", cursor.seq);
     }
     const rows = await query.execute();
     const files = await Promise.all(rows.slice(0, limit).map((row) => this.#toFile(row)));
@@ -250,15 +294,52 @@ export class FileService {
     return rows.length;
   }
 
-  /** Destroys the file's key with its row, then removes its sealed content (FT-2). */
+  /** Destroys the file's key with its row, then removes its sealed content (FT-2). An expired file is not found. */
   async delete(organizationId: string, id: string, actor: string): Promise<void> {
+    if (!(await this.#destroy(organizationId, id, actor, "client", unexpired(new Date()))))
+      throw errors.notFound("file", id);
+  }
+
+  /**
+   * Deletes every file expired by `now` through the same path as a client's delete (key, row, content,
+   * audit entry), oldest expiry first. A removal that fails throws, so the periodic task reports it and
+   * the next turn finds the rest. Returns how many it deleted.
+   */
+  async deleteExpired(now = new Date()): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      const rows = await this.#db
+        .selectFrom("files")
+        .select(["id", "organization_id"])
+        .where("stored", "=", true)
+        .where("expires_at", "<=", now)
+        .orderBy("expires_at")
+        .limit(expiredBatch)
+        .execute();
+      for (const row of rows) {
+        // Another node's turn or the client may have deleted it first: then it is simply gone.
+        if (await this.#destroy(row.organization_id, row.id, "system", "expired", expired(now))) deleted += 1;
+      }
+      if (rows.length < expiredBatch) return deleted;
+    }
+  }
+
+  /** The one deletion path: the row with its wrapped key, the key's cache, the content, then the audit entry. */
+  async #destroy(
+    organizationId: string,
+    id: string,
+    actor: string,
+    reason: "client" | "expired",
+    condition: FileCondition,
+  ): Promise<boolean> {
     const row = await this.#db
       .deleteFrom("files")
       .where("organization_id", "=", organizationId)
       .where("id", "=", id)
+      .where(condition)
       .returning(["blob_key", "bytes", "purpose"])
       .executeTakeFirst();
-    if (!row) throw errors.notFound("file", id);
+    if (!row) return false;
     this.#keyring.destroyed(organizationId, [place(id)]);
     await this.#blobs.delete(row.blob_key);
     await this.#audit.append({
@@ -266,7 +347,12 @@ export class FileService {
       action: "file.deleted",
       target: id,
       organizationId,
-      metadata: { purpose: row.purpose, bytes: Number(row.bytes) },
+      metadata: {
+        purpose: row.purpose,
+        bytes: Number(row.bytes),
+        ...(reason === "expired" ? { reason } : {}),
+      },
     });
+    return true;
   }
 }

@@ -1,4 +1,5 @@
-// The files domain's table (migration 0800-fine-tuning): uploaded files, content in the blob store.
+// The files domain's table (migrations 0800-fine-tuning, 0810-file-upload-state, 1130-file-expiry):
+// uploaded files, content in the blob store.
 import type { ColumnType } from "kysely";
 
 export interface FilesTable {
@@ -16,6 +17,8 @@ export interface FilesTable {
   examples: number | null;
   /** False from the row's insert until its content is in the blob store; such rows are not served. */
   stored: ColumnType<boolean, boolean | undefined, boolean>;
+  /** When the file expires (`expires_after`); null: kept until deleted. An expired row is not served. */
+  expires_at: ColumnType<Date | null, Date | null | undefined, never>;
   seq: ColumnType<number, never, never>;
   created_at: ColumnType<Date, Date | undefined, never>;
 }

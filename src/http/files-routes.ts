@@ -3,6 +3,7 @@ import multipart from "@fastify/multipart";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { errors } from "../core/errors.ts";
 import type { AccessModule } from "../access/access-module.ts";
+import { parseFileExpiry } from "../files/file-expiry.ts";
 import type { FileService, StoredFile } from "../files/file-service.ts";
 
 export interface FilesRoutesDependencies {
@@ -21,8 +22,14 @@ function fileObject(file: StoredFile) {
     purpose: file.purpose,
     status: "processed",
     status_details: null,
-    expires_at: null,
+    expires_at: file.expiresAt ? Math.floor(file.expiresAt.getTime() / 1000) : null,
   };
+}
+
+/** A query parameter given once, or undefined; a repeated one is refused rather than half read. */
+function single(value: unknown, param: string): string | undefined {
+  if (value === undefined || typeof value === "string") return value;
+  throw errors.invalidRequest(`'${param}' may be given once.`, param);
 }
 
 function organizationOf(request: FastifyRequest): { organizationId: string; actor: string } {
@@ -80,38 +87,44 @@ export function filesRoutes(dependencies: FilesRoutesDependencies) {
       if (!content) throw errors.invalidRequest("Missing required parameter: 'file'.", "file");
       const purpose = fields.purpose;
       if (!purpose) throw errors.invalidRequest("Missing required parameter: 'purpose'.", "purpose");
+      const expiresAfterSeconds = parseFileExpiry(fields);
       const file = await files.upload({
         organizationId,
         purpose,
         filename: filename.slice(0, 512),
         content,
         actor,
+        expiresAfterSeconds,
       });
       return fileObject(file);
     });
 
-    app.get<{ Querystring: { after?: string; limit?: string; purpose?: string } }>(
-      "/files",
-      async (request) => {
-        const { organizationId } = organizationOf(request);
-        const limit = request.query.limit === undefined ? undefined : Number(request.query.limit);
-        if (limit !== undefined && !Number.isInteger(limit))
-          throw errors.invalidRequest("'limit' must be a whole number.", "limit");
-        const { files: page, hasMore } = await files.list(organizationId, {
-          ...(request.query.after ? { after: request.query.after } : {}),
-          ...(limit !== undefined ? { limit } : {}),
-          ...(request.query.purpose ? { purpose: request.query.purpose } : {}),
-        });
-        const data = page.map(fileObject);
-        return {
-          object: "list",
-          data,
-          first_id: data[0]?.id ?? null,
-          last_id: data.at(-1)?.id ?? null,
-          has_more: hasMore,
-        };
-      },
-    );
+    app.get<{ Querystring: Record<string, unknown> }>("/files", async (request) => {
+      const { organizationId } = organizationOf(request);
+      const after = single(request.query.after, "after");
+      const purpose = single(request.query.purpose, "purpose");
+      const givenLimit = single(request.query.limit, "limit");
+      // Number("") is 0 and Number(" 5") is 5: only digits are a limit, and the service checks the range.
+      const limit =
+        givenLimit === undefined ? undefined : /^\d+$/.test(givenLimit) ? Number(givenLimit) : NaN;
+      const order = single(request.query.order, "order");
+      if (order !== undefined && order !== "asc" && order !== "desc")
+        throw errors.invalidRequest("'order' must be 'asc' or 'desc'.", "order");
+      const { files: page, hasMore } = await files.list(organizationId, {
+        ...(after ? { after } : {}),
+        ...(limit !== undefined ? { limit } : {}),
+        ...(purpose ? { purpose } : {}),
+        ...(order ? { order } : {}),
+      });
+      const data = page.map(fileObject);
+      return {
+        object: "list",
+        data,
+        first_id: data[0]?.id ?? null,
+        last_id: data.at(-1)?.id ?? null,
+        has_more: hasMore,
+      };
+    });
 
     app.get<{ Params: { id: string } }>("/files/:id", async (request) => {
       const { organizationId } = organizationOf(request);
