@@ -262,12 +262,15 @@ describe("batch requests on the live pipeline", () => {
       const created = await submit(client, [line("kept", "fake-model", "hello")], {
         output_expires_after: { anchor: "created_at", seconds },
       });
-      await done(client, created.id);
+      const batch = await done(client, created.id);
       const row = await core.db
         .selectFrom("batches")
         .select(["completed_at", "output_expires_at"])
         .where("id", "=", created.id)
         .executeTakeFirstOrThrow();
+      // The output file reports the same expiry (to the second, rounded up when it was written).
+      const file = await client.files.retrieve(batch.output_file_id!);
+      expect(Math.abs(file.expires_at! - row.output_expires_at!.getTime() / 1000)).toBeLessThanOrEqual(2);
       return row.output_expires_at!.getTime() - row.completed_at!.getTime();
     };
     const { retentionDays } = await core.privacy.settings.effective(platform.organization, platform.project);

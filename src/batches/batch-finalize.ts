@@ -88,6 +88,10 @@ export async function finalizeBatch(
       );
     }
   }
+  const now = new Date();
+  const expiresAt = await outputExpiry(dependencies.rules, row, now);
+  // The files carry the same expiry, so that they report it (`expires_at`) and are refused once it passes.
+  const expiresAfterSeconds = Math.ceil((expiresAt.getTime() - now.getTime()) / 1000);
   const store = async (kind: "output" | "error", texts: string[]) =>
     texts.length === 0
       ? null
@@ -99,11 +103,11 @@ export async function finalizeBatch(
             content: Buffer.from(texts.join("\n") + "\n", "utf8"),
             actor,
             internal: true,
+            expiresAfterSeconds,
           })
         ).id;
   const outputFileId = await store("output", output);
   const errorFileId = await store("error", failures);
-  const now = new Date();
   await db
     .updateTable("batches")
     .set({
@@ -111,8 +115,7 @@ export async function finalizeBatch(
       output_file_id: outputFileId,
       error_file_id: errorFileId,
       ...finishedAt(status, now),
-      output_expires_at:
-        outputFileId || errorFileId ? await outputExpiry(dependencies.rules, row, now) : null,
+      output_expires_at: outputFileId || errorFileId ? expiresAt : null,
       worker_id: null,
       heartbeat_at: null,
     })
