@@ -121,6 +121,8 @@ export interface DocumentRecord {
   /** The /v1/files id it came from, when added through the API. */
   fileId: string | null;
   attributes: Record<string, string | number | boolean>;
+  /** How its text was cut into passages. */
+  chunking: ChunkingOptions;
   createdAt: Date;
 }
 
@@ -206,6 +208,8 @@ export interface NewDocument {
   mediaType?: string;
   fileId?: string;
   attributes?: Record<string, string | number | boolean>;
+  /** How its text is cut into passages; the default unless given (a vector store file's `static` strategy). */
+  chunking?: ChunkingOptions;
 }
 
 /**

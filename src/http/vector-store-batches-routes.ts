@@ -6,7 +6,7 @@
 import type { FastifyInstance } from "fastify";
 import { Type, type Static } from "@sinclair/typebox";
 import { CustodianError, errors } from "../core/errors.ts";
-import type { FileBatchEntry } from "../documents/document-types.ts";
+import type { ChunkingOptions, FileBatchEntry } from "../documents/document-types.ts";
 import {
   attributes,
   batchEntryObject,
@@ -21,6 +21,7 @@ import {
   type StoreParams,
   type VectorStoresRoutesDependencies,
 } from "./vector-store-support.ts";
+import { parseChunkingStrategy } from "./vector-store-chunking.ts";
 
 /** Files in one batch at most (each is read and embedded within the call). */
 const maxBatchFiles = 500;
@@ -30,11 +31,18 @@ const createBody = Type.Object(
   {
     file_ids: Type.Optional(Type.Array(fileId, { maxItems: maxBatchFiles })),
     files: Type.Optional(
-      Type.Array(Type.Object({ file_id: fileId, attributes }, { additionalProperties: true }), {
-        maxItems: maxBatchFiles,
-      }),
+      Type.Array(
+        Type.Object(
+          { file_id: fileId, attributes, chunking_strategy: Type.Optional(Type.Unknown()) },
+          { additionalProperties: true },
+        ),
+        {
+          maxItems: maxBatchFiles,
+        },
+      ),
     ),
     attributes,
+    chunking_strategy: Type.Optional(Type.Unknown()),
   },
   { additionalProperties: true },
 );
@@ -58,9 +66,18 @@ export function vectorStoreBatchesRoutes(dependencies: VectorStoresRoutesDepende
         const { file_ids: ids, files: listed } = request.body;
         if ((ids === undefined) === (listed === undefined))
           throw errors.invalidRequest("Give either 'file_ids' or 'files'.", ids ? "files" : "file_ids");
-        const wanted: Array<{ fileId: string; attributes: Attributes | null }> = ids
-          ? ids.map((id) => ({ fileId: id, attributes: request.body.attributes ?? null }))
-          : listed!.map((file) => ({ fileId: file.file_id, attributes: file.attributes ?? null }));
+        // Every strategy is checked before anything is written; a file's own wins over the batch's.
+        const shared = parseChunkingStrategy(request.body.chunking_strategy, "chunking_strategy");
+        const wanted: Array<{ fileId: string; attributes: Attributes | null; chunking?: ChunkingOptions }> =
+          ids
+            ? ids.map((id) => ({ fileId: id, attributes: request.body.attributes ?? null, chunking: shared }))
+            : listed!.map((file, index) => ({
+                fileId: file.file_id,
+                attributes: file.attributes ?? null,
+                chunking:
+                  parseChunkingStrategy(file.chunking_strategy, `files[${index}].chunking_strategy`) ??
+                  shared,
+              }));
         if (wanted.length === 0)
           throw errors.invalidRequest("A batch holds at least one file.", ids ? "file_ids" : "files");
         await mayUpload();
@@ -79,7 +96,7 @@ export function vectorStoreBatchesRoutes(dependencies: VectorStoresRoutesDepende
           seen.add(file.fileId);
           let entry: FileBatchEntry;
           try {
-            await addFile(storeId, file.fileId, file.attributes);
+            await addFile(storeId, file.fileId, file.attributes, file.chunking);
             entry = { fileId: file.fileId, status: "completed", code: null };
           } catch (error) {
             entry = { fileId: file.fileId, status: "failed", code: failureCode(error) };

@@ -14,9 +14,14 @@ import {
   type StoreParams,
   type VectorStoresRoutesDependencies,
 } from "./vector-store-support.ts";
+import { parseChunkingStrategy } from "./vector-store-chunking.ts";
 
 const fileBody = Type.Object(
-  { file_id: Type.String({ minLength: 1, maxLength: 128 }), attributes },
+  {
+    file_id: Type.String({ minLength: 1, maxLength: 128 }),
+    attributes,
+    chunking_strategy: Type.Optional(Type.Unknown()),
+  },
   { additionalProperties: true },
 );
 const attributesBody = Type.Object(
@@ -39,7 +44,10 @@ export function vectorStoreFilesRoutes(dependencies: VectorStoresRoutesDependenc
       async (request) => {
         const { addFile, mayUpload } = storeActions(dependencies, request);
         await mayUpload();
-        return fileObject(await addFile(request.params.id, request.body.file_id, request.body.attributes));
+        const chunking = parseChunkingStrategy(request.body.chunking_strategy, "chunking_strategy");
+        return fileObject(
+          await addFile(request.params.id, request.body.file_id, request.body.attributes, chunking),
+        );
       },
     );
 

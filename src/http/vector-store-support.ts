@@ -6,6 +6,7 @@ import { Type, type Static } from "@sinclair/typebox";
 import type { AccessModule } from "../access/access-module.ts";
 import { errors } from "../core/errors.ts";
 import type {
+  ChunkingOptions,
   Collection,
   DocumentLibrary,
   DocumentRecord,
@@ -14,6 +15,7 @@ import type {
   Reader,
 } from "../documents/document-types.ts";
 import { embeddingUsage } from "../documents/library/embedding-usage.ts";
+import { chunkingStrategyObject } from "./vector-store-chunking.ts";
 import type { FileService } from "../files/file-service.ts";
 import type { Caller, CompletionObserver } from "../inference/completion-hooks.ts";
 
@@ -86,8 +88,6 @@ export function storeObject(collection: Collection) {
   };
 }
 
-const chunking = { type: "static", static: { max_chunk_size_tokens: 300, chunk_overlap_tokens: 40 } };
-
 export function fileObject(document: DocumentRecord) {
   return {
     id: document.fileId ?? document.id,
@@ -97,7 +97,7 @@ export function fileObject(document: DocumentRecord) {
     vector_store_id: document.collectionId,
     status: document.status,
     last_error: document.error,
-    chunking_strategy: chunking,
+    chunking_strategy: chunkingStrategyObject(document.chunking),
     attributes: document.attributes,
   };
 }
@@ -118,7 +118,7 @@ export function batchEntryObject(batch: FileBatch, entry: FileBatchEntry) {
     vector_store_id: batch.collectionId,
     status: entry.status,
     last_error: failure,
-    chunking_strategy: chunking,
+    chunking_strategy: chunkingStrategyObject(),
     attributes: {},
   };
 }
@@ -203,9 +203,15 @@ export function storeActions(dependencies: VectorStoresRoutesDependencies, reque
     storeId: string,
     fileId: string,
     given?: Attributes | null,
+    chunking?: ChunkingOptions,
   ): Promise<DocumentRecord> {
     // The store first: another project's or an unknown store is not found before any file is read.
     const existing = (await library.listDocuments(reader, storeId)).find((item) => item.fileId === fileId);
+    if (existing && chunking && !sameChunking(existing.chunking, chunking))
+      throw errors.invalidRequest(
+        "This file is already in the vector store with another chunking; delete it from the store first.",
+        "chunking_strategy",
+      );
     if (existing)
       return given && !sameAttributes(existing.attributes, given)
         ? library.updateAttributes(reader, storeId, existing.id, given, actor)
@@ -215,7 +221,13 @@ export function storeActions(dependencies: VectorStoresRoutesDependencies, reque
     return library.addDocument(
       reader,
       storeId,
-      { filename: stored.filename, content, fileId, ...(given ? { attributes: given } : {}) },
+      {
+        filename: stored.filename,
+        content,
+        fileId,
+        ...(given ? { attributes: given } : {}),
+        ...(chunking ? { chunking } : {}),
+      },
       actor,
       usage,
     );
@@ -230,4 +242,8 @@ function sameAttributes(left: Attributes, right: Attributes): boolean {
     keys.length === Object.keys(right).length &&
     keys.every((key) => Object.hasOwn(right, key) && right[key] === left[key])
   );
+}
+
+function sameChunking(left: ChunkingOptions, right: ChunkingOptions): boolean {
+  return left.maxCharacters === right.maxCharacters && left.overlapCharacters === right.overlapCharacters;
 }

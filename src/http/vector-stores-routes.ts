@@ -8,6 +8,7 @@ import { Type, type Static } from "@sinclair/typebox";
 import { errors } from "../core/errors.ts";
 import { matchingDocuments, parseAttributeFilter } from "../documents/library/attribute-filter.ts";
 import { parseRankingOptions } from "../documents/library/ranking-options.ts";
+import { parseChunkingStrategy } from "./vector-store-chunking.ts";
 import { vectorStoreBatchesRoutes } from "./vector-store-batches-routes.ts";
 import { vectorStoreFilesRoutes } from "./vector-store-files-routes.ts";
 import {
@@ -36,6 +37,7 @@ const createBody = Type.Object(
     file_ids: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { maxItems: 100 })),
     metadata,
     expires_after: expiresAfter,
+    chunking_strategy: Type.Optional(Type.Unknown()),
   },
   { additionalProperties: true },
 );
@@ -78,6 +80,7 @@ export function vectorStoresRoutes(dependencies: VectorStoresRoutesDependencies)
       async (request) => {
         const { reader, actor, addFile, mayUpload } = storeActions(dependencies, request);
         const fileIds = request.body.file_ids ?? [];
+        const chunking = parseChunkingStrategy(request.body.chunking_strategy, "chunking_strategy");
         // Every file must be this organisation's, and uploads allowed, before the store is made.
         if (fileIds.length > 0) await mayUpload();
         for (const fileId of fileIds) await files.get(reader.organizationId, fileId);
@@ -92,7 +95,7 @@ export function vectorStoresRoutes(dependencies: VectorStoresRoutesDependencies)
           },
           actor,
         );
-        for (const fileId of fileIds) await addFile(collection.id, fileId);
+        for (const fileId of fileIds) await addFile(collection.id, fileId, null, chunking);
         return storeObject(await library.getCollection(reader, collection.id));
       },
     );

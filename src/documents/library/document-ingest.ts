@@ -9,7 +9,7 @@ import type { Db } from "../../db/database.ts";
 import type { BlobStore } from "../../files/blob-store.ts";
 import { sealChunks } from "../../files/sealed-chunks.ts";
 import { chunkDocument } from "../chunk-document.ts";
-import type { DocumentRecord, NewDocument } from "../document-types.ts";
+import { defaultChunkingOptions, type DocumentRecord, type NewDocument } from "../document-types.ts";
 import { extractDocument } from "../extract/extract-document.ts";
 import { extractionErrors } from "../extract/extraction-errors.ts";
 import { removeNow, uploadStarted, uploadStored } from "./blob-removals.ts";
@@ -60,7 +60,7 @@ export async function ingestDocument(
     content: input.content,
     ...(input.mediaType ? { mediaType: input.mediaType } : {}),
   });
-  const chunks = chunkDocument(extracted);
+  const chunks = chunkDocument(extracted, input.chunking ?? defaultChunkingOptions);
   if (chunks.length === 0) throw extractionErrors.empty(filename);
   const organization = collection.organization_id;
   // No embedding model: no vectors, and search over this collection is by keywords only.
@@ -88,6 +88,8 @@ export async function ingestDocument(
     extracted: sealJson(key, fieldBinding("extracted", place), extracted),
     passages: sealPassages(key, fieldBinding("passages", place), { chunks, vectors }),
     blob_key: blobKey,
+    chunk_characters: input.chunking?.maxCharacters ?? null,
+    chunk_overlap_characters: input.chunking?.overlapCharacters ?? null,
   };
   // Recorded first: a crash from here on leaves a blob the purge removes, never one nothing names.
   await uploadStarted(dependencies.db, blobKey);

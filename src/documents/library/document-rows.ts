@@ -1,7 +1,7 @@
 // A document row opened under its collection's key (issue 20): name and attributes; its passages are
 // opened only by search and `readChunks`.
 import type { Selectable } from "kysely";
-import type { DocumentFormat, DocumentRecord } from "../document-types.ts";
+import { defaultChunkingOptions, type DocumentFormat, type DocumentRecord } from "../document-types.ts";
 import type { DocumentsTable } from "./document-tables.ts";
 import { documentBinding, openJson } from "./sealed-passages.ts";
 
@@ -18,6 +18,8 @@ export const documentColumns = [
   "chunks",
   "file_id",
   "attributes",
+  "chunk_characters",
+  "chunk_overlap_characters",
   "created_at",
 ] as const;
 
@@ -41,6 +43,10 @@ export function toDocumentRecord(row: DocumentSummaryRow, key: Buffer): Document
     error: null,
     fileId: row.file_id,
     attributes: openJson<DocumentRecord["attributes"]>(key, fieldBinding("attributes", row), row.attributes),
+    chunking:
+      row.chunk_characters === null
+        ? defaultChunkingOptions
+        : { maxCharacters: row.chunk_characters, overlapCharacters: row.chunk_overlap_characters ?? 0 },
     createdAt: row.created_at,
   };
 }

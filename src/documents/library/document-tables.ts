@@ -41,6 +41,9 @@ export interface DocumentsTable {
   extracted: Buffer;
   passages: Buffer;
   blob_key: string;
+  /** A chunking other than the default (migration 1132): sizes in characters; null for the default. */
+  chunk_characters: number | null;
+  chunk_overlap_characters: number | null;
   seq: ColumnType<string | number, never, never>;
   created_at: ColumnType<Date, Date | undefined, never>;
 }

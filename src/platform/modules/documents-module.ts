@@ -21,6 +21,7 @@ export const documentsModule = defineModule({
     "1110-vector-store-batches",
     "1120-document-settings",
     "1121-document-classifications",
+    "1132-document-chunking",
   ],
   operations: {},
   create({ config, db, keyring, blobs, audit, logger }, { models, privacy }) {
