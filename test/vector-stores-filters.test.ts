@@ -4,7 +4,7 @@
 // matching ones; a malformed filter is a 400 naming the wrong part, never ignored, and so are a query
 // rewrite, a ranker other than the default, and a misspelt list filter. Adding a file again with new
 // attributes updates them.
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useTestPlatformWithUpstream } from "./helpers/platform.ts";
 
@@ -119,16 +119,25 @@ describe("vector store search filters", () => {
     );
   });
 
+  const refused = (work: Promise<unknown>) =>
+    work.then(
+      () => null,
+      (caught: { status?: number; param?: string | null }) => ({
+        status: caught.status,
+        param: caught.param,
+      }),
+    );
+  /** A response whose file_search tool over the store has these fields. */
+  const withTool = (fields: Record<string, unknown>) =>
+    client.responses.create({
+      model: "fake-model",
+      input: "tender",
+      tools: [
+        { type: "file_search", vector_store_ids: [storeId], ...fields } as OpenAI.Responses.FileSearchTool,
+      ],
+    });
+
   it("[API-2] refuses a malformed filter with a 400 naming the wrong part, on search and on the tool", async () => {
-    const refused = async (work: Promise<unknown>) => {
-      const error = await work.then(
-        () => null,
-        (caught: unknown) => caught,
-      );
-      expect(error).toBeInstanceOf(OpenAI.APIError);
-      const { status, param } = error as InstanceType<typeof OpenAI.APIError>;
-      return { status, param };
-    };
     expect(await refused(search({ type: "like", key: "team", value: "l" }))).toEqual({
       status: 400,
       param: "filters.type",
@@ -151,57 +160,25 @@ describe("vector store search filters", () => {
     expect(
       (await client.vectorStores.search(storeId, { query: "tender", rewrite_query: false })).data,
     ).not.toEqual([]);
-    expect(
-      await refused(
-        client.responses.create({
-          model: "fake-model",
-          input: "tender",
-          tools: [
-            {
-              type: "file_search",
-              vector_store_ids: [storeId],
-              filters: { type: "in", key: "year", value: 2024 },
-            } as unknown as OpenAI.Responses.FileSearchTool,
-          ],
-        }),
-      ),
-    ).toEqual({ status: 400, param: "tools[0].filters.value" });
-    expect(
-      await refused(
-        client.responses.create({
-          model: "fake-model",
-          input: "tender",
-          tools: [
-            {
-              type: "file_search",
-              vector_store_ids: [storeId],
-              ranking_options: { score_threshold: 2 },
-            },
-          ],
-        }),
-      ),
-    ).toEqual({ status: 400, param: "tools[0].ranking_options.score_threshold" });
+    expect(await refused(withTool({ filters: { type: "in", key: "year", value: 2024 } }))).toEqual({
+      status: 400,
+      param: "tools[0].filters.value",
+    });
+    expect(await refused(withTool({ ranking_options: { score_threshold: 2 } }))).toEqual({
+      status: 400,
+      param: "tools[0].ranking_options.score_threshold",
+    });
   });
 
   it("[API-2] accepts the default rankers and refuses others, hybrid_search weights and an unknown list filter", async () => {
-    const refused = async (work: Promise<unknown>) =>
-      work.then(
-        () => null,
-        (caught: { status?: number; param?: string | null }) => ({
-          status: caught.status,
-          param: caught.param,
-        }),
-      );
     for (const ranker of ["auto", "none", "default-2024-11-15"] as const)
       expect(
         (await client.vectorStores.search(storeId, { query: "tender", ranking_options: { ranker } })).data,
       ).not.toEqual([]);
+    const bogus = "semantic-2030" as "auto";
     expect(
       await refused(
-        client.vectorStores.search(storeId, {
-          query: "tender",
-          ranking_options: { ranker: "semantic-2030" as "auto" },
-        }),
+        client.vectorStores.search(storeId, { query: "tender", ranking_options: { ranker: bogus } }),
       ),
     ).toEqual({ status: 400, param: "ranking_options.ranker" });
     expect(
@@ -212,21 +189,10 @@ describe("vector store search filters", () => {
         }),
       ),
     ).toEqual({ status: 400, param: "ranking_options.hybrid_search" });
-    expect(
-      await refused(
-        client.responses.create({
-          model: "fake-model",
-          input: "tender",
-          tools: [
-            {
-              type: "file_search",
-              vector_store_ids: [storeId],
-              ranking_options: { ranker: "semantic-2030" as "auto" },
-            },
-          ],
-        }),
-      ),
-    ).toEqual({ status: 400, param: "tools[0].ranking_options.ranker" });
+    expect(await refused(withTool({ ranking_options: { ranker: bogus } }))).toEqual({
+      status: 400,
+      param: "tools[0].ranking_options.ranker",
+    });
     // Positive control: a known status lists the files; a misspelt one is refused, not an empty list.
     expect((await client.vectorStores.files.list(storeId, { filter: "completed" })).data).toHaveLength(3);
     expect(

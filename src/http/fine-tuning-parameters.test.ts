@@ -1,4 +1,5 @@
-// Fine-tuning's `method` and hyperparameters, honoured or refused with a 400 naming the parameter, and
+// Fine-tuning's `method` and hyperparameters (unknown nested fields included), honoured or refused with a 400
+// naming the parameter, and
 // reported in the job's events; DELETE /v1/models/{model} for a base model. With the official client.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -119,6 +120,18 @@ describe("[FT-1] fine-tuning parameters are honoured or refused", () => {
       "hyperparameters",
     ],
     ["an integration", { integrations: [{ type: "wandb", wandb: { project: "p" } }] }, "integrations"],
+    // Unknown nested fields are refused as unknown top-level ones are: taken and unused they would look honoured.
+    ["an unknown hyperparameter", { hyperparameters: { n_epochs: 1, beta: 0.1 } }, "hyperparameters.beta"],
+    [
+      "an unknown nested hyperparameter",
+      { method: { type: "supervised", supervised: { hyperparameters: { n_epochs: 1, warmup: 10 } } } },
+      "method.supervised.hyperparameters.warmup",
+    ],
+    [
+      "an unknown field of method.supervised",
+      { method: { type: "supervised", supervised: { hyperparameters: { n_epochs: 1 }, extra: true } } },
+      "method.supervised.extra",
+    ],
   ];
   for (const [name, fields, param] of refusals) {
     it(`refuses ${name} with a 400 naming '${param}'`, async () => {
@@ -138,5 +151,28 @@ describe("[FT-1] fine-tuning parameters are honoured or refused", () => {
     await expect(client.models.delete("ft:tiny-base:someone-else:abc")).rejects.toMatchObject({
       status: 404,
     });
+  });
+
+  it("refuses a metadata filter on the job list, naming the key; the unfiltered list answers", async () => {
+    await create({ hyperparameters: { n_epochs: 1 } });
+    await create({ hyperparameters: { n_epochs: 1 } });
+    await expect(client.fineTuning.jobs.list({ metadata: { team: "search" } })).rejects.toMatchObject({
+      status: 400,
+      param: "metadata[team]",
+      code: "unsupported_parameter",
+    });
+    expect((await client.fineTuning.jobs.list()).data.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("refuses a list 'limit' outside 1 to 100; one inside it is honoured", async () => {
+    for (const limit of [0, 101])
+      await expect(client.fineTuning.jobs.list({ limit })).rejects.toMatchObject({
+        status: 400,
+        param: "limit",
+      });
+    expect((await client.fineTuning.jobs.list({ limit: 100 })).data.length).toBeGreaterThanOrEqual(2);
+    const one = await client.fineTuning.jobs.list({ limit: 1 });
+    expect(one.data).toHaveLength(1);
+    expect(one.has_more).toBe(true);
   });
 });
