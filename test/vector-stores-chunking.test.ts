@@ -3,6 +3,7 @@
 // malformed strategy is a 400 naming the wrong part, on a store's creation, a file and a file batch.
 import type OpenAI from "openai";
 import { beforeAll, describe, expect, it } from "vitest";
+import { apiRefusal } from "./helpers/api-status.ts";
 import { useTestPlatformWithUpstream } from "./helpers/platform.ts";
 
 describe("vector store chunking", () => {
@@ -24,14 +25,6 @@ describe("vector store chunking", () => {
     expect(hits.data.length).toBeGreaterThan(0);
     return Math.max(...hits.data.map((hit) => hit.content[0]!.text.length));
   };
-  const refused = (work: Promise<unknown>) =>
-    work.then(
-      () => null,
-      (caught: { status?: number; param?: string | null }) => ({
-        status: caught.status,
-        param: caught.param,
-      }),
-    );
 
   beforeAll(async () => {
     client = platform.client();
@@ -91,7 +84,7 @@ describe("vector store chunking", () => {
 
     // The same file again with another chunking is refused, not answered as if it were applied.
     expect(
-      await refused(
+      await apiRefusal(
         client.vectorStores.files.create(small.id, {
           file_id: fileId,
           chunking_strategy: {
@@ -107,7 +100,7 @@ describe("vector store chunking", () => {
     const store = await client.vectorStores.create({ name: "refusals" });
     const strategy = (value: unknown) => value as OpenAI.VectorStores.FileChunkingStrategyParam;
     expect(
-      await refused(
+      await apiRefusal(
         client.vectorStores.files.create(store.id, {
           file_id: fileId,
           chunking_strategy: strategy({ type: "semantic" }),
@@ -115,7 +108,7 @@ describe("vector store chunking", () => {
       ),
     ).toEqual({ status: 400, param: "chunking_strategy.type" });
     expect(
-      await refused(
+      await apiRefusal(
         client.vectorStores.files.create(store.id, {
           file_id: fileId,
           chunking_strategy: {
@@ -126,7 +119,7 @@ describe("vector store chunking", () => {
       ),
     ).toEqual({ status: 400, param: "chunking_strategy.static.max_chunk_size_tokens" });
     expect(
-      await refused(
+      await apiRefusal(
         client.vectorStores.fileBatches.create(store.id, {
           files: [
             {

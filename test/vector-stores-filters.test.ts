@@ -6,6 +6,7 @@
 // attributes updates them.
 import type OpenAI from "openai";
 import { beforeAll, describe, expect, it } from "vitest";
+import { apiRefusal } from "./helpers/api-status.ts";
 import { useTestPlatformWithUpstream } from "./helpers/platform.ts";
 
 describe("vector store search filters", () => {
@@ -119,14 +120,6 @@ describe("vector store search filters", () => {
     );
   });
 
-  const refused = (work: Promise<unknown>) =>
-    work.then(
-      () => null,
-      (caught: { status?: number; param?: string | null }) => ({
-        status: caught.status,
-        param: caught.param,
-      }),
-    );
   /** A response whose file_search tool over the store has these fields. */
   const withTool = (fields: Record<string, unknown>) =>
     client.responses.create({
@@ -138,12 +131,12 @@ describe("vector store search filters", () => {
     });
 
   it("[API-2] refuses a malformed filter with a 400 naming the wrong part, on search and on the tool", async () => {
-    expect(await refused(search({ type: "like", key: "team", value: "l" }))).toEqual({
+    expect(await apiRefusal(search({ type: "like", key: "team", value: "l" }))).toEqual({
       status: 400,
       param: "filters.type",
     });
     expect(
-      await refused(
+      await apiRefusal(
         search({
           type: "or",
           filters: [
@@ -155,16 +148,16 @@ describe("vector store search filters", () => {
     ).toEqual({ status: 400, param: "filters.filters[1].value" });
     // Query rewriting is not offered: refused when asked for, not claimed.
     expect(
-      await refused(client.vectorStores.search(storeId, { query: "tender", rewrite_query: true })),
+      await apiRefusal(client.vectorStores.search(storeId, { query: "tender", rewrite_query: true })),
     ).toMatchObject({ status: 400, param: "rewrite_query" });
     expect(
       (await client.vectorStores.search(storeId, { query: "tender", rewrite_query: false })).data,
     ).not.toEqual([]);
-    expect(await refused(withTool({ filters: { type: "in", key: "year", value: 2024 } }))).toEqual({
+    expect(await apiRefusal(withTool({ filters: { type: "in", key: "year", value: 2024 } }))).toEqual({
       status: 400,
       param: "tools[0].filters.value",
     });
-    expect(await refused(withTool({ ranking_options: { score_threshold: 2 } }))).toEqual({
+    expect(await apiRefusal(withTool({ ranking_options: { score_threshold: 2 } }))).toEqual({
       status: 400,
       param: "tools[0].ranking_options.score_threshold",
     });
@@ -177,26 +170,27 @@ describe("vector store search filters", () => {
       ).not.toEqual([]);
     const bogus = "semantic-2030" as "auto";
     expect(
-      await refused(
+      await apiRefusal(
         client.vectorStores.search(storeId, { query: "tender", ranking_options: { ranker: bogus } }),
       ),
     ).toEqual({ status: 400, param: "ranking_options.ranker" });
     expect(
-      await refused(
+      await apiRefusal(
         client.vectorStores.search(storeId, {
           query: "tender",
           ranking_options: { hybrid_search: { embedding_weight: 1, text_weight: 2 } } as object,
         }),
       ),
     ).toEqual({ status: 400, param: "ranking_options.hybrid_search" });
-    expect(await refused(withTool({ ranking_options: { ranker: bogus } }))).toEqual({
+    expect(await apiRefusal(withTool({ ranking_options: { ranker: bogus } }))).toEqual({
       status: 400,
       param: "tools[0].ranking_options.ranker",
     });
     // Positive control: a known status lists the files; a misspelt one is refused, not an empty list.
     expect((await client.vectorStores.files.list(storeId, { filter: "completed" })).data).toHaveLength(3);
     expect(
-      (await refused(client.vectorStores.files.list(storeId, { filter: "complete" as "completed" })))?.status,
+      (await apiRefusal(client.vectorStores.files.list(storeId, { filter: "complete" as "completed" })))
+        ?.status,
     ).toBe(400);
   });
 

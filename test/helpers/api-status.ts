@@ -10,3 +10,15 @@ export async function apiStatus(work: Promise<unknown>): Promise<number> {
   expect(error).toBeInstanceOf(OpenAI.APIError);
   return (error as InstanceType<typeof OpenAI.APIError>).status ?? 0;
 }
+
+/** The status and `param` of a call that must fail with the client's APIError (null if it succeeded). */
+export function apiRefusal(work: Promise<unknown>): Promise<{ status: number; param: string | null } | null> {
+  return work.then(
+    () => null,
+    (caught: unknown) => {
+      expect(caught).toBeInstanceOf(OpenAI.APIError);
+      const error = caught as InstanceType<typeof OpenAI.APIError>;
+      return { status: error.status ?? 0, param: error.param ?? null };
+    },
+  );
+}
