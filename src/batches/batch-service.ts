@@ -6,6 +6,7 @@ import { CustodianError, errors } from "../core/errors.ts";
 import { publicToken } from "../core/ids.ts";
 import type { Keyring } from "../crypto/keyring.ts";
 import type { Db } from "../db/database.ts";
+import { expirySeconds } from "../files/file-expiry.ts";
 import type { FileService } from "../files/file-service.ts";
 import type { Caller } from "../inference/completion-hooks.ts";
 import { batchEndpoints, parseBatchInput, type BatchEndpoint } from "./batch-input.ts";
@@ -27,31 +28,11 @@ export interface CreateBatch {
 
 const seconds = (date: Date | null) => (date ? Math.floor(date.getTime() / 1000) : null);
 
-/** OpenAI's bounds for `output_expires_after.seconds`: an hour to 30 days. */
-const outputExpirySeconds = { min: 3_600, max: 2_592_000 };
-
-/** The seconds asked for, or null when none; refused (400) when malformed, before anything is written. */
+/** `output_expires_after`'s seconds, or null when none; refused (400) when malformed, before anything is written. */
 function checkOutputExpiry(given: unknown): number | null {
   if (given === undefined || given === null) return null;
-  const value =
-    typeof given === "object" && !Array.isArray(given) ? (given as Record<string, unknown>) : null;
-  if (value?.anchor !== "created_at")
-    throw errors.invalidRequest(
-      "'output_expires_after.anchor' must be 'created_at'.",
-      "output_expires_after.anchor",
-    );
-  const seconds = value.seconds;
-  if (
-    typeof seconds !== "number" ||
-    !Number.isInteger(seconds) ||
-    seconds < outputExpirySeconds.min ||
-    seconds > outputExpirySeconds.max
-  )
-    throw errors.invalidRequest(
-      `'output_expires_after.seconds' must be a whole number from ${outputExpirySeconds.min} to ${outputExpirySeconds.max}.`,
-      "output_expires_after.seconds",
-    );
-  return seconds;
+  const value = typeof given === "object" && !Array.isArray(given) ? (given as Record<string, unknown>) : {};
+  return expirySeconds(value.anchor, value.seconds, "output_expires_after");
 }
 
 function checkMetadata(metadata: unknown): Record<string, string> | null {

@@ -1,7 +1,7 @@
-// A file's `expires_after`, as OpenAI's upload takes it in multipart form fields: the anchor (only
-// `created_at`) and the seconds after it. Read before anything is stored, so a bad value stores nothing.
-// Errors name the field as `expires_after.anchor` and `expires_after.seconds`, as a batch's
-// `output_expires_after` does.
+// When a file expires, as OpenAI takes it: `expires_after` of an upload (multipart form fields) and a
+// batch's `output_expires_after` (JSON), both an anchor (only `created_at`) and the seconds after it,
+// from one hour to thirty days. Read before anything is stored, so a bad value stores nothing; errors
+// name the field as `<param>.anchor` and `<param>.seconds`.
 import { errors } from "../core/errors.ts";
 
 /** The range OpenAI accepts: one hour to thirty days. */
@@ -9,6 +9,24 @@ export const fileExpiryLimits = { minSeconds: 3_600, maxSeconds: 2_592_000 } as 
 
 const anchorField = "expires_after[anchor]";
 const secondsField = "expires_after[seconds]";
+
+/** The seconds of an expiry given as `anchor` and `seconds` (a number, or digits in a form field). */
+export function expirySeconds(anchor: unknown, seconds: unknown, param: string): number {
+  if (anchor !== "created_at")
+    throw errors.invalidRequest(`'${param}.anchor' must be 'created_at'.`, `${param}.anchor`);
+  const value =
+    typeof seconds === "string" && /^\d{1,10}$/.test(seconds)
+      ? Number(seconds)
+      : Number.isInteger(seconds)
+        ? (seconds as number)
+        : Number.NaN;
+  if (!(value >= fileExpiryLimits.minSeconds && value <= fileExpiryLimits.maxSeconds))
+    throw errors.invalidRequest(
+      `'${param}.seconds' must be a whole number from ${fileExpiryLimits.minSeconds} to ${fileExpiryLimits.maxSeconds}.`,
+      `${param}.seconds`,
+    );
+  return value;
+}
 
 /**
  * Seconds after its creation that an upload expires, or null when the form sets no expiry. Any other
@@ -28,15 +46,5 @@ export function parseFileExpiry(fields: Readonly<Record<string, string>>): numbe
   const anchor = fields[anchorField];
   const seconds = fields[secondsField];
   if (anchor === undefined && seconds === undefined) return null;
-  if (anchor !== "created_at") {
-    throw errors.invalidRequest("'expires_after.anchor' must be 'created_at'.", "expires_after.anchor");
-  }
-  const value = seconds !== undefined && /^\d{1,10}$/.test(seconds) ? Number(seconds) : Number.NaN;
-  if (!(value >= fileExpiryLimits.minSeconds && value <= fileExpiryLimits.maxSeconds)) {
-    throw errors.invalidRequest(
-      `'expires_after.seconds' must be a whole number from ${fileExpiryLimits.minSeconds} to ${fileExpiryLimits.maxSeconds}.`,
-      "expires_after.seconds",
-    );
-  }
-  return value;
+  return expirySeconds(anchor, seconds, "expires_after");
 }
