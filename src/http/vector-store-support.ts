@@ -1,6 +1,7 @@
 // What the /v1/vector_stores routes share (issue 20): the caller as the library's reader, stores, files
 // and batches in OpenAI's shapes, cursor pages, and adding one /v1 file to a store (under the
 // `file_upload` switch, its embeddings metered as the caller's).
+import { isDeepStrictEqual } from "node:util";
 import type { FastifyRequest } from "fastify";
 import { Type, type Static } from "@sinclair/typebox";
 import type { AccessModule } from "../access/access-module.ts";
@@ -207,13 +208,13 @@ export function storeActions(dependencies: VectorStoresRoutesDependencies, reque
   ): Promise<DocumentRecord> {
     // The store first: another project's or an unknown store is not found before any file is read.
     const existing = (await library.listDocuments(reader, storeId)).find((item) => item.fileId === fileId);
-    if (existing && chunking && !sameChunking(existing.chunking, chunking))
+    if (existing && chunking && !isDeepStrictEqual(existing.chunking, chunking))
       throw errors.invalidRequest(
         "This file is already in the vector store with another chunking; delete it from the store first.",
         "chunking_strategy",
       );
     if (existing)
-      return given && !sameAttributes(existing.attributes, given)
+      return given && !isDeepStrictEqual(existing.attributes, given)
         ? library.updateAttributes(reader, storeId, existing.id, given, actor)
         : existing;
     const stored = await files.get(reader.organizationId, fileId);
@@ -234,16 +235,4 @@ export function storeActions(dependencies: VectorStoresRoutesDependencies, reque
   }
 
   return { library, files, reader, actor, usage, documentOf, mayUpload, addFile };
-}
-
-function sameAttributes(left: Attributes, right: Attributes): boolean {
-  const keys = Object.keys(left);
-  return (
-    keys.length === Object.keys(right).length &&
-    keys.every((key) => Object.hasOwn(right, key) && right[key] === left[key])
-  );
-}
-
-function sameChunking(left: ChunkingOptions, right: ChunkingOptions): boolean {
-  return left.maxCharacters === right.maxCharacters && left.overlapCharacters === right.overlapCharacters;
 }

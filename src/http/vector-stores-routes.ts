@@ -6,7 +6,8 @@
 import type { FastifyInstance } from "fastify";
 import { Type, type Static } from "@sinclair/typebox";
 import { errors } from "../core/errors.ts";
-import { matchingDocuments, parseAttributeFilter } from "../documents/library/attribute-filter.ts";
+import { parseAttributeFilter } from "../documents/library/attribute-filter.ts";
+import { vectorStoreSearch } from "../documents/library/vector-store-search.ts";
 import { parseRankingOptions } from "../documents/library/ranking-options.ts";
 import { parseChunkingStrategy } from "./vector-store-chunking.ts";
 import { vectorStoreBatchesRoutes } from "./vector-store-batches-routes.ts";
@@ -157,32 +158,27 @@ export function vectorStoresRoutes(dependencies: VectorStoresRoutesDependencies)
         const { minScore } = parseRankingOptions(request.body.ranking_options, "ranking_options");
         const filter =
           request.body.filters == null ? null : parseAttributeFilter(request.body.filters, "filters");
-        const listed = await library.listDocuments(reader, request.params.id);
-        const hits = await library.search(
+        const hits = await vectorStoreSearch(library)(
           reader,
           {
-            collectionIds: [request.params.id],
+            vectorStoreIds: [request.params.id],
             query: queries.join("\n"),
             limit: request.body.max_num_results ?? 10,
             minScore,
-            ...(filter ? { documentIds: matchingDocuments(filter, listed) } : {}),
+            filter,
           },
           usage,
         );
-        const documents = new Map(listed.map((document) => [document.id, document]));
         return {
           object: "vector_store.search_results.page",
           search_query: queries,
-          data: hits.map((hit) => {
-            const document = documents.get(hit.documentId);
-            return {
-              file_id: document?.fileId ?? hit.documentId,
-              filename: hit.filename,
-              score: hit.score,
-              attributes: document?.attributes ?? {},
-              content: [{ type: "text", text: hit.chunk.text }],
-            };
-          }),
+          data: hits.map((hit) => ({
+            file_id: hit.fileId,
+            filename: hit.filename,
+            score: hit.score,
+            attributes: hit.attributes,
+            content: [{ type: "text", text: hit.text }],
+          })),
           has_more: false,
           next_page: null,
         };

@@ -1,5 +1,5 @@
-// The document library's search as the `file_search` tool sees it (issue 20): the caller's project is
-// the reader, and each hit names the /v1 file its document came from, as OpenAI's file ids do. An
+// The document library's search as `/v1/vector_stores/{id}/search` and the `file_search` tool see it
+// (issue 20): the caller's project is the reader, and each hit names the /v1 file its document came from, as OpenAI's file ids do. An
 // attribute filter picks the documents before the passages are ranked.
 import type { DocumentLibrary, DocumentRecord, EmbeddingMeter, Reader } from "../document-types.ts";
 import { matchingDocuments, type AttributeFilter } from "./attribute-filter.ts";
@@ -23,11 +23,10 @@ export interface VectorStoreQuery {
 
 export function vectorStoreSearch(library: DocumentLibrary) {
   return async (
-    caller: { organizationId: string; projectId: string },
+    reader: Reader,
     search: VectorStoreQuery,
     usage?: EmbeddingMeter,
   ): Promise<VectorStoreHit[]> => {
-    const reader: Reader = { organizationId: caller.organizationId, projectId: caller.projectId };
     // Listed first: the filter needs every document's attributes, and the hits their file ids.
     const listed: DocumentRecord[] = [];
     for (const id of new Set(search.vectorStoreIds))
